@@ -1,0 +1,39 @@
+# Every target builds the virtual environment it needs, so a fresh clone works with one command.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+SCENE ?= scenes/starter-lab.aift.json
+
+.PHONY: run test lint typecheck bench clean screenshots
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,cluster]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/aifactory-twin $(SCENE)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/aifactory-twin scenes/training-cluster-1k.aift.json --screenshot docs/editor.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,85 @@
+"""``aifactory-twin-cli``: validate, schema, export, new, run, compare, sweep, report.
+
+Exit codes everywhere: 0 success, 2 bad input (usage or file), 1 unexpected error. A user error
+never prints a traceback; ``--debug`` shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from aifactory_twin.cli.common import EXIT_BAD_INPUT, EXIT_UNEXPECTED
+from aifactory_twin.errors import TwinError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so usage errors exit 2 through one path."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aifactory-twin-cli",
+        description="Headless tools for aifactory-twin scenario files (*.aift.json).",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # Each command module registers its own subcommands; imported lazily so `validate` does not
+    # pay for numpy and the engine.
+    from aifactory_twin.cli import core_cmds
+
+    core_cmds.register(sub)
+    try:
+        from aifactory_twin.cli import run_cmd
+    except ImportError:  # pragma: no cover - the engine module is optional during development
+        pass
+    else:
+        run_cmd.register(sub)
+    try:
+        from aifactory_twin.cli import study_cmds
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        study_cmds.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args_list
+    try:
+        parser = build_parser()
+        args = parser.parse_args(args_list)
+        handler: Handler = args.handler
+        return handler(args)
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    except TwinError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        else:
+            print(
+                f"unexpected error: {type(exc).__name__}: {exc} (run with --debug for details)",
+                file=sys.stderr,
+            )
+        return EXIT_UNEXPECTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,348 @@
+"""Qt-free undoable commands on a FactoryDocument, and a plain undo stack for headless use.
+
+Each command is small and model-only (after orange-canvas-core's document/commands.py): it
+records what it needs to undo itself when it first runs. The UI wraps the same objects in a
+QUndoCommand adapter (ui/undo.py), so the editor and the tests exercise one implementation.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from aifactory_twin.document import FactoryDocument
+from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.schema import NODE_CLASSES, Edge, NodeBase, Position, refusal_reason
+
+
+class Command:
+    """Base: ``redo`` applies, ``undo`` reverts; ``merge_key`` lets consecutive edits merge."""
+
+    text = "Edit"
+
+    def redo(self, doc: FactoryDocument) -> None:
+        raise NotImplementedError
+
+    def undo(self, doc: FactoryDocument) -> None:
+        raise NotImplementedError
+
+    def merge_key(self) -> tuple[Any, ...] | None:
+        """Commands with the same non-None key merge when pushed one after another."""
+        return None
+
+    def merge_with(self, other: Command) -> bool:
+        return False
+
+
+def set_path(model: NodeBase, path: str, value: Any) -> NodeBase:
+    """A copy of ``model`` with the dotted field ``path`` set to ``value``, fully validated.
+
+    Raises ScenarioError naming the field when the value is invalid; the document is untouched.
+    """
+    data = model.model_dump(mode="python")
+    parts = path.split(".")
+    target: Any = data
+    for part in parts[:-1]:
+        if not isinstance(target, dict) or part not in target:
+            raise ScenarioError([Problem(path, "no such field")])
+        if target[part] is None:
+            target[part] = {}
+        target = target[part]
+    if not isinstance(target, dict) or (parts[-1] not in target and parts[-1] != "accelerator"):
+        raise ScenarioError([Problem(path, "no such field")])
+    target[parts[-1]] = value
+    try:
+        return type(model).model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(
+            [
+                Problem(".".join(str(p) for p in err["loc"]) or path, err["msg"])
+                for err in exc.errors()
+            ]
+        ) from None
+
+
+def get_path(model: Any, path: str) -> Any:
+    value = model
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+class AddNodes(Command):
+    """Add nodes, and edges among them (paste, duplicate, palette drop)."""
+
+    def __init__(
+        self, nodes: Sequence[NodeBase], edges: Sequence[Edge] = (), text: str = ""
+    ) -> None:
+        self.nodes = list(nodes)
+        self.edges = list(edges)
+        self.text = text or (
+            f"Add {self.nodes[0].name or self.nodes[0].id}"
+            if len(self.nodes) == 1
+            else f"Add {len(self.nodes)} nodes"
+        )
+
+    def redo(self, doc: FactoryDocument) -> None:
+        for node in self.nodes:
+            doc.insert_node(node)
+        for edge in self.edges:
+            doc.insert_edge(edge)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        for edge in reversed(self.edges):
+            doc.remove_edge(edge.id)
+        for node in reversed(self.nodes):
+            doc.remove_node(node.id)
+
+
+class RemoveItems(Command):
+    """Remove nodes and edges; a node's incident edges go with it and come back on undo."""
+
+    def __init__(self, node_ids: Iterable[str] = (), edge_ids: Iterable[str] = ()) -> None:
+        self.node_ids = list(dict.fromkeys(node_ids))
+        self.edge_ids = list(dict.fromkeys(edge_ids))
+        self._removed_nodes: list[tuple[int, NodeBase]] = []
+        self._removed_edges: list[tuple[int, Edge]] = []
+        count = len(self.node_ids) + len(self.edge_ids)
+        self.text = f"Delete {count} item{'s' if count != 1 else ''}"
+
+    def redo(self, doc: FactoryDocument) -> None:
+        doomed_nodes = set(self.node_ids)
+        edge_ids = set(self.edge_ids) | {
+            e.id for e in doc.edges.values() if e.source in doomed_nodes or e.target in doomed_nodes
+        }
+        # Remember original positions so undo restores the exact order (file diffs stay small).
+        edge_order = list(doc.edges)
+        self._removed_edges = [
+            (edge_order.index(eid), doc.edge(eid)) for eid in edge_order if eid in edge_ids
+        ]
+        for _, edge in reversed(self._removed_edges):
+            doc.remove_edge(edge.id)
+        node_order = list(doc.nodes)
+        self._removed_nodes = [
+            (node_order.index(nid), doc.node(nid)) for nid in node_order if nid in doomed_nodes
+        ]
+        for _, node in reversed(self._removed_nodes):
+            doc.remove_node(node.id)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        for index, node in self._removed_nodes:
+            doc.insert_node(node, index)
+        for index, edge in self._removed_edges:
+            doc.insert_edge(edge, index)
+
+
+class MoveNodes(Command):
+    """Move nodes: one command per drag, holding every moved node's old and new position."""
+
+    text = "Move"
+
+    def __init__(self, moves: Mapping[str, tuple[Position, Position]]) -> None:
+        self.moves = dict(moves)
+        self.text = "Move" if len(self.moves) == 1 else f"Move {len(self.moves)} nodes"
+
+    def _apply(self, doc: FactoryDocument, which: int) -> None:
+        for node_id, positions in self.moves.items():
+            node = doc.node(node_id)
+            doc.replace_node(node.model_copy(update={"position": positions[which]}))
+
+    def redo(self, doc: FactoryDocument) -> None:
+        self._apply(doc, 1)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        self._apply(doc, 0)
+
+
+class SetField(Command):
+    """Set one (dotted) field on one or more nodes; consecutive edits of that field merge.
+
+    The new nodes are validated when the command is made, so an invalid value raises
+    ScenarioError before anything reaches the document or the undo stack.
+    """
+
+    def __init__(
+        self, doc: FactoryDocument, node_ids: Sequence[str], path: str, value: Any
+    ) -> None:
+        self.node_ids = list(node_ids)
+        self.path = path
+        self.old = {nid: doc.node(nid) for nid in self.node_ids}
+        self.new = {nid: set_path(node, path, value) for nid, node in self.old.items()}
+        label = path.split(".")[-1].replace("_", " ")
+        self.text = f"Set {label}"
+
+    def redo(self, doc: FactoryDocument) -> None:
+        for node in self.new.values():
+            doc.replace_node(node)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        for node in self.old.values():
+            doc.replace_node(node)
+
+    def merge_key(self) -> tuple[Any, ...]:
+        return ("set_field", tuple(self.node_ids), self.path)
+
+    def merge_with(self, other: Command) -> bool:
+        if not isinstance(other, SetField) or other.merge_key() != self.merge_key():
+            return False
+        self.new = other.new
+        return True
+
+
+class ReplaceNode(Command):
+    """Replace a node by a new version with the same id (inspector form, preset applied)."""
+
+    def __init__(self, doc: FactoryDocument, new: NodeBase, text: str = "Edit node") -> None:
+        self.old = doc.node(new.id)
+        self.new = new
+        self.text = text
+
+    def redo(self, doc: FactoryDocument) -> None:
+        doc.replace_node(self.new)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        doc.replace_node(self.old)
+
+
+class Connect(Command):
+    """Add an edge; refused (ScenarioError) when the kinds may not connect that way."""
+
+    def __init__(self, doc: FactoryDocument, edge: Edge) -> None:
+        for end in (edge.source, edge.target):
+            if not doc.has_node(end):
+                raise ScenarioError([Problem("edge", f"no node with id {end!r}")])
+        reason = refusal_reason(
+            edge.kind,
+            doc.node(edge.source).kind,
+            doc.node(edge.target).kind,  # type: ignore[attr-defined]
+        )
+        if reason:
+            raise ScenarioError([Problem("edge", reason)])
+        if edge.source == edge.target:
+            raise ScenarioError([Problem("edge", "a node cannot connect to itself")])
+        self.edge = edge
+        self.text = f"Connect {edge.kind}"
+
+    def redo(self, doc: FactoryDocument) -> None:
+        doc.insert_edge(self.edge)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        doc.remove_edge(self.edge.id)
+
+
+class Disconnect(RemoveItems):
+    """Remove edges only."""
+
+    def __init__(self, edge_ids: Iterable[str]) -> None:
+        super().__init__((), edge_ids)
+        self.text = "Disconnect"
+
+
+class SetPart(Command):
+    """Replace a scenario-level part: meta, settings, workloads, variants or events."""
+
+    def __init__(self, doc: FactoryDocument, part: str, value: Any, text: str = "") -> None:
+        self.part = part
+        self.old = copy.copy(doc.part(part))
+        self.new = value
+        self.text = text or f"Edit {part}"
+
+    def redo(self, doc: FactoryDocument) -> None:
+        doc.set_part(self.part, self.new)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        doc.set_part(self.part, self.old)
+
+    def merge_key(self) -> tuple[Any, ...]:
+        return ("set_part", self.part, self.text)
+
+    def merge_with(self, other: Command) -> bool:
+        if not isinstance(other, SetPart) or other.merge_key() != self.merge_key():
+            return False
+        self.new = other.new
+        return True
+
+
+class Macro(Command):
+    """Several commands as one undo step; undone in reverse order."""
+
+    def __init__(self, text: str, commands: Sequence[Command]) -> None:
+        self.text = text
+        self.commands = list(commands)
+
+    def redo(self, doc: FactoryDocument) -> None:
+        for cmd in self.commands:
+            cmd.redo(doc)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        for cmd in reversed(self.commands):
+            cmd.undo(doc)
+
+
+def new_node(kind: str, node_id: str, **fields: Any) -> NodeBase:
+    """Build a validated node of ``kind`` (raises ScenarioError naming the field)."""
+    cls = NODE_CLASSES.get(kind)
+    if cls is None:
+        raise ScenarioError([Problem("kind", f"unknown node kind {kind!r}")])
+    try:
+        return cls.model_validate({"id": node_id, **fields})
+    except ValidationError as exc:
+        raise ScenarioError(
+            [Problem(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+        ) from None
+
+
+class UndoStack:
+    """A headless undo stack (CLI, tests); the app uses QUndoStack through ui/undo.py."""
+
+    def __init__(self, doc: FactoryDocument) -> None:
+        self.doc = doc
+        self._done: list[Command] = []
+        self._undone: list[Command] = []
+        self._clean_index: int | None = 0
+
+    def push(self, cmd: Command) -> None:
+        cmd.redo(self.doc)
+        self._undone.clear()
+        last = self._done[-1] if self._done else None
+        if (
+            last is not None
+            and cmd.merge_key() is not None
+            and len(self._done) != self._clean_index
+            and last.merge_with(cmd)
+        ):
+            return
+        if self._clean_index is not None and self._clean_index > len(self._done):
+            self._clean_index = None
+        self._done.append(cmd)
+
+    def undo(self) -> bool:
+        if not self._done:
+            return False
+        cmd = self._done.pop()
+        cmd.undo(self.doc)
+        self._undone.append(cmd)
+        return True
+
+    def redo(self) -> bool:
+        if not self._undone:
+            return False
+        cmd = self._undone.pop()
+        cmd.redo(self.doc)
+        self._done.append(cmd)
+        return True
+
+    def can_undo(self) -> bool:
+        return bool(self._done)
+
+    def can_redo(self) -> bool:
+        return bool(self._undone)
+
+    def set_clean(self) -> None:
+        self._clean_index = len(self._done)
+
+    def is_clean(self) -> bool:
+        return self._clean_index == len(self._done)

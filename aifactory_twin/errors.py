@@ -1,0 +1,35 @@
+"""The project's own error types: every user-facing failure names the file, the field and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (file, field path) and what."""
+
+    path: str
+    """Field path such as ``nodes[3].capacity_kw``; empty for the whole file."""
+    message: str
+    file: str = ""
+
+    def __str__(self) -> str:
+        where = ": ".join(part for part in (self.file, self.path) if part)
+        return f"{where}: {self.message}" if where else self.message
+
+
+class TwinError(Exception):
+    """Base of every error the project raises on purpose."""
+
+
+class ScenarioError(TwinError):
+    """A scenario file or object is invalid; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems) or "invalid scenario")
+
+
+class UsageError(TwinError):
+    """A command-line option or argument is wrong."""

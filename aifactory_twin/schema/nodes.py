@@ -1,0 +1,312 @@
+"""Node kinds of a factory graph: one class per kind, a discriminated union on ``kind``.
+
+A node stands for ``count`` identical units (a 100k-GPU campus is hundreds of nodes, not 100k).
+Per-unit quantities carry ``per_unit`` or are documented as such; units live in the field names.
+Field names follow NVIDIA's SimReady AI-factory metadata where it names the attribute
+(``nominal_cooling_capacity_kw``, ``power_rating_kw``, ``ups_rating_kw``) so an OpenUSD export maps
+one to one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from aifactory_twin.schema.base import (
+    Fraction,
+    NodeId,
+    NonNegativeFloat,
+    NonNegativeInt,
+    Position,
+    PositiveFloat,
+    PositiveInt,
+    StrictModel,
+    Temperature,
+)
+
+CoolingMode = Literal["air", "direct_liquid", "immersion"]
+FabricTechnology = Literal["nvlink", "infiniband", "roce", "ethernet"]
+CoolingType = Literal[
+    "crah",
+    "in_row",
+    "rear_door_hx",
+    "cdu",
+    "immersion_tank",
+    "chiller",
+    "dry_cooler",
+    "cooling_tower",
+]
+# Units that collect heat from racks ("room side") versus units that reject it to outside air
+# or water ("plant side"). The thermal model chains them: rack → collector → rejector.
+HEAT_COLLECTORS: frozenset[str] = frozenset(
+    {"crah", "in_row", "rear_door_hx", "cdu", "immersion_tank"}
+)
+HEAT_REJECTORS: frozenset[str] = frozenset({"chiller", "dry_cooler", "cooling_tower"})
+
+StaffRole = Literal[
+    "facilities_ops",
+    "network_ops",
+    "mlops",
+    "data_engineering",
+    "ml_research",
+    "labeling",
+    "security_governance",
+    "domain_experts",
+]
+StorageType = Literal["data_lake", "warehouse", "parallel_fs"]
+AccessPolicy = Literal["open", "rbac", "abac"]
+ShiftCoverage = Literal["business_hours", "extended", "24x7"]
+
+
+class AcceleratorSpec(StrictModel):
+    """An accelerator not in the catalog, described inline (per device)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    tdp_w: PositiveFloat
+    idle_w: NonNegativeFloat
+    peak_bf16_tflops: PositiveFloat
+    peak_fp8_tflops: NonNegativeFloat = 0.0
+    hbm_gb: NonNegativeFloat = 0.0
+    price_usd: NonNegativeFloat = 0.0
+    scale_up_domain: PositiveInt = 8
+    scale_up_bw_gbps_per_dir: NonNegativeFloat = 450.0
+    """Scale-up (NVLink-class) bandwidth per direction, GB/s."""
+    nic_gbps: NonNegativeFloat = 400.0
+    """Scale-out NIC bandwidth per accelerator, Gb/s."""
+    kappa_train: Fraction = 0.85
+    """Effective power under dense training as a fraction of TDP (domain-reference §1.3)."""
+    kappa_decode: Fraction = 0.30
+
+    @model_validator(mode="after")
+    def _idle_below_tdp(self) -> AcceleratorSpec:
+        if self.idle_w > self.tdp_w:
+            raise ValueError(f"idle_w ({self.idle_w}) must not exceed tdp_w ({self.tdp_w})")
+        return self
+
+
+class Delivery(StrictModel):
+    """When units arrive: a fixed date, or a lead time counted from the scenario start."""
+
+    delivery_date: date | None = None
+    lead_time_days: NonNegativeFloat = 0.0
+
+
+class NodeBase(StrictModel):
+    """Fields every node has."""
+
+    id: NodeId
+    name: str = Field(default="", max_length=200)
+    position: Position = Position()
+    count: PositiveInt = 1
+    """How many identical units this node stands for."""
+    group: str = Field(default="", max_length=120)
+    """Optional hall / group name; the canvas draws a frame around each group."""
+
+
+class ComputeRack(NodeBase):
+    """A rack (or server) of accelerators; ``count`` racks share these per-unit values."""
+
+    kind: Literal["compute_rack"] = "compute_rack"
+    accelerator: str | AcceleratorSpec = "h100_sxm"
+    """Catalog accelerator id, or an inline custom spec."""
+    accelerators_per_unit: PositiveInt = 8
+    host_overhead_w: NonNegativeFloat = 2800.0
+    """Host CPUs, NICs, fans and PSU losses per unit at full load, W."""
+    host_idle_w: NonNegativeFloat = 1200.0
+    power_rating_kw: PositiveFloat = 10.2
+    """Rated (nameplate) power per unit, kW."""
+    cooling: Literal["air", "direct_liquid", "immersion"] = "air"
+    liquid_heat_fraction: Fraction = 0.0
+    """Share of heat captured by liquid (cold plates); the rest goes to room air."""
+    max_operating_c: Temperature = 87.0
+    slowdown_c: Temperature = 89.0
+    shutdown_c: Temperature = 92.0
+    thermal_resistance_k_per_w: PositiveFloat = 0.07
+    """Junction-to-inlet thermal resistance per accelerator, K/W."""
+    heat_capacity_kj_per_k: PositiveFloat = 400.0
+    """Lumped heat capacity per unit (chassis, heat sinks, local air), kJ/K."""
+    failure_rate_per_gpu_hour: NonNegativeFloat = 2.0e-5
+    repair_hours: PositiveFloat = 3.0
+    capex_usd: NonNegativeFloat | None = None
+    """Per unit; None derives it from the catalog price of the accelerator."""
+    delivery: Delivery = Delivery()
+
+    @model_validator(mode="after")
+    def _thermal_order(self) -> ComputeRack:
+        if not self.max_operating_c <= self.slowdown_c <= self.shutdown_c:
+            raise ValueError(
+                "thermal limits must satisfy max_operating_c <= slowdown_c <= shutdown_c"
+            )
+        return self
+
+
+class NetworkSwitch(NodeBase):
+    """A fabric: NVLink domain, InfiniBand, RoCE or Ethernet switches (per unit)."""
+
+    kind: Literal["network_switch"] = "network_switch"
+    technology: FabricTechnology = "infiniband"
+    port_speed_gbps: PositiveFloat = 400.0
+    ports: PositiveInt = 64
+    latency_us: PositiveFloat = 3.0
+    power_w: NonNegativeFloat = 1700.0
+    oversubscription: Annotated[float, Field(ge=1, le=16)] = 1.0
+    capex_usd: NonNegativeFloat = 30000.0
+    failure_rate_per_hour: NonNegativeFloat = 2.0e-6
+    repair_hours: PositiveFloat = 4.0
+    delivery: Delivery = Delivery()
+
+
+class CoolingUnit(NodeBase):
+    """A cooling unit; collectors (CRAH, CDU, …) take heat from racks, rejectors move it out."""
+
+    kind: Literal["cooling_unit"] = "cooling_unit"
+    cooling_type: CoolingType = "crah"
+    nominal_cooling_capacity_kw: PositiveFloat = 150.0
+    """Heat the unit can remove at rated conditions, per unit, kW."""
+    cop: PositiveFloat | None = None
+    """Coefficient of performance for compressor-based units (chillers)."""
+    fan_pump_power_fraction: Fraction = 0.05
+    """Fan and pump power as a fraction of heat moved (collectors, dry coolers, towers)."""
+    supply_temp_c: Temperature = 24.0
+    wue_l_per_kwh: NonNegativeFloat = 0.0
+    """Water used per kWh of heat rejected, L/kWh."""
+    free_cooling_below_c: Temperature | None = None
+    """Ambient temperature under which a chiller runs in economizer mode (COP rises)."""
+    failure_rate_per_hour: NonNegativeFloat = 1.0e-5
+    repair_hours: PositiveFloat = 8.0
+    capex_usd: NonNegativeFloat = 50000.0
+    delivery: Delivery = Delivery()
+
+
+class TimeOfUsePeriod(StrictModel):
+    """A price that applies from ``start_hour`` until the next period's start."""
+
+    start_hour: Annotated[int, Field(ge=0, le=23)]
+    price_usd_per_kwh: NonNegativeFloat
+
+
+class PriceSchedule(StrictModel):
+    """Flat price, or time-of-use periods over the day (hours local to the scenario start)."""
+
+    flat_usd_per_kwh: NonNegativeFloat = 0.0806
+    time_of_use: list[TimeOfUsePeriod] = []
+
+    @model_validator(mode="after")
+    def _periods_sorted(self) -> PriceSchedule:
+        hours = [p.start_hour for p in self.time_of_use]
+        if hours != sorted(set(hours)):
+            raise ValueError("time_of_use start_hour values must be strictly increasing")
+        return self
+
+
+class PowerFeed(NodeBase):
+    """A grid connection, optionally with on-site generation and a battery."""
+
+    kind: Literal["power_feed"] = "power_feed"
+    power_rating_kw: PositiveFloat = 5000.0
+    price: PriceSchedule = PriceSchedule()
+    carbon_intensity_g_per_kwh: NonNegativeFloat = 367.0
+    onsite_generation_kw: NonNegativeFloat = 0.0
+    battery_kwh: NonNegativeFloat = 0.0
+    capex_usd: NonNegativeFloat = 0.0
+    delivery: Delivery = Delivery()
+
+
+class EfficiencyPoint(StrictModel):
+    load_fraction: Fraction
+    efficiency: Annotated[float, Field(gt=0, le=1)]
+
+
+class Ups(NodeBase):
+    """An uninterruptible power supply (per unit)."""
+
+    kind: Literal["ups"] = "ups"
+    ups_rating_kw: PositiveFloat = 1000.0
+    efficiency: Annotated[float, Field(gt=0, le=1)] = 0.96
+    efficiency_curve: list[EfficiencyPoint] = []
+    """Optional load → efficiency points; overrides ``efficiency`` when given."""
+    capex_usd: NonNegativeFloat = 300000.0
+    failure_rate_per_hour: NonNegativeFloat = 1.0e-6
+    repair_hours: PositiveFloat = 8.0
+    delivery: Delivery = Delivery()
+
+
+class Pdu(NodeBase):
+    """A power distribution unit (per unit)."""
+
+    kind: Literal["pdu"] = "pdu"
+    power_rating_kw: PositiveFloat = 400.0
+    efficiency: Annotated[float, Field(gt=0, le=1)] = 0.985
+    capex_usd: NonNegativeFloat = 20000.0
+    failure_rate_per_hour: NonNegativeFloat = 1.0e-6
+    repair_hours: PositiveFloat = 4.0
+    delivery: Delivery = Delivery()
+
+
+class Storage(NodeBase):
+    """A data lake, warehouse or parallel file system (per unit)."""
+
+    kind: Literal["storage"] = "storage"
+    storage_type: StorageType = "parallel_fs"
+    capacity_pb: PositiveFloat = 1.0
+    throughput_gb_per_s: PositiveFloat = 100.0
+    power_kw: NonNegativeFloat = 20.0
+    capex_usd: NonNegativeFloat = 500000.0
+    encryption_at_rest: bool = True
+    access_policy: AccessPolicy = "rbac"
+    audit_logging: bool = True
+    failure_rate_per_hour: NonNegativeFloat = 2.0e-6
+    repair_hours: PositiveFloat = 6.0
+    delivery: Delivery = Delivery()
+
+
+class StaffTeam(NodeBase):
+    """A team of people; ``count`` is 1 and ``headcount`` says how many people."""
+
+    kind: Literal["staff_team"] = "staff_team"
+    role: StaffRole = "facilities_ops"
+    headcount: NonNegativeInt = 4
+    salary_usd_per_year: NonNegativeFloat = 90000.0
+    """Fully loaded cost per person per year."""
+    annual_attrition: Fraction = 0.15
+    hiring_lead_time_days: NonNegativeFloat = 60.0
+    shift_coverage: ShiftCoverage = "24x7"
+
+
+class CloudBurst(NodeBase):
+    """Rented accelerators used when demand exceeds on-site capacity (the hybrid factory)."""
+
+    kind: Literal["cloud_burst"] = "cloud_burst"
+    accelerator: str = "h100_sxm"
+    max_accelerators: NonNegativeInt = 256
+    price_usd_per_gpu_hour: NonNegativeFloat = 2.5
+    availability: Fraction = 0.95
+
+
+Node = Annotated[
+    ComputeRack
+    | NetworkSwitch
+    | CoolingUnit
+    | PowerFeed
+    | Ups
+    | Pdu
+    | Storage
+    | StaffTeam
+    | CloudBurst,
+    Field(discriminator="kind"),
+]
+
+NODE_CLASSES: dict[str, type[NodeBase]] = {
+    "compute_rack": ComputeRack,
+    "network_switch": NetworkSwitch,
+    "cooling_unit": CoolingUnit,
+    "power_feed": PowerFeed,
+    "ups": Ups,
+    "pdu": Pdu,
+    "storage": Storage,
+    "staff_team": StaffTeam,
+    "cloud_burst": CloudBurst,
+}
+NODE_KINDS: tuple[str, ...] = tuple(NODE_CLASSES)

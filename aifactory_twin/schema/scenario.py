@@ -1,0 +1,175 @@
+"""The scenario: meta, settings, nodes, edges, workloads, variants and scheduled events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, JsonValue, model_validator
+
+from aifactory_twin.schema.base import (
+    Fraction,
+    NodeId,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+    StrictModel,
+    Temperature,
+)
+from aifactory_twin.schema.edges import Edge
+from aifactory_twin.schema.nodes import Node, NodeBase
+
+FORMAT_NAME = "aifactory-twin-scenario"
+SCHEMA_VERSION = 1
+
+Placement = list[NodeId]
+"""Node ids a workload may run on; an empty list (or ["any"]) means anywhere."""
+
+
+class CheckpointPolicy(StrictModel):
+    """How often a training job checkpoints: Young/Daly optimum by default, or a fixed interval."""
+
+    mode: Literal["young_daly", "fixed"] = "young_daly"
+    interval_s: PositiveFloat = 3600.0
+    restart_s: NonNegativeFloat = 600.0
+    """Time to detect, reschedule and reload after an interruption (domain-reference §9.5 R)."""
+    bytes_per_param: PositiveFloat = 14.0
+
+
+class TrainingJob(StrictModel):
+    """A training run: FLOPs from 6·N·D unless ``total_flops`` is given."""
+
+    kind: Literal["training"] = "training"
+    id: NodeId
+    name: str = Field(default="", max_length=200)
+    parameters_b: PositiveFloat = 70.0
+    """Model parameters, billions (active parameters for MoE)."""
+    tokens_t: PositiveFloat = 1.4
+    """Training tokens, trillions."""
+    total_flops: PositiveFloat | None = None
+    accelerators_requested: PositiveInt = 1024
+    target_mfu: Annotated[float, Field(gt=0, le=1)] = 0.40
+    precision: Literal["bf16", "fp8"] = "bf16"
+    start_s: NonNegativeFloat = 0.0
+    """Start, seconds after the scenario start."""
+    checkpoint: CheckpointPolicy = CheckpointPolicy()
+    placement: Placement = []
+    priority: int = 0
+
+
+class InferenceService(StrictModel):
+    """An inference service with a daily demand profile."""
+
+    kind: Literal["inference"] = "inference"
+    id: NodeId
+    name: str = Field(default="", max_length=200)
+    model_parameters_b: PositiveFloat = 70.0
+    peak_demand_tokens_per_s: NonNegativeFloat = 100000.0
+    daily_profile: list[Fraction] = Field(default_factory=lambda: [1.0] * 24)
+    """24 hourly multipliers of the peak demand."""
+    tokens_per_s_per_accelerator: PositiveFloat = 1000.0
+    """Sustained batched-decode throughput per accelerator (domain-reference §6.5, estimate)."""
+    latency_target_ms: PositiveFloat = 200.0
+    placement: Placement = []
+    start_s: NonNegativeFloat = 0.0
+    priority: int = 10
+
+    @model_validator(mode="after")
+    def _profile_has_24_hours(self) -> InferenceService:
+        if len(self.daily_profile) != 24:
+            raise ValueError(
+                f"daily_profile needs 24 hourly values (got {len(self.daily_profile)})"
+            )
+        return self
+
+
+Workload = Annotated[TrainingJob | InferenceService, Field(discriminator="kind")]
+
+
+class AmbientProfile(StrictModel):
+    """Outdoor dry-bulb temperature: a daily sine around a mean."""
+
+    mean_c: Temperature = 18.0
+    daily_amplitude_c: Annotated[float, Field(ge=0, le=30)] = 6.0
+    peak_hour: Annotated[float, Field(ge=0, lt=24)] = 15.0
+
+
+class Settings(StrictModel):
+    """Run settings and factory-wide economics."""
+
+    start_time: datetime = datetime(2027, 1, 1)
+    horizon_s: PositiveFloat = 7 * 86400.0
+    step_s: PositiveFloat = 300.0
+    seed: int = 0
+    ambient: AmbientProfile = AmbientProfile()
+    automation_level: Fraction = 0.5
+    """Share of incidents MLOps automation handles without a technician."""
+    depreciation_years: PositiveFloat = 5.0
+    facility_capex_usd_per_kw: NonNegativeFloat = 11000.0
+    """Building, electrical and mechanical plant per kW of rated IT (domain-reference §6.3)."""
+    maintenance_fraction_per_year: Fraction = 0.03
+    """Annual maintenance as a fraction of equipment capex (estimate)."""
+    default_price_usd_per_kwh: NonNegativeFloat = 0.0806
+    """Price when no power feed is modelled (US industrial 2023, domain-reference §6.1)."""
+    default_carbon_g_per_kwh: NonNegativeFloat = 367.0
+    """Carbon intensity when no feed is modelled (US 2023, domain-reference §6.2)."""
+    misc_facility_fraction: Fraction = 0.02
+    """Lighting, offices and other facility load as a fraction of IT power (estimate)."""
+
+
+class Override(StrictModel):
+    """One what-if change: ``target`` is a node id, a workload id or ``settings``."""
+
+    target: str = Field(min_length=1)
+    path: str = Field(min_length=1, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
+    value: JsonValue
+
+
+class Variant(StrictModel):
+    """A named what-if: the base scenario plus overrides."""
+
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")
+    description: str = ""
+    overrides: list[Override] = []
+
+
+EventKind = Literal["fail_unit", "restore_unit", "price_spike", "heat_wave", "staff_departure"]
+
+
+class ScheduledEvent(StrictModel):
+    """An event injected at a simulated time, so a run replays the same way."""
+
+    time_s: NonNegativeFloat
+    kind: EventKind
+    target: str = ""
+    """Node id the event applies to (fail/restore/staff), empty for factory-wide events."""
+    magnitude: float = 1.0
+    """Units failed, price multiplier, temperature rise in K, or people leaving."""
+    duration_s: NonNegativeFloat = 0.0
+
+
+class Meta(StrictModel):
+    name: str = Field(default="Untitled factory", max_length=200)
+    description: str = ""
+    author: str = ""
+
+
+class Scenario(StrictModel):
+    """A whole factory and how to run it."""
+
+    format: Literal["aifactory-twin-scenario"] = FORMAT_NAME
+    schema_version: Literal[1] = SCHEMA_VERSION
+    meta: Meta = Meta()
+    settings: Settings = Settings()
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    workloads: list[Workload] = []
+    variants: list[Variant] = []
+    events: list[ScheduledEvent] = []
+
+    def node_by_id(self) -> dict[str, NodeBase]:
+        """Map of node id → node (first one wins if ids repeat; rules report duplicates)."""
+        out: dict[str, NodeBase] = {}
+        for node in self.nodes:
+            out.setdefault(node.id, node)
+        return out
