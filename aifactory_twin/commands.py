@@ -65,6 +65,12 @@ def set_path(model: NodeBase, path: str, value: Any) -> NodeBase:
         ) from None
 
 
+def node_kind(node: NodeBase) -> str:
+    """The ``kind`` tag of a node (every concrete node class defines it)."""
+    kind: str = getattr(node, "kind")  # noqa: B009 - NodeBase itself declares no kind
+    return kind
+
+
 def get_path(model: Any, path: str) -> Any:
     value = model
     for part in path.split("."):
@@ -215,9 +221,7 @@ class Connect(Command):
             if not doc.has_node(end):
                 raise ScenarioError([Problem("edge", f"no node with id {end!r}")])
         reason = refusal_reason(
-            edge.kind,
-            doc.node(edge.source).kind,
-            doc.node(edge.target).kind,  # type: ignore[attr-defined]
+            edge.kind, node_kind(doc.node(edge.source)), node_kind(doc.node(edge.target))
         )
         if reason:
             raise ScenarioError([Problem("edge", reason)])

@@ -55,7 +55,7 @@ class FactoryDocument:
         return Scenario.model_construct(
             meta=self._meta,
             settings=self._settings,
-            nodes=list(self._nodes.values()),
+            nodes=list(self._nodes.values()),  # type: ignore[arg-type]
             edges=list(self._edges.values()),
             workloads=list(self._workloads),
             variants=list(self._variants),

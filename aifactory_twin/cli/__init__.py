@@ -34,21 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     # Each command module registers its own subcommands; imported lazily so `validate` does not
     # pay for numpy and the engine.
-    from aifactory_twin.cli import core_cmds
+    from aifactory_twin.cli import core_cmds, run_cmd, study_cmds
 
     core_cmds.register(sub)
-    try:
-        from aifactory_twin.cli import run_cmd
-    except ImportError:  # pragma: no cover - the engine module is optional during development
-        pass
-    else:
-        run_cmd.register(sub)
-    try:
-        from aifactory_twin.cli import study_cmds
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        study_cmds.register(sub)
+    run_cmd.register(sub)
+    study_cmds.register(sub)
     return parser
 
 

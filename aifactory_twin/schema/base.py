@@ -35,8 +35,10 @@ NodeId = Annotated[
 PositiveFloat = Annotated[float, Field(gt=0)]
 NonNegativeFloat = Annotated[float, Field(ge=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
-PositiveInt = Annotated[int, Field(gt=0)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
+# Integers are bounded so an absurd file (count: 10**400) is refused instead of overflowing the
+# engine's int64 arrays; the bounds are far above any real factory.
+PositiveInt = Annotated[int, Field(gt=0, le=100_000_000)]
+NonNegativeInt = Annotated[int, Field(ge=0, le=100_000_000)]
 Temperature = Annotated[float, Field(ge=-60, le=200)]
 
 

@@ -157,8 +157,9 @@ class Meta(StrictModel):
 class Scenario(StrictModel):
     """A whole factory and how to run it."""
 
-    format: Literal["aifactory-twin-scenario"] = FORMAT_NAME
-    schema_version: Literal[1] = SCHEMA_VERSION
+    format: Literal["aifactory-twin-scenario"] = "aifactory-twin-scenario"
+    schema_version: Literal[1] = 1
+    """Bump with a migration in aifactory_twin/io/migrations.py and a golden file in tests/data."""
     meta: Meta = Meta()
     settings: Settings = Settings()
     nodes: list[Node] = []
