@@ -1,0 +1,105 @@
+"""The migration mechanism: step-by-step, in order, never mutating the input, clear failures.
+
+SCHEMA_VERSION is 1 and the registry is empty, so the mechanism is tested with fake migrations
+patched into the registry (and, for the multi-step chain, a patched current version).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aifactory_twin.errors import ScenarioError
+from aifactory_twin.io import load_scenario, loads_scenario, migrations
+from aifactory_twin.schema import SCHEMA_VERSION
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _v0_to_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A plausible old format: v0 called the scenario name ``title`` at the top level."""
+    out = dict(data)
+    title = out.pop("title")
+    out["meta"] = {**out.get("meta", {}), "name": title}
+    return out
+
+
+def test_registry_covers_every_version_with_a_golden_file() -> None:
+    # One golden file per released version, each loadable through the whole chain.
+    goldens = sorted(DATA.glob("scenario_v*.aift.json"))
+    versions = sorted(int(re.findall(r"_v(\d+)\.", p.name)[0]) for p in goldens)
+    assert versions[-1] == SCHEMA_VERSION
+    assert versions == list(range(migrations.oldest_readable_version(), SCHEMA_VERSION + 1))
+    for path in goldens:
+        load_scenario(path)
+
+
+def test_current_file_passes_through_untouched() -> None:
+    data = {"format": "aifactory-twin-scenario", "schema_version": SCHEMA_VERSION}
+    assert migrations.migrate(data, SCHEMA_VERSION) is data
+
+
+def test_fake_v0_migration_runs_on_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", {0: _v0_to_v1})
+    raw = {"format": "aifactory-twin-scenario", "schema_version": 0, "title": "Old lab"}
+    scenario = loads_scenario(json.dumps(raw))
+    assert scenario.meta.name == "Old lab"
+    assert scenario.schema_version == 1
+
+
+def test_steps_run_in_order_without_mutating_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+
+    def step(n: int) -> migrations.Migration:
+        def run(data: dict[str, Any]) -> dict[str, Any]:
+            assert data["schema_version"] == n  # each step sees the version it migrates from
+            calls.append(n)
+            data.setdefault("trail", []).append(n)
+            return data
+
+        return run
+
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {1: step(1), 2: step(2), 3: step(3)})
+    original = {"schema_version": 1, "nested": {"a": [1]}}
+    before = copy.deepcopy(original)
+    result = migrations.migrate(original, 1)
+    assert calls == [1, 2, 3]
+    assert result["trail"] == [1, 2, 3] and result["schema_version"] == 4
+    assert original == before
+    calls.clear()
+    assert migrations.migrate({"schema_version": 3}, 3)["trail"] == [3]
+    assert calls == [3]
+
+
+def test_gap_in_chain_reports_too_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(migrations, "MIGRATIONS", {2: lambda d: d})
+    assert migrations.oldest_readable_version() == 2
+    with pytest.raises(ScenarioError, match=r"version 1 is too old .* reads versions 2 to 3"):
+        migrations.migrate({"schema_version": 1}, 1, "f.aift.json")
+
+
+def test_failing_migration_is_a_scenario_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(migrations, "MIGRATIONS", {0: _v0_to_v1})
+    raw = {"format": "aifactory-twin-scenario", "schema_version": 0}  # no "title"
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(json.dumps(raw), source="old.aift.json")
+    problem = info.value.problems[0]
+    assert problem.file == "old.aift.json" and problem.path == "schema_version"
+    assert "cannot migrate from version 0 to 1: KeyError" in problem.message
+
+
+def test_newer_version_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = {"format": "aifactory-twin-scenario", "schema_version": SCHEMA_VERSION + 1}
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(json.dumps(raw))
+    assert info.value.problems[0].message == (
+        f"written by a newer aifactory-twin (version {SCHEMA_VERSION + 1}); "
+        f"this build reads up to {SCHEMA_VERSION}"
+    )
