@@ -1,0 +1,355 @@
+"""The factory as a graph: networkx export and the analyses rules and views build on.
+
+Every analysis works on a :class:`FactoryIndex` built once per scenario (id → node, per-kind
+adjacency), so the 9,472-node frontier scene is analysed in linear time. Only *usable* edges
+enter the index: both ends exist, the kind is allowed between the two node kinds, no self-loop.
+Broken edges are the rules' business (``rules.py`` reports them as errors); the analyses simply
+ignore them, so a half-wired scene still gets sensible reachability answers.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from aifactory_twin.schema import (
+    ALLOWED_CONNECTIONS,
+    HEAT_REJECTORS,
+    ComputeRack,
+    CoolingUnit,
+    NetworkSwitch,
+    NodeBase,
+    Pdu,
+    PowerFeed,
+    Scenario,
+    Storage,
+    Ups,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+POWER_SOURCE_KINDS = frozenset({"power_feed", "ups", "pdu"})
+POWERED_KINDS = frozenset({"compute_rack", "network_switch", "cooling_unit", "storage"})
+NEEDS_POWER_KINDS = POWERED_KINDS | {"ups", "pdu"}
+# A CDU only moves rack-loop heat into facility water; without a chiller, dry cooler or tower
+# behind it nothing takes that heat out of the building. A CRAH may be a DX unit with its own
+# condenser, so a CRAH without a chiller is allowed (domain-reference §3.2).
+COLLECTORS_NEEDING_REJECTOR = frozenset({"cdu"})
+
+
+def _kind(node: NodeBase) -> str:
+    return str(getattr(node, "kind", ""))
+
+
+class FactoryIndex:
+    """Id → node map and per-edge-kind adjacency over the usable edges of a scenario."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.nodes: dict[str, NodeBase] = scenario.node_by_id()
+        self.kind: dict[str, str] = {nid: _kind(n) for nid, n in self.nodes.items()}
+        self.by_kind: dict[str, list[str]] = {}
+        for nid, kind in self.kind.items():
+            self.by_kind.setdefault(kind, []).append(nid)
+        self.out_edges: dict[str, dict[str, list[str]]] = {kind: {} for kind in ALLOWED_CONNECTIONS}
+        self.in_edges: dict[str, dict[str, list[str]]] = {kind: {} for kind in ALLOWED_CONNECTIONS}
+        self.rejected: list[int] = []
+        """Positions in ``scenario.edges`` of dangling, self-looping or refused edges."""
+        kind_of = self.kind.get
+        no_pairs: frozenset[tuple[str, str]] = frozenset()
+        # One tight loop: the frontier scene has ~40k edges and this runs on every edit.
+        for i, edge in enumerate(scenario.edges):
+            src, dst, edge_kind = edge.source, edge.target, edge.kind
+            if src == dst or (kind_of(src), kind_of(dst)) not in ALLOWED_CONNECTIONS.get(
+                edge_kind, no_pairs
+            ):
+                self.rejected.append(i)
+                continue
+            outs, ins = self.out_edges[edge_kind], self.in_edges[edge_kind]
+            if src in outs:
+                outs[src].append(dst)
+            else:
+                outs[src] = [dst]
+            if dst in ins:
+                ins[dst].append(src)
+            else:
+                ins[dst] = [src]
+
+    def of_kind(self, kind: str) -> list[str]:
+        """Ids of every node of ``kind``, in file order."""
+        return self.by_kind.get(kind, [])
+
+    def successors(self, edge_kind: str, node_id: str) -> list[str]:
+        return self.out_edges[edge_kind].get(node_id, [])
+
+    def predecessors(self, edge_kind: str, node_id: str) -> list[str]:
+        return self.in_edges[edge_kind].get(node_id, [])
+
+    def neighbours(self, edge_kind: str, node_id: str) -> list[str]:
+        return self.successors(edge_kind, node_id) + self.predecessors(edge_kind, node_id)
+
+
+# ------------------------------------------------------------------------ ratings
+def rated_heat_kw(node: NodeBase) -> float:
+    """Rated heat of a rack node (all ``count`` units): nameplate power, all of it becomes heat."""
+    if isinstance(node, ComputeRack):
+        return node.power_rating_kw * node.count
+    return 0.0
+
+
+def cooling_capacity_kw(node: NodeBase) -> float:
+    """Nominal heat a cooling node (all units) can remove, kW."""
+    if isinstance(node, CoolingUnit):
+        return node.nominal_cooling_capacity_kw * node.count
+    return 0.0
+
+
+def power_capacity_kw(node: NodeBase) -> float:
+    """Rating of a power feed, UPS or PDU node (all units), kW."""
+    if isinstance(node, PowerFeed | Pdu):
+        return node.power_rating_kw * node.count
+    if isinstance(node, Ups):
+        return node.ups_rating_kw * node.count
+    return 0.0
+
+
+def rated_load_kw(node: NodeBase) -> float:
+    """Rated electrical draw of a load node (all units), kW.
+
+    Cooling units draw heat/COP when they have a compressor, else the fan/pump fraction of the
+    heat they move, both at nominal capacity (domain-reference §3.2 and §10 eq. 3). UPS and PDU
+    conversion losses are left out of this sizing check (a few percent, §3.2).
+    """
+    if isinstance(node, ComputeRack):
+        return node.power_rating_kw * node.count
+    if isinstance(node, NetworkSwitch):
+        return node.power_w / 1000.0 * node.count
+    if isinstance(node, Storage):
+        return node.power_kw * node.count
+    if isinstance(node, CoolingUnit):
+        heat_kw = node.nominal_cooling_capacity_kw * node.count
+        return heat_kw / node.cop if node.cop else heat_kw * node.fan_pump_power_fraction
+    return 0.0
+
+
+# ------------------------------------------------------------------- networkx export
+def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), inner, out)
+    elif isinstance(value, bool | int | float | str):
+        out[prefix] = value
+    # None and lists (price periods, efficiency curves) have no scalar form: GraphML cannot
+    # hold them, so they stay out of the graph and live in the scenario file only.
+
+
+def to_networkx(scenario: Scenario) -> nx.MultiDiGraph:
+    """The scenario as a networkx MultiDiGraph with typed attributes.
+
+    Nodes carry ``kind`` and their scalar fields flattened with dots (``position.x``,
+    ``delivery.lead_time_days``); edges are keyed by edge id with attribute ``kind``. Edges whose
+    ends are missing are left out (``rules.check`` reports them).
+    """
+    import networkx as nx  # here, not at the top: loading and validating never need networkx
+
+    graph = nx.MultiDiGraph(name=scenario.meta.name)
+    for node in scenario.nodes:
+        if node.id in graph:
+            continue  # duplicate id: first one wins, like Scenario.node_by_id
+        attrs: dict[str, Any] = {}
+        _flatten("", node.model_dump(mode="json", exclude={"id"}), attrs)
+        graph.add_node(node.id, **attrs)
+    for edge in scenario.edges:
+        if edge.source in graph and edge.target in graph:
+            graph.add_edge(edge.source, edge.target, key=edge.id, kind=edge.kind)
+    return graph
+
+
+# ---------------------------------------------------------------------- reachability
+def _reach(starts: Iterable[str], step: Any) -> set[str]:
+    seen = set(starts)
+    queue = deque(seen)
+    while queue:
+        for nxt in step(queue.popleft()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def power_reachable(scenario: Scenario, index: FactoryIndex | None = None) -> dict[str, bool]:
+    """Per node that needs power (loads, UPS, PDU): is there a power path from a power feed."""
+    idx = index or FactoryIndex(scenario)
+    powered = _reach(idx.of_kind("power_feed"), lambda n: idx.successors("power", n))
+    return {nid: nid in powered for nid, kind in idx.kind.items() if kind in NEEDS_POWER_KINDS}
+
+
+def cooling_reachable(scenario: Scenario, index: FactoryIndex | None = None) -> dict[str, bool]:
+    """Per compute rack: does at least one cooling unit feed it by a coolant edge."""
+    idx = index or FactoryIndex(scenario)
+    return {rid: bool(idx.predecessors("coolant", rid)) for rid in idx.of_kind("compute_rack")}
+
+
+def heat_rejection_reachable(
+    scenario: Scenario, index: FactoryIndex | None = None
+) -> dict[str, bool]:
+    """Per collector cooling unit (CRAH, CDU, …): is a rejector behind it.
+
+    A rejector (chiller, dry cooler, tower) counts when it reaches the collector by coolant
+    edges, directly or through other cooling units.
+    """
+    idx = index or FactoryIndex(scenario)
+    out: dict[str, bool] = {}
+    for cid in idx.of_kind("cooling_unit"):
+        node = idx.nodes[cid]
+        if not isinstance(node, CoolingUnit) or node.cooling_type in HEAT_REJECTORS:
+            continue
+        upstream = _reach([cid], lambda n: idx.predecessors("coolant", n))
+        out[cid] = any(
+            getattr(idx.nodes[u], "cooling_type", "") in HEAT_REJECTORS for u in upstream
+        )
+    return out
+
+
+# ------------------------------------------------------------------------ redundancy
+@dataclass(frozen=True)
+class RedundancyInfo:
+    """N+1 view of one compute rack, computed over the group of racks sharing its units."""
+
+    cooling_n_plus_1: bool
+    power_n_plus_1: bool
+    cooling_capacity_kw: float
+    """Nominal capacity of the cooling units joined to the rack's cooling group."""
+    heat_kw: float
+    """Rated heat of every rack in that cooling group."""
+    power_capacity_kw: float = 0.0
+    """Rating of the power units that feed the rack's power group directly."""
+    power_load_kw: float = 0.0
+    """Rated load of every node those power units feed."""
+
+
+def _groups(members: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Union-find: node id → representative of its connected component."""
+    parent = {m: m for m in members}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in links:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra
+    return {m: find(m) for m in parent}
+
+
+def cooling_groups(idx: FactoryIndex) -> dict[str, tuple[list[str], list[str]]]:
+    """Racks and the cooling units feeding them directly, grouped by shared units.
+
+    Returns representative → (rack ids, cooling unit ids). Racks with no cooling form a group
+    of their own with no units.
+    """
+    racks = idx.of_kind("compute_rack")
+    links = [(unit, rid) for rid in racks for unit in idx.predecessors("coolant", rid)]
+    rep = _groups(racks, links)
+    groups: dict[str, tuple[list[str], list[str]]] = {}
+    for nid, root in rep.items():
+        racks_in, units_in = groups.setdefault(root, ([], []))
+        (racks_in if idx.kind[nid] == "compute_rack" else units_in).append(nid)
+    return groups
+
+
+def power_groups(idx: FactoryIndex) -> dict[str, tuple[list[str], list[str]]]:
+    """Loads and the power units feeding them directly, grouped by shared units."""
+    loads = [nid for nid, kind in idx.kind.items() if kind in POWERED_KINDS]
+    links = [(src, load) for load in loads for src in idx.predecessors("power", load)]
+    rep = _groups(loads, links)
+    groups: dict[str, tuple[list[str], list[str]]] = {}
+    for nid, root in rep.items():
+        loads_in, sources_in = groups.setdefault(root, ([], []))
+        (loads_in if idx.kind[nid] in POWERED_KINDS else sources_in).append(nid)
+    return groups
+
+
+def _survives_any_single_loss(idx: FactoryIndex, sources: list[str]) -> bool:
+    """True when the direct sources keep a path from a feed after losing any one unit upstream.
+
+    A node with ``count`` ≥ 2 still has units after one fails, so only single-unit nodes can be
+    single points of failure.
+    """
+    upstream = _reach(sources, lambda n: idx.predecessors("power", n))
+    if not any(idx.kind[n] == "power_feed" for n in upstream):
+        return False
+    for lost in upstream:
+        if idx.nodes[lost].count >= 2:
+            continue
+        alive = _reach(
+            [s for s in sources if s != lost],
+            lambda n, lost=lost: [p for p in idx.predecessors("power", n) if p != lost],
+        )
+        if not any(idx.kind[n] == "power_feed" for n in alive):
+            return False
+    return True
+
+
+def _n_plus_1(capacities_kw: list[tuple[float, int]], load_kw: float) -> bool:
+    """Capacity left after losing the largest single unit still covers the load."""
+    if not capacities_kw:
+        return False
+    total_kw = sum(per_unit * count for per_unit, count in capacities_kw)
+    largest_kw = max(per_unit for per_unit, _ in capacities_kw)
+    return total_kw - largest_kw >= load_kw
+
+
+def redundancy_report(
+    scenario: Scenario, index: FactoryIndex | None = None
+) -> dict[str, RedundancyInfo]:
+    """Per compute rack: N+1 cooling and power, with the capacities and loads behind the verdict.
+
+    Cooling: the rack's group (racks joined through shared cooling units) is N+1 when the nominal
+    capacity minus the largest single unit still covers the group's rated heat. Simplification:
+    air and liquid paths are pooled and rejectors behind collectors are not checked here.
+    Power: the group of loads sharing direct feeds/UPS/PDUs is N+1 when their rating minus the
+    largest single unit covers the group's rated load and no single-unit node upstream is a
+    single point of failure. Conversion losses are ignored (a few percent, domain-reference §3.2).
+    """
+    idx = index or FactoryIndex(scenario)
+    out: dict[str, RedundancyInfo] = {}
+    cooling_of: dict[str, tuple[bool, float, float]] = {}
+    for racks, units in cooling_groups(idx).values():
+        heat_kw = sum(rated_heat_kw(idx.nodes[r]) for r in racks)
+        caps = [
+            (cooling_capacity_kw(idx.nodes[u]) / idx.nodes[u].count, idx.nodes[u].count)
+            for u in units
+        ]
+        verdict = (_n_plus_1(caps, heat_kw), sum(c * n for c, n in caps), heat_kw)
+        for r in racks:
+            cooling_of[r] = verdict
+    power_of: dict[str, tuple[bool, float, float]] = {}
+    for loads, sources in power_groups(idx).values():
+        load_kw = sum(rated_load_kw(idx.nodes[n]) for n in loads)
+        caps = [
+            (power_capacity_kw(idx.nodes[s]) / idx.nodes[s].count, idx.nodes[s].count)
+            for s in sources
+        ]
+        ok = bool(sources) and _n_plus_1(caps, load_kw) and _survives_any_single_loss(idx, sources)
+        for n in loads:
+            power_of[n] = (ok, sum(c * k for c, k in caps), load_kw)
+    for rid in idx.of_kind("compute_rack"):
+        cool_ok, cool_cap_kw, heat_kw = cooling_of[rid]
+        power_ok, power_cap_kw, load_kw = power_of[rid]
+        out[rid] = RedundancyInfo(
+            cooling_n_plus_1=cool_ok,
+            power_n_plus_1=power_ok,
+            cooling_capacity_kw=cool_cap_kw,
+            heat_kw=heat_kw,
+            power_capacity_kw=power_cap_kw,
+            power_load_kw=load_kw,
+        )
+    return out

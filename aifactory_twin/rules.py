@@ -1,0 +1,361 @@
+"""Validation beyond the schema: structural errors and engineering warnings, as findings.
+
+The schema checks each object on its own; these rules check how objects fit together. Errors
+make a scenario unusable (a dangling edge, a duplicate id); warnings describe a factory that
+will misbehave when simulated (a rack with no cooling, a PDU below its load). Every finding
+carries a stable ``code`` (tests and the UI key on it), the ids involved and a field path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from aifactory_twin.graph import (
+    COLLECTORS_NEEDING_REJECTOR,
+    POWERED_KINDS,
+    FactoryIndex,
+    cooling_capacity_kw,
+    cooling_groups,
+    heat_rejection_reachable,
+    power_capacity_kw,
+    power_reachable,
+    rated_heat_kw,
+    rated_load_kw,
+)
+from aifactory_twin.schema import (
+    CloudBurst,
+    ComputeRack,
+    CoolingUnit,
+    Edge,
+    Scenario,
+    TrainingJob,
+    refusal_reason,
+)
+
+Severity = Literal["error", "warning"]
+# Relative slack before a capacity shortfall is reported, so float sums that are equal on paper
+# (e.g. 2 × 75 kW against 150 kW) never warn.
+_TOLERANCE = 1e-9
+ANY_PLACEMENT = "any"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with a scenario: how bad, a stable code, where, and which ids."""
+
+    severity: Severity
+    code: str
+    message: str
+    path: str
+    ids: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.path}: {self.message} [{self.code}]"
+
+
+def _natural_key(path: str) -> tuple[object, ...]:
+    """``nodes[10]`` sorts after ``nodes[2]``: numbers compare as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", path))
+
+
+def errors_only(findings: Iterable[Finding]) -> list[Finding]:
+    """The findings of severity ``error``, in their given order."""
+    return [f for f in findings if f.severity == "error"]
+
+
+def check(scenario: Scenario) -> list[Finding]:
+    """Every finding for ``scenario``: errors first, then by field path."""
+    out: list[Finding] = []
+    node_path: dict[str, str] = {}
+    for i, node in enumerate(scenario.nodes):
+        node_path.setdefault(node.id, f"nodes[{i}]")
+    idx = FactoryIndex(scenario)
+    out += _structure(scenario, idx)
+    out += _workload_and_variant_refs(scenario, idx)
+    out += _power(scenario, idx, node_path)
+    out += _cooling(scenario, idx, node_path)
+    out += _jobs(scenario, idx)
+    out += _people_and_data(scenario, idx, node_path)
+    out.sort(key=lambda f: (f.severity != "error", _natural_key(f.path), f.code))
+    return out
+
+
+# ----------------------------------------------------------------------------- errors
+def _structure(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
+    out: list[Finding] = []
+    kinds: dict[str, str] = {}
+    for i, node in enumerate(scenario.nodes):
+        if node.id in kinds:
+            out.append(
+                Finding(
+                    "error",
+                    "duplicate-node-id",
+                    f"node id {node.id!r} is used twice",
+                    f"nodes[{i}]",
+                    (node.id,),
+                )
+            )
+        else:
+            kinds[node.id] = str(getattr(node, "kind", ""))
+    edge_ids = [edge.id for edge in scenario.edges]
+    if len(set(edge_ids)) != len(edge_ids):
+        seen: set[str] = set()
+        for i, edge_id in enumerate(edge_ids):
+            if edge_id in seen:
+                out.append(
+                    Finding(
+                        "error",
+                        "duplicate-edge-id",
+                        f"edge id {edge_id!r} is used twice",
+                        f"edges[{i}]",
+                        (edge_id,),
+                    )
+                )
+            seen.add(edge_id)
+    # The index already sorted out the unusable edges; only those need a closer look.
+    out += [_edge_problem(i, scenario.edges[i], kinds) for i in idx.rejected]
+    return out
+
+
+def _edge_problem(i: int, edge: Edge, kinds: dict[str, str]) -> Finding:
+    """The error for an edge that failed the fast check: dangling, self-loop or not allowed."""
+    path, ids = f"edges[{i}]", (edge.id, edge.source, edge.target)
+    missing = [end for end in (edge.source, edge.target) if end not in kinds]
+    if missing:
+        names = " and ".join(repr(m) for m in dict.fromkeys(missing))
+        return Finding(
+            "error", "dangling-edge", f"edge {edge.id!r} points to no node {names}", path, ids
+        )
+    if edge.source == edge.target:
+        return Finding(
+            "error", "self-loop", f"edge {edge.id!r} connects {edge.source!r} to itself", path, ids
+        )
+    reason = refusal_reason(edge.kind, kinds[edge.source], kinds[edge.target])
+    return Finding("error", "edge-not-allowed", f"edge {edge.id!r}: {reason}", path, ids)
+
+
+def _workload_and_variant_refs(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
+    out: list[Finding] = []
+    workload_ids: set[str] = set()
+    for i, work in enumerate(scenario.workloads):
+        if work.id in workload_ids:
+            out.append(
+                Finding(
+                    "error",
+                    "duplicate-workload-id",
+                    f"workload id {work.id!r} is used twice",
+                    f"workloads[{i}]",
+                    (work.id,),
+                )
+            )
+        workload_ids.add(work.id)
+        for j, target in enumerate(work.placement):
+            if target != ANY_PLACEMENT and target not in idx.nodes:
+                out.append(
+                    Finding(
+                        "error",
+                        "placement-missing-node",
+                        f"workload {work.id!r} is placed on {target!r}, which is not a node",
+                        f"workloads[{i}].placement[{j}]",
+                        (work.id, target),
+                    )
+                )
+    for i, variant in enumerate(scenario.variants):
+        for j, override in enumerate(variant.overrides):
+            target = override.target
+            if target != "settings" and target not in idx.nodes and target not in workload_ids:
+                out.append(
+                    Finding(
+                        "error",
+                        "override-missing-target",
+                        f"variant {variant.name!r} "
+                        f"overrides {target!r}, which is neither a node, a workload nor "
+                        "'settings'",
+                        f"variants[{i}].overrides[{j}]",
+                        (target,),
+                    )
+                )
+    return out
+
+
+# --------------------------------------------------------------------------- warnings
+def _power(scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]) -> list[Finding]:
+    out: list[Finding] = []
+    reachable = power_reachable(scenario, idx)
+    for rid in idx.of_kind("compute_rack"):
+        if not reachable[rid]:
+            out.append(
+                Finding(
+                    "warning",
+                    "rack-no-power",
+                    f"rack {rid!r} has no power path from a power feed",
+                    node_path[rid],
+                    (rid,),
+                )
+            )
+    # Load carried by each source: every node shares its load among its direct sources in
+    # proportion to their rating. Loads hand theirs on first, then PDUs, then UPSs: the edge table
+    # allows no other order (no PDU feeds a UPS), so each node hands on its load exactly once.
+    carried_kw: dict[str, float] = {}
+
+    def hand_on(child: str, child_load_kw: float) -> None:
+        sources = idx.predecessors("power", child)
+        if not sources or child_load_kw <= 0:
+            return
+        caps_kw = [power_capacity_kw(idx.nodes[src]) for src in sources]
+        total_kw = sum(caps_kw)
+        for src, cap_kw in zip(sources, caps_kw, strict=True):
+            carried_kw[src] = carried_kw.get(src, 0.0) + child_load_kw * cap_kw / total_kw
+
+    for kind in sorted(POWERED_KINDS):  # fixed order: float sums repeat exactly
+        for nid in idx.of_kind(kind):
+            hand_on(nid, rated_load_kw(idx.nodes[nid]))
+    for layer in ("pdu", "ups"):
+        for nid in idx.of_kind(layer):
+            hand_on(nid, carried_kw.get(nid, 0.0))
+    for layer in ("pdu", "ups", "power_feed"):
+        for nid in idx.of_kind(layer):
+            rating_kw = power_capacity_kw(idx.nodes[nid])
+            load_kw = carried_kw.get(nid, 0.0)
+            if load_kw > rating_kw * (1 + _TOLERANCE):
+                out.append(
+                    Finding(
+                        "warning",
+                        "power-rating-below-load",
+                        f"{layer} {nid!r} is rated {rating_kw:g} kW but carries {load_kw:g} kW "
+                        "of rated load downstream",
+                        node_path[nid],
+                        (nid,),
+                    )
+                )
+    return out
+
+
+def _cooling(scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]) -> list[Finding]:
+    out: list[Finding] = []
+    for racks, units in cooling_groups(idx).values():
+        if not units:
+            for rid in racks:
+                out.append(
+                    Finding(
+                        "warning",
+                        "rack-no-cooling",
+                        f"rack {rid!r} has no coolant edge from a cooling unit",
+                        node_path[rid],
+                        (rid,),
+                    )
+                )
+            continue
+        heat_kw = sum(rated_heat_kw(idx.nodes[r]) for r in racks)
+        capacity_kw = sum(cooling_capacity_kw(idx.nodes[u]) for u in units)
+        if capacity_kw < heat_kw * (1 - _TOLERANCE):
+            # Simplification: air and liquid paths are pooled per group (domain-reference §2).
+            out.append(
+                Finding(
+                    "warning",
+                    "cooling-below-heat",
+                    f"cooling units {', '.join(units)} "
+                    f"offer {capacity_kw:g} kW but the {len(racks)} rack node(s) they serve "
+                    f"are rated {heat_kw:g} kW",
+                    node_path[units[0]],
+                    (*units, *racks),
+                )
+            )
+    backed = heat_rejection_reachable(scenario, idx)
+    for cid, has_rejector in backed.items():
+        unit = idx.nodes[cid]
+        serves_racks = any(idx.kind[t] == "compute_rack" for t in idx.successors("coolant", cid))
+        if (
+            isinstance(unit, CoolingUnit)
+            and unit.cooling_type in COLLECTORS_NEEDING_REJECTOR
+            and serves_racks
+            and not has_rejector
+        ):
+            out.append(
+                Finding(
+                    "warning",
+                    "collector-no-rejector",
+                    f"{unit.cooling_type} {cid!r} "
+                    "serves racks but no chiller, dry cooler or cooling tower is behind it",
+                    node_path[cid],
+                    (cid,),
+                )
+            )
+    return out
+
+
+def _jobs(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
+    out: list[Finding] = []
+    for i, job in enumerate(scenario.workloads):
+        if not isinstance(job, TrainingJob):
+            continue
+        anywhere = not job.placement or ANY_PLACEMENT in job.placement
+        candidates = list(idx.nodes) if anywhere else [p for p in job.placement if p in idx.nodes]
+        racks = [n for c in candidates if isinstance(n := idx.nodes[c], ComputeRack)]
+        on_site = sum(r.accelerators_per_unit * r.count for r in racks)
+        cloud = sum(
+            n.max_accelerators for c in candidates if isinstance(n := idx.nodes[c], CloudBurst)
+        )
+        path = f"workloads[{i}]"
+        if job.accelerators_requested > on_site + cloud:
+            out.append(
+                Finding(
+                    "warning",
+                    "job-exceeds-accelerators",
+                    f"training job {job.id!r} requests "
+                    f"{job.accelerators_requested} accelerators but only {on_site} on site "
+                    f"and {cloud} in cloud burst are available to it",
+                    path,
+                    (job.id,),
+                )
+            )
+        per_unit_max = max((r.accelerators_per_unit for r in racks), default=0)
+        fabric = any(
+            idx.kind[n] == "network_switch" for r in racks for n in idx.neighbours("network", r.id)
+        )
+        if racks and job.accelerators_requested > per_unit_max and not fabric:
+            out.append(
+                Finding(
+                    "warning",
+                    "job-no-fabric",
+                    f"training job {job.id!r} needs more than one "
+                    f"rack ({job.accelerators_requested} > {per_unit_max} accelerators) but "
+                    "its racks have no network edge to a fabric",
+                    path,
+                    (job.id, *(r.id for r in racks)),
+                )
+            )
+    return out
+
+
+def _people_and_data(
+    scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]
+) -> list[Finding]:
+    out: list[Finding] = []
+    for tid in idx.of_kind("staff_team"):
+        if not idx.successors("support", tid):
+            out.append(
+                Finding(
+                    "warning",
+                    "team-supports-nothing",
+                    f"team {tid!r} has no support edge to anything it looks after",
+                    node_path[tid],
+                    (tid,),
+                )
+            )
+    if any(isinstance(w, TrainingJob) for w in scenario.workloads):
+        for sid in idx.of_kind("storage"):
+            if not idx.neighbours("data", sid):
+                out.append(
+                    Finding(
+                        "warning",
+                        "storage-no-data",
+                        f"storage {sid!r} has no data edge, so it feeds no training job",
+                        node_path[sid],
+                        (sid,),
+                    )
+                )
+    return out
