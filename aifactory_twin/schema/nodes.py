@@ -112,7 +112,7 @@ class ComputeRack(NodeBase):
     accelerator: str | AcceleratorSpec = "h100_sxm"
     """Catalog accelerator id, or an inline custom spec."""
     accelerators_per_unit: PositiveInt = 8
-    host_overhead_w: NonNegativeFloat = 2800.0
+    host_overhead_w: NonNegativeFloat = 3400.0
     """Host CPUs, NICs, fans and PSU losses per unit at full load, W."""
     host_idle_w: NonNegativeFloat = 1200.0
     power_rating_kw: PositiveFloat = 10.2
