@@ -1,0 +1,194 @@
+"""``run``: simulate a scenario file and write timeseries.csv, nodes.csv and kpis.json.
+
+Bad files and options raise ScenarioError/UsageError naming the field, which ``cli.main`` turns
+into exit code 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from aifactory_twin.cli.common import EXIT_OK, Progress, format_duration, parse_duration
+from aifactory_twin.errors import Problem, ScenarioError, UsageError
+
+# Show progress when a run is expected to take more than a moment: node-steps above this.
+_PROGRESS_NODE_STEPS = 2_000_000
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``run`` subcommand."""
+    run = subparsers.add_parser(
+        "run",
+        help="simulate a scenario and write timeseries.csv, nodes.csv and kpis.json",
+        description=(
+            "Run the coupled simulation (workload → power → heat → cooling → cost, with "
+            "failures, staff, supply chain and data) and print the main KPIs."
+        ),
+    )
+    run.add_argument("file", metavar="FILE", help="scenario file (*.aift.json)")
+    run.add_argument("--horizon", help="simulated time, e.g. 12h, 30d, 1y (default: file)")
+    run.add_argument("--step", help="time step, e.g. 15s, 5m, 1h (default: file)")
+    run.add_argument("--seed", help="random seed (default: file)")
+    run.add_argument("--variant", help="apply the named variant of the file")
+    run.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no KPI table, no progress")
+    run.set_defaults(handler=cmd_run)
+
+
+def _seed(text: str | None, default: int) -> int:
+    if text is None:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"--seed: expected an integer (got {text!r})") from None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Load, compile, run, write the three files and print the KPI table."""
+    from aifactory_twin.io import load_scenario
+    from aifactory_twin.sim import Engine, compile_scenario
+
+    horizon = parse_duration(args.horizon, "--horizon") if args.horizon else None
+    step = parse_duration(args.step, "--step") if args.step else None
+    scenario = load_scenario(args.file)
+    seed = _seed(args.seed, scenario.settings.seed)
+    h = horizon if horizon is not None else scenario.settings.horizon_s
+    dt = step if step is not None else scenario.settings.step_s
+    if dt > h:
+        raise UsageError(
+            f"--step: {format_duration(dt)} is longer than the horizon {format_duration(h)}"
+        )
+    if h / dt > 50_000_000:
+        raise UsageError("--step: too many steps for the horizon (more than 50 million)")
+    try:
+        compiled = compile_scenario(scenario, args.variant, horizon_s=horizon, step_s=step)
+    except ScenarioError as exc:
+        raise ScenarioError(
+            [Problem(p.path, p.message, p.file or str(args.file)) for p in exc.problems]
+        ) from None
+    out_dir = Path(args.out)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
+    eng = Engine(compiled, seed=seed)
+    steps = h / dt
+    show = not args.quiet and steps * max(compiled.n_nodes, 1) > _PROGRESS_NODE_STEPS
+    bar = Progress(f"run {Path(args.file).name}", compiled.horizon_s, enabled=show)
+    eng.run(progress=bar.update)
+    kpis = eng.kpis()
+    _write_timeseries(eng, out_dir / "timeseries.csv")
+    _write_nodes(eng, out_dir / "nodes.csv")
+    (out_dir / "kpis.json").write_text(
+        json.dumps(_finite(kpis), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    if not args.quiet:
+        _print_table(scenario.meta.name, kpis)
+        print(f"wrote {out_dir / 'timeseries.csv'}, nodes.csv, kpis.json")
+    return EXIT_OK
+
+
+def _finite(value: Any) -> Any:
+    """JSON cannot hold NaN/inf: write them as null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _write_timeseries(eng: Any, path: Path) -> None:
+    rec = eng.recorder
+    names = rec.names
+    cols = [rec.series(name) for name in names]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(names)
+        for row in zip(*cols, strict=True):
+            writer.writerow([f"{v:.6g}" for v in row])
+
+
+def _write_nodes(eng: Any, path: Path) -> None:
+    from aifactory_twin.sim import STATUS_NAMES
+
+    state = eng.node_state()
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        fields = ["node_id", "kind", "status", "units_up", "units_failed", "power_kw", "temp_c"]
+        writer.writerow([*fields, "utilization", "mean_power_kw", "max_temp_c"])
+        for i, node_id in enumerate(eng.node_ids):
+            hist = eng.recorder.node_history(i)
+            mean_kw = float(hist["power_kw"].mean()) if hist["power_kw"].size else 0.0
+            max_c = float(hist["temp_c"].max()) if hist["temp_c"].size else 0.0
+            writer.writerow(
+                [
+                    node_id,
+                    str(eng.node_kinds[i]),
+                    STATUS_NAMES[int(state["status"][i])],
+                    f"{state['units_up'][i]:g}",
+                    f"{state['units_failed'][i]:g}",
+                    f"{state['power_kw'][i]:.6g}",
+                    f"{state['temp_c'][i]:.4g}",
+                    f"{state['utilization'][i]:.4g}",
+                    f"{mean_kw:.6g}",
+                    f"{max_c:.4g}",
+                ]
+            )
+
+
+_TABLE = (
+    ("simulated", "horizon_s", "duration"),
+    ("facility energy", "facility_energy_mwh", "{:,.1f} MWh"),
+    ("mean IT power", "mean_it_power_kw", "{:,.0f} kW"),
+    ("peak facility power", "peak_facility_power_kw", "{:,.0f} kW"),
+    ("PUE", "pue", "{:.3f}"),
+    ("mean utilization", "mean_utilization", "{:.1%}"),
+    ("availability", "availability", "{:.2%}"),
+    ("delivered compute", "delivered_pflops_mean", "{:,.1f} PFLOP/s"),
+    ("max junction temp", "max_temperature_c", "{:.1f} °C"),
+    ("interruptions", "interruptions", "{:d}"),
+    ("total cost", "total_cost_usd", "${:,.0f}"),
+    ("  energy", "energy_cost_usd", "${:,.0f}"),
+    ("  capex amortized", "capex_amortized_usd", "${:,.0f}"),
+    ("  staff", "staff_cost_usd", "${:,.0f}"),
+    ("  cloud burst", "cloud_cost_usd", "${:,.0f}"),
+    ("cost per GPU-hour", "cost_per_gpu_hour_usd", "${:,.2f}"),
+    ("carbon", "carbon_t_co2", "{:,.1f} t CO2"),
+    ("water", "water_m3", "{:,.1f} m³"),
+    ("inference tokens", "inference_tokens", "{:,.3g}"),
+    ("cost per M tokens", "cost_per_million_tokens_usd", "${:,.3f}"),
+    ("headcount at end", "headcount_end", "{:,.0f}"),
+)
+
+
+def _print_table(title: str, kpis: dict[str, Any]) -> None:
+    print(title)
+    for label, key, fmt in _TABLE:
+        value = kpis.get(key)
+        if value is None:
+            text = "—"
+        elif fmt == "duration":
+            text = format_duration(float(value))
+        else:
+            text = fmt.format(value)
+        print(f"  {label:<22} {text}")
+    for job in kpis.get("jobs", []):
+        done = "done" if job["completed"] else f"{job['progress']:.1%}"
+        eta = job["eta_h"]
+        eta_text = "" if eta is None or job["completed"] else f", ETA {eta / 24:,.1f} d"
+        hours = job["training_time_h"]
+        took = f" in {hours / 24:,.1f} d" if hours is not None else ""
+        print(
+            f"  job {job['name']}: {done}{took}{eta_text}, {job['interruptions']} interruptions, "
+            f"goodput {job['goodput']:.1%}"
+        )
+    sys.stdout.flush()

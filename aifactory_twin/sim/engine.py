@@ -1,0 +1,158 @@
+"""The coupled engine: one ``step()`` = availability → work → power → heat → money → record.
+
+Vectorized over nodes with numpy (a node's ``count`` multiplies, never loops); one
+``np.random.Generator(PCG64(seed))`` drawn in a fixed order, so the same compiled scenario and
+seed give bit-identical results. No I/O, no Qt. The order of one step follows
+docs/architecture.md "The simulation, in one step"; the formulas live in ``sim/models``.
+Simplification: the power-cap factor of the distribution chain acts on the next step (the chain
+needs this step's cooling power, which needs this step's heat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.schema import Scenario, ScheduledEvent
+from aifactory_twin.sim.compile import CompiledScenario, compile_scenario
+from aifactory_twin.sim.engine_state import EngineState
+from aifactory_twin.sim.kpis import compute_kpis
+from aifactory_twin.sim.recorder import Recorder
+
+STATUS_NAMES: tuple[str, ...] = (
+    "up",
+    "throttled",
+    "failed",
+    "waiting_delivery",
+    "unstaffed",
+    "idle",
+    "shutdown",
+)
+EVENT_KINDS: tuple[str, ...] = (
+    "thermal_throttle",
+    "shutdown",
+    "overload",
+    "cooling_failure",
+    "unit_failed",
+    "unit_repaired",
+    "job_interrupted",
+    "job_finished",
+    "delivery_arrived",
+    "staff_left",
+    "injected",
+)
+MAX_EVENT_RECORDS = 200_000
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """Something that happened during a run, for the event log and the live view."""
+
+    time_s: float
+    kind: str
+    node_id: str
+    message: str
+
+
+class Engine:
+    """Steps a compiled scenario; read-only state for views, KPIs at any time."""
+
+    def __init__(self, compiled: CompiledScenario, seed: int = 0) -> None:
+        self.compiled = compiled
+        self.seed = int(seed)
+        self.rng = np.random.Generator(np.random.PCG64(self.seed))
+        self.events: list[EventRecord] = []
+        self.event_counts: dict[str, int] = dict.fromkeys(EVENT_KINDS, 0)
+        self._pending: list[ScheduledEvent] = []
+        self._next_scheduled = 0
+        self.state = EngineState(compiled, self._log)
+        self.recorder = Recorder(compiled)
+        self.time_s = 0.0
+        self.step_index = 0
+
+    # -- read-only views -------------------------------------------------------------------
+    @property
+    def done(self) -> bool:
+        return self.time_s >= self.compiled.horizon_s - 1e-9
+
+    @property
+    def node_ids(self) -> tuple[str, ...]:
+        return self.compiled.node_ids
+
+    @property
+    def node_kinds(self) -> npt.NDArray[np.str_]:
+        return self.compiled.node_kinds
+
+    def node_state(self) -> dict[str, npt.NDArray[Any]]:
+        """Current per-node arrays (index as ``node_ids``); copies, safe to keep."""
+        return self.state.node_state()
+
+    def node_history(self, node_id: str) -> dict[str, npt.NDArray[np.float64]]:
+        """Coarse per-node series: times_s, temp_c, power_kw, utilization."""
+        if node_id not in self.compiled.index:
+            raise KeyError(f"unknown node id {node_id!r}")
+        return self.recorder.node_history(self.compiled.index[node_id])
+
+    def kpis(self) -> dict[str, Any]:
+        """The KPI dictionary of kpis.json for what has run so far."""
+        return compute_kpis(self)
+
+    # -- control ---------------------------------------------------------------------------
+    def inject(self, event: ScheduledEvent) -> None:
+        """Apply ``event`` at the next tick (its ``time_s`` is ignored)."""
+        self.state.check_event(event, "event")
+        self._pending.append(event)
+
+    def update_parameters(self, scenario: Scenario) -> None:
+        """Swap in the parameters of ``scenario`` (same nodes, edges and workloads)."""
+        new = compile_scenario(
+            scenario, horizon_s=self.compiled.horizon_s, step_s=self.compiled.step_s
+        )
+        if new.topology_key() != self.compiled.topology_key():
+            raise ValueError(
+                "topology changed (nodes, edges or workloads differ); recompile and restart"
+            )
+        self.compiled = new
+        self.state.swap_parameters(new)
+        self.recorder.compiled = new
+
+    def run(
+        self, until_s: float | None = None, progress: Callable[[float], None] | None = None
+    ) -> None:
+        """Step until ``until_s`` (default: the horizon); ``progress`` gets the time reached."""
+        stop = self.compiled.horizon_s if until_s is None else float(until_s)
+        every = max(1, round(self.compiled.horizon_s / self.compiled.step_s / 200))
+        while self.time_s < stop - 1e-9:
+            self.step()
+            if progress is not None and self.step_index % every == 0:
+                progress(self.time_s)
+        if progress is not None:
+            progress(self.time_s)
+
+    def step(self) -> None:
+        """Advance one tick of ``compiled.step_s``."""
+        dt = self.compiled.step_s
+        t = self.time_s
+        due: list[ScheduledEvent] = []
+        events = self.compiled.events
+        while self._next_scheduled < len(events) and events[self._next_scheduled].time_s <= t:
+            due.append(events[self._next_scheduled])
+            self._next_scheduled += 1
+        due.extend(self._pending)
+        self._pending.clear()
+        for event in due:
+            self.state.apply_event(event, t)
+        self.state.advance(self.rng, t, dt)
+        self.time_s = t + dt
+        self.step_index += 1
+        self.recorder.record(self.time_s, self.state)
+
+    # -- internals -------------------------------------------------------------------------
+    def _log(self, time_s: float, kind: str, node_id: str, message: str) -> None:
+        self.event_counts[kind] = self.event_counts.get(kind, 0) + 1
+        if len(self.events) < MAX_EVENT_RECORDS:
+            self.events.append(EventRecord(time_s, kind, node_id, message))

@@ -1,0 +1,111 @@
+"""KPIs of a run (the keys of ``kpis.json``), from the engine's running totals and series.
+
+Definitions: availability = GPU-hours up / GPU-hours arrived; utilization = busy share of
+arrived accelerators; cost per GPU-hour = total cost / GPU-hours allocated to workloads (on
+site and cloud);
+cost per million tokens charges inference its share of allocated GPU-hours of the total cost
+(§6.5); joules per token = facility energy of the accelerators serving inference / tokens;
+automation rate = incidents handled without a technician / incidents; talent retention =
+1 − departures / starting headcount; product launches per year from the launch rule in
+``models/staff.py``. PUE = facility energy / IT energy over the run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from aifactory_twin.sim.models.economics import SECONDS_PER_YEAR
+
+if TYPE_CHECKING:
+    from aifactory_twin.sim.engine import Engine
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else 0.0
+
+
+def compute_kpis(eng: Engine) -> dict[str, Any]:
+    """KPI dictionary for what has run so far."""
+    c = eng.compiled
+    s = eng.state
+    a = s.acc
+    rec = eng.recorder
+    run_s = max(eng.time_s, 1e-9)
+    total = (
+        a["capex_amortized_usd"]
+        + a["energy_cost_usd"]
+        + a["staff_cost_usd"]
+        + a["maintenance_cost_usd"]
+        + a["cloud_cost_usd"]
+    )
+    # GPU-hours handed to workloads (on site and rented), whatever their activity.
+    delivered_h = (a["gpu_s_allocated"] + a["cloud_gpu_s"]) / 3600.0
+    tokens = a["inference_tokens"]
+    inf_share = _ratio(a["gpu_s_inference"], a["gpu_s_allocated"] + a["cloud_gpu_s"])
+    fac = rec.series("facility_power_kw")
+    it = rec.series("it_power_kw")
+    wl = c.workloads
+    w = s.work
+    eta = w.eta_h()
+    jobs = []
+    for j in range(wl.n_train):
+        done = bool(w.completed[j])
+        start = float(wl.train_start_s[j])
+        jobs.append(
+            {
+                "name": wl.train_names[j],
+                "id": wl.train_ids[j],
+                "completed": done,
+                "progress": float(min(1.0, w.progress_flops[j] / wl.flops_total[j])),
+                "training_time_h": (float(w.finish_s[j]) - start) / 3600.0 if done else None,
+                "eta_h": eta[j],
+                "interruptions": int(w.interruptions[j]),
+                "goodput": float(min(1.0, _ratio(w.progress_flops[j], w.potential_flops[j]))),
+            }
+        )
+    launches = sum(1 for x in s.launch_times if x <= eng.time_s)
+    return {
+        "horizon_s": float(c.horizon_s),
+        "step_s": float(c.step_s),
+        "seed": eng.seed,
+        "simulated_s": float(eng.time_s),
+        "capex_usd": a["capex_usd"] + s.facility_capex_usd,
+        "capex_amortized_usd": a["capex_amortized_usd"],
+        "energy_cost_usd": a["energy_cost_usd"],
+        "staff_cost_usd": a["staff_cost_usd"],
+        "maintenance_cost_usd": a["maintenance_cost_usd"],
+        "cloud_cost_usd": a["cloud_cost_usd"],
+        "idle_cost_usd": a["idle_cost_usd"],
+        "total_cost_usd": total,
+        "it_energy_mwh": a["it_energy_kwh"] / 1000.0,
+        "cooling_energy_mwh": a["cooling_energy_kwh"] / 1000.0,
+        "facility_energy_mwh": a["facility_energy_kwh"] / 1000.0,
+        "pue": _ratio(a["facility_energy_kwh"], a["it_energy_kwh"]),
+        "peak_facility_power_kw": a["peak_facility_kw"],
+        "mean_it_power_kw": float(np.mean(it)) if it.size else 0.0,
+        "mean_facility_power_kw": float(np.mean(fac)) if fac.size else 0.0,
+        "mean_utilization": _ratio(a["gpu_s_busy"], a["gpu_s_arrived"]),
+        "delivered_pflops_mean": float(np.mean(rec.series("delivered_pflops"))) if rec.n else 0.0,
+        "gpu_hours_delivered": delivered_h,
+        "cost_per_gpu_hour_usd": _ratio(total, delivered_h),
+        "max_temperature_c": a["max_temperature_c"],
+        "throttled_gpu_hours": a["gpu_s_throttled"] / 3600.0,
+        "interruptions": int(w.interruptions.sum()),
+        "incidents": int(a["incidents"]),
+        "availability": _ratio(a["gpu_s_up"], a["gpu_s_arrived"]),
+        "automation_rate": _ratio(a["incidents_auto"], a["incidents"]),
+        "talent_retention": max(0.0, 1.0 - _ratio(a["departures"], s.headcount0))
+        if s.headcount0
+        else 1.0,
+        "headcount_end": float(s.headcount.sum()),
+        "product_launches": launches,
+        "product_launches_per_year": launches * SECONDS_PER_YEAR / run_s,
+        "carbon_t_co2": a["carbon_kg"] / 1000.0,
+        "water_m3": a["water_l"] / 1000.0,
+        "inference_tokens": tokens,
+        "cost_per_million_tokens_usd": _ratio(total * inf_share, tokens) * 1e6 if tokens else None,
+        "joules_per_token": _ratio(a["inference_energy_j"], tokens) if tokens else None,
+        "jobs": jobs,
+    }

@@ -1,0 +1,216 @@
+"""Compute: workloads as arrays, placement on available accelerators, and job progress.
+
+* Training FLOPs C = 6·N·D unless ``total_flops`` is given (domain-reference §7).
+* Delivered FLOP/s = Σ allocated accelerators × peak × MFU × network scaling efficiency ×
+  data-feed factor × thermal/power derate (§7, §10.7); checkpoint stalls take δ/τ of the time.
+* Placement is greedy by priority (higher first, file order breaks ties) over the racks a
+  workload may use, in node order. Training is elastic: a job runs on what it gets, up to its
+  request (simplification: real jobs restart on spares; the shortfall is visible as slower
+  progress). What cannot be placed on site goes to cloud-burst nodes the placement allows.
+* Inference: demand = peak × hourly profile; accelerators needed = ⌈demand / per-accelerator
+  throughput⌉; activity of those accelerators = demand / capacity (§1.3 decode power).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.schema import InferenceService, Scenario, TrainingJob
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+BoolMatrix = npt.NDArray[np.bool_]
+
+INFERENCE_FLOPS_PER_TOKEN_PER_PARAM = 2.0
+"""Forward pass ≈ 2·N FLOPs per token (the 2ND forward term of §7)."""
+
+
+@dataclass(eq=False)
+class Workloads:
+    """Training jobs (index j) and inference services (index i) as arrays."""
+
+    ids: tuple[str, ...]
+    train_ids: tuple[str, ...]
+    train_names: tuple[str, ...]
+    flops_total: FloatArray
+    gpus_req: FloatArray
+    mfu: FloatArray
+    fp8: BoolArray
+    train_start_s: FloatArray
+    params_b: FloatArray
+    ckpt_fixed: BoolArray
+    ckpt_interval_s: FloatArray
+    restart_s: FloatArray
+    bytes_per_param: FloatArray
+    train_rack_mask: BoolMatrix
+    train_cloud_mask: BoolMatrix
+    inf_ids: tuple[str, ...]
+    inf_names: tuple[str, ...]
+    inf_params_b: FloatArray
+    inf_peak_tps: FloatArray
+    inf_profile: npt.NDArray[np.float64]
+    inf_tps_per_gpu: FloatArray
+    inf_start_s: FloatArray
+    inf_rack_mask: BoolMatrix
+    inf_cloud_mask: BoolMatrix
+    order: tuple[tuple[str, int], ...]
+    """Placement order: ("t", j) or ("i", i), higher priority first."""
+
+    @property
+    def n_train(self) -> int:
+        return len(self.train_ids)
+
+    @property
+    def n_inf(self) -> int:
+        return len(self.inf_ids)
+
+
+def _mask(
+    placement: list[str], index: dict[str, int], rack_node: IntArray, cloud_node: IntArray
+) -> tuple[BoolArray, BoolArray]:
+    if not placement or placement == ["any"]:
+        return np.ones(rack_node.shape[0], dtype=bool), np.ones(cloud_node.shape[0], dtype=bool)
+    wanted = np.asarray([index[p] for p in placement if p in index], dtype=np.int64)
+    return np.isin(rack_node, wanted), np.isin(cloud_node, wanted)
+
+
+def compile_workloads(
+    sc: Scenario, index: dict[str, int], rack_node: IntArray, cloud_node: IntArray
+) -> Workloads:
+    """Flatten the scenario's workloads; placement lists become rack and cloud masks."""
+    train = [w for w in sc.workloads if isinstance(w, TrainingJob)]
+    inf = [w for w in sc.workloads if isinstance(w, InferenceService)]
+    n_r, n_c = rack_node.shape[0], cloud_node.shape[0]
+    t_rack = np.zeros((len(train), n_r), dtype=bool)
+    t_cloud = np.zeros((len(train), n_c), dtype=bool)
+    for j, job in enumerate(train):
+        t_rack[j], t_cloud[j] = _mask(job.placement, index, rack_node, cloud_node)
+    i_rack = np.zeros((len(inf), n_r), dtype=bool)
+    i_cloud = np.zeros((len(inf), n_c), dtype=bool)
+    for i, svc in enumerate(inf):
+        i_rack[i], i_cloud[i] = _mask(svc.placement, index, rack_node, cloud_node)
+    keyed: list[tuple[int, int, tuple[str, int]]] = []
+    t_pos = i_pos = 0
+    for pos, w in enumerate(sc.workloads):
+        if isinstance(w, TrainingJob):
+            keyed.append((-w.priority, pos, ("t", t_pos)))
+            t_pos += 1
+        else:
+            keyed.append((-w.priority, pos, ("i", i_pos)))
+            i_pos += 1
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return Workloads(
+        ids=tuple(w.id for w in sc.workloads),
+        train_ids=tuple(w.id for w in train),
+        train_names=tuple(w.name or w.id for w in train),
+        flops_total=np.asarray(
+            [
+                w.total_flops
+                if w.total_flops is not None
+                else 6.0 * w.parameters_b * 1e9 * w.tokens_t * 1e12
+                for w in train
+            ],
+            dtype=np.float64,
+        ),
+        gpus_req=np.asarray([w.accelerators_requested for w in train], dtype=np.float64),
+        mfu=np.asarray([w.target_mfu for w in train], dtype=np.float64),
+        fp8=np.asarray([w.precision == "fp8" for w in train], dtype=bool),
+        train_start_s=np.asarray([w.start_s for w in train], dtype=np.float64),
+        params_b=np.asarray([w.parameters_b for w in train], dtype=np.float64),
+        ckpt_fixed=np.asarray([w.checkpoint.mode == "fixed" for w in train], dtype=bool),
+        ckpt_interval_s=np.asarray([w.checkpoint.interval_s for w in train], dtype=np.float64),
+        restart_s=np.asarray([w.checkpoint.restart_s for w in train], dtype=np.float64),
+        bytes_per_param=np.asarray([w.checkpoint.bytes_per_param for w in train], dtype=np.float64),
+        train_rack_mask=t_rack,
+        train_cloud_mask=t_cloud,
+        inf_ids=tuple(w.id for w in inf),
+        inf_names=tuple(w.name or w.id for w in inf),
+        inf_params_b=np.asarray([w.model_parameters_b for w in inf], dtype=np.float64),
+        inf_peak_tps=np.asarray([w.peak_demand_tokens_per_s for w in inf], dtype=np.float64),
+        inf_profile=np.asarray([w.daily_profile for w in inf], dtype=np.float64).reshape(
+            len(inf), 24
+        ),
+        inf_tps_per_gpu=np.asarray([w.tokens_per_s_per_accelerator for w in inf], dtype=np.float64),
+        inf_start_s=np.asarray([w.start_s for w in inf], dtype=np.float64),
+        inf_rack_mask=i_rack,
+        inf_cloud_mask=i_cloud,
+        order=tuple(k for _, _, k in keyed),
+    )
+
+
+def take_greedy(free: FloatArray, mask: BoolArray, want: float) -> FloatArray:
+    """Take up to ``want`` accelerators from ``free`` where ``mask``, first racks first."""
+    if want <= 0:
+        return np.zeros_like(free)
+    avail = np.where(mask, free, 0.0)
+    before = np.cumsum(avail) - avail
+    return np.minimum(np.maximum(want - before, 0.0), avail)
+
+
+@dataclass
+class Placement:
+    """Accelerators per workload per rack (and per cloud node) for the current tick."""
+
+    train: npt.NDArray[np.float64]
+    inf: npt.NDArray[np.float64]
+    train_cloud: npt.NDArray[np.float64]
+    inf_cloud: npt.NDArray[np.float64]
+
+
+def place(
+    wl: Workloads,
+    free_gpus: FloatArray,
+    cloud_free: FloatArray,
+    train_want: FloatArray,
+    inf_want: FloatArray,
+) -> Placement:
+    """Greedy placement by priority: on site first, then cloud burst for the shortfall."""
+    free = free_gpus.copy()
+    cfree = cloud_free.copy()
+    tr = np.zeros((wl.n_train, free.shape[0]))
+    inf = np.zeros((wl.n_inf, free.shape[0]))
+    trc = np.zeros((wl.n_train, cfree.shape[0]))
+    infc = np.zeros((wl.n_inf, cfree.shape[0]))
+    for kind, k in wl.order:
+        is_t = kind == "t"
+        want = float(train_want[k] if is_t else inf_want[k])
+        if want <= 0:
+            continue
+        got = take_greedy(free, wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k], want)
+        free -= got
+        rest = want - float(got.sum())
+        cgot = np.zeros_like(cfree)
+        if rest > 0 and cfree.size:
+            cmask = wl.train_cloud_mask[k] if is_t else wl.inf_cloud_mask[k]
+            cgot = take_greedy(cfree, cmask, rest)
+            cfree -= cgot
+        if is_t:
+            tr[k], trc[k] = got, cgot
+        else:
+            inf[k], infc[k] = got, cgot
+    return Placement(train=tr, inf=inf, train_cloud=trc, inf_cloud=infc)
+
+
+def inference_demand_tps(wl: Workloads, hour: int, time_s: float) -> FloatArray:
+    """Tokens/s demanded by each service this hour (0 before its start)."""
+    started = wl.inf_start_s <= time_s
+    return np.where(started, wl.inf_peak_tps * wl.inf_profile[:, hour % 24], 0.0)
+
+
+def training_rate_flops(
+    alloc: npt.NDArray[np.float64],
+    alloc_cloud: npt.NDArray[np.float64],
+    rack_peak_tflops: npt.NDArray[np.float64],
+    cloud_peak_tflops: npt.NDArray[np.float64],
+    rack_derate: FloatArray,
+    mfu: FloatArray,
+) -> FloatArray:
+    """Raw FLOP/s per job before network/data/checkpoint factors: Σ n·peak·derate·MFU (§7)."""
+    site = np.einsum("jr,jr->j", alloc, rack_peak_tflops * rack_derate[None, :])
+    cloud = np.einsum("jc,jc->j", alloc_cloud, cloud_peak_tflops)
+    out: FloatArray = (site + cloud) * 1e12 * mfu
+    return out

@@ -1,0 +1,63 @@
+"""Staff: people on shift, attrition and hiring, salaries, and product launches.
+
+* People on shift = headcount × 40 h / hours the pattern covers per week while covered
+  (business hours Mon–Fri 09–17; extended 07–23 daily; 24×7), i.e. a 24×7 seat needs 4.2 FTE
+  (domain-reference §6.4 quotes ~5 with leave). Only facilities and network ops are technicians.
+* Attrition: constant hazard h = −ln(1 − annual attrition) (§10.13); each departure opens a
+  requisition filled after the team's hiring lead time (§8 time-to-fill), so headcount dips and
+  recovers. A ``staff_departure`` event removes people the same way.
+* Product launches (documented rule, estimate): every completed training run becomes a product
+  launch ``LAUNCH_LAG_DAYS`` × 8 / researchers later (clipped to 30–365 days) if the factory has
+  at least one ML-research person; without research staff a finished run launches nothing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.sim.models.reliability import draw_failures
+
+FloatArray = npt.NDArray[np.float64]
+
+LAUNCH_LAG_DAYS = 90.0
+LAUNCH_LAG_MIN_DAYS = 30.0
+LAUNCH_LAG_MAX_DAYS = 365.0
+
+
+def covered(coverage: str, hour: int, weekday: int) -> bool:
+    """Whether a shift pattern has people at work at this hour and weekday (0 = Monday)."""
+    if coverage == "business_hours":
+        return weekday < 5 and 9 <= hour < 17
+    if coverage == "extended":
+        return 7 <= hour < 23
+    return True
+
+
+def technician_hours(
+    headcount: FloatArray,
+    on_shift_fraction: FloatArray,
+    covered_now: npt.NDArray[np.bool_],
+    is_technician: npt.NDArray[np.bool_],
+    dt_h: float,
+) -> FloatArray:
+    """Hands-on hours each team can give this step."""
+    return np.where(covered_now & is_technician, headcount * on_shift_fraction * dt_h, 0.0)
+
+
+def departures(
+    rng: np.random.Generator, headcount: FloatArray, hazard_per_s: FloatArray, dt_s: float
+) -> FloatArray | None:
+    """People leaving each team this step (None when nobody leaves).
+
+    Each person leaves with p = 1 − exp(−h·dt); drawn as one Poisson total split over teams,
+    like unit failures (``models/reliability.draw_failures``).
+    """
+    p = -np.expm1(-hazard_per_s * dt_s)
+    return draw_failures(rng, np.floor(headcount), p)
+
+
+def launch_lag_s(researchers: float) -> float:
+    """Delay from a finished training run to its product launch (rule in the module doc)."""
+    days = LAUNCH_LAG_DAYS * 8.0 / max(researchers, 1e-9)
+    return float(np.clip(days, LAUNCH_LAG_MIN_DAYS, LAUNCH_LAG_MAX_DAYS)) * 86400.0

@@ -1,0 +1,157 @@
+"""Thermal: cooling capacity shared along coolant edges, lumped RC racks, throttle and shutdown.
+
+* Each rack node is one lumped RC (its air path or coolant loop), C·dT/dt = Q_in − Q_removed
+  (domain-reference §3.6, §10.6). Cooling holds the rack at its supply temperature with a
+  proportional response Q_removed = Q_in + G·(T − T_supply), G = C/τ with τ = ``RACK_TAU_S``
+  (§3.6: per-server time constants 3–10 min), limited by the capacity the rack is granted.
+  The update is exact for this piecewise-linear law: exponential toward T_supply while capacity
+  suffices, linear heating (or cooling) at (Q_in − cap)/C while it does not, so large steps stay
+  stable. Heat removed over the step is Q_in·dt − C·ΔT (the energy balance holds exactly).
+* Capacity: a collector (CRAH, CDU, …) splits its capacity among its racks in proportion to their
+  demand (``np.bincount`` over coolant edges); a collector is itself limited by the rejectors
+  (chiller, dry cooler, tower) behind it, shared the same way. Dry coolers and towers lose
+  capacity as the outdoor temperature approaches their supply temperature (approach
+  ``APPROACH_K``; towers see wet bulb ≈ dry bulb − ``WET_BULB_DEPRESSION_K``, estimates).
+* Accelerator junction T_j = T_rack + P_gpu·R_th (§3.4, §10.5). Above max operating the clock
+  drops 7.5 %/K, at slowdown it halves, at shutdown the units power off; throttling clears below
+  max operating, shutdown clears once the rack is back within ``RECOVER_MARGIN_K`` of its supply
+  temperature (cooling returned). Estimates per §3.4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+RACK_TAU_S = 300.0
+APPROACH_K = 5.0
+WET_BULB_DEPRESSION_K = 8.0
+RECOVER_MARGIN_K = 5.0
+THROTTLE_PER_K = 0.075
+SLOWDOWN_DERATE = 0.5
+STATUS_OK, STATUS_THROTTLED, STATUS_SHUTDOWN = 0, 1, 2
+
+
+def rejector_ambient_factor(
+    supply_c: FloatArray, ambient_c: float, dry: npt.NDArray[np.bool_], tower: npt.NDArray[np.bool_]
+) -> FloatArray:
+    """Capacity multiplier of dry coolers and towers at ``ambient_c`` (1 for other units)."""
+    sink = np.where(tower, ambient_c - WET_BULB_DEPRESSION_K, ambient_c)
+    factor = np.minimum(np.maximum((supply_c - sink) / APPROACH_K, 0.0), 1.0)
+    return np.where(dry | tower, factor, 1.0)
+
+
+def rack_cooling_capacity_w(
+    demand_w: FloatArray,
+    cap_w: FloatArray,
+    ce_cool: IntArray,
+    ce_rack: IntArray,
+    ce_weight: FloatArray,
+    pe_rej: IntArray,
+    pe_col: IntArray,
+    pe_weight: FloatArray,
+    col_has_rejector: npt.NDArray[np.bool_],
+    rack_has_collector: npt.NDArray[np.bool_],
+    condenser: tuple[IntArray, IntArray, FloatArray, FloatArray] | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """(capacity granted per rack in W, granted share per coolant edge) for this tick.
+
+    ``condenser`` = (tower, chiller, split, heat multiplier per unit): towers behind chillers
+    must reject the chiller's heat × (1 + 1/COP); a short tower limits the chiller the same way.
+    """
+    n_k = cap_w.shape[0]
+    want_e = demand_w[ce_rack] * ce_weight
+    want_c = np.bincount(ce_cool, weights=want_e, minlength=n_k)
+    limit_c = cap_w.copy()
+    if pe_rej.size:
+        want_p = want_c[pe_col] * pe_weight
+        want_r = np.bincount(pe_rej, weights=want_p, minlength=n_k)
+        cap_r = cap_w
+        if condenser is not None and condenser[0].size:
+            tower, chiller, split, mult = condenser
+            want_t = np.bincount(
+                tower, weights=want_r[chiller] * mult[chiller] * split, minlength=n_k
+            )
+            ratio_t = np.minimum(1.0, cap_w[tower] / np.maximum(want_t[tower], 1e-12))
+            plant_r = np.bincount(chiller, weights=want_r[chiller] * split * ratio_t, minlength=n_k)
+            has = np.bincount(chiller, minlength=n_k) > 0
+            cap_r = np.where(has, np.minimum(cap_w, plant_r), cap_w)
+        ratio_r = np.minimum(1.0, cap_r[pe_rej] / np.maximum(want_r[pe_rej], 1e-12))
+        plant = np.bincount(pe_col, weights=want_p * ratio_r, minlength=n_k)
+        limit_c = np.where(col_has_rejector, np.minimum(limit_c, plant), limit_c)
+    share_c = np.minimum(1.0, limit_c / np.maximum(want_c, 1e-12))
+    granted_e = want_e * share_c[ce_cool]
+    granted = np.asarray(
+        np.bincount(ce_rack, weights=granted_e, minlength=demand_w.shape[0]), dtype=np.float64
+    )
+    # A rack with no modelled collector sits in a room assumed to keep up (implicit plant).
+    granted = np.where(rack_has_collector, granted, np.inf)
+    return granted, granted_e
+
+
+def rc_step(
+    temp_c: FloatArray,
+    q_in_w: FloatArray,
+    cap_w: FloatArray,
+    supply_c: FloatArray,
+    heat_cap_j_per_k: FloatArray,
+    dt_s: float,
+) -> tuple[FloatArray, FloatArray]:
+    """(new temperature, heat removed in J) per rack: exact piecewise update (see module doc)."""
+    c = heat_cap_j_per_k
+    g = c / RACK_TAU_S
+    decay = np.exp(-dt_s / RACK_TAU_S)
+    finite = np.isfinite(cap_w)
+    cap = np.where(finite, cap_w, 0.0)
+    t_star = np.where(finite, supply_c + (cap - q_in_w) / g, np.inf)
+    net = q_in_w - cap
+    # Regime "saturated": removal = cap, linear in time.
+    lin = temp_c + net * dt_s / c
+    # Saturated but cooling down (cap > Q_in): reach T* after t*, then exponential.
+    t_hit = np.where(net < 0, c * (temp_c - t_star) / np.maximum(-net, 1e-12), np.inf)
+    after = supply_c + (t_star - supply_c) * np.exp(-np.maximum(dt_s - t_hit, 0.0) / RACK_TAU_S)
+    sat = np.where(t_hit < dt_s, after, lin)
+    # Regime "proportional": exponential toward the supply temperature.
+    expo = supply_c + (temp_c - supply_c) * decay
+    # Starting below T* < T_supply (cold rack, too little capacity): exponential until T*, then
+    # linear heating; the crossing time follows from the exponential.
+    below_sup = t_star < supply_c
+    ratio = np.where(below_sup, (temp_c - supply_c) / np.minimum(t_star - supply_c, -1e-12), 1.0)
+    t_cross = RACK_TAU_S * np.log(np.maximum(ratio, 1.0))
+    cold = np.where(t_cross < dt_s, t_star + net * np.maximum(dt_s - t_cross, 0.0) / c, expo)
+    prop = np.where(below_sup, cold, expo)
+    new = np.where(temp_c > t_star, sat, prop)
+    removed_j = q_in_w * dt_s - c * (new - temp_c)
+    return new, removed_j
+
+
+def junction_status(
+    rack_temp_c: FloatArray,
+    gpu_w: FloatArray,
+    r_th: FloatArray,
+    supply_c: FloatArray,
+    max_op_c: FloatArray,
+    slowdown_c: FloatArray,
+    shutdown_c: FloatArray,
+    prev_status: npt.NDArray[np.int8],
+    prev_hard: npt.NDArray[np.bool_],
+) -> tuple[FloatArray, npt.NDArray[np.int8], FloatArray, npt.NDArray[np.bool_]]:
+    """(junction °C, status, derate, hard-throttled) per rack with hysteresis (module doc)."""
+    tj = rack_temp_c + gpu_w * r_th
+    was_down = prev_status == STATUS_SHUTDOWN
+    still_down = was_down & (rack_temp_c > supply_c + RECOVER_MARGIN_K)
+    down = (tj >= shutdown_c) | still_down
+    hard = ((tj >= slowdown_c) | (prev_hard & (tj >= max_op_c))) & ~down
+    soft = tj > max_op_c
+    status = np.where(down, STATUS_SHUTDOWN, np.where(hard | soft, STATUS_THROTTLED, STATUS_OK))
+    derate = np.where(
+        down,
+        0.0,
+        np.where(
+            hard, SLOWDOWN_DERATE, np.where(soft, 1.0 - THROTTLE_PER_K * (tj - max_op_c), 1.0)
+        ),
+    )
+    return tj, status.astype(np.int8), np.minimum(np.maximum(derate, 0.0), 1.0), hard

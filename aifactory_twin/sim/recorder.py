@@ -1,0 +1,121 @@
+"""Preallocated time series: factory aggregates every tick, per-node series at a coarser stride.
+
+Aggregates (the ``timeseries.csv`` columns) are float64 arrays sized for the horizon up front;
+stepping past the horizon doubles them. Per-node series (temperature, power, utilization) are
+float32 and sampled every ``node_stride`` ticks, the stride chosen so nodes × samples stays
+under ``NODE_SAMPLE_BUDGET`` per series — a year of a 100k-GPU campus or a day of a 9,472-node
+machine stays at a few tens of MB however long the run.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.sim.compile import CompiledScenario
+
+if TYPE_CHECKING:
+    from aifactory_twin.sim.engine_state import EngineState
+
+SERIES: tuple[str, ...] = (
+    "time_s",
+    "it_power_kw",
+    "cooling_power_kw",
+    "facility_power_kw",
+    "pue",
+    "mean_utilization",
+    "delivered_pflops",
+    "max_temp_c",
+    "gpus_up",
+    "gpus_failed",
+    "gpus_throttled",
+    "energy_cost_usd_cum",
+    "total_cost_usd_cum",
+    "carbon_t_cum",
+    "headcount",
+    "ambient_c",
+    "heat_in_kw",
+    "heat_removed_kw",
+    "inference_tokens_per_s",
+    "cloud_gpus",
+    "energy_price_usd_per_kwh",
+)
+NODE_SERIES: tuple[str, ...] = ("temp_c", "power_kw", "utilization")
+NODE_SAMPLE_BUDGET = 2_000_000
+
+
+class Recorder:
+    """Series of one run; views are ``[:n]`` slices of the preallocated buffers."""
+
+    def __init__(self, compiled: CompiledScenario) -> None:
+        self.compiled = compiled
+        ticks = math.ceil(compiled.horizon_s / compiled.step_s - 1e-9) + 1
+        self._data = np.zeros((len(SERIES), ticks))
+        self._col = {name: k for k, name in enumerate(SERIES)}
+        self.n = 0
+        n_nodes = max(compiled.n_nodes, 1)
+        self.node_stride = max(1, math.ceil(n_nodes * ticks / NODE_SAMPLE_BUDGET))
+        samples = ticks // self.node_stride + 2
+        self._node = np.zeros((len(NODE_SERIES), samples, compiled.n_nodes), dtype=np.float32)
+        # Touch the buffers now: calloc'd pages are otherwise committed as they fill, which looks
+        # like memory growing with every tick.
+        self._data.fill(0.0)
+        self._node.fill(0.0)
+        self._node_t = np.zeros(samples)
+        self.n_node_samples = 0
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return SERIES
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the buffers (aggregates and per-node samples)."""
+        return int(self._data.nbytes + self._node.nbytes + self._node_t.nbytes)
+
+    @property
+    def times_s(self) -> npt.NDArray[np.float64]:
+        return self._data[0, : self.n]
+
+    def series(self, name: str) -> npt.NDArray[np.float64]:
+        """The recorded values of ``name`` (a view; one value per recorded tick)."""
+        if name not in self._col:
+            raise KeyError(f"unknown series {name!r}; known: {', '.join(SERIES)}")
+        return self._data[self._col[name], : self.n]
+
+    def last(self, name: str) -> float:
+        return float(self._data[self._col[name], self.n - 1]) if self.n else 0.0
+
+    def record(self, time_s: float, state: EngineState) -> None:
+        """Append this tick's aggregates (and per-node values every ``node_stride`` ticks)."""
+        if self.n >= self._data.shape[1]:
+            self._data = np.concatenate([self._data, np.zeros_like(self._data)], axis=1)
+        col = self._data[:, self.n]
+        col[0] = time_s
+        out = state.out
+        for name, k in self._col.items():
+            if k:
+                col[k] = out.get(name, 0.0)
+        if self.n % self.node_stride == 0:
+            if self.n_node_samples >= self._node.shape[1]:
+                self._node = np.concatenate([self._node, np.zeros_like(self._node)], axis=1)
+                self._node_t = np.concatenate([self._node_t, np.zeros_like(self._node_t)])
+            k = self.n_node_samples
+            temp, power, util, _status = state.view()
+            self._node[0, k] = temp
+            self._node[1, k] = power
+            self._node[2, k] = util
+            self._node_t[k] = time_s
+            self.n_node_samples += 1
+        self.n += 1
+
+    def node_history(self, node_index: int) -> dict[str, npt.NDArray[np.float64]]:
+        """Coarse series of one node (copies, float64)."""
+        k = self.n_node_samples
+        out = {"times_s": self._node_t[:k].copy()}
+        for s, name in enumerate(NODE_SERIES):
+            out[name] = self._node[s, :k, node_index].astype(np.float64)
+        return out

@@ -1,0 +1,218 @@
+"""Cooling power, power distribution, facility totals, money and the recorded outputs of a step.
+
+Formulas: ``models/power.py`` (cooling, distribution) and ``models/economics.py`` (money);
+the per-node view for the live canvas is built lazily (``node_view``) because most ticks are
+never looked at node by node.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.sim.models import economics as eco
+from aifactory_twin.sim.models import power as pw
+from aifactory_twin.sim.models import thermal as th
+
+if TYPE_CHECKING:
+    from aifactory_twin.sim.engine_state import EngineState, FloatArray
+    from aifactory_twin.sim.step_physics import HeatBlock, RackBlock
+
+ST_UP, ST_THROTTLED, ST_FAILED, ST_WAITING, ST_UNSTAFFED, ST_IDLE, ST_SHUTDOWN = range(7)
+_IMPLICIT_ROOM = pw.IMPLICIT_AIR_FAN_FRACTION + 1.0 / pw.IMPLICIT_AIR_PLANT_COP
+
+
+def step_money(
+    s: EngineState,
+    t: float,
+    dt: float,
+    hour: int,
+    ambient: float,
+    price_mult: float,
+    up: FloatArray,
+    rb: RackBlock,
+    hb: HeatBlock,
+    cap_w: FloatArray,
+    inf_demand: FloatArray,
+) -> None:
+    """Cooling power, distribution, facility power, costs, work progress and outputs."""
+    c = s.c
+    settings = c.scenario.settings
+    # -- cooling power -------------------------------------------------------------------
+    cop_now = s.cop_now
+    unit_heat_kw = np.where(c.is_collector, hb.col_heat_j, hb.rej_heat_j) / dt / 1000.0
+    if c.cd_src.size:
+        # Towers behind chillers reject the chillers' heat plus their compressor power.
+        cond_kw = unit_heat_kw[c.cd_dst] * (1.0 + 1.0 / cop_now[c.cd_dst]) * c.cd_weight
+        unit_heat_kw = unit_heat_kw + np.bincount(
+            c.cd_src, weights=cond_kw, minlength=unit_heat_kw.shape[0]
+        )
+    cool_kw = pw.cooling_power_kw(unit_heat_kw, s.is_chiller, c.fan_pump_fraction, cop_now)
+    # Collectors with no modelled rejector pay an implicit plant (module doc of models/power).
+    orphan_kw = s.orphan_factor * hb.col_heat_j / dt / 1000.0
+    cool_kw = cool_kw + orphan_kw
+    implicit_kw = hb.implicit_rack_j / dt / 1000.0 * _IMPLICIT_ROOM
+    static_kw = s.static_kw(up)
+    static_sum = float(static_kw.sum())
+    rack_cool_kw = float(cool_kw.sum()) + implicit_kw
+    ratio = rack_cool_kw / rb.rack_heat_kw if rb.rack_heat_kw > 0 else _IMPLICIT_ROOM
+    # Switch and storage heat is removed at the racks' average cooling cost (simplification).
+    unattributed_cool_kw = implicit_kw + static_sum * ratio
+    # -- distribution and facility ------------------------------------------------------
+    # The chain is linear in the loads: the rack/IT part is redistributed only when it changes,
+    # the cooling part (which follows the weather every tick) over its own few edges.
+    base_key = (rb.key, s.avail_v)
+    if s.cache.get("base_key") != base_key:
+        base = static_kw.copy()
+        base[c.rack_node] += rb.rack_kw
+        s.cache["base_load"] = base
+        s.cache["base_dist"] = pw.distribution_inputs(base, s.levels, c.dist_eff)
+        s.cache["base_key"] = base_key
+        s.cache["base_dist_out"] = s.cache["base_dist"][1][s.dist_nodes]
+        s.cache["base_facility_kw"] = float(s.cache["base_dist"][0] @ s.root_w)
+        s.cache["base_feed_in"] = s.cache["base_dist"][0][c.feed_node]
+        s.cache["rating_dist"] = s.rating_up(up)[s.dist_nodes]
+    cool_load = np.zeros(s.cool_closure.shape[0])
+    cool_load[s.cool_local] = cool_kw
+    cool_in, cool_out = pw.distribution_inputs(cool_load, s.cool_levels, s.cool_eff)
+    out_dist = s.cache["base_dist_out"].copy()
+    out_dist[s.dist_cool_pos] += cool_out[s.dist_cool_loc]
+    carry = pw.level_ratio(out_dist, s.cache["rating_dist"])
+    if s.cache.get("ratio") is None or not np.array_equal(carry, s.cache["ratio"]):
+        full_ratio = np.ones(c.n_nodes)
+        full_ratio[s.dist_nodes] = carry
+        s.cache["supply"] = pw.supply_factors(full_ratio, s.levels, c.n_nodes)
+        s.cache["ratio"] = carry
+    supply = s.cache["supply"]
+    if supply is not s.supply_factor and not np.array_equal(supply, s.supply_factor):
+        newly = (supply < 1.0) & (s.supply_factor >= 1.0) & s.is_rack
+        for i in np.flatnonzero(newly):
+            s.log(t + dt, "overload", c.node_ids[i], f"power capped to {supply[i]:.0%}")
+        s.supply_factor = supply
+        s.supply_v += 1
+    it_kw = rb.rack_heat_kw + static_sum
+    misc_kw = settings.misc_facility_fraction * it_kw
+    sited_kw = s.cache["base_facility_kw"] + float(cool_in @ s.cool_root_w)
+    facility_kw = sited_kw + unattributed_cool_kw + misc_kw
+    cooling_kw = float(cool_kw.sum()) + unattributed_cool_kw
+    dt_h = dt / 3600.0
+    feed_in = s.cache["base_feed_in"].copy()
+    feed_in[s.feed_cool_pos] += cool_in[s.feed_cool_loc]
+    prices = eco.feed_prices(c.feed_price_by_hour, hour, price_mult)
+    other_kw = max(facility_kw - float(feed_in.sum()), 0.0)
+    default_price = settings.default_price_usd_per_kwh * price_mult
+    energy_usd = (float(feed_in @ prices) + other_kw * default_price) * dt_h
+    carbon_g = (
+        float(feed_in @ c.feed_carbon_g_per_kwh) + other_kw * settings.default_carbon_g_per_kwh
+    )
+    # -- work progress -------------------------------------------------------------------
+    pl = s.placement
+    assert pl is not None
+    flops_s, tokens_s, _ = s.work.advance(
+        t, dt, pl, rb.slow, s.rack_bw, s.rack_alpha, s.rack_store_per_gpu, inf_demand, s.log,
+        (s.place_v, s.status_v, s.supply_v, s.avail_v),
+    )  # fmt: skip
+    # -- money ---------------------------------------------------------------------------
+    arrived_capex, rack_capex, gpus_arrived, gpus_failed = s.capex_view()
+    years = settings.depreciation_years
+    amort = eco.amortization_usd(arrived_capex, years, dt) + eco.amortization_usd(
+        s.facility_capex_usd, eco.FACILITY_LIFE_YEARS, dt
+    )
+    idle_usd = eco.amortization_usd(float(rack_capex @ (1.0 - rb.busy)), years, dt)
+    maint = eco.pro_rata_usd(settings.maintenance_fraction_per_year * arrived_capex, dt)
+    salaries = eco.pro_rata_usd(float(s.headcount @ c.team_salary_usd_per_year), dt)
+    cloud_per_node = pl.train_cloud.sum(axis=0) + pl.inf_cloud.sum(axis=0)
+    cloud_gpus = float(cloud_per_node.sum())
+    cloud_usd = float(cloud_per_node @ c.cloud_price_usd_per_gpu_h) * dt_h
+    water_l = float((unit_heat_kw * dt_h) @ c.wue_l_per_kwh)
+    a = s.acc
+    a["capex_amortized_usd"] += amort
+    a["energy_cost_usd"] += energy_usd
+    a["staff_cost_usd"] += salaries
+    a["maintenance_cost_usd"] += maint
+    a["cloud_cost_usd"] += cloud_usd
+    a["idle_cost_usd"] += idle_usd
+    a["it_energy_kwh"] += it_kw * dt_h
+    a["cooling_energy_kwh"] += cooling_kw * dt_h
+    a["facility_energy_kwh"] += facility_kw * dt_h
+    a["carbon_kg"] += carbon_g * dt_h / 1000.0
+    a["water_l"] += water_l
+    a["gpu_s_up"] += rb.gpus_up * dt
+    a["gpu_s_arrived"] += gpus_arrived * dt
+    a["gpu_s_busy"] += rb.busy_gpus * dt
+    a["gpu_s_throttled"] += rb.throttled * dt
+    a["gpu_s_allocated"] += rb.allocated * dt
+    a["gpu_s_inference"] += rb.inf_alloc * dt
+    a["cloud_gpu_s"] += cloud_gpus * dt
+    a["inference_tokens"] += tokens_s * dt
+    pue = facility_kw / it_kw if it_kw > 0 else 0.0
+    a["inference_energy_j"] += rb.inf_it_kw * max(pue, 1.0) * 1000.0 * dt
+    a["peak_facility_kw"] = max(a["peak_facility_kw"], facility_kw)
+    a["max_temperature_c"] = max(a["max_temperature_c"], hb.max_t)
+    total_usd = (
+        a["capex_amortized_usd"]
+        + a["energy_cost_usd"]
+        + a["staff_cost_usd"]
+        + a["maintenance_cost_usd"]
+        + a["cloud_cost_usd"]
+    )
+    s.out = {
+        "it_power_kw": it_kw,
+        "cooling_power_kw": cooling_kw,
+        "facility_power_kw": facility_kw,
+        "pue": pue,
+        "mean_utilization": rb.busy_gpus / gpus_arrived if gpus_arrived > 0 else 0.0,
+        "delivered_pflops": flops_s / 1e15,
+        "max_temp_c": hb.max_t,
+        "gpus_up": rb.gpus_up,
+        "gpus_failed": gpus_failed,
+        "gpus_throttled": rb.throttled,
+        "energy_cost_usd_cum": a["energy_cost_usd"],
+        "total_cost_usd_cum": total_usd,
+        "carbon_t_cum": a["carbon_kg"] / 1000.0,
+        "headcount": float(s.headcount.sum()),
+        "ambient_c": ambient,
+        "heat_in_kw": rb.rack_heat_kw,
+        "heat_removed_kw": (float(hb.col_heat_j.sum()) + hb.implicit_rack_j) / dt / 1000.0,
+        "inference_tokens_per_s": tokens_s,
+        "cloud_gpus": cloud_gpus,
+        "energy_price_usd_per_kwh": default_price if prices.size == 0 else float(prices.mean()),
+    }
+    s.view_inputs = (up, rb.busy, cool_kw, cool_in, cap_w, unit_heat_kw)
+
+
+def node_view(
+    s: EngineState,
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int8]]:
+    """(temp °C, power kW, utilization, status code) per node for the last step."""
+    c = s.c
+    n = c.n_nodes
+    if s.view_inputs is None:
+        return np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, ST_WAITING, dtype=np.int8)
+    up, busy, cool_kw, cool_in, cap_w, unit_heat_kw = s.view_inputs
+    rn = c.rack_node
+    power = s.cache["base_load"].copy()
+    power[c.cool_node] += cool_kw
+    node_in = s.cache["base_dist"][0].copy()
+    node_in[s.cool_closure] += cool_in
+    power[s.is_dist] = node_in[s.is_dist]
+    temp = np.zeros(n)
+    temp[rn] = s.tj_c
+    temp[c.cool_node] = c.cool_supply_c
+    util = np.where(c.count > 0, up / np.maximum(c.count, 1e-12), 0.0)
+    util[rn] = busy
+    util[c.cool_node] = np.where(cap_w > 0, unit_heat_kw * 1000.0 / np.maximum(cap_w, 1e-12), 0.0)
+    status = np.full(n, ST_UP, dtype=np.int8)
+    status[(up == 0) & s.arrived] = ST_FAILED
+    status[s.cache["unstaffed"] & s.arrived] = ST_UNSTAFFED
+    rack_up = up[rn]
+    rstat = status[rn]
+    rstat = np.where(rstat == ST_UP, np.where(busy > 0, ST_UP, ST_IDLE), rstat)
+    rstat = np.where(s.status == th.STATUS_THROTTLED, ST_THROTTLED, rstat)
+    rstat = np.where((s.status == th.STATUS_SHUTDOWN) & (rack_up > 0), ST_SHUTDOWN, rstat)
+    status[rn] = rstat
+    status[~s.arrived] = ST_WAITING
+    status[c.team_node] = np.where(s.headcount > 0, ST_UP, ST_UNSTAFFED)
+    return temp, power, np.minimum(np.maximum(util, 0.0), 1.0), status

@@ -1,0 +1,219 @@
+"""Workload state of a run: training progress, checkpoints, interruptions and inference served.
+
+The formulas are in ``models/compute.py``, ``models/network.py`` and ``models/data.py``; this
+module keeps the per-job state between steps (progress, last checkpoint, restart countdown).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.sim.compile import CompiledScenario
+from aifactory_twin.sim.models import data as dat
+from aifactory_twin.sim.models import network as net
+from aifactory_twin.sim.models.compute import (
+    INFERENCE_FLOPS_PER_TOKEN_PER_PARAM,
+    Placement,
+    inference_demand_tps,
+    training_rate_flops,
+)
+
+FloatArray = npt.NDArray[np.float64]
+LogFn = Callable[[float, str, str, str], None]
+
+
+class WorkModel:
+    """Per-job state and the per-step progress update."""
+
+    def __init__(self, c: CompiledScenario) -> None:
+        wl = c.workloads
+        n_j = wl.n_train
+        self.progress_flops = np.zeros(n_j)
+        self.ckpt_flops = np.zeros(n_j)
+        self.since_ckpt_s = np.zeros(n_j)
+        self.restart_left_s = np.zeros(n_j)
+        self.interruptions = np.zeros(n_j, dtype=np.int64)
+        self.completed = np.zeros(n_j, dtype=bool)
+        self.finish_s = np.full(n_j, np.nan)
+        self.potential_flops = np.zeros(n_j)
+        self.rate_flops = np.zeros(n_j)
+        self.tokens_served = np.zeros(wl.n_inf)
+        self._finished: list[int] = []
+        self._key: tuple[int, ...] = ()
+        self._cached: tuple[FloatArray, FloatArray, FloatArray] = (
+            np.zeros(n_j),
+            np.zeros(n_j),
+            np.ones(n_j),
+        )
+        self.swap(c)
+
+    def swap(self, c: CompiledScenario) -> None:
+        """Take new parameter vectors (same workloads)."""
+        self.c = c
+        wl = c.workloads
+        self.peak_jr = np.where(
+            wl.fp8[:, None], c.peak_fp8_tflops[None, :], c.peak_bf16_tflops[None, :]
+        )
+        n_c = c.cloud_node.shape[0]
+        self.cloud_peak_jc = np.where(
+            wl.fp8[:, None], c.cloud_peak_fp8_tflops[None, :], c.cloud_peak_bf16_tflops[None, :]
+        ).reshape(wl.n_train, n_c)
+        self._key = ()
+        # Per-GPU failure rate of each rack, for the Young/Daly MTBF of the jobs on it.
+        self.rack_lambda_gpu_h = c.fail_rate_per_unit_h[c.rack_node] / c.gpus_per_unit
+
+    def wants(self, t: float, hour: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(training accelerators wanted, inference accelerators wanted, tokens/s demanded)."""
+        wl = self.c.workloads
+        active = (wl.train_start_s <= t) & ~self.completed
+        train_want = np.where(active, wl.gpus_req, 0.0)
+        demand = inference_demand_tps(wl, hour, t)
+        inf_want = np.ceil(demand / wl.inf_tps_per_gpu)
+        return train_want, inf_want, demand
+
+    def take_finished(self) -> list[int]:
+        out, self._finished = self._finished, []
+        return out
+
+    def interrupt(
+        self, t: float, hit_racks: npt.NDArray[np.bool_], pl: Placement, log: LogFn
+    ) -> None:
+        """Jobs on racks that lost units roll back to their last checkpoint and restart."""
+        if not hit_racks.any() or pl.train.shape[0] == 0:
+            return
+        wl = self.c.workloads
+        hit = (pl.train[:, hit_racks].sum(axis=1) > 0) & ~self.completed
+        for j in np.flatnonzero(hit):
+            lost = self.progress_flops[j] - self.ckpt_flops[j]
+            self.progress_flops[j] = self.ckpt_flops[j]
+            self.since_ckpt_s[j] = 0.0
+            self.restart_left_s[j] = wl.restart_s[j]
+            self.interruptions[j] += 1
+            log(t, "job_interrupted", wl.train_ids[j], f"lost {lost:.3g} FLOP since checkpoint")
+
+    def _factors(
+        self,
+        pl: Placement,
+        rack_slow: FloatArray,
+        rack_bw_gbps: FloatArray,
+        rack_alpha_us: FloatArray,
+        rack_storage_gbs_per_gpu: FloatArray,
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(effective FLOP/s, nominal FLOP/s, checkpoint interval s) per job for this placement."""
+        c = self.c
+        wl = c.workloads
+        alloc = pl.train
+        gpus = alloc.sum(axis=1) + pl.train_cloud.sum(axis=1)
+        used = alloc > 0
+        raw = training_rate_flops(
+            alloc, pl.train_cloud, self.peak_jr, self.cloud_peak_jc, rack_slow, wl.mfu
+        )
+        ones = np.ones_like(rack_slow)
+        nominal = training_rate_flops(
+            alloc, pl.train_cloud, self.peak_jr, self.cloud_peak_jc, ones, wl.mfu
+        )
+        big = np.where(used, 1.0, np.inf)
+        bw = np.min(rack_bw_gbps[None, :] * big, axis=1, initial=np.inf)
+        bw = np.where(np.isfinite(bw), bw, net.FALLBACK_GBPS_PER_GPU)
+        alpha = np.max(np.where(used, rack_alpha_us[None, :], 0.0), axis=1, initial=0.0)
+        domain = np.min(c.scale_up_domain[None, :] * big, axis=1, initial=np.inf)
+        domain = np.where(np.isfinite(domain), domain, 8.0)
+        hbm = np.min(c.hbm_gb[None, :] * big, axis=1, initial=np.inf)
+        hbm = np.where(np.isfinite(hbm), hbm, 80.0)
+        eff = net.scaling_efficiency(gpus, domain, wl.params_b, hbm, bw, alpha, raw)
+        shared = alloc @ rack_storage_gbs_per_gpu
+        store = np.where(shared > 0, shared, gpus * dat.LOCAL_NVME_GBS_PER_GPU)
+        lam = np.where(gpus > 0, (alloc @ self.rack_lambda_gpu_h) / np.maximum(gpus, 1.0), 0.0)
+        delta, tau = dat.checkpoint_overhead(
+            wl.params_b, wl.bytes_per_param, store, gpus, lam, wl.ckpt_interval_s, wl.ckpt_fixed
+        )
+        tokens = raw * eff / (6.0 * wl.params_b * 1e9)
+        feed = dat.data_feed_factor(tokens, shared)
+        rate = raw * eff * feed * np.minimum(np.maximum(1.0 - delta / tau, 0.0), 1.0)
+        return rate, nominal, tau
+
+    def advance(
+        self,
+        t: float,
+        dt: float,
+        pl: Placement,
+        rack_slow: FloatArray,
+        rack_bw_gbps: FloatArray,
+        rack_alpha_us: FloatArray,
+        rack_storage_gbs_per_gpu: FloatArray,
+        inf_demand_tps: FloatArray,
+        log: LogFn,
+        key: tuple[int, ...] = (),
+    ) -> tuple[float, float, float]:
+        """Progress all work one step.
+
+        ``key`` identifies the placement, thermal status and supply versions: the per-job
+        factors are recomputed only when it changes. Returns (delivered FLOP/s, inference
+        tokens/s, inference FLOP/s).
+        """
+        c = self.c
+        wl = c.workloads
+        delivered = 0.0
+        if wl.n_train:
+            if not key or key != self._key:
+                self._cached = self._factors(
+                    pl, rack_slow, rack_bw_gbps, rack_alpha_us, rack_storage_gbs_per_gpu
+                )
+                self._key = key
+            rate, nominal, tau = self._cached
+            rate = np.where(self.completed, 0.0, rate)
+            active = np.minimum(np.maximum(dt - self.restart_left_s, 0.0), dt)
+            self.restart_left_s = np.maximum(self.restart_left_s - dt, 0.0)
+            self.potential_flops += np.where(self.completed, 0.0, nominal * dt)
+            remaining = wl.flops_total - self.progress_flops
+            step_flops = np.minimum(rate * active, np.maximum(remaining, 0.0))
+            self.progress_flops += step_flops
+            self.since_ckpt_s += active
+            over = self.since_ckpt_s >= tau
+            if over.any():
+                rem = np.mod(self.since_ckpt_s, tau)
+                self.ckpt_flops = np.where(over, self.progress_flops - rate * rem, self.ckpt_flops)
+                self.since_ckpt_s = np.where(over, rem, self.since_ckpt_s)
+            self.rate_flops = rate
+            delivered = float(np.sum(step_flops)) / dt
+            done = (~self.completed) & (self.progress_flops >= wl.flops_total * (1 - 1e-12))
+            for j in np.flatnonzero(done):
+                used_s = step_flops[j] / rate[j] if rate[j] > 0 else active[j]
+                self.finish_s[j] = t + (dt - active[j]) + used_s
+                self.completed[j] = True
+                self.ckpt_flops[j] = self.progress_flops[j]
+                self._finished.append(int(j))
+                log(self.finish_s[j], "job_finished", wl.train_ids[j], "training run complete")
+        tokens_s = 0.0
+        inf_flops = 0.0
+        if wl.n_inf:
+            site = pl.inf @ rack_slow
+            cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
+            served = np.minimum(inf_demand_tps, cap)
+            self.tokens_served += served * dt
+            tokens_s = float(served.sum())
+            flops_per_token = wl.inf_params_b * 1e9 * INFERENCE_FLOPS_PER_TOKEN_PER_PARAM
+            inf_flops = float(served @ flops_per_token)
+        return delivered + inf_flops, tokens_s, inf_flops
+
+    def eta_h(self) -> list[float | None]:
+        """Hours to completion at the current rate (None when stalled or done)."""
+        wl = self.c.workloads
+        out: list[float | None] = []
+        for j in range(wl.n_train):
+            left = wl.flops_total[j] - self.progress_flops[j]
+            if self.completed[j]:
+                out.append(0.0)
+            elif self.rate_flops[j] > 0:
+                out.append(float(left / self.rate_flops[j] / 3600.0))
+            else:
+                out.append(None)
+        return out
+
+    @staticmethod
+    def finite(x: float) -> float | None:
+        return float(x) if math.isfinite(x) else None

@@ -1,0 +1,251 @@
+"""Engine benchmark (issue 3): frontier-scale day, gb200-campus year, vectorized vs per-node loop.
+
+1. ``frontier-scale``, 1 simulated day at 15 s steps: compile and run wall time, node-steps per
+   second, peak RSS, and RSS at 25 / 50 / 100 % of the run (memory must not grow per tick).
+2. ``gb200-campus``, 1 simulated year at 15 min steps: wall time and peak RSS.
+3. The power + thermal model of one step written as a plain per-node Python loop, run in the
+   same process on the frontier-scale scene against the vectorized model functions the engine
+   calls (without the engine's fixed-point caching): time per step and the ratio; both give the
+   same numbers (checked).
+
+Each case runs in its own interpreter so peak RSS is its own. Run:
+``python -m benchmarks.bench_engine`` (or ``python -m benchmarks``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = {
+    "frontier_day": ("frontier-scale", 86400.0, 15.0),
+    "gb200_year": ("gb200-campus", 365 * 86400.0, 900.0),
+}
+LOOP_STEPS = 20
+
+
+def _rss_mb() -> float:
+    """Current resident set size, MB (Linux /proc)."""
+    with open("/proc/self/statm") as handle:
+        pages = int(handle.read().split()[1])
+    return pages * resource.getpagesize() / 1e6
+
+
+def _peak_rss_mb() -> float:
+    # ru_maxrss is in KiB on Linux; report MB like the /proc figures.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+
+
+def run_case(name: str) -> dict[str, Any]:
+    from aifactory_twin.io import load_scenario
+    from aifactory_twin.resources import scenes_dir
+    from aifactory_twin.sim import Engine, compile_scenario
+
+    scene, horizon_s, step_s = CASES[name]
+    rss_start = _rss_mb()
+    t0 = time.perf_counter()
+    scenario = load_scenario(scenes_dir() / f"{scene}.aift.json")
+    t1 = time.perf_counter()
+    compiled = compile_scenario(scenario, horizon_s=horizon_s, step_s=step_s)
+    t2 = time.perf_counter()
+    eng = Engine(compiled, seed=0)
+    marks: dict[str, float] = {}
+
+    def progress(time_s: float) -> None:
+        for pct in (25, 50, 100):
+            if f"rss_{pct}pct_mb" not in marks and time_s >= horizon_s * pct / 100 - 1e-6:
+                marks[f"rss_{pct}pct_mb"] = round(_rss_mb(), 1)
+
+    eng.run(progress=progress)
+    t3 = time.perf_counter()
+    kpis = eng.kpis()
+    steps = eng.step_index
+    return {
+        "case": name,
+        "scene": scene,
+        "nodes": compiled.n_nodes,
+        "steps": steps,
+        "load_s": round(t1 - t0, 3),
+        "compile_s": round(t2 - t1, 3),
+        "run_s": round(t3 - t2, 3),
+        "end_to_end_s": round(t3 - t0, 3),
+        "us_per_step": round((t3 - t2) / steps * 1e6, 1),
+        "node_steps_per_s": round(compiled.n_nodes * steps / (t3 - t2)),
+        "us_per_node_step": round((t3 - t2) / (compiled.n_nodes * steps) * 1e6, 4),
+        "rss_start_mb": round(rss_start, 1),
+        **marks,
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "recorder_mb": round(eng.recorder.nbytes / 1e6, 1),
+        "events_recorded": len(eng.events),
+        "pue": round(kpis["pue"], 4),
+        "mean_it_power_mw": round(kpis["mean_it_power_kw"] / 1000.0, 2),
+    }
+
+
+def _loop_step(p: dict[str, list[Any]], temp: list[float], dt: float) -> tuple[list[float], float]:
+    """Power + thermal of one step, one rack / one edge at a time (the naive version)."""
+    n_r = len(p["units"])
+    q_in = [0.0] * n_r
+    for r in range(n_r):
+        units = p["units"][r]
+        gpus = units * p["gpus"][r]
+        idle = p["idle"][r]
+        p_train = idle + (p["kappa"][r] * p["tdp"][r] - idle) * 1.0
+        train = min(p["train"][r], gpus)
+        gpu_w = train * p_train + (gpus - train) * idle
+        busy = train / gpus if gpus > 0 else 0.0
+        host_w = units * (p["host_idle"][r] + (p["host_over"][r] - p["host_idle"][r]) * busy)
+        q_in[r] = gpu_w + host_w
+    demand = [q_in[r] + p["g"][r] * max(temp[r] - p["sup"][r], 0.0) for r in range(n_r)]
+    n_k = len(p["cap"])
+    want = [0.0] * n_k
+    for e in range(len(p["ce_cool"])):
+        want[p["ce_cool"][e]] += demand[p["ce_rack"][e]] * p["ce_w"][e]
+    limit = list(p["cap"])
+    want_r = [0.0] * n_k
+    for e in range(len(p["pe_rej"])):
+        want_r[p["pe_rej"][e]] += want[p["pe_col"][e]] * p["pe_w"][e]
+    plant = [0.0] * n_k
+    for e in range(len(p["pe_rej"])):
+        ratio = min(1.0, p["cap"][p["pe_rej"][e]] / max(want_r[p["pe_rej"][e]], 1e-12))
+        plant[p["pe_col"][e]] += want[p["pe_col"][e]] * p["pe_w"][e] * ratio
+    for k in range(n_k):
+        if p["has_rej"][k]:
+            limit[k] = min(limit[k], plant[k])
+    granted = [0.0] * n_r
+    for e in range(len(p["ce_cool"])):
+        k = p["ce_cool"][e]
+        share = min(1.0, limit[k] / max(want[k], 1e-12))
+        granted[p["ce_rack"][e]] += demand[p["ce_rack"][e]] * p["ce_w"][e] * share
+    new = [0.0] * n_r
+    removed = 0.0
+    tau = p["tau"]
+    for r in range(n_r):
+        c = p["c"][r]
+        sup = p["sup"][r]
+        t0 = temp[r]
+        cap = granted[r]
+        t_star = sup + (cap - q_in[r]) / p["g"][r]
+        if t0 > t_star:
+            net = q_in[r] - cap
+            t1 = t0 + net * dt / c
+            if net < 0:
+                t_hit = c * (t0 - t_star) / -net
+                if t_hit < dt:
+                    t1 = sup + (t_star - sup) * math.exp(-(dt - t_hit) / tau)
+        else:
+            t1 = sup + (t0 - sup) * math.exp(-dt / tau)
+        new[r] = t1
+        removed += q_in[r] * dt - c * (t1 - t0)
+    return new, removed
+
+
+def loop_vs_vector() -> dict[str, Any]:
+    from aifactory_twin.io import load_scenario
+    from aifactory_twin.resources import scenes_dir
+    from aifactory_twin.sim import compile_scenario
+    from aifactory_twin.sim.models import power as pw
+    from aifactory_twin.sim.models import thermal as th
+
+    c = compile_scenario(
+        load_scenario(scenes_dir() / "frontier-scale.aift.json"), horizon_s=3600.0, step_s=15.0
+    )
+    n_r = c.rack_node.shape[0]
+    units = c.count[c.rack_node]
+    train = units * c.gpus_per_unit  # every accelerator training: the heaviest load
+    heat_cap = c.heat_cap_j_per_k * units
+    g = heat_cap / th.RACK_TAU_S
+    cap_w = c.cool_capacity_kw * 1000.0 * c.count[c.cool_node]
+    # Start 10 K above supply so the thermal update does real work (cooling down).
+    temp0 = c.rack_supply_c + 10.0
+    dt = c.step_s
+
+    def vector_step(temp: np.ndarray) -> tuple[np.ndarray, float]:
+        rack_kw, _gpu, _busy, _hot = pw.rack_power_kw(
+            units, np.zeros(n_r), c.gpus_per_unit, train, np.zeros(n_r), np.zeros(n_r),
+            c.idle_w, c.tdp_w, c.kappa_train, c.kappa_decode, c.host_idle_w, c.host_overhead_w,
+            np.ones(n_r),
+        )  # fmt: skip
+        q_in = rack_kw * 1000.0
+        demand = q_in + g * np.maximum(temp - c.rack_supply_c, 0.0)
+        granted, _ = th.rack_cooling_capacity_w(
+            demand, cap_w, c.ce_cool, c.ce_rack, c.ce_weight, c.pe_rej, c.pe_col, c.pe_weight,
+            c.col_has_rejector, c.rack_has_collector,
+        )  # fmt: skip
+        new, removed = th.rc_step(temp, q_in, granted, c.rack_supply_c, heat_cap, dt)
+        return new, float(removed.sum())
+
+    params = {
+        "units": units.tolist(), "gpus": c.gpus_per_unit.tolist(), "idle": c.idle_w.tolist(),
+        "kappa": c.kappa_train.tolist(), "tdp": c.tdp_w.tolist(), "train": train.tolist(),
+        "host_idle": c.host_idle_w.tolist(), "host_over": c.host_overhead_w.tolist(),
+        "g": g.tolist(), "sup": c.rack_supply_c.tolist(), "c": heat_cap.tolist(),
+        "cap": cap_w.tolist(), "ce_cool": c.ce_cool.tolist(), "ce_rack": c.ce_rack.tolist(),
+        "ce_w": c.ce_weight.tolist(), "pe_rej": c.pe_rej.tolist(), "pe_col": c.pe_col.tolist(),
+        "pe_w": c.pe_weight.tolist(), "has_rej": c.col_has_rejector.tolist(),
+        "tau": th.RACK_TAU_S,
+    }  # fmt: skip
+    t0 = time.perf_counter()
+    temp_v = temp0.copy()
+    removed_v = 0.0
+    for _ in range(LOOP_STEPS):
+        temp_v, removed = vector_step(temp_v)
+        removed_v += removed
+    t1 = time.perf_counter()
+    temp_l = temp0.tolist()
+    removed_l = 0.0
+    for _ in range(LOOP_STEPS):
+        temp_l, removed = _loop_step(params, temp_l, dt)
+        removed_l += removed
+    t2 = time.perf_counter()
+    vec_ms = (t1 - t0) / LOOP_STEPS * 1e3
+    loop_ms = (t2 - t1) / LOOP_STEPS * 1e3
+    return {
+        "case": "loop_vs_vector",
+        "racks": n_r,
+        "steps": LOOP_STEPS,
+        "vector_ms_per_step": round(vec_ms, 3),
+        "loop_ms_per_step": round(loop_ms, 3),
+        "loop_over_vector": round(loop_ms / vec_ms, 1),
+        "max_temp_diff_k": float(np.max(np.abs(temp_v - np.asarray(temp_l)))),
+        "heat_removed_rel_diff": abs(removed_v - removed_l) / removed_v,
+    }
+
+
+def main() -> int:
+    if len(sys.argv) > 2 and sys.argv[1] == "--case":
+        name = sys.argv[2]
+        result = loop_vs_vector() if name == "loop" else run_case(name)
+        print(json.dumps(result))
+        return 0
+    status = 0
+    for name in [*CASES, "loop"]:
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.bench_engine", "--case", name],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            print(f"{name}: failed\n{done.stderr}", flush=True)
+            status = 1
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"-- {result.pop('case')}")
+        for key, value in result.items():
+            print(f"   {key:<22} {value}")
+        sys.stdout.flush()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
