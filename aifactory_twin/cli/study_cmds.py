@@ -1,0 +1,246 @@
+"""Study CLI commands: ``compare``, ``sweep``, ``montecarlo`` and ``report``.
+
+Runs go to a spawn process pool by default (``--workers N``; ``--workers 0`` runs in this
+process), or to Dask with ``--scheduler tcp://host:8786`` or ``--scheduler local``. Progress goes
+to stderr, files to ``--out``. ``report`` needs Qt for the PDF; the core never imports Qt, so it
+runs ``python -m ui.report`` in a child process with the offscreen platform.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from aifactory_twin.cli.common import EXIT_OK, Progress, parse_duration
+from aifactory_twin.errors import UsageError
+from aifactory_twin.schema import Scenario
+
+
+def _add_common(parser: argparse.ArgumentParser, *, runner: bool = True) -> None:
+    parser.add_argument("file", metavar="FILE", help="scenario file (*.aift.json)")
+    parser.add_argument("--horizon", help="simulated time per run, e.g. 30d (default: scenario)")
+    parser.add_argument("--step", help="time step, e.g. 15m (default: scenario)")
+    parser.add_argument("--seed", type=int, help="seed (default: the scenario's settings.seed)")
+    if runner:
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="worker processes (default: CPU count; 0 runs in this process)",
+        )
+        parser.add_argument(
+            "--scheduler",
+            metavar="ADDRESS|local",
+            help="run on Dask: a scheduler address (tcp://host:8786) or 'local' for a "
+            "LocalCluster on 127.0.0.1 (needs the 'cluster' extra)",
+        )
+
+
+def register(subparsers: Any) -> None:
+    """Add the study subcommands to the CLI's subparsers."""
+    compare = subparsers.add_parser(
+        "compare",
+        help="run the base and variants with one seed; compare.csv + timeseries per variant",
+    )
+    _add_common(compare)
+    compare.add_argument(
+        "--variants", help="comma-separated variant names ('base' = no variant; default: all)"
+    )
+    compare.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    compare.set_defaults(handler=cmd_compare)
+
+    sweep = subparsers.add_parser(
+        "sweep", help="vary one parameter over values and seeds; sweep.csv"
+    )
+    _add_common(sweep)
+    sweep.add_argument(
+        "--param", required=True, help="NODE_ID.FIELD, WORKLOAD_ID.FIELD or settings.FIELD"
+    )
+    values = sweep.add_mutually_exclusive_group(required=True)
+    values.add_argument("--values", help="comma-separated values, e.g. 1,2,4 or air,direct_liquid")
+    values.add_argument("--range", help="START:STOP:N evenly spaced values, e.g. 8:64:8")
+    sweep.add_argument("--runs", type=int, default=1, help="seeds per value (default 1)")
+    sweep.add_argument("--variant", help="sweep on top of this variant instead of the base")
+    sweep.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    sweep.set_defaults(handler=cmd_sweep)
+
+    mc = subparsers.add_parser(
+        "montecarlo", help="N seeds of one scenario: P10/P50/P90 per KPI and over time"
+    )
+    _add_common(mc)
+    mc.add_argument("--runs", type=int, required=True, help="number of seeds")
+    mc.add_argument("--variant", help="run this variant instead of the base")
+    mc.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    mc.set_defaults(handler=cmd_montecarlo)
+
+    report = subparsers.add_parser("report", help="write a PDF report comparing variants")
+    _add_common(report, runner=False)
+    report.add_argument("--variants", help="comma-separated variant names (default: all)")
+    report.add_argument("--montecarlo", type=int, default=0, metavar="N",
+                        help="add Monte Carlo bands from N seeds")  # fmt: skip
+    report.add_argument("--out", required=True, metavar="PDF", help="report file (*.pdf)")
+    report.set_defaults(handler=cmd_report)
+
+
+def _load(args: argparse.Namespace) -> Scenario:
+    from aifactory_twin.io import load_scenario
+
+    return load_scenario(args.file)
+
+
+def _options(args: argparse.Namespace, **kwargs: Any) -> Any:
+    from aifactory_twin.study import StudyOptions
+
+    return StudyOptions(
+        horizon_s=parse_duration(args.horizon, "--horizon") if args.horizon else None,
+        step_s=parse_duration(args.step, "--step") if args.step else None,
+        **kwargs,
+    )
+
+
+def _runner(args: argparse.Namespace, n_runs: int) -> Any:
+    from aifactory_twin.study import make_runner
+
+    if args.workers is not None and args.workers < 0:
+        raise UsageError("--workers must be 0 or more")
+    if args.scheduler:
+        return make_runner(workers=args.workers or 2, scheduler=args.scheduler)
+    if args.workers == 0 or n_runs == 1:
+        return make_runner(serial=True)
+    workers = args.workers or os.cpu_count() or 1
+    return make_runner(workers=min(workers, n_runs))
+
+
+def _progress(label: str, total: int) -> Any:
+    bar = Progress(label, total)
+    return lambda done, _total: bar.update(done)
+
+
+def _names(text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError("--variants: give at least one name")
+    return names
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Write compare.csv and <variant>/timeseries.csv."""
+    from aifactory_twin.study import compare, resolve_variants
+    from aifactory_twin.study.export import write_compare
+
+    scenario = _load(args)
+    names = _names(args.variants)
+    options = _options(args, series=None)
+    chosen = resolve_variants(scenario, names)
+    with _runner(args, len(chosen)) as runner:
+        result = compare(
+            scenario,
+            names,
+            seed=args.seed,
+            options=options,
+            runner=runner,
+            progress=_progress("compare", len(chosen)),
+        )
+    paths = write_compare(result, Path(args.out))
+    deltas = result.deltas(next(iter(result.runs)))
+    for label, run in result.runs.items():
+        kpis = run.kpis
+        print(
+            f"{label:>16}: total cost {kpis.get('total_cost_usd', 0):,.0f} USD, "
+            f"PUE {kpis.get('pue', 0):.3f}, "
+            f"opex reduction {deltas[label]['operational_cost_reduction_pct'][0]:+.1f} %"
+        )
+    print(f"wrote {paths[0]} and {len(paths) - 1} timeseries files")
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Write sweep.csv: one row per value and seed."""
+    from aifactory_twin.study import parse_param, parse_range, parse_values, sweep
+    from aifactory_twin.study.export import write_sweep
+
+    scenario = _load(args)
+    param = parse_param(scenario, args.param)
+    values = parse_values(args.values) if args.values is not None else parse_range(args.range)
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    n_runs = len(values) * args.runs
+    options = _options(args, series=(), max_points=None)
+    # Validate the parameter before starting workers (sweep() checks again; cheap).
+    from aifactory_twin.study.params import check_param_values
+
+    check_param_values(scenario, args.variant, param, values)
+    with _runner(args, n_runs) as runner:
+        result = sweep(
+            scenario,
+            param,
+            values,
+            runs=args.runs,
+            seed=args.seed,
+            variant=args.variant,
+            options=options,
+            runner=runner,
+            progress=_progress("sweep", n_runs),
+        )
+    path = Path(args.out) / "sweep.csv"
+    write_sweep(result, path)
+    print(f"wrote {path} ({len(result.rows)} runs of {param.text})")
+    return EXIT_OK
+
+
+def cmd_montecarlo(args: argparse.Namespace) -> int:
+    """Write montecarlo.csv, percentiles.csv and bands.csv."""
+    from aifactory_twin.study import FAN_SERIES, monte_carlo
+    from aifactory_twin.study.export import write_monte_carlo
+
+    scenario = _load(args)
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    options = _options(args, series=FAN_SERIES, max_points=240)
+    with _runner(args, args.runs) as runner:
+        result = monte_carlo(
+            scenario,
+            args.runs,
+            seed=args.seed,
+            variant=args.variant,
+            options=options,
+            runner=runner,
+            progress=_progress("montecarlo", args.runs),
+        )
+    paths = write_monte_carlo(result, Path(args.out))
+    pct = result.percentiles()
+    for key in ("total_cost_usd", "facility_energy_mwh", "availability", "pue"):
+        if key in pct:
+            p10, p50, p90 = pct[key]
+            print(f"{key:>22}: P10 {p10:,.4g}  P50 {p50:,.4g}  P90 {p90:,.4g}")
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Render the PDF in a child process (Qt lives only in ``ui``); its exit code is ours."""
+    if not Path(args.file).is_file():
+        raise UsageError(f"{args.file}: no such file")
+    for option, value in (("--horizon", args.horizon), ("--step", args.step)):
+        if value:
+            parse_duration(value, option)
+    if args.montecarlo < 0:
+        raise UsageError("--montecarlo must be 0 or more")
+    command = [sys.executable, "-m", "ui.report", args.file, "--out", args.out]
+    for option, value in (
+        ("--variants", args.variants),
+        ("--horizon", args.horizon),
+        ("--step", args.step),
+        ("--seed", None if args.seed is None else str(args.seed)),
+        ("--montecarlo", str(args.montecarlo) if args.montecarlo else None),
+    ):
+        if value is not None:
+            command += [option, value]
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return subprocess.run(command, env=env, check=False).returncode

@@ -1,0 +1,173 @@
+"""The assumptions behind a study, as rows a report can print: value, where it comes from.
+
+Three sources: the catalog accelerators the racks use (each value with its source URL or
+"estimate: …"), the catalog node presets the scenario's nodes match (the preset whose values
+agree with the node on the most fields; values the scenario changed are marked as set in the
+scenario), and the run settings (their schema docstrings cite the domain-reference section).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aifactory_twin.schema import Override, Scenario
+
+_TYPE_FIELDS = ("cooling_type", "storage_type", "role", "technology", "accelerator")
+_SKIP_FIELDS = frozenset({"id", "name", "position", "count", "group", "kind", "delivery"})
+
+
+@dataclass(frozen=True)
+class AssumptionRow:
+    """One assumed value: what it belongs to, the field, the value, and its source."""
+
+    item: str
+    field: str
+    value: str
+    source: str
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value) if value else "—"
+    if hasattr(value, "model_dump"):
+        return _fmt(value.model_dump(mode="json"))
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={_fmt(v)}" for k, v in value.items())
+    return str(value)
+
+
+def accelerator_rows(scenario: Scenario) -> list[AssumptionRow]:
+    """Catalog values of every accelerator id a compute rack uses."""
+    from aifactory_twin.catalog import ACCELERATORS
+
+    used: dict[str, None] = {}
+    for node in scenario.nodes:
+        ref = getattr(node, "accelerator", None)
+        if isinstance(ref, str):
+            used[ref] = None
+    rows: list[AssumptionRow] = []
+    for accel_id in used:
+        preset = ACCELERATORS.get(accel_id)
+        if preset is None:
+            continue
+        spec = preset.spec.model_dump()
+        for name, source in preset.sources.items():
+            rows.append(AssumptionRow(preset.label, name, _fmt(spec.get(name)), source))
+    return rows
+
+
+def _match_preset(node: Any) -> tuple[str | None, set[str]]:
+    """The same-kind preset agreeing with ``node`` on the most fields, and those fields."""
+    from aifactory_twin.catalog import NODE_PRESETS
+
+    data = node.model_dump()
+    best: tuple[str | None, set[str]] = (None, set())
+    for preset_id, preset in NODE_PRESETS.items():
+        if preset.kind != node.kind:
+            continue
+        if any(
+            k in preset.fields and not _same(data.get(k), preset.fields[k]) for k in _TYPE_FIELDS
+        ):
+            continue  # a chiller preset never explains a CRAH, whatever else they share
+        agree = {
+            k
+            for k, v in preset.fields.items()
+            if k not in _SKIP_FIELDS and k in data and _same(data[k], v)
+        }
+        if len(agree) > len(best[1]):
+            best = (preset_id, agree)
+    return best
+
+
+def _same(a: Any, b: Any) -> bool:
+    if hasattr(b, "model_dump"):
+        b = b.model_dump()
+    return bool(a == b)
+
+
+def preset_rows(scenario: Scenario) -> list[AssumptionRow]:
+    """Per matched preset: its values with sources; values the scenario changed say so."""
+    from aifactory_twin.catalog import NODE_PRESETS
+
+    users: dict[str, list[Any]] = {}
+    for node in scenario.nodes:
+        preset_id, _agree = _match_preset(node)
+        if preset_id is not None:
+            users.setdefault(preset_id, []).append(node)
+    rows: list[AssumptionRow] = []
+    for preset_id, nodes in users.items():
+        preset = NODE_PRESETS[preset_id]
+        item = f"{preset.label} ({len(nodes)} node{'s' if len(nodes) != 1 else ''})"
+        for key, value in preset.fields.items():
+            if key in _SKIP_FIELDS:
+                continue
+            source = preset.sources.get(key, "")
+            scenario_values = [getattr(n, key, None) for n in nodes]
+            changed = [v for v in scenario_values if not _same(v, value)]
+            if not changed:
+                rows.append(AssumptionRow(item, key, _fmt(value), source))
+                continue
+            distinct = list(dict.fromkeys(_fmt(v) for v in changed))
+            shown = ", ".join(distinct[:3]) + (", …" if len(distinct) > 3 else "")
+            rows.append(
+                AssumptionRow(
+                    item,
+                    key,
+                    shown,
+                    f"set in the scenario ({len(changed)} of {len(nodes)} nodes); "
+                    f"catalog {_fmt(value)}: {source}",
+                )
+            )
+    return rows
+
+
+def settings_rows(scenario: Scenario) -> list[AssumptionRow]:
+    """Every run setting with its value and the schema's note (which cites its source)."""
+    settings = scenario.settings
+    rows: list[AssumptionRow] = []
+    for name, info in type(settings).model_fields.items():
+        note = (info.description or "").replace("\n", " ")
+        rows.append(AssumptionRow("settings", name, _fmt(getattr(settings, name)), note))
+    return rows
+
+
+def assumption_rows(scenario: Scenario) -> list[AssumptionRow]:
+    """Accelerators, then presets, then settings."""
+    return accelerator_rows(scenario) + preset_rows(scenario) + settings_rows(scenario)
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One override of a variant: ``target.path`` goes from ``base_value`` to ``value``."""
+
+    target: str
+    path: str
+    base_value: str
+    value: str
+
+
+def override_rows(scenario: Scenario, overrides: Sequence[Override]) -> list[ChangeRow]:
+    """``target.path``: base value → variant value, for a variant's "what changed" list."""
+    from aifactory_twin.variants import SETTINGS_TARGET
+
+    by_id: dict[str, Any] = {n.id: n for n in scenario.nodes}
+    by_id.update({w.id: w for w in scenario.workloads})
+    by_id[SETTINGS_TARGET] = scenario.settings
+    rows: list[ChangeRow] = []
+    for override in overrides:
+        base: Any = by_id.get(override.target)
+        for part in override.path.split("."):
+            if base is None:
+                break
+            if isinstance(base, list | tuple):
+                base = base[int(part)] if part.isdigit() and int(part) < len(base) else None
+            elif isinstance(base, dict):
+                base = base.get(part)
+            else:
+                base = getattr(base, part, None)
+        rows.append(ChangeRow(override.target, override.path, _fmt(base), _fmt(override.value)))
+    return rows
