@@ -1,0 +1,280 @@
+"""The Sweep and Monte Carlo tabs of the compare window.
+
+Sweep: a parameter (suggested from the scenario: rack counts, electricity price, cooling type,
+team headcount, attrition, delivery lead time… or typed as NODE_ID.FIELD), values or a range,
+seeds per value; plots a chosen KPI against the value — P50 across seeds with a P10–P90 bar.
+Monte Carlo: N seeds of the base or a variant; fan charts (P10–P90 band, P50 line) for cost,
+energy, availability and delivered training compute, and the distribution of a chosen KPI.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aifactory_twin.errors import TwinError
+from aifactory_twin.schema import Scenario
+from aifactory_twin.study import (
+    BASE_LABEL,
+    FAN_SERIES,
+    MonteCarloResult,
+    SweepResult,
+    monte_carlo,
+    parse_param,
+    parse_range,
+    parse_values,
+    sweep,
+)
+from aifactory_twin.study.params import check_param_values
+from ui.report_charts import VARIANT_COLORS
+from ui.report_content import FAN_GROUPS, kpi_label, percentile_rows, time_axis
+
+if TYPE_CHECKING:
+    from ui.compare.compare_view import CompareWindow
+
+# (node kind, field) pairs worth sweeping, offered first in the parameter box.
+_SUGGESTED = (
+    ("compute_rack", "count"),
+    ("compute_rack", "delivery.lead_time_days"),
+    ("cooling_unit", "cooling_type"),
+    ("power_feed", "price.flat_usd_per_kwh"),
+    ("staff_team", "headcount"),
+    ("staff_team", "annual_attrition"),
+)
+_SWEEP_KPIS = (
+    "total_cost_usd",
+    "cost_per_gpu_hour_usd",
+    "cost_per_trained_model_usd",
+    "pue",
+    "availability",
+    "facility_energy_mwh",
+    "delivered_pflops_mean",
+)
+
+
+def suggested_params(scenario: Scenario) -> list[str]:
+    out = [
+        f"{n.id}.{field}" for kind, field in _SUGGESTED for n in scenario.nodes if n.kind == kind
+    ][:40]
+    return [*out, "settings.default_price_usd_per_kwh", "settings.automation_level"]
+
+
+class SweepTab(QWidget):
+    def __init__(self, owner: CompareWindow) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.result: SweepResult | None = None
+        self.param_box = QComboBox()
+        self.param_box.setEditable(True)
+        self.param_box.setMinimumWidth(280)
+        self.values_edit = QLineEdit()
+        self.values_edit.setPlaceholderText("1,2,4  or  8:64:8 (START:STOP:N)")
+        self.runs_box = QSpinBox()
+        self.runs_box.setRange(1, 1000)
+        self.runs_box.setValue(3)
+        self.kpi_box = QComboBox()
+        self.kpi_box.addItems(list(_SWEEP_KPIS))
+        self.kpi_box.setEditable(True)
+        self.kpi_box.currentTextChanged.connect(lambda _t: self._plot())
+        run = QPushButton("Run sweep")
+        run.clicked.connect(self.run)
+        top = QHBoxLayout()
+        for label, widget in (
+            ("Parameter", self.param_box),
+            ("Values", self.values_edit),
+            ("Seeds per value", self.runs_box),
+            ("KPI", self.kpi_box),
+        ):
+            top.addWidget(QLabel(label))
+            top.addWidget(widget, 2 if widget is self.values_edit else 0)
+        top.addWidget(run)
+        self.plot = pg.PlotWidget()
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+
+    def refresh(self, scenario: Scenario) -> None:
+        self.param_box.clear()
+        self.param_box.addItems(suggested_params(scenario))
+
+    def run(self) -> None:
+        owner = self.owner
+        try:
+            scenario = owner.scenario()
+            param = parse_param(scenario, self.param_box.currentText(), "Parameter")
+            text = self.values_edit.text()
+            values = parse_range(text, "Values") if ":" in text else parse_values(text, "Values")
+            check_param_values(scenario, None, param, values, "Parameter")
+            options = owner.options(series=())
+        except TwinError as exc:
+            owner.status.setText(f"Cannot sweep: {exc}")
+            return
+        runs, seed = self.runs_box.value(), owner.seed_box.value()
+
+        def job(**kw: Any) -> SweepResult:
+            return sweep(scenario, param, values, runs=runs, seed=seed, options=options, **kw)
+
+        owner.start("sweep", len(values) * runs, job)
+
+    def show_result(self, result: Any) -> None:
+        self.result = result
+        self._plot()
+
+    def _plot(self) -> None:
+        self.plot.clear()
+        result = self.result
+        if result is None:
+            return
+        key = self.kpi_box.currentText()
+        matrix = result.kpi_matrix(key)
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in result.values)
+        x = np.array(result.values, dtype=float) if numeric else np.arange(len(result.values))
+        with np.errstate(all="ignore"):
+            p10, p50, p90 = (np.nanpercentile(matrix, q, axis=1) for q in (10, 50, 90))
+        color = QColor(VARIANT_COLORS[0])
+        self.plot.plot(x, p50, pen=pg.mkPen(color, width=2), symbol="o", symbolBrush=color)
+        bars = pg.ErrorBarItem(x=x, y=p50, top=p90 - p50, bottom=p50 - p10, beam=0.0, pen=color)
+        self.plot.addItem(bars)
+        name, unit = kpi_label(key)
+        self.plot.setLabel("left", f"{name} ({unit})" if unit else name)
+        self.plot.setLabel("bottom", result.param.text)
+        if not numeric:
+            axis = self.plot.getAxis("bottom")
+            axis.setTicks([[(i, str(v)) for i, v in enumerate(result.values)]])
+
+
+class MonteCarloTab(QWidget):
+    def __init__(self, owner: CompareWindow) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.result: MonteCarloResult | None = None
+        self.runs_box = QSpinBox()
+        self.runs_box.setRange(1, 100000)
+        self.runs_box.setValue(200)
+        self.variant_box = QComboBox()
+        self.kpi_box = QComboBox()
+        self.kpi_box.currentTextChanged.connect(lambda _t: self._histogram())
+        run = QPushButton("Run Monte Carlo")
+        run.clicked.connect(self.run)
+        top = QHBoxLayout()
+        for label, widget in (
+            ("Seeds", self.runs_box),
+            ("Variant", self.variant_box),
+            ("Distribution of", self.kpi_box),
+        ):
+            top.addWidget(QLabel(label))
+            top.addWidget(widget)
+        top.addWidget(run)
+        top.addStretch(1)
+        self.fans = pg.GraphicsLayoutWidget()
+        self.fan_plots: list[pg.PlotItem] = []
+        for i, (title, unit, _name, _scale) in enumerate(FAN_GROUPS):
+            item = self.fans.addPlot(row=i // 2, col=i % 2, title=f"{title} ({unit})")
+            item.showGrid(x=True, y=True, alpha=0.25)
+            if self.fan_plots:
+                item.setXLink(self.fan_plots[0])
+            self.fan_plots.append(item)
+        self.hist = pg.PlotWidget()
+        self.table = QTableWidget()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.hist, 1)
+        bottom.addWidget(self.table, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.fans, 3)
+        layout.addLayout(bottom, 2)
+
+    def refresh(self, scenario: Scenario) -> None:
+        self.variant_box.clear()
+        self.variant_box.addItems([BASE_LABEL, *(v.name for v in scenario.variants)])
+
+    def run(self) -> None:
+        owner = self.owner
+        try:
+            scenario = owner.scenario()
+            options = owner.options(series=FAN_SERIES, max_points=240)
+        except TwinError as exc:
+            owner.status.setText(f"Cannot run: {exc}")
+            return
+        name = self.variant_box.currentText()
+        variant = None if name == BASE_LABEL else name
+        n, seed = self.runs_box.value(), owner.seed_box.value()
+
+        def job(**kw: Any) -> MonteCarloResult:
+            return monte_carlo(scenario, n, seed=seed, variant=variant, options=options, **kw)
+
+        owner.start("montecarlo", n, job)
+
+    def show_result(self, result: Any) -> None:
+        self.result = result
+        x, x_label = time_axis(result.times_s)
+        color = QColor(VARIANT_COLORS[0])
+        fill = QColor(color)
+        fill.setAlphaF(0.25)
+        for plot, (_title, _unit, name, scale) in zip(self.fan_plots, FAN_GROUPS, strict=True):
+            plot.clear()
+            plot.setLabel("bottom", x_label)
+            if name not in result.bands:
+                continue
+            p10, p50, p90 = (result.bands[name][i] / scale for i in range(3))
+            lo = plot.plot(x, p10, pen=pg.mkPen(fill))
+            hi = plot.plot(x, p90, pen=pg.mkPen(fill))
+            plot.addItem(pg.FillBetweenItem(lo, hi, brush=fill))
+            plot.plot(x, p50, pen=pg.mkPen(color, width=2))
+        rows = percentile_rows(result)
+        self.table.setColumnCount(5)
+        self.table.setRowCount(len(rows))
+        self.table.setHorizontalHeaderLabels(["KPI", "unit", "P10", "P50", "P90"])
+        for r, cells in enumerate(rows):
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c > 1:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()
+        current = self.kpi_box.currentText()
+        self.kpi_box.blockSignals(True)
+        self.kpi_box.clear()
+        self.kpi_box.addItems(list(result.kpis))
+        self.kpi_box.setCurrentText(current if current in result.kpis else "total_cost_usd")
+        self.kpi_box.blockSignals(False)
+        self._histogram()
+
+    def _histogram(self) -> None:
+        self.hist.clear()
+        result = self.result
+        key = self.kpi_box.currentText()
+        if result is None or key not in result.kpis:
+            return
+        values = result.kpis[key][np.isfinite(result.kpis[key])]
+        if values.size == 0:
+            return
+        counts, edges = np.histogram(values, bins=min(30, max(5, values.size // 5)))
+        width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
+        bars = pg.BarGraphItem(
+            x0=edges[:-1], width=width or 1.0, height=counts, brush=QColor(VARIANT_COLORS[0])
+        )
+        self.hist.addItem(bars)
+        name, unit = kpi_label(key)
+        self.hist.setLabel("bottom", f"{name} ({unit})" if unit else name)
+        self.hist.setLabel("left", "runs")

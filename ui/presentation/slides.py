@@ -1,0 +1,342 @@
+"""Slides for presentation mode, painted with the report's QPainter charts at projector size.
+
+A deck is: a title slide, one slide per variant (KPI tiles with deltas against the baseline,
+the four charts), a comparison slide (key KPIs side by side, overlaid charts) and, when a Monte
+Carlo ran, a slide of its fans. Sizes scale with the slide height so a 720p beamer and a 4K
+screen show the same layout; colours come from a light or dark Theme with high contrast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+
+from aifactory_twin.schema import Scenario
+from aifactory_twin.study import CompareResult, MonteCarloResult
+from aifactory_twin.study.assumptions import override_rows
+from ui.report_charts import (
+    ChartSpec,
+    Theme,
+    draw_chart,
+    font,
+    format_number,
+    metrics,
+    unit,
+    variant_color,
+)
+from ui.report_content import (
+    TILE_KPIS,
+    compare_chart_specs,
+    fan_chart_specs,
+    format_delta,
+    kpi_label,
+)
+from ui.report_table import TableStyle, draw_table
+
+# Direction of "better" for colouring deltas (green better, red worse); others stay neutral.
+LOWER_IS_BETTER = frozenset(
+    {
+        "total_cost_usd",
+        "operational_cost_usd",
+        "capex_usd",
+        "energy_cost_usd",
+        "pue",
+        "facility_energy_mwh",
+        "cost_per_gpu_hour_usd",
+        "carbon_t_co2",
+        "water_m3",
+        "max_temperature_c",
+        "throttled_gpu_hours",
+        "interruptions",
+        "joules_per_token",
+        "cost_per_million_tokens_usd",
+        "cost_per_trained_model_usd",
+    }
+)
+HIGHER_IS_BETTER = frozenset(
+    {
+        "availability",
+        "delivered_pflops_mean",
+        "mean_utilization",
+        "gpu_hours_delivered",
+        "talent_retention",
+        "product_launches_per_year",
+        "automation_rate",
+    }
+)
+# Short tile captions (the full label is in the report's KPI table).
+TILE_NAMES = {
+    "operational_cost_reduction_pct": "Opex reduction",
+    "operational_cost_usd": "Operational cost",
+    "delivered_pflops_mean": "Delivered PFLOP/s",
+}
+GOOD, BAD = QColor("#1E9E5A"), QColor("#D64545")
+
+
+@dataclass(frozen=True)
+class Slide:
+    """``kind`` is title, variant, comparison or montecarlo; ``label`` names the variant."""
+
+    kind: str
+    label: str = ""
+
+
+@dataclass
+class Deck:
+    scenario: Scenario
+    compare: CompareResult
+    baseline: str
+    montecarlo: MonteCarloResult | None = None
+
+    def slides(self) -> list[Slide]:
+        out = [Slide("title")]
+        out += [Slide("variant", label) for label in self.compare.runs]
+        out.append(Slide("comparison"))
+        if self.montecarlo is not None:
+            out.append(Slide("montecarlo"))
+        return out
+
+
+def delta_color(key: str, diff: float) -> QColor | None:
+    if diff == 0:
+        return None
+    if key in LOWER_IS_BETTER:
+        return GOOD if diff < 0 else BAD
+    if key in HIGHER_IS_BETTER:
+        return GOOD if diff > 0 else BAD
+    return None
+
+
+def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme: Theme) -> None:
+    """Paint one slide filling ``rect``."""
+    scale = rect.height() / 640.0
+    u = unit(painter, scale)
+    painter.fillRect(rect, QColor(theme.background))
+    pad = 28 * u
+    inner = rect.adjusted(pad, pad, -pad, -pad)
+    if slide.kind == "title":
+        _title(painter, inner, deck, theme, scale)
+        return
+    title = {
+        "variant": f"{slide.label}" + (" — baseline" if slide.label == deck.baseline else ""),
+        "comparison": "Comparison against " + deck.baseline,
+        "montecarlo": "How sure are we? "
+        + (
+            f"{len(deck.montecarlo.seeds)} seeds of {deck.montecarlo.variant or 'base'}"
+            if deck.montecarlo
+            else "Monte Carlo"
+        ),
+    }[slide.kind]
+    painter.setPen(QColor(theme.foreground))
+    painter.setFont(font(26 * scale, bold=True))
+    head = metrics(painter, painter.font()).height()
+    painter.drawText(
+        QRectF(inner.left(), inner.top(), inner.width(), head),
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+        title,
+    )
+    if slide.kind == "variant":
+        index = list(deck.compare.runs).index(slide.label)
+        painter.fillRect(
+            QRectF(inner.left(), inner.top() + head + 2 * u, 90 * u, 5 * u), variant_color(index)
+        )
+    body = inner.adjusted(0, head + 16 * u, 0, 0)
+    if slide.kind == "variant":
+        _variant(painter, body, deck, slide.label, theme, scale)
+    elif slide.kind == "comparison":
+        _comparison(painter, body, deck, theme, scale)
+    else:
+        _montecarlo(painter, body, deck, theme, scale)
+
+
+def _title(painter: QPainter, rect: QRectF, deck: Deck, theme: Theme, scale: float) -> None:
+    u = unit(painter, scale)
+    meta = deck.scenario.meta
+    painter.setPen(QColor(theme.foreground))
+    painter.setFont(font(40 * scale, bold=True))
+    y = rect.top() + rect.height() * 0.28
+    painter.drawText(
+        QRectF(rect.left(), y, rect.width(), 70 * u), Qt.AlignmentFlag.AlignLeft, meta.name
+    )
+    painter.setFont(font(20 * scale))
+    painter.setPen(QColor(theme.muted))
+    names = " vs ".join(deck.compare.runs)
+    lines = [f"What if: {names}"]
+    run = next(iter(deck.compare.runs.values()))
+    horizon = float(run.kpis.get("horizon_s") or 0.0)
+    lines.append(f"{horizon / 86400:.4g} simulated days · same seed ({deck.compare.seed}) for all")
+    fm = metrics(painter, painter.font())
+    for i, line in enumerate(lines):
+        painter.drawText(
+            QRectF(rect.left(), y + 80 * u + i * fm.height() * 1.4, rect.width(), fm.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            line,
+        )
+    _hint(painter, rect, theme, scale)
+
+
+def _hint(painter: QPainter, rect: QRectF, theme: Theme, scale: float) -> None:
+    painter.setFont(font(11 * scale))
+    painter.setPen(QColor(theme.muted))
+    painter.drawText(
+        rect,
+        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+        "→ / ← move   ·   T light/dark   ·   Esc leaves",
+    )
+
+
+def _tiles(
+    painter: QPainter, rect: QRectF, deck: Deck, label: str, theme: Theme, scale: float
+) -> None:
+    """A 2-column grid of KPI tiles: label, big value, delta against the baseline."""
+    u = unit(painter, scale)
+    row = deck.compare.rows()[label]
+    deltas = deck.compare.deltas(deck.baseline)[label]
+    keys = [k for k in TILE_KPIS if k in row]
+    if label != deck.baseline:
+        keys = ["operational_cost_reduction_pct", *keys]
+    keys = keys[:8]
+    cols, gap = 2, 12 * u
+    rows_n = max(1, (len(keys) + 1) // 2)
+    w = (rect.width() - gap) / cols
+    h = min((rect.height() - gap * (rows_n - 1)) / rows_n, 120 * u)
+    for i, key in enumerate(keys):
+        x = rect.left() + (i % cols) * (w + gap)
+        y = rect.top() + (i // cols) * (h + gap)
+        tile = QRectF(x, y, w, h)
+        painter.setPen(QPen(QColor(theme.grid), 1.0 * u))
+        painter.setBrush(QColor(theme.panel))
+        painter.drawRoundedRect(tile, 8 * u, 8 * u)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        name, unit_text = kpi_label(key)
+        name = TILE_NAMES.get(key, name)
+        painter.setFont(font(11 * scale))
+        painter.setPen(QColor(theme.muted))
+        painter.drawText(
+            tile.adjusted(10 * u, 6 * u, -8 * u, 0),
+            Qt.AlignmentFlag.AlignLeft,
+            metrics(painter, painter.font()).elidedText(
+                name, Qt.TextElideMode.ElideRight, tile.width() - 18 * u
+            ),
+        )
+        color: QColor | None
+        if key == "operational_cost_reduction_pct":
+            value_text = f"{deltas[key][0]:+.1f} %"
+            sub, color = f"vs {deck.baseline}", GOOD if deltas[key][0] > 0 else BAD
+        else:
+            shown_unit = "" if unit_text in ("USD", "") else f" {unit_text}"
+            value_text = format_number(row.get(key), unit_text) + shown_unit
+            diff = deltas.get(key)
+            sub = "" if label == deck.baseline else f"{format_delta(diff, unit_text)} vs baseline"
+            color = delta_color(key, diff[0]) if diff and label != deck.baseline else None
+        room = tile.width() - 20 * u
+        painter.setFont(_fitting_font(painter, value_text, 22 * scale, room, bold=True))
+        painter.setPen(QColor(theme.foreground))
+        painter.drawText(
+            tile.adjusted(10 * u, 0, -8 * u, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            value_text,
+        )
+        painter.setFont(_fitting_font(painter, sub, 11 * scale, room, bold=color is not None))
+        painter.setPen(color or QColor(theme.muted))
+        painter.drawText(
+            tile.adjusted(10 * u, 0, -8 * u, -6 * u),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+            sub,
+        )
+
+
+def _fitting_font(painter: QPainter, text: str, size: float, room: float, *, bold: bool) -> QFont:
+    """The largest font up to ``size`` in which ``text`` fits ``room`` (shrink, never clip)."""
+    f = font(size, bold=bold)
+    while size > 6 and metrics(painter, f).horizontalAdvance(text) > room:
+        size *= 0.92
+        f = font(size, bold=bold)
+    return f
+
+
+def _charts(
+    painter: QPainter, rect: QRectF, specs: Sequence[ChartSpec], theme: Theme, scale: float
+) -> None:
+    u = unit(painter, scale)
+    gap = 14 * u
+    w, h = (rect.width() - gap) / 2, (rect.height() - gap) / 2
+    for i, spec in enumerate(specs[:4]):
+        cell = QRectF(rect.left() + (i % 2) * (w + gap), rect.top() + (i // 2) * (h + gap), w, h)
+        draw_chart(painter, cell, spec, theme, scale * 0.95)
+
+
+def _variant(
+    painter: QPainter, rect: QRectF, deck: Deck, label: str, theme: Theme, scale: float
+) -> None:
+    u = unit(painter, scale)
+    left = QRectF(rect.left(), rect.top(), rect.width() * 0.36, rect.height())
+    right = QRectF(
+        left.right() + 24 * u, rect.top(), rect.width() - left.width() - 24 * u, rect.height()
+    )
+    changes = override_rows(deck.scenario, deck.compare.overrides.get(label, []))
+    painter.setFont(font(11 * scale))
+    painter.setPen(QColor(theme.muted))
+    fm = metrics(painter, painter.font())
+    lines = [f"{c.target}.{c.path}: {c.base_value} → {c.value}" for c in changes[:3]]
+    if len(changes) > 3:
+        lines.append(f"… and {len(changes) - 3} more changes")
+    if not changes:
+        lines = ["the base scenario, no overrides"]
+    for i, line in enumerate(lines):
+        painter.drawText(
+            QRectF(left.left(), left.top() + i * fm.height(), left.width(), fm.height()),
+            Qt.AlignmentFlag.AlignLeft,
+            fm.elidedText(line, Qt.TextElideMode.ElideRight, left.width()),
+        )
+    top = left.top() + (len(lines) + 0.6) * fm.height()
+    _tiles(
+        painter,
+        QRectF(left.left(), top, left.width(), left.bottom() - top),
+        deck,
+        label,
+        theme,
+        scale,
+    )
+    _charts(painter, right, compare_chart_specs(deck.compare, [label]), theme, scale)
+
+
+def _comparison(painter: QPainter, rect: QRectF, deck: Deck, theme: Theme, scale: float) -> None:
+    u = unit(painter, scale)
+    labels = list(deck.compare.runs)
+    rows = deck.compare.rows()
+    deltas = deck.compare.deltas(deck.baseline)
+    keys = ["operational_cost_reduction_pct", *[k for k in TILE_KPIS if k in rows[labels[0]]]]
+    body: list[list[str]] = []
+    for key in keys:
+        name, unit_text = kpi_label(key)
+        cells = [TILE_NAMES.get(key, name)]
+        for label in labels:
+            if key == "operational_cost_reduction_pct":
+                cells.append("—" if label == deck.baseline else f"{deltas[label][key][0]:+.1f} %")
+            else:
+                cells.append(format_number(rows[label].get(key), unit_text))
+        body.append(cells)
+    left = QRectF(rect.left(), rect.top(), rect.width() * 0.44, rect.height())
+    draw_table(
+        painter,
+        left,
+        ["KPI", *labels],
+        body,
+        theme,
+        scale=scale * 1.35,
+        style=TableStyle(weights=(2.6,) + (1.0,) * len(labels)),
+    )
+    right = QRectF(
+        left.right() + 24 * u, rect.top(), rect.width() - left.width() - 24 * u, rect.height()
+    )
+    _charts(painter, right, compare_chart_specs(deck.compare), theme, scale)
+
+
+def _montecarlo(painter: QPainter, rect: QRectF, deck: Deck, theme: Theme, scale: float) -> None:
+    if deck.montecarlo is None:
+        return
+    _charts(painter, rect, fan_chart_specs(deck.montecarlo), theme, scale)
