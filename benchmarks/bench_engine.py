@@ -1,7 +1,11 @@
 """Engine benchmark (issue 3): frontier-scale day, gb200-campus year, vectorized vs per-node loop.
 
-1. ``frontier-scale``, 1 simulated day at 15 s steps: compile and run wall time, node-steps per
-   second, peak RSS, and RSS at 25 / 50 / 100 % of the run (memory must not grow per tick).
+1. ``frontier-scale``, 1 simulated day at 15 s steps: load, compile, run and end-to-end wall
+   time (load + compile + run, the span ExaDigiT/RAPS's 17–23 s covers; interpreter start and
+   imports are reported apart), the speed-up over the RAPS reference figure (17 s, issue 3),
+   node-steps per second, peak RSS, and RSS at 25 / 50 / 100 % of the run (memory must not grow
+   per tick). The case runs ``REPEATS`` times in one process and reports the fastest (the
+   machine is shared; the spread is printed too).
 2. ``gb200-campus``, 1 simulated year at 15 min steps: wall time and peak RSS.
 3. The power + thermal model of one step written as a plain per-node Python loop, run in the
    same process on the frontier-scale scene against the vectorized model functions the engine
@@ -9,7 +13,8 @@
    same numbers (checked).
 
 Each case runs in its own interpreter so peak RSS is its own. Run:
-``python -m benchmarks.bench_engine`` (or ``python -m benchmarks``).
+``python -m benchmarks.bench_engine [frontier_day|gb200_year|loop …]`` (or ``python -m
+benchmarks``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ CASES = {
     "gb200_year": ("gb200-campus", 365 * 86400.0, 900.0),
 }
 LOOP_STEPS = 20
+RAPS_REFERENCE_S = 17.0
+"""ExaDigiT/RAPS end to end for the frontier shape on this machine class (issue 3: 17–23 s)."""
+REPEATS = {"frontier_day": 3, "gb200_year": 1}
 
 
 def _rss_mb() -> float:
@@ -46,52 +54,80 @@ def _peak_rss_mb() -> float:
 
 
 def run_case(name: str) -> dict[str, Any]:
+    t_import = time.perf_counter()
     from aifactory_twin.io import load_scenario
     from aifactory_twin.resources import scenes_dir
     from aifactory_twin.sim import Engine, compile_scenario
 
+    import_s = time.perf_counter() - t_import
     scene, horizon_s, step_s = CASES[name]
     rss_start = _rss_mb()
-    t0 = time.perf_counter()
-    scenario = load_scenario(scenes_dir() / f"{scene}.aift.json")
-    t1 = time.perf_counter()
-    compiled = compile_scenario(scenario, horizon_s=horizon_s, step_s=step_s)
-    t2 = time.perf_counter()
-    eng = Engine(compiled, seed=0)
-    marks: dict[str, float] = {}
+    runs: list[dict[str, Any]] = []
+    first_peak_mb = 0.0
+    for _ in range(REPEATS[name]):
+        c0, t0 = time.process_time(), time.perf_counter()
+        scenario = load_scenario(scenes_dir() / f"{scene}.aift.json")
+        t1 = time.perf_counter()
+        compiled = compile_scenario(scenario, horizon_s=horizon_s, step_s=step_s)
+        t2 = time.perf_counter()
+        eng = Engine(compiled, seed=0)
+        marks: dict[str, float] = {}
 
-    def progress(time_s: float) -> None:
-        for pct in (25, 50, 100):
-            if f"rss_{pct}pct_mb" not in marks and time_s >= horizon_s * pct / 100 - 1e-6:
-                marks[f"rss_{pct}pct_mb"] = round(_rss_mb(), 1)
+        def progress(time_s: float, marks: dict[str, float] = marks) -> None:
+            for pct in (25, 50, 100):
+                if f"rss_{pct}pct_mb" not in marks and time_s >= horizon_s * pct / 100 - 1e-6:
+                    marks[f"rss_{pct}pct_mb"] = round(_rss_mb(), 1)
 
-    eng.run(progress=progress)
-    t3 = time.perf_counter()
-    kpis = eng.kpis()
-    steps = eng.step_index
+        eng.run(progress=progress)
+        t3, c3 = time.perf_counter(), time.process_time()
+        kpis = eng.kpis()
+        runs.append(
+            {"load": t1 - t0, "compile": t2 - t1, "run": t3 - t2, "total": t3 - t0,
+             "cpu": c3 - c0, "marks": marks, "kpis": kpis, "steps": eng.step_index,
+             "nodes": compiled.n_nodes, "recorder_mb": eng.recorder.nbytes / 1e6,
+             "events": len(eng.events)}
+        )  # fmt: skip
+        # Only one engine alive at a time; the peak RSS reported is that of the first run
+        # (later repeats start from a heap the earlier ones grew).
+        del eng, compiled, scenario
+        if len(runs) == 1:
+            first_peak_mb = _peak_rss_mb()
+    best = min(runs, key=lambda r: r["total"])
+    kpis = best["kpis"]
+    steps = best["steps"]
+    run_s = best["run"]
     return {
         "case": name,
         "scene": scene,
-        "nodes": compiled.n_nodes,
+        "nodes": best["nodes"],
         "steps": steps,
-        "load_s": round(t1 - t0, 3),
-        "compile_s": round(t2 - t1, 3),
-        "run_s": round(t3 - t2, 3),
-        "end_to_end_s": round(t3 - t0, 3),
-        "us_per_step": round((t3 - t2) / steps * 1e6, 1),
-        "node_steps_per_s": round(compiled.n_nodes * steps / (t3 - t2)),
-        "us_per_node_step": round((t3 - t2) / (compiled.n_nodes * steps) * 1e6, 4),
+        "import_s": round(import_s, 3),
+        "load_s": round(best["load"], 3),
+        "compile_s": round(best["compile"], 3),
+        "run_s": round(run_s, 3),
+        "end_to_end_s": round(best["total"], 3),
+        "end_to_end_cpu_s": round(best["cpu"], 3),
+        "end_to_end_all_runs_s": [round(r["total"], 2) for r in runs],
+        # The RAPS figure is for the frontier shape only.
+        **(
+            {"speedup_vs_raps_17s": round(RAPS_REFERENCE_S / best["total"], 1)}
+            if name == "frontier_day"
+            else {}
+        ),
+        "us_per_step": round(run_s / steps * 1e6, 1),
+        "node_steps_per_s": round(best["nodes"] * steps / run_s),
+        "us_per_node_step": round(run_s / (best["nodes"] * steps) * 1e6, 4),
         "rss_start_mb": round(rss_start, 1),
-        **marks,
-        "peak_rss_mb": round(_peak_rss_mb(), 1),
-        "recorder_mb": round(eng.recorder.nbytes / 1e6, 1),
-        "events_recorded": len(eng.events),
-        "pue": round(kpis["pue"], 4),
+        **runs[0]["marks"],  # memory of the first run (as peak_rss_mb)
+        "peak_rss_mb": round(first_peak_mb, 1),
+        "recorder_mb": round(best["recorder_mb"], 1),
+        "events_recorded": best["events"],
+        "pue": round(kpis["pue"], 4) if kpis["pue"] is not None else None,
         "mean_it_power_mw": round(kpis["mean_it_power_kw"] / 1000.0, 2),
     }
 
 
-def _loop_step(p: dict[str, list[Any]], temp: list[float], dt: float) -> tuple[list[float], float]:
+def _loop_step(p: dict[str, Any], temp: list[float], dt: float) -> tuple[list[float], float]:
     """Power + thermal of one step, one rack / one edge at a time (the naive version)."""
     n_r = len(p["units"])
     q_in = [0.0] * n_r
@@ -228,7 +264,8 @@ def main() -> int:
         print(json.dumps(result))
         return 0
     status = 0
-    for name in [*CASES, "loop"]:
+    chosen = [a for a in sys.argv[1:] if a in CASES or a == "loop"] or [*CASES, "loop"]
+    for name in chosen:
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_engine", "--case", name],
             cwd=ROOT,

@@ -187,8 +187,9 @@ def _print_table(title: str, kpis: dict[str, Any]) -> None:
         eta_text = "" if eta is None or job["completed"] else f", ETA {eta / 24:,.1f} d"
         hours = job["training_time_h"]
         took = f" in {hours / 24:,.1f} d" if hours is not None else ""
+        goodput = "—" if job["goodput"] is None else f"{job['goodput']:.1%}"
         print(
             f"  job {job['name']}: {done}{took}{eta_text}, {job['interruptions']} interruptions, "
-            f"goodput {job['goodput']:.1%}"
+            f"goodput {goodput}"
         )
     sys.stdout.flush()

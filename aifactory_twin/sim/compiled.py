@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from aifactory_twin.schema import Scenario, ScheduledEvent
 from aifactory_twin.sim.models.compute import Workloads
+from aifactory_twin.sim.models.network import Fabric
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -36,9 +37,6 @@ COOLING_TYPES = (
     "dry_cooler",
     "cooling_tower",
 )
-# Host-facing share of a switch's ports in a non-blocking two-tier leaf/spine: k²/2 hosts over
-# 3k/2 switches ⇒ k/3 host ports per switch (§4.2).
-HOST_PORT_SHARE = 1.0 / 3.0
 ROLES = (
     "facilities_ops",
     "network_ops",
@@ -132,11 +130,13 @@ class CompiledScenario:
     # Fabric.
     switch_node: IntArray
     switch_capacity_gbps: FloatArray
+    """All ports × port speed per unit, Gb/s (the tiers split them, models/network.py)."""
     switch_oversub: FloatArray
     switch_latency_us: FloatArray
     switch_scale_out: BoolArray
     ne_switch: IntArray
     ne_rack: IntArray
+    fabric: Fabric
     # Storage.
     storage_node: IntArray
     storage_throughput_gbs: FloatArray

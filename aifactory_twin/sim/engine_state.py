@@ -29,7 +29,7 @@ from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import reliability as rel
 from aifactory_twin.sim.models import staff as stf
 from aifactory_twin.sim.models.compute import Placement
-from aifactory_twin.sim.step_money import node_view
+from aifactory_twin.sim.step_money import node_values, node_view
 from aifactory_twin.sim.step_physics import step_physics
 from aifactory_twin.sim.step_work import WorkModel
 
@@ -38,6 +38,7 @@ FloatArray = npt.NDArray[np.float64]
 
 ST_UP, ST_THROTTLED, ST_FAILED, ST_WAITING, ST_UNSTAFFED, ST_IDLE, ST_SHUTDOWN = range(7)
 _LEVEL_KINDS = ("pdu", "ups", "power_feed")
+COOLING_MAP_MAX_ENTRIES = 1_000_000
 _NODE_EVENT_KINDS = frozenset({"fail_unit", "restore_unit", "staff_departure"})
 
 
@@ -82,7 +83,7 @@ class EngineState:
         self.timed_restores: list[tuple[float, str, float]] = []
         self.new_shutdown = np.zeros(n_r, dtype=bool)
         self.rack_bw = np.zeros(n_r)
-        self.rack_alpha = np.zeros(n_r)
+        self.rack_bw_local = np.zeros(n_r)
         self.rack_store_per_gpu = np.zeros(n_r)
         self.acc: dict[str, float] = dict.fromkeys(
             (
@@ -163,8 +164,10 @@ class EngineState:
         self.feed_cool_loc = loc[c.feed_node[reach[c.feed_node]]]
         ct = c.cool_type
         self.is_chiller = ct == COOLING_TYPES.index("chiller")
+        self.has_chiller = bool(self.is_chiller.any())
         self.is_dry = ct == COOLING_TYPES.index("dry_cooler")
         self.is_tower = ct == COOLING_TYPES.index("cooling_tower")
+        self.rej_idx = np.flatnonzero(self.is_dry | self.is_tower)
         self.is_liquid_col = (ct == COOLING_TYPES.index("cdu")) | (
             ct == COOLING_TYPES.index("immersion_tank")
         )
@@ -181,6 +184,11 @@ class EngineState:
         self.te_ptr = np.searchsorted(tech_node[order], np.arange(c.n_nodes + 1))
         self.has_support = np.bincount(c.se_node, minlength=c.n_nodes) > 0
         self.repair_h_eff = np.where(self.supported, c.repair_h, c.repair_h + rel.VENDOR_RESPONSE_H)
+        self._repair_cache: tuple[Any, ...] | None = None
+        self._auto_hit: npt.NDArray[np.intp] | None = None
+        self._fail_total: tuple[Any, ...] | None = None
+        self._covered_key: tuple[int, int] | None = None
+        self._covered = np.zeros(0, dtype=bool)
         self.is_static = np.isin(kinds, ("network_switch", "storage"))
         self.is_dist = level_of > 0
         self.is_rack = np.zeros(c.n_nodes, dtype=bool)
@@ -201,6 +209,7 @@ class EngineState:
         )
         self.root_w = (~c.has_power_parent).astype(np.float64)
         self.cool_root_w = self.root_w[self.cool_closure]
+        self.cool_maps = self._cooling_maps(c)
         self.cop_now = c.cop.copy()
         self._fail_p: tuple[float, FloatArray] | None = None
         self._no_failures = np.zeros(c.n_nodes)
@@ -240,6 +249,7 @@ class EngineState:
             else:
                 left = n_units
                 self.any_auto_failed = self.any_manual_failed = True
+                self._repair_cache = self._auto_hit = None
                 for arr in (self.injected_down, self.failed_manual, self.failed_auto):
                     took = min(arr[i], left)
                     arr[i] -= took
@@ -281,6 +291,12 @@ class EngineState:
             self.view_step = self.step_count
         return self._view
 
+    def values(self) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(temp °C, power kW, utilization) per node: the view without status codes."""
+        if self._view is not None and self.view_step == self.step_count:
+            return self._view[0], self._view[1], self._view[2]
+        return node_values(self)
+
     def node_state(self) -> dict[str, npt.NDArray[Any]]:
         c = self.c
         temp, power, util, status = self.view()
@@ -294,10 +310,32 @@ class EngineState:
             "units_failed": np.minimum(failed, c.count),
         }
 
+    def _cooling_maps(self, c: CompiledScenario) -> tuple[FloatArray, FloatArray] | None:
+        """(input, output) kW per plant-closure node per kW of each cooling unit's load.
+
+        The distribution chain is linear (``models/power.distribution_inputs``), so the
+        cooling plant's part of it is a matrix; None when that matrix would be large.
+        """
+        n_k, n_cl = c.cool_node.shape[0], self.cool_closure.shape[0]
+        if n_k * n_cl > COOLING_MAP_MAX_ENTRIES:
+            return None
+        m_in, m_out = np.zeros((n_cl, n_k)), np.zeros((n_cl, n_k))
+        for k in range(n_k):
+            unit = np.zeros(n_cl)
+            unit[self.cool_local[k]] = 1.0
+            m_in[:, k], m_out[:, k] = pw.distribution_inputs(unit, self.cool_levels, self.cool_eff)
+        return m_in, m_out
+
+    def condenser_mult(self) -> FloatArray:
+        """Condenser heat per unit of heat of the unit served (1 + 1/COP for chillers, else 1)."""
+        out: FloatArray = np.where(self.is_chiller, 1.0 + 1.0 / self.cop_now, 1.0)
+        return out
+
     def static_kw(self, up: FloatArray) -> FloatArray:
         """Switch and storage power per node for the units up (cached per availability)."""
         if self.cache.get("static_key") != self.avail_v:
             self.cache["static"] = self.c.static_power_kw * up
+            self.cache["static_sum"] = float(self.cache["static"].sum())
             finite = np.where(np.isinf(self.c.dist_rating_kw), 0.0, self.c.dist_rating_kw)
             self.cache["rating_up"] = np.where(np.isinf(self.c.dist_rating_kw), np.inf, finite * up)
             self.cache["static_key"] = self.avail_v
@@ -388,9 +426,16 @@ class EngineState:
         if self._fail_p is None or self._fail_p[0] != dt:
             self._fail_p = (dt, -np.expm1(-c.fail_rate_per_unit_h * dt / 3600.0))
         up = self.cache["up"] if not self.dirty and "up" in self.cache else self._units_up()
-        any_auto = self.any_auto_failed
-        recovered = rel.auto_recoveries(rng, self.failed_auto, dt) if any_auto else None
-        failures = rel.draw_failures(rng, up, self._fail_p[1])
+        recovered = None
+        if self.any_auto_failed:
+            if self._auto_hit is None:
+                self._auto_hit = np.flatnonzero(self.failed_auto > 0)
+            recovered = rel.auto_recoveries(rng, self.failed_auto, dt, self._auto_hit)
+        # Σ units × p only changes with the units up (a new array) or the step length.
+        known = self._fail_total
+        if known is None or known[0] is not up or known[1] is not self._fail_p:
+            known = self._fail_total = (up, self._fail_p, float(up @ self._fail_p[1]))
+        failures = rel.draw_failures(rng, up, self._fail_p[1], known[2])
         any_failure = failures is not None
         repaired = False
         if failures is not None:
@@ -399,6 +444,7 @@ class EngineState:
             auto, manual = rel.split_automated(rng, failures, rate)
             self.failed_auto += auto
             self.failed_manual += manual
+            self._repair_cache = self._auto_hit = None
             self.acc["incidents"] += float(failures.sum())
             self.acc["incidents_auto"] += float(auto.sum())
             for i in np.flatnonzero(failures):
@@ -406,32 +452,31 @@ class EngineState:
                 self.log(t, kind, c.node_ids[i], f"{failures[i]:g} unit(s) failed")
         if recovered is not None and recovered.any():
             self.failed_auto -= recovered
+            self._auto_hit = None
             repaired = True
             for i in np.flatnonzero(recovered):
                 self.log(t, "unit_repaired", c.node_ids[i], f"{recovered[i]:g} back (automated)")
         if self.any_manual_failed:
-            covered = np.asarray(
-                [stf.covered(cv, hour, weekday) for cv in c.team_coverage], dtype=bool
-            )
+            if self._covered_key != (hour, weekday):
+                self._covered = np.asarray(
+                    [stf.covered(cv, hour, weekday) for cv in c.team_coverage], dtype=bool
+                )
+                self._covered_key = (hour, weekday)
             hours = stf.technician_hours(
-                self.headcount, c.team_on_shift_fraction, covered, self.team_is_tech, dt / 3600.0
-            )
-            nodes = np.flatnonzero(self.failed_manual)
-            spans = [np.arange(self.te_ptr[i], self.te_ptr[i + 1]) for i in nodes]
-            edges = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
-            local = np.repeat(np.arange(nodes.size), [span.size for span in spans])
-            work_h = rel.technician_work_h(
-                self.failed_manual[nodes], self.supported[nodes], hours, self.te_team[edges],
-                local, np.ones(edges.size, dtype=bool), dt / 3600.0,
+                self.headcount, c.team_on_shift_fraction, self._covered, self.team_is_tech,
+                dt / 3600.0,
             )  # fmt: skip
+            nodes, te_team, local, supported, repair_h, tech = self._repair_queue()
+            manual = self.failed_manual[nodes]
+            work_h = rel.technician_work_h(
+                manual, supported, hours, te_team, local, tech, dt / 3600.0
+            )
             done, self.repair_progress_h[nodes] = rel.repairs_done(
-                self.failed_manual[nodes],
-                self.repair_progress_h[nodes],
-                work_h,
-                self.repair_h_eff[nodes],
+                manual, self.repair_progress_h[nodes], work_h, repair_h
             )
             if done.any():
                 self.failed_manual[nodes] -= done
+                self._repair_cache = None
                 repaired = True
                 for pos in np.flatnonzero(done):
                     node = int(nodes[pos])
@@ -441,6 +486,22 @@ class EngineState:
             self.any_auto_failed = bool(self.failed_auto.any())
             self.any_manual_failed = bool(self.failed_manual.any())
         return (failures if failures is not None else self._no_failures), any_failure
+
+    def _repair_queue(self) -> tuple[Any, ...]:
+        """Nodes waiting for a technician and their support edges (cached until it changes).
+
+        Invalidated by failures, completed repairs, restores and a parameter swap.
+        """
+        if self._repair_cache is None:
+            nodes = np.flatnonzero(self.failed_manual)
+            spans = [np.arange(self.te_ptr[i], self.te_ptr[i + 1]) for i in nodes]
+            edges = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+            local = np.repeat(np.arange(nodes.size), [span.size for span in spans])
+            self._repair_cache = (
+                nodes, self.te_team[edges], local, self.supported[nodes],
+                self.repair_h_eff[nodes], np.ones(edges.size, dtype=bool),
+            )  # fmt: skip
+        return self._repair_cache
 
     def _staff(self, rng: np.random.Generator, t: float, dt: float) -> None:
         c = self.c

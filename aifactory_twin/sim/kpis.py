@@ -8,6 +8,8 @@ cost per million tokens charges inference its share of allocated GPU-hours of th
 automation rate = incidents handled without a technician / incidents; talent retention =
 1 − departures / starting headcount; product launches per year from the launch rule in
 ``models/staff.py``. PUE = facility energy / IT energy over the run.
+A ratio whose denominator is zero (no GPU-hours, no IT energy, no incidents, no tokens, no
+staff) is undefined and reported as None (JSON null), never as 0.
 """
 
 from __future__ import annotations
@@ -22,8 +24,18 @@ if TYPE_CHECKING:
     from aifactory_twin.sim.engine import Engine
 
 
-def _ratio(num: float, den: float) -> float:
+def _ratio(num: float, den: float) -> float | None:
+    """num / den, or None when the ratio is undefined (nothing to divide by)."""
+    return num / den if den > 0 else None
+
+
+def _share(num: float, den: float) -> float:
+    """A weight for arithmetic: 0 when there is nothing to share."""
     return num / den if den > 0 else 0.0
+
+
+def _capped(x: float | None) -> float | None:
+    return None if x is None else float(min(1.0, x))
 
 
 def compute_kpis(eng: Engine) -> dict[str, Any]:
@@ -43,7 +55,7 @@ def compute_kpis(eng: Engine) -> dict[str, Any]:
     # GPU-hours handed to workloads (on site and rented), whatever their activity.
     delivered_h = (a["gpu_s_allocated"] + a["cloud_gpu_s"]) / 3600.0
     tokens = a["inference_tokens"]
-    inf_share = _ratio(a["gpu_s_inference"], a["gpu_s_allocated"] + a["cloud_gpu_s"])
+    inf_share = _share(a["gpu_s_inference"], a["gpu_s_allocated"] + a["cloud_gpu_s"])
     fac = rec.series("facility_power_kw")
     it = rec.series("it_power_kw")
     wl = c.workloads
@@ -62,7 +74,7 @@ def compute_kpis(eng: Engine) -> dict[str, Any]:
                 "training_time_h": (float(w.finish_s[j]) - start) / 3600.0 if done else None,
                 "eta_h": eta[j],
                 "interruptions": int(w.interruptions[j]),
-                "goodput": float(min(1.0, _ratio(w.progress_flops[j], w.potential_flops[j]))),
+                "goodput": _capped(_ratio(w.progress_flops[j], w.potential_flops[j])),
             }
         )
     launches = sum(1 for x in s.launch_times if x <= eng.time_s)
@@ -96,16 +108,16 @@ def compute_kpis(eng: Engine) -> dict[str, Any]:
         "incidents": int(a["incidents"]),
         "availability": _ratio(a["gpu_s_up"], a["gpu_s_arrived"]),
         "automation_rate": _ratio(a["incidents_auto"], a["incidents"]),
-        "talent_retention": max(0.0, 1.0 - _ratio(a["departures"], s.headcount0))
-        if s.headcount0
-        else 1.0,
+        "talent_retention": max(0.0, 1.0 - a["departures"] / s.headcount0)
+        if s.headcount0 > 0
+        else None,
         "headcount_end": float(s.headcount.sum()),
         "product_launches": launches,
         "product_launches_per_year": launches * SECONDS_PER_YEAR / run_s,
         "carbon_t_co2": a["carbon_kg"] / 1000.0,
         "water_m3": a["water_l"] / 1000.0,
         "inference_tokens": tokens,
-        "cost_per_million_tokens_usd": _ratio(total * inf_share, tokens) * 1e6 if tokens else None,
-        "joules_per_token": _ratio(a["inference_energy_j"], tokens) if tokens else None,
+        "cost_per_million_tokens_usd": total * inf_share / tokens * 1e6 if tokens > 0 else None,
+        "joules_per_token": _ratio(a["inference_energy_j"], tokens),
         "jobs": jobs,
     }

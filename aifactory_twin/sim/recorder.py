@@ -10,6 +10,7 @@ machine stays at a few tens of MB however long the run.
 from __future__ import annotations
 
 import math
+import operator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,6 +56,7 @@ class Recorder:
         ticks = math.ceil(compiled.horizon_s / compiled.step_s - 1e-9) + 1
         self._data = np.zeros((len(SERIES), ticks))
         self._col = {name: k for k, name in enumerate(SERIES)}
+        self._pick = operator.itemgetter(*SERIES[1:])
         self.n = 0
         n_nodes = max(compiled.n_nodes, 1)
         self.node_stride = max(1, math.ceil(n_nodes * ticks / NODE_SAMPLE_BUDGET))
@@ -96,15 +98,16 @@ class Recorder:
         col = self._data[:, self.n]
         col[0] = time_s
         out = state.out
-        for name, k in self._col.items():
-            if k:
-                col[k] = out.get(name, 0.0)
+        try:
+            col[1:] = self._pick(out)
+        except KeyError:  # before the first full step some outputs may be missing
+            col[1:] = [out.get(name, 0.0) for name in SERIES[1:]]
         if self.n % self.node_stride == 0:
             if self.n_node_samples >= self._node.shape[1]:
                 self._node = np.concatenate([self._node, np.zeros_like(self._node)], axis=1)
                 self._node_t = np.concatenate([self._node_t, np.zeros_like(self._node_t)])
             k = self.n_node_samples
-            temp, power, util, _status = state.view()
+            temp, power, util = state.values()
             self._node[0, k] = temp
             self._node[1, k] = power
             self._node[2, k] = util

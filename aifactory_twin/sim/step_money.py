@@ -7,7 +7,8 @@ never looked at node by node.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,28 +25,46 @@ ST_UP, ST_THROTTLED, ST_FAILED, ST_WAITING, ST_UNSTAFFED, ST_IDLE, ST_SHUTDOWN =
 _IMPLICIT_ROOM = pw.IMPLICIT_AIR_FAN_FRACTION + 1.0 / pw.IMPLICIT_AIR_PLANT_COP
 
 
-def step_money(
-    s: EngineState,
-    t: float,
-    dt: float,
-    hour: int,
-    ambient: float,
-    price_mult: float,
-    up: FloatArray,
-    rb: RackBlock,
-    hb: HeatBlock,
-    cap_w: FloatArray,
-    inf_demand: FloatArray,
-) -> None:
-    """Cooling power, distribution, facility power, costs, work progress and outputs."""
+@dataclass
+class PlantBlock:
+    """Cooling plant, distribution and facility power of a step (reused while inputs repeat)."""
+
+    key: tuple[Any, ...]
+    unit_heat_kw: FloatArray
+    cool_kw: FloatArray
+    cool_in: FloatArray
+    it_kw: float
+    facility_kw: float
+    cooling_kw: float
+    feed_in: FloatArray
+    other_kw: float
+    carbon_g_per_h: float
+    water_l_per_h: float
+
+
+def _plant(
+    s: EngineState, t: float, dt: float, up: FloatArray, rb: RackBlock, hb: HeatBlock
+) -> PlantBlock:
+    """Cooling power, the distribution chain and facility power for this step's heat.
+
+    A function of (heat block, rack block, COP, units up, dt) only: when the factory sits at a
+    thermal fixed point and no chiller follows the weather, the same objects come back and the
+    previous block is returned as is (the values would be identical).
+    """
     c = s.c
     settings = c.scenario.settings
+    cached: PlantBlock | None = s.cache.get("plant")
+    if cached is not None:
+        k = cached.key
+        if k[0] is hb and k[1] is rb and k[2] is s.cop_now and k[3] == s.avail_v and k[4] == dt:
+            return cached
     # -- cooling power -------------------------------------------------------------------
     cop_now = s.cop_now
     unit_heat_kw = np.where(c.is_collector, hb.col_heat_j, hb.rej_heat_j) / dt / 1000.0
     if c.cd_src.size:
-        # Towers behind chillers reject the chillers' heat plus their compressor power.
-        cond_kw = unit_heat_kw[c.cd_dst] * (1.0 + 1.0 / cop_now[c.cd_dst]) * c.cd_weight
+        # Towers behind chillers reject the chillers' heat plus their compressor power (a dry
+        # cooler or tower behind another rejector passes its heat on unchanged).
+        cond_kw = unit_heat_kw[c.cd_dst] * s.condenser_mult()[c.cd_dst] * c.cd_weight
         unit_heat_kw = unit_heat_kw + np.bincount(
             c.cd_src, weights=cond_kw, minlength=unit_heat_kw.shape[0]
         )
@@ -55,7 +74,7 @@ def step_money(
     cool_kw = cool_kw + orphan_kw
     implicit_kw = hb.implicit_rack_j / dt / 1000.0 * _IMPLICIT_ROOM
     static_kw = s.static_kw(up)
-    static_sum = float(static_kw.sum())
+    static_sum = s.cache["static_sum"]
     rack_cool_kw = float(cool_kw.sum()) + implicit_kw
     ratio = rack_cool_kw / rb.rack_heat_kw if rb.rack_heat_kw > 0 else _IMPLICIT_ROOM
     # Switch and storage heat is removed at the racks' average cooling cost (simplification).
@@ -74,44 +93,97 @@ def step_money(
         s.cache["base_facility_kw"] = float(s.cache["base_dist"][0] @ s.root_w)
         s.cache["base_feed_in"] = s.cache["base_dist"][0][c.feed_node]
         s.cache["rating_dist"] = s.rating_up(up)[s.dist_nodes]
-    cool_load = np.zeros(s.cool_closure.shape[0])
-    cool_load[s.cool_local] = cool_kw
-    cool_in, cool_out = pw.distribution_inputs(cool_load, s.cool_levels, s.cool_eff)
+        s.cache["ratio_ones"] = False
+    if s.cool_maps is not None:
+        # The chain is linear: the plant's share is a small precomputed matrix (engine_state).
+        cool_in = s.cool_maps[0] @ cool_kw
+        cool_out = s.cool_maps[1] @ cool_kw
+    else:
+        cool_load = np.zeros(s.cool_closure.shape[0])
+        cool_load[s.cool_local] = cool_kw
+        cool_in, cool_out = pw.distribution_inputs(cool_load, s.cool_levels, s.cool_eff)
     out_dist = s.cache["base_dist_out"].copy()
     out_dist[s.dist_cool_pos] += cool_out[s.dist_cool_loc]
-    carry = pw.level_ratio(out_dist, s.cache["rating_dist"])
-    if s.cache.get("ratio") is None or not np.array_equal(carry, s.cache["ratio"]):
-        full_ratio = np.ones(c.n_nodes)
-        full_ratio[s.dist_nodes] = carry
-        s.cache["supply"] = pw.supply_factors(full_ratio, s.levels, c.n_nodes)
-        s.cache["ratio"] = carry
+    rating = s.cache["rating_dist"]
+    # Nothing over its rating and nothing was before: the supply factors stay all ones.
+    if not (s.cache["ratio_ones"] and bool((out_dist <= rating).all())):
+        carry = pw.level_ratio(out_dist, rating)
+        if s.cache.get("ratio") is None or not np.array_equal(carry, s.cache["ratio"]):
+            full_ratio = np.ones(c.n_nodes)
+            full_ratio[s.dist_nodes] = carry
+            s.cache["supply"] = pw.supply_factors(full_ratio, s.levels, c.n_nodes)
+            s.cache["ratio"] = carry
+        s.cache["ratio_ones"] = bool(np.all(carry == 1.0))
     supply = s.cache["supply"]
-    if supply is not s.supply_factor and not np.array_equal(supply, s.supply_factor):
-        newly = (supply < 1.0) & (s.supply_factor >= 1.0) & s.is_rack
-        for i in np.flatnonzero(newly):
-            s.log(t + dt, "overload", c.node_ids[i], f"power capped to {supply[i]:.0%}")
+    if supply is not s.supply_factor:
+        if not np.array_equal(supply, s.supply_factor):
+            newly = (supply < 1.0) & (s.supply_factor >= 1.0) & s.is_rack
+            for i in np.flatnonzero(newly):
+                s.log(t + dt, "overload", c.node_ids[i], f"power capped to {supply[i]:.0%}")
+            s.supply_v += 1
         s.supply_factor = supply
-        s.supply_v += 1
     it_kw = rb.rack_heat_kw + static_sum
     misc_kw = settings.misc_facility_fraction * it_kw
     sited_kw = s.cache["base_facility_kw"] + float(cool_in @ s.cool_root_w)
     facility_kw = sited_kw + unattributed_cool_kw + misc_kw
     cooling_kw = float(cool_kw.sum()) + unattributed_cool_kw
-    dt_h = dt / 3600.0
     feed_in = s.cache["base_feed_in"].copy()
     feed_in[s.feed_cool_pos] += cool_in[s.feed_cool_loc]
-    prices = eco.feed_prices(c.feed_price_by_hour, hour, price_mult)
     other_kw = max(facility_kw - float(feed_in.sum()), 0.0)
-    default_price = settings.default_price_usd_per_kwh * price_mult
-    energy_usd = (float(feed_in @ prices) + other_kw * default_price) * dt_h
     carbon_g = (
         float(feed_in @ c.feed_carbon_g_per_kwh) + other_kw * settings.default_carbon_g_per_kwh
     )
+    block = PlantBlock(
+        key=(hb, rb, cop_now, s.avail_v, dt),
+        unit_heat_kw=unit_heat_kw,
+        cool_kw=cool_kw,
+        cool_in=cool_in,
+        it_kw=it_kw,
+        facility_kw=facility_kw,
+        cooling_kw=cooling_kw,
+        feed_in=feed_in,
+        other_kw=other_kw,
+        carbon_g_per_h=carbon_g,
+        water_l_per_h=float(unit_heat_kw @ c.wue_l_per_kwh),
+    )
+    s.cache["plant"] = block
+    return block
+
+
+def step_money(
+    s: EngineState,
+    t: float,
+    dt: float,
+    hour: int,
+    ambient: float,
+    price_mult: float,
+    up: FloatArray,
+    rb: RackBlock,
+    hb: HeatBlock,
+    cap_w: FloatArray,
+    inf_demand: FloatArray,
+) -> None:
+    """Cooling power, distribution, facility power, costs, work progress and outputs."""
+    c = s.c
+    settings = c.scenario.settings
+    pb = _plant(s, t, dt, up, rb, hb)
+    it_kw, facility_kw, cooling_kw = pb.it_kw, pb.facility_kw, pb.cooling_kw
+    dt_h = dt / 3600.0
+    price_key = (hour, price_mult)
+    if s.cache.get("price_key") != price_key:
+        prices = eco.feed_prices(c.feed_price_by_hour, hour, price_mult)
+        default = settings.default_price_usd_per_kwh * price_mult
+        s.cache["prices"] = (prices, float(prices.mean()) if prices.size else default)
+        s.cache["price_key"] = price_key
+    prices, mean_price = s.cache["prices"]
+    default_price = settings.default_price_usd_per_kwh * price_mult
+    energy_usd = (float(pb.feed_in @ prices) + pb.other_kw * default_price) * dt_h
+    carbon_g = pb.carbon_g_per_h
     # -- work progress -------------------------------------------------------------------
     pl = s.placement
     assert pl is not None
     flops_s, tokens_s, _ = s.work.advance(
-        t, dt, pl, rb.slow, s.rack_bw, s.rack_alpha, s.rack_store_per_gpu, inf_demand, s.log,
+        t, dt, pl, rb.slow, s.rack_bw, s.rack_bw_local, s.rack_store_per_gpu, inf_demand, s.log,
         (s.place_v, s.status_v, s.supply_v, s.avail_v),
     )  # fmt: skip
     # -- money ---------------------------------------------------------------------------
@@ -120,13 +192,22 @@ def step_money(
     amort = eco.amortization_usd(arrived_capex, years, dt) + eco.amortization_usd(
         s.facility_capex_usd, eco.FACILITY_LIFE_YEARS, dt
     )
-    idle_usd = eco.amortization_usd(float(rack_capex @ (1.0 - rb.busy)), years, dt)
+    if s.cache.get("idle_key") != (rb.key, s.avail_v):
+        s.cache["idle_capex"] = float(rack_capex @ (1.0 - rb.busy))
+        s.cache["idle_key"] = (rb.key, s.avail_v)
+    idle_usd = eco.amortization_usd(s.cache["idle_capex"], years, dt)
     maint = eco.pro_rata_usd(settings.maintenance_fraction_per_year * arrived_capex, dt)
     salaries = eco.pro_rata_usd(float(s.headcount @ c.team_salary_usd_per_year), dt)
-    cloud_per_node = pl.train_cloud.sum(axis=0) + pl.inf_cloud.sum(axis=0)
-    cloud_gpus = float(cloud_per_node.sum())
-    cloud_usd = float(cloud_per_node @ c.cloud_price_usd_per_gpu_h) * dt_h
-    water_l = float((unit_heat_kw * dt_h) @ c.wue_l_per_kwh)
+    if s.cache.get("cloud_key") != s.place_v:
+        cloud_per_node = pl.train_cloud.sum(axis=0) + pl.inf_cloud.sum(axis=0)
+        s.cache["cloud"] = (
+            float(cloud_per_node.sum()),
+            float(cloud_per_node @ c.cloud_price_usd_per_gpu_h),
+        )
+        s.cache["cloud_key"] = s.place_v
+    cloud_gpus, cloud_usd_per_h = s.cache["cloud"]
+    cloud_usd = cloud_usd_per_h * dt_h
+    water_l = pb.water_l_per_h * dt_h
     a = s.acc
     a["capex_amortized_usd"] += amort
     a["energy_cost_usd"] += energy_usd
@@ -175,22 +256,20 @@ def step_money(
         "headcount": float(s.headcount.sum()),
         "ambient_c": ambient,
         "heat_in_kw": rb.rack_heat_kw,
-        "heat_removed_kw": (float(hb.col_heat_j.sum()) + hb.implicit_rack_j) / dt / 1000.0,
+        "heat_removed_kw": hb.removed_j / dt / 1000.0,
         "inference_tokens_per_s": tokens_s,
         "cloud_gpus": cloud_gpus,
-        "energy_price_usd_per_kwh": default_price if prices.size == 0 else float(prices.mean()),
+        "energy_price_usd_per_kwh": mean_price,
     }
-    s.view_inputs = (up, rb.busy, cool_kw, cool_in, cap_w, unit_heat_kw)
+    s.view_inputs = (up, rb.busy, pb.cool_kw, pb.cool_in, cap_w, pb.unit_heat_kw)
 
 
-def node_view(
-    s: EngineState,
-) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int8]]:
-    """(temp °C, power kW, utilization, status code) per node for the last step."""
+def node_values(s: EngineState) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(temp °C, power kW, utilization) per node for the last step (what the recorder keeps)."""
     c = s.c
     n = c.n_nodes
     if s.view_inputs is None:
-        return np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, ST_WAITING, dtype=np.int8)
+        return np.zeros(n), np.zeros(n), np.zeros(n)
     up, busy, cool_kw, cool_in, cap_w, unit_heat_kw = s.view_inputs
     rn = c.rack_node
     power = s.cache["base_load"].copy()
@@ -204,6 +283,20 @@ def node_view(
     util = np.where(c.count > 0, up / np.maximum(c.count, 1e-12), 0.0)
     util[rn] = busy
     util[c.cool_node] = np.where(cap_w > 0, unit_heat_kw * 1000.0 / np.maximum(cap_w, 1e-12), 0.0)
+    return temp, power, np.minimum(np.maximum(util, 0.0), 1.0)
+
+
+def node_view(
+    s: EngineState,
+) -> tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int8]]:
+    """(temp °C, power kW, utilization, status code) per node for the last step."""
+    c = s.c
+    n = c.n_nodes
+    if s.view_inputs is None:
+        return np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, ST_WAITING, dtype=np.int8)
+    temp, power, util = node_values(s)
+    up, busy = s.view_inputs[0], s.view_inputs[1]
+    rn = c.rack_node
     status = np.full(n, ST_UP, dtype=np.int8)
     status[(up == 0) & s.arrived] = ST_FAILED
     status[s.cache["unstaffed"] & s.arrived] = ST_UNSTAFFED
@@ -215,4 +308,4 @@ def node_view(
     status[rn] = rstat
     status[~s.arrived] = ST_WAITING
     status[c.team_node] = np.where(s.headcount > 0, ST_UP, ST_UNSTAFFED)
-    return temp, power, np.minimum(np.maximum(util, 0.0), 1.0), status
+    return temp, power, util, status

@@ -55,6 +55,7 @@ class HeatBlock:
     col_heat_j: FloatArray
     rej_heat_j: FloatArray
     implicit_rack_j: float
+    removed_j: float
     heat_in_j: float
     max_t: float
 
@@ -84,11 +85,6 @@ def _availability_view(s: EngineState, up: FloatArray) -> None:
         free=units_on * c.gpus_per_unit * (powered & ~unstaffed[rn]),
     )
     if s.cache.get("fabric_key") != s.avail_v:
-        switch_up = up[c.switch_node] * c.switch_capacity_gbps * c.switch_scale_out
-        s.rack_bw, s.rack_alpha = net.rack_scale_out_gbps(
-            switch_up, c.switch_oversub, c.switch_latency_us, c.ne_switch, c.ne_rack,
-            gpus_up_rack, c.nic_gbps,
-        )  # fmt: skip
         store_up = up[c.storage_node] * c.storage_throughput_gbs
         rack_store = dat.rack_storage_gbs(store_up, c.de_storage, c.de_rack, gpus_up_rack)
         s.rack_store_per_gpu = rack_store / np.maximum(gpus_up_rack, 1.0)
@@ -100,10 +96,16 @@ def _rack_block(s: EngineState, dt: float, inf_demand: FloatArray) -> RackBlock:
     wl = c.workloads
     pl = s.placement
     assert pl is not None
-    active = np.minimum(np.maximum(dt - s.work.restart_left_s, 0.0), dt) / dt
+    restarting = s.work.restart_left_s
+    # Share of the step each job computes (0 while it restarts); all ones most of the time.
+    if restarting.any():
+        active = np.minimum(np.maximum(dt - restarting, 0.0), dt) / dt
+        active_key = active.tobytes()
+    else:
+        active, active_key = s.work.all_active, b""
     key = (
         s.place_v, s.status_v, s.supply_v,
-        active.tobytes(), s.work.completed.tobytes(), inf_demand.tobytes(),
+        active_key, s.work.completed.tobytes(), inf_demand.tobytes(),
     )  # fmt: skip
     cached: RackBlock | None = s.cache.get("rack")
     if cached is not None and cached.key == key:
@@ -158,7 +160,7 @@ def _heat_block(s: EngineState, t: float, dt: float, rb: RackBlock, cap_w: Float
     granted, granted_e = th.rack_cooling_capacity_w(
         demand, cap_w, c.ce_cool, c.ce_rack, c.ce_weight, c.pe_rej, c.pe_col, c.pe_weight,
         c.col_has_rejector, c.rack_has_collector,
-        (c.cd_src, c.cd_dst, c.cd_weight, 1.0 + 1.0 / s.cop_now),
+        (c.cd_src, c.cd_dst, c.cd_weight, s.condenser_mult()),
     )  # fmt: skip
     new_t, removed_j = th.rc_step(s.temp_c, rb.q_in, granted, c.rack_supply_c, s.heat_cap_node, dt)
     n_k = c.cool_node.shape[0]
@@ -194,6 +196,7 @@ def _heat_block(s: EngineState, t: float, dt: float, rb: RackBlock, cap_w: Float
         col_heat_j=col_heat_j.astype(np.float64, copy=False),
         rej_heat_j=rej_heat_j.astype(np.float64, copy=False),
         implicit_rack_j=float(np.sum(removed_j[~c.rack_has_collector])),
+        removed_j=float(col_heat_j.sum()) + float(np.sum(removed_j[~c.rack_has_collector])),
         heat_in_j=float(rb.q_in.sum() * dt),
         max_t=max_t if np.isfinite(max_t) else 0.0,
     )
@@ -232,12 +235,31 @@ def step_physics(
         )
         s.cache["place_key"] = key
         s.place_v += 1
+    if s.cache.get("fabric_bw_key") != (s.place_v, s.avail_v):
+        # The fabric carries the NIC traffic of the accelerators placed on training jobs (idle
+        # and inference accelerators leave it free); recomputed when placement or units change.
+        port_gbps = up[c.switch_node] * c.switch_capacity_gbps
+        train_gpus = s.placement.train.sum(axis=0) if c.workloads.n_train else np.zeros(rn.size)
+        s.rack_bw, s.rack_bw_local = net.fabric_bandwidth(
+            c.fabric, port_gbps, c.switch_oversub, train_gpus, c.nic_gbps
+        )
+        s.cache["fabric_bw_key"] = (s.place_v, s.avail_v)
     rb = _rack_block(s, dt, inf_demand)
-    s.cop_now = pw.chiller_cop(c.cop, c.free_cooling_below_c, ambient)
-    cool_up = up[c.cool_node]
-    amb_f = th.rejector_ambient_factor(c.cool_supply_c, ambient, s.is_dry, s.is_tower)
-    cap_w = c.cool_capacity_kw * 1000.0 * cool_up * amb_f
+    if s.has_chiller:  # COP only matters for chillers (and what sits behind them)
+        s.cop_now = pw.chiller_cop(c.cop, c.free_cooling_below_c, ambient)
+    # Only dry coolers and towers follow the weather; capacity is rebuilt when their factor
+    # or the units up change (the same array comes back otherwise, which the caches see).
+    rej = s.rej_idx
+    amb_f = th.rejector_ambient_factor(
+        c.cool_supply_c[rej], ambient, s.is_dry[rej], s.is_tower[rej]
+    )
+    cap_key = (s.avail_v, amb_f.tobytes())
+    if s.cache.get("cap_key") != cap_key:
+        cap_w = c.cool_capacity_kw * 1000.0 * up[c.cool_node]
+        cap_w[rej] *= amb_f
+        s.cache["cap_w"], s.cache["cap_key"] = cap_w, cap_key
+    cap_w = s.cache["cap_w"]
     hb = _heat_block(s, t, dt, rb, cap_w)
     s.acc["heat_in_j"] += hb.heat_in_j
-    s.acc["heat_removed_j"] += float(hb.col_heat_j.sum()) + hb.implicit_rack_j
+    s.acc["heat_removed_j"] += hb.removed_j
     step_money(s, t, dt, hour, ambient, price_mult, up, rb, hb, cap_w, inf_demand)

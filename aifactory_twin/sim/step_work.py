@@ -6,6 +6,7 @@ module keeps the per-job state between steps (progress, last checkpoint, restart
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable
 
@@ -43,6 +44,7 @@ class WorkModel:
         self.rate_flops = np.zeros(n_j)
         self.tokens_served = np.zeros(wl.n_inf)
         self._finished: list[int] = []
+        self._done_jobs: list[int] = []
         self._key: tuple[int, ...] = ()
         self._cached: tuple[FloatArray, FloatArray, FloatArray] = (
             np.zeros(n_j),
@@ -63,17 +65,38 @@ class WorkModel:
             wl.fp8[:, None], c.cloud_peak_fp8_tflops[None, :], c.cloud_peak_bf16_tflops[None, :]
         ).reshape(wl.n_train, n_c)
         self._key = ()
+        self._live_key: tuple[object, ...] = ()
+        self._live: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
+        self._finish_flops = wl.flops_total * (1 - 1e-12)
+        self.all_active = np.ones(wl.n_train)
+        self._train_starts = sorted(wl.train_start_s.tolist())
+        self._inf_starts = sorted(wl.inf_start_s.tolist())
+        self._wants_key: tuple[int, ...] = ()
+        self._wants: tuple[FloatArray, FloatArray, FloatArray] = (np.zeros(0),) * 3
         # Per-GPU failure rate of each rack, for the Young/Daly MTBF of the jobs on it.
         self.rack_lambda_gpu_h = c.fail_rate_per_unit_h[c.rack_node] / c.gpus_per_unit
 
     def wants(self, t: float, hour: int) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """(training accelerators wanted, inference accelerators wanted, tokens/s demanded)."""
+        """(training accelerators wanted, inference accelerators wanted, tokens/s demanded).
+
+        Cached: the answer only changes with the hour, a job or service starting, or a job
+        completing.
+        """
         wl = self.c.workloads
-        active = (wl.train_start_s <= t) & ~self.completed
-        train_want = np.where(active, wl.gpus_req, 0.0)
-        demand = inference_demand_tps(wl, hour, t)
-        inf_want = np.ceil(demand / wl.inf_tps_per_gpu)
-        return train_want, inf_want, demand
+        key = (
+            hour,
+            bisect.bisect_right(self._train_starts, t),
+            bisect.bisect_right(self._inf_starts, t),
+            len(self._done_jobs),
+        )
+        if key != self._wants_key:
+            active = (wl.train_start_s <= t) & ~self.completed
+            train_want = np.where(active, wl.gpus_req, 0.0)
+            demand = inference_demand_tps(wl, hour, t)
+            inf_want = np.ceil(demand / wl.inf_tps_per_gpu)
+            self._wants = (train_want, inf_want, demand)
+            self._wants_key = key
+        return self._wants
 
     def take_finished(self) -> list[int]:
         out, self._finished = self._finished, []
@@ -100,7 +123,7 @@ class WorkModel:
         pl: Placement,
         rack_slow: FloatArray,
         rack_bw_gbps: FloatArray,
-        rack_alpha_us: FloatArray,
+        rack_bw_local_gbps: FloatArray,
         rack_storage_gbs_per_gpu: FloatArray,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(effective FLOP/s, nominal FLOP/s, checkpoint interval s) per job for this placement."""
@@ -117,9 +140,21 @@ class WorkModel:
             alloc, pl.train_cloud, self.peak_jr, self.cloud_peak_jc, ones, wl.mfu
         )
         big = np.where(used, 1.0, np.inf)
-        bw = np.min(rack_bw_gbps[None, :] * big, axis=1, initial=np.inf)
+        # A job whose racks all hang off one leaf switch node never crosses the upper tiers.
+        fab = c.fabric
+        leaf_lo = np.min(np.where(used, fab.rack_leaf[None, :], np.iinfo(np.int64).max), axis=1,
+                         initial=np.iinfo(np.int64).max)  # fmt: skip
+        leaf_hi = np.max(np.where(used, fab.rack_leaf[None, :], -1), axis=1, initial=-1)
+        one_leaf = (leaf_lo == leaf_hi) & (leaf_hi >= 0)
+        bw_cross = np.min(rack_bw_gbps[None, :] * big, axis=1, initial=np.inf)
+        bw_in = np.min(rack_bw_local_gbps[None, :] * big, axis=1, initial=np.inf)
+        bw = np.where(one_leaf, bw_in, bw_cross)
         bw = np.where(np.isfinite(bw), bw, net.FALLBACK_GBPS_PER_GPU)
-        alpha = np.max(np.where(used, rack_alpha_us[None, :], 0.0), axis=1, initial=0.0)
+        alpha_cross = np.max(np.where(used, fab.rack_alpha_us[None, :], 0.0), axis=1, initial=0.0)
+        alpha_in = np.max(
+            np.where(used, fab.rack_alpha_local_us[None, :], 0.0), axis=1, initial=0.0
+        )
+        alpha = np.where(one_leaf, alpha_in, alpha_cross)
         domain = np.min(c.scale_up_domain[None, :] * big, axis=1, initial=np.inf)
         domain = np.where(np.isfinite(domain), domain, 8.0)
         hbm = np.min(c.hbm_gb[None, :] * big, axis=1, initial=np.inf)
@@ -143,7 +178,7 @@ class WorkModel:
         pl: Placement,
         rack_slow: FloatArray,
         rack_bw_gbps: FloatArray,
-        rack_alpha_us: FloatArray,
+        rack_bw_local_gbps: FloatArray,
         rack_storage_gbs_per_gpu: FloatArray,
         inf_demand_tps: FloatArray,
         log: LogFn,
@@ -161,14 +196,26 @@ class WorkModel:
         if wl.n_train:
             if not key or key != self._key:
                 self._cached = self._factors(
-                    pl, rack_slow, rack_bw_gbps, rack_alpha_us, rack_storage_gbs_per_gpu
+                    pl, rack_slow, rack_bw_gbps, rack_bw_local_gbps, rack_storage_gbs_per_gpu
                 )
                 self._key = key
-            rate, nominal, tau = self._cached
-            rate = np.where(self.completed, 0.0, rate)
-            active = np.minimum(np.maximum(dt - self.restart_left_s, 0.0), dt)
-            self.restart_left_s = np.maximum(self.restart_left_s - dt, 0.0)
-            self.potential_flops += np.where(self.completed, 0.0, nominal * dt)
+            live_key = (self._key, len(self._done_jobs), dt)
+            if live_key != self._live_key:
+                # Rates of the jobs still running, and their nominal work per step.
+                rate_all, nominal, _tau = self._cached
+                self._live = (
+                    np.where(self.completed, 0.0, rate_all),
+                    np.where(self.completed, 0.0, nominal * dt),
+                )
+                self._live_key = live_key
+            rate, nominal_dt = self._live
+            tau = self._cached[2]
+            if self.restart_left_s.any():
+                active = np.minimum(np.maximum(dt - self.restart_left_s, 0.0), dt)
+                self.restart_left_s = np.maximum(self.restart_left_s - dt, 0.0)
+            else:
+                active = np.full(wl.n_train, dt)
+            self.potential_flops += nominal_dt
             remaining = wl.flops_total - self.progress_flops
             step_flops = np.minimum(rate * active, np.maximum(remaining, 0.0))
             self.progress_flops += step_flops
@@ -179,15 +226,17 @@ class WorkModel:
                 self.ckpt_flops = np.where(over, self.progress_flops - rate * rem, self.ckpt_flops)
                 self.since_ckpt_s = np.where(over, rem, self.since_ckpt_s)
             self.rate_flops = rate
-            delivered = float(np.sum(step_flops)) / dt
-            done = (~self.completed) & (self.progress_flops >= wl.flops_total * (1 - 1e-12))
-            for j in np.flatnonzero(done):
-                used_s = step_flops[j] / rate[j] if rate[j] > 0 else active[j]
-                self.finish_s[j] = t + (dt - active[j]) + used_s
-                self.completed[j] = True
-                self.ckpt_flops[j] = self.progress_flops[j]
-                self._finished.append(int(j))
-                log(self.finish_s[j], "job_finished", wl.train_ids[j], "training run complete")
+            delivered = float(step_flops.sum()) / dt
+            done = (~self.completed) & (self.progress_flops >= self._finish_flops)
+            if done.any():
+                for j in np.flatnonzero(done):
+                    used_s = step_flops[j] / rate[j] if rate[j] > 0 else active[j]
+                    self.finish_s[j] = t + (dt - active[j]) + used_s
+                    self.completed[j] = True
+                    self.ckpt_flops[j] = self.progress_flops[j]
+                    self._finished.append(int(j))
+                    self._done_jobs.append(int(j))
+                    log(self.finish_s[j], "job_finished", wl.train_ids[j], "training run complete")
         tokens_s = 0.0
         inf_flops = 0.0
         if wl.n_inf:

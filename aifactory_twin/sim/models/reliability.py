@@ -29,14 +29,19 @@ VENDOR_RESPONSE_H = 24.0
 
 
 def draw_failures(
-    rng: np.random.Generator, units_up: FloatArray, p_per_unit: FloatArray
+    rng: np.random.Generator,
+    units_up: FloatArray,
+    p_per_unit: FloatArray,
+    total: float | None = None,
 ) -> FloatArray | None:
     """Units failing this step per node, or None when none fail (Poisson superposition).
 
     ``p_per_unit`` = 1 − exp(−λ·dt) per node. The total K ~ Poisson(Σ nᵢ·pᵢ) is drawn first;
-    only when K > 0 are the K failures placed on nodes by weight nᵢ·pᵢ.
+    only when K > 0 are the K failures placed on nodes by weight nᵢ·pᵢ. ``total`` may pass
+    Σ nᵢ·pᵢ in when the caller already knows it (it only changes with the units up).
     """
-    total = float(units_up @ p_per_unit)
+    if total is None:
+        total = float(units_up @ p_per_unit)
     k = int(rng.poisson(total)) if total > 0 else 0
     if k == 0:
         return None
@@ -58,10 +63,19 @@ def split_automated(
     return auto, failures - auto
 
 
-def auto_recoveries(rng: np.random.Generator, auto_failed: FloatArray, dt_s: float) -> FloatArray:
-    """Automatically recovered units this step: binomial with p = 1 − exp(−dt/τ_auto)."""
+def auto_recoveries(
+    rng: np.random.Generator,
+    auto_failed: FloatArray,
+    dt_s: float,
+    hit: npt.NDArray[np.intp] | None = None,
+) -> FloatArray:
+    """Automatically recovered units this step: binomial with p = 1 − exp(−dt/τ_auto).
+
+    ``hit`` = the nodes with automated failures, if the caller keeps that list.
+    """
     out = np.zeros_like(auto_failed)
-    hit = np.flatnonzero(auto_failed > 0)
+    if hit is None:
+        hit = np.flatnonzero(auto_failed > 0)
     if hit.size:
         p = -np.expm1(-dt_s / AUTO_RECOVERY_S)
         out[hit] = rng.binomial(auto_failed[hit].astype(np.int64), p)
