@@ -585,7 +585,10 @@ def frontier_scale() -> Scenario:
     # UPS 50 × 1 MW: PDUs 74 × 576 kW + switches ≈ 3,045 kW = 45.7 MW.
     b.add("ups", "ups", -8, 2, count=50)
     b.link("power", "grid", "ups")
-    b.add("ib_ndr_switch", "core", 40, -5, count=32, technology="ethernet")
+    # Core tier sized non-blocking for the machine: 37,888 NICs × 400G over 64-port 400G
+    # switches = 592 switches (3-tier fat tree, §4.2; Frontier's own fabric is a dragonfly with
+    # comparable global bandwidth). A thinner core makes cross-group jobs all-reduce bound.
+    b.add("ib_ndr_switch", "core", 40, -5, count=592, technology="ethernet")
     b.link("power", "ups", "core")
     rack_nodes: list[list[str]] = []
     for r in range(racks):
