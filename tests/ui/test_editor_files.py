@@ -1,0 +1,202 @@
+"""Files as a user meets them: save and reopen, a corrupt file, big files, crash recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from editor_support import DialogRecorder, WindowFactory, add_node
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from aifactory_twin.io import save_scenario
+from aifactory_twin.resources import scenes_dir
+from aifactory_twin.schema import Scenario
+from ui import app
+from ui.autosave import orphaned_sessions
+from ui.main_window import MainWindow
+
+REPO = Path(__file__).resolve().parents[2]
+STARTER = scenes_dir() / "starter-lab.aift.json"
+
+
+def _small_factory(window: MainWindow) -> None:
+    add_node(window, "power_feed", "feed", 0, 0)
+    add_node(window, "compute_rack", "rack", 300, 0, count=4)
+    window.view.connect_requested.emit("feed", "rack")
+
+
+def test_save_reopen_compare(
+    qtbot: Any, make_window: WindowFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = make_window()
+    _small_factory(first)
+    assert first.isWindowModified()
+    target = tmp_path / "mine"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    qtbot.keyClick(first.view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = tmp_path / "mine.aift.json"
+    assert saved.is_file()
+    assert not first.isWindowModified()
+    assert "mine.aift.json" in first.windowTitle()
+    second = make_window()
+    second.open_file(str(saved))
+    qtbot.waitUntil(lambda: len(second.doc.nodes) == 2)
+    assert second.doc.scenario.model_dump() == first.doc.scenario.model_dump()
+    assert second.current_path == str(saved)
+    assert str(saved.resolve()) in second.settings.value("recent_files")
+    assert not second.isWindowModified()
+
+
+def test_corrupt_file_shows_the_field_and_keeps_the_document(
+    qtbot: Any, window: MainWindow, dialogs: DialogRecorder, tmp_path: Path
+) -> None:
+    _small_factory(window)
+    before = window.doc.scenario.model_dump()
+    data = json.loads(STARTER.read_text())
+    data["nodes"][1]["count"] = -3
+    bad = tmp_path / "bad.aift.json"
+    bad.write_text(json.dumps(data))
+    dialogs.answers["warning"] = QMessageBox.StandardButton.Discard  # the unsaved-changes ask
+    window.open_file(str(bad))
+    (call,) = dialogs.of("critical")
+    assert "nodes[1].count" in call[2]
+    assert window.doc.scenario.model_dump() == before
+    assert window.isWindowModified()
+    assert window.current_path is None
+
+
+def test_large_file_opens_in_a_worker_process_without_blocking(
+    qtbot: Any, window: MainWindow, dialogs: DialogRecorder, tmp_path: Path
+) -> None:
+    window.loader.large_file_bytes = 0  # treat every file as large
+    window.open_file(str(STARTER))
+    assert window.loader.busy and window.busy.isVisible()  # returned at once, still loading
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=60_000)
+    assert len(window.doc.nodes) == 9 and not window.busy.isVisible()
+    bad = tmp_path / "bad.aift.json"
+    bad.write_text('{"format": "aifactory-twin-scenario", "schema_version": 1, "nodes": [{}]}')
+    window.open_file(str(bad))
+    qtbot.waitUntil(lambda: not window.loader.busy, timeout=60_000)
+    (call,) = dialogs.of("critical")
+    assert "nodes[0]" in call[2]
+    assert len(window.doc.nodes) == 9
+
+
+def test_autosave_writes_recovery_and_next_start_offers_it(
+    qtbot: Any, make_window: WindowFactory, dialogs: DialogRecorder, tmp_path: Path
+) -> None:
+    crashed = make_window(autosave_interval_ms=50)
+    _small_factory(crashed)
+    recovery = crashed.autosave.scenario_path
+    qtbot.waitUntil(recovery.is_file, timeout=5000)
+    assert len(Scenario.model_validate_json(recovery.read_text()).nodes) == 2
+    # While its window lives, nobody else may take it.
+    assert orphaned_sessions(tmp_path / "recovery") == []
+    crashed.autosave.lock.unlock()  # the process "dies": its lock goes stale
+    crashed.autosave.timer.stop()
+    dialogs.answers["question"] = QMessageBox.StandardButton.Yes
+    fresh = make_window(offer_recovery=True)
+    qtbot.waitUntil(lambda: len(fresh.doc.nodes) == 2)
+    assert dialogs.of("question")
+    assert fresh.isWindowModified()  # recovered work is not saved yet
+    assert fresh.current_path is None
+    assert not recovery.exists()  # taken over by the new session
+
+
+def test_save_removes_the_recovery_file(qtbot: Any, window: MainWindow, tmp_path: Path) -> None:
+    _small_factory(window)
+    assert window.autosave.snapshot()
+    assert window.autosave.scenario_path.is_file()
+    assert window.save_to(str(tmp_path / "saved.aift.json"))
+    assert not window.autosave.scenario_path.exists()
+
+
+def test_unsaved_changes_cancel_keeps_the_window_open(
+    qtbot: Any, window: MainWindow, dialogs: DialogRecorder
+) -> None:
+    _small_factory(window)
+    dialogs.answers["warning"] = QMessageBox.StandardButton.Cancel
+    assert not window.close()
+    assert window.isVisible()
+    assert dialogs.of("warning")[0][1] == "Unsaved changes"
+
+
+def test_new_from_template_then_save_asks_for_a_path(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    window.empty_state.template_buttons[0].click()  # starter-lab
+    qtbot.waitUntil(lambda: len(window.doc.nodes) == 9)
+    assert window.current_path is None and "template" in window.windowTitle()
+    asked: list[str] = []
+
+    def fake_save(*args: Any, **kwargs: Any) -> tuple[str, str]:
+        asked.append(args[2])
+        return str(tmp_path / "lab.aift.json"), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
+    assert window.save()
+    assert asked == ["starter-lab.aift.json"]
+    assert (tmp_path / "lab.aift.json").is_file()
+
+
+def test_screenshot_mode_writes_a_png(tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.app", str(STARTER), "--screenshot", str(out), "--size",
+         "1280x800"],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 800)
+    assert out.stat().st_size > 10_000
+
+
+def test_screenshot_of_a_broken_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.aift.json"
+    bad.write_text("{not json")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.app", str(bad), "--screenshot", str(tmp_path / "x.png")],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "bad.aift.json" in done.stderr
+
+
+def test_missing_xcb_cursor_ends_in_one_line_of_advice(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(app.ctypes.util, "find_library", lambda name: None)
+    assert app.xcb_cursor_missing(None, "linux")
+    assert app.xcb_cursor_missing("xcb", "linux")
+    assert not app.xcb_cursor_missing("offscreen", "linux")
+    assert not app.xcb_cursor_missing(None, "darwin")
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    assert app.main([]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [app.XCB_ADVICE]
+    assert "sudo apt-get install libxcb-cursor0" in err
+
+
+def test_recent_files_menu_lists_saved_files(
+    qtbot: Any, window: MainWindow, tmp_path: Path
+) -> None:
+    path = tmp_path / "one.aift.json"
+    save_scenario(Scenario(), path)
+    window.open_file(str(path))
+    window.fill_recent_menu()
+    menu = window.acts.recent_menu
+    assert menu is not None
+    assert [a.text() for a in menu.actions()] == ["one.aift.json"]

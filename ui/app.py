@@ -1,0 +1,157 @@
+"""``aifactory-twin``: start the editor, or render it to a PNG in screenshot mode.
+
+    aifactory-twin [FILE] [--screenshot OUT.png [--size 1600x1000]]
+
+Qt aborts the whole process when no platform plugin loads, so the one known Linux trap (the
+xcb plugin needs the system library libxcb-cursor0) is checked before QApplication exists and
+ends in one line of advice instead of a Qt dump.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes.util
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+XCB_ADVICE = (
+    "aifactory-twin: install the system library libxcb-cursor0: sudo apt-get install libxcb-cursor0"
+)
+EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT = 0, 1, 2
+
+# Other parts of the app (the live simulation view) add options and a post-start hook here
+# without app.py knowing them: each extender gets the parser, then (window, args) after start.
+ParserExtender = Callable[[argparse.ArgumentParser], None]
+StartHook = Callable[[object, argparse.Namespace], None]
+_parser_extenders: list[ParserExtender] = []
+_start_hooks: list[StartHook] = []
+
+
+def register_extension(extend_parser: ParserExtender, on_start: StartHook) -> None:
+    if extend_parser not in _parser_extenders:
+        _parser_extenders.append(extend_parser)
+        _start_hooks.append(on_start)
+
+
+# Optional parts that plug in through register_extension (absent parts are simply skipped).
+EXTENSION_MODULES = ("ui.live.app_ext",)
+
+
+def load_extensions() -> None:
+    import importlib
+
+    for name in EXTENSION_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        register = getattr(module, "register", None)
+        if callable(register):
+            register()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aifactory-twin", description="AI factory editor")
+    parser.add_argument("file", nargs="?", help="a .aift.json factory to open")
+    parser.add_argument("--screenshot", metavar="OUT.png", help="render the window and exit")
+    parser.add_argument(
+        "--size", default="1600x1000", metavar="WxH", help="window size for --screenshot"
+    )
+    for extend in _parser_extenders:
+        extend(parser)
+    return parser
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"aifactory-twin: --size: expected WIDTHxHEIGHT, got {text!r}") from None
+    if not (200 <= width <= 10000 and 200 <= height <= 10000):
+        raise SystemExit(f"aifactory-twin: --size: {text!r} is out of range (200..10000)")
+    return width, height
+
+
+def xcb_cursor_missing(platform_env: str | None, system: str | None = None) -> bool:
+    """True when Qt would pick the xcb plugin and libxcb-cursor0 is not installed."""
+    if not (system or sys.platform).startswith("linux"):
+        return False
+    if platform_env and not platform_env.startswith("xcb"):
+        return False
+    return ctypes.util.find_library("xcb-cursor") is None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    load_extensions()
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed for a screenshot
+    if xcb_cursor_missing(os.environ.get("QT_QPA_PLATFORM")):
+        print(XCB_ADVICE, file=sys.stderr)
+        return EXIT_UNEXPECTED
+    size = parse_size(args.size) if args.screenshot else None
+    if args.file and not Path(args.file).exists():
+        print(f"aifactory-twin: {args.file}: file not found", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+
+    QApplication.setOrganizationName("aifactory-twin")
+    QApplication.setApplicationName("aifactory-twin")
+    QApplication.setApplicationDisplayName("AI Factory Twin")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    if args.screenshot:
+        return _screenshot(app, args, size or (1600, 1000))
+    window = MainWindow()
+    window.show()
+    if args.file:
+        window.open_file(args.file)
+    for hook in _start_hooks:
+        hook(window, args)
+    return int(app.exec())
+
+
+def _screenshot(app: object, args: argparse.Namespace, size: tuple[int, int]) -> int:
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from aifactory_twin.errors import ScenarioError
+    from ui.main_window import MainWindow
+
+    # A screenshot must not depend on (or change) the user's saved layout and recovery files.
+    scratch = Path(tempfile.mkdtemp(prefix="aift-shot-"))
+    settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, recovery_dir=scratch / "recovery", offer_recovery=False)
+    window.resize(*size)
+    window.show()
+    if args.file:
+        try:
+            window.load_now(args.file)
+        except ScenarioError as exc:
+            print(f"aifactory-twin: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    for hook in _start_hooks:
+        hook(window, args)
+    for _ in range(3):
+        QApplication.processEvents()
+    window.validation.run_check()
+    window.view.fit_all()
+    QApplication.processEvents()
+    ok = window.grab().save(args.screenshot)
+    window.shutdown()
+    window.stack.setClean()
+    window.close()
+    if not ok:
+        print(f"aifactory-twin: cannot write {args.screenshot}", file=sys.stderr)
+        return EXIT_UNEXPECTED
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

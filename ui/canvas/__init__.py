@@ -1,0 +1,1 @@
+"""The factory canvas: scene, items, view and interactions."""

@@ -1,0 +1,200 @@
+"""EdgeItem: a typed connection drawn as a curve, or as a stub when one end is a hub.
+
+Split from items.py; the geometry is plain float arithmetic because it runs for every edge of
+a 38k-edge factory on load and for every edge of a dragged node.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
+
+from aifactory_twin.schema import Edge
+from ui.canvas.items import LOD_SIMPLE, NODE_H, NODE_W, NodeItem, theme_of
+from ui.resources import EDGE_STYLES
+
+STUB_LEN = 46.0
+# A node with more edges of one kind than this is a hub (a fabric, a CDU, an ops team): its
+# edges are drawn as short stubs at the other end unless an end is selected. 38k full-length
+# curves across the frontier scene were a hairball that cost seconds per frame.
+HUB_FANOUT = 24
+
+
+def _edge_pens(kind: str) -> tuple[QPen, QPen]:
+    pens = _PEN_CACHE.get(kind)
+    if pens is None:
+        color, style, width = EDGE_STYLES[kind]
+        qcolor = QColor(color)
+        if kind == "support":
+            qcolor.setAlpha(110)  # a team supports many nodes; keep those lines in the background
+        pens = (QPen(qcolor, width, style, Qt.PenCapStyle.RoundCap), QPen(qcolor, 0))
+        _PEN_CACHE[kind] = pens
+    return pens
+
+
+_PEN_CACHE: dict[str, tuple[QPen, QPen]] = {}
+
+
+class EdgeItem(QGraphicsItem):
+    """A typed connection: a curve between two cards, or a stub when one end is a hub."""
+
+    def __init__(self, edge: Edge, source: NodeItem, target: NodeItem, hub_end: str = "") -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(-1)
+        self.edge = edge
+        self.source = source
+        self.target = target
+        self.hub_end = hub_end  # "", "source", "target" or "both"
+        self._pen, self._thin_pen = _edge_pens(edge.kind)
+        self._direction = QPointF(1, 0)
+        self._start = QPointF()
+        self._end = QPointF()
+        self.line = QLineF()
+        self._path = QPainterPath()
+        self._shape: QPainterPath | None = None
+        self._rect = QRectF()
+        self._stubbed = False
+        source.edges.add(self)
+        target.edges.add(self)
+        self.setToolTip(f"{edge.kind} edge {edge.id}: {edge.source} → {edge.target}")
+        self.update_path()
+
+    @property
+    def edge_id(self) -> str:
+        return self.edge.id
+
+    @property
+    def line_start(self) -> QPointF:
+        return self._start
+
+    @property
+    def line_end(self) -> QPointF:
+        return self._end
+
+    @property
+    def is_stub(self) -> bool:
+        return self._stubbed
+
+    def detach(self) -> None:
+        self.source.edges.discard(self)
+        self.target.edges.discard(self)
+
+    def set_hub_end(self, hub_end: str) -> None:
+        if hub_end != self.hub_end:
+            self.hub_end = hub_end
+            self.update_path()
+
+    def update_path(self) -> None:
+        # Plain float arithmetic: QPointF maths through the bindings costs ~10x more, and this
+        # runs for every edge of a 38k-edge factory on load and for every edge of a dragged node.
+        self.prepareGeometryChange()
+        sx, sy, ex, ey, dx, dy = _anchors(
+            self.source._cx, self.source._cy, self.target._cx, self.target._cy
+        )
+        expanded = self.source.isSelected() or self.target.isSelected()
+        self._stubbed = self.hub_end in ("source", "target") and not expanded
+        path = QPainterPath()
+        if self._stubbed:
+            length = math.hypot(ex - sx, ey - sy) or 1.0
+            ux, uy = (ex - sx) / length, (ey - sy) / length
+            stub = min(STUB_LEN, length)
+            if self.hub_end == "source":  # keep the target's end, pointing back at the hub
+                sx, sy = ex - ux * stub, ey - uy * stub
+            else:
+                ex, ey = sx + ux * stub, sy + uy * stub
+            dx, dy = ux, uy
+            path.moveTo(sx, sy)
+            path.lineTo(ex, ey)
+        else:
+            reach = max(math.hypot(ex - sx, ey - sy) * 0.4, 30.0)
+            path.moveTo(sx, sy)
+            path.cubicTo(sx + dx * reach, sy + dy * reach, ex - dx * reach, ey - dy * reach, ex, ey)
+        self._start, self._end = QPointF(sx, sy), QPointF(ex, ey)
+        self.line = QLineF(sx, sy, ex, ey)  # the overview draws these in one call per kind
+        self._direction = QPointF(dx, dy)
+        self._path = path
+        self._shape = None  # built on first hit test: 38k strokes at load time cost seconds
+        self._rect = path.controlPointRect().adjusted(-8, -8, 8, 8)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(10)
+            self._shape = stroker.createStroke(self._path)
+        return self._shape
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if lod < LOD_SIMPLE:
+            painter.setPen(self._thin_pen)
+            painter.drawLine(self._start, self._end)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if selected:
+            halo = QPen(theme_of(self).selection, self._pen.widthF() + 5)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(halo)
+            painter.drawPath(self._path)
+        painter.setPen(self._pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        if self._stubbed:
+            # A small dot at the open end says "continues to a hub" (hover shows which).
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self._pen.color())
+            open_end = self._start if self.hub_end == "source" else self._end
+            painter.drawEllipse(open_end, 2.5, 2.5)
+            if self.hub_end == "source":
+                self._paint_arrow(painter)
+            return
+        if self.edge.kind != "network":  # network links carry traffic both ways
+            self._paint_arrow(painter)
+
+    def _paint_arrow(self, painter: QPainter) -> None:
+        tip = self._end
+        d = self._direction
+        back = tip - d * 9
+        side = QPointF(-d.y(), d.x()) * 4.5
+        head = QPolygonF([tip, back + side, back - side])
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(self._pen.color()))
+        painter.drawPolygon(head)
+
+
+def _anchors(
+    ax: float, ay: float, bx: float, by: float
+) -> tuple[float, float, float, float, float, float]:
+    """Start, end and leaving direction of an edge between two card centres.
+
+    Mostly-horizontal neighbours join side to side, stacked ones top to bottom, so an edge to a
+    node on the left does not loop around its own card.
+    """
+    dx, dy = bx - ax, by - ay
+    if abs(dx) >= NODE_W * 0.75 or abs(dx) * NODE_H >= abs(dy) * NODE_W:
+        sign = 1.0 if dx >= 0 else -1.0
+        off = sign * NODE_W / 2
+        return ax + off, ay, bx - off, by, sign, 0.0
+    sign = 1.0 if dy >= 0 else -1.0
+    off = sign * NODE_H / 2
+    return ax, ay + off, bx, by - off, 0.0, sign

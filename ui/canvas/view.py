@@ -1,0 +1,252 @@
+"""FactoryView: zoom, pan, rubber-band selection, drops, and the gestures that become commands.
+
+The view turns mouse gestures into requests (signals); the main window turns requests into core
+commands on the undo stack. Nothing here touches the document.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from aifactory_twin.schema import Position
+from ui.canvas.interactions import ConnectInteraction, MoveRecorder
+from ui.canvas.items import NodeItem
+from ui.canvas.scene import OVERVIEW_MIN_NODES, FactoryScene
+
+PALETTE_MIME = "application/x-aifactory-twin-palette"
+MIN_SCALE = 0.01
+MAX_SCALE = 4.0
+# Overview mode (one block per node, no edges) below this zoom on factories this large.
+OVERVIEW_MAX_SCALE = 0.3  # just under LOD_SIMPLE: the same plain blocks, drawn in batches
+
+
+class FactoryView(QGraphicsView):
+    """The canvas widget."""
+
+    connect_requested = Signal(str, str)  # first node id, second node id (drag direction)
+    move_finished = Signal(object)  # dict node id → (old Position, new Position)
+    palette_dropped = Signal(str, QPointF)  # palette spec ("kind:…" / "preset:…"), scene pos
+    files_dropped = Signal(list)  # local file paths
+    zoom_changed = Signal(float)
+
+    def __init__(self, scene: FactoryScene, parent: QWidget | None = None) -> None:
+        super().__init__(scene, parent)
+        self.factory_scene = scene
+        self.connect_tool = False
+        self._moves = MoveRecorder()
+        self._connect: ConnectInteraction | None = None
+        self._pan_from: QPointF | None = None
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        # Minimal updates + no painter-state saving: the two settings that matter when
+        # thousands of items are visible (measured in benchmarks/bench_ui.py).
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setOptimizationFlags(
+            QGraphicsView.OptimizationFlag.DontSavePainterState
+            | QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing
+        )
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
+        self.setAcceptDrops(True)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        # Pan with middle-drag, Space-drag or Shift-wheel: scroll bars only take room.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._space_down = False
+        self.setMouseTracking(True)
+
+    # ------------------------------------------------------------ zoom
+    @property
+    def scale_factor(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float, anchor_under_mouse: bool = True) -> None:
+        target = min(max(self.scale_factor * factor, MIN_SCALE), MAX_SCALE)
+        factor = target / self.scale_factor
+        if not anchor_under_mouse:
+            old = self.transformationAnchor()
+            self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+            self.scale(factor, factor)
+            self.setTransformationAnchor(old)
+        else:
+            self.scale(factor, factor)
+        self._zoomed()
+
+    def _zoomed(self) -> None:
+        scene = self.factory_scene
+        scene.set_overview(
+            scene.node_count >= OVERVIEW_MIN_NODES and self.scale_factor < OVERVIEW_MAX_SCALE
+        )
+        self.zoom_changed.emit(self.scale_factor)
+
+    def zoom_to_rect(self, rect: QRectF) -> None:
+        if rect.isEmpty():
+            return
+        self.fitInView(rect.adjusted(-60, -60, 60, 60), Qt.AspectRatioMode.KeepAspectRatio)
+        if self.scale_factor > 1.5:  # a single small node should not fill the screen
+            self.zoom_by(1.5 / self.scale_factor, anchor_under_mouse=False)
+        self._zoomed()
+
+    def fit_all(self) -> None:
+        scene = self.factory_scene
+        if not scene.node_count:
+            self.resetTransform()
+            self.centerOn(0, 0)
+            self._zoomed()
+            return
+        self.zoom_to_rect(scene.content_rect())
+
+    def zoom_to_selection(self) -> None:
+        rect = QRectF()
+        for item in self.factory_scene.selectedItems():
+            rect = rect.united(item.sceneBoundingRect())
+        if rect.isEmpty():
+            self.fit_all()
+        else:
+            self.zoom_to_rect(rect)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            super().wheelEvent(event)  # Shift+wheel scrolls, like most design tools
+            return
+        if delta:
+            self.zoom_by(1.0015**delta)
+        event.accept()
+
+    # ------------------------------------------------------------ mouse
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+            self._space_down and event.button() == Qt.MouseButton.LeftButton
+        ):
+            self._pan_from = event.position()
+            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            scene_pos = self.mapToScene(event.position().toPoint())
+            item = self.factory_scene.node_item_at(scene_pos)
+            wants_connect = self.connect_tool or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            )
+            if item is not None and (wants_connect or item.in_port(scene_pos)):
+                self._connect = ConnectInteraction(self.factory_scene, item)
+                event.accept()
+                return
+        super().mousePressEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._moves.begin(self.factory_scene)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None:
+            delta = event.position() - self._pan_from
+            self._pan_from = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        if self._connect is not None:
+            self._connect.move_to(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        self._update_hover_cursor(event)
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pan_from is not None and event.button() in (
+            Qt.MouseButton.MiddleButton,
+            Qt.MouseButton.LeftButton,
+        ):
+            self._pan_from = None
+            self.viewport().unsetCursor()
+            event.accept()
+            return
+        if self._connect is not None and event.button() == Qt.MouseButton.LeftButton:
+            interaction, self._connect = self._connect, None
+            target = interaction.finish(self.mapToScene(event.position().toPoint()))
+            if target is not None and target is not interaction.source:
+                self.connect_requested.emit(interaction.source.node_id, target.node_id)
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self._moves.active:
+            moves = self._moves.finish(self.factory_scene)
+            if moves:
+                self.move_finished.emit(moves)
+
+    def _update_hover_cursor(self, event: QMouseEvent) -> None:
+        if event.buttons() != Qt.MouseButton.NoButton:
+            return
+        scene_pos = self.mapToScene(event.position().toPoint())
+        item = self.factory_scene.node_item_at(scene_pos)
+        if item is not None and (self.connect_tool or item.in_port(scene_pos)):
+            self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        else:
+            self.viewport().unsetCursor()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self._connect is not None:
+            self._connect.finish(QPointF(-1e12, -1e12))
+            self._connect = None
+            return
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = True
+            self.viewport().setCursor(Qt.CursorShape.OpenHandCursor)
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_down = False
+            self.viewport().unsetCursor()
+            return
+        super().keyReleaseEvent(event)
+
+    # ------------------------------------------------------------ drops
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(PALETTE_MIME) or _local_files(mime.urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(PALETTE_MIME):
+            spec = bytes(mime.data(PALETTE_MIME).data()).decode("utf-8")
+            self.palette_dropped.emit(spec, self.mapToScene(event.position().toPoint()))
+            event.acceptProposedAction()
+            return
+        files = _local_files(mime.urls())
+        if files:
+            self.files_dropped.emit(files)
+            event.acceptProposedAction()
+
+    def visible_center(self) -> QPointF:
+        return self.mapToScene(self.viewport().rect().center())
+
+    def node_item(self, node_id: str) -> NodeItem | None:
+        return self.factory_scene.node_items.get(node_id)
+
+
+def _local_files(urls: list) -> list[str]:  # type: ignore[type-arg]
+    return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(".json")]
+
+
+def position_of(point: QPointF) -> Position:
+    return Position(x=round(point.x(), 1), y=round(point.y(), 1))

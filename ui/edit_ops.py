@@ -1,0 +1,218 @@
+"""Edit operations that build core commands: place, copy/paste/duplicate, auto-layout.
+
+Pure functions of the document (no widgets), so tests can check them directly and the window
+only pushes what they return.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+from pydantic import TypeAdapter, ValidationError
+
+from aifactory_twin.catalog import NODE_PRESETS, preset_node
+from aifactory_twin.commands import AddNodes, MoveNodes, new_node
+from aifactory_twin.document import FactoryDocument
+from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.schema import HEAT_REJECTORS, Edge, Node, NodeBase, Position
+from ui.canvas.items import NODE_H, NODE_W
+from ui.resources import KIND_ID_PREFIX
+
+CLIP_FORMAT = "aifactory-twin-nodes"
+PASTE_OFFSET = 40.0
+_NODE_ADAPTER: TypeAdapter[Any] = TypeAdapter(Node)
+_SUFFIX_RE = re.compile(r"-\d+$")
+
+
+def place_command(doc: FactoryDocument, spec: str, x: float, y: float) -> AddNodes:
+    """AddNodes for a palette spec (``kind:…`` or ``preset:…``) with its top-left at (x, y)."""
+    what, _, name = spec.partition(":")
+    position = Position(x=round(x, 1), y=round(y, 1))
+    if what == "preset":
+        preset = NODE_PRESETS.get(name)
+        if preset is None:
+            raise ScenarioError([Problem("preset", f"unknown preset {name!r}")])
+        node_id = doc.fresh_id(KIND_ID_PREFIX.get(preset.kind, preset.kind))
+        node = preset_node(name, node_id, position=position)
+    elif what == "kind":
+        node_id = doc.fresh_id(KIND_ID_PREFIX.get(name, name))
+        node = new_node(name, node_id, name=_default_name(node_id), position=position)
+    else:
+        raise ScenarioError([Problem("palette", f"not a palette entry: {spec!r}")])
+    return AddNodes([node], text=f"Add {node.name or node.id}")
+
+
+def _default_name(node_id: str) -> str:
+    return node_id.replace("-", " ").capitalize()
+
+
+# ------------------------------------------------------------------ clipboard
+def copy_payload(doc: FactoryDocument, node_ids: list[str]) -> str:
+    """JSON text for the clipboard: the nodes and the edges among them."""
+    chosen = set(node_ids)
+    nodes = [doc.node(nid).model_dump(mode="json") for nid in node_ids if doc.has_node(nid)]
+    edges = [
+        e.model_dump(mode="json")
+        for e in doc.edges.values()
+        if e.source in chosen and e.target in chosen
+    ]
+    return json.dumps({"format": CLIP_FORMAT, "nodes": nodes, "edges": edges})
+
+
+def paste_command(doc: FactoryDocument, text: str, offset: float = PASTE_OFFSET) -> AddNodes:
+    """AddNodes for clipboard text: fresh ids, positions shifted, internal edges remapped."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ScenarioError([Problem("clipboard", "does not hold factory nodes")]) from None
+    if not isinstance(data, dict) or data.get("format") != CLIP_FORMAT:
+        raise ScenarioError([Problem("clipboard", "does not hold factory nodes")])
+    try:
+        nodes: list[NodeBase] = [_NODE_ADAPTER.validate_python(n) for n in data["nodes"]]
+        edges = [Edge.model_validate(e) for e in data.get("edges", [])]
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise ScenarioError([Problem("clipboard", f"invalid nodes: {exc}")]) from None
+    return _clone_command(doc, nodes, edges, offset, "Paste")
+
+
+def duplicate_command(doc: FactoryDocument, node_ids: list[str]) -> AddNodes:
+    chosen = set(node_ids)
+    nodes = [doc.node(nid) for nid in node_ids]
+    edges = [e for e in doc.edges.values() if e.source in chosen and e.target in chosen]
+    return _clone_command(doc, nodes, edges, PASTE_OFFSET, "Duplicate")
+
+
+def _clone_command(
+    doc: FactoryDocument, nodes: list[NodeBase], edges: list[Edge], offset: float, verb: str
+) -> AddNodes:
+    if not nodes:
+        raise ScenarioError([Problem("clipboard", "nothing to paste")])
+    taken = set(doc.nodes) | set(doc.edges)
+    id_map: dict[str, str] = {}
+    clones: list[NodeBase] = []
+    for node in nodes:
+        new_id = _fresh(node.id, taken)
+        id_map[node.id] = new_id
+        moved = Position(x=node.position.x + offset, y=node.position.y + offset)
+        clones.append(node.model_copy(update={"id": new_id, "position": moved}))
+    edge_clones = [
+        e.model_copy(
+            update={
+                "id": _fresh(e.id, taken),
+                "source": id_map[e.source],
+                "target": id_map[e.target],
+            }
+        )
+        for e in edges
+        if e.source in id_map and e.target in id_map
+    ]
+    count = len(clones)
+    text = f"{verb} {clones[0].name or clones[0].id}" if count == 1 else f"{verb} {count} nodes"
+    return AddNodes(clones, edge_clones, text=text)
+
+
+def _fresh(old_id: str, taken: set[str]) -> str:
+    """``rack-3`` → the first free ``rack-N``; the new id is added to ``taken``."""
+    base = _SUFFIX_RE.sub("", old_id) or "node"
+    n = 1
+    while f"{base}-{n}" in taken:
+        n += 1
+    new_id = f"{base}-{n}"
+    taken.add(new_id)
+    return new_id
+
+
+# ------------------------------------------------------------------ layout
+def _layer(node: Any) -> int:
+    """Columns follow the flows left to right: feed → UPS → PDU/CRAH/CDU → racks → fabric."""
+    kind = node.kind
+    if kind == "cooling_unit":
+        return 1 if node.cooling_type in HEAT_REJECTORS else 2
+    return {
+        "staff_team": 0,
+        "power_feed": 0,
+        "ups": 1,
+        "pdu": 2,
+        "storage": 2,
+        "compute_rack": 3,
+        "network_switch": 4,
+        "cloud_burst": 5,
+    }.get(kind, 3)
+
+
+COLUMN_GAP = 110.0
+ROW_GAP = 26.0
+BLOCK_GAP = 140.0
+
+
+def layout_positions(doc: FactoryDocument) -> dict[str, Position]:
+    """A layered (Sugiyama-style) layout over the networkx graph of the factory.
+
+    Each group (hall) is laid out as its own block and blocks are stacked, so group frames do
+    not overlap. Within a block, nodes sit in columns by kind (``_layer``); each column is
+    ordered by the barycentre of the node's neighbours in earlier columns (one sweep of the
+    classic crossing-reduction heuristic) and wraps into sub-columns when it is very tall.
+    """
+    graph = nx.Graph()
+    for node in doc.nodes.values():
+        graph.add_node(node.id, layer=_layer(node), group=node.group)
+    graph.add_edges_from((e.source, e.target) for e in doc.edges.values())
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for node_id, attrs in graph.nodes(data=True):
+        blocks[attrs["group"]].append(node_id)
+    positions: dict[str, Position] = {}
+    top = 0.0
+    for group in sorted(blocks, key=lambda g: (g == "", g)):
+        height = _layout_block(graph, blocks[group], top, positions)
+        top += height + BLOCK_GAP
+    return positions
+
+
+def _layout_block(graph: Any, members: list[str], top: float, out: dict[str, Position]) -> float:
+    by_layer: dict[int, list[str]] = defaultdict(list)
+    for nid in members:
+        by_layer[graph.nodes[nid]["layer"]].append(nid)
+    max_rows = max(6, math.ceil(math.sqrt(len(members)) * 1.5))
+    rank: dict[str, float] = {}
+    x = 0.0
+    height = 0.0
+    for layer in sorted(by_layer):
+        column = by_layer[layer]
+        order = {nid: i for i, nid in enumerate(column)}
+
+        def barycentre(nid: str, order: dict[str, int] = order) -> tuple[float, int]:
+            ranks = [rank[m] for m in graph.neighbors(nid) if m in rank]
+            return (sum(ranks) / len(ranks) if ranks else math.inf, order[nid])
+
+        column.sort(key=barycentre)
+        sub_columns = math.ceil(len(column) / max_rows)
+        rows = math.ceil(len(column) / sub_columns)
+        for i, nid in enumerate(column):
+            sub, row = divmod(i, rows)
+            out[nid] = Position(
+                x=x + sub * (NODE_W + COLUMN_GAP / 2), y=top + row * (NODE_H + ROW_GAP)
+            )
+            rank[nid] = i / max(len(column) - 1, 1)
+        x += sub_columns * (NODE_W + COLUMN_GAP / 2) + COLUMN_GAP
+        height = max(height, rows * (NODE_H + ROW_GAP))
+    return height
+
+
+def layout_command(doc: FactoryDocument) -> MoveNodes | None:
+    """One MoveNodes for the whole auto-layout, or None when nothing would move."""
+    target = layout_positions(doc)
+    moves = {
+        nid: (doc.node(nid).position, pos)
+        for nid, pos in target.items()
+        if doc.node(nid).position != pos
+    }
+    if not moves:
+        return None
+    command = MoveNodes(moves)
+    command.text = "Auto-layout"
+    return command

@@ -1,0 +1,1 @@
+"""The inspector: a form generated from the selected nodes' pydantic fields."""

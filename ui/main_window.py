@@ -1,0 +1,375 @@
+"""MainWindow: canvas in the centre, docks around it, every edit a command on the undo stack.
+
+The window wires views to the document (which they only mirror) and turns requests from the
+canvas, palette and inspector into core commands. File handling lives in ``WindowFilesMixin``
+and menus/toolbar in ``ui.actions``, so this module stays about the editing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QUndoView,
+    QWidget,
+)
+
+from aifactory_twin.commands import Command, Connect, MoveNodes, RemoveItems
+from aifactory_twin.document import FactoryDocument
+from aifactory_twin.errors import ScenarioError
+from aifactory_twin.schema import Edge
+from ui import actions
+from ui.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, default_recovery_dir
+from ui.canvas.interactions import choose_edge
+from ui.canvas.items import NODE_H, NODE_W
+from ui.canvas.scene import FactoryScene
+from ui.canvas.view import FactoryView
+from ui.edit_ops import (
+    copy_payload,
+    duplicate_command,
+    layout_command,
+    paste_command,
+    place_command,
+)
+from ui.empty_state import EmptyStateWidget
+from ui.file_ops import FileLoader
+from ui.inspector.panel import InspectorPanel
+from ui.palette import PalettePanel
+from ui.theme import THEME_CHOICES, apply_palette, resolve
+from ui.undo import DocumentUndoStack
+from ui.validation_dock import ValidationPanel, badges_by_node
+from ui.window_files import WindowFilesMixin
+
+APP_TITLE = "AI Factory Twin"
+STATUS_MS = 8000
+
+
+class MainWindow(WindowFilesMixin, QMainWindow):
+    """The editor window."""
+
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        recovery_dir: Path | None = None,
+        autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
+        offer_recovery: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or QSettings()
+        self.doc = FactoryDocument()
+        self.stack = DocumentUndoStack(self.doc, self)
+        self.current_path: str | None = None
+        self.template_name = ""
+        self.last_status = ""
+        self._shut_down = False
+        self.setObjectName("main_window")
+        self.setAcceptDrops(True)
+        self.setWindowTitle(APP_TITLE)
+
+        self.scene = FactoryScene(self.doc, self)
+        self.view = FactoryView(self.scene, self)
+        self.setCentralWidget(self.view)
+        self.empty_state = EmptyStateWidget(self.view)
+        self.loader = FileLoader(self)
+
+        self.palette = PalettePanel()
+        self.inspector = InspectorPanel(self.doc, self.push)
+        self.validation = ValidationPanel(self.doc)
+        self.validation.defer = lambda: self.scene.pending_count > 0
+        self.undo_view = QUndoView(self.stack)
+        self.undo_view.setEmptyLabel("<opened>")
+        self.palette_dock = self._dock("Palette", "palette_dock", self.palette, "left")
+        self.inspector_dock = self._dock("Inspector", "inspector_dock", self.inspector, "right")
+        self.validation_dock = self._dock(
+            "Validation", "validation_dock", self.validation, "bottom"
+        )
+        self.history_dock = self._dock("History", "history_dock", self.undo_view, "left")
+        self.tabifyDockWidget(self.palette_dock, self.history_dock)
+        self.palette_dock.raise_()
+
+        self._build_status_bar()
+        self.acts = actions.build(self)
+        self.simulate_menu = self.acts.simulate_menu
+        self._selection_timer = QTimer(self, singleShot=True, interval=0)
+        self._counts_timer = QTimer(self, singleShot=True, interval=0)
+        self._connect_signals()
+
+        self.recovery_dir = recovery_dir or default_recovery_dir()
+        self.autosave = Autosaver(
+            self.doc, self.stack, self.recovery_dir, autosave_interval_ms, self
+        )
+        self.theme_choice = str(self.settings.value("theme", "system"))
+        self.apply_theme(self.theme_choice)
+        self.restore_window_state()
+        self._update_title()
+        self._update_counts()
+        self.validation.schedule()
+        if offer_recovery:
+            QTimer.singleShot(0, self.offer_recovery)
+
+    # ------------------------------------------------------------ building
+    def _dock(self, title: str, name: str, widget: QWidget, area: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        areas = {
+            "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+            "right": Qt.DockWidgetArea.RightDockWidgetArea,
+            "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+        }
+        self.addDockWidget(areas[area], dock)
+        return dock
+
+    def add_dock(self, title: str, name: str, widget: QWidget, area: str = "bottom") -> QDockWidget:
+        """Extra docks (simulation charts, comparisons) join the layout and the View menu."""
+        dock = self._dock(title, name, widget, area)
+        self.acts.view_docks_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(140)
+        self.busy.setMaximumHeight(14)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.counts_label = QLabel()
+        self.zoom_label = QLabel("100 %")
+        self.zoom_label.setMinimumWidth(52)
+        self.zoom_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.counts_label)
+        bar.addPermanentWidget(self.zoom_label)
+
+    def _connect_signals(self) -> None:
+        self.view.connect_requested.connect(self._on_view_connect_requested)
+        self.view.move_finished.connect(self._on_view_move_finished)
+        self.view.palette_dropped.connect(self._on_view_palette_dropped)
+        self.view.files_dropped.connect(self._on_files_dropped)
+        self.view.zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f} %"))
+        self.palette.place_requested.connect(self._on_palette_place_requested)
+        self.scene.selectionChanged.connect(self._selection_timer.start)
+        self._selection_timer.timeout.connect(self._on_selection_settled)
+        self.validation.findings_changed.connect(
+            lambda findings: self.scene.apply_findings(badges_by_node(findings))
+        )
+        self.validation.focus_requested.connect(self.focus_nodes)
+        self.stack.cleanChanged.connect(self._on_stack_clean_changed)
+        self.doc.changed.connect(self._on_doc_changed)
+        self._counts_timer.timeout.connect(self._update_counts)
+        self.empty_state.template_chosen.connect(self.new_from_template)
+        self.empty_state.open_requested.connect(self.open_dialog)
+        self.loader.started.connect(self._on_loader_started)
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        self.loader.finished.connect(self._on_loader_finished)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_scheme_changed)
+
+    # ------------------------------------------------------------ commands
+    def push(self, command: Command) -> None:
+        """The one write path: every edit is a core command on the undo stack."""
+        self.stack.push_command(command)
+
+    def status(self, message: str, timeout_ms: int = STATUS_MS) -> None:
+        self.last_status = message
+        self.statusBar().showMessage(message, timeout_ms)
+
+    def _on_view_connect_requested(self, first_id: str, second_id: str) -> None:
+        choice = choose_edge(self.doc, first_id, second_id)
+        if choice.refusal:
+            self.status(f"Connection refused: {choice.refusal}")
+            return
+        edge = Edge(
+            id=self.doc.fresh_id(choice.kind),
+            kind=choice.kind,  # type: ignore[arg-type]
+            source=choice.source,
+            target=choice.target,
+        )
+        try:
+            command = Connect(self.doc, edge)
+        except ScenarioError as exc:
+            self.status(f"Connection refused: {exc.problems[0].message}")
+            return
+        self.push(command)
+        note = f" (also allowed: {', '.join(choice.alternatives)})" if choice.alternatives else ""
+        self.status(f"Connected {choice.source} → {choice.target} with a {choice.kind} edge{note}")
+
+    def _on_view_move_finished(self, moves: dict) -> None:  # type: ignore[type-arg]
+        self.push(MoveNodes(moves))
+
+    def _on_view_palette_dropped(self, spec: str, scene_pos: QPointF) -> None:
+        self.place(spec, scene_pos.x() - NODE_W / 2, scene_pos.y() - NODE_H / 2)
+
+    def _on_palette_place_requested(self, spec: str) -> None:
+        center = self.view.visible_center()
+        x, y = center.x() - NODE_W / 2, center.y() - NODE_H / 2
+        # Double-clicking twice should not stack two nodes exactly on top of each other.
+        taken = {(n.position.x, n.position.y) for n in self.doc.nodes.values()}
+        while (round(x, 1), round(y, 1)) in taken:
+            x, y = x + 30, y + 30
+        self.place(spec, x, y)
+
+    def place(self, spec: str, x: float, y: float) -> None:
+        grid = self.scene.snap_grid
+        if grid:
+            x, y = round(x / grid) * grid, round(y / grid) * grid
+        try:
+            command = place_command(self.doc, spec, x, y)
+        except ScenarioError as exc:
+            self.status(f"Cannot place: {exc.problems[0].message}")
+            return
+        self.push(command)
+        self.scene.select_nodes([n.id for n in command.nodes])
+        self.status(f"Added {command.nodes[0].id}")
+
+    def delete_selection(self) -> None:
+        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_ids()
+        if nodes or edges:
+            self.push(RemoveItems(nodes, edges))
+
+    def copy_selection(self) -> bool:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            return False
+        QApplication.clipboard().setText(copy_payload(self.doc, ids))
+        self.status(f"Copied {len(ids)} node{'s' if len(ids) != 1 else ''}")
+        return True
+
+    def cut_selection(self) -> None:
+        if self.copy_selection():
+            nodes = self.scene.selected_node_ids()
+            command = RemoveItems(nodes, self.scene.selected_edge_ids())
+            command.text = f"Cut {len(nodes)} node{'s' if len(nodes) != 1 else ''}"
+            self.push(command)
+
+    def paste(self) -> None:
+        try:
+            command = paste_command(self.doc, QApplication.clipboard().text())
+        except ScenarioError as exc:
+            self.status(f"Cannot paste: {exc.problems[0].message}")
+            return
+        self.push(command)
+        self.scene.select_nodes([n.id for n in command.nodes])
+
+    def duplicate_selection(self) -> None:
+        ids = self.scene.selected_node_ids()
+        if not ids:
+            return
+        command = duplicate_command(self.doc, ids)
+        self.push(command)
+        self.scene.select_nodes([n.id for n in command.nodes])
+
+    def select_all(self) -> None:
+        for item in self.scene.node_items.values():
+            item.setSelected(True)
+
+    def auto_layout(self) -> None:
+        command = layout_command(self.doc)
+        if command is None:
+            self.status("Auto-layout: already laid out")
+            return
+        self.push(command)
+        self.view.fit_all()
+
+    def focus_nodes(self, node_ids: list[str]) -> None:
+        self.scene.select_nodes(node_ids)
+        item = self.scene.node_items.get(node_ids[0])
+        if item is not None:
+            self.view.centerOn(item)
+
+    def _on_selection_settled(self) -> None:
+        self.inspector.set_selection(self.scene.selected_node_ids())
+
+    # ------------------------------------------------------------ look
+    def _update_title(self) -> None:
+        if self.current_path:
+            name = Path(self.current_path).name
+        elif self.template_name:
+            name = f"{self.template_name} (template)"
+        else:
+            name = "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_TITLE}")
+        self.setWindowModified(not self.stack.isClean())
+
+    def _update_counts(self) -> None:
+        nodes, edges = len(self.doc.nodes), len(self.doc.edges)
+        self.counts_label.setText(f"{nodes:,} nodes · {edges:,} edges")
+        self.empty_state.setVisible(nodes == 0)
+        self.empty_state.reposition()
+
+    def apply_theme(self, choice: str) -> None:
+        if choice not in THEME_CHOICES:
+            choice = "system"
+        self.theme_choice = choice
+        theme = resolve(choice)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_palette(app, theme)
+        self.scene.set_theme(theme)
+        self.view.resetCachedContent()
+        actions.recolor_icons(self, theme.tool_stroke)
+        self.settings.setValue("theme", choice)
+
+    def _on_system_scheme_changed(self, _scheme: object) -> None:
+        if self.theme_choice == "system":
+            self.apply_theme("system")
+
+    def restore_window_state(self) -> None:
+        geometry = self.settings.value("geometry")
+        state = self.settings.value("window_state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        else:
+            self.resize(1440, 900)
+        if state is not None:
+            self.restoreState(state)  # type: ignore[arg-type]
+        else:
+            self.resizeDocks(
+                [self.palette_dock, self.inspector_dock], [260, 330], Qt.Orientation.Horizontal
+            )
+            self.resizeDocks([self.validation_dock], [150], Qt.Orientation.Vertical)
+        self.scene.snap_grid = 20.0 if self.settings.value("snap", True, type=bool) else 0.0
+
+    def save_window_state(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("snap", bool(self.scene.snap_grid))
+        self.settings.sync()
+
+    def resizeEvent(self, event: object) -> None:
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        self.empty_state.reposition()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop timers and workers, drop recovery files, forget the document's signals."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.save_window_state()
+        self.autosave.close()
+        self.loader.shutdown()
+        self.validation.detach()
+        self.inspector.detach()
+        self.scene.detach()
+        self.doc.changed.disconnect(self._on_doc_changed)
+
+    def _on_stack_clean_changed(self, _clean: bool) -> None:
+        self._update_title()
+
+    def _on_doc_changed(self) -> None:
+        self._counts_timer.start()

@@ -1,0 +1,164 @@
+"""Icons, colours and labels shared by every part of the editor.
+
+Icons are the SVG files in ``assets/icons`` (found through aifactory_twin.resources, so a checkout
+and an installed copy behave the same). Pixmaps are rendered once per size and cached: the canvas
+paints thousands of node items and must not parse SVG in ``paint``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from aifactory_twin.resources import assets_dir
+
+KIND_LABELS: dict[str, str] = {
+    "compute_rack": "Compute rack",
+    "network_switch": "Network switch",
+    "cooling_unit": "Cooling unit",
+    "power_feed": "Power feed",
+    "ups": "UPS",
+    "pdu": "PDU",
+    "storage": "Storage",
+    "staff_team": "Staff team",
+    "cloud_burst": "Cloud burst",
+}
+
+# Short id prefixes for new nodes ("rack-3" reads better than "compute_rack-3" in files).
+KIND_ID_PREFIX: dict[str, str] = {
+    "compute_rack": "rack",
+    "network_switch": "switch",
+    "cooling_unit": "cooling",
+    "power_feed": "feed",
+    "ups": "ups",
+    "pdu": "pdu",
+    "storage": "storage",
+    "staff_team": "team",
+    "cloud_burst": "cloud",
+}
+
+# Same hues as the SVG backgrounds, so a zoomed-out block matches its icon.
+KIND_COLORS: dict[str, str] = {
+    "compute_rack": "#3B6FE0",
+    "network_switch": "#7C4DDB",
+    "cooling_unit": "#0FA3C0",
+    "power_feed": "#E09400",
+    "ups": "#E5671B",
+    "pdu": "#C9820A",
+    "storage": "#13A37A",
+    "staff_team": "#D6457F",
+    "cloud_burst": "#4A8DD8",
+}
+
+# Edge kind → (colour, Qt pen style, width in scene units). Each kind differs in both colour and
+# dash so the drawing still reads for colour-blind users and in greyscale prints.
+EDGE_STYLES: dict[str, tuple[str, Qt.PenStyle, float]] = {
+    "power": ("#E09400", Qt.PenStyle.SolidLine, 2.6),
+    "coolant": ("#0FA3C0", Qt.PenStyle.DashLine, 2.2),
+    "network": ("#7C4DDB", Qt.PenStyle.SolidLine, 1.6),
+    "data": ("#13A37A", Qt.PenStyle.DashDotLine, 2.0),
+    "support": ("#D6457F", Qt.PenStyle.DotLine, 1.6),
+}
+
+# Finding severity → badge colour.
+STATUS_COLORS: dict[str, str] = {
+    "ok": "#22A55B",
+    "warning": "#E5A100",
+    "error": "#E0483E",
+}
+
+_TOOL_STROKE = "#5b6573"  # the stroke colour the toolbar SVGs are drawn with
+
+
+def icon_path(name: str) -> str:
+    return str(assets_dir() / "icons" / f"{name}.svg")
+
+
+@cache
+def kind_pixmap(kind: str, size_px: int) -> QPixmap:
+    """The kind's icon rendered at ``size_px`` (device pixels), cached."""
+    return _render_svg(icon_path(kind), size_px)
+
+
+def kind_icon(kind: str) -> QIcon:
+    return QIcon(icon_path(kind))
+
+
+@cache
+def tool_icon(name: str, stroke: str = _TOOL_STROKE) -> QIcon:
+    """A toolbar icon recoloured to ``stroke`` (dark themes pass a light colour)."""
+    path = assets_dir() / "icons" / f"tool_{name}.svg"
+    if not path.is_file():
+        return QIcon()
+    data = path.read_text(encoding="utf-8").replace(_TOOL_STROKE, stroke)
+    icon = QIcon()
+    for size in (16, 24, 32, 48):
+        icon.addPixmap(_render_svg_bytes(data.encode(), size))
+    return icon
+
+
+def _render_svg(path: str, size_px: int) -> QPixmap:
+    with open(path, "rb") as fh:
+        return _render_svg_bytes(fh.read(), size_px)
+
+
+def _render_svg_bytes(data: bytes, size_px: int) -> QPixmap:
+    renderer = QSvgRenderer(QByteArray(data))
+    image = QImage(size_px, size_px, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size_px, size_px))
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+def kind_color(kind: str) -> QColor:
+    return QColor(KIND_COLORS.get(kind, "#808080"))
+
+
+def unit_of(field_name: str) -> str:
+    """The unit a field name carries (``power_rating_kw`` → ``kW``); empty when unitless."""
+    for suffix, unit in _UNIT_SUFFIXES:
+        if field_name.endswith(suffix):
+            return unit
+    return ""
+
+
+# Longest suffixes first: ``_per_gpu_hour`` must win over ``_hour``.
+_UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_usd_per_gpu_hour", "USD/GPU·h"),
+    ("_per_gpu_hour", "1/GPU·h"),
+    ("_usd_per_kwh", "USD/kWh"),
+    ("_usd_per_year", "USD/yr"),
+    ("_usd_per_kw", "USD/kW"),
+    ("_g_per_kwh", "g/kWh"),
+    ("_l_per_kwh", "L/kWh"),
+    ("_k_per_w", "K/W"),
+    ("_kj_per_k", "kJ/K"),
+    ("_gb_per_s", "GB/s"),
+    ("_tokens_per_s", "tokens/s"),
+    ("_per_hour", "1/h"),
+    ("_per_year", "1/yr"),
+    ("_gbps_per_dir", "GB/s"),
+    ("_gbps", "Gb/s"),
+    ("_kwh", "kWh"),
+    ("_kw", "kW"),
+    ("_w", "W"),
+    ("_c", "°C"),
+    ("_usd", "USD"),
+    ("_pb", "PB"),
+    ("_gb", "GB"),
+    ("_us", "µs"),
+    ("_ms", "ms"),
+    ("_s", "s"),
+    ("_hours", "h"),
+    ("_days", "d"),
+    ("_years", "yr"),
+    ("_tflops", "TFLOP/s"),
+    ("_b", "billion"),
+    ("_t", "trillion"),
+)
