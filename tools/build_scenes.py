@@ -29,7 +29,9 @@ from aifactory_twin.schema import (
 
 SCENES_DIR = Path(__file__).resolve().parent.parent / "scenes"
 DAY_S = 86400.0
-STEP_PX = 120.0
+# Node cards on the canvas are ~172 px wide and ~50 px tall: columns 210 px apart, rows 110.
+STEP_X_PX = 210.0
+STEP_Y_PX = 110.0
 _EDGE_ABBR = {"power": "pw", "coolant": "cl", "network": "nw", "data": "dt", "support": "sp"}
 
 
@@ -55,8 +57,8 @@ class SceneBuilder:
         self.variants: list[Variant] = []
 
     def add(self, preset: str, node_id: str, col: float, row: float, **fields: Any) -> str:
-        """Add a preset node at grid cell (col, row), cells ``STEP_PX`` apart."""
-        position = {"x": col * STEP_PX, "y": row * STEP_PX}
+        """Add a preset node at grid cell (col, row) of STEP_X_PX × STEP_Y_PX cells."""
+        position = {"x": col * STEP_X_PX, "y": row * STEP_Y_PX}
         self.nodes.append(preset_node(preset, node_id, position=position, **fields))
         return node_id
 
