@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import get_args
 
 import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import Scenario, ScheduledEvent
+from aifactory_twin.schema.nodes import CoolingType, StaffRole
 from aifactory_twin.sim.models.compute import Workloads
 from aifactory_twin.sim.models.network import Fabric
 
@@ -27,26 +29,9 @@ SERVER_OVERHEAD_ON_GPU_PRICE = 1.3
 DEFAULT_CHILLER_COP = 6.1
 # Liquid collectors take the liquid share of rack heat, air collectors the rest (§9.2).
 LIQUID_COLLECTORS = frozenset({"cdu", "immersion_tank"})
-COOLING_TYPES = (
-    "crah",
-    "in_row",
-    "rear_door_hx",
-    "cdu",
-    "immersion_tank",
-    "chiller",
-    "dry_cooler",
-    "cooling_tower",
-)
-ROLES = (
-    "facilities_ops",
-    "network_ops",
-    "mlops",
-    "data_engineering",
-    "ml_research",
-    "labeling",
-    "security_governance",
-    "domain_experts",
-)
+# Orders used for the per-type and per-role index arrays: the schema's own Literal lists.
+COOLING_TYPES: tuple[str, ...] = get_args(CoolingType)
+ROLES: tuple[str, ...] = get_args(StaffRole)
 TECHNICIAN_ROLES = frozenset({"facilities_ops", "network_ops"})
 # Weekly hours a shift pattern covers; people on shift = headcount × 40 h / covered hours.
 COVERED_HOURS_PER_WEEK = {"business_hours": 40.0, "extended": 112.0, "24x7": 168.0}
