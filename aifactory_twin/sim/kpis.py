@@ -9,11 +9,13 @@ automation rate = incidents handled without a technician / incidents; talent ret
 1 − departures / starting headcount; product launches per year from the launch rule in
 ``models/staff.py``. PUE = facility energy / IT energy over the run.
 A ratio whose denominator is zero (no GPU-hours, no IT energy, no incidents, no tokens, no
-staff) is undefined and reported as None (JSON null), never as 0.
+staff) is undefined and reported as None (JSON null), never as 0; so is one whose denominator
+is so small (a subnormal token count) that the quotient overflows to infinity.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,8 +27,12 @@ if TYPE_CHECKING:
 
 
 def _ratio(num: float, den: float) -> float | None:
-    """num / den, or None when the ratio is undefined (nothing to divide by)."""
-    return num / den if den > 0 else None
+    """num / den, or None when the ratio is undefined (nothing to divide by, or overflow)."""
+    return _finite(num / den) if den > 0 else None
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def _share(num: float, den: float) -> float:
@@ -117,7 +123,9 @@ def compute_kpis(eng: Engine) -> dict[str, Any]:
         "carbon_t_co2": a["carbon_kg"] / 1000.0,
         "water_m3": a["water_l"] / 1000.0,
         "inference_tokens": tokens,
-        "cost_per_million_tokens_usd": total * inf_share / tokens * 1e6 if tokens > 0 else None,
+        "cost_per_million_tokens_usd": (
+            _finite(total * inf_share / tokens * 1e6) if tokens > 0 else None
+        ),
         "joules_per_token": _ratio(a["inference_energy_j"], tokens),
         "jobs": jobs,
     }
