@@ -43,6 +43,12 @@ SERIES: tuple[str, ...] = (
     "inference_tokens_per_s",
     "cloud_gpus",
     "energy_price_usd_per_kwh",
+    "mean_temp_c",
+    "cooling_capacity_kw",
+    "capex_amortized_usd_cum",
+    "staff_cost_usd_cum",
+    "maintenance_cost_usd_cum",
+    "cloud_cost_usd_cum",
 )
 NODE_SERIES: tuple[str, ...] = ("temp_c", "power_kw", "utilization")
 NODE_SAMPLE_BUDGET = 2_000_000

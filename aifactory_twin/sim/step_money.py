@@ -260,8 +260,23 @@ def step_money(
         "inference_tokens_per_s": tokens_s,
         "cloud_gpus": cloud_gpus,
         "energy_price_usd_per_kwh": mean_price,
+        # For the live charts (issue 5): mean junction temperature of racks with units up,
+        # room-side cooling capacity available now, and the cost categories as running sums.
+        "mean_temp_c": _mean_live_temp_c(s),
+        "cooling_capacity_kw": float(np.sum(cap_w[c.is_collector])) / 1000.0,
+        "capex_amortized_usd_cum": a["capex_amortized_usd"],
+        "staff_cost_usd_cum": a["staff_cost_usd"],
+        "maintenance_cost_usd_cum": a["maintenance_cost_usd"],
+        "cloud_cost_usd_cum": a["cloud_cost_usd"],
     }
     s.view_inputs = (up, rb.busy, pb.cool_kw, pb.cool_in, cap_w, pb.unit_heat_kw)
+
+
+def _mean_live_temp_c(s: EngineState) -> float:
+    """Unit-weighted mean junction temperature of racks with units up (0 when none are)."""
+    units_up = s.cache["rack_up"]
+    weight = float(np.sum(units_up))
+    return float(np.dot(s.tj_c, units_up)) / weight if weight > 0 else 0.0
 
 
 def node_values(s: EngineState) -> tuple[FloatArray, FloatArray, FloatArray]:
