@@ -36,6 +36,7 @@ TEXT_X = 48.0
 LOD_SIMPLE = 0.32  # below this zoom a node is a plain block (text would be < 4 px tall)
 LOD_TEXT = 0.55  # below this the subtitle is dropped
 
+_FAILED_MARK = QColor("#C81E1E")  # failed units in the live overlay (ui/live/overlay.py)
 _NAME_FONT = QFont()
 _NAME_FONT.setPointSizeF(9.5)
 _NAME_FONT.setWeight(QFont.Weight.DemiBold)
@@ -91,6 +92,9 @@ class NodeItem(QGraphicsItem):
         self._subtitle_full = ""
         self._badge = ""
         self._cx = self._cy = 0.0
+        # Live simulation overlay (ui/live/overlay.py): a colour, and a mark for failed units.
+        self.overlay_color: QColor | None = None
+        self.overlay_marked = False
         self.set_node(node)
         # After the first setPos: no itemChange round trip while thousands of items load.
         self.setFlags(
@@ -127,6 +131,14 @@ class NodeItem(QGraphicsItem):
             self.setPos(pos)
         self._cx, self._cy = pos.x() + NODE_W / 2, pos.y() + NODE_H / 2
         self._update_tooltip()
+        self.update()
+
+    def set_overlay(self, color: QColor | None, marked: bool) -> None:
+        """Colour the card by a live quantity (None: its own look); ``marked``: units failed."""
+        if color == self.overlay_color and marked == self.overlay_marked:
+            return
+        self.overlay_color = color
+        self.overlay_marked = marked
         self.update()
 
     def set_finding(self, severity: str, text: str) -> None:
@@ -197,7 +209,10 @@ class NodeItem(QGraphicsItem):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         card = QRectF(0, 0, NODE_W, NODE_H)
         if lod < LOD_SIMPLE:
-            painter.fillRect(card, theme.selection if selected else self._kind_color)
+            fill = self._kind_color if self.overlay_color is None else self.overlay_color
+            painter.fillRect(card, theme.selection if selected else fill)
+            if self.overlay_marked:
+                painter.fillRect(QRectF(NODE_W * 2 / 3, 0, NODE_W / 3, NODE_H), _FAILED_MARK)
             if self.severity:
                 painter.fillRect(
                     QRectF(0, 0, NODE_W / 3, NODE_H), QColor(STATUS_COLORS[self.severity])
@@ -213,8 +228,18 @@ class NodeItem(QGraphicsItem):
         accent.addRoundedRect(card, 8, 8)
         painter.save()
         painter.setClipPath(accent)
+        if self.overlay_color is not None:
+            # Live overlay: a tint over the card and a solid band along its bottom edge.
+            tint = QColor(self.overlay_color)
+            tint.setAlpha(70)
+            painter.fillRect(card, tint)
+            painter.fillRect(QRectF(0, NODE_H - 6, NODE_W, 6), self.overlay_color)
         painter.fillRect(QRectF(0, 0, 5, NODE_H), self._kind_color)
         painter.restore()
+        if self.overlay_marked:  # failed units: a red frame inside the card
+            painter.setPen(QPen(_FAILED_MARK, 2.6))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(card.adjusted(1.5, 1.5, -1.5, -1.5), 7, 7)
         icon_rect = QRectF(12, (NODE_H - ICON_PX) / 2, ICON_PX, ICON_PX)
         painter.drawPixmap(icon_rect.toRect(), kind_pixmap(self.kind, ICON_PX * 2))
         painter.setPen(theme.node_text)

@@ -1,0 +1,1 @@
+"""The live simulation view: KPI tiles, alarms, canvas overlays and injected events."""

@@ -1,0 +1,365 @@
+"""Wire the live simulation view into the editor window.
+
+``install_live_view(window)`` adds the Simulate menu entries, the simulation toolbar, the
+chart / KPI / alarm / node-history docks, the overlay selector and legend, and the canvas
+context menu for injected events. The editor's own modules only need to call it (and
+``shutdown`` / ``apply_theme``); everything live stays in ``ui/live`` and ``ui/charts``.
+
+Refresh cadence: the charts redraw themselves at ≤ 30 Hz from the recorder; tiles, overlay,
+alarms, node chart and clock refresh at ``PANEL_REFRESH_MS`` when the engine has advanced (the
+KPI dict and per-node state are computed on demand by the engine, so this bounds their cost).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QObject, QPoint, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+)
+
+from aifactory_twin.sim import STATUS_NAMES
+from ui.charts.export import ask_and_export_all, install_context_menus
+from ui.charts.panel import ChartsPanel
+from ui.live.alarms import AlarmsPanel
+from ui.live.events_menu import EventInjector, add_submenu
+from ui.live.kpi_tiles import KpiTilesWidget
+from ui.live.node_chart import NodeHistoryChart
+from ui.live.overlay import (
+    MODE_LABELS,
+    OVERLAY_MODES,
+    Overlay,
+    OverlayLegend,
+    changed_indices,
+    compute_overlay,
+    to_qcolor,
+)
+from ui.live.run_controls import RunControls
+from ui.sim_controller import SimController
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+
+PANEL_REFRESH_MS = 250
+BIG_FACTORY_REFRESH_MS = 1000
+PANEL_TIME_SHARE = 0.15  # at most this share of wall time on tiles, overlay and alarms
+
+
+class LiveView(QObject):
+    """Everything the live simulation adds to one MainWindow."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.controller = SimController(window.doc, self)
+        self.controls = RunControls(self.controller, window)
+        self.charts = ChartsPanel()
+        install_context_menus(self.charts, on_error=window.status)
+        self.tiles = KpiTilesWidget()
+        self.alarms = AlarmsPanel()
+        self.node_chart = NodeHistoryChart()
+        self.legend = OverlayLegend()
+        self.injector = EventInjector(self.controller, window.doc, window.push, self)
+        self.overlay_mode = "status"
+        self._overlay: Overlay | None = None
+        self._overlay_item_count = 0
+        self._dirty = False
+        self._shut_down = False
+        self._next_panel_s = 0.0
+        self.panel_refresh_ms = 0.0  # last refresh's wall time, for the benchmark
+        self._build()
+        self._timer = QTimer(self)
+        self._timer.setInterval(PANEL_REFRESH_MS)
+        self._timer.timeout.connect(self._on_refresh_timer)
+        self._timer.start()
+        self._connect()
+        self._on_engine_replaced(None)
+
+    # ------------------------------------------------------------ building
+    def _build(self) -> None:
+        w = self.window
+        menu: QMenu = w.simulate_menu
+        self.controls.populate_menu(menu)
+        menu.addSeparator()
+        overlay_menu = add_submenu(menu, "Colour canvas by")
+        for mode in OVERLAY_MODES:
+            overlay_menu.addAction(MODE_LABELS[mode], lambda m=mode: self.set_overlay_mode(m))
+        menu.addSeparator()
+        self.injector.populate_simulate_menu(menu)
+        menu.addSeparator()
+        export = menu.addAction("Export charts…", lambda: ask_and_export_all(self.charts, w))
+        export.setToolTip("Write every chart as PNG, SVG and CSV into a folder")
+        self._add_to_file_menu(export)
+
+        self.toolbar: QToolBar = self.controls.build_toolbar(w)
+        self.overlay_combo = QComboBox()
+        self.overlay_combo.setObjectName("overlay_mode")
+        self.overlay_combo.setToolTip("Colour the canvas nodes by a live quantity")
+        for mode in OVERLAY_MODES:
+            self.overlay_combo.addItem(MODE_LABELS[mode], mode)
+        self.overlay_combo.setCurrentIndex(OVERLAY_MODES.index(self.overlay_mode))
+        self.overlay_combo.currentIndexChanged.connect(
+            lambda _i: self.set_overlay_mode(str(self.overlay_combo.currentData()))
+        )
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(QLabel(" Colour by "))
+        self.toolbar.addWidget(self.overlay_combo)
+        self.legend.setMinimumWidth(260)
+        self.toolbar.addWidget(self.legend)
+        w.addToolBarBreak()
+        w.addToolBar(self.toolbar)
+        w.statusBar().addPermanentWidget(self.controls.clock)
+
+        self.charts_dock = w.add_dock("Charts", "charts_dock", self.charts, "bottom")
+        self.alarms_dock = w.add_dock("Alarms", "alarms_dock", self.alarms, "bottom")
+        w.splitDockWidget(self.charts_dock, self.alarms_dock, Qt.Orientation.Horizontal)
+        validation = getattr(w, "validation_dock", None)
+        if isinstance(validation, QDockWidget):
+            # One tab pair: validation while editing; alarms come forward when a run starts.
+            w.tabifyDockWidget(self.alarms_dock, validation)
+            validation.raise_()
+        self.kpi_dock = w.add_dock("KPIs", "kpi_dock", self.tiles, "bottom")
+        w.removeDockWidget(self.kpi_dock)
+        w.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.kpi_dock)
+        self.kpi_dock.show()
+        self.node_dock = w.add_dock("Node history", "node_history_dock", self.node_chart, "right")
+        inspector = getattr(w, "inspector_dock", None)
+        if isinstance(inspector, QDockWidget):
+            w.splitDockWidget(inspector, self.node_dock, Qt.Orientation.Vertical)
+        # First start (no saved layout): once the window is laid out, charts get most of the
+        # bottom area. A saved layout (QSettings "window_state") is left as the user made it.
+        if w.settings.value("window_state") is None:
+            QTimer.singleShot(0, self.size_docks)
+
+        w.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        w.view.customContextMenuRequested.connect(self._on_canvas_context_menu)
+
+    def _add_to_file_menu(self, action: QAction) -> None:
+        """Also offer chart export under File, after the editor's own export entries.
+
+        The File menu is found with ``findChildren``: ``QAction.menu()`` in PySide6 6.10 hands
+        back a wrapper that deletes the menu when collected (measured: File › Open Recent died).
+        """
+        menus = self.window.menuBar().findChildren(QMenu)
+        file_menu = next((m for m in menus if m.title().replace("&", "") == "File"), None)
+        if file_menu is None:
+            return
+        entries = file_menu.actions()
+        after = next(
+            (i for i, a in enumerate(entries) if a.objectName() == "action_export_graphml"), None
+        )
+        if after is not None and after + 1 < len(entries):
+            file_menu.insertAction(entries[after + 1], action)
+        else:
+            file_menu.addAction(action)
+
+    def size_docks(self) -> None:
+        w = self.window
+        width, height = max(w.width(), 800), max(w.height(), 600)
+        w.resizeDocks([self.charts_dock], [int(height * 0.36)], Qt.Orientation.Vertical)
+        w.resizeDocks(
+            [self.charts_dock, self.alarms_dock],
+            [int(width * 0.72), int(width * 0.28)],
+            Qt.Orientation.Horizontal,
+        )
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.engine_replaced.connect(self._on_engine_replaced)
+        c.ticked.connect(self._on_ticked)
+        c.state_changed.connect(lambda _s: self._on_ticked())
+        c.error.connect(self.window.status)
+        c.structure_changed.connect(self._on_structure_changed)
+        self.alarms.event_activated.connect(self._on_alarm_activated)
+        self.window.doc.reset.connect(self._on_doc_reset)
+        self.window.scene.selectionChanged.connect(self._show_selected_history)
+        self.window.doc.part_changed.connect(self._on_doc_part_changed)
+        self._on_doc_reset()
+
+    # ------------------------------------------------------------ actions
+    def set_overlay_mode(self, mode: str) -> None:
+        if mode not in OVERLAY_MODES:
+            return
+        self.overlay_mode = mode
+        index = OVERLAY_MODES.index(mode)
+        if self.overlay_combo.currentIndex() != index:
+            self.overlay_combo.setCurrentIndex(index)
+        self.refresh_panels(force=True)
+
+    def run_headless(self, duration_s: float) -> None:
+        """Simulate ``duration_s`` now (screenshot mode) and show the result everywhere."""
+        self.controller.run_for(duration_s)
+        self.charts.refresh(force=True)
+        self.refresh_panels(force=True)
+        # Show the alarms tab once the window has settled (other docks raise themselves at start).
+        QTimer.singleShot(0, self.alarms_dock.raise_)
+
+    def apply_theme(self, dark: bool) -> None:
+        self.charts.apply_theme(dark)
+        self.node_chart.set_dark(dark)
+
+    def shutdown(self) -> None:
+        """Stop timers and the run; safe to call more than once."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.window.scene.selectionChanged.disconnect(self._show_selected_history)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.controls.space_filter)
+        self._timer.stop()
+        self.controller.reset()
+        self.charts.attach(None)
+
+    # ------------------------------------------------------------ refresh
+    def _on_ticked(self) -> None:
+        self._dirty = True
+
+    def _on_refresh_timer(self) -> None:
+        now_s = time.perf_counter()
+        if self._dirty and now_s >= self._next_panel_s:
+            self.refresh_panels()
+            # Like the charts: on a huge factory, refresh less often rather than starve input.
+            cost_s = self.panel_refresh_ms / 1000.0
+            # A recolour repaints the whole canvas (its cost is not in panel_refresh_ms): on a
+            # factory drawn as an overview (thousands of nodes) recolour at most once a second.
+            floor_s = (
+                BIG_FACTORY_REFRESH_MS if self.window.scene.overview else PANEL_REFRESH_MS
+            ) / 1000.0
+            self._next_panel_s = now_s + max(floor_s, cost_s / PANEL_TIME_SHARE)
+
+    def refresh_panels(self, force: bool = False) -> None:
+        """Tiles, overlay, alarms, node chart and clock from the engine's current state."""
+        start = time.perf_counter()
+        self._dirty = False
+        engine = self.controller.engine
+        self.controls.update_clock()
+        if engine is None:
+            self.tiles.clear()
+            self._apply_overlay(None)
+            return
+        if force:
+            self.charts.refresh()
+        rec = engine.recorder
+        latest = {name: float(rec.series(name)[-1]) for name in rec.names} if rec.n else {}
+        self.tiles.update_kpis(engine.kpis(), latest)
+        self.alarms.sync(engine.events)
+        state = engine.node_state()
+        self._apply_overlay(
+            compute_overlay(self.overlay_mode, state, STATUS_NAMES, engine.node_kinds)
+        )
+        self._show_selected_history()
+        self.panel_refresh_ms = (time.perf_counter() - start) * 1000.0
+
+    def _show_selected_history(self) -> None:
+        if not shiboken6.isValid(self.window.scene):  # the window is being destroyed
+            return
+        selected = self.window.scene.selected_node_ids()
+        node_id = selected[0] if len(selected) == 1 else ""
+        self.node_chart.show_node(node_id, self.controller.engine)
+
+    def _apply_overlay(self, overlay: Overlay | None) -> None:
+        """Recolour only the canvas items whose colour or mark changed since last time."""
+        engine = self.controller.engine
+        scene = self.window.scene
+        items = scene.node_items
+        if overlay is None or engine is None:
+            if self._overlay is not None:
+                for item in items.values():
+                    item.set_overlay(None, False)
+                scene.overlay_changed([])
+            self._overlay = None
+            self.legend.set_overlay("none" if overlay is None else overlay.mode)
+            return
+        # Big scenes create their items in idle batches: new items need their colour too.
+        previous = self._overlay if len(items) == self._overlay_item_count else None
+        node_ids = engine.node_ids
+        changed = changed_indices(previous, overlay)
+        for index in changed:
+            node_item = items.get(node_ids[index])
+            if node_item is not None:
+                node_item.set_overlay(
+                    to_qcolor(int(overlay.argb[index])), bool(overlay.marked[index])
+                )
+        if changed.size:
+            scene.overlay_changed([node_ids[i] for i in np.flatnonzero(overlay.marked)])
+        self._overlay = overlay
+        self._overlay_item_count = len(items)
+        self.legend.set_overlay(overlay.mode, overlay.scale_max)
+
+    # ------------------------------------------------------------ reactions
+    def _on_engine_replaced(self, engine: Any) -> None:
+        self.charts.attach(None if engine is None else engine.recorder)
+        self.alarms.clear()
+        self._apply_overlay(None)
+        if engine is not None:
+            compiled = engine.compiled
+            self.alarms.set_start_time(compiled.start_time)
+            slow, stop = compiled.slowdown_c, compiled.shutdown_c
+            self.charts.set_thresholds(
+                float(slow.min()) if len(slow) else None, float(stop.min()) if len(stop) else None
+            )
+        self.refresh_panels(force=True)
+        if engine is not None:
+            QTimer.singleShot(0, self.alarms_dock.raise_)
+
+    def _on_structure_changed(self) -> None:
+        self.window.status(
+            "The factory's layout changed: the run is paused. Restart to simulate it."
+        )
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Restart the simulation?")
+        box.setText(
+            "Nodes or connections were added or removed while simulating.\n"
+            "Restart the run with the new layout? (Keep paused continues the old layout.)"
+        )
+        restart = box.addButton("Restart", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Keep paused", QMessageBox.ButtonRole.RejectRole)
+        # Never block the window (or a test) on this question: a modeless box.
+        box.setWindowModality(Qt.WindowModality.NonModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(
+            lambda button: self.controller.restart() if button is restart else None
+        )
+        self.restart_prompt = box
+        box.show()
+
+    def _on_alarm_activated(self, node_id: str, time_s: float) -> None:
+        if node_id and self.window.doc.has_node(node_id):
+            self.window.focus_nodes([node_id])
+        self.charts.set_time_cursor(time_s)
+        self.charts_dock.raise_()
+
+    def _on_canvas_context_menu(self, pos: QPoint) -> None:
+        w = self.window
+        item = w.scene.node_item_at(w.view.mapToScene(pos))
+        menu = QMenu(w.view)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if item is not None:
+            self.injector.populate_node_menu(menu, item.node_id)
+        else:
+            self.injector.populate_factory_menu(menu)
+        menu.popup(w.view.viewport().mapToGlobal(pos))
+
+    def _on_doc_reset(self) -> None:
+        self.controls.set_variants([v.name for v in self.window.doc.part("variants")])
+
+    def _on_doc_part_changed(self, name: str, _old: Any, _new: Any) -> None:
+        if name == "variants":
+            self._on_doc_reset()
+
+
+def install_live_view(window: MainWindow) -> LiveView:
+    return LiveView(window)

@@ -1,0 +1,299 @@
+"""Drive the engine from the GUI thread: a QTimer steps it within a per-frame time budget.
+
+Each timer frame (~60 per second) adds ``speed × real seconds elapsed`` of simulated time to a
+debt and pays it in engine steps until the debt is below one step or the frame budget is spent,
+so the event loop always gets the rest of the frame for input and painting (issue 5: input
+answered within 50 ms while frontier-scale runs). When the engine cannot keep up, the run simply
+goes slower than asked; ``achieved_speed`` says how fast it really goes. The engine never emits
+Qt signals; this controller does.
+
+Edits while running (architecture doc, "Engine isolation"): a parameter edit is swapped in with
+``engine.update_parameters`` at the next frame; a structural edit (node or edge added/removed, or
+a change the engine refuses as structural) pauses the run and emits ``structure_changed`` so the
+window can offer a restart.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from aifactory_twin.document import FactoryDocument
+from aifactory_twin.errors import TwinError
+from aifactory_twin.schema import ScheduledEvent
+from aifactory_twin.sim import Engine, compile_scenario
+from aifactory_twin.variants import apply_variant
+
+# Simulated seconds per real second offered in the UI: 1 min/s … 1 week/s.
+SPEEDS_S_PER_S: tuple[tuple[float, str], ...] = (
+    (60.0, "1 min/s"),
+    (600.0, "10 min/s"),
+    (3600.0, "1 h/s"),
+    (6 * 3600.0, "6 h/s"),
+    (86400.0, "1 day/s"),
+    (7 * 86400.0, "1 week/s"),
+)
+DEFAULT_SPEED_S_PER_S = 3600.0
+FRAME_INTERVAL_MS = 16
+FRAME_BUDGET_MS = 10.0
+"""Stepping time per frame; the rest of the ~16 ms frame is for input, charts and the canvas."""
+MAX_CATCH_UP_S = 0.25
+"""After a stall (window dragged, big redraw) do not try to make up more than this real time."""
+
+IDLE, RUNNING, PAUSED, FINISHED = "idle", "running", "paused", "finished"
+
+
+class SimController(QObject):
+    """Run / pause / step / reset a simulation of the document's scenario."""
+
+    state_changed = Signal(str)
+    ticked = Signal()  # the engine advanced (once per frame at most)
+    engine_replaced = Signal(object)  # a new Engine after (re)start, or None after reset
+    structure_changed = Signal()  # structural edit during a run: offer a restart
+    error = Signal(str)
+
+    def __init__(
+        self,
+        doc: FactoryDocument,
+        parent: QObject | None = None,
+        frame_budget_ms: float = FRAME_BUDGET_MS,
+    ) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.engine: Engine | None = None
+        self.state = IDLE
+        self.speed_s_per_s = DEFAULT_SPEED_S_PER_S
+        self.frame_budget_ms = frame_budget_ms
+        self.variant: str | None = None
+        self.seed: int | None = None  # None → the scenario's settings.seed
+        self.horizon_s: float | None = None  # None → the scenario's settings.horizon_s
+        self.step_s: float | None = None
+        self.stale = False  # the document's topology changed since the engine was compiled
+        self._params_pending = False
+        self._debt_s = 0.0
+        self._last_wall_s = 0.0
+        self.achieved_speed_s_per_s = 0.0
+        self.last_frame_ms = 0.0
+        self.steps_last_frame = 0
+        self.frames = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(FRAME_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_frame)
+        doc.node_changed.connect(self._on_doc_node_changed)
+        doc.part_changed.connect(self._on_doc_part_changed)
+        for signal in (doc.node_added, doc.node_removed, doc.edge_added, doc.edge_removed):
+            signal.connect(self._on_doc_structure_changed)
+        doc.reset.connect(self._on_doc_reset)
+
+    # ------------------------------------------------------------ properties
+    @property
+    def time_s(self) -> float:
+        return float(self.engine.time_s) if self.engine is not None else 0.0
+
+    @property
+    def effective_horizon_s(self) -> float:
+        if self.engine is not None:
+            return float(self.engine.compiled.horizon_s)
+        return self.horizon_s or float(self.doc.part("settings").horizon_s)
+
+    @property
+    def effective_step_s(self) -> float:
+        if self.engine is not None:
+            return float(self.engine.compiled.step_s)
+        return self.step_s or float(self.doc.part("settings").step_s)
+
+    def progress(self) -> float:
+        """Fraction of the horizon simulated, 0…1."""
+        return min(self.time_s / max(self.effective_horizon_s, 1e-9), 1.0)
+
+    def sim_datetime(self) -> datetime:
+        # The engine's own start time: cheap, and right even if the document changed since.
+        start = (
+            self.engine.compiled.start_time
+            if self.engine is not None
+            else self.doc.part("settings").start_time
+        )
+        return start + timedelta(seconds=self.time_s)
+
+    # ------------------------------------------------------------- commands
+    def ensure_engine(self) -> Engine | None:
+        """The running engine, or a fresh one compiled from the document; None on bad input.
+
+        A stale engine (topology edited since it started) keeps running the factory as it was;
+        ``restart`` compiles the new one.
+        """
+        if self.engine is not None:
+            return self.engine
+        try:
+            compiled = compile_scenario(
+                self.doc.scenario, self.variant, horizon_s=self.horizon_s, step_s=self.step_s
+            )
+            seed = self.seed if self.seed is not None else int(self.doc.scenario.settings.seed)
+            engine = Engine(compiled, seed=seed)
+        except (TwinError, ValueError, KeyError) as exc:
+            self.error.emit(f"Cannot simulate: {exc}")
+            return None
+        self.engine = engine
+        self.stale = False
+        self._params_pending = False
+        self.engine_replaced.emit(engine)
+        return engine
+
+    def run(self) -> None:
+        engine = self.ensure_engine()
+        if engine is None or engine.done:
+            return
+        self._debt_s = 0.0
+        self._last_wall_s = time.perf_counter()
+        self._timer.start()
+        self._set_state(RUNNING)
+
+    def pause(self) -> None:
+        if self.state == RUNNING:
+            self._timer.stop()
+            self._set_state(PAUSED)
+
+    def toggle(self) -> None:
+        self.pause() if self.state == RUNNING else self.run()
+
+    def step(self) -> None:
+        """One engine step (pauses a running simulation first)."""
+        self.pause()
+        engine = self.ensure_engine()
+        if engine is None or engine.done:
+            return
+        self._apply_pending_parameters(engine)
+        engine.step()
+        self.ticked.emit()
+        self._set_state(FINISHED if engine.done else PAUSED)
+
+    def reset(self) -> None:
+        """Discard the run; the next Run compiles the document as it is now."""
+        self._timer.stop()
+        self.engine = None
+        self.stale = False
+        self._params_pending = False
+        self.engine_replaced.emit(None)
+        self._set_state(IDLE)
+
+    def restart(self) -> None:
+        self.reset()
+        self.run()
+
+    def run_for(self, duration_s: float, progress: Callable[[float], None] | None = None) -> None:
+        """Simulate ``duration_s`` more at once, blocking (screenshot mode, tests)."""
+        engine = self.ensure_engine()
+        if engine is None:
+            return
+        self._apply_pending_parameters(engine)
+        until_s = min(engine.time_s + duration_s, float(engine.compiled.horizon_s))
+        engine.run(until_s=until_s, progress=progress)
+        self.ticked.emit()
+        self._set_state(FINISHED if engine.done else PAUSED)
+
+    def inject(self, event: ScheduledEvent) -> bool:
+        """Hand an event to the engine (it applies at the next tick); False if refused."""
+        engine = self.ensure_engine()
+        if engine is None:
+            return False
+        try:
+            engine.inject(event)
+        except (TwinError, ValueError, KeyError) as exc:
+            self.error.emit(f"Cannot inject {event.kind}: {exc}")
+            return False
+        if self.state == IDLE:
+            self._set_state(PAUSED)
+        return True
+
+    def set_speed(self, speed_s_per_s: float) -> None:
+        self.speed_s_per_s = max(float(speed_s_per_s), 1.0)
+
+    # ------------------------------------------------------------- the frame
+    def _on_frame(self) -> None:
+        engine = self.engine
+        if engine is None:
+            self._timer.stop()
+            return
+        start_s = time.perf_counter()
+        elapsed_s = min(start_s - self._last_wall_s, MAX_CATCH_UP_S)
+        self._last_wall_s = start_s
+        self._apply_pending_parameters(engine)
+        if self.engine is not engine or self.state != RUNNING:
+            return
+        step_s = float(engine.compiled.step_s)
+        self._debt_s = min(
+            self._debt_s + self.speed_s_per_s * elapsed_s,
+            self.speed_s_per_s * MAX_CATCH_UP_S + step_s,
+        )
+        deadline_s = start_s + self.frame_budget_ms / 1000.0
+        steps = 0
+        sim_before_s = engine.time_s
+        while self._debt_s >= step_s and not engine.done:
+            engine.step()
+            steps += 1
+            self._debt_s -= step_s
+            if time.perf_counter() >= deadline_s:
+                break
+        now_s = time.perf_counter()
+        self.last_frame_ms = (now_s - start_s) * 1000.0
+        self.steps_last_frame = steps
+        self.frames += 1
+        if elapsed_s > 0:
+            # Exponential moving average over ~30 frames of the simulated speed really achieved.
+            rate = (engine.time_s - sim_before_s) / elapsed_s
+            self.achieved_speed_s_per_s += (rate - self.achieved_speed_s_per_s) / 30.0
+        if steps:
+            self.ticked.emit()
+        if engine.done:
+            self._timer.stop()
+            self._set_state(FINISHED)
+
+    def _apply_pending_parameters(self, engine: Engine) -> None:
+        if not self._params_pending or self.stale:
+            return
+        self._params_pending = False
+        try:
+            # The engine recompiles without a variant, so hand it the variant already applied.
+            engine.update_parameters(apply_variant(self.doc.scenario, self.variant))
+        except ValueError:
+            self._structure_changed()
+        except TwinError as exc:
+            # An invalid combination (e.g. a rule the compiler enforces): keep the old parameters.
+            self.error.emit(f"Edit not applied to the running simulation: {exc}")
+
+    # ------------------------------------------------------- document events
+    def _on_doc_node_changed(self, old: Any, new: Any) -> None:
+        if self.engine is None:
+            return
+        if old.model_copy(update={"position": new.position}) == new:
+            return  # a move changes nothing the engine simulates
+        self._params_pending = True  # swapped in right before the next step
+
+    def _on_doc_part_changed(self, name: str, old: Any, new: Any) -> None:
+        # Settings and workloads are parameters; meta, variants and the scheduled-event list
+        # take effect at the next restart (saving injected events must not inject them twice).
+        if self.engine is not None and name in ("settings", "workloads"):
+            self._params_pending = True
+
+    def _on_doc_structure_changed(self, _item: Any) -> None:
+        if self.engine is not None:
+            self._structure_changed()
+
+    def _structure_changed(self) -> None:
+        self.stale = True
+        was_running = self.state == RUNNING
+        self.pause()
+        if was_running or self.state in (PAUSED, FINISHED):
+            self.structure_changed.emit()
+
+    def _on_doc_reset(self) -> None:
+        self.reset()
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.state_changed.emit(state)
