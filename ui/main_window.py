@@ -41,10 +41,14 @@ from ui.edit_ops import (
 from ui.empty_state import EmptyStateWidget
 from ui.file_ops import FileLoader
 from ui.inspector.panel import InspectorPanel
+from ui.inspector.variant_context import VariantContext
+from ui.live.live_view import install_live_view
 from ui.palette import PalettePanel
+from ui.scenario_panel import ScenarioPanel
 from ui.theme import THEME_CHOICES, apply_palette, resolve
 from ui.undo import DocumentUndoStack
 from ui.validation_dock import ValidationPanel, badges_by_node
+from ui.variants_panel import VariantsPanel
 from ui.window_files import WindowFilesMixin
 
 APP_TITLE = "AI Factory Twin"
@@ -80,7 +84,9 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.loader = FileLoader(self)
 
         self.palette = PalettePanel()
-        self.inspector = InspectorPanel(self.doc, self.push)
+        # Which variant the editor shows; made before the views so its cache refreshes first.
+        self.variant_context = VariantContext(self.doc, self)
+        self.inspector = InspectorPanel(self.doc, self.push, variants=self.variant_context)
         self.validation = ValidationPanel(self.doc)
         self.validation.defer = lambda: self.scene.pending_count > 0
         self.undo_view = QUndoView(self.stack)
@@ -100,6 +106,24 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self._selection_timer = QTimer(self, singleShot=True, interval=0)
         self._counts_timer = QTimer(self, singleShot=True, interval=0)
         self._connect_signals()
+        # The live simulation (ui/live): Simulate menu, run toolbar, charts, KPIs, alarms.
+        self.live = install_live_view(self)
+        # Scenario settings/workloads and variants: tabs beside the inspector and node history.
+        self.scenario_panel = ScenarioPanel(self.doc, self.push, self.variant_context)
+        self.variants_panel = VariantsPanel(self)
+        self.scenario_dock = self.add_dock(
+            "Scenario", "scenario_dock", self.scenario_panel, "right"
+        )
+        self.variants_dock = self.add_dock(
+            "Variants", "variants_dock", self.variants_panel, "right"
+        )
+        if self.settings.value("window_state") is None:
+            # Tabify once shown: Qt 6.10 leaves a ghost tab bar on screen for every tab group
+            # after the first that is made before the window is first shown. Hidden until then,
+            # so four stacked right-hand docks do not stretch the window's minimum height.
+            self.scenario_dock.hide()
+            self.variants_dock.hide()
+            QTimer.singleShot(0, self._tabify_scenario_dock)
 
         self.recovery_dir = recovery_dir or default_recovery_dir()
         self.autosave = Autosaver(
@@ -126,6 +150,22 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         }
         self.addDockWidget(areas[area], dock)
         return dock
+
+    def _tabify_scenario_dock(self) -> None:
+        """Scenario beside the inspector; variants beside the node history (raised)."""
+        self.tabifyDockWidget(self.inspector_dock, self.scenario_dock)
+        self.tabifyDockWidget(self.live.node_dock, self.variants_dock)
+        self.scenario_dock.show()
+        self.variants_dock.show()
+        self.inspector_dock.raise_()
+        self.variants_dock.raise_()
+        # The inspector's forms are long; the variant list needs a few rows.
+        column_px = self.inspector_dock.height() + self.variants_dock.height()
+        self.resizeDocks(
+            [self.inspector_dock, self.variants_dock],
+            [int(column_px * 0.62), int(column_px * 0.38)],
+            Qt.Orientation.Vertical,
+        )
 
     def add_dock(self, title: str, name: str, widget: QWidget, area: str = "bottom") -> QDockWidget:
         """Extra docks (simulation charts, comparisons) join the layout and the View menu."""
@@ -314,6 +354,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         if isinstance(app, QApplication):
             apply_palette(app, theme)
         self.scene.set_theme(theme)
+        self.live.apply_theme(theme.is_dark)
         self.view.resetCachedContent()
         actions.recolor_icons(self, theme.tool_stroke)
         self.settings.setValue("theme", choice)
@@ -360,11 +401,15 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
+        self.live.shutdown()
         self.save_window_state()
         self.autosave.close()
         self.loader.shutdown()
         self.validation.detach()
         self.inspector.detach()
+        self.scenario_panel.detach()
+        self.variants_panel.detach()
+        self.variant_context.detach()
         self.scene.detach()
         self.doc.changed.disconnect(self._on_doc_changed)
 

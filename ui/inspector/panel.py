@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -27,148 +26,36 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.catalog import ACCELERATORS, NODE_PRESETS, preset_node
-from aifactory_twin.commands import Command, Macro, ReplaceNode, SetField, SetPart, get_path
+from aifactory_twin.commands import (
+    Command,
+    Macro,
+    ReplaceNode,
+    SetField,
+    SetPart,
+    get_path,
+    set_path,
+)
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.schema import NODE_CLASSES, NodeBase
+from ui.inspector.field_row import MIXED, RESET_GLYPH, FieldRow
 from ui.inspector.fields import (
     READ_ONLY,
     SINGLE_ONLY,
     FieldSpec,
     common_value,
-    field_specs,
     format_value,
-    parse_value,
 )
-from ui.resources import KIND_LABELS, STATUS_COLORS, kind_pixmap
+from ui.inspector.model_form import ModelForm
+from ui.inspector.variant_context import VariantContext
+from ui.resources import KIND_LABELS, kind_pixmap
 
-MIXED = "(mixed)"
-
-
-class FieldRow(QWidget):
-    """One field: its editor and an inline error label underneath."""
-
-    def __init__(self, spec: FieldSpec, on_commit: Callable[[FieldSpec, Any], str | None]) -> None:
-        super().__init__()
-        self.spec = spec
-        self._on_commit = on_commit
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet(f"color: {STATUS_COLORS['error']}; font-size: 11px;")
-        self.error.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        row = QHBoxLayout()
-        row.setSpacing(4)
-        self.editor = self._make_editor()
-        self.editor.setToolTip(spec.tooltip())
-        row.addWidget(self.editor, 1)
-        if spec.unit:
-            unit = QLabel(spec.unit, self)
-            unit.setMinimumWidth(34)
-            unit.setEnabled(False)
-            row.addWidget(unit)
-        layout.addLayout(row)
-        layout.addWidget(self.error)
-
-    def _make_editor(self) -> QWidget:
-        spec = self.spec
-        if spec.editor == "choice":
-            combo = QComboBox(self)
-            combo.addItems(list(spec.choices))
-            combo.activated.connect(lambda _i: self._commit_text(combo.currentText()))
-            return combo
-        if spec.editor == "accelerator":
-            combo = QComboBox(self)
-            combo.setEditable(True)
-            for acc_id, preset in ACCELERATORS.items():
-                combo.addItem(f"{acc_id}", acc_id)
-                combo.setItemData(combo.count() - 1, preset.label, Qt.ItemDataRole.ToolTipRole)
-            combo.activated.connect(lambda _i: self._commit_text(combo.currentText()))
-            line = combo.lineEdit()
-            if line is not None:
-                line.editingFinished.connect(lambda: self._commit_text(combo.currentText()))
-            return combo
-        if spec.editor == "bool":
-            check = QCheckBox(self)
-            check.toggled.connect(lambda on: self._commit(on))
-            return check
-        edit = QLineEdit(self)
-        if spec.editor == "list" or spec.path in READ_ONLY:
-            edit.setReadOnly(True)
-            edit.setEnabled(spec.path not in READ_ONLY or True)
-        else:
-            edit.editingFinished.connect(lambda: self._commit_text(edit.text()))
-            edit.returnPressed.connect(lambda: self._commit_text(edit.text()))
-        if spec.range_text():
-            edit.setPlaceholderText(spec.range_text())
-        return edit
-
-    # ------------------------------------------------------------ values
-    def set_value(self, same: bool, value: Any) -> None:
-        if self.error.isVisible():
-            return  # keep the user's rejected text visible until they fix it
-        ed = self.editor
-        with QSignalBlocker(ed):
-            if isinstance(ed, QComboBox):
-                text = str(value) if same and not hasattr(value, "name") else ""
-                if self.spec.editor == "accelerator" and same and hasattr(value, "name"):
-                    text = f"custom: {value.name}"
-                idx = ed.findText(text)
-                if idx >= 0:
-                    ed.setCurrentIndex(idx)
-                elif ed.isEditable():
-                    ed.setEditText(text if same else "")
-                else:
-                    ed.setCurrentIndex(-1)
-                if ed.isEditable() and ed.lineEdit() is not None:
-                    ed.lineEdit().setPlaceholderText("" if same else MIXED)  # type: ignore[union-attr]
-            elif isinstance(ed, QCheckBox):
-                ed.setTristate(not same)
-                ed.setCheckState(
-                    (Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
-                    if same
-                    else Qt.CheckState.PartiallyChecked
-                )
-            elif isinstance(ed, QLineEdit):
-                ed.setText(format_value(value) if same else "")
-                ed.setPlaceholderText(self.spec.range_text() if same else MIXED)
-
-    def _commit_text(self, text: str) -> None:
-        if (
-            isinstance(self.editor, QLineEdit)
-            and text == ""
-            and self.editor.placeholderText() == MIXED
-        ):
-            return  # untouched "mixed" field
-        try:
-            value = parse_value(self.spec, text)
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self._commit(value)
-
-    def _commit(self, value: Any) -> None:
-        problem = self._on_commit(self.spec, value)
-        if problem:
-            self.show_error(problem)
-        else:
-            self.clear_error()
-
-    def show_error(self, message: str) -> None:
-        self.error.setText(message)
-        self.error.show()
-        self.editor.setProperty("invalid", True)
-        self.editor.setStyleSheet(
-            f"border: 1px solid {STATUS_COLORS['error']}; border-radius: 3px;"
-        )
-
-    def clear_error(self) -> None:
-        self.error.hide()
-        self.error.clear()
-        self.editor.setProperty("invalid", False)
-        self.editor.setStyleSheet("")
+__all__ = ["MIXED", "FieldRow", "InspectorPanel"]
+# Layout is not a what-if: with a variant active, position edits still move the base node.
+BASE_ONLY_PREFIXES = ("position.",)
+BANNER_STYLE = (
+    "background: #2F6FDE; color: white; border-radius: 4px; padding: 5px 8px; font-size: 12px;"
+)
 
 
 class InspectorPanel(QScrollArea):
@@ -179,10 +66,15 @@ class InspectorPanel(QScrollArea):
         doc: FactoryDocument,
         push: Callable[[Command], None],
         parent: QWidget | None = None,
+        variants: VariantContext | None = None,
     ) -> None:
         super().__init__(parent)
         self.doc = doc
         self._push = push
+        # Made before this panel connects to the document, so its cache drops first.
+        self._owns_variants = variants is None
+        self.variants = variants or VariantContext(doc, self)
+        self.banner: QLabel | None = None
         self.node_ids: list[str] = []
         self.rows: dict[str, FieldRow] = {}
         self.preset_combo: QComboBox | None = None
@@ -203,6 +95,7 @@ class InspectorPanel(QScrollArea):
             self.doc.node_changed.connect(self._on_doc_node_changed)
             self.doc.part_changed.connect(self._on_doc_part_changed)
             self.doc.changed.connect(self._on_doc_changed)
+            self.variants.active_changed.connect(self._on_variants_active_changed)
             self._connected = True
 
     def detach(self) -> None:
@@ -210,7 +103,10 @@ class InspectorPanel(QScrollArea):
             self.doc.node_changed.disconnect(self._on_doc_node_changed)
             self.doc.part_changed.disconnect(self._on_doc_part_changed)
             self.doc.changed.disconnect(self._on_doc_changed)
+            self.variants.active_changed.disconnect(self._on_variants_active_changed)
             self._connected = False
+        if self._owns_variants:
+            self.variants.detach()
 
     # ------------------------------------------------------------ building
     def set_selection(self, node_ids: list[str]) -> None:
@@ -222,12 +118,33 @@ class InspectorPanel(QScrollArea):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(10, 10, 10, 10)
         layout.setSpacing(8)
+        self.banner = self._variant_banner()
+        if self.banner is not None:
+            layout.addWidget(self.banner)
         if not self.node_ids:
             self._build_scenario_form(layout)
         else:
             self._build_node_form(layout)
         layout.addStretch(1)
         self.setWidget(body)
+
+    def _variant_banner(self) -> QLabel | None:
+        """Which variant is shown, and that value edits become its overrides."""
+        name = self.variants.active
+        if name is None:
+            return None
+        text = (
+            f"Variant <b>{name}</b>: edits become its overrides; "
+            f"<b>bold</b> = differs from the base ({RESET_GLYPH} resets)."
+        )
+        if self.variants.problems:
+            count = len(self.variants.problems)
+            text += f"<br>{count} override{'s' if count != 1 else ''} no longer apply."
+        banner = QLabel(text)
+        banner.setObjectName("variant_banner")
+        banner.setWordWrap(True)
+        banner.setStyleSheet(BANNER_STYLE)
+        return banner
 
     def _build_scenario_form(self, layout: QVBoxLayout) -> None:
         title = QLabel("<b>Factory</b>")
@@ -269,7 +186,11 @@ class InspectorPanel(QScrollArea):
         )
 
     def _nodes(self) -> list[NodeBase]:
-        return [self.doc.node(nid) for nid in self.node_ids]
+        """The selected nodes as shown: the base, or the active variant's version."""
+        return [self.variants.shown_node(nid) for nid in self.node_ids]
+
+    def _as_override(self, path: str) -> bool:
+        return self.variants.active is not None and not path.startswith(BASE_ONLY_PREFIXES)
 
     def _build_node_form(self, layout: QVBoxLayout) -> None:
         nodes = self._nodes()
@@ -279,32 +200,10 @@ class InspectorPanel(QScrollArea):
         if kind:
             layout.addWidget(self._preset_row(kind))
         cls = NODE_CLASSES[kind] if kind else NodeBase
-        specs = [
-            s
-            for s in field_specs(cls)
-            if not (len(nodes) > 1 and (s.path in SINGLE_ONLY or s.path in READ_ONLY))
-        ]
-        form: QFormLayout | None = None
-        section = None
-        for spec in specs:
-            if spec.path == "kind":
-                continue
-            if form is None or spec.section != section:
-                section = spec.section
-                if section:
-                    header = QLabel(f"<b>{section}</b>")
-                    header.setContentsMargins(0, 6, 0, 0)
-                    layout.addWidget(header)
-                form = QFormLayout()
-                form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-                form.setVerticalSpacing(5)
-                layout.addLayout(form)
-            row = FieldRow(spec, self._commit)
-            label = QLabel(spec.label)
-            label.setToolTip(spec.tooltip())
-            form.addRow(label, row)
-            self.rows[spec.path] = row
+        skip = {"kind"} | (SINGLE_ONLY | READ_ONLY if len(nodes) > 1 else set())
+        form = ModelForm(cls, self._commit, self._reset, skip=skip)
+        layout.addWidget(form)
+        self.rows = form.rows
         self._refresh_values()
 
     def _header(self, nodes: list[NodeBase], kind: str) -> QWidget:
@@ -360,9 +259,37 @@ class InspectorPanel(QScrollArea):
         if spec.editor == "accelerator" and isinstance(value, str) and value not in ACCELERATORS:
             return f"unknown accelerator {value!r}; choose one from the list"
         try:
-            command = SetField(self.doc, self.node_ids, spec.path, value)
+            if self._as_override(spec.path):
+                command = self._override_command(spec, {n.id: value for n in nodes})
+            else:
+                command = SetField(self.doc, self.node_ids, spec.path, value)
         except ScenarioError as exc:
             return "; ".join(p.message for p in exc.problems)
+        self._push(command)
+        return None
+
+    def _override_command(self, spec: FieldSpec, values: dict[str, Any]) -> Command:
+        """Set ``spec.path`` on each node's variant version → one change of the overrides."""
+        edited = {
+            nid: set_path(self.variants.shown_node(nid), spec.path, value)
+            for nid, value in values.items()
+        }
+        who = self.node_ids[0] if len(self.node_ids) == 1 else f"{len(self.node_ids)} nodes"
+        label = spec.path.split(".")[-1].replace("_", " ")
+        return self.variants.override_command(
+            edited, f"{self.variants.active}: set {label} of {who}"
+        )
+
+    def _reset(self, spec: FieldSpec) -> str | None:
+        """↺: give the field back its base value in the active variant (drops the override)."""
+        if self.variants.active is None:
+            return None
+        values = {nid: get_path(self.doc.node(nid), spec.path) for nid in self.node_ids}
+        try:
+            command = self._override_command(spec, values)
+        except ScenarioError as exc:
+            return "; ".join(p.message for p in exc.problems)
+        command.text = f"{self.variants.active}: reset {spec.label.lower()}"
         self._push(command)
         return None
 
@@ -382,8 +309,16 @@ class InspectorPanel(QScrollArea):
             except ScenarioError:
                 continue
             commands.append(ReplaceNode(self.doc, new, text="Apply preset"))
-        if commands:
-            label = NODE_PRESETS[preset_id].label
+        label = NODE_PRESETS[preset_id].label
+        if commands and self.variants.active is not None:
+            # In a variant the preset's values become overrides; the base keeps its own.
+            edited = {cmd.new.id: cmd.new for cmd in commands if isinstance(cmd, ReplaceNode)}
+            try:
+                text = f"{self.variants.active}: apply preset {label}"
+                self._push(self.variants.override_command(edited, text))
+            except ScenarioError:
+                pass  # the preset cannot be expressed as overrides (a different kind)
+        elif commands:
             self._push(Macro(f"Apply preset {label}", commands))
         if self.preset_combo is not None:
             with QSignalBlocker(self.preset_combo):
@@ -392,9 +327,16 @@ class InspectorPanel(QScrollArea):
     # ------------------------------------------------------------ refresh
     def _refresh_values(self) -> None:
         nodes = self._nodes()
+        active = self.variants.active is not None
         for path, row in self.rows.items():
             same, value = common_value(get_path(n, path) for n in nodes)
             row.set_value(same, value)
+            marked = active and any(self.variants.differs(nid, path) for nid in self.node_ids)
+            if marked or row.overridden:
+                base_same, base = common_value(
+                    get_path(self.doc.node(n), path) for n in self.node_ids
+                )
+                row.set_overridden(marked, format_value(base) if base_same else MIXED)
 
     def _on_doc_node_changed(self, old: NodeBase, new: NodeBase) -> None:
         if new.id in self.node_ids:
@@ -403,6 +345,11 @@ class InspectorPanel(QScrollArea):
     def _on_doc_part_changed(self, name: str, old: Any, new: Any) -> None:
         if not self.node_ids:
             self.set_selection([])
+        elif name == "variants" and self.variants.active is not None:
+            self._refresh_values()  # an override came or went: shown values and marks change
+
+    def _on_variants_active_changed(self, _name: object) -> None:
+        self.set_selection(self.node_ids)
 
     def _on_doc_changed(self) -> None:
         if not self.node_ids:
