@@ -126,6 +126,10 @@ class EngineState:
     # -- parameters ------------------------------------------------------------------------
     def swap_parameters(self, c: CompiledScenario) -> None:
         """Derive the per-compile helper arrays (levels, masks) from ``c``."""
+        if getattr(self, "view_inputs", None) is not None:
+            # Freeze the last step's per-node view under the old parameters: the caches it
+            # reads are rebuilt only by the next step, and node_state() may be asked before it.
+            self.view()
         self.c = c
         self.work.swap(c)
         kinds = c.node_kinds

@@ -179,3 +179,23 @@ def test_stepping_past_the_horizon_grows_the_series_and_done_stays_true() -> Non
     eng.run(until_s=3 * 3600.0)
     assert eng.done and eng.recorder.n == 18
     assert np.all(np.diff(eng.recorder.times_s) == 600.0)
+
+
+def test_node_state_is_readable_between_a_parameter_edit_and_the_next_step() -> None:
+    from aifactory_twin.io import load_scenario
+    from aifactory_twin.resources import scenes_dir
+    from aifactory_twin.sim import Engine, compile_scenario
+    from aifactory_twin.variants import apply_variant
+
+    scenario = load_scenario(scenes_dir() / "starter-lab.aift.json")
+    engine = Engine(compile_scenario(scenario, horizon_s=3600.0, step_s=300.0), seed=0)
+    engine.step()
+    before = engine.node_state()
+    edited = apply_variant(scenario, None).model_copy(
+        update={"settings": scenario.settings.model_copy(update={"automation_level": 0.9})}
+    )
+    engine.update_parameters(edited)
+    after = engine.node_state()
+    assert after["power_kw"].tolist() == before["power_kw"].tolist()
+    engine.step()
+    assert engine.node_state()["power_kw"].sum() > 0
