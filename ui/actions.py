@@ -42,6 +42,13 @@ def _tip(action: QAction, text: str) -> None:
     action.setStatusTip(text)
 
 
+def _studio():  # type: ignore[no-untyped-def]
+    """The what-if studio package, imported on first use so start-up does not pay for it."""
+    import ui.compare
+
+    return ui.compare
+
+
 def build(win: MainWindow) -> Actions:
     acts = Actions()
 
@@ -96,6 +103,15 @@ def build(win: MainWindow) -> Actions:
     file_menu.addAction(add("save", "&Save", win.save, SK.Save, "Save the factory", "save"))
     file_menu.addAction(add("save_as", "Save &As…", win.save_as, SK.SaveAs))
     file_menu.addAction(add("export_graphml", "Export &GraphML…", win.export_graphml))
+    file_menu.addAction(
+        add(
+            "export_report",
+            "Export &Report…",
+            lambda: _studio().export_report_for_document(win.doc, win),
+            None,
+            "Run every variant and write a PDF report: diagram, KPIs, charts, assumptions",
+        )
+    )
     file_menu.addSeparator()
     file_menu.addAction(add("quit", "&Quit", win.close, "Ctrl+Q"))
 
@@ -233,8 +249,34 @@ def build(win: MainWindow) -> Actions:
         acts.view_docks_menu.addAction(dock.toggleViewAction())
 
     # ---------------------------------------------------------------- Simulate / Help
+    view.addSeparator()
+    view.addAction(
+        add(
+            "presentation",
+            "&Presentation",
+            lambda: _studio().present_document(win.doc, win),
+            "F5",
+            "Compare every variant, then show the slides full screen (Esc leaves)",
+        )
+    )
+
     acts.simulate_menu = bar.addMenu("&Simulate")
     acts.simulate_menu.setObjectName("menu_simulate")
+    for name, text, tab, tip in (
+        ("compare", "&Compare Variants…", "charts", "Run the base and variants side by side"),
+        ("sweep", "S&weep…", "sweep", "Vary one parameter and plot the KPIs against it"),
+        ("montecarlo", "&Monte Carlo…", "montecarlo", "Many seeds: P10 / P50 / P90 bands"),
+    ):
+        acts.simulate_menu.addAction(
+            add(
+                name,
+                text,
+                lambda t=tab: _studio().open_compare_window(win.doc, win, tab=t),
+                None,
+                tip,
+            )
+        )
+    acts.simulate_menu.addSeparator()
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(add("shortcuts", "&Keyboard and Mouse", lambda: _show_help(win)))
     help_menu.addAction(add("about", "&About", lambda: _show_about(win)))

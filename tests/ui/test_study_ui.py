@@ -220,3 +220,22 @@ def test_main_window_entry_points_follow_the_document(qtbot, scenario):
     assert window.chosen_variants() == ["base", "air", "liquid"]
     assert window.scenario().model_dump() == scenario.model_dump()
     assert window.sweep_tab.param_box.findText("racks.count") >= 0
+
+
+def test_simulate_menu_opens_the_studio_on_the_open_document(window, qtbot):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QApplication
+
+    from ui.compare import CompareWindow
+
+    action = window.findChild(QAction, "action_montecarlo")
+    assert action is not None and action in window.simulate_menu.actions()
+    action.trigger()
+    studios = [w for w in QApplication.topLevelWidgets() if isinstance(w, CompareWindow)]
+    assert studios, "Simulate › Monte Carlo… opened no studio window"
+    studio = studios[-1]
+    qtbot.addWidget(studio)
+    assert studio.tabs.currentIndex() == 3
+    assert studio.scenario().model_dump() == window.doc.scenario.model_dump()
+    assert window.findChild(QAction, "action_presentation").shortcut().toString() == "F5"
+    assert window.findChild(QAction, "action_export_report") is not None
