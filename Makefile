@@ -33,7 +33,8 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 screenshots: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/aifactory-twin scenes/training-cluster-1k.aift.json --screenshot docs/editor.png
+	QT_QPA_PLATFORM=offscreen $(BIN)/aifactory-twin scenes/starter-lab.aift.json --screenshot docs/editor.png --size 1600x1000
+	QT_QPA_PLATFORM=offscreen $(BIN)/aifactory-twin scenes/hybrid-burst.aift.json --run 3d --screenshot docs/live-run.png --size 1600x1000
 
 clean:
 	rm -rf $(VENV) build *.egg-info
