@@ -19,6 +19,10 @@ from pathlib import Path
 XCB_ADVICE = (
     "aifactory-twin: install the system library libxcb-cursor0: sudo apt-get install libxcb-cursor0"
 )
+NO_DISPLAY_ADVICE = (
+    "aifactory-twin: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset): "
+    "run it in a desktop session, or render offscreen with --screenshot OUT.png"
+)
 EXIT_OK, EXIT_UNEXPECTED, EXIT_BAD_INPUT = 0, 1, 2
 
 # Other parts of the app (the live simulation view) add options and a post-start hook here
@@ -83,6 +87,49 @@ def xcb_cursor_missing(platform_env: str | None, system: str | None = None) -> b
     return ctypes.util.find_library("xcb-cursor") is None
 
 
+def no_display(platform_env: str | None, system: str | None = None) -> bool:
+    """True when Qt would pick a windowing plugin on Linux but there is no display to use."""
+    if not (system or sys.platform).startswith("linux"):
+        return False
+    if platform_env and not platform_env.startswith(("xcb", "wayland")):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def install_startup_guard() -> Callable[[], None]:
+    """Turn Qt's fatal 'no platform plugin' abort into one line of advice and exit 1.
+
+    Qt prints a page of plugin diagnostics and aborts the process when no platform plugin
+    loads; the checks above catch the known causes first, and this catches the rest. Returns a
+    function that restores the previous message handler once the application exists.
+    """
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    seen: list[str] = []
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        if mode == QtMsgType.QtFatalMsg:
+            advice = XCB_ADVICE if any("xcb-cursor" in m for m in seen) else None
+            if advice is None or ctypes.util.find_library("xcb-cursor") is not None:
+                # Qt mentions xcb-cursor on every xcb failure; the display message is the cause.
+                first = next((m for m in seen if "connect to display" in m), None) or next(
+                    (m for m in seen if "Could not load" in m), message
+                )
+                advice = f"aifactory-twin: Qt could not open a window: {first.splitlines()[0]}"
+            print(advice, file=sys.stderr, flush=True)
+            os._exit(EXIT_UNEXPECTED)
+        seen.append(message)
+
+    previous = qInstallMessageHandler(handler)
+
+    def restore() -> None:
+        qInstallMessageHandler(previous)
+        for message in seen:  # what Qt said during start-up still reaches the terminal
+            print(message, file=sys.stderr)
+
+    return restore
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     load_extensions()
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -90,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed for a screenshot
     if xcb_cursor_missing(os.environ.get("QT_QPA_PLATFORM")):
         print(XCB_ADVICE, file=sys.stderr)
+        return EXIT_UNEXPECTED
+    if no_display(os.environ.get("QT_QPA_PLATFORM")):
+        print(NO_DISPLAY_ADVICE, file=sys.stderr)
         return EXIT_UNEXPECTED
     size = parse_size(args.size) if args.screenshot else None
     if args.file and not Path(args.file).exists():
@@ -103,7 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     QApplication.setOrganizationName("aifactory-twin")
     QApplication.setApplicationName("aifactory-twin")
     QApplication.setApplicationDisplayName("AI Factory Twin")
+    restore_messages = install_startup_guard()
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    restore_messages()
     if args.screenshot:
         return _screenshot(app, args, size or (1600, 1000))
     window = MainWindow()

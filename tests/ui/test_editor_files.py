@@ -190,6 +190,30 @@ def test_missing_xcb_cursor_ends_in_one_line_of_advice(
     assert "sudo apt-get install libxcb-cursor0" in err
 
 
+def test_no_display_ends_in_one_line_of_advice_not_a_qt_dump(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
+    env.pop("WAYLAND_DISPLAY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.app", str(REPO / "scenes" / "starter-lab.aift.json")],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [app.NO_DISPLAY_ADVICE]
+
+
+def test_qt_platform_failure_is_turned_into_one_line(tmp_path: Path) -> None:
+    # An X display that does not exist: the pre-checks pass, Qt's own abort must not show.
+    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "DISPLAY": ":987"}
+    done = subprocess.run(
+        [sys.executable, "-m", "ui.app", str(REPO / "scenes" / "starter-lab.aift.json")],
+        env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("aifactory-twin: ")
+    assert "Available platform plugins" not in done.stderr
+
+
 def test_recent_files_menu_lists_saved_files(
     qtbot: Any, window: MainWindow, tmp_path: Path
 ) -> None:
