@@ -108,7 +108,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self._connect_signals()
         # The live simulation (ui/live): Simulate menu, run toolbar, charts, KPIs, alarms.
         self.live = install_live_view(self)
-        # Scenario settings/workloads and variants: tabs beside the inspector and node history.
+        # Scenario settings/workloads (a tab beside the inspector) and variants (below it).
         self.scenario_panel = ScenarioPanel(self.doc, self.push, self.variant_context)
         self.variants_panel = VariantsPanel(self)
         self.scenario_dock = self.add_dock(
@@ -152,18 +152,18 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         return dock
 
     def _tabify_scenario_dock(self) -> None:
-        """Scenario beside the inspector; variants beside the node history (raised)."""
+        """Scenario beside the inspector; variants below them."""
         self.tabifyDockWidget(self.inspector_dock, self.scenario_dock)
-        self.tabifyDockWidget(self.live.node_dock, self.variants_dock)
         self.scenario_dock.show()
         self.variants_dock.show()
         self.inspector_dock.raise_()
         self.variants_dock.raise_()
-        # The inspector's forms are long; the variant list needs a few rows.
+        # The inspector's forms are long and it shows the node's mini-chart; the variant list
+        # needs a few rows.
         column_px = self.inspector_dock.height() + self.variants_dock.height()
         self.resizeDocks(
             [self.inspector_dock, self.variants_dock],
-            [int(column_px * 0.62), int(column_px * 0.38)],
+            [int(column_px * 0.7), int(column_px * 0.3)],
             Qt.Orientation.Vertical,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from aifactory_twin.commands import AddNodes, new_node
 from aifactory_twin.resources import scenes_dir
 from ui.live.live_view import LiveView, install_live_view
+from ui.live.node_chart import NodeHistoryChart
 from ui.main_window import MainWindow
 from ui.sim_controller import PAUSED, RUNNING
 
@@ -136,15 +138,95 @@ def test_structural_edit_while_running_offers_restart(window: MainWindow, qtbot)
     lv.controller.pause()
 
 
+def _inspector_chart(win: MainWindow) -> NodeHistoryChart:
+    """The mini-chart found inside the inspector panel (not a dock of its own)."""
+    chart = win.inspector.findChild(NodeHistoryChart)
+    assert chart is not None, "the inspector holds no node mini-chart"
+    return chart
+
+
+def _same_series(chart: NodeHistoryChart, key: str, history: dict[str, np.ndarray]) -> bool:
+    x, y = chart.curves[key].getData()
+    if x is None or y is None:
+        return False
+    return np.array_equal(x, history["times_s"]) and np.array_equal(y, history[key])
+
+
 def test_selected_node_shows_its_own_history(window: MainWindow) -> None:
     lv = _prepare(window)
+    chart = _inspector_chart(window)
+    window.scene.select_nodes(["racks"])
+    assert not chart.isVisibleTo(window.inspector)  # selected, but no run yet: nothing to show
     for _ in range(4):
         lv.controller.step()
+    lv.refresh_panels(force=True)
+    engine = lv.controller.engine
+    assert engine is not None
+    history = engine.node_history("racks")
+    assert chart.isVisibleTo(window.inspector)
+    assert _same_series(chart, "temp_c", history) and _same_series(chart, "power_kw", history)
+    assert "racks" in chart.title.text()
+    # A rack gets its own throttle and shutdown lines, as compiled for this run.
+    rack = int(np.flatnonzero(engine.compiled.rack_node == engine.compiled.index["racks"])[0])
+    throttle_c = float(engine.compiled.slowdown_c[rack])
+    shutdown_c = float(engine.compiled.shutdown_c[rack])
+    assert chart.thresholds_c == (throttle_c, shutdown_c)
+    assert chart.lines["throttle"].value() == throttle_c and chart.lines["throttle"].isVisible()
+    assert chart.lines["shutdown"].value() == shutdown_c
+    # A PDU has no temperature in the engine's view: power only, no threshold lines.
+    window.scene.select_nodes([_first_of_kind(engine, "pdu")])
+    assert chart.isVisibleTo(window.inspector) and chart.thresholds_c is None
+    assert _same_series(chart, "power_kw", engine.node_history(chart.node_id))
+    assert chart.curves["temp_c"].getData()[0] is None or not len(
+        chart.curves["temp_c"].getData()[0]
+    )
+    # Several nodes, or a reset run: the chart goes away.
+    window.scene.select_nodes(["racks", "main-cooling"])
+    assert not chart.isVisibleTo(window.inspector)
     window.scene.select_nodes(["racks"])
-    history = lv.controller.engine.node_history("racks")  # type: ignore[union-attr]
-    x, y = lv.node_chart.curves["temp_c"].getData()
-    assert list(x) == list(history["times_s"]) and list(y) == list(history["temp_c"])
-    assert "racks" in lv.node_chart.title.text()
+    assert chart.isVisibleTo(window.inspector)
+    lv.controller.reset()
+    lv.refresh_panels(force=True)
+    assert not chart.isVisibleTo(window.inspector)
+
+
+def _first_of_kind(engine: object, kind: str) -> str:
+    kinds = engine.node_kinds  # type: ignore[attr-defined]
+    return str(engine.node_ids[int(np.flatnonzero(kinds == kind)[0])])  # type: ignore[attr-defined]
+
+
+def test_rack_selected_during_a_run_shows_its_history_in_the_inspector(
+    window: MainWindow, qtbot
+) -> None:  # type: ignore[no-untyped-def]
+    lv = _prepare(window)
+    chart = _inspector_chart(window)
+    lv.controller.run()
+    qtbot.waitUntil(
+        lambda: lv.controller.engine is not None and lv.controller.engine.recorder.n > 3
+    )
+    window.scene.select_nodes(["racks"])
+    # The live view's refresh timer (not a per-step redraw) brings the chart up to date.
+    qtbot.waitUntil(lambda: chart.isVisibleTo(window.inspector), timeout=5000)
+    lv.controller.pause()
+    engine = lv.controller.engine
+    assert engine is not None
+    qtbot.waitUntil(
+        lambda: _same_series(chart, "temp_c", engine.node_history("racks")), timeout=5000
+    )
+    _x, y = chart.curves["temp_c"].getData()
+    assert np.array_equal(y, engine.node_history("racks")["temp_c"]) and len(y) > 0
+    # The inspector's form and the chart belong to the same node.
+    qtbot.waitUntil(lambda: window.inspector.node_ids == ["racks"])  # the form follows (deferred)
+    assert chart.isVisibleTo(window.inspector)  # rebuilding the form keeps the chart
+
+
+def test_node_history_is_no_longer_a_dock_of_its_own(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QDockWidget
+
+    names = {dock.objectName() for dock in window.findChildren(QDockWidget)}
+    assert "node_history_dock" not in names and "inspector_dock" in names
+    toggles = [a.text() for a in window.acts.view_docks_menu.actions()]
+    assert "Node history" not in toggles and "Charts" in toggles
 
 
 def test_space_in_a_text_field_types_instead_of_running(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]

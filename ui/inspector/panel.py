@@ -5,6 +5,10 @@ a value the schema refuses is shown inline under its field and never reaches the
 several nodes selected the form shows the fields they share and edits all of them; differing
 values show as "mixed". Document changes refresh the form with signal blockers so the refresh
 does not echo back as an edit (napari's two-way binding pattern).
+
+Below the scrolling form sits a footer slot (``set_node_footer``) that other parts fill without
+the inspector knowing them: the live view puts the selected node's mini-chart there. The slot is
+outside the scroll area so the chart stays in sight however long the node's form is.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -58,8 +63,8 @@ BANNER_STYLE = (
 )
 
 
-class InspectorPanel(QScrollArea):
-    """The inspector dock's contents."""
+class InspectorPanel(QWidget):
+    """The inspector dock's contents: the scrolling form, and a footer slot under it."""
 
     def __init__(
         self,
@@ -78,8 +83,18 @@ class InspectorPanel(QScrollArea):
         self.node_ids: list[str] = []
         self.rows: dict[str, FieldRow] = {}
         self.preset_combo: QComboBox | None = None
-        self.setWidgetResizable(True)
-        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_area = QScrollArea()
+        self.form_area.setWidgetResizable(True)
+        self.form_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.node_footer: QWidget | None = None
+        # A splitter, so a user can trade form rows for a taller chart (or the reverse).
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.form_area)
+        self.splitter.setStretchFactor(0, 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.splitter)
         self._connected = False
         # Bulk edits emit one "changed" per item; refresh the summary once, after the burst.
         self._summary_timer = QTimer(self)
@@ -126,7 +141,21 @@ class InspectorPanel(QScrollArea):
         else:
             self._build_node_form(layout)
         layout.addStretch(1)
-        self.setWidget(body)
+        self.form_area.setWidget(body)
+
+    def set_node_footer(self, widget: QWidget | None) -> None:
+        """Pin ``widget`` below the form (None removes it); it manages its own visibility.
+
+        The widget survives selection changes (only the form is rebuilt), so a costly widget
+        such as a plot is made once.
+        """
+        if self.node_footer is not None:
+            self.node_footer.setParent(None)
+        self.node_footer = widget
+        if widget is not None:
+            widget.setContentsMargins(10, 0, 10, 6)
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(1, 0)
 
     def _variant_banner(self) -> QLabel | None:
         """Which variant is shown, and that value edits become its overrides."""

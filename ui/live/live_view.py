@@ -1,13 +1,15 @@
 """Wire the live simulation view into the editor window.
 
 ``install_live_view(window)`` adds the Simulate menu entries, the simulation toolbar, the
-chart / KPI / alarm / node-history docks, the overlay selector and legend, and the canvas
-context menu for injected events. The editor's own modules only need to call it (and
-``shutdown`` / ``apply_theme``); everything live stays in ``ui/live`` and ``ui/charts``.
+chart / KPI / alarm docks, the selected node's mini-chart (in the inspector's footer slot), the
+overlay selector and legend, and the canvas context menu for injected events. The editor's own
+modules only need to call it (and ``shutdown`` / ``apply_theme``); everything live stays in
+``ui/live`` and ``ui/charts``.
 
 Refresh cadence: the charts redraw themselves at ≤ 30 Hz from the recorder; tiles, overlay,
-alarms, node chart and clock refresh at ``PANEL_REFRESH_MS`` when the engine has advanced (the
-KPI dict and per-node state are computed on demand by the engine, so this bounds their cost).
+alarms, node mini-chart and clock refresh at ``PANEL_REFRESH_MS`` when the engine has advanced
+(the KPI dict and per-node state are computed on demand by the engine, so this bounds their
+cost); the mini-chart also redraws when the selection changes, never per simulation step.
 """
 
 from __future__ import annotations
@@ -133,10 +135,11 @@ class LiveView(QObject):
         w.removeDockWidget(self.kpi_dock)
         w.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.kpi_dock)
         self.kpi_dock.show()
-        self.node_dock = w.add_dock("Node history", "node_history_dock", self.node_chart, "right")
-        inspector = getattr(w, "inspector_dock", None)
-        if isinstance(inspector, QDockWidget):
-            w.splitDockWidget(inspector, self.node_dock, Qt.Orientation.Vertical)
+        # The node's mini-chart lives in the inspector, under its form (a dock of its own ended
+        # up tabbed behind Variants, out of sight). The inspector only offers the slot.
+        inspector = getattr(w, "inspector", None)
+        if inspector is not None and hasattr(inspector, "set_node_footer"):
+            inspector.set_node_footer(self.node_chart)
         # First start (no saved layout): once the window is laid out, charts get most of the
         # bottom area. A saved layout (QSettings "window_state") is left as the user made it.
         if w.settings.value("window_state") is None:
@@ -248,6 +251,7 @@ class LiveView(QObject):
         if engine is None:
             self.tiles.clear()
             self._apply_overlay(None)
+            self._show_selected_history()  # hides the mini-chart: the run is gone
             return
         if force:
             self.charts.refresh()
