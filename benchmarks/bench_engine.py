@@ -12,8 +12,14 @@
    calls (without the engine's fixed-point caching): time per step and the ratio; both give the
    same numbers (checked).
 
+4. Small scene per step (issue 6, what-if Monte Carlo): ``training-cluster-1k``, 30 simulated
+   days at 15 min steps, run end to end ``SMALL_RUNS`` times in one process on one core (compile
+   once, a new Engine and seed per run, like one Monte Carlo worker): µs per step, runs per
+   second, and the projected wall time of a 1,000-run Monte Carlo on 2 cores (runs / 2 workers
+   / runs per second; worker start-up and result collection are not included).
+
 Each case runs in its own interpreter so peak RSS is its own. Run:
-``python -m benchmarks.bench_engine [frontier_day|gb200_year|loop …]`` (or ``python -m
+``python -m benchmarks.bench_engine [frontier_day|gb200_year|loop|small_step …]`` (or ``python -m
 benchmarks``).
 """
 
@@ -39,6 +45,10 @@ LOOP_STEPS = 20
 RAPS_REFERENCE_S = 17.0
 """ExaDigiT/RAPS end to end for the frontier shape on this machine class (issue 3: 17–23 s)."""
 REPEATS = {"frontier_day": 3, "gb200_year": 1}
+SMALL_SCENE = ("training-cluster-1k", 30 * 86400.0, 900.0)
+SMALL_RUNS = 8
+MONTE_CARLO_RUNS = 1000
+MONTE_CARLO_WORKERS = 2
 
 
 def _rss_mb() -> float:
@@ -257,14 +267,58 @@ def loop_vs_vector() -> dict[str, Any]:
     }
 
 
+def small_step() -> dict[str, Any]:
+    """Per-step cost of a small scene: what bounds a Monte Carlo of many short runs."""
+    from aifactory_twin.io import load_scenario
+    from aifactory_twin.resources import scenes_dir
+    from aifactory_twin.sim import Engine, compile_scenario
+
+    scene, horizon_s, step_s = SMALL_SCENE
+    compiled = compile_scenario(
+        load_scenario(scenes_dir() / f"{scene}.aift.json"), horizon_s=horizon_s, step_s=step_s
+    )
+    run_s: list[float] = []
+    steps = 0
+    for seed in range(SMALL_RUNS):
+        # CPU time of this process: the machine is shared, and one worker uses one core.
+        t0 = time.process_time()
+        eng = Engine(compiled, seed=seed)
+        eng.run()
+        run_s.append(time.process_time() - t0)
+        steps = eng.step_index
+    best = min(run_s)
+    median = sorted(run_s)[len(run_s) // 2]
+    runs_per_s = 1.0 / median
+    return {
+        "case": "small_step",
+        "scene": scene,
+        "nodes": compiled.n_nodes,
+        "steps_per_run": steps,
+        "runs": SMALL_RUNS,
+        "us_per_step_best": round(best / steps * 1e6, 1),
+        "us_per_step_median": round(median / steps * 1e6, 1),
+        "run_s_median": round(median, 3),
+        "runs_per_s_1_core": round(runs_per_s, 2),
+        f"monte_carlo_{MONTE_CARLO_RUNS}_runs_{MONTE_CARLO_WORKERS}_cores_s": round(
+            MONTE_CARLO_RUNS / MONTE_CARLO_WORKERS / runs_per_s, 1
+        ),
+    }
+
+
 def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--case":
         name = sys.argv[2]
-        result = loop_vs_vector() if name == "loop" else run_case(name)
+        if name == "loop":
+            result = loop_vs_vector()
+        elif name == "small_step":
+            result = small_step()
+        else:
+            result = run_case(name)
         print(json.dumps(result))
         return 0
     status = 0
-    chosen = [a for a in sys.argv[1:] if a in CASES or a == "loop"] or [*CASES, "loop"]
+    extra = ("loop", "small_step")
+    chosen = [a for a in sys.argv[1:] if a in CASES or a in extra] or [*CASES, *extra]
     for name in chosen:
         done = subprocess.run(
             [sys.executable, "-m", "benchmarks.bench_engine", "--case", name],

@@ -332,7 +332,13 @@ class EngineState:
 
     def condenser_mult(self) -> FloatArray:
         """Condenser heat per unit of heat of the unit served (1 + 1/COP for chillers, else 1)."""
-        out: FloatArray = np.where(self.is_chiller, 1.0 + 1.0 / self.cop_now, 1.0)
+        # Cached per COP array (the weather memo hands back the same array for the same
+        # ambient); the heat and plant stages both ask for it every step.
+        known = self.cache.get("condenser")
+        if known is None or known[0] is not self.cop_now:
+            known = (self.cop_now, np.where(self.is_chiller, 1.0 + 1.0 / self.cop_now, 1.0))
+            self.cache["condenser"] = known
+        out: FloatArray = known[1]
         return out
 
     def static_kw(self, up: FloatArray) -> FloatArray:

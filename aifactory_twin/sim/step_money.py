@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 ST_UP, ST_THROTTLED, ST_FAILED, ST_WAITING, ST_UNSTAFFED, ST_IDLE, ST_SHUTDOWN = range(7)
 _IMPLICIT_ROOM = pw.IMPLICIT_AIR_FAN_FRACTION + 1.0 / pw.IMPLICIT_AIR_PLANT_COP
+PLANT_MEMO_MAX = 4096
+NODE_VALUES_MEMO_FLOATS = 1_000_000
+"""Bound on the floats the plant and per-node-values memos each keep (8 MB)."""
 
 
 @dataclass
@@ -58,9 +61,35 @@ def _plant(
         k = cached.key
         if k[0] is hb and k[1] is rb and k[2] is s.cop_now and k[3] == s.avail_v and k[4] == dt:
             return cached
+    # While heat, racks, units up and supply stand still only the COP moves, and it cycles
+    # through the same daily values: remember the block of each COP array (kept alive by the
+    # entry, so its id cannot be reused). Only blocks whose computation left the supply state
+    # untouched are remembered, so a hit skips no side effect.
+    memo: tuple[Any, ...] | None = s.cache.get("plant_memo")
+    if (
+        memo is None or memo[0] is not hb or memo[1] is not rb or memo[2] != s.avail_v
+        or memo[3] != dt or memo[4] != s.supply_v
+    ):  # fmt: skip
+        memo = s.cache["plant_memo"] = (hb, rb, s.avail_v, dt, s.supply_v, {})
+    hit: PlantBlock | None = memo[5].get(id(s.cop_now))
+    if hit is not None and hit.key[2] is s.cop_now:
+        s.cache["plant"] = hit
+        return hit
+    quiet = True
     # -- cooling power -------------------------------------------------------------------
     cop_now = s.cop_now
-    unit_heat_kw = np.where(c.is_collector, hb.col_heat_j, hb.rej_heat_j) / dt / 1000.0
+    # The heat-only terms repeat while the heat block does (the COP alone moves each tick).
+    heat_terms = s.cache.get("plant_heat")
+    if heat_terms is None or heat_terms[0] is not hb or heat_terms[1] != dt:
+        heat_terms = (
+            hb,
+            dt,
+            np.where(c.is_collector, hb.col_heat_j, hb.rej_heat_j) / dt / 1000.0,
+            s.orphan_factor * hb.col_heat_j / dt / 1000.0,
+            hb.implicit_rack_j / dt / 1000.0 * _IMPLICIT_ROOM,
+        )
+        s.cache["plant_heat"] = heat_terms
+    unit_heat_kw, orphan_kw, implicit_kw = heat_terms[2], heat_terms[3], heat_terms[4]
     if c.cd_src.size:
         # Towers behind chillers reject the chillers' heat plus their compressor power (a dry
         # cooler or tower behind another rejector passes its heat on unchanged).
@@ -70,9 +99,7 @@ def _plant(
         )
     cool_kw = pw.cooling_power_kw(unit_heat_kw, s.is_chiller, c.fan_pump_fraction, cop_now)
     # Collectors with no modelled rejector pay an implicit plant (module doc of models/power).
-    orphan_kw = s.orphan_factor * hb.col_heat_j / dt / 1000.0
     cool_kw = cool_kw + orphan_kw
-    implicit_kw = hb.implicit_rack_j / dt / 1000.0 * _IMPLICIT_ROOM
     static_kw = s.static_kw(up)
     static_sum = s.cache["static_sum"]
     rack_cool_kw = float(cool_kw.sum()) + implicit_kw
@@ -107,6 +134,7 @@ def _plant(
     rating = s.cache["rating_dist"]
     # Nothing over its rating and nothing was before: the supply factors stay all ones.
     if not (s.cache["ratio_ones"] and bool((out_dist <= rating).all())):
+        quiet = False
         carry = pw.level_ratio(out_dist, rating)
         if s.cache.get("ratio") is None or not np.array_equal(carry, s.cache["ratio"]):
             full_ratio = np.ones(c.n_nodes)
@@ -116,6 +144,7 @@ def _plant(
         s.cache["ratio_ones"] = bool(np.all(carry == 1.0))
     supply = s.cache["supply"]
     if supply is not s.supply_factor:
+        quiet = False
         if not np.array_equal(supply, s.supply_factor):
             newly = (supply < 1.0) & (s.supply_factor >= 1.0) & s.is_rack
             for i in np.flatnonzero(newly):
@@ -147,6 +176,9 @@ def _plant(
         water_l_per_h=float(unit_heat_kw @ c.wue_l_per_kwh),
     )
     s.cache["plant"] = block
+    per_entry = 2 * cool_kw.size + cool_in.size + feed_in.size + 1
+    if quiet and len(memo[5]) < min(PLANT_MEMO_MAX, NODE_VALUES_MEMO_FLOATS // per_entry):
+        memo[5][id(cop_now)] = block
     return block
 
 
@@ -197,7 +229,15 @@ def step_money(
         s.cache["idle_key"] = (rb.key, s.avail_v)
     idle_usd = eco.amortization_usd(s.cache["idle_capex"], years, dt)
     maint = eco.pro_rata_usd(settings.maintenance_fraction_per_year * arrived_capex, dt)
-    salaries = eco.pro_rata_usd(float(s.headcount @ c.team_salary_usd_per_year), dt)
+    people_key = s.headcount.tobytes()
+    if s.cache.get("people_key") != people_key:
+        s.cache["people"] = (
+            float(s.headcount @ c.team_salary_usd_per_year),
+            float(s.headcount.sum()),
+        )
+        s.cache["people_key"] = people_key
+    payroll_usd_per_year, headcount = s.cache["people"]
+    salaries = eco.pro_rata_usd(payroll_usd_per_year, dt)
     if s.cache.get("cloud_key") != s.place_v:
         cloud_per_node = pl.train_cloud.sum(axis=0) + pl.inf_cloud.sum(axis=0)
         s.cache["cloud"] = (
@@ -253,7 +293,7 @@ def step_money(
         "energy_cost_usd_cum": a["energy_cost_usd"],
         "total_cost_usd_cum": total_usd,
         "carbon_t_cum": a["carbon_kg"] / 1000.0,
-        "headcount": float(s.headcount.sum()),
+        "headcount": headcount,
         "ambient_c": ambient,
         "heat_in_kw": rb.rack_heat_kw,
         "heat_removed_kw": hb.removed_j / dt / 1000.0,
@@ -263,7 +303,7 @@ def step_money(
         # For the live charts (issue 5): mean junction temperature of racks with units up,
         # room-side cooling capacity available now, and the cost categories as running sums.
         "mean_temp_c": _mean_live_temp_c(s),
-        "cooling_capacity_kw": float(np.sum(cap_w[c.is_collector])) / 1000.0,
+        "cooling_capacity_kw": _collector_capacity_kw(s, cap_w),
         "capex_amortized_usd_cum": a["capex_amortized_usd"],
         "staff_cost_usd_cum": a["staff_cost_usd"],
         "maintenance_cost_usd_cum": a["maintenance_cost_usd"],
@@ -272,11 +312,27 @@ def step_money(
     s.view_inputs = (up, rb.busy, pb.cool_kw, pb.cool_in, cap_w, pb.unit_heat_kw)
 
 
+def _collector_capacity_kw(s: EngineState, cap_w: FloatArray) -> float:
+    """Room-side cooling capacity now, kW (cap_w is replaced when it changes, never edited)."""
+    known = s.cache.get("collector_kw")
+    if known is None or known[0] is not cap_w:
+        known = (cap_w, float(np.sum(cap_w[s.c.is_collector])) / 1000.0)
+        s.cache["collector_kw"] = known
+    out: float = known[1]
+    return out
+
+
 def _mean_live_temp_c(s: EngineState) -> float:
     """Unit-weighted mean junction temperature of racks with units up (0 when none are)."""
     units_up = s.cache["rack_up"]
-    weight = float(np.sum(units_up))
-    return float(np.dot(s.tj_c, units_up)) / weight if weight > 0 else 0.0
+    # Both arrays are replaced, never edited in place, so the same pair means the same answer.
+    known = s.cache.get("mean_temp")
+    if known is None or known[0] is not s.tj_c or known[1] is not units_up:
+        weight = float(np.sum(units_up))
+        mean_c = float(np.dot(s.tj_c, units_up)) / weight if weight > 0 else 0.0
+        known = s.cache["mean_temp"] = (s.tj_c, units_up, mean_c)
+    out: float = known[2]
+    return out
 
 
 def node_values(s: EngineState) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -285,17 +341,44 @@ def node_values(s: EngineState) -> tuple[FloatArray, FloatArray, FloatArray]:
     n = c.n_nodes
     if s.view_inputs is None:
         return np.zeros(n), np.zeros(n), np.zeros(n)
+    # Same input objects (all replaced when they change, never edited in place), same values:
+    # with the plant memo most ticks of a steady factory repeat an earlier tick's inputs.
+    # Callers copy or only read the arrays handed out.
+    # Entries keep their key objects alive, so an id in a live entry cannot be reused.
+    key = (*s.view_inputs, s.tj_c, s.cache["base_load"], s.cache["base_dist"])
+    ids = tuple(id(x) for x in key)
+    memo: dict[tuple[int, ...], Any] = s.cache.setdefault("node_values", {})
+    known = memo.get(ids)
+    if known is not None and all(a is b for a, b in zip(known[0], key, strict=True)):
+        same: tuple[FloatArray, FloatArray, FloatArray] = known[1]
+        return same
+    values = _node_values(s)
+    if len(memo) >= max(1, NODE_VALUES_MEMO_FLOATS // (3 * max(n, 1))):
+        memo.clear()
+    memo[ids] = (key, values)
+    return values
+
+
+def _node_values(s: EngineState) -> tuple[FloatArray, FloatArray, FloatArray]:
+    c = s.c
+    n = c.n_nodes
+    assert s.view_inputs is not None
     up, busy, cool_kw, cool_in, cap_w, unit_heat_kw = s.view_inputs
     rn = c.rack_node
     power = s.cache["base_load"].copy()
     power[c.cool_node] += cool_kw
     node_in = s.cache["base_dist"][0].copy()
     node_in[s.cool_closure] += cool_in
-    power[s.is_dist] = node_in[s.is_dist]
+    power[s.dist_nodes] = node_in[s.dist_nodes]
     temp = np.zeros(n)
     temp[rn] = s.tj_c
     temp[c.cool_node] = c.cool_supply_c
-    util = np.where(c.count > 0, up / np.maximum(c.count, 1e-12), 0.0)
+    known = s.cache.get("util_up")
+    if known is None or known[0] is not up:
+        # ``up`` is replaced whenever availability changes, never edited in place.
+        known = (up, np.where(c.count > 0, up / np.maximum(c.count, 1e-12), 0.0))
+        s.cache["util_up"] = known
+    util = known[1].copy()
     util[rn] = busy
     util[c.cool_node] = np.where(cap_w > 0, unit_heat_kw * 1000.0 / np.maximum(cap_w, 1e-12), 0.0)
     return temp, power, np.minimum(np.maximum(util, 0.0), 1.0)

@@ -26,6 +26,12 @@ if TYPE_CHECKING:
     from aifactory_twin.sim.engine_state import EngineState, FloatArray
 
 
+GRANT_MEMO_MAX = 4096
+MEMO_FLOATS_MAX = 1_000_000
+"""Bound on the floats one memo keeps (8 MB): large scenes with 15 s steps see a new ambient
+every tick, and their per-rack arrays are large."""
+
+
 @dataclass
 class RackBlock:
     """Rack-level results that only change when placement, status or supply change."""
@@ -52,6 +58,7 @@ class HeatBlock:
 
     key: tuple[Any, ...]
     fixed: bool
+    granted_key: tuple[Any, ...]
     col_heat_j: FloatArray
     rej_heat_j: FloatArray
     implicit_rack_j: float
@@ -155,13 +162,33 @@ def _heat_block(s: EngineState, t: float, dt: float, rb: RackBlock, cap_w: Float
     cached: HeatBlock | None = s.cache.get("heat")
     if cached is not None and cached.fixed and cached.key == key:
         return cached
-    g = s.heat_cap_node / th.RACK_TAU_S
-    demand = rb.q_in + g * np.maximum(s.temp_c - c.rack_supply_c, 0.0)
-    granted, granted_e = th.rack_cooling_capacity_w(
-        demand, cap_w, c.ce_cool, c.ce_rack, c.ce_weight, c.pe_rej, c.pe_col, c.pe_weight,
-        c.col_has_rejector, c.rack_has_collector,
-        (c.cd_src, c.cd_dst, c.cd_weight, s.condenser_mult()),
-    )  # fmt: skip
+    # The grant is a pure function of the racks' temperatures, the rack block, the capacity and
+    # the COP. While the racks sit still (same temperature array, same rack block) the daily
+    # weather cycle brings the same capacity and COP back every day: remember each answer.
+    memo: tuple[Any, Any, dict[Any, Any]] | None = s.cache.get("grant_memo")
+    if memo is None or memo[0] is not rb or memo[1] is not s.temp_c:
+        memo = s.cache["grant_memo"] = (rb, s.temp_c, {})
+    hit = memo[2].get(key)
+    if hit is None:
+        g = s.heat_cap_node / th.RACK_TAU_S
+        demand = rb.q_in + g * np.maximum(s.temp_c - c.rack_supply_c, 0.0)
+        hit = th.rack_cooling_capacity_w(
+            demand, cap_w, c.ce_cool, c.ce_rack, c.ce_weight, c.pe_rej, c.pe_col, c.pe_weight,
+            c.col_has_rejector, c.rack_has_collector,
+            (c.cd_src, c.cd_dst, c.cd_weight, s.condenser_mult()),
+        )  # fmt: skip
+        per_entry = hit[0].size + hit[1].size + 1
+        if len(memo[2]) < min(GRANT_MEMO_MAX, MEMO_FLOATS_MAX // per_entry):
+            memo[2][key] = hit
+    granted, granted_e = hit
+    # The chiller COP follows the weather every tick, but the capacity it grants the racks often
+    # does not change (the plant has headroom). Everything below is a function of the racks'
+    # state, the rack block and the grant only, so at a fixed point with the same grant the
+    # previous block is exactly what recomputing would give.
+    granted_key = (rb.key, granted.tobytes(), granted_e.tobytes())
+    if cached is not None and cached.fixed and cached.granted_key == granted_key:
+        cached.key = key
+        return cached
     new_t, removed_j = th.rc_step(s.temp_c, rb.q_in, granted, c.rack_supply_c, s.heat_cap_node, dt)
     n_k = c.cool_node.shape[0]
     frac_e = granted_e / np.maximum(granted[c.ce_rack], 1e-12)
@@ -193,6 +220,7 @@ def _heat_block(s: EngineState, t: float, dt: float, rb: RackBlock, cap_w: Float
     block = HeatBlock(
         key=key,
         fixed=fixed,
+        granted_key=granted_key,
         col_heat_j=col_heat_j.astype(np.float64, copy=False),
         rej_heat_j=rej_heat_j.astype(np.float64, copy=False),
         implicit_rack_j=float(np.sum(removed_j[~c.rack_has_collector])),
@@ -202,6 +230,32 @@ def _heat_block(s: EngineState, t: float, dt: float, rb: RackBlock, cap_w: Float
     )
     s.cache["heat"] = block
     return block
+
+
+WEATHER_MEMO_MAX = 4096
+
+
+def _weather(s: EngineState, ambient: float) -> tuple[FloatArray, FloatArray, bytes]:
+    """(chiller COP, rejector ambient factor, its bytes) at ``ambient``, memoized per value.
+
+    Both are pure functions of the outdoor temperature and the compiled parameters, and a daily
+    cosine repeats the same few ambient values every day, so a run computes each one once. The
+    memo lives in ``s.cache``, which a parameter swap clears.
+    """
+    memo: dict[float, tuple[FloatArray, FloatArray, bytes]] | None = s.cache.get("weather")
+    per_entry = 2 * s.c.cool_node.shape[0] + 1
+    if memo is None or len(memo) >= min(WEATHER_MEMO_MAX, MEMO_FLOATS_MAX // per_entry):
+        memo = s.cache["weather"] = {}
+    hit = memo.get(ambient)
+    if hit is None:
+        c = s.c
+        rej = s.rej_idx
+        cop = pw.chiller_cop(c.cop, c.free_cooling_below_c, ambient) if s.has_chiller else c.cop
+        amb_f = th.rejector_ambient_factor(
+            c.cool_supply_c[rej], ambient, s.is_dry[rej], s.is_tower[rej]
+        )
+        hit = memo[ambient] = (cop, amb_f, amb_f.tobytes())
+    return hit
 
 
 def step_physics(
@@ -245,15 +299,13 @@ def step_physics(
         )
         s.cache["fabric_bw_key"] = (s.place_v, s.avail_v)
     rb = _rack_block(s, dt, inf_demand)
+    cop_now, amb_f, amb_f_key = _weather(s, ambient)
     if s.has_chiller:  # COP only matters for chillers (and what sits behind them)
-        s.cop_now = pw.chiller_cop(c.cop, c.free_cooling_below_c, ambient)
+        s.cop_now = cop_now
     # Only dry coolers and towers follow the weather; capacity is rebuilt when their factor
     # or the units up change (the same array comes back otherwise, which the caches see).
     rej = s.rej_idx
-    amb_f = th.rejector_ambient_factor(
-        c.cool_supply_c[rej], ambient, s.is_dry[rej], s.is_tower[rej]
-    )
-    cap_key = (s.avail_v, amb_f.tobytes())
+    cap_key = (s.avail_v, amb_f_key)
     if s.cache.get("cap_key") != cap_key:
         cap_w = c.cool_capacity_kw * 1000.0 * up[c.cool_node]
         cap_w[rej] *= amb_f

@@ -73,6 +73,9 @@ class WorkModel:
         self._inf_starts = sorted(wl.inf_start_s.tolist())
         self._wants_key: tuple[int, ...] = ()
         self._wants: tuple[FloatArray, FloatArray, FloatArray] = (np.zeros(0),) * 3
+        self._full_dt: tuple[float, FloatArray] = (math.nan, np.zeros(0))
+        self._inf_cap: tuple[Placement, FloatArray, FloatArray] | None = None
+        self._flops_per_token = wl.inf_params_b * 1e9 * INFERENCE_FLOPS_PER_TOKEN_PER_PARAM
         # Per-GPU failure rate of each rack, for the Young/Daly MTBF of the jobs on it.
         self.rack_lambda_gpu_h = c.fail_rate_per_unit_h[c.rack_node] / c.gpus_per_unit
 
@@ -214,7 +217,10 @@ class WorkModel:
                 active = np.minimum(np.maximum(dt - self.restart_left_s, 0.0), dt)
                 self.restart_left_s = np.maximum(self.restart_left_s - dt, 0.0)
             else:
-                active = np.full(wl.n_train, dt)
+                # Read-only below, so one array per step length serves every step.
+                if self._full_dt[0] != dt:
+                    self._full_dt = (dt, np.full(wl.n_train, dt))
+                active = self._full_dt[1]
             self.potential_flops += nominal_dt
             remaining = wl.flops_total - self.progress_flops
             step_flops = np.minimum(rate * active, np.maximum(remaining, 0.0))
@@ -240,13 +246,17 @@ class WorkModel:
         tokens_s = 0.0
         inf_flops = 0.0
         if wl.n_inf:
-            site = pl.inf @ rack_slow
-            cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
-            served = np.minimum(inf_demand_tps, cap)
+            # Capacity follows the placement and the racks' slowdown (both replaced, never
+            # edited in place, when they change).
+            known = self._inf_cap
+            if known is None or known[0] is not pl or known[1] is not rack_slow:
+                site = pl.inf @ rack_slow
+                cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
+                known = self._inf_cap = (pl, rack_slow, cap)
+            served = np.minimum(inf_demand_tps, known[2])
             self.tokens_served += served * dt
             tokens_s = float(served.sum())
-            flops_per_token = wl.inf_params_b * 1e9 * INFERENCE_FLOPS_PER_TOKEN_PER_PARAM
-            inf_flops = float(served @ flops_per_token)
+            inf_flops = float(served @ self._flops_per_token)
         return delivered + inf_flops, tokens_s, inf_flops
 
     def eta_h(self) -> list[float | None]:

@@ -107,6 +107,27 @@ def rc_step(
     finite = np.isfinite(cap_w)
     cap = np.where(finite, cap_w, 0.0)
     t_star = np.where(finite, supply_c + (cap - q_in_w) / g, np.inf)
+    if not (temp_c > t_star).any() and not (t_star < supply_c).any():
+        # Every rack is in the proportional regime (the usual case): the other branches would
+        # be computed and then discarded elementwise, so skipping them changes no value.
+        expo = supply_c + (temp_c - supply_c) * decay
+        return expo, q_in_w * dt_s - c * (expo - temp_c)
+    return rc_step_general(temp_c, q_in_w, cap, t_star, supply_c, c, dt_s)
+
+
+def rc_step_general(
+    temp_c: FloatArray,
+    q_in_w: FloatArray,
+    cap: FloatArray,
+    t_star: FloatArray,
+    supply_c: FloatArray,
+    c: FloatArray,
+    dt_s: float,
+) -> tuple[FloatArray, FloatArray]:
+    """``rc_step`` with every regime evaluated (``cap`` is 0 where capacity is infinite)."""
+    decay = np.exp(-dt_s / RACK_TAU_S)
+    hot = temp_c > t_star
+    below_sup = t_star < supply_c
     net = q_in_w - cap
     # Regime "saturated": removal = cap, linear in time.
     lin = temp_c + net * dt_s / c
@@ -118,12 +139,11 @@ def rc_step(
     expo = supply_c + (temp_c - supply_c) * decay
     # Starting below T* < T_supply (cold rack, too little capacity): exponential until T*, then
     # linear heating; the crossing time follows from the exponential.
-    below_sup = t_star < supply_c
     ratio = np.where(below_sup, (temp_c - supply_c) / np.minimum(t_star - supply_c, -1e-12), 1.0)
     t_cross = RACK_TAU_S * np.log(np.maximum(ratio, 1.0))
     cold = np.where(t_cross < dt_s, t_star + net * np.maximum(dt_s - t_cross, 0.0) / c, expo)
     prop = np.where(below_sup, cold, expo)
-    new = np.where(temp_c > t_star, sat, prop)
+    new = np.where(hot, sat, prop)
     removed_j = q_in_w * dt_s - c * (new - temp_c)
     return new, removed_j
 
@@ -141,6 +161,30 @@ def junction_status(
 ) -> tuple[FloatArray, npt.NDArray[np.int8], FloatArray, npt.NDArray[np.bool_]]:
     """(junction °C, status, derate, hard-throttled) per rack with hysteresis (module doc)."""
     tj = rack_temp_c + gpu_w * r_th
+    if not (
+        (prev_status == STATUS_SHUTDOWN).any() or (tj >= max_op_c).any()
+        or (tj >= slowdown_c).any() or (tj >= shutdown_c).any()
+    ):  # fmt: skip
+        # Nothing near a limit and nothing shut down (the usual case): every rack is OK at full
+        # clock, exactly what the general expressions give for such inputs.
+        n = tj.shape[0]
+        return tj, np.zeros(n, dtype=np.int8), np.ones(n), np.zeros(n, dtype=bool)
+    return junction_status_general(
+        tj, rack_temp_c, supply_c, max_op_c, slowdown_c, shutdown_c, prev_status, prev_hard
+    )
+
+
+def junction_status_general(
+    tj: FloatArray,
+    rack_temp_c: FloatArray,
+    supply_c: FloatArray,
+    max_op_c: FloatArray,
+    slowdown_c: FloatArray,
+    shutdown_c: FloatArray,
+    prev_status: npt.NDArray[np.int8],
+    prev_hard: npt.NDArray[np.bool_],
+) -> tuple[FloatArray, npt.NDArray[np.int8], FloatArray, npt.NDArray[np.bool_]]:
+    """``junction_status`` with every rule evaluated, from the junction temperature ``tj``."""
     was_down = prev_status == STATUS_SHUTDOWN
     still_down = was_down & (rack_temp_c > supply_c + RECOVER_MARGIN_K)
     down = (tj >= shutdown_c) | still_down
