@@ -17,6 +17,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from aifactory_twin.sim import STATUS_NAMES
+
 OVERLAY_MODES: tuple[str, ...] = ("none", "status", "temperature", "utilization", "power")
 MODE_LABELS = {
     "none": "No overlay",
@@ -37,15 +39,8 @@ STATUS_COLORS: dict[str, str] = {
     "idle": "#B8C0CC",
     "shutdown": "#8E1B14",
 }
-DEFAULT_STATUS_NAMES: tuple[str, ...] = (
-    "up",
-    "throttled",
-    "failed",
-    "waiting_delivery",
-    "unstaffed",
-    "idle",
-    "shutdown",
-)
+# The engine's own status order (its int codes index this tuple).
+DEFAULT_STATUS_NAMES: tuple[str, ...] = STATUS_NAMES
 FAILED_STATUSES = frozenset({"failed", "shutdown"})
 
 COLOR_LEVELS = 31
