@@ -45,6 +45,29 @@ class StudyOptions:
     series: tuple[str, ...] | None = DEFAULT_SERIES
     max_points: int | None = None
 
+    def spec(
+        self,
+        text: str,
+        variant: str | None,
+        seed: int,
+        label: str,
+        tag: Any,
+        overrides: tuple[tuple[str, str, Any], ...] = (),
+    ) -> RunSpec:
+        """One run of the study: the shared length and sampling plus what differs per run."""
+        return RunSpec(
+            text,
+            variant=variant,
+            horizon_s=self.horizon_s,
+            step_s=self.step_s,
+            seed=seed,
+            overrides=overrides,
+            series=self.series,
+            max_points=self.max_points,
+            label=label,
+            tag=tag,
+        )
+
 
 def resolve_variants(scenario: Scenario, names: Sequence[str] | None) -> list[str | None]:
     """``None`` → base plus every variant; otherwise the named ones (``base`` = no variant)."""
@@ -134,20 +157,7 @@ def compare(
     chosen = resolve_variants(scenario, variants)
     seed = scenario.settings.seed if seed is None else seed
     text = scenario.model_dump_json()
-    specs = [
-        RunSpec(
-            text,
-            variant=name,
-            horizon_s=options.horizon_s,
-            step_s=options.step_s,
-            seed=seed,
-            series=options.series,
-            max_points=options.max_points,
-            label=name or BASE_LABEL,
-            tag=name,
-        )
-        for name in chosen
-    ]
+    specs = [options.spec(text, name, seed, label=name or BASE_LABEL, tag=name) for name in chosen]
     results = (runner or SerialRunner()).run_all(specs, progress=progress, cancel=cancel)
     by_name = {v.name: list(v.overrides) for v in scenario.variants}
     return CompareResult(
@@ -206,17 +216,13 @@ def sweep(
     seeds = [first + r for r in range(runs)]
     text = scenario.model_dump_json()
     specs = [
-        RunSpec(
+        options.spec(
             text,
-            variant=variant,
-            horizon_s=options.horizon_s,
-            step_s=options.step_s,
-            seed=s,
-            overrides=((param.target, param.path, value),),
-            series=options.series,
-            max_points=options.max_points,
+            variant,
+            s,
             label=f"{param.text}={value!r} seed {s}",
             tag=value,
+            overrides=((param.target, param.path, value),),
         )
         for value in values
         for s in seeds
@@ -275,20 +281,7 @@ def monte_carlo(
     first = scenario.settings.seed if seed is None else seed
     seeds = [first + i for i in range(n_runs)]
     text = scenario.model_dump_json()
-    specs = [
-        RunSpec(
-            text,
-            variant=variant,
-            horizon_s=options.horizon_s,
-            step_s=options.step_s,
-            seed=s,
-            series=options.series,
-            max_points=options.max_points,
-            label=f"seed {s}",
-            tag=s,
-        )
-        for s in seeds
-    ]
+    specs = [options.spec(text, variant, s, label=f"seed {s}", tag=s) for s in seeds]
     results = (runner or SerialRunner()).run_all(specs, progress=progress, cancel=cancel)
     summary = summarize_monte_carlo(seeds, results, keep_runs=keep_runs)
     summary.variant = variant
