@@ -61,7 +61,11 @@ ShiftCoverage = Literal["business_hours", "extended", "24x7"]
 
 
 class AcceleratorSpec(StrictModel):
-    """An accelerator not in the catalog, described inline (per device)."""
+    """An accelerator not in the catalog, described inline (per device).
+
+    Defaults follow the H100 SXM row of domain-reference §9.1 (scale-up 450 GB/s per direction,
+    400 Gb/s NIC, κ_train 0.85, κ_decode 0.30); the spec-sheet fields have no default.
+    """
 
     name: str = Field(min_length=1, max_length=120)
     tdp_w: PositiveFloat
@@ -106,7 +110,13 @@ class NodeBase(StrictModel):
 
 
 class ComputeRack(NodeBase):
-    """A rack (or server) of accelerators; ``count`` racks share these per-unit values."""
+    """A rack (or server) of accelerators; ``count`` racks share these per-unit values.
+
+    Defaults describe a DGX H100: 10.2 kW rated (§2), host overhead so dense training draws
+    ~0.80 of rated (§1.3, as the catalog's dgx_h100), Hopper limits 87/89/92 °C (§3.4), air
+    heat-sink R_th 0.07 K/W (§3.4, [E]), 2.0e-5 interruptions per GPU-hour (§9.5), 3 h hands-on
+    swap (§9.5). Heat capacity 400 kJ/K per unit is an estimate (§3.6: server τ of minutes).
+    """
 
     kind: Literal["compute_rack"] = "compute_rack"
     accelerator: str | AcceleratorSpec = "h100_sxm"
@@ -143,7 +153,11 @@ class ComputeRack(NodeBase):
 
 
 class NetworkSwitch(NodeBase):
-    """A fabric: NVLink domain, InfiniBand, RoCE or Ethernet switches (per unit)."""
+    """A fabric: NVLink domain, InfiniBand, RoCE or Ethernet switches (per unit).
+
+    Defaults describe an NDR QM9700: 64 × 400G (§4.1), α 3 µs across racks (§9.4); power 1.7 kW,
+    price $30k, failure rate 2e-6/h and 4 h repair are estimates.
+    """
 
     kind: Literal["network_switch"] = "network_switch"
     technology: FabricTechnology = "infiniband"
@@ -159,7 +173,11 @@ class NetworkSwitch(NodeBase):
 
 
 class CoolingUnit(NodeBase):
-    """A cooling unit; collectors (CRAH, CDU, …) take heat from racks, rejectors move it out."""
+    """A cooling unit; collectors (CRAH, CDU, …) take heat from racks, rejectors move it out.
+
+    Defaults describe a perimeter CRAH: 24 °C supply (§9.3); 150 kW, 5 % fan power, $50k,
+    1e-5 failures/h and 8 h repair are estimates (the catalog's presets carry sourced values).
+    """
 
     kind: Literal["cooling_unit"] = "cooling_unit"
     cooling_type: CoolingType = "crah"
@@ -202,7 +220,10 @@ class PriceSchedule(StrictModel):
 
 
 class PowerFeed(NodeBase):
-    """A grid connection, optionally with on-site generation and a battery."""
+    """A grid connection, optionally with on-site generation and a battery.
+
+    Defaults: US industrial price 8.06 ¢/kWh (§6.1) and 367 gCO2/kWh (§6.2); 5 MW is an estimate.
+    """
 
     kind: Literal["power_feed"] = "power_feed"
     power_rating_kw: PositiveFloat = 5000.0
@@ -220,7 +241,11 @@ class EfficiencyPoint(StrictModel):
 
 
 class Ups(NodeBase):
-    """An uninterruptible power supply (per unit)."""
+    """An uninterruptible power supply (per unit).
+
+    Defaults: double-conversion efficiency 0.96 (§3.2, §9.3); 1 MW, $300k, failure rate and repair
+    time are estimates.
+    """
 
     kind: Literal["ups"] = "ups"
     ups_rating_kw: PositiveFloat = 1000.0
@@ -234,7 +259,7 @@ class Ups(NodeBase):
 
 
 class Pdu(NodeBase):
-    """A power distribution unit (per unit)."""
+    """A power distribution unit (per unit). Every default here is an estimate."""
 
     kind: Literal["pdu"] = "pdu"
     power_rating_kw: PositiveFloat = 400.0
@@ -246,7 +271,7 @@ class Pdu(NodeBase):
 
 
 class Storage(NodeBase):
-    """A data lake, warehouse or parallel file system (per unit)."""
+    """A data lake, warehouse or parallel file system (per unit). Defaults are estimates."""
 
     kind: Literal["storage"] = "storage"
     storage_type: StorageType = "parallel_fs"
@@ -263,7 +288,11 @@ class Storage(NodeBase):
 
 
 class StaffTeam(NodeBase):
-    """A team of people; ``count`` is 1 and ``headcount`` says how many people."""
+    """A team of people; ``count`` is 1 and ``headcount`` says how many people.
+
+    Defaults describe DC technicians: $90k fully loaded (§9.6), 15 % attrition (§9.7, [E]),
+    60 days to fill (§9.7).
+    """
 
     kind: Literal["staff_team"] = "staff_team"
     role: StaffRole = "facilities_ops"
@@ -276,7 +305,10 @@ class StaffTeam(NodeBase):
 
 
 class CloudBurst(NodeBase):
-    """Rented accelerators used when demand exceeds on-site capacity (the hybrid factory)."""
+    """Rented accelerators used when demand exceeds on-site capacity (the hybrid factory).
+
+    Defaults: H100 at $2.5/GPU-h (§9.6); 256 GPUs and 95 % availability are estimates.
+    """
 
     kind: Literal["cloud_burst"] = "cloud_burst"
     accelerator: str = "h100_sxm"
