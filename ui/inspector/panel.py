@@ -43,6 +43,8 @@ from aifactory_twin.commands import (
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.schema import NODE_CLASSES, NodeBase
+from ui.canvas.scene import FactoryScene
+from ui.inspector.edge_form import EdgeForm
 from ui.inspector.field_row import MIXED, RESET_GLYPH, FieldRow
 from ui.inspector.fields import (
     READ_ONLY,
@@ -81,6 +83,10 @@ class InspectorPanel(QWidget):
         self.variants = variants or VariantContext(doc, self)
         self.banner: QLabel | None = None
         self.node_ids: list[str] = []
+        self.edge_id: str | None = None  # shown when no node but exactly one edge is selected
+        self.edge_form: EdgeForm | None = None
+        # The canvas whose edge selection the panel follows; found through the window if unset.
+        self.scene: FactoryScene | None = None
         self.rows: dict[str, FieldRow] = {}
         self.preset_combo: QComboBox | None = None
         self.form_area = QScrollArea()
@@ -102,6 +108,10 @@ class InspectorPanel(QWidget):
         self._summary_timer.setInterval(0)
         self._summary_timer.timeout.connect(self._refresh_summary)
         self._summary: QLabel | None = None
+        self._edge_timer = QTimer(self)
+        self._edge_timer.setSingleShot(True)
+        self._edge_timer.setInterval(0)
+        self._edge_timer.timeout.connect(self._refresh_edge)
         self.attach()
         self.set_selection([])
 
@@ -124,8 +134,15 @@ class InspectorPanel(QWidget):
             self.variants.detach()
 
     # ------------------------------------------------------------ building
-    def set_selection(self, node_ids: list[str]) -> None:
+    def set_selection(self, node_ids: list[str], edge_ids: list[str] | None = None) -> None:
+        """Show the nodes; with none, the one selected edge (``None``: ask the canvas)."""
         self.node_ids = [nid for nid in node_ids if self.doc.has_node(nid)]
+        if edge_ids is None:
+            canvas = self._canvas()
+            edge_ids = canvas.selected_edge_ids() if canvas is not None else []
+        edges = [eid for eid in edge_ids if self.doc.has_edge(eid)]
+        self.edge_id = edges[0] if not self.node_ids and len(edges) == 1 else None
+        self.edge_form = None
         self.rows = {}
         self.preset_combo = None
         self._summary = None
@@ -136,12 +153,52 @@ class InspectorPanel(QWidget):
         self.banner = self._variant_banner()
         if self.banner is not None:
             layout.addWidget(self.banner)
-        if not self.node_ids:
+        if self.edge_id is not None:
+            self.edge_form = EdgeForm(self.doc, self.edge_id, self._push, self.select_node)
+            layout.addWidget(self.edge_form)
+        elif not self.node_ids:
             self._build_scenario_form(layout)
         else:
             self._build_node_form(layout)
         layout.addStretch(1)
         self.form_area.setWidget(body)
+
+    def _canvas(self) -> FactoryScene | None:
+        if self.scene is not None:
+            return self.scene
+        # The editor window owns the canvas as ``scene``; looked up so it needs no new wiring.
+        scene = getattr(self.window(), "scene", None)
+        return scene if isinstance(scene, FactoryScene) else None
+
+    def select_node(self, node_id: str) -> None:
+        """Select ``node_id`` on the canvas (the window then shows it here), or show it."""
+        canvas = self._canvas()
+        if canvas is None:
+            self.set_selection([node_id], [])
+        else:
+            canvas.select_nodes([node_id])
+
+    def _follow_edge(self) -> None:
+        """After a change, keep the edge selected and rebuild its form on the next turn.
+
+        Re-typing or undo re-adds the edge as a new, unselected item. The rebuild waits because
+        the change may come from the form's own combo or button, which must not be deleted
+        inside its own signal (that crashed).
+        """
+        if self.edge_id is not None and self.doc.has_edge(self.edge_id):
+            canvas = self._canvas()
+            item = canvas.edge_items.get(self.edge_id) if canvas is not None else None
+            if canvas is not None and item is not None and not item.isSelected():
+                canvas.clearSelection()
+                item.setSelected(True)
+        self._edge_timer.start()
+
+    def _refresh_edge(self) -> None:
+        if self.edge_id is None:
+            return
+        gone = not self.doc.has_edge(self.edge_id)
+        if gone or self.edge_form is None or self.edge_form.edge != self.doc.edge(self.edge_id):
+            self.set_selection([], None if self._canvas() else ([] if gone else [self.edge_id]))
 
     def set_node_footer(self, widget: QWidget | None) -> None:
         """Pin ``widget`` below the form (None removes it); it manages its own visibility.
@@ -373,7 +430,7 @@ class InspectorPanel(QWidget):
 
     def _on_doc_part_changed(self, name: str, old: Any, new: Any) -> None:
         if not self.node_ids:
-            self.set_selection([])
+            self.set_selection([], [self.edge_id] if self.edge_id else [])
         elif name == "variants" and self.variants.active is not None:
             self._refresh_values()  # an override came or went: shown values and marks change
 
@@ -381,6 +438,9 @@ class InspectorPanel(QWidget):
         self.set_selection(self.node_ids)
 
     def _on_doc_changed(self) -> None:
+        if self.edge_id is not None:
+            self._follow_edge()
+            return
         if not self.node_ids:
             self._summary_timer.start()
             return
