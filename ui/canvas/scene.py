@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from typing import Any
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -75,27 +76,29 @@ class FactoryScene(QGraphicsScene):
     def attach(self) -> None:
         if self._connected:
             return
-        doc = self.doc
-        doc.node_added.connect(self._on_doc_node_added)
-        doc.node_removed.connect(self._on_doc_node_removed)
-        doc.node_changed.connect(self._on_doc_node_changed)
-        doc.edge_added.connect(self._on_doc_edge_added)
-        doc.edge_removed.connect(self._on_doc_edge_removed)
-        doc.reset.connect(self.rebuild)
+        for signal, slot in self._doc_links():
+            signal.connect(slot)
         self._connected = True
 
     def detach(self) -> None:
         """Stop mirroring (the window is closing); psygnal must not call a deleted scene."""
         if not self._connected:
             return
-        doc = self.doc
-        doc.node_added.disconnect(self._on_doc_node_added)
-        doc.node_removed.disconnect(self._on_doc_node_removed)
-        doc.node_changed.disconnect(self._on_doc_node_changed)
-        doc.edge_added.disconnect(self._on_doc_edge_added)
-        doc.edge_removed.disconnect(self._on_doc_edge_removed)
-        doc.reset.disconnect(self.rebuild)
+        for signal, slot in self._doc_links():
+            signal.disconnect(slot)
         self._connected = False
+
+    def _doc_links(self) -> list[tuple[Any, Any]]:
+        """The document signals the scene mirrors, each with its handler."""
+        doc = self.doc
+        return [
+            (doc.node_added, self._on_doc_node_added),
+            (doc.node_removed, self._on_doc_node_removed),
+            (doc.node_changed, self._on_doc_node_changed),
+            (doc.edge_added, self._on_doc_edge_added),
+            (doc.edge_removed, self._on_doc_edge_removed),
+            (doc.reset, self.rebuild),
+        ]
 
     def rebuild(self) -> None:
         self.clear()

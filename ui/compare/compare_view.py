@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -50,7 +49,7 @@ from aifactory_twin.study import (
     resolve_variants,
 )
 from aifactory_twin.study.assumptions import override_rows
-from ui.compare.study_tabs import MonteCarloTab, SweepTab
+from ui.compare.study_tabs import MonteCarloTab, SweepTab, fill_table
 from ui.compare.worker import RunnerFactory, StudyWorker, default_runner_factory
 from ui.report_charts import VARIANT_COLORS
 from ui.report_content import CHART_GROUPS, kpi_table, time_axis
@@ -306,19 +305,7 @@ class CompareWindow(QWidget):
                     curve.setClipToView(True)
                     curve.setDownsampling(auto=True, method="peak")
         header, rows = kpi_table(result, self.baseline())
-        self.kpi_table.clear()
-        self.kpi_table.setColumnCount(len(header))
-        self.kpi_table.setRowCount(len(rows))
-        self.kpi_table.setHorizontalHeaderLabels(header)
-        for r, cells in enumerate(rows):
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c > 0:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.kpi_table.setItem(r, c, item)
-        self.kpi_table.resizeColumnsToContents()
+        fill_table(self.kpi_table, header, rows, first_numeric_column=1)
         self.changes.clear()
         scenario = self._source()
         for label, overrides in result.overrides.items():

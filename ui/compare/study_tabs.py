@@ -48,6 +48,28 @@ from ui.report_content import FAN_GROUPS, kpi_label, percentile_rows, time_axis
 if TYPE_CHECKING:
     from ui.compare.compare_view import CompareWindow
 
+
+def fill_table(
+    table: QTableWidget,
+    header: list[str],
+    rows: list[list[str]],
+    first_numeric_column: int,
+) -> None:
+    """Replace ``table``'s contents; columns from ``first_numeric_column`` on align right."""
+    table.clear()
+    table.setColumnCount(len(header))
+    table.setRowCount(len(rows))
+    table.setHorizontalHeaderLabels(header)
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if c >= first_numeric_column:
+                item.setTextAlignment(right)
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
+
+
 # (node kind, field) pairs worth sweeping, offered first in the parameter box.
 _SUGGESTED = (
     ("compute_rack", "count"),
@@ -239,19 +261,8 @@ class MonteCarloTab(QWidget):
             hi = plot.plot(x, p90, pen=pg.mkPen(fill))
             plot.addItem(pg.FillBetweenItem(lo, hi, brush=fill))
             plot.plot(x, p50, pen=pg.mkPen(color, width=2))
-        rows = percentile_rows(result)
-        self.table.setColumnCount(5)
-        self.table.setRowCount(len(rows))
-        self.table.setHorizontalHeaderLabels(["KPI", "unit", "P10", "P50", "P90"])
-        for r, cells in enumerate(rows):
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if c > 1:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
-                self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
+        header = ["KPI", "unit", "P10", "P50", "P90"]
+        fill_table(self.table, header, percentile_rows(result), first_numeric_column=2)
         current = self.kpi_box.currentText()
         self.kpi_box.blockSignals(True)
         self.kpi_box.clear()
