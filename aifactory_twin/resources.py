@@ -1,31 +1,36 @@
-"""Where the shipped scenes and assets are: beside the package in a checkout, else installed."""
+"""The shipped sample scenes, found with ``importlib.resources`` in a checkout and in any install.
+
+``scenes/`` is the package ``aifactory_twin.scenes`` (setup.py maps the top-level folder onto it),
+so a wheel installed into a venv, a ``--user`` base or any ``--prefix`` carries its scenes along;
+an editable install maps the same name back onto the checkout's folder.
+"""
 
 from __future__ import annotations
 
-import sys
+from importlib.resources import files
 from pathlib import Path
 
-_CHECKOUT_ROOT = Path(__file__).resolve().parent.parent
-_INSTALLED_ROOT = Path(sys.prefix) / "share" / "aifactory-twin"
+SCENES_PACKAGE = "aifactory_twin.scenes"
 
 
-def data_root() -> Path:
-    """The folder that holds ``scenes/`` and ``assets/``."""
-    if (_CHECKOUT_ROOT / "scenes").is_dir():
-        return _CHECKOUT_ROOT
-    return _INSTALLED_ROOT
+def package_folder(package: str) -> Path:
+    """The folder of data package ``package``.
+
+    Wheels install unpacked, so the resource root is a real folder; a zipped import (which would
+    need ``importlib.resources.as_file``) is refused with a clear message instead of failing later.
+    """
+    root = files(package)
+    if not isinstance(root, Path):
+        raise RuntimeError(f"{package} is not installed as a folder ({root!r}); reinstall unzipped")
+    return root
 
 
 def scenes_dir() -> Path:
-    return data_root() / "scenes"
-
-
-def assets_dir() -> Path:
-    return data_root() / "assets"
+    """The folder of the sample scenes."""
+    return package_folder(SCENES_PACKAGE)
 
 
 def scene_templates() -> dict[str, Path]:
     """Template name (file name without ``.aift.json``) → path, sorted by name."""
-    folder = scenes_dir()
-    found = sorted(folder.glob("*.aift.json")) if folder.is_dir() else []
+    found = sorted(scenes_dir().glob("*.aift.json"))
     return {p.name.removesuffix(".aift.json"): p for p in found}

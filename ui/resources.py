@@ -1,19 +1,21 @@
 """Icons, colours and labels shared by every part of the editor.
 
-Icons are the SVG files in ``assets/icons`` (found through aifactory_twin.resources, so a checkout
-and an installed copy behave the same). Pixmaps are rendered once per size and cached: the canvas
-paints thousands of node items and must not parse SVG in ``paint``.
+Icons are the SVG files in ``assets/icons``, the package data ``ui.assets`` (setup.py maps the
+folder), found with importlib.resources so a checkout and any installed copy behave the same.
+Pixmaps are rendered once per size and cached: the canvas paints thousands of node items and must
+not parse SVG in ``paint``.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from aifactory_twin.resources import assets_dir
+from aifactory_twin.resources import package_folder
 
 KIND_LABELS: dict[str, str] = {
     "compute_rack": "Compute rack",
@@ -74,7 +76,7 @@ _TOOL_STROKE = "#5b6573"  # the stroke colour the toolbar SVGs are drawn with
 
 
 def icon_path(name: str) -> str:
-    return str(assets_dir() / "icons" / f"{name}.svg")
+    return str(package_folder("ui.assets") / "icons" / f"{name}.svg")
 
 
 @cache
@@ -90,7 +92,7 @@ def kind_icon(kind: str) -> QIcon:
 @cache
 def tool_icon(name: str, stroke: str = _TOOL_STROKE) -> QIcon:
     """A toolbar icon recoloured to ``stroke`` (dark themes pass a light colour)."""
-    path = assets_dir() / "icons" / f"tool_{name}.svg"
+    path = Path(icon_path(f"tool_{name}"))
     if not path.is_file():
         return QIcon()
     data = path.read_text(encoding="utf-8").replace(_TOOL_STROKE, stroke)

@@ -1,0 +1,1 @@
+"""The sample scenes, shipped as package data ``aifactory_twin.scenes`` (see setup.py)."""
