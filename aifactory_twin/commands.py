@@ -67,8 +67,7 @@ def set_path(model: NodeBase, path: str, value: Any) -> NodeBase:
 
 def node_kind(node: NodeBase) -> str:
     """The ``kind`` tag of a node (every concrete node class defines it)."""
-    kind: str = getattr(node, "kind")  # noqa: B009 - NodeBase itself declares no kind
-    return kind
+    return node.kind
 
 
 def get_path(model: Any, path: str) -> Any:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from aifactory_twin.kinds import NEEDS_POWER_KINDS, POWERED_KINDS
 from aifactory_twin.schema import (
     ALLOWED_CONNECTIONS,
     HEAT_REJECTORS,
@@ -31,17 +32,10 @@ from aifactory_twin.schema import (
 if TYPE_CHECKING:
     import networkx as nx
 
-POWER_SOURCE_KINDS = frozenset({"power_feed", "ups", "pdu"})
-POWERED_KINDS = frozenset({"compute_rack", "network_switch", "cooling_unit", "storage"})
-NEEDS_POWER_KINDS = POWERED_KINDS | {"ups", "pdu"}
 # A CDU only moves rack-loop heat into facility water; without a chiller, dry cooler or tower
 # behind it nothing takes that heat out of the building. A CRAH may be a DX unit with its own
 # condenser, so a CRAH without a chiller is allowed (domain-reference §3.2).
 COLLECTORS_NEEDING_REJECTOR = frozenset({"cdu"})
-
-
-def _kind(node: NodeBase) -> str:
-    return str(getattr(node, "kind", ""))
 
 
 class FactoryIndex:
@@ -49,7 +43,7 @@ class FactoryIndex:
 
     def __init__(self, scenario: Scenario) -> None:
         self.nodes: dict[str, NodeBase] = scenario.node_by_id()
-        self.kind: dict[str, str] = {nid: _kind(n) for nid, n in self.nodes.items()}
+        self.kind: dict[str, str] = {nid: n.kind for nid, n in self.nodes.items()}
         self.by_kind: dict[str, list[str]] = {}
         for nid, kind in self.kind.items():
             self.by_kind.setdefault(kind, []).append(nid)

@@ -15,7 +15,6 @@ from typing import Literal
 
 from aifactory_twin.graph import (
     COLLECTORS_NEEDING_REJECTOR,
-    POWERED_KINDS,
     FactoryIndex,
     cooling_capacity_kw,
     cooling_groups,
@@ -25,6 +24,7 @@ from aifactory_twin.graph import (
     rated_heat_kw,
     rated_load_kw,
 )
+from aifactory_twin.kinds import POWER_STAGE_KINDS, POWERED_KINDS
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -99,7 +99,7 @@ def _structure(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
                 )
             )
         else:
-            kinds[node.id] = str(getattr(node, "kind", ""))
+            kinds[node.id] = node.kind
     edge_ids = [edge.id for edge in scenario.edges]
     if len(set(edge_ids)) != len(edge_ids):
         seen: set[str] = set()
@@ -213,10 +213,11 @@ def _power(scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]) -> 
     for kind in sorted(POWERED_KINDS):  # fixed order: float sums repeat exactly
         for nid in idx.of_kind(kind):
             hand_on(nid, rated_load_kw(idx.nodes[nid]))
-    for layer in ("pdu", "ups"):
+    downstream_first = POWER_STAGE_KINDS[::-1]  # PDU, UPS, feed
+    for layer in downstream_first[:-1]:
         for nid in idx.of_kind(layer):
             hand_on(nid, carried_kw.get(nid, 0.0))
-    for layer in ("pdu", "ups", "power_feed"):
+    for layer in downstream_first:
         for nid in idx.of_kind(layer):
             rating_kw = power_capacity_kw(idx.nodes[nid])
             load_kw = carried_kw.get(nid, 0.0)

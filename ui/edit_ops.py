@@ -19,9 +19,9 @@ from aifactory_twin.catalog import NODE_PRESETS, preset_node
 from aifactory_twin.commands import AddNodes, MoveNodes, new_node
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.kinds import KIND_INFO, id_prefix
 from aifactory_twin.schema import HEAT_REJECTORS, Edge, Node, NodeBase, Position
 from ui.canvas.items import NODE_H, NODE_W
-from ui.resources import KIND_ID_PREFIX
 
 CLIP_FORMAT = "aifactory-twin-nodes"
 PASTE_OFFSET = 40.0
@@ -37,10 +37,10 @@ def place_command(doc: FactoryDocument, spec: str, x: float, y: float) -> AddNod
         preset = NODE_PRESETS.get(name)
         if preset is None:
             raise ScenarioError([Problem("preset", f"unknown preset {name!r}")])
-        node_id = doc.fresh_id(KIND_ID_PREFIX.get(preset.kind, preset.kind))
+        node_id = doc.fresh_id(id_prefix(preset.kind))
         node = preset_node(name, node_id, position=position)
     elif what == "kind":
-        node_id = doc.fresh_id(KIND_ID_PREFIX.get(name, name))
+        node_id = doc.fresh_id(id_prefix(name))
         node = new_node(name, node_id, name=_default_name(node_id), position=position)
     else:
         raise ScenarioError([Problem("palette", f"not a palette entry: {spec!r}")])
@@ -133,16 +133,8 @@ def _layer(node: Any) -> int:
     kind = node.kind
     if kind == "cooling_unit":
         return 1 if node.cooling_type in HEAT_REJECTORS else 2
-    return {
-        "staff_team": 0,
-        "power_feed": 0,
-        "ups": 1,
-        "pdu": 2,
-        "storage": 2,
-        "compute_rack": 3,
-        "network_switch": 4,
-        "cloud_burst": 5,
-    }.get(kind, 3)
+    info = KIND_INFO.get(kind)
+    return info.layout_column if info is not None else 3
 
 
 COLUMN_GAP = 110.0

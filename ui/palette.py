@@ -17,9 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.catalog import NODE_PRESETS
+from aifactory_twin.kinds import kind_info, kind_label
 from aifactory_twin.schema import NODE_CLASSES, NODE_KINDS
 from ui.canvas.view import PALETTE_MIME
-from ui.resources import KIND_LABELS, kind_icon
+from ui.resources import kind_icon
 
 SPEC_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -85,10 +86,11 @@ class PalettePanel(QWidget):
         for preset in NODE_PRESETS.values():
             presets_by_kind.setdefault(preset.kind, []).append(preset.id)
         for kind in NODE_KINDS:
-            entry = QTreeWidgetItem(kinds_root, [KIND_LABELS[kind]])
+            info = kind_info(kind)
+            entry = QTreeWidgetItem(kinds_root, [info.label])
             entry.setIcon(0, kind_icon(kind))
             entry.setData(0, SPEC_ROLE, f"kind:{kind}")
-            entry.setToolTip(0, f"{KIND_LABELS[kind]}: {kind_description(kind)}")
+            entry.setToolTip(0, f"{info.label} ({info.layer}): {kind_description(kind)}")
         presets_root = QTreeWidgetItem(self.tree, ["Catalog presets"])
         for kind in NODE_KINDS:
             for preset_id in presets_by_kind.get(kind, []):
@@ -97,7 +99,7 @@ class PalettePanel(QWidget):
                 entry.setIcon(0, kind_icon(kind))
                 entry.setData(0, SPEC_ROLE, f"preset:{preset_id}")
                 entry.setToolTip(
-                    0, f"<b>{preset.label}</b> ({KIND_LABELS[kind]})<br>{preset.description}"
+                    0, f"<b>{preset.label}</b> ({kind_label(kind)})<br>{preset.description}"
                 )
         for root in (kinds_root, presets_root):
             root.setFlags(root.flags() & ~Qt.ItemFlag.ItemIsDragEnabled)

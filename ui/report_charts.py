@@ -23,17 +23,6 @@ EDGE_COLORS = {
     "data": "#009E73",
     "support": "#888888",
 }
-KIND_COLORS = {
-    "compute_rack": "#2F6DB5",
-    "network_switch": "#8E44AD",
-    "cooling_unit": "#1A9BD7",
-    "power_feed": "#D55E00",
-    "ups": "#E69F00",
-    "pdu": "#C9A227",
-    "storage": "#009E73",
-    "staff_team": "#6B6B6B",
-    "cloud_burst": "#56B4E9",
-}
 
 
 @dataclass(frozen=True)

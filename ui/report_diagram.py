@@ -11,7 +11,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from aifactory_twin.schema import Scenario
-from ui.report_charts import EDGE_COLORS, KIND_COLORS, Theme, font, metrics, unit
+from ui.report_charts import EDGE_COLORS, Theme, font, metrics, unit
+from ui.resources import kind_color as kind_qcolor
 
 _LABEL_LIMIT = 120  # above this many nodes, labels would overlap into noise
 
@@ -72,7 +73,7 @@ def draw_factory_diagram(
     for node in nodes:
         c = centre[node.id]
         box = QRectF(c.x() - box_w / 2, c.y() - box_h / 2, box_w, box_h)
-        kind_color = QColor(KIND_COLORS.get(node.kind, theme.muted))
+        kind_color = kind_qcolor(node.kind)
         if not labelled:
             painter.fillRect(box, kind_color)
             continue

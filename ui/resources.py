@@ -1,4 +1,4 @@
-"""Icons, colours and labels shared by every part of the editor.
+"""Icons and colours shared by every part of the editor (labels live in aifactory_twin.kinds).
 
 Icons are the SVG files in ``assets/icons``, the package data ``ui.assets`` (setup.py maps the
 folder), found with importlib.resources so a checkout and any installed copy behave the same.
@@ -8,6 +8,8 @@ not parse SVG in ``paint``.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -17,43 +19,31 @@ from PySide6.QtSvg import QSvgRenderer
 
 from aifactory_twin.resources import package_folder
 
-KIND_LABELS: dict[str, str] = {
-    "compute_rack": "Compute rack",
-    "network_switch": "Network switch",
-    "cooling_unit": "Cooling unit",
-    "power_feed": "Power feed",
-    "ups": "UPS",
-    "pdu": "PDU",
-    "storage": "Storage",
-    "staff_team": "Staff team",
-    "cloud_burst": "Cloud burst",
-}
 
-# Short id prefixes for new nodes ("rack-3" reads better than "compute_rack-3" in files).
-KIND_ID_PREFIX: dict[str, str] = {
-    "compute_rack": "rack",
-    "network_switch": "switch",
-    "cooling_unit": "cooling",
-    "power_feed": "feed",
-    "ups": "ups",
-    "pdu": "pdu",
-    "storage": "storage",
-    "staff_team": "team",
-    "cloud_burst": "cloud",
-}
+@dataclass(frozen=True)
+class KindStyle:
+    """How a node kind looks: its icon (an SVG stem in ``assets/icons``) and its colour."""
 
-# Same hues as the SVG backgrounds, so a zoomed-out block matches its icon.
-KIND_COLORS: dict[str, str] = {
-    "compute_rack": "#3B6FE0",
-    "network_switch": "#7C4DDB",
-    "cooling_unit": "#0FA3C0",
-    "power_feed": "#E09400",
-    "ups": "#E5671B",
-    "pdu": "#C9820A",
-    "storage": "#13A37A",
-    "staff_team": "#D6457F",
-    "cloud_burst": "#4A8DD8",
+    icon: str
+    color: str
+    """Same hue as the SVG's background, so a zoomed-out block matches its icon."""
+
+
+# The one style table for node kinds (canvas, palette, inspector, report diagram). What a kind
+# *is* (label, id prefix, roles) lives in aifactory_twin.kinds; tests/ui check both cover every
+# kind and that every icon file exists.
+KIND_STYLES: dict[str, KindStyle] = {
+    "compute_rack": KindStyle("compute_rack", "#3B6FE0"),
+    "network_switch": KindStyle("network_switch", "#7C4DDB"),
+    "cooling_unit": KindStyle("cooling_unit", "#0FA3C0"),
+    "power_feed": KindStyle("power_feed", "#E09400"),
+    "ups": KindStyle("ups", "#E5671B"),
+    "pdu": KindStyle("pdu", "#C9820A"),
+    "storage": KindStyle("storage", "#13A37A"),
+    "staff_team": KindStyle("staff_team", "#D6457F"),
+    "cloud_burst": KindStyle("cloud_burst", "#4A8DD8"),
 }
+_UNKNOWN_KIND = KindStyle("", "#808080")
 
 # Edge kind → (colour, Qt pen style, width in scene units). Each kind differs in both colour and
 # dash so the drawing still reads for colour-blind users and in greyscale prints.
@@ -82,11 +72,15 @@ def icon_path(name: str) -> str:
 @cache
 def kind_pixmap(kind: str, size_px: int) -> QPixmap:
     """The kind's icon rendered at ``size_px`` (device pixels), cached."""
-    return _render_svg(icon_path(kind), size_px)
+    return _render_svg(icon_path(kind_style(kind).icon), size_px)
 
 
 def kind_icon(kind: str) -> QIcon:
-    return QIcon(icon_path(kind))
+    return QIcon(icon_path(kind_style(kind).icon))
+
+
+def kind_style(kind: str) -> KindStyle:
+    return KIND_STYLES.get(kind, _UNKNOWN_KIND)
 
 
 @cache
@@ -103,6 +97,10 @@ def tool_icon(name: str, stroke: str = _TOOL_STROKE) -> QIcon:
 
 
 def _render_svg(path: str, size_px: int) -> QPixmap:
+    if not os.path.isfile(path):  # a kind without a style (a newer file): no icon, no crash
+        blank = QPixmap(size_px, size_px)
+        blank.fill(Qt.GlobalColor.transparent)
+        return blank
     with open(path, "rb") as fh:
         return _render_svg_bytes(fh.read(), size_px)
 
@@ -119,7 +117,7 @@ def _render_svg_bytes(data: bytes, size_px: int) -> QPixmap:
 
 
 def kind_color(kind: str) -> QColor:
-    return QColor(KIND_COLORS.get(kind, "#808080"))
+    return QColor(kind_style(kind).color)
 
 
 def unit_of(field_name: str) -> str:

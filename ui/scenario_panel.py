@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from aifactory_twin.commands import Command, Macro, SetPart, get_path
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
+from aifactory_twin.kinds import WORKLOAD_HOST_KINDS
 from aifactory_twin.schema import InferenceService, Settings, TrainingJob
 from aifactory_twin.variants import SETTINGS_TARGET
 from ui.inspector.fields import FieldSpec
@@ -40,7 +41,6 @@ from ui.inspector.placement import PlacementModel
 from ui.inspector.variant_context import VariantContext, set_model_path
 
 # Node kinds a workload can be placed on (the rules count these as capacity, rules.py _jobs).
-PLACEABLE_KINDS = frozenset({"compute_rack", "cloud_burst"})
 WORKLOAD_CLASSES: dict[str, type[BaseModel]] = {
     "training": TrainingJob,
     "inference": InferenceService,
@@ -211,7 +211,7 @@ class ScenarioPanel(QScrollArea):
         candidates = [
             (node.id, node.name)
             for node in self.doc.nodes.values()
-            if str(getattr(node, "kind", "")) in PLACEABLE_KINDS
+            if node.kind in WORKLOAD_HOST_KINDS
         ]
         self.placement_model = PlacementModel(candidates, self._on_placement_toggled, self)
         self.placement_model.set_chosen(list(getattr(work, "placement", [])))
@@ -358,7 +358,7 @@ class ScenarioPanel(QScrollArea):
         self._rebuild_timer.start()
 
     def _on_doc_node_added_or_removed(self, node: Any) -> None:
-        if str(getattr(node, "kind", "")) in PLACEABLE_KINDS and self.workload_form is not None:
+        if node.kind in WORKLOAD_HOST_KINDS and self.workload_form is not None:
             self._rebuild_timer.start()
 
     def _on_variants_active_changed(self, _name: object) -> None:

@@ -1,4 +1,4 @@
-"""Typed edges between nodes, and the one table that says which kinds may connect which.
+"""Typed edges between nodes; which kinds may connect which comes from ``aifactory_twin.kinds``.
 
 Direction follows the flow: power from feed to load, coolant (or air) from the unit that removes
 heat to the rack it serves (and from a chiller to the CRAH/CDU it serves), data from storage to
@@ -10,46 +10,12 @@ from __future__ import annotations
 
 from typing import Literal
 
+from aifactory_twin.kinds import ALLOWED_CONNECTIONS, EDGE_KINDS
 from aifactory_twin.schema.base import NodeId, StrictModel
 
 EdgeKind = Literal["power", "coolant", "network", "data", "support"]
-EDGE_KINDS: tuple[str, ...] = ("power", "coolant", "network", "data", "support")
-
-_POWERED = ("compute_rack", "network_switch", "cooling_unit", "storage")
-_ALL_EQUIPMENT = (
-    "compute_rack",
-    "network_switch",
-    "cooling_unit",
-    "power_feed",
-    "ups",
-    "pdu",
-    "storage",
-    "cloud_burst",
-)
-
-# (edge kind) -> set of (source kind, target kind) that are allowed.
-ALLOWED_CONNECTIONS: dict[str, frozenset[tuple[str, str]]] = {
-    "power": frozenset(
-        [("power_feed", "ups"), ("power_feed", "pdu"), ("ups", "pdu")]
-        + [(src, dst) for src in ("power_feed", "ups", "pdu") for dst in _POWERED]
-    ),
-    "coolant": frozenset(
-        [
-            ("cooling_unit", "compute_rack"),
-            ("cooling_unit", "cooling_unit"),
-            ("cooling_unit", "network_switch"),
-            ("cooling_unit", "storage"),
-        ]
-    ),
-    "network": frozenset(
-        (a, b)
-        for a in ("compute_rack", "network_switch", "storage", "cloud_burst")
-        for b in ("compute_rack", "network_switch", "storage", "cloud_burst")
-        if "network_switch" in (a, b)
-    ),
-    "data": frozenset([("storage", "compute_rack"), ("storage", "storage")]),
-    "support": frozenset(("staff_team", dst) for dst in (*_ALL_EQUIPMENT, "staff_team")),
-}
+# Which kinds may connect which is derived from the flow roles in the kind registry.
+__all__ = ["ALLOWED_CONNECTIONS", "EDGE_KINDS", "Edge", "allowed_edge_kinds", "refusal_reason"]
 
 
 def allowed_edge_kinds(source_kind: str, target_kind: str) -> list[str]:

@@ -10,7 +10,7 @@ one to one.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -107,6 +107,9 @@ class NodeBase(StrictModel):
     """How many identical units this node stands for."""
     group: str = Field(default="", max_length=120)
     """Optional hall / group name; the canvas draws a frame around each group."""
+    kind: str
+    """The discriminator: each concrete class pins it to a ``Literal`` tag, which names its
+    entry in the kind registry (``aifactory_twin.kinds``)."""
 
 
 class ComputeRack(NodeBase):
@@ -330,15 +333,8 @@ Node = Annotated[
     Field(discriminator="kind"),
 ]
 
+# Tag → class, read off the union so a new kind is listed once (in ``Node``).
 NODE_CLASSES: dict[str, type[NodeBase]] = {
-    "compute_rack": ComputeRack,
-    "network_switch": NetworkSwitch,
-    "cooling_unit": CoolingUnit,
-    "power_feed": PowerFeed,
-    "ups": Ups,
-    "pdu": Pdu,
-    "storage": Storage,
-    "staff_team": StaffTeam,
-    "cloud_burst": CloudBurst,
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Node)[0])
 }
 NODE_KINDS: tuple[str, ...] = tuple(NODE_CLASSES)

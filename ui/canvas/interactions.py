@@ -18,10 +18,10 @@ from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsLineItem
 
 from aifactory_twin.document import FactoryDocument
+from aifactory_twin.kinds import kind_label
 from aifactory_twin.schema import EDGE_KINDS, Position, allowed_edge_kinds
 from ui.canvas.items import NodeItem
 from ui.canvas.scene import FactoryScene
-from ui.resources import KIND_LABELS
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def choose_edge(doc: FactoryDocument, first_id: str, second_id: str) -> EdgeChoi
             )
     return EdgeChoice(
         refusal=f"no edge kind ({', '.join(EDGE_KINDS)}) may join a "
-        f"{KIND_LABELS.get(k1, k1)} and a {KIND_LABELS.get(k2, k2)} — "
+        f"{kind_label(k1)} and a {kind_label(k2)} — "
         f"{_hint(k1)}"
     )
 
@@ -72,10 +72,10 @@ def _hint(kind: str) -> str:
 
     for other in NODE_KINDS:
         if allowed_edge_kinds(kind, other) or allowed_edge_kinds(other, kind):
-            partners.add(KIND_LABELS.get(other, other))
+            partners.add(kind_label(other))
     if not partners:
         return "it connects to nothing"
-    return f"a {KIND_LABELS.get(kind, kind)} connects to: {', '.join(sorted(partners))}"
+    return f"a {kind_label(kind)} connects to: {', '.join(sorted(partners))}"
 
 
 class MoveRecorder:

@@ -21,8 +21,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
 
+from aifactory_twin.kinds import KIND_INFO
 from aifactory_twin.schema import NodeBase
-from ui.resources import KIND_LABELS, STATUS_COLORS, kind_color, kind_pixmap
+from ui.resources import STATUS_COLORS, kind_color, kind_pixmap
 from ui.theme import LIGHT, Theme
 
 if TYPE_CHECKING:
@@ -54,25 +55,8 @@ def theme_of(item: QGraphicsItem) -> Theme:
 
 def node_subtitle(node: Any) -> str:
     """One line that says what the node is (shown under its name)."""
-    kind = node.kind
-    if kind == "compute_rack":
-        acc = node.accelerator if isinstance(node.accelerator, str) else node.accelerator.name
-        return f"{node.accelerators_per_unit}× {acc} · {node.power_rating_kw:g} kW"
-    if kind == "network_switch":
-        return f"{node.technology} · {node.ports}×{node.port_speed_gbps:g} Gb/s"
-    if kind == "cooling_unit":
-        return f"{node.cooling_type.replace('_', ' ')} · {node.nominal_cooling_capacity_kw:g} kW"
-    if kind in ("power_feed", "pdu"):
-        return f"{KIND_LABELS[kind]} · {node.power_rating_kw:g} kW"
-    if kind == "ups":
-        return f"UPS · {node.ups_rating_kw:g} kW · η {node.efficiency:.1%}"
-    if kind == "storage":
-        return f"{node.storage_type.replace('_', ' ')} · {node.capacity_pb:g} PB"
-    if kind == "staff_team":
-        return f"{node.role.replace('_', ' ')} · {node.headcount} people"
-    if kind == "cloud_burst":
-        return f"≤ {node.max_accelerators} × {node.accelerator}"
-    return KIND_LABELS.get(kind, kind)
+    info = KIND_INFO.get(node.kind)
+    return info.summary(node) if info is not None else str(node.kind)
 
 
 class NodeItem(QGraphicsItem):

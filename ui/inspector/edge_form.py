@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 from aifactory_twin.commands import Command, Connect, Disconnect, Macro, RemoveItems, node_kind
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
+from aifactory_twin.kinds import kind_label
 from aifactory_twin.schema import Edge, allowed_edge_kinds
-from ui.resources import EDGE_STYLES, KIND_LABELS
+from ui.resources import EDGE_STYLES
 
 SWATCH_W_PX = 44
 SWATCH_H_PX = 14
@@ -122,7 +123,7 @@ class EdgeForm(QWidget):
         kind = node_kind(node)
         label = QLabel(
             f"<a href='{escape(node_id, quote=True)}'>{escape(node.name or node_id)}</a>"
-            f"<br><span style='color:gray'>{escape(KIND_LABELS.get(kind, kind))} · "
+            f"<br><span style='color:gray'>{escape(kind_label(kind))} · "
             f"{escape(node_id)}</span>"
         )
         label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)

@@ -42,6 +42,7 @@ from aifactory_twin.commands import (
 )
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
+from aifactory_twin.kinds import kind_label
 from aifactory_twin.schema import NODE_CLASSES, NodeBase
 from ui.canvas.scene import FactoryScene
 from ui.inspector.edge_form import EdgeForm
@@ -55,7 +56,7 @@ from ui.inspector.fields import (
 )
 from ui.inspector.model_form import ModelForm
 from ui.inspector.variant_context import VariantContext
-from ui.resources import KIND_LABELS, kind_pixmap
+from ui.resources import kind_pixmap
 
 __all__ = ["MIXED", "FieldRow", "InspectorPanel"]
 # Layout is not a what-if: with a variant active, position edits still move the base node.
@@ -305,10 +306,10 @@ class InspectorPanel(QWidget):
         if len(nodes) == 1:
             text = (
                 f"<b>{nodes[0].name or nodes[0].id}</b><br><span style='color:gray'>"
-                f"{KIND_LABELS.get(kind, kind)} · {nodes[0].id}</span>"
+                f"{kind_label(kind)} · {nodes[0].id}</span>"
             )
         else:
-            what = KIND_LABELS.get(kind, "mixed kinds") if kind else "mixed kinds"
+            what = kind_label(kind) if kind else "mixed kinds"
             text = (
                 f"<b>{len(nodes)} nodes</b><br><span style='color:gray'>{what} — "
                 "edits apply to all</span>"

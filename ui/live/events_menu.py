@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMenu
 
 from aifactory_twin.commands import Command, SetPart
 from aifactory_twin.document import FactoryDocument
+from aifactory_twin.kinds import KIND_INFO
 from aifactory_twin.schema import ScheduledEvent
 from ui.sim_controller import SimController
 
@@ -38,10 +39,6 @@ FACTORY_PRESETS: tuple[EventPreset, ...] = (
     EventPreset("price_spike", "Energy price spike ×10 for 1 h", 10.0, HOUR_S),
     EventPreset("heat_wave", "Heat wave +8 K for 3 days", 8.0, 3 * DAY_S),
     EventPreset("heat_wave", "Heat wave +15 K for 1 day", 15.0, DAY_S),
-)
-# Node kinds whose units can fail in the engine (staff teams leave instead).
-FAILABLE_KINDS = frozenset(
-    {"compute_rack", "network_switch", "cooling_unit", "power_feed", "ups", "pdu", "storage"}
 )
 
 
@@ -122,10 +119,11 @@ class EventInjector(QObject):
         if not self.doc.has_node(node_id):
             return
         node = self.doc.node(node_id)
-        kind = str(getattr(node, "kind", ""))
+        kind = node.kind
         count = int(node.count)
         sub = add_submenu(menu, "Inject event")
-        if kind in FAILABLE_KINDS:
+        info = KIND_INFO.get(kind)
+        if info is not None and info.failable:
             # A timed failure comes back after the node's own repair time (its repair_hours
             # field), as a technician's fix would; an untimed one waits for "Restore".
             repair_h = float(getattr(node, "repair_hours", 0.0) or 0.0)
@@ -151,7 +149,7 @@ class EventInjector(QObject):
             sub.addAction(
                 "Restore failed units", lambda: self.inject("restore_unit", node_id, float(count))
             )
-        if kind == "staff_team":
+        if info is not None and info.layer == "people":  # people leave rather than fail
             sub.addAction("One person leaves", lambda: self.inject("staff_departure", node_id, 1.0))
             headcount = int(getattr(node, "headcount", 0) or 0)
             if headcount >= 4:

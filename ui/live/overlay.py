@@ -17,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from aifactory_twin.kinds import TEMPERATURE_KINDS
 from aifactory_twin.sim import STATUS_NAMES
 
 OVERLAY_MODES: tuple[str, ...] = ("none", "status", "temperature", "utilization", "power")
@@ -45,7 +46,6 @@ FAILED_STATUSES = frozenset({"failed", "shutdown"})
 
 COLOR_LEVELS = 31
 TEMP_RANGE_C = (20.0, 95.0)
-TEMPERATURE_KINDS = frozenset({"compute_rack", "cooling_unit"})
 # Continuous maps as (position 0..1, colour) stops.
 _TEMP_STOPS = (
     (0.0, "#2C7BE5"),
