@@ -49,8 +49,9 @@ class SpaceTapFilter(QObject):
     """Run/pause on a tap of Space anywhere in ``window``, except while typing or panning.
 
     The canvas pans while Space is held with the mouse dragging; a tap (press and release with
-    no mouse drag in between) toggles the run. Text fields, spin boxes and buttons keep Space.
-    Events are observed, never consumed, so the canvas still sees its key presses.
+    no mouse drag in between) toggles the run. Text fields, spin boxes, buttons and editable
+    drop-downs keep Space. Events are observed, not consumed, so the canvas still sees its key
+    presses; the one exception is a non-editable drop-down, which would open its list.
     """
 
     def __init__(self, window: QWidget, on_tap: Callable[[], None]) -> None:
@@ -75,6 +76,9 @@ class SpaceTapFilter(QObject):
                 self._pressed = False
                 if not self._dragged:
                     self.on_tap()
+            # A drop-down opens its list on Space: swallow the key there so Space pauses
+            # instead (the list still opens with Alt+Down or a click).
+            return isinstance(watched, QComboBox)
         elif kind == QEvent.Type.MouseMove and self._pressed:
             self._dragged = True
         return False
