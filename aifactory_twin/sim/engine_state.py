@@ -130,6 +130,16 @@ class EngineState:
             # Freeze the last step's per-node view under the old parameters: the caches it
             # reads are rebuilt only by the next step, and node_state() may be asked before it.
             self.view()
+        old_c = getattr(self, "c", None)
+        if old_c is not None and old_c is not c:
+            # Equipment that has arrived is booked at its capex when it arrives; an edit of its
+            # count or price re-books it, so the investment reads what a fresh run of the
+            # edited factory reads (the facility build-out below follows the edit too).
+            arrived = self.arrived
+            was = float(np.sum(old_c.count[arrived] * old_c.capex_per_unit_usd[arrived]))
+            now = float(np.sum(c.count[arrived] * c.capex_per_unit_usd[arrived]))
+            if now != was:
+                self.acc["capex_usd"] += now - was
         self.c = c
         self.work.swap(c)
         kinds = c.node_kinds
