@@ -11,7 +11,14 @@ from typing import Protocol
 
 import numpy as np
 
-from ui.charts.specs import BURN_RATE, DERIVED_SOURCES, FloatArray, derive_burn_rate
+from ui.charts.specs import (
+    BURN_RATE,
+    DERIVED_SOURCES,
+    HEAT_PRODUCED,
+    FloatArray,
+    derive_burn_rate,
+    derive_heat_produced,
+)
 
 _INITIAL_CAPACITY = 4096
 
@@ -59,7 +66,9 @@ class SeriesBuffers:
         """Copy rows recorded since the last call; True when anything changed."""
         available = set(recorder.names)
         names = tuple(n for n in self.wanted if n in available)
-        derived = tuple(d for d, src in DERIVED_SOURCES.items() if src in available)
+        derived = tuple(
+            d for d, sources in DERIVED_SOURCES.items() if all(s in available for s in sources)
+        )
         n_new = int(recorder.n)
         times_s = recorder.times_s
         restarted = (
@@ -82,13 +91,18 @@ class SeriesBuffers:
         self.n = n_new
         if BURN_RATE in derived:
             self._update_burn_rate(start)
+        if HEAT_PRODUCED in derived:
+            facility, cooling = (self._data[n] for n in DERIVED_SOURCES[HEAT_PRODUCED])
+            self._data[HEAT_PRODUCED][start:n_new] = derive_heat_produced(
+                facility[start:n_new], cooling[start:n_new]
+            )
         return True
 
     def _update_burn_rate(self, start: int) -> None:
         # Recompute from one row before the new tail so the first new rate has its predecessor.
         lo = max(start - 1, 0)
         rate = derive_burn_rate(
-            self._times_s[lo : self.n], self._data[DERIVED_SOURCES[BURN_RATE]][lo : self.n]
+            self._times_s[lo : self.n], self._data[DERIVED_SOURCES[BURN_RATE][0]][lo : self.n]
         )
         if lo == 0:  # row 0 borrows row 1's rate, so it is rewritten until row 1 exists
             self._data[BURN_RATE][: self.n] = rate

@@ -10,11 +10,14 @@ chart's buffers at full resolution — never the downsampled points on screen.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
+import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from ui.charts.panel import ChartsPanel, LiveChart
 
@@ -33,16 +36,63 @@ def export_chart(panel: ChartsPanel, key: str, path: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":
         _write_csv(panel, chart, target)
-    elif fmt == "svg":
-        pg_exporters.SVGExporter(chart.plot).export(str(target))
-    else:
-        exporter = pg_exporters.ImageExporter(chart.plot)
-        width_px = int(chart.plot.sceneBoundingRect().width())
-        if width_px < MIN_PNG_WIDTH_PX:
-            # The exporter keeps the aspect ratio; a small on-screen chart exports sharper.
-            exporter.parameters()["width"] = MIN_PNG_WIDTH_PX
-        exporter.export(str(target))
+        return target
+    with _decorated_for_export(chart):
+        if fmt == "svg":
+            pg_exporters.SVGExporter(chart.plot).export(str(target))
+        else:
+            exporter = pg_exporters.ImageExporter(chart.plot)
+            width_px = int(chart.plot.sceneBoundingRect().width())
+            if width_px < MIN_PNG_WIDTH_PX:
+                # The exporter keeps the aspect ratio; a small on-screen chart exports sharper.
+                exporter.parameters()["width"] = MIN_PNG_WIDTH_PX
+            exporter.export(str(target))
     return target
+
+
+@contextmanager
+def _decorated_for_export(chart: LiveChart) -> Iterator[None]:
+    """Title, legend and axes wide enough for their titles, for the time of one export.
+
+    On screen the title and values live in the readout label above the plot and the axes have
+    fixed widths (so the four charts line up); a file stands alone, so it gets its own title
+    and a legend naming every curve (with its unit), and axes sized to their labels.
+    """
+    plot = chart.plot
+    plot.setTitle(chart.spec.title, size="11pt", color="#C9D1DC" if chart.dark else "#1B2430")
+    dark = chart.dark
+    legend = pg.LegendItem(
+        offset=(-8, 8), labelTextSize="8pt", labelTextColor="#C9D1DC" if dark else "#3A4250"
+    )
+    legend.setParentItem(plot.vb)
+    legend.setBrush(pg.mkBrush(27, 30, 35, 210) if dark else pg.mkBrush(255, 255, 255, 210))
+    for series, curve in chart.curves.items():
+        spec = chart.curve_specs[series]
+        legend.addItem(curve, f"{spec.label} ({_legend_unit(spec.unit)})")
+    widths = [axis.width() for axis in chart.axes]
+    for axis in chart.axes:
+        axis.setWidth(None)  # sized to its tick labels and title
+    _settle(plot)
+    try:
+        yield
+    finally:
+        if legend.scene() is not None:
+            legend.scene().removeItem(legend)
+        plot.setTitle(None)
+        for axis, width in zip(chart.axes, widths, strict=True):
+            axis.setWidth(width)
+        _settle(plot)
+
+
+def _legend_unit(unit: str) -> str:
+    return {"ratio": "ratio", "count": "count", "USD": "$", "USD/h": "$/h"}.get(unit, unit)
+
+
+def _settle(plot: pg.PlotItem) -> None:
+    """Apply pending layout changes now, so the exporter renders the decorated layout."""
+    plot.layout.invalidate()
+    plot.layout.activate()
+    QApplication.processEvents()
 
 
 def export_all(panel: ChartsPanel, folder: str | Path) -> list[Path]:
@@ -54,28 +104,39 @@ def export_all(panel: ChartsPanel, folder: str | Path) -> list[Path]:
 
 
 def _write_csv(panel: ChartsPanel, chart: LiveChart, target: Path) -> None:
+    """Full-resolution rows, the time three ways, then the chart's series in engine units.
+
+    Time columns: ISO 8601 date-time (when the run's start is known), elapsed hours, seconds.
+    """
     buffers = panel.buffers
     columns = [s.series for s in chart.spec.curves if buffers.has(s.series)]
     times_s = buffers.times_s
     data = [buffers.series(name) for name in columns]
+    start = panel.start_time
     with target.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["time_s", *columns])
+        clock = ["time"] if start is not None else []
+        writer.writerow([*clock, "elapsed_h", "time_s", *columns])
         for i in range(buffers.n):
-            writer.writerow([repr(float(times_s[i])), *(repr(float(col[i])) for col in data)])
+            t_s = float(times_s[i])
+            when = [(start + timedelta(seconds=t_s)).isoformat()] if start is not None else []
+            writer.writerow(
+                [*when, repr(t_s / 3600.0), repr(t_s), *(repr(float(col[i])) for col in data)]
+            )
 
 
-def install_context_menus(
-    panel: ChartsPanel, on_error: Callable[[str], None] | None = None
-) -> None:
-    """Add "Export chart as PNG/SVG/CSV…" to each chart's right-click menu."""
+def install_context_menus(panel: ChartsPanel, notify: Callable[[str], None] | None = None) -> None:
+    """Add "Export chart as PNG/SVG/CSV…" to each chart's right-click menu.
+
+    ``notify`` (the status bar) hears where the file went, or why it could not be written.
+    """
     for key, chart in panel.charts.items():
         menu = chart.plot.vb.menu
         menu.addSeparator()
         for fmt in FORMATS:
             action = menu.addAction(f"Export {chart.spec.title.split(' (')[0]} as {fmt.upper()}…")
             action.triggered.connect(
-                lambda _checked=False, k=key, f=fmt: ask_and_export(panel, k, f, on_error)
+                lambda _checked=False, k=key, f=fmt: ask_and_export(panel, k, f, notify)
             )
 
 
@@ -83,10 +144,10 @@ def ask_and_export(
     panel: ChartsPanel,
     key: str,
     fmt: str,
-    on_error: Callable[[str], None] | None = None,
+    notify: Callable[[str], None] | None = None,
     parent: QWidget | None = None,
 ) -> Path | None:
-    """Ask for a file name, then export; errors go to ``on_error`` (status bar), not a crash."""
+    """Ask for a file name, then export; the outcome goes to ``notify`` (status bar)."""
     path, _ = QFileDialog.getSaveFileName(
         parent or panel, f"Export chart as {fmt.upper()}", f"{key}.{fmt}", _FILTERS[fmt]
     )
@@ -95,14 +156,29 @@ def ask_and_export(
     if not path.lower().endswith(f".{fmt}"):
         path += f".{fmt}"
     try:
-        return export_chart(panel, key, path)
+        written = export_chart(panel, key, path)
     except (OSError, ValueError) as exc:
-        if on_error is not None:
-            on_error(f"Export failed: {exc}")
+        if notify is not None:
+            notify(f"Export failed: {exc}")
         return None
+    if notify is not None:
+        notify(f"Exported {panel.charts[key].spec.title} chart to {written}")
+    return written
 
 
-def ask_and_export_all(panel: ChartsPanel, parent: QWidget | None = None) -> list[Path]:
+def ask_and_export_all(
+    panel: ChartsPanel, parent: QWidget | None = None, notify: Callable[[str], None] | None = None
+) -> list[Path]:
     """File › Export › Charts: pick a folder, write every chart in every format."""
     folder = QFileDialog.getExistingDirectory(parent or panel, "Export all charts to folder")
-    return export_all(panel, folder) if folder else []
+    if not folder:
+        return []
+    try:
+        paths = export_all(panel, folder)
+    except OSError as exc:
+        if notify is not None:
+            notify(f"Export failed: {exc}")
+        return []
+    if notify is not None:
+        notify(f"Exported {len(paths)} chart files (PNG, SVG, CSV) to {folder}")
+    return paths

@@ -10,6 +10,7 @@ Secondary y axes live in extra ViewBoxes parented to their PlotItem, so an expor
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ui.charts.buffers import RecorderLike, SeriesBuffers
 from ui.charts.specs import CHART_SPECS, ChartSpec, CurveSpec, required_series
 
 REDRAW_INTERVAL_MS = 33  # ≤ 30 redraws per second
+EMPTY_SPAN_S = 3600.0  # time shown before a run has data
 CHART_TIME_SHARE = 0.2
 """Redraw no more often than keeps data copying + painting under this share of wall time, so
 on a slow machine or a huge run the charts update less often instead of starving input."""
@@ -106,12 +108,9 @@ class LiveChart:
         # Axes that scale from zero (or a fixed range) manage their y range themselves until
         # the user zooms that chart by hand.
         self.manual_y = False
-        for vb, axis_spec in zip(self.view_boxes, spec.axes, strict=False):
-            if axis_spec.include_zero or axis_spec.fixed_range:
-                vb.enableAutoRange(axis=pg.ViewBox.YAxis, enable=False)
-            if axis_spec.fixed_range:
-                vb.setYRange(*axis_spec.fixed_range, padding=0)
+        for vb in self.view_boxes:
             vb.sigRangeChangedManually.connect(self._on_manual_range)
+        self.reset_ranges()
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.curve_specs: dict[str, CurveSpec] = {c.series: c for c in spec.curves}
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=_pen("#8A94A6"))
@@ -119,6 +118,25 @@ class LiveChart:
         self.cursor.hide()
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.thresholds: list[pg.InfiniteLine] = []
+        self.dark = False
+
+    def reset_ranges(self) -> None:
+        """Forget zooms and the last run's ranges: time from 0, y axes as the spec says.
+
+        Called when the chart starts over (Reset, Open, a new run), so a new run never opens on
+        the previous run's week of time or its megawatts.
+        """
+        self.manual_y = False
+        for index, vb in enumerate(self.view_boxes):
+            axis_spec = self.spec.axes[min(index, len(self.spec.axes) - 1)]
+            managed = axis_spec.include_zero or axis_spec.fixed_range is not None
+            vb.enableAutoRange(axis=pg.ViewBox.YAxis, enable=not managed)
+            if axis_spec.fixed_range:
+                vb.setYRange(*axis_spec.fixed_range, padding=0)
+            elif managed:
+                vb.setYRange(0.0, 1.0, padding=0)
+        self.plot.vb.setXRange(0.0, EMPTY_SPAN_S, padding=0)
+        self.plot.vb.enableAutoRange(axis=pg.ViewBox.XAxis, enable=True)
 
     def _add_view_box(self, axis: pg.AxisItem) -> None:
         vb = pg.ViewBox(enableMenu=False)
@@ -171,12 +189,12 @@ class LiveChart:
     def _on_manual_range(self, *_args: object) -> None:
         self.manual_y = True
 
-    def set_thresholds(self, lines: list[tuple[float, str, str]]) -> None:
-        """Horizontal reference lines on the left axis: (value, label, colour)."""
+    def set_thresholds(self, lines: list[tuple[float, str, str, bool]]) -> None:
+        """Horizontal reference lines on the left axis: (value, label, colour, label above)."""
         for line in self.thresholds:
             self.plot.removeItem(line)
         self.thresholds = []
-        for k, (value, text, color) in enumerate(lines):
+        for k, (value, text, color, above) in enumerate(lines):
             pen = _pen(color)
             pen.setStyle(Qt.PenStyle.DashLine)
             line = pg.InfiniteLine(
@@ -188,7 +206,8 @@ class LiveChart:
                 labelOpts={
                     "position": 0.02 + 0.3 * k,
                     "color": color,
-                    "anchors": [(0, 0), (0, 0)],
+                    # A line at the bottom of the range labels itself above (not clipped).
+                    "anchors": [(0, 1), (0, 1)] if above else [(0, 0), (0, 0)],
                 },
             )
             self.plot.addItem(line)
@@ -235,6 +254,8 @@ class ChartsPanel(QWidget):
             chart.plot.vb.sigXRangeChanged.connect(self._on_x_range_changed)
         self.buffers = SeriesBuffers(required_series())
         self.recorder: RecorderLike | None = None
+        self.start_time: datetime | None = None
+        """Simulated date-time at t = 0 (CSV export writes ISO date-times from it)."""
         self.cursor_s: float | None = None
         self._hover_s: float | None = None
         self.redraw_count = 0
@@ -254,6 +275,8 @@ class ChartsPanel(QWidget):
         """Read from ``recorder`` (a new engine after reset); None detaches and clears."""
         self.recorder = recorder
         self.buffers.clear()
+        for chart in self.charts.values():
+            chart.reset_ranges()
         self.cursor_s = None
         self._hover_s = None
         self._show_cursor()
@@ -305,12 +328,17 @@ class ChartsPanel(QWidget):
         return out
 
     # ------------------------------------------------------------- decorations
-    def set_thresholds(self, throttle_c: float | None, shutdown_c: float | None) -> None:
-        lines: list[tuple[float, str, str]] = []
+    def set_thresholds(
+        self, throttle_c: float | None, shutdown_c: float | None, supply_c: float | None = None
+    ) -> None:
+        """Reference lines on the junction axis; ``supply_c`` is the racks' coolant inlet."""
+        lines: list[tuple[float, str, str, bool]] = []
         if throttle_c is not None:
-            lines.append((throttle_c, f"throttle {throttle_c:g} °C", "#E5A100"))
+            lines.append((throttle_c, f"throttle {throttle_c:g} °C", "#E5A100", False))
         if shutdown_c is not None:
-            lines.append((shutdown_c, f"shutdown {shutdown_c:g} °C", "#E0483E"))
+            lines.append((shutdown_c, f"shutdown {shutdown_c:g} °C", "#E0483E", False))
+        if supply_c is not None:
+            lines.append((supply_c, f"rack inlet {supply_c:g} °C", "#0FA3C0", True))
         self.charts["heat"].set_thresholds(lines)
 
     def set_time_cursor(self, time_s: float | None) -> None:
@@ -333,6 +361,7 @@ class ChartsPanel(QWidget):
         text = "#C9D1DC" if dark else "#3A4250"
         self.view.setBackground(background)
         for chart in self.charts.values():
+            chart.dark = dark
             for name in ("left", "bottom", "right"):
                 axis = chart.plot.getAxis(name)
                 axis.setPen(_pen(text))

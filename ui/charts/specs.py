@@ -2,8 +2,9 @@
 
 Series names are the engine recorder's (the ``timeseries.csv`` columns, see issue 3). A series
 the recorder does not have is left out of the chart rather than drawn as zeros, so a chart never
-shows a number the model did not produce. ``burn_rate_usd_per_h`` is the one derived series: the
-slope of the recorded cumulative total cost (see ``derive_burn_rate``).
+shows a number the model did not produce. Two series are derived from recorded ones:
+``burn_rate_usd_per_h`` (the slope of the cumulative total cost, ``derive_burn_rate``) and
+``heat_produced_kw`` (facility less cooling power, ``derive_heat_produced``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ FloatArray = npt.NDArray[np.float64]
 
 BURN_RATE = "burn_rate_usd_per_h"
 TOTAL_COST = "total_cost_usd_cum"
+HEAT_PRODUCED = "heat_produced_kw"
+FACILITY_POWER = "facility_power_kw"
+COOLING_POWER = "cooling_power_kw"
 
 
 @dataclass(frozen=True)
@@ -69,18 +73,20 @@ CHART_SPECS: tuple[ChartSpec, ...] = (
     ),
     ChartSpec(
         key="heat",
-        title="Heat",
+        title="Temperature and heat",
         axes=(
-            AxisSpec("Rack temperature", "°C", 1.0, si_prefix=False, include_zero=False),
+            AxisSpec("GPU junction", "°C", 1.0, si_prefix=False, include_zero=False),
             AxisSpec("Heat", "W", 1000.0),
         ),
         curves=(
-            # The engine's rack temperature is the GPU junction temperature T_j (§3.4), the
-            # quantity the throttle and shutdown lines apply to.
-            CurveSpec("max_temp_c", "Hottest", "#E0483E", "°C"),
-            CurveSpec("mean_temp_c", "Mean", "#E5A100", "°C"),
-            CurveSpec("heat_in_kw", "Heat produced", "#E5671B", "kW", axis=1),
-            CurveSpec("heat_removed_kw", "Heat removed", "#0FA3C0", "kW", axis=1),
+            # The engine records the accelerator junction temperature T_j = T_rack + P·R_th
+            # (§3.4), the quantity the throttle and shutdown lines apply to — not the rack air.
+            # The racks' coolant supply (inlet) temperature is drawn as a reference line.
+            CurveSpec("max_temp_c", "Hottest GPU", "#E0483E", "°C"),
+            CurveSpec("mean_temp_c", "Mean GPU", "#E5A100", "°C"),
+            CurveSpec(HEAT_PRODUCED, "Heat produced (all)", "#B8452A", "kW", axis=1),
+            CurveSpec("heat_in_kw", "Rack heat", "#E5671B", "kW", axis=1),
+            CurveSpec("heat_removed_kw", "Rack heat removed", "#0FA3C0", "kW", axis=1),
             CurveSpec("cooling_capacity_kw", "Cooling capacity", "#8A94A6", "kW", axis=1),
         ),
     ),
@@ -116,8 +122,21 @@ CHART_SPECS: tuple[ChartSpec, ...] = (
     ),
 )
 
-DERIVED_SOURCES: dict[str, str] = {BURN_RATE: TOTAL_COST}
+DERIVED_SOURCES: dict[str, tuple[str, ...]] = {
+    BURN_RATE: (TOTAL_COST,),
+    HEAT_PRODUCED: (FACILITY_POWER, COOLING_POWER),
+}
 """Derived series → the recorded series it is computed from."""
+
+
+def derive_heat_produced(facility_kw: FloatArray, cooling_kw: FloatArray) -> FloatArray:
+    """Heat released inside the building, kW: every electrical load except the cooling plant.
+
+    Facility power less the cooling plant's own draw is what racks, switches, storage, the
+    power chain's conversion losses and the misc facility loads turn into heat (all electrical
+    power ends as heat); the recorded ``heat_in_kw`` counts the racks only.
+    """
+    return np.asarray(facility_kw - cooling_kw, dtype=np.float64)
 
 
 def derive_burn_rate(times_s: FloatArray, total_cost_usd: FloatArray) -> FloatArray:
@@ -139,7 +158,7 @@ def required_series(specs: tuple[ChartSpec, ...] = CHART_SPECS) -> tuple[str, ..
     names: list[str] = []
     for spec in specs:
         for curve in spec.curves:
-            name = DERIVED_SOURCES.get(curve.series, curve.series)
-            if name not in names:
-                names.append(name)
+            for name in DERIVED_SOURCES.get(curve.series, (curve.series,)):
+                if name not in names:
+                    names.append(name)
     return tuple(names)

@@ -67,7 +67,7 @@ class LiveView(QObject):
         self.controller = SimController(window.doc, self)
         self.controls = RunControls(self.controller, window)
         self.charts = ChartsPanel()
-        install_context_menus(self.charts, on_error=window.status)
+        install_context_menus(self.charts, notify=window.status)
         self.tiles = KpiTilesWidget()
         self.alarms = AlarmsPanel()
         self.node_chart = NodeHistoryChart()
@@ -100,7 +100,9 @@ class LiveView(QObject):
         menu.addSeparator()
         self.injector.populate_simulate_menu(menu)
         menu.addSeparator()
-        export = menu.addAction("Export charts…", lambda: ask_and_export_all(self.charts, w))
+        export = menu.addAction(
+            "Export charts…", lambda: ask_and_export_all(self.charts, w, notify=w.status)
+        )
         export.setToolTip("Write every chart as PNG, SVG and CSV into a folder")
         self._add_to_file_menu(export)
 
@@ -310,9 +312,13 @@ class LiveView(QObject):
         if engine is not None:
             compiled = engine.compiled
             self.alarms.set_start_time(compiled.start_time)
+            self.charts.start_time = compiled.start_time
             slow, stop = compiled.slowdown_c, compiled.shutdown_c
+            supply = compiled.rack_supply_c
             self.charts.set_thresholds(
-                float(slow.min()) if len(slow) else None, float(stop.min()) if len(stop) else None
+                float(slow.min()) if len(slow) else None,
+                float(stop.min()) if len(stop) else None,
+                float(supply.min()) if len(supply) else None,
             )
         self.refresh_panels(force=True)
         if engine is not None:
