@@ -24,7 +24,7 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter
 
 from aifactory_twin.schema import Scenario
-from aifactory_twin.study import BASE_LABEL, CompareResult, MonteCarloResult
+from aifactory_twin.study import BASE_LABEL, CompareResult, MonteCarloResult, SweepResult
 from aifactory_twin.study.assumptions import assumption_rows, override_rows
 from ui.report_charts import (
     LIGHT,
@@ -36,10 +36,13 @@ from ui.report_charts import (
     unit,
 )
 from ui.report_content import (
+    SWEEP_KPIS,
     compare_chart_specs,
     fan_chart_specs,
     kpi_table,
     percentile_rows,
+    sweep_chart_spec,
+    sweep_rows,
 )
 from ui.report_diagram import draw_factory_diagram
 from ui.report_table import TableStyle, draw_table, table_row_heights
@@ -59,6 +62,9 @@ class ReportInput:
     source: str = ""
     horizon_s: float | None = None
     step_s: float | None = None
+    sweep: SweepResult | None = None
+    sweep_kpi: str = "total_cost_usd"
+    """The KPI the sweep chart plots (the studio's choice); the table shows SWEEP_KPIS too."""
 
 
 def _table_pages(
@@ -135,6 +141,11 @@ def _title_page(data: ReportInput) -> PageFn:
         if data.montecarlo is not None:
             seeds = data.montecarlo.seeds
             lines.append(f"Monte Carlo: {len(seeds)} seeds ({seeds[0]}…{seeds[-1]})")
+        if data.sweep is not None:
+            sw = data.sweep
+            lines.append(
+                f"Sweep: {sw.param.text} over {len(sw.values)} values × {len(sw.seeds)} seeds"
+            )
         lines.append(f"Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}")
         deltas = data.compare.deltas(data.baseline)
         lines.append("")
@@ -190,6 +201,26 @@ def build_pages(data: ReportInput, painter: QPainter, body: QRectF) -> list[tupl
             ["KPI", "unit", "P10", "P50", "P90"],
             percentile_rows(mc),
             TableStyle(weights=(3.2, 0.7, 1, 1, 1)),
+        )
+    if data.sweep is not None:
+        sw = data.sweep
+        spec = sweep_chart_spec(sw, data.sweep_kpi)
+
+        def sweep_chart(p: QPainter, r: QRectF) -> None:
+            draw_chart(p, QRectF(r.left(), r.top(), r.width(), r.height() * 0.9), spec, LIGHT)
+
+        pages.append(
+            (f"Sweep of {sw.param.text}: {spec.title}, P50 with P10–P90 across seeds", sweep_chart)
+        )
+        kpis = [data.sweep_kpi, *(k for k in SWEEP_KPIS if k != data.sweep_kpi)]
+        sweep_header, sweep_body = sweep_rows(sw, kpis)
+        pages += _table_pages(
+            p,
+            b,
+            f"Sweep of {sw.param.text}: KPIs per value (P50, P10–P90)",
+            sweep_header,
+            sweep_body,
+            TableStyle(weights=(1.4,) + (1.0,) * len(kpis), wrap=frozenset(range(len(kpis) + 1))),
         )
     assumptions = [[r.item, r.field, r.value, r.source] for r in assumption_rows(scenario)]
     pages += _table_pages(

@@ -6,12 +6,13 @@ only picks, labels and formats them, so the PDF, the slides and the compare view
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from aifactory_twin.study import CompareResult, MonteCarloResult
+from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
 from ui.report_charts import Band, ChartSpec, Curve, format_number, variant_color
 
 # key → (label, unit); order is the report's order. Keys not listed follow, labelled by key.
@@ -154,7 +155,7 @@ CHART_GROUPS: tuple[tuple[str, str, tuple[tuple[str, bool, str], ...], float], .
         (("facility_power_kw", False, ""), ("it_power_kw", True, " IT")),
         1.0,
     ),
-    ("Heat", "max rack temperature, °C", (("max_temp_c", False, ""),), 1.0),
+    ("Heat", "hottest GPU junction, °C", (("max_temp_c", False, ""),), 1.0),
     ("Utilization", "mean accelerator utilization", (("mean_utilization", False, ""),), 1.0),
     ("Cost", "cumulative, million USD", (("total_cost_usd_cum", False, ""),), 1e6),
 )
@@ -214,3 +215,65 @@ def percentile_rows(mc: MonteCarloResult) -> list[list[str]]:
             [name, "" if unit == "USD" else unit, *(format_number(v, unit) for v in pct[key])]
         )
     return out
+
+
+# KPIs a sweep is usually read by (the studio's KPI box offers these first; the report's sweep
+# table shows them for every value).
+SWEEP_KPIS = (
+    "total_cost_usd",
+    "cost_per_gpu_hour_usd",
+    "cost_per_trained_model_usd",
+    "pue",
+    "availability",
+    "facility_energy_mwh",
+    "delivered_pflops_mean",
+)
+
+
+def sweep_x(result: SweepResult) -> tuple[np.ndarray, bool]:
+    """The swept values as x positions, and whether they are numbers (else 0, 1, 2…)."""
+    numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in result.values)
+    count = len(result.values)
+    x = np.array(result.values, dtype=float) if numeric else np.arange(count, dtype=float)
+    return x, numeric
+
+
+def sweep_percentiles(result: SweepResult, kpi: str) -> tuple[np.ndarray, ...]:
+    """P10, P50 and P90 of ``kpi`` across seeds, one entry per swept value."""
+    matrix = result.kpi_matrix(kpi)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
+        return tuple(np.nanpercentile(matrix, q, axis=1) for q in (10, 50, 90))
+
+
+def sweep_chart_spec(result: SweepResult, kpi: str) -> ChartSpec:
+    """``kpi`` against the swept value: P50 line with the P10–P90 band across seeds."""
+    name, unit = kpi_label(kpi)
+    x, numeric = sweep_x(result)
+    p10, p50, p90 = sweep_percentiles(result, kpi)
+    x_label = result.param.text if numeric else f"{result.param.text} (value number)"
+    spec = ChartSpec(title=name, y_label=unit or "value", x_label=x_label)
+    spec.bands.append(Band(f"{len(result.seeds)} seeds", variant_color(0), x, p10, p50, p90))
+    return spec
+
+
+def sweep_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Header and one row per swept value: each KPI's P50 (and P10–P90 with several seeds)."""
+    header = [result.param.text]
+    columns = []
+    for key in kpis:
+        name, unit = kpi_label(key)
+        header.append(f"{name} ({unit})" if unit and unit != "USD" else name)
+        columns.append((unit, sweep_percentiles(result, key)))
+    rows = []
+    for i, value in enumerate(result.values):
+        cells = [str(value)]
+        for unit, (p10, p50, p90) in columns:
+            text = format_number(float(p50[i]), unit)
+            if len(result.seeds) > 1 and np.isfinite(p10[i]) and np.isfinite(p90[i]):
+                text += (
+                    f" ({format_number(float(p10[i]), unit)}–{format_number(float(p90[i]), unit)})"
+                )
+            cells.append(text)
+        rows.append(cells)
+    return header, rows

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -45,6 +46,7 @@ from aifactory_twin.study import (
     CompareResult,
     MonteCarloResult,
     StudyOptions,
+    SweepResult,
     compare,
     resolve_variants,
 )
@@ -65,14 +67,21 @@ class CompareWindow(QWidget):
         scenario_source: ScenarioSource,
         parent: QWidget | None = None,
         runner_factory: RunnerFactory | None = None,
+        source_name: Callable[[], str] | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle("Compare variants")
         self.resize(1400, 900)
         self._source = scenario_source
+        self._source_name = source_name or (lambda: "")
         settings = QSettings()
         self._runner_factory = runner_factory
         self.result: CompareResult | None = None
+        self.document: Any = None
+        """The editor document this studio belongs to (one studio per document)."""
+        self.result_scenario: Scenario | None = None
+        """The scenario snapshot the shown compare ran on (presenting checks it is current)."""
+        self._running_scenario: Scenario | None = None
         # What to do when the next compare finishes: "present", or a PDF path to export.
         self._then: str | None = None
         self.presentation: QWidget | None = None
@@ -239,6 +248,7 @@ class CompareWindow(QWidget):
         def job(**kw: Any) -> CompareResult:
             return compare(scenario, names, seed=seed, options=options, **kw)
 
+        self._running_scenario = scenario
         self.start("compare", len(chosen), job)
 
     def _on_worker_progressed(self, done: int, total: int) -> None:
@@ -251,12 +261,12 @@ class CompareWindow(QWidget):
         self.status.setText(f"{kind} finished.")
         if kind == "compare" and isinstance(result, CompareResult):
             self.show_compare(result)
+            self.result_scenario = self._running_scenario
             then, self._then = self._then, None
             if then == "present":
                 self.presentation = self.present()
             elif then:
-                pages = self.export_pdf(then)
-                self.status.setText(f"Wrote {then} ({pages} pages).")
+                self.write_report(then)
         elif kind == "sweep":
             self.sweep_tab.show_result(result)
         elif kind == "montecarlo":
@@ -321,6 +331,36 @@ class CompareWindow(QWidget):
     def montecarlo(self) -> MonteCarloResult | None:
         return self.mc_tab.result
 
+    def sweep(self) -> SweepResult | None:
+        return self.sweep_tab.result
+
+    def has_current_result(self) -> bool:
+        """A compare has run on the scenario as it is now (no edit since)."""
+        return self.result is not None and self.result_scenario == self._source()
+
+    def present_or_run(self) -> None:
+        """F5: present what this studio has; run the compare first only when it has none."""
+        if self.has_current_result():
+            self.presentation = self.present()
+        else:
+            self.run_then("present")
+
+    def report_or_run(self, path: str) -> None:
+        """File › Export Report: write this studio's results; run the compare if it has none."""
+        if self.has_current_result():
+            self.write_report(path)
+        else:
+            self.run_then(path)
+
+    def write_report(self, path: str) -> None:
+        """Export the PDF and say where it went (here and in the editor's status bar)."""
+        try:
+            pages = self.export_pdf(path)
+        except (OSError, TwinError) as exc:
+            self._tell(f"Report not written: {exc}")
+            return
+        self._tell(f"Wrote report {path} ({pages} pages).")
+
     def present(self) -> QWidget | None:
         if self.result is None:
             self.status.setText("Run a compare first; presentation shows its results.")
@@ -328,7 +368,13 @@ class CompareWindow(QWidget):
         from ui.presentation import PresentationWindow
 
         window = PresentationWindow(
-            self._source(), self.result, self.baseline(), self.montecarlo(), parent=self
+            self._source(),
+            self.result,
+            self.baseline(),
+            self.montecarlo(),
+            parent=self,
+            sweep=self.sweep(),
+            sweep_kpi=self.sweep_tab.kpi_box.currentText(),
         )
         window.start()
         return window
@@ -338,8 +384,22 @@ class CompareWindow(QWidget):
 
         if self.result is None:
             raise TwinError("run a compare first")
-        data = ReportInput(self._source(), self.result, self.baseline(), self.montecarlo())
+        data = ReportInput(
+            self._source(),
+            self.result,
+            self.baseline(),
+            self.montecarlo(),
+            source=self._source_name(),
+            sweep=self.sweep(),
+            sweep_kpi=self.sweep_tab.kpi_box.currentText(),
+        )
         return export_report(data, path)
+
+    def _tell(self, message: str) -> None:
+        self.status.setText(message)
+        owner = self.parent()
+        if owner is not None and hasattr(owner, "status"):
+            owner.status(message)
 
     def _on_report_clicked(self) -> None:
         if self.result is None:
@@ -347,8 +407,7 @@ class CompareWindow(QWidget):
             return
         path, _ = QFileDialog.getSaveFileName(self, "Export report", "report.pdf", "PDF (*.pdf)")
         if path:
-            pages = self.export_pdf(path)
-            self.status.setText(f"Wrote {path} ({pages} pages).")
+            self.write_report(path)
 
     def closeEvent(self, event: Any) -> None:
         self.worker.cancel()
@@ -360,30 +419,63 @@ _TABS = {"charts": 0, "kpis": 1, "sweep": 2, "montecarlo": 3}
 
 
 def open_compare_window(
-    doc: Any, parent: QWidget | None = None, tab: str = "charts"
+    doc: Any, parent: QWidget | None = None, tab: str | None = "charts"
 ) -> CompareWindow:
     """Simulate › Compare variants… / Sweep… / Monte Carlo…: the window on the live document.
 
-    ``tab`` is one of charts, kpis, sweep, montecarlo.
+    One studio per document: an open one is brought forward (with its results) rather than a
+    second one started. ``tab`` is one of charts, kpis, sweep, montecarlo, or None to keep the
+    studio's current tab.
     """
-    window = CompareWindow(lambda: doc.scenario, parent)
-    window.tabs.setCurrentIndex(_TABS.get(tab, 0))
+    window = _open_studio(doc, parent)
+    if window is None:
+        window = CompareWindow(
+            lambda: doc.scenario, parent, source_name=lambda: _document_path(parent)
+        )
+        window.document = doc
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if tab is not None:
+        window.tabs.setCurrentIndex(_TABS.get(tab, 0))
     window.show()
+    window.raise_()
+    window.activateWindow()
     return window
 
 
+def _open_studio(doc: Any, parent: QWidget | None) -> CompareWindow | None:
+    if parent is None:
+        return None
+    for window in parent.findChildren(CompareWindow):
+        if getattr(window, "document", None) is doc and shiboken6.isValid(window):
+            return window
+    return None
+
+
+def _document_path(parent: QWidget | None) -> str:
+    """The scenario file the editor has open ('' for an unsaved document)."""
+    return str(getattr(parent, "current_path", None) or "")
+
+
 def present_document(doc: Any, parent: QWidget | None = None) -> CompareWindow:
-    """View › Presentation (F5): compare every variant, then go full screen with the slides."""
-    window = open_compare_window(doc, parent)
-    window.run_then("present")
+    """View › Presentation (F5): present the open studio's results.
+
+    The compare, Monte Carlo and sweep just run are shown; with no studio or no compare of the
+    factory as it is now, every variant is compared first.
+    """
+    window = open_compare_window(doc, parent, tab=None)
+    window.present_or_run()
     return window
 
 
 def export_report_for_document(doc: Any, parent: QWidget | None = None) -> CompareWindow | None:
-    """File › Export report…: ask for a path, compare every variant, write the PDF there."""
+    """File › Export report…: ask for a path; write the open studio's results there.
+
+    The compare, Monte Carlo and sweep just run go into the PDF; a compare of every variant
+    runs first only when the studio has none for the factory as it is now.
+    """
     path, _ = QFileDialog.getSaveFileName(parent, "Export report", "report.pdf", "PDF (*.pdf)")
     if not path:
         return None
-    window = open_compare_window(doc, parent)
-    window.run_then(path)
+    window = open_compare_window(doc, parent, tab=None)
+    window.report_or_run(path)
     return window

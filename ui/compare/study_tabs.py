@@ -43,7 +43,15 @@ from aifactory_twin.study import (
 )
 from aifactory_twin.study.params import check_param_values
 from ui.report_charts import VARIANT_COLORS
-from ui.report_content import FAN_GROUPS, kpi_label, percentile_rows, time_axis
+from ui.report_content import (
+    FAN_GROUPS,
+    SWEEP_KPIS,
+    kpi_label,
+    percentile_rows,
+    sweep_percentiles,
+    sweep_x,
+    time_axis,
+)
 
 if TYPE_CHECKING:
     from ui.compare.compare_view import CompareWindow
@@ -79,15 +87,6 @@ _SUGGESTED = (
     ("staff_team", "headcount"),
     ("staff_team", "annual_attrition"),
 )
-_SWEEP_KPIS = (
-    "total_cost_usd",
-    "cost_per_gpu_hour_usd",
-    "cost_per_trained_model_usd",
-    "pue",
-    "availability",
-    "facility_energy_mwh",
-    "delivered_pflops_mean",
-)
 
 
 def suggested_params(scenario: Scenario) -> list[str]:
@@ -111,7 +110,7 @@ class SweepTab(QWidget):
         self.runs_box.setRange(1, 1000)
         self.runs_box.setValue(3)
         self.kpi_box = QComboBox()
-        self.kpi_box.addItems(list(_SWEEP_KPIS))
+        self.kpi_box.addItems(list(SWEEP_KPIS))
         self.kpi_box.setEditable(True)
         self.kpi_box.currentTextChanged.connect(lambda _t: self._plot())
         run = QPushButton("Run sweep")
@@ -165,11 +164,8 @@ class SweepTab(QWidget):
         if result is None:
             return
         key = self.kpi_box.currentText()
-        matrix = result.kpi_matrix(key)
-        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in result.values)
-        x = np.array(result.values, dtype=float) if numeric else np.arange(len(result.values))
-        with np.errstate(all="ignore"):
-            p10, p50, p90 = (np.nanpercentile(matrix, q, axis=1) for q in (10, 50, 90))
+        x, numeric = sweep_x(result)
+        p10, p50, p90 = sweep_percentiles(result, key)
         color = QColor(VARIANT_COLORS[0])
         self.plot.plot(x, p50, pen=pg.mkPen(color, width=2), symbol="o", symbolBrush=color)
         bars = pg.ErrorBarItem(x=x, y=p50, top=p90 - p50, bottom=p50 - p10, beam=0.0, pen=color)

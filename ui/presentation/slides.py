@@ -15,7 +15,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
 from aifactory_twin.schema import Scenario
-from aifactory_twin.study import CompareResult, MonteCarloResult
+from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
 from aifactory_twin.study.assumptions import override_rows
 from ui.report_charts import (
     ChartSpec,
@@ -33,6 +33,8 @@ from ui.report_content import (
     fan_chart_specs,
     format_delta,
     kpi_label,
+    sweep_chart_spec,
+    sweep_rows,
 )
 from ui.report_table import TableStyle, draw_table
 
@@ -78,7 +80,7 @@ GOOD, BAD = QColor("#1E9E5A"), QColor("#D64545")
 
 @dataclass(frozen=True)
 class Slide:
-    """``kind`` is title, variant, comparison or montecarlo; ``label`` names the variant."""
+    """``kind`` is title, variant, comparison, montecarlo or sweep; ``label`` names the variant."""
 
     kind: str
     label: str = ""
@@ -90,6 +92,8 @@ class Deck:
     compare: CompareResult
     baseline: str
     montecarlo: MonteCarloResult | None = None
+    sweep: SweepResult | None = None
+    sweep_kpi: str = "total_cost_usd"
 
     def slides(self) -> list[Slide]:
         out = [Slide("title")]
@@ -97,6 +101,8 @@ class Deck:
         out.append(Slide("comparison"))
         if self.montecarlo is not None:
             out.append(Slide("montecarlo"))
+        if self.sweep is not None:
+            out.append(Slide("sweep"))
         return out
 
 
@@ -129,6 +135,7 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
             if deck.montecarlo
             else "Monte Carlo"
         ),
+        "sweep": f"What if {deck.sweep.param.text} changes?" if deck.sweep else "Sweep",
     }[slide.kind]
     painter.setPen(QColor(theme.foreground))
     painter.setFont(font(26 * scale, bold=True))
@@ -148,6 +155,8 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
         _variant(painter, body, deck, slide.label, theme, scale)
     elif slide.kind == "comparison":
         _comparison(painter, body, deck, theme, scale)
+    elif slide.kind == "sweep":
+        _sweep(painter, body, deck, theme, scale)
     else:
         _montecarlo(painter, body, deck, theme, scale)
 
@@ -340,3 +349,20 @@ def _montecarlo(painter: QPainter, rect: QRectF, deck: Deck, theme: Theme, scale
     if deck.montecarlo is None:
         return
     _charts(painter, rect, fan_chart_specs(deck.montecarlo), theme, scale)
+
+
+def _sweep(painter: QPainter, rect: QRectF, deck: Deck, theme: Theme, scale: float) -> None:
+    """The chosen KPI against the swept value (P50, P10–P90 band), large, with the value table."""
+    if deck.sweep is None:
+        return
+    u = unit(painter, scale)
+    left = QRectF(rect.left(), rect.top(), rect.width() * 0.58, rect.height())
+    draw_chart(painter, left, sweep_chart_spec(deck.sweep, deck.sweep_kpi), theme, scale * 1.3)
+    header, rows = sweep_rows(deck.sweep, [deck.sweep_kpi])
+    right = QRectF(
+        left.right() + 24 * u, rect.top(), rect.width() - left.width() - 24 * u, rect.height()
+    )
+    draw_table(
+        painter, right, header, rows, theme, scale=scale * 1.35,
+        style=TableStyle(weights=(1.0, 2.0)),
+    )  # fmt: skip

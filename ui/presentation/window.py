@@ -11,7 +11,7 @@ from PySide6.QtGui import QCloseEvent, QColor, QKeyEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from aifactory_twin.schema import Scenario
-from aifactory_twin.study import CompareResult, MonteCarloResult
+from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
 from ui.presentation.slides import Deck, draw_slide
 from ui.report_charts import DARK, LIGHT, Theme, font
 
@@ -34,10 +34,14 @@ class PresentationWindow(QWidget):
         *,
         dark: bool | None = None,
         parent: QWidget | None = None,
+        sweep: SweepResult | None = None,
+        sweep_kpi: str = "total_cost_usd",
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"{scenario.meta.name} — presentation")
-        self.deck = Deck(scenario, compare, baseline or next(iter(compare.runs)), montecarlo)
+        self.deck = Deck(
+            scenario, compare, baseline or next(iter(compare.runs)), montecarlo, sweep, sweep_kpi
+        )
         self.slides = self.deck.slides()
         self.index = 0
         if dark is None:
