@@ -62,12 +62,43 @@ def rack_cooling_capacity_w(
     ``condenser`` = (tower, chiller, split, heat multiplier per unit): towers behind chillers
     must reject the chiller's heat × (1 + 1/COP); a short tower limits the chiller the same way.
     """
+    want_e, want_c, limit_c = collector_limits_w(
+        demand_w, cap_w, ce_cool, ce_rack, ce_weight, pe_rej, pe_col, pe_weight,
+        col_has_rejector, condenser,
+    )  # fmt: skip
+    share_c = np.minimum(1.0, limit_c / np.maximum(want_c, 1e-12))
+    granted_e = want_e * share_c[ce_cool]
+    granted = np.asarray(
+        np.bincount(ce_rack, weights=granted_e, minlength=demand_w.shape[0]), dtype=np.float64
+    )
+    # A rack with no modelled collector sits in a room assumed to keep up (implicit plant).
+    granted = np.where(rack_has_collector, granted, np.inf)
+    return granted, granted_e
+
+
+def collector_limits_w(
+    demand_w: FloatArray,
+    cap_w: FloatArray,
+    ce_cool: IntArray,
+    ce_rack: IntArray,
+    ce_weight: FloatArray,
+    pe_rej: IntArray,
+    pe_col: IntArray,
+    pe_weight: FloatArray,
+    col_has_rejector: npt.NDArray[np.bool_],
+    condenser: tuple[IntArray, IntArray, FloatArray, FloatArray] | None = None,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(demand per coolant edge, demand per unit, capacity limit per unit) in W.
+
+    A collector asks its rejectors for at most what it can carry itself: a collector that lost
+    its units (or is overloaded by hot racks) must not take plant capacity from the others.
+    """
     n_k = cap_w.shape[0]
     want_e = demand_w[ce_rack] * ce_weight
-    want_c = np.bincount(ce_cool, weights=want_e, minlength=n_k)
+    want_c: FloatArray = np.bincount(ce_cool, weights=want_e, minlength=n_k).astype(np.float64)
     limit_c = cap_w.copy()
     if pe_rej.size:
-        want_p = want_c[pe_col] * pe_weight
+        want_p = np.minimum(want_c, cap_w)[pe_col] * pe_weight
         want_r = np.bincount(pe_rej, weights=want_p, minlength=n_k)
         cap_r = cap_w
         if condenser is not None and condenser[0].size:
@@ -82,14 +113,7 @@ def rack_cooling_capacity_w(
         ratio_r = np.minimum(1.0, cap_r[pe_rej] / np.maximum(want_r[pe_rej], 1e-12))
         plant = np.bincount(pe_col, weights=want_p * ratio_r, minlength=n_k)
         limit_c = np.where(col_has_rejector, np.minimum(limit_c, plant), limit_c)
-    share_c = np.minimum(1.0, limit_c / np.maximum(want_c, 1e-12))
-    granted_e = want_e * share_c[ce_cool]
-    granted = np.asarray(
-        np.bincount(ce_rack, weights=granted_e, minlength=demand_w.shape[0]), dtype=np.float64
-    )
-    # A rack with no modelled collector sits in a room assumed to keep up (implicit plant).
-    granted = np.where(rack_has_collector, granted, np.inf)
-    return granted, granted_e
+    return want_e, want_c, limit_c
 
 
 def rc_step(
