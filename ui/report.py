@@ -8,6 +8,8 @@ study results or the scenario, none is typed in here.
 
 ``python -m ui.report FILE --out X.pdf [--variants a,b] [--horizon 30d] [--step 15m] [--seed N]
 [--montecarlo N]`` runs the study and writes the PDF (exit 0; bad input 2; unexpected 1).
+``main`` is also the ``pdf`` entry point of the group ``aifactory_twin.report_renderers``
+(pyproject.toml), through which ``aifactory-twin-cli report`` reaches it without naming ``ui``.
 """
 
 from __future__ import annotations
@@ -368,6 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--montecarlo", type=int, default=0)
     parser.add_argument("--workers", type=int)
     args = parser.parse_args(argv)
+    # Writing a PDF needs no display; a CLI run must not depend on one.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from aifactory_twin.cli.common import Progress, parse_duration
     from aifactory_twin.errors import TwinError
     from aifactory_twin.io import load_scenario

@@ -2,18 +2,19 @@
 
 Runs go to a spawn process pool by default (``--workers N``; ``--workers 0`` runs in this
 process), or to Dask with ``--scheduler tcp://host:8786`` or ``--scheduler local``. Progress goes
-to stderr, files to ``--out``. ``report`` needs Qt for the PDF; the core never imports Qt, so it
-runs ``python -m ui.report`` in a child process with the offscreen platform.
+to stderr, files to ``--out``. ``report`` needs Qt for the PDF and the core never imports Qt or
+names a UI module: it loads the renderer registered under the entry-point group
+``aifactory_twin.report_renderers`` (the ``ui`` package registers ``pdf`` in pyproject.toml).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from aifactory_twin.cli.common import EXIT_OK, Progress, parse_duration
 from aifactory_twin.errors import UsageError
@@ -222,8 +223,25 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# A renderer takes the report's command-line arguments (FILE --out X [options]) and returns the
+# exit code (the GUI package registers its PDF writer under the name "pdf").
+ReportRenderer = Callable[[Sequence[str]], int]
+REPORT_RENDERERS = "aifactory_twin.report_renderers"
+
+
+def report_renderer(name: str = "pdf") -> ReportRenderer:
+    """The installed report renderer ``name``; a clear UsageError when none is installed."""
+    found = entry_points(group=REPORT_RENDERERS, name=name)
+    if not found:
+        raise UsageError(
+            f"report: no {name!r} renderer installed (entry-point group {REPORT_RENDERERS}); "
+            "install aifactory-twin with its GUI package to write PDF reports"
+        )
+    return cast(ReportRenderer, next(iter(found)).load())
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    """Render the PDF in a child process (Qt lives only in ``ui``); its exit code is ours."""
+    """Check the arguments, then hand them to the installed renderer; its exit code is ours."""
     if not Path(args.file).is_file():
         raise UsageError(f"{args.file}: no such file")
     for option, value in (("--horizon", args.horizon), ("--step", args.step)):
@@ -231,7 +249,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             parse_duration(value, option)
     if args.montecarlo < 0:
         raise UsageError("--montecarlo must be 0 or more")
-    command = [sys.executable, "-m", "ui.report", args.file, "--out", args.out]
+    renderer = report_renderer("pdf")
+    argv = [args.file, "--out", args.out]
     for option, value in (
         ("--variants", args.variants),
         ("--horizon", args.horizon),
@@ -240,7 +259,5 @@ def cmd_report(args: argparse.Namespace) -> int:
         ("--montecarlo", str(args.montecarlo) if args.montecarlo else None),
     ):
         if value is not None:
-            command += [option, value]
-    env = dict(os.environ)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
-    return subprocess.run(command, env=env, check=False).returncode
+            argv += [option, value]
+    return renderer(argv)

@@ -76,3 +76,26 @@ def test_bad_options_exit_2(tmp_path):
     assert main(["sweep", SCENE, "--param", "racks.count", "--out", out]) == 2  # no values
     assert main(["montecarlo", SCENE, "--runs", "0", "--out", out]) == 2
     assert main(["compare", str(tmp_path / "missing.aift.json"), "--out", out]) == 2
+
+
+def test_report_without_a_renderer_installed_exits_2_and_says_so(tmp_path, monkeypatch, capsys):
+    # A core-only install registers nothing in the group: the CLI must say so, not crash.
+    import aifactory_twin.cli.study_cmds as study_cmds
+
+    monkeypatch.setattr(study_cmds, "entry_points", lambda **_kw: ())
+    code = main(["report", SCENE, "--out", str(tmp_path / "r.pdf")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no 'pdf' renderer installed" in err
+    assert "aifactory_twin.report_renderers" in err
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_report_renderer_comes_from_the_entry_point_group():
+    from aifactory_twin.cli.study_cmds import report_renderer
+
+    renderer = report_renderer("pdf")
+    # The installed package registers the UI's renderer; the core module never names it.
+    assert f"{renderer.__module__}.{renderer.__name__}" == "ui.report.main"
+    core_cli = Path(__file__).resolve().parents[2] / "aifactory_twin" / "cli"
+    assert not any("ui.report" in p.read_text() for p in core_cli.glob("*.py"))

@@ -56,7 +56,7 @@ def test_pdf_report_has_every_section_page(qapp, tmp_path, scenario, compared, m
     assert pages_mc >= pages + 2  # fan charts page + percentile table
 
 
-def test_report_cli_runs_ui_report_in_a_child_process(tmp_path):
+def test_report_cli_renders_the_pdf_through_the_entry_point(tmp_path):
     out = tmp_path / "report.pdf"
     cmd = [
         sys.executable,
