@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from aifactory_twin.catalog import ACCELERATORS
 from ui.inspector.fields import READ_ONLY, FieldSpec, format_value, parse_value
 from ui.resources import STATUS_COLORS
+from ui.undo import route_field_undo
 
 MIXED = "(mixed)"
 RESET_GLYPH = "↺"
@@ -59,6 +60,7 @@ class FieldRow(QWidget):
         row = QHBoxLayout()
         row.setSpacing(4)
         self.editor = self._make_editor()
+        route_field_undo(self.editor)
         self.editor.setToolTip(spec.tooltip())
         row.addWidget(self.editor, 1)
         if spec.unit:

@@ -57,6 +57,7 @@ from ui.inspector.fields import (
 from ui.inspector.model_form import ModelForm
 from ui.inspector.variant_context import VariantContext
 from ui.resources import kind_pixmap
+from ui.undo import route_field_undo
 
 __all__ = ["MIXED", "FieldRow", "InspectorPanel"]
 # Layout is not a what-if: with a variant active, position edits still move the base node.
@@ -241,6 +242,7 @@ class InspectorPanel(QWidget):
         name = QLineEdit(meta.name)
         name.setToolTip("The factory's name (saved in the file's meta section)")
         name.editingFinished.connect(lambda: self._set_meta("name", name.text()))
+        route_field_undo(name)
         form.addRow("Name", name)
         layout.addLayout(form)
         summary = QLabel()
