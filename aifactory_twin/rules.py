@@ -73,6 +73,7 @@ def check(scenario: Scenario) -> list[Finding]:
     for i, node in enumerate(scenario.nodes):
         node_path.setdefault(node.id, f"nodes[{i}]")
     idx = FactoryIndex(scenario)
+    out += _nothing_to_run(scenario)
     out += _structure(scenario, idx)
     out += _workload_and_variant_refs(scenario, idx)
     out += _power(scenario, idx, node_path)
@@ -182,6 +183,33 @@ def _workload_and_variant_refs(scenario: Scenario, idx: FactoryIndex) -> list[Fi
 
 
 # --------------------------------------------------------------------------- warnings
+def _nothing_to_run(scenario: Scenario) -> list[Finding]:
+    """An empty factory, or one with no workload: a run would show 0 % utilization."""
+    if not scenario.nodes:
+        return [
+            Finding(
+                "warning",
+                "empty-factory",
+                "the factory has no nodes: place racks, power and cooling from the palette "
+                "or start from a template",
+                "nodes",
+                (),
+            )
+        ]
+    if not scenario.workloads:
+        return [
+            Finding(
+                "warning",
+                "no-workload",
+                "no workload: a run keeps every accelerator idle (0 % utilization); add a "
+                "training job or an inference service in the Scenario tab",
+                "workloads",
+                (),
+            )
+        ]
+    return []
+
+
 def _power(scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]) -> list[Finding]:
     out: list[Finding] = []
     reachable = power_reachable(scenario, idx)
@@ -194,6 +222,22 @@ def _power(scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]) -> 
                     f"rack {rid!r} has no power path from a power feed",
                     node_path[rid],
                     (rid,),
+                )
+            )
+            continue
+        sources = idx.predecessors("power", rid)
+        feeds = [src for src in sources if idx.kind[src] == "power_feed"]
+        if feeds and not any(idx.kind[src] in ("ups", "pdu") for src in sources):
+            # Racks take power through PDUs (and usually a UPS); straight off the grid means
+            # no distribution, no metering and no ride-through through a grid dip.
+            out.append(
+                Finding(
+                    "warning",
+                    "rack-fed-from-feed",
+                    f"rack {rid!r} is fed straight from power feed {feeds[0]!r} with no UPS "
+                    "or PDU between them",
+                    node_path[rid],
+                    (rid, *feeds),
                 )
             )
     # Load carried by each source: every node shares its load among its direct sources in

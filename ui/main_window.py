@@ -240,6 +240,12 @@ class MainWindow(WindowFilesMixin, QMainWindow):
             return
         self.push(command)
         note = f" (also allowed: {', '.join(choice.alternatives)})" if choice.alternatives else ""
+        if choice.source != first_id:
+            # Dragged against the flow: say which way the edge really points.
+            note += (
+                f"; drawn the other way, so connected in the physical direction: "
+                f"{choice.kind} flows from {choice.source} to {choice.target}"
+            )
         self.status(f"Connected {choice.source} → {choice.target} with a {choice.kind} edge{note}")
 
     def _on_view_move_finished(self, moves: dict) -> None:  # type: ignore[type-arg]
@@ -275,19 +281,19 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         if nodes or edges:
             self.push(RemoveItems(nodes, edges))
 
-    def copy_selection(self) -> bool:
+    def copy_selection(self, verb: str = "Copied") -> bool:
         ids = self.scene.selected_node_ids()
         if not ids:
             return False
         QApplication.clipboard().setText(copy_payload(self.doc, ids))
-        self.status(f"Copied {len(ids)} node{'s' if len(ids) != 1 else ''}")
+        self.status(f"{verb} {_nodes_text(len(ids))}")
         return True
 
     def cut_selection(self) -> None:
-        if self.copy_selection():
+        if self.copy_selection(verb="Cut"):
             nodes = self.scene.selected_node_ids()
             command = RemoveItems(nodes, self.scene.selected_edge_ids())
-            command.text = f"Cut {len(nodes)} node{'s' if len(nodes) != 1 else ''}"
+            command.text = f"Cut {_nodes_text(len(nodes))}"
             self.push(command)
 
     def paste(self) -> None:
@@ -308,8 +314,8 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.scene.select_nodes([n.id for n in command.nodes])
 
     def select_all(self) -> None:
-        for item in self.scene.node_items.values():
-            item.setSelected(True)
+        """Every node, including cards not built yet or drawn by the zoomed-out overview."""
+        self.scene.select_all_nodes()
 
     def auto_layout(self) -> None:
         command = layout_command(self.doc)
@@ -418,3 +424,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
 
     def _on_doc_changed(self) -> None:
         self._counts_timer.start()
+
+
+def _nodes_text(count: int) -> str:
+    return f"{count:,} node{'s' if count != 1 else ''}"

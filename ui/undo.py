@@ -85,10 +85,9 @@ class FieldUndoRouter(QObject):
         ):
             return False
         edit = _line_edit_of(obj)
-        if edit is None or (edit.isModified() and edit.isUndoAvailable()):
-            return False  # not a field, or the user is mid-typing: the field's own undo
-        # Filtered without being accepted: Qt treats the key as the window's shortcut.
-        return True
+        # Not a field, or the user is mid-typing: the field's own undo. Otherwise the event is
+        # filtered without being accepted, and Qt treats the key as the window's shortcut.
+        return edit is not None and not (edit.isModified() and edit.isUndoAvailable())
 
 
 def _is_ctrl_y(event: QKeyEvent) -> bool:

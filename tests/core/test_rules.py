@@ -285,7 +285,24 @@ def test_large_factory_is_checked_correctly() -> None:
     assert [(f.code, f.ids) for f in findings] == [
         ("rack-no-cooling", ("r399-19",)),
         ("rack-no-power", ("r399-19",)),
+        ("no-workload", ()),  # workloads=[]: a run would idle
     ]
+
+
+def test_an_empty_factory_and_one_without_work_are_flagged() -> None:
+    empty = check(_scenario(nodes=[], edges=[], workloads=[], variants=[]))
+    assert [(f.severity, f.code, f.path) for f in empty] == [("warning", "empty-factory", "nodes")]
+    idle = check(_scenario(workloads=[], variants=[]))
+    assert [(f.code, f.path) for f in idle] == [("no-workload", "workloads")]
+    assert "0 % utilization" in idle[0].message
+
+
+def test_a_rack_fed_straight_from_the_grid_is_flagged() -> None:
+    edges = [*_without_edge("p2"), Edge(id="g1", kind="power", source="feed", target="r1")]
+    findings = check(_scenario(edges=edges))
+    assert [(f.code, f.ids) for f in findings] == [("rack-fed-from-feed", ("r1", "feed"))]
+    # Fed from the grid and through a PDU (a second cord): distribution exists, no warning.
+    assert check(_scenario(edges=[*_edges(), edges[-1]])) == []
 
 
 @settings(max_examples=100, deadline=None)
@@ -298,5 +315,8 @@ def test_generated_scenarios_have_no_errors_and_findings_are_well_formed(
     node_ids = {n.id for n in scenario.nodes} | {w.id for w in scenario.workloads}
     for finding in findings:
         assert finding.severity == "warning"
+        if finding.code in ("empty-factory", "no-workload"):  # about the whole factory
+            assert finding.ids == () and finding.path in ("nodes", "workloads")
+            continue
         assert finding.ids and set(finding.ids) <= node_ids
         assert finding.path.startswith(("nodes[", "workloads["))

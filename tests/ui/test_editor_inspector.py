@@ -140,3 +140,21 @@ def test_field_specs_follow_the_schema() -> None:
     assert specs["delivery.lead_time_days"].section == "Delivery"
     assert parse_value(specs["count"], "1,024") == 1024
     assert parse_value(specs["capex_usd"], "") is None
+
+
+def test_apply_preset_renames_a_node_still_named_after_its_old_preset(
+    qtbot: Any, window: MainWindow
+) -> None:
+    window.place("preset:dgx_h100", 0, 0)
+    (node_id,) = window.doc.nodes
+    assert window.doc.node(node_id).name == "DGX H100 (8× H100, air)"
+    window.view.fit_all()
+    _select(qtbot, window, node_id)
+    presets = window.inspector.preset_combo
+    assert presets is not None
+    presets.activated.emit(presets.findData("hgx_h200"))
+    node = window.doc.node(node_id)
+    assert node.name == "HGX H200 (8× H200, air)"
+    assert node.accelerator == "h200"  # type: ignore[attr-defined]
+    window.stack.undo()
+    assert window.doc.node(node_id).name == "DGX H100 (8× H100, air)"

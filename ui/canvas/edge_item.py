@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
 
 from aifactory_twin.schema import Edge
-from ui.canvas.items import LOD_SIMPLE, NODE_H, NODE_W, NodeItem, theme_of
+from ui.canvas.items import LOD_SIMPLE, NODE_W, NodeItem, theme_of
 from ui.resources import EDGE_STYLES
 
 STUB_LEN = 46.0
@@ -96,13 +96,21 @@ class EdgeItem(QGraphicsItem):
             self.hub_end = hub_end
             self.update_path()
 
+    def sync_stub(self) -> None:
+        """Redraw if being a stub no longer matches the ends' selection."""
+        expanded = self.source.isSelected() or self.target.isSelected()
+        if self._stubbed != (self.hub_end in ("source", "target") and not expanded):
+            self.update_path()
+
     def update_path(self) -> None:
         # Plain float arithmetic: QPointF maths through the bindings costs ~10x more, and this
         # runs for every edge of a 38k-edge factory on load and for every edge of a dragged node.
         self.prepareGeometryChange()
-        sx, sy, ex, ey, dx, dy = _anchors(
-            self.source._cx, self.source._cy, self.target._cx, self.target._cy
-        )
+        # Out of the source's output port (right side), into the target's input port (left
+        # side), wherever the two cards are: the direction of flow reads from the ends alone.
+        sx, sy = self.source._cx + NODE_W / 2, self.source._cy
+        ex, ey = self.target._cx - NODE_W / 2, self.target._cy
+        dx, dy = 1.0, 0.0
         expanded = self.source.isSelected() or self.target.isSelected()
         self._stubbed = self.hub_end in ("source", "target") and not expanded
         path = QPainterPath()
@@ -118,9 +126,12 @@ class EdgeItem(QGraphicsItem):
             path.moveTo(sx, sy)
             path.lineTo(ex, ey)
         else:
-            reach = max(math.hypot(ex - sx, ey - sy) * 0.4, 30.0)
+            gap = ex - sx
+            # Forwards: a gentle S; backwards (target left of the source): a wider loop that
+            # leaves to the right and comes back in from the left.
+            reach = max(gap * 0.4, 30.0) if gap >= 0 else max(-gap * 0.5, abs(ey - sy) * 0.3, 80.0)
             path.moveTo(sx, sy)
-            path.cubicTo(sx + dx * reach, sy + dy * reach, ex - dx * reach, ey - dy * reach, ex, ey)
+            path.cubicTo(sx + reach, sy, ex - reach, ey, ex, ey)
         self._start, self._end = QPointF(sx, sy), QPointF(ex, ey)
         self.line = QLineF(sx, sy, ex, ey)  # the overview draws these in one call per kind
         self._direction = QPointF(dx, dy)
@@ -146,55 +157,45 @@ class EdgeItem(QGraphicsItem):
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        # The view does not save painter state between items (DontSavePainterState): a brush
+        # left by the previous item would fill the curve into a wedge. Always clear it.
+        painter.setBrush(Qt.BrushStyle.NoBrush)
         if lod < LOD_SIMPLE:
-            painter.setPen(self._thin_pen)
+            painter.setPen(QPen(theme_of(self).selection, 0) if selected else self._thin_pen)
             painter.drawLine(self._start, self._end)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if selected:
-            halo = QPen(theme_of(self).selection, self._pen.widthF() + 5)
-            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
-            painter.setPen(halo)
-            painter.drawPath(self._path)
-        painter.setPen(self._pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+            # A thin line in the selection colour, a little wider than the edge's own.
+            pen = QPen(self._pen)
+            pen.setColor(theme_of(self).selection)
+            pen.setWidthF(self._pen.widthF() + 1.5)
+            pen.setStyle(Qt.PenStyle.SolidLine)
+            painter.setPen(pen)
+        else:
+            painter.setPen(self._pen)
+        color = painter.pen().color()
         painter.drawPath(self._path)
         if self._stubbed:
             # A small dot at the open end says "continues to a hub" (hover shows which).
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(self._pen.color())
+            painter.setBrush(color)
             open_end = self._start if self.hub_end == "source" else self._end
             painter.drawEllipse(open_end, 2.5, 2.5)
             if self.hub_end == "source":
-                self._paint_arrow(painter)
+                self._paint_arrow(painter, color)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
             return
         if self.edge.kind != "network":  # network links carry traffic both ways
-            self._paint_arrow(painter)
+            self._paint_arrow(painter, color)
 
-    def _paint_arrow(self, painter: QPainter) -> None:
+    def _paint_arrow(self, painter: QPainter, color: QColor) -> None:
         tip = self._end
         d = self._direction
         back = tip - d * 9
         side = QPointF(-d.y(), d.x()) * 4.5
         head = QPolygonF([tip, back + side, back - side])
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(self._pen.color()))
+        painter.setBrush(QBrush(color))
         painter.drawPolygon(head)
-
-
-def _anchors(
-    ax: float, ay: float, bx: float, by: float
-) -> tuple[float, float, float, float, float, float]:
-    """Start, end and leaving direction of an edge between two card centres.
-
-    Mostly-horizontal neighbours join side to side, stacked ones top to bottom, so an edge to a
-    node on the left does not loop around its own card.
-    """
-    dx, dy = bx - ax, by - ay
-    if abs(dx) >= NODE_W * 0.75 or abs(dx) * NODE_H >= abs(dy) * NODE_W:
-        sign = 1.0 if dx >= 0 else -1.0
-        off = sign * NODE_W / 2
-        return ax + off, ay, bx - off, by, sign, 0.0
-    sign = 1.0 if dy >= 0 else -1.0
-    off = sign * NODE_H / 2
-    return ax, ay + off, bx, by - off, 0.0, sign
+        painter.setBrush(Qt.BrushStyle.NoBrush)

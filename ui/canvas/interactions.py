@@ -110,20 +110,24 @@ class MoveRecorder:
 class ConnectInteraction:
     """A rubber line from a source node to the cursor while the user drags to connect."""
 
-    def __init__(self, scene: FactoryScene, source: NodeItem) -> None:
+    def __init__(self, scene: FactoryScene, source: NodeItem, into: bool = False) -> None:
         self.scene = scene
         self.source = source
+        self.into = into  # dragged from the input port: the drop target feeds ``source``
         pen = QPen(QColor(scene.theme.selection), 2.0, Qt.PenStyle.DashLine)
         pen.setCosmetic(True)
         self.line = QGraphicsLineItem()
         self.line.setPen(pen)
         self.line.setZValue(1000)
         scene.addItem(self.line)
-        start = source.out_anchor()
+        start = self._anchor()
         self.line.setLine(QLineF(start, start))
 
+    def _anchor(self) -> QPointF:
+        return self.source.in_anchor() if self.into else self.source.out_anchor()
+
     def move_to(self, scene_pos: QPointF) -> None:
-        self.line.setLine(QLineF(self.source.out_anchor(), scene_pos))
+        self.line.setLine(QLineF(self._anchor(), scene_pos))
 
     def finish(self, scene_pos: QPointF) -> NodeItem | None:
         """Remove the rubber line; the node under the release point, if any and not the source."""

@@ -150,17 +150,31 @@ class NodeItem(QGraphicsItem):
         path.setFillRule(Qt.FillRule.WindingFill)  # the port overlaps the card: union, not XOR
         path.addRoundedRect(QRectF(0, 0, NODE_W, NODE_H), 8, 8)
         path.addEllipse(self.port_center(), PORT_R + 2, PORT_R + 2)
+        path.addEllipse(self.input_port_center(), PORT_R + 2, PORT_R + 2)
         return path
 
     def port_center(self) -> QPointF:
+        """The output port (right side): edges leave from here; drag from it to connect."""
         return QPointF(NODE_W, NODE_H / 2)
 
+    def input_port_center(self) -> QPointF:
+        """The input port (left side): edges arrive here."""
+        return QPointF(0, NODE_H / 2)
+
     def in_port(self, scene_pos: QPointF) -> bool:
+        """True when ``scene_pos`` is on the output port."""
         d = self.mapFromScene(scene_pos) - self.port_center()
+        return d.x() * d.x() + d.y() * d.y() <= (PORT_R + 3) ** 2
+
+    def on_input_port(self, scene_pos: QPointF) -> bool:
+        d = self.mapFromScene(scene_pos) - self.input_port_center()
         return d.x() * d.x() + d.y() * d.y() <= (PORT_R + 3) ** 2
 
     def out_anchor(self) -> QPointF:
         return self.pos() + QPointF(NODE_W, NODE_H / 2)
+
+    def in_anchor(self) -> QPointF:
+        return self.pos() + self.input_port_center()
 
     def center(self) -> QPointF:
         return QPointF(self._cx, self._cy)
@@ -177,8 +191,10 @@ class NodeItem(QGraphicsItem):
                 edge.update_path()
         elif change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             for edge in self.edges:
-                if edge.hub_end:
-                    edge.update_path()  # a selected hub shows all its edges in full
+                # A selected hub shows all its edges in full; hidden edges (the overview)
+                # catch up when they are shown again (FactoryScene.set_overview).
+                if edge.hub_end and edge.isVisible():
+                    edge.update_path()
         return super().itemChange(change, value)
 
     # ------------------------------------------------------------ painting
@@ -242,10 +258,13 @@ class NodeItem(QGraphicsItem):
         self._paint_status(painter)
         if self._badge:
             self._paint_badge(painter, theme)
-        # The connect port: drag from here to another node to connect.
+        # The ports: edges leave the output (right, hollow; drag from it to connect) and
+        # arrive at the input (left, filled), so the direction of flow is plain to see.
         painter.setPen(QPen(self._kind_color, 1.6))
         painter.setBrush(theme.node_bg)
         painter.drawEllipse(self.port_center(), PORT_R - 1, PORT_R - 1)
+        painter.setBrush(self._kind_color)
+        painter.drawEllipse(self.input_port_center(), PORT_R - 2, PORT_R - 2)
 
     def _paint_status(self, painter: QPainter) -> None:
         color = QColor(STATUS_COLORS.get(self.status, STATUS_COLORS["ok"]))

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.schema import Edge, NodeBase
@@ -24,6 +26,7 @@ from ui.resources import EDGE_STYLES, STATUS_COLORS, kind_color
 from ui.theme import LIGHT, Theme
 
 GRID = 20.0
+_NO_CONTENTS = QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
 # Factories at least this large get the overview when zoomed far out (see FactoryView).
 OVERVIEW_MIN_NODES = 1500
 # Idle building: ~30 ms of work per event-loop turn (a budget, not a count, so a busy machine
@@ -142,7 +145,7 @@ class FactoryScene(QGraphicsScene):
         # Items stay top level: children of a parent item bypass the BSP index when drawing,
         # which was measured to make every frame visit all 47k items of the frontier scene.
         if self.overview:
-            item.setVisible(False)
+            item.setFlag(_NO_CONTENTS, True)
         self.addItem(item)
         self.node_items[node.id] = item
         if self._overview_cache is not None:  # grow the overview instead of rebuilding it
@@ -330,10 +333,32 @@ class FactoryScene(QGraphicsScene):
 
     def select_nodes(self, node_ids: list[str]) -> None:
         self.clearSelection()
-        for nid in node_ids:
-            item = self.node_items.get(nid)
-            if item is not None:
+        with self.one_selection_change():
+            for nid in node_ids:
+                item = self.node_items.get(nid)
+                if item is not None:
+                    item.setSelected(True)
+
+    def select_all_nodes(self) -> None:
+        self._materialize_nodes(None)  # cards still queued for idle building
+        with self.one_selection_change():
+            for item in self.node_items.values():
                 item.setSelected(True)
+
+    @contextmanager
+    def one_selection_change(self) -> Iterator[None]:
+        """Select many items with one ``selectionChanged`` at the end.
+
+        Listeners that look at the whole selection made selecting the 9,590 frontier nodes one
+        by one quadratic (minutes).
+        """
+        blocked = self.blockSignals(True)
+        try:
+            yield
+        finally:
+            self.blockSignals(blocked)
+        if not blocked:
+            self.selectionChanged.emit()
 
     def node_item_at(self, scene_pos: QPointF) -> NodeItem | None:
         for item in self.items(scene_pos):
@@ -361,10 +386,14 @@ class FactoryScene(QGraphicsScene):
         self.overview = on
         if not on:
             self.materialize_all()
+        # Cards stay visible without contents, so they can still be selected (Select All,
+        # rubber band, find) while the overview draws them; edges are hidden outright.
         for node_item in self.node_items.values():
-            node_item.setVisible(not on)
+            node_item.setFlag(_NO_CONTENTS, on)
         for edge_item in self.edge_items.values():
             edge_item.setVisible(not on)
+            if not on and edge_item.hub_end:
+                edge_item.sync_stub()
         self.update()
 
     def overlay_changed(self, marked_ids: list[str]) -> None:

@@ -24,6 +24,7 @@ from ui.canvas.items import NodeItem
 from ui.canvas.scene import OVERVIEW_MIN_NODES, FactoryScene
 
 PALETTE_MIME = "application/x-aifactory-twin-palette"
+WHEEL_PAN_PX = 60  # Shift+wheel: pixels per wheel notch (120 units of angle delta)
 MIN_SCALE = 0.01
 MAX_SCALE = 4.0
 # Overview mode (one block per node, no edges) below this zoom on factories this large.
@@ -120,7 +121,11 @@ class FactoryView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            super().wheelEvent(event)  # Shift+wheel scrolls, like most design tools
+            # Shift+wheel pans sideways by a line's worth per notch, like most design tools
+            # (the scroll bar's own Shift handling jumps a whole page).
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - round(delta * WHEEL_PAN_PX / 120))
+            event.accept()
             return
         if delta:
             self.zoom_by(1.0015**delta)
@@ -143,6 +148,11 @@ class FactoryView(QGraphicsView):
             )
             if item is not None and (wants_connect or item.in_port(scene_pos)):
                 self._connect = ConnectInteraction(self.factory_scene, item)
+                event.accept()
+                return
+            if item is not None and item.on_input_port(scene_pos):
+                # From an input port: "feed this node from the one I drop on".
+                self._connect = ConnectInteraction(self.factory_scene, item, into=True)
                 event.accept()
                 return
         super().mousePressEvent(event)
@@ -177,7 +187,10 @@ class FactoryView(QGraphicsView):
             interaction, self._connect = self._connect, None
             target = interaction.finish(self.mapToScene(event.position().toPoint()))
             if target is not None and target is not interaction.source:
-                self.connect_requested.emit(interaction.source.node_id, target.node_id)
+                first, second = interaction.source.node_id, target.node_id
+                if interaction.into:
+                    first, second = second, first
+                self.connect_requested.emit(first, second)
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -191,15 +204,20 @@ class FactoryView(QGraphicsView):
             return
         scene_pos = self.mapToScene(event.position().toPoint())
         item = self.factory_scene.node_item_at(scene_pos)
-        if item is not None and (self.connect_tool or item.in_port(scene_pos)):
+        if item is not None and (
+            self.connect_tool or item.in_port(scene_pos) or item.on_input_port(scene_pos)
+        ):
             self.viewport().setCursor(Qt.CursorShape.CrossCursor)
         else:
             self.viewport().unsetCursor()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self._connect is not None:
-            self._connect.finish(QPointF(-1e12, -1e12))
-            self._connect = None
+        if event.key() == Qt.Key.Key_Escape:
+            if self._connect is not None:  # first Escape cancels a connection being drawn
+                self._connect.finish(QPointF(-1e12, -1e12))
+                self._connect = None
+            else:
+                self.factory_scene.clearSelection()
             return
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_down = True

@@ -386,9 +386,14 @@ class InspectorPanel(QWidget):
         if not preset_id:
             return
         commands: list[Command] = []
+        preset_names = {p.label for p in NODE_PRESETS.values()}
         for node in self._nodes():
             keep = {
-                "name": node.name,
+                # A name that is just the old preset's label follows the new preset; a name
+                # the user gave stays.
+                "name": NODE_PRESETS[preset_id].label
+                if not node.name or node.name in preset_names
+                else node.name,
                 "position": node.position,
                 "count": node.count,
                 "group": node.group,
