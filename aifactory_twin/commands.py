@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.formatting import field_phrase
 from aifactory_twin.schema import NODE_CLASSES, Edge, NodeBase, Position, refusal_reason
 
 
@@ -176,8 +177,7 @@ class SetField(Command):
         self.path = path
         self.old = {nid: doc.node(nid) for nid in self.node_ids}
         self.new = {nid: set_path(node, path, value) for nid, node in self.old.items()}
-        label = path.split(".")[-1].replace("_", " ")
-        self.text = f"Set {label}"
+        self.text = f"Set {field_phrase(path)}"
 
     def redo(self, doc: FactoryDocument) -> None:
         for node in self.new.values():

@@ -372,8 +372,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # Writing a PDF needs no display; a CLI run must not depend on one.
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from aifactory_twin.cli.common import Progress, parse_duration
+    from aifactory_twin.cli.common import Progress
     from aifactory_twin.errors import TwinError
+    from aifactory_twin.formatting import parse_duration
     from aifactory_twin.io import load_scenario
 
     try:

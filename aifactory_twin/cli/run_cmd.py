@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aifactory_twin.cli.common import EXIT_OK, Progress, format_duration, parse_duration
+from aifactory_twin.cli.common import EXIT_OK, Progress
 from aifactory_twin.errors import Problem, ScenarioError, UsageError
+from aifactory_twin.formatting import format_duration, parse_duration
 
 # Show progress when a run is expected to take more than a moment: node-steps above this.
 _PROGRESS_NODE_STEPS = 2_000_000

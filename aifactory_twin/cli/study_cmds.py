@@ -16,8 +16,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, cast
 
-from aifactory_twin.cli.common import EXIT_OK, Progress, parse_duration
+from aifactory_twin.cli.common import EXIT_OK, Progress
 from aifactory_twin.errors import UsageError
+from aifactory_twin.formatting import parse_duration
 from aifactory_twin.schema import Scenario
 
 

@@ -40,8 +40,9 @@ def test_edit_a_field_then_undo(qtbot: Any, window: MainWindow) -> None:
     _type(qtbot, row.editor, "40")
     assert window.doc.node("rack").power_rating_kw == 40.0  # type: ignore[attr-defined]
     _type(qtbot, row.editor, "42.5")
-    # Consecutive edits of one field are one undo step.
+    # Consecutive edits of one field are one undo step, named by the field's title.
     assert window.stack.count() == steps + 1
+    assert window.stack.undoText() == "Set power rating"  # not "Set power rating kw"
     window.stack.undo()
     assert window.doc.node("rack").power_rating_kw == 10.2  # type: ignore[attr-defined]
     assert row.editor.text() == "10.2"  # the form follows the document
@@ -138,6 +139,11 @@ def test_field_specs_follow_the_schema() -> None:
     assert specs["cooling"].choices == ("air", "direct_liquid", "immersion")
     assert specs["capex_usd"].optional
     assert specs["delivery.lead_time_days"].section == "Delivery"
+    assert (specs["delivery.lead_time_days"].label, specs["delivery.lead_time_days"].unit) == (
+        "Lead time",
+        "d",
+    )
+    assert specs["thermal_resistance_k_per_w"].label == "Thermal resistance"
     assert parse_value(specs["count"], "1,024") == 1024
     assert parse_value(specs["capex_usd"], "") is None
 

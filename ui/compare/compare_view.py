@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aifactory_twin.cli.common import format_duration, parse_duration
 from aifactory_twin.errors import TwinError
+from aifactory_twin.formatting import format_duration, parse_duration
 from aifactory_twin.schema import Scenario
 from aifactory_twin.study import (
     BASE_LABEL,

@@ -19,7 +19,7 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ui.resources import unit_of
+from aifactory_twin.formatting import field_title, field_unit
 
 # Fields the form shows but does not edit: the id is referenced by edges and workloads (renaming
 # needs a refactoring command, not a field edit) and the kind is the class itself.
@@ -66,25 +66,6 @@ class FieldSpec:
         return "<br>".join(bits)
 
 
-def _label(name: str, unit: str) -> str:
-    words = name
-    for suffix in ("_usd_per_gpu_hour", "_per_gpu_hour", "_usd_per_kwh", "_usd_per_year"):
-        if words.endswith(suffix):
-            words = words[: -len(suffix)]
-            break
-    else:
-        for suffix in (
-            "_kw", "_w", "_c", "_usd", "_pb", "_gbps", "_gb_per_s", "_gb", "_us", "_ms", "_kwh",
-            "_g_per_kwh", "_l_per_kwh", "_k_per_w", "_kj_per_k", "_per_hour", "_hours", "_days",
-            "_tflops",
-        ):  # fmt: skip
-            if words.endswith(suffix):
-                words = words[: -len(suffix)] if unit else words
-                break
-    text = words.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
 def _unwrap(annotation: Any) -> tuple[Any, bool, list[Any]]:
     """(core type, optional?, constraint metadata) through Annotated and ``X | None``."""
     metadata: list[Any] = []
@@ -129,10 +110,10 @@ def field_specs(cls: type[BaseModel], prefix: str = "", section: str = "") -> li
         path = f"{prefix}{name}"
         core, optional, metadata = _unwrap(info.annotation)
         metadata += list(info.metadata)
-        unit = unit_of(name)
+        unit = field_unit(name)
         common: dict[str, Any] = {
             "path": path,
-            "label": _label(name, unit),
+            "label": field_title(name),
             "unit": unit,
             "description": " ".join((info.description or "").split()),
             "optional": optional,
@@ -142,8 +123,7 @@ def field_specs(cls: type[BaseModel], prefix: str = "", section: str = "") -> li
         if name in ACCELERATOR_FIELDS and not prefix:
             specs.append(FieldSpec(editor="accelerator", **common))
         elif isinstance(core, type) and issubclass(core, BaseModel):
-            title = name.replace("_", " ").capitalize()
-            nested += field_specs(core, prefix=f"{path}.", section=title)
+            nested += field_specs(core, prefix=f"{path}.", section=field_title(name))
         elif get_origin(core) is Literal:
             choices = tuple(str(c) for c in get_args(core))
             specs.append(FieldSpec(editor="choice", choices=choices, **common))

@@ -42,6 +42,7 @@ from aifactory_twin.commands import (
 )
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
+from aifactory_twin.formatting import field_phrase
 from aifactory_twin.kinds import kind_label
 from aifactory_twin.schema import NODE_CLASSES, NodeBase
 from ui.canvas.scene import FactoryScene
@@ -364,9 +365,8 @@ class InspectorPanel(QWidget):
             for nid, value in values.items()
         }
         who = self.node_ids[0] if len(self.node_ids) == 1 else f"{len(self.node_ids)} nodes"
-        label = spec.path.split(".")[-1].replace("_", " ")
         return self.variants.override_command(
-            edited, f"{self.variants.active}: set {label} of {who}"
+            edited, f"{self.variants.active}: set {field_phrase(spec.path)} of {who}"
         )
 
     def _reset(self, spec: FieldSpec) -> str | None:
@@ -378,7 +378,7 @@ class InspectorPanel(QWidget):
             command = self._override_command(spec, values)
         except ScenarioError as exc:
             return "; ".join(p.message for p in exc.problems)
-        command.text = f"{self.variants.active}: reset {spec.label.lower()}"
+        command.text = f"{self.variants.active}: reset {field_phrase(spec.path)}"
         self._push(command)
         return None
 

@@ -14,8 +14,8 @@ import argparse
 import sys
 from typing import Any
 
-from aifactory_twin.cli.common import parse_duration
 from aifactory_twin.errors import UsageError
+from aifactory_twin.formatting import parse_duration
 
 
 def _duration(text: str) -> float:

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aifactory_twin.cli.common import parse_duration
 from aifactory_twin.errors import UsageError
+from aifactory_twin.formatting import parse_duration
 from ui.charts.axes import format_sim_time
 from ui.sim_controller import FINISHED, RUNNING, SPEEDS_S_PER_S, SimController
 
