@@ -1,11 +1,14 @@
-"""The coupled engine: one ``step()`` = availability → work → power → heat → money → record.
+"""The coupled engine: ``step()`` runs one tick of every stage, ``run()`` to the horizon.
 
+One step = events → availability → work → rack power → heat → plant and power → money →
+staff → record.
 Vectorized over nodes with numpy (a node's ``count`` multiplies, never loops); one
 ``np.random.Generator(PCG64(seed))`` drawn in a fixed order, so the same compiled scenario and
-seed give bit-identical results. No I/O, no Qt. The order of one step follows
-docs/architecture.md "The simulation, in one step"; the formulas live in ``sim/models``.
-Simplification: the power-cap factor of the distribution chain acts on the next step (the chain
-needs this step's cooling power, which needs this step's heat).
+seed give bit-identical results. No I/O, no Qt. ``Engine`` is the public face (step, run,
+node_state, node_history, kpis, inject, events, update_parameters); the state and the order of
+a step live in ``engine_state.py``, each stage in ``sim/stages``, the formulas in
+``sim/models``. Simplification: the power-cap factor of the distribution chain acts on the
+next step (the chain needs this step's cooling power, which needs this step's heat).
 """
 
 from __future__ import annotations
@@ -22,16 +25,10 @@ from aifactory_twin.sim.compile import CompiledScenario, compile_scenario
 from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.kpis import compute_kpis
 from aifactory_twin.sim.recorder import Recorder
+from aifactory_twin.sim.stages.view import STATUS_NAMES
 
-STATUS_NAMES: tuple[str, ...] = (
-    "up",
-    "throttled",
-    "failed",
-    "waiting_delivery",
-    "unstaffed",
-    "idle",
-    "shutdown",
-)
+__all__ = ["EVENT_KINDS", "MAX_EVENT_RECORDS", "STATUS_NAMES", "Engine", "EventRecord"]
+
 EVENT_KINDS: tuple[str, ...] = (
     "thermal_throttle",
     "shutdown",
@@ -99,7 +96,7 @@ class Engine:
 
     def kpis(self) -> dict[str, Any]:
         """The KPI dictionary of kpis.json for what has run so far."""
-        return compute_kpis(self)
+        return compute_kpis(self.compiled, self.state, self.recorder, self.time_s, self.seed)
 
     # -- control ---------------------------------------------------------------------------
     def inject(self, event: ScheduledEvent) -> None:
@@ -149,7 +146,7 @@ class Engine:
         self.state.advance(self.rng, t, dt)
         self.time_s = t + dt
         self.step_index += 1
-        self.recorder.record(self.time_s, self.state)
+        self.recorder.record(self.time_s, self.state.ledger.out, self.state.values)
 
     # -- internals -------------------------------------------------------------------------
     def _log(self, time_s: float, kind: str, node_id: str, message: str) -> None:

@@ -16,14 +16,14 @@ is so small (a subnormal token count) that the quotient overflows to infinity.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.models.economics import SECONDS_PER_YEAR
-
-if TYPE_CHECKING:
-    from aifactory_twin.sim.engine import Engine
+from aifactory_twin.sim.recorder import Recorder
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -44,20 +44,14 @@ def _capped(x: float | None) -> float | None:
     return None if x is None else float(min(1.0, x))
 
 
-def compute_kpis(eng: Engine) -> dict[str, Any]:
-    """KPI dictionary for what has run so far."""
-    c = eng.compiled
-    s = eng.state
-    a = s.acc
-    rec = eng.recorder
-    run_s = max(eng.time_s, 1e-9)
-    total = (
-        a["capex_amortized_usd"]
-        + a["energy_cost_usd"]
-        + a["staff_cost_usd"]
-        + a["maintenance_cost_usd"]
-        + a["cloud_cost_usd"]
-    )
+def compute_kpis(
+    c: CompiledScenario, s: EngineState, rec: Recorder, time_s: float, seed: int
+) -> dict[str, Any]:
+    """KPI dictionary for what has run so far (``time_s`` simulated, with ``seed``)."""
+    a = s.ledger.acc
+    av, staff = s.availability, s.staff
+    run_s = max(time_s, 1e-9)
+    total = s.ledger.total_cost_usd()
     # GPU-hours handed to workloads (on site and rented), whatever their activity.
     delivered_h = (a["gpu_s_allocated"] + a["cloud_gpu_s"]) / 3600.0
     tokens = a["inference_tokens"]
@@ -65,7 +59,7 @@ def compute_kpis(eng: Engine) -> dict[str, Any]:
     fac = rec.series("facility_power_kw")
     it = rec.series("it_power_kw")
     wl = c.workloads
-    w = s.work
+    w = s.work.jobs
     eta = w.eta_h()
     jobs = []
     for j in range(wl.n_train):
@@ -83,13 +77,13 @@ def compute_kpis(eng: Engine) -> dict[str, Any]:
                 "goodput": _capped(_ratio(w.progress_flops[j], w.potential_flops[j])),
             }
         )
-    launches = sum(1 for x in s.launch_times if x <= eng.time_s)
+    launches = sum(1 for x in staff.launch_times if x <= time_s)
     return {
         "horizon_s": float(c.horizon_s),
         "step_s": float(c.step_s),
-        "seed": eng.seed,
-        "simulated_s": float(eng.time_s),
-        "capex_usd": a["capex_usd"] + s.facility_capex_usd,
+        "seed": seed,
+        "simulated_s": float(time_s),
+        "capex_usd": a["capex_usd"] + s.ledger.facility_capex_usd,
         "capex_amortized_usd": a["capex_amortized_usd"],
         "energy_cost_usd": a["energy_cost_usd"],
         "staff_cost_usd": a["staff_cost_usd"],
@@ -111,13 +105,13 @@ def compute_kpis(eng: Engine) -> dict[str, Any]:
         "max_temperature_c": a["max_temperature_c"],
         "throttled_gpu_hours": a["gpu_s_throttled"] / 3600.0,
         "interruptions": int(w.interruptions.sum()),
-        "incidents": int(a["incidents"]),
+        "incidents": int(av.incidents),
         "availability": _ratio(a["gpu_s_up"], a["gpu_s_arrived"]),
-        "automation_rate": _ratio(a["incidents_auto"], a["incidents"]),
-        "talent_retention": max(0.0, 1.0 - a["departures"] / s.headcount0)
-        if s.headcount0 > 0
+        "automation_rate": _ratio(av.incidents_auto, av.incidents),
+        "talent_retention": max(0.0, 1.0 - staff.departures / staff.headcount0)
+        if staff.headcount0 > 0
         else None,
-        "headcount_end": float(s.headcount.sum()),
+        "headcount_end": float(staff.headcount.sum()),
         "product_launches": launches,
         "product_launches_per_year": launches * SECONDS_PER_YEAR / run_s,
         "carbon_t_co2": a["carbon_kg"] / 1000.0,

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.sim.compile import CompiledScenario
+from aifactory_twin.sim.compiled import CompiledScenario
 
-if TYPE_CHECKING:
-    from aifactory_twin.sim.engine_state import EngineState
+FloatArray = npt.NDArray[np.float64]
 
 SERIES: tuple[str, ...] = (
     "time_s",
@@ -97,13 +96,20 @@ class Recorder:
     def last(self, name: str) -> float:
         return float(self._data[self._col[name], self.n - 1]) if self.n else 0.0
 
-    def record(self, time_s: float, state: EngineState) -> None:
-        """Append this tick's aggregates (and per-node values every ``node_stride`` ticks)."""
+    def record(
+        self,
+        time_s: float,
+        out: Mapping[str, float],
+        node_values: Callable[[], tuple[FloatArray, FloatArray, FloatArray]],
+    ) -> None:
+        """Append this tick's aggregates ``out`` (and per-node values every ``node_stride`` ticks).
+
+        ``node_values`` builds the per-node (temperature, power, utilization) when asked.
+        """
         if self.n >= self._data.shape[1]:
             self._data = np.concatenate([self._data, np.zeros_like(self._data)], axis=1)
         col = self._data[:, self.n]
         col[0] = time_s
-        out = state.out
         try:
             col[1:] = self._pick(out)
         except KeyError:  # before the first full step some outputs may be missing
@@ -113,7 +119,7 @@ class Recorder:
                 self._node = np.concatenate([self._node, np.zeros_like(self._node)], axis=1)
                 self._node_t = np.concatenate([self._node_t, np.zeros_like(self._node_t)])
             k = self.n_node_samples
-            temp, power, util = state.values()
+            temp, power, util = node_values()
             self._node[0, k] = temp
             self._node[1, k] = power
             self._node[2, k] = util

@@ -13,9 +13,11 @@ from hypothesis.extra.numpy import arrays
 from aifactory_twin.io import load_scenario
 from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import ScheduledEvent
-from aifactory_twin.sim import Engine, compile_scenario, step_money, step_physics
+from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.sim.models import thermal as th
 from aifactory_twin.sim.recorder import SERIES
+from aifactory_twin.sim.stages import power, thermal
+from aifactory_twin.sim.stages.handoff import N_STEP_ARRAYS
 
 N_RACKS = 6
 _temps = arrays(np.float64, N_RACKS, elements=st.floats(10.0, 120.0))
@@ -87,14 +89,16 @@ def test_memoized_run_is_bit_identical_to_recomputing(
 ) -> None:
     eng, memoized = _run_cluster(seed)
     # The memos were really used (otherwise this test would compare a run with itself).
-    assert eng.state.cache["grant_memo"][2] or eng.state.cache["plant_memo"][5]
-    assert len(eng.state.cache["weather"]) > 1
-    monkeypatch.setattr(step_physics, "GRANT_MEMO_MAX", 0)
-    monkeypatch.setattr(step_physics, "WEATHER_MEMO_MAX", 0)
-    monkeypatch.setattr(step_money, "PLANT_MEMO_MAX", 0)
+    grant, plant = eng.state.thermal.cache.grant, eng.state.power.cache.plant_memo
+    assert (grant is not None and grant.entries) or (plant is not None and plant.entries)
+    assert len(eng.state.thermal.cache.weather) > 1
+    monkeypatch.setattr(thermal, "GRANT_MEMO_MAX", 0)
+    monkeypatch.setattr(thermal, "WEATHER_MEMO_MAX", 0)
+    monkeypatch.setattr(power, "PLANT_MEMO_MAX", 0)
     plain_eng, plain = _run_cluster(seed)
-    assert not plain_eng.state.cache["grant_memo"][2]
-    assert not plain_eng.state.cache["plant_memo"][5]
+    grant, plant = plain_eng.state.thermal.cache.grant, plain_eng.state.power.cache.plant_memo
+    assert grant is None or not grant.entries
+    assert plant is None or not plant.entries
     assert memoized["kpis"] == plain["kpis"]
     assert memoized["events"] == plain["events"]
     for name in SERIES:
@@ -102,3 +106,48 @@ def test_memoized_run_is_bit_identical_to_recomputing(
     for a, b in zip(memoized["nodes"], plain["nodes"], strict=True):
         for key in a:
             assert np.array_equal(a[key], b[key]), key
+
+
+def test_arrays_handed_between_stages_refuse_in_place_writes() -> None:
+    """The memos trust that a handed-over array is replaced, never edited: editing one fails."""
+    eng, _ = _run_cluster(0)
+    s = eng.state
+    placement = s.work.placement
+    cap = s.work.cache.capacity
+    rack_block = s.it_power.cache.rack
+    heat_block = s.thermal.cache.heat
+    assert placement is not None and cap is not None and rack_block is not None
+    assert heat_block is not None and s.view_inputs is not None
+    handed = {
+        "units up": s.availability.up(),
+        "arrived": s.availability.arrived,
+        "headcount": s.staff.headcount,
+        "capacity free": cap.free,
+        "placement": placement.train,
+        "rack power": rack_block.rack_kw,
+        "rack pace": rack_block.slow,
+        "rack temperature": s.thermal.temp_c,
+        "junction temperature": s.thermal.tj_c,
+        "thermal status": s.thermal.status,
+        "COP now": s.thermal.cop_now,
+        "collector heat": heat_block.col_heat_j,
+        "supply factor": s.power.supply_factor,
+        "fabric bandwidth": s.work.rack_bw,
+        "job wants": s.work.jobs.wants(eng.time_s, 0)[0],
+        **{f"view input {k}": a for k, a in enumerate(s.view_inputs[:N_STEP_ARRAYS])},
+        "node values": s.values()[0],
+    }
+    for name, arr in handed.items():
+        assert arr.size, name
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = arr[0]
+        with pytest.raises(ValueError, match="read-only"):
+            arr += 0
+    # Owners still edit their own arrays (through the writable base), and readers see it.
+    before = float(s.staff.headcount[0])
+    assert s.staff.lose(0, 1.0, eng.time_s)
+    assert s.staff.headcount[0] == before - 1.0
+    # node_state() hands out copies the caller may edit.
+    state = eng.node_state()
+    state["units_up"][0] = -1.0
+    assert s.availability.up()[0] != -1.0

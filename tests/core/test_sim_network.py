@@ -127,17 +127,17 @@ def _run(sc: Scenario) -> Engine:
 
 def test_sized_leaf_spine_runs_at_full_nic_rate_and_a_short_spine_slows_the_job() -> None:
     full = _run(_leaf_spine_hall(16))
-    np.testing.assert_allclose(full.state.rack_bw, 400.0)
+    np.testing.assert_allclose(full.state.work.rack_bw, 400.0)
     # One spine: 64 ports for the leaves' 1,024 uplinks ⇒ 1/16 of the NIC rate.
     short = _run(_leaf_spine_hall(1))
-    assert float(short.state.rack_bw[0]) == pytest.approx(400.0 * 64 / 1024)
+    assert float(short.state.work.rack_bw[0]) == pytest.approx(400.0 * 64 / 1024)
     p_full = full.kpis()["jobs"][0]["progress"]
     p_short = short.kpis()["jobs"][0]["progress"]
     assert p_short < 0.9 * p_full
     # The sized fabric is as good as no limit at all: scaling efficiency 1 (module doc).
     wl = full.compiled.workloads
     nominal = 1024 * full.compiled.peak_bf16_tflops[0] * 1e12 * wl.mfu[0]
-    assert full.state.work.rate_flops[0] == pytest.approx(nominal, rel=0.05)
+    assert full.state.work.jobs.rate_flops[0] == pytest.approx(nominal, rel=0.05)
 
 
 def test_only_a_single_unit_leaf_keeps_a_job_local() -> None:

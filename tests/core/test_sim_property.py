@@ -53,7 +53,7 @@ def test_random_scenarios_run_finite_monotone_and_bounded(
         if isinstance(value, float):
             assert np.isfinite(value), key
     # Ratios are None exactly when their denominator is zero (nothing to divide by).
-    has_gpus = eng.state.acc["gpu_s_arrived"] > 0
+    has_gpus = eng.state.ledger.acc["gpu_s_arrived"] > 0
     for key in ("availability", "mean_utilization"):
         if has_gpus:
             assert 0.0 <= kpis[key] <= 1.0, key

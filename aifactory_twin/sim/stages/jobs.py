@@ -1,19 +1,22 @@
-"""Workload state of a run: training progress, checkpoints, interruptions and inference served.
+"""Job state of a run (part of the work stage): training progress, checkpoints, inference.
+
+Interruptions roll a job back to its checkpoint; inference counts the tokens served.
 
 The formulas are in ``models/compute.py``, ``models/network.py`` and ``models/data.py``; this
 module keeps the per-job state between steps (progress, last checkpoint, restart countdown).
+``wants`` hands out read-only arrays; ``completed`` and the progress arrays are this module's
+own (read by the KPIs and, by value, by the rack-power cache).
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.sim.compile import CompiledScenario
+from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import data as dat
 from aifactory_twin.sim.models import network as net
 from aifactory_twin.sim.models.compute import (
@@ -22,12 +25,10 @@ from aifactory_twin.sim.models.compute import (
     inference_demand_tps,
     training_rate_flops,
 )
-
-FloatArray = npt.NDArray[np.float64]
-LogFn = Callable[[float, str, str, str], None]
+from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, frozen, read_only
 
 
-class WorkModel:
+class Jobs:
     """Per-job state and the per-step progress update."""
 
     def __init__(self, c: CompiledScenario) -> None:
@@ -38,7 +39,8 @@ class WorkModel:
         self.since_ckpt_s = np.zeros(n_j)
         self.restart_left_s = np.zeros(n_j)
         self.interruptions = np.zeros(n_j, dtype=np.int64)
-        self.completed = np.zeros(n_j, dtype=bool)
+        self._completed = np.zeros(n_j, dtype=bool)
+        self.completed = read_only(self._completed)
         self.finish_s = np.full(n_j, np.nan)
         self.potential_flops = np.zeros(n_j)
         self.rate_flops = np.zeros(n_j)
@@ -68,7 +70,7 @@ class WorkModel:
         self._live_key: tuple[object, ...] = ()
         self._live: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
         self._finish_flops = wl.flops_total * (1 - 1e-12)
-        self.all_active = np.ones(wl.n_train)
+        self.all_active = frozen(np.ones(wl.n_train))
         self._train_starts = sorted(wl.train_start_s.tolist())
         self._inf_starts = sorted(wl.inf_start_s.tolist())
         self._wants_key: tuple[int, ...] = ()
@@ -97,7 +99,7 @@ class WorkModel:
             train_want = np.where(active, wl.gpus_req, 0.0)
             demand = inference_demand_tps(wl, hour, t)
             inf_want = np.ceil(demand / wl.inf_tps_per_gpu)
-            self._wants = (train_want, inf_want, demand)
+            self._wants = (frozen(train_want), frozen(inf_want), frozen(demand))
             self._wants_key = key
         return self._wants
 
@@ -219,7 +221,7 @@ class WorkModel:
             else:
                 # Read-only below, so one array per step length serves every step.
                 if self._full_dt[0] != dt:
-                    self._full_dt = (dt, np.full(wl.n_train, dt))
+                    self._full_dt = (dt, frozen(np.full(wl.n_train, dt)))
                 active = self._full_dt[1]
             self.potential_flops += nominal_dt
             remaining = wl.flops_total - self.progress_flops
@@ -238,7 +240,7 @@ class WorkModel:
                 for j in np.flatnonzero(done):
                     used_s = step_flops[j] / rate[j] if rate[j] > 0 else active[j]
                     self.finish_s[j] = t + (dt - active[j]) + used_s
-                    self.completed[j] = True
+                    self._completed[j] = True
                     self.ckpt_flops[j] = self.progress_flops[j]
                     self._finished.append(int(j))
                     self._done_jobs.append(int(j))

@@ -1,0 +1,248 @@
+"""Availability stage: which units are present, failed, being repaired or restored.
+
+Owns per node: ``arrived``, ``failed_auto`` (waiting for automated recovery), ``failed_manual``
+(waiting for a technician), ``injected_down`` (failed by an event), ``repair_progress_h``; the
+timed restores of events; and the availability ``version``, bumped once per step in which any
+of them (or the staff) changed — every downstream cache that depends on units up keys on it.
+Hands out ``up()`` (units up per node, read-only, a new array after each change).
+Formulas: ``models/reliability.py``, ``models/supply.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import reliability as rel
+from aifactory_twin.sim.models import supply as sup
+from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, frozen, read_only
+from aifactory_twin.sim.stages.staff import Staff
+
+
+@dataclass
+class AvailabilityCache:
+    """Derived values reused between steps (reset by a parameter swap)."""
+
+    up: FloatArray | None = None
+    """Units up as of the last version bump (read-only)."""
+    fail_p: tuple[float, FloatArray] | None = None
+    """(dt, failure probability per unit over dt)."""
+    fail_total: tuple[Any, ...] | None = None
+    """(up, fail_p, Σ up × p): the expected failures, per ``up`` and ``fail_p`` object."""
+    auto_hit: npt.NDArray[np.intp] | None = None
+    """Nodes with units waiting for automated recovery."""
+    repair_queue: tuple[Any, ...] | None = None
+    """Nodes waiting for a technician and their support edges (``_repair_queue``)."""
+
+
+class Availability:
+    """Units present and failed per node, and the failure/repair step."""
+
+    def __init__(
+        self, c: CompiledScenario, log: LogFn, team_is_tech: npt.NDArray[np.bool_]
+    ) -> None:
+        n = c.n_nodes
+        self.log = log
+        self._arrived = np.zeros(n, dtype=bool)
+        self.arrived = read_only(self._arrived)
+        """Per node: its units have been delivered (read-only view)."""
+        self.failed_auto = np.zeros(n)
+        self.failed_manual = np.zeros(n)
+        self.repair_progress_h = np.zeros(n)
+        self.injected_down = np.zeros(n)
+        self.timed_restores: list[tuple[float, str, float]] = []
+        """Restores of timed ``fail_unit`` events: (time s, target id, units)."""
+        self.incidents = 0.0
+        self.incidents_auto = 0.0
+        self.version = 0
+        self.dirty = True
+        self.swap(c, team_is_tech)
+
+    def swap(self, c: CompiledScenario, team_is_tech: npt.NDArray[np.bool_]) -> None:
+        """Take the parameters of ``c`` (same nodes); ``team_is_tech`` from the staff stage."""
+        self.c = c
+        self.se_tech = team_is_tech[c.se_team] if c.se_team.size else np.zeros(0, bool)
+        self.supported = np.bincount(c.se_node[self.se_tech], minlength=c.n_nodes) > 0
+        # Technician support edges grouped by node (CSR), so repairs touch only failed nodes.
+        tech_node = c.se_node[self.se_tech]
+        order = np.argsort(tech_node, kind="stable")
+        self.te_team = c.se_team[self.se_tech][order]
+        self.te_ptr = np.searchsorted(tech_node[order], np.arange(c.n_nodes + 1))
+        self.repair_h_eff = np.where(self.supported, c.repair_h, c.repair_h + rel.VENDOR_RESPONSE_H)
+        self.is_cool = np.zeros(c.n_nodes, dtype=bool)
+        self.is_cool[c.cool_node] = True
+        self._no_failures = frozen(np.zeros(c.n_nodes))
+        self.next_arrival_s = 0.0
+        self.any_auto_failed = True
+        self.any_manual_failed = True
+        self.cache = AvailabilityCache()
+        self.dirty = True
+
+    # -- read ------------------------------------------------------------------------------
+    def units_up(self) -> FloatArray:
+        """Units present and not failed, per node (a new read-only array)."""
+        present = np.where(self.arrived, self.c.count, 0.0)
+        failed = self.failed_auto + self.failed_manual + self.injected_down
+        return frozen(np.maximum(present - failed, 0.0))
+
+    def up(self) -> FloatArray:
+        """Units up now: the array of the last version while nothing changed, else a new one."""
+        known = self.cache.up
+        if self.dirty or known is None:
+            return self.units_up()
+        return known
+
+    def settle(self, up: FloatArray) -> None:
+        """Close the availability part of a step: bump the version if anything changed."""
+        if self.dirty:
+            self.version += 1
+            self.dirty = False
+            self.cache.up = up
+        elif self.cache.up is None:
+            self.cache.up = up
+
+    def units_failed(self) -> FloatArray:
+        """Units failed per node (capped at the count)."""
+        failed = self.failed_auto + self.failed_manual + self.injected_down
+        return np.minimum(failed, self.c.count)
+
+    # -- events ----------------------------------------------------------------------------
+    def fail_units(self, i: int, n_units: float, t: float, target: str) -> None:
+        """An injected failure of up to ``n_units`` units of node ``i``."""
+        up = self.units_up()[i]
+        self.injected_down[i] += min(n_units, up)
+        kind = "cooling_failure" if self.is_cool[i] else "unit_failed"
+        self.log(t, kind, target, f"{min(n_units, up):g} unit(s) failed (injected)")
+        self.dirty = True
+
+    def restore_units(self, i: int, n_units: float, t: float, target: str) -> None:
+        """Bring back up to ``n_units`` failed units of node ``i`` (injected first)."""
+        left = n_units
+        self.any_auto_failed = self.any_manual_failed = True
+        self.cache.repair_queue = self.cache.auto_hit = None
+        for arr in (self.injected_down, self.failed_manual, self.failed_auto):
+            took = min(arr[i], left)
+            arr[i] -= took
+            left -= took
+        self.log(t, "unit_repaired", target, f"{n_units - left:g} unit(s) restored")
+        self.dirty = True
+
+    def restores_due(self, t: float) -> list[tuple[float, str, float]]:
+        """Take the timed restores due at ``t``: (time s, target, units)."""
+        due = [r for r in self.timed_restores if r[0] <= t]
+        if due:
+            self.timed_restores = [r for r in self.timed_restores if r[0] > t]
+        return due
+
+    # -- one step --------------------------------------------------------------------------
+    def arrivals(self, t: float) -> float | None:
+        """Mark deliveries due by ``t`` as arrived; the capex they cost (None if none arrived)."""
+        c = self.c
+        if t < self.next_arrival_s:
+            return None
+        pending = c.arrival_s[~self.arrived]
+        later = pending[pending > t]
+        self.next_arrival_s = float(later.min()) if later.size else math.inf
+        new = np.flatnonzero(~self.arrived & (c.arrival_s <= t))
+        if new.size == 0:
+            return None
+        self._arrived[new] = True
+        capex_usd = sup.capex_due_usd(c.count, c.capex_per_unit_usd, new)
+        for i in new:
+            if c.arrival_s[i] > 0:
+                self.log(t, "delivery_arrived", c.node_ids[i], f"{c.count[i]:g} unit(s) arrived")
+        self.dirty = True
+        return capex_usd
+
+    def step(
+        self,
+        rng: np.random.Generator,
+        t: float,
+        dt: float,
+        hour: int,
+        weekday: int,
+        staff: Staff,
+        automation_level: float,
+    ) -> tuple[FloatArray, bool]:
+        """Automated recoveries, new failures, technician repairs: (failures per node, any)."""
+        c = self.c
+        memo = self.cache
+        if memo.fail_p is None or memo.fail_p[0] != dt:
+            memo.fail_p = (dt, frozen(-np.expm1(-c.fail_rate_per_unit_h * dt / 3600.0)))
+        up = self.up()
+        recovered = None
+        if self.any_auto_failed:
+            if memo.auto_hit is None:
+                memo.auto_hit = np.flatnonzero(self.failed_auto > 0)
+            recovered = rel.auto_recoveries(rng, self.failed_auto, dt, memo.auto_hit)
+        # Σ units × p only changes with the units up (a new array) or the step length.
+        known = memo.fail_total
+        if known is None or known[0] is not up or known[1] is not memo.fail_p:
+            known = memo.fail_total = (up, memo.fail_p, float(up @ memo.fail_p[1]))
+        failures = rel.draw_failures(rng, up, memo.fail_p[1], known[2])
+        any_failure = failures is not None
+        repaired = False
+        if failures is not None:
+            rate = automation_level if staff.has_mlops() else 0.0
+            auto, manual = rel.split_automated(rng, failures, rate)
+            self.failed_auto += auto
+            self.failed_manual += manual
+            memo.repair_queue = memo.auto_hit = None
+            self.incidents += float(failures.sum())
+            self.incidents_auto += float(auto.sum())
+            for i in np.flatnonzero(failures):
+                kind = "cooling_failure" if self.is_cool[i] else "unit_failed"
+                self.log(t, kind, c.node_ids[i], f"{failures[i]:g} unit(s) failed")
+        if recovered is not None and recovered.any():
+            self.failed_auto -= recovered
+            memo.auto_hit = None
+            repaired = True
+            for i in np.flatnonzero(recovered):
+                self.log(t, "unit_repaired", c.node_ids[i], f"{recovered[i]:g} back (automated)")
+        if self.any_manual_failed and self._repairs(
+            t, dt, staff.technician_hours(hour, weekday, dt / 3600.0)
+        ):
+            repaired = True
+        if any_failure or repaired:
+            self.dirty = True
+            self.any_auto_failed = bool(self.failed_auto.any())
+            self.any_manual_failed = bool(self.failed_manual.any())
+        return (failures if failures is not None else self._no_failures), any_failure
+
+    def _repairs(self, t: float, dt: float, hours: FloatArray) -> bool:
+        """Technician repairs of the manual failures; True if any unit came back."""
+        nodes, te_team, local, supported, repair_h, tech = self._repair_queue()
+        manual = self.failed_manual[nodes]
+        work_h = rel.technician_work_h(manual, supported, hours, te_team, local, tech, dt / 3600.0)
+        done, self.repair_progress_h[nodes] = rel.repairs_done(
+            manual, self.repair_progress_h[nodes], work_h, repair_h
+        )
+        if not done.any():
+            return False
+        self.failed_manual[nodes] -= done
+        self.cache.repair_queue = None
+        for pos in np.flatnonzero(done):
+            node = int(nodes[pos])
+            self.log(t, "unit_repaired", self.c.node_ids[node], f"{done[pos]:g} repaired")
+        return True
+
+    def _repair_queue(self) -> tuple[Any, ...]:
+        """Nodes waiting for a technician and their support edges (cached until it changes).
+
+        Invalidated by failures, completed repairs, restores and a parameter swap.
+        """
+        if self.cache.repair_queue is None:
+            nodes = np.flatnonzero(self.failed_manual)
+            spans = [np.arange(self.te_ptr[i], self.te_ptr[i + 1]) for i in nodes]
+            edges = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+            local = np.repeat(np.arange(nodes.size), [span.size for span in spans])
+            self.cache.repair_queue = (
+                nodes, self.te_team[edges], local, self.supported[nodes],
+                self.repair_h_eff[nodes], np.ones(edges.size, dtype=bool),
+            )  # fmt: skip
+        return self.cache.repair_queue

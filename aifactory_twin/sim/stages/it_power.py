@@ -1,0 +1,108 @@
+"""IT-power stage: what the racks draw for the work placed on them, and how fast they run.
+
+Owns nothing between steps but its cache: the ``RackBlock`` (rack power, busy share, pace,
+heat into each rack), a function of the placement, thermal status, supply caps, job restarts
+and inference demand only; recomputed when one of those changed. Formulas:
+``models/power.py`` (accelerator and host power, power-cap slowdown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import power as pw
+from aifactory_twin.sim.models import thermal as th
+from aifactory_twin.sim.stages.handoff import FloatArray, RackBlock, RackCapacity, frozen
+from aifactory_twin.sim.stages.work import Work
+
+
+@dataclass
+class ItPowerCache:
+    """The last block (reset by a parameter swap)."""
+
+    rack: RackBlock | None = None
+
+
+class ItPower:
+    """Rack power and pace for the current placement."""
+
+    def __init__(self, c: CompiledScenario) -> None:
+        self.swap(c)
+
+    def swap(self, c: CompiledScenario) -> None:
+        """Take the parameters of ``c``."""
+        self.c = c
+        self.cache = ItPowerCache()
+
+    def racks(
+        self,
+        dt: float,
+        work: Work,
+        cap: RackCapacity,
+        inf_demand: FloatArray,
+        versions: tuple[int, int],
+        rack_status: np.ndarray[tuple[int], np.dtype[np.int8]],
+        derate: FloatArray,
+        supply_factor: FloatArray,
+    ) -> RackBlock:
+        """The rack block of this step; ``versions`` = (thermal status, supply) versions."""
+        c = self.c
+        wl = c.workloads
+        pl = work.placement
+        assert pl is not None
+        jobs = work.jobs
+        restarting = jobs.restart_left_s
+        # Share of the step each job computes (0 while it restarts); all ones most of the time.
+        if restarting.any():
+            active = np.minimum(np.maximum(dt - restarting, 0.0), dt) / dt
+            active_key = active.tobytes()
+        else:
+            active, active_key = jobs.all_active, b""
+        key = (
+            work.version, versions[0], versions[1],
+            active_key, jobs.completed.tobytes(), inf_demand.tobytes(),
+        )  # fmt: skip
+        cached = self.cache.rack
+        if cached is not None and cached.key == key:
+            return cached
+        units_on, units_sd = cap.units_on, cap.units_sd
+        n_r = units_on.shape[0]
+        gpus_train = (active * (~jobs.completed)) @ pl.train if wl.n_train else np.zeros(n_r)
+        gpus_inf = pl.inf.sum(axis=0) if wl.n_inf else np.zeros(n_r)
+        cap_tps = (pl.inf.sum(axis=1) + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
+        svc_load = np.where(
+            cap_tps > 0, np.minimum(1.0, inf_demand / np.maximum(cap_tps, 1e-12)), 0.0
+        )
+        inf_load = np.where(gpus_inf > 0, (svc_load @ pl.inf) / np.maximum(gpus_inf, 1e-12), 0.0)
+        rack_kw, _gpu_kw, busy, hottest_w = pw.rack_power_kw(
+            units_on, units_sd, c.gpus_per_unit, gpus_train, gpus_inf, inf_load, c.idle_w,
+            c.tdp_w, c.kappa_train, c.kappa_decode, c.host_idle_w, c.host_overhead_w, derate,
+        )  # fmt: skip
+        idle_kw = units_on * (c.gpus_per_unit * c.idle_w + c.host_idle_w) + units_sd * c.host_idle_w
+        factor = supply_factor[c.rack_node]
+        cap_slow = pw.cap_slowdown(factor, rack_kw, idle_kw / 1e3)
+        rack_kw = rack_kw * factor
+        gpus_on = units_on * c.gpus_per_unit
+        inf_share = np.where(gpus_on > 0, gpus_inf / np.maximum(gpus_on, 1e-12), 0.0)
+        block = RackBlock(
+            key=key,
+            rack_kw=frozen(rack_kw),
+            busy=frozen(busy),
+            slow=frozen(cap_slow * derate),
+            q_in=frozen(rack_kw * 1000.0),
+            # A capped accelerator runs slower and cooler: scale its power by the cap slowdown.
+            gpu_w_now=frozen(np.where(units_on > 0, hottest_w * cap_slow, 0.0)),
+            gpus_inf=frozen(gpus_inf),
+            inf_it_kw=float(rack_kw @ inf_share),
+            rack_heat_kw=float(rack_kw.sum()),
+            busy_gpus=float(busy @ gpus_on),
+            gpus_up=float(gpus_on.sum()),
+            throttled=float(gpus_on @ (rack_status == th.STATUS_THROTTLED)),
+            allocated=float(pl.train.sum() + gpus_inf.sum()),
+            inf_alloc=float(gpus_inf.sum() + pl.inf_cloud.sum()),
+        )
+        self.cache.rack = block
+        return block

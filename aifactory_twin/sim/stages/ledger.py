@@ -1,0 +1,290 @@
+"""Ledger stage: money and the running totals behind the KPIs, and the recorded outputs.
+
+Owns ``acc`` (running totals: costs, energy, GPU-seconds, carbon, water, peaks; the KPIs are
+ratios of these) and ``out`` (this step's values of the recorder's aggregate series). Reads
+the blocks of the other stages; changes nothing outside itself. Formulas:
+``models/economics.py``; KPI definitions: ``sim/kpis.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import economics as eco
+from aifactory_twin.sim.models.compute import Placement
+from aifactory_twin.sim.stages.availability import Availability
+from aifactory_twin.sim.stages.handoff import (
+    BoolArray,
+    FloatArray,
+    HeatBlock,
+    PlantBlock,
+    RackBlock,
+    RackCapacity,
+)
+
+ACC_KEYS: tuple[str, ...] = (
+    "capex_usd",
+    "capex_amortized_usd",
+    "energy_cost_usd",
+    "staff_cost_usd",
+    "maintenance_cost_usd",
+    "cloud_cost_usd",
+    "idle_cost_usd",
+    "it_energy_kwh",
+    "cooling_energy_kwh",
+    "facility_energy_kwh",
+    "carbon_kg",
+    "water_l",
+    "gpu_s_up",
+    "gpu_s_arrived",
+    "gpu_s_busy",
+    "gpu_s_throttled",
+    "gpu_s_allocated",
+    "gpu_s_inference",
+    "cloud_gpu_s",
+    "inference_tokens",
+    "inference_energy_j",
+    "peak_facility_kw",
+    "max_temperature_c",
+    "time_s",
+)
+
+
+@dataclass(frozen=True)
+class CapexView:
+    """Capex and accelerators of what has arrived (per availability version)."""
+
+    arrived_usd: float
+    rack_usd: FloatArray
+    """Per rack: arrived units × unit capex."""
+    gpus_arrived: float
+    gpus_failed: float
+
+
+@dataclass
+class LedgerCache:
+    """Memos of the ledger (reset by a parameter swap)."""
+
+    capex_version: int | None = None
+    capex: CapexView | None = None
+    price_key: tuple[int, float] | None = None
+    prices: tuple[FloatArray, float] | None = None
+    """(price per feed now, their mean or the default) for ``price_key``."""
+    idle_key: tuple[object, ...] | None = None
+    idle_capex_usd: float = 0.0
+    people_key: bytes | None = None
+    people: tuple[float, float] = (0.0, 0.0)
+    """(payroll USD/year, headcount) for ``people_key``."""
+    cloud_version: int | None = None
+    cloud: tuple[float, float] = (0.0, 0.0)
+    """(cloud accelerators, USD/h) for the placement version ``cloud_version``."""
+    collector: tuple[FloatArray, float] | None = None
+    mean_temp: tuple[FloatArray, FloatArray, float] | None = None
+
+
+class Ledger:
+    """Costs and totals of the run so far."""
+
+    def __init__(self, c: CompiledScenario, max_temperature_c: float) -> None:
+        self.acc: dict[str, float] = dict.fromkeys(ACC_KEYS, 0.0)
+        self.acc["max_temperature_c"] = max_temperature_c
+        self.out: dict[str, float] = {}
+        self.swap(c)
+
+    def swap(self, c: CompiledScenario) -> None:
+        """Take the parameters of ``c``."""
+        self.c = c
+        self.facility_capex_usd = (
+            c.facility_rated_it_kw * c.scenario.settings.facility_capex_usd_per_kw
+        )
+        self.cache = LedgerCache()
+
+    def rebook_capex(
+        self, old: CompiledScenario, new: CompiledScenario, arrived: BoolArray
+    ) -> None:
+        """Re-book arrived equipment at the edited count or price (before ``swap(new)``).
+
+        Equipment is booked at its capex when it arrives; an edit of its count or price re-books
+        it, so the investment reads what a fresh run of the edited factory reads (the facility
+        build-out follows the edit through ``swap``).
+        """
+        was = float(np.sum(old.count[arrived] * old.capex_per_unit_usd[arrived]))
+        now = float(np.sum(new.count[arrived] * new.capex_per_unit_usd[arrived]))
+        if now != was:
+            self.acc["capex_usd"] += now - was
+
+    def capex_view(self, av: Availability) -> CapexView:
+        """Capex and accelerators arrived and failed (cached per availability version)."""
+        if self.cache.capex is None or self.cache.capex_version != av.version:
+            c = self.c
+            rn = c.rack_node
+            arrived_units = np.where(av.arrived, c.count, 0.0)
+            down = av.units_failed()
+            self.cache.capex = CapexView(
+                float(arrived_units @ c.capex_per_unit_usd),
+                arrived_units[rn] * c.capex_per_unit_usd[rn],
+                float(arrived_units[rn] @ c.gpus_per_unit),
+                float(down[rn] @ c.gpus_per_unit),
+            )
+            self.cache.capex_version = av.version
+        return self.cache.capex
+
+    def _prices(self, hour: int, price_mult: float) -> tuple[FloatArray, float]:
+        key = (hour, price_mult)
+        if self.cache.prices is None or self.cache.price_key != key:
+            settings = self.c.scenario.settings
+            prices = eco.feed_prices(self.c.feed_price_by_hour, hour, price_mult)
+            default = settings.default_price_usd_per_kwh * price_mult
+            self.cache.prices = (prices, float(prices.mean()) if prices.size else default)
+            self.cache.price_key = key
+        return self.cache.prices
+
+    def book(
+        self,
+        dt: float,
+        hour: int,
+        ambient: float,
+        price_mult: float,
+        av: Availability,
+        headcount: FloatArray,
+        placement: Placement,
+        placement_version: int,
+        cap: RackCapacity,
+        tj_c: FloatArray,
+        rb: RackBlock,
+        hb: HeatBlock,
+        pb: PlantBlock,
+        cap_w: FloatArray,
+        work_done: tuple[float, float],
+    ) -> None:
+        """Costs and totals of this step, and the values the recorder takes (``out``).
+
+        ``work_done`` = (delivered FLOP/s, inference tokens/s) from the work stage.
+        """
+        c = self.c
+        settings = c.scenario.settings
+        it_kw, facility_kw, cooling_kw = pb.it_kw, pb.facility_kw, pb.cooling_kw
+        flops_s, tokens_s = work_done
+        dt_h = dt / 3600.0
+        prices, mean_price = self._prices(hour, price_mult)
+        default_price = settings.default_price_usd_per_kwh * price_mult
+        energy_usd = (float(pb.feed_in @ prices) + pb.other_kw * default_price) * dt_h
+        carbon_g = pb.carbon_g_per_h
+        capex = self.capex_view(av)
+        years = settings.depreciation_years
+        amort = eco.amortization_usd(capex.arrived_usd, years, dt) + eco.amortization_usd(
+            self.facility_capex_usd, eco.FACILITY_LIFE_YEARS, dt
+        )
+        memo = self.cache
+        if memo.idle_key != (rb.key, av.version):
+            memo.idle_capex_usd = float(capex.rack_usd @ (1.0 - rb.busy))
+            memo.idle_key = (rb.key, av.version)
+        idle_usd = eco.amortization_usd(memo.idle_capex_usd, years, dt)
+        maint = eco.pro_rata_usd(settings.maintenance_fraction_per_year * capex.arrived_usd, dt)
+        people_key = headcount.tobytes()
+        if memo.people_key != people_key:
+            memo.people = (
+                float(headcount @ c.team_salary_usd_per_year),
+                float(headcount.sum()),
+            )
+            memo.people_key = people_key
+        payroll_usd_per_year, n_people = memo.people
+        salaries = eco.pro_rata_usd(payroll_usd_per_year, dt)
+        if memo.cloud_version != placement_version:
+            cloud_per_node = placement.train_cloud.sum(axis=0) + placement.inf_cloud.sum(axis=0)
+            memo.cloud = (
+                float(cloud_per_node.sum()),
+                float(cloud_per_node @ c.cloud_price_usd_per_gpu_h),
+            )
+            memo.cloud_version = placement_version
+        cloud_gpus, cloud_usd_per_h = memo.cloud
+        cloud_usd = cloud_usd_per_h * dt_h
+        water_l = pb.water_l_per_h * dt_h
+        a = self.acc
+        a["capex_amortized_usd"] += amort
+        a["energy_cost_usd"] += energy_usd
+        a["staff_cost_usd"] += salaries
+        a["maintenance_cost_usd"] += maint
+        a["cloud_cost_usd"] += cloud_usd
+        a["idle_cost_usd"] += idle_usd
+        a["it_energy_kwh"] += it_kw * dt_h
+        a["cooling_energy_kwh"] += cooling_kw * dt_h
+        a["facility_energy_kwh"] += facility_kw * dt_h
+        a["carbon_kg"] += carbon_g * dt_h / 1000.0
+        a["water_l"] += water_l
+        a["gpu_s_up"] += rb.gpus_up * dt
+        a["gpu_s_arrived"] += capex.gpus_arrived * dt
+        a["gpu_s_busy"] += rb.busy_gpus * dt
+        a["gpu_s_throttled"] += rb.throttled * dt
+        a["gpu_s_allocated"] += rb.allocated * dt
+        a["gpu_s_inference"] += rb.inf_alloc * dt
+        a["cloud_gpu_s"] += cloud_gpus * dt
+        a["inference_tokens"] += tokens_s * dt
+        pue = facility_kw / it_kw if it_kw > 0 else 0.0
+        a["inference_energy_j"] += rb.inf_it_kw * max(pue, 1.0) * 1000.0 * dt
+        a["peak_facility_kw"] = max(a["peak_facility_kw"], facility_kw)
+        a["max_temperature_c"] = max(a["max_temperature_c"], hb.max_t)
+        self.out = {
+            "it_power_kw": it_kw,
+            "cooling_power_kw": cooling_kw,
+            "facility_power_kw": facility_kw,
+            "pue": pue,
+            "mean_utilization": (
+                rb.busy_gpus / capex.gpus_arrived if capex.gpus_arrived > 0 else 0.0
+            ),
+            "delivered_pflops": flops_s / 1e15,
+            "max_temp_c": hb.max_t,
+            "gpus_up": rb.gpus_up,
+            "gpus_failed": capex.gpus_failed,
+            "gpus_throttled": rb.throttled,
+            "energy_cost_usd_cum": a["energy_cost_usd"],
+            "total_cost_usd_cum": self.total_cost_usd(),
+            "carbon_t_cum": a["carbon_kg"] / 1000.0,
+            "headcount": n_people,
+            "ambient_c": ambient,
+            "heat_in_kw": rb.rack_heat_kw,
+            "heat_removed_kw": hb.removed_j / dt / 1000.0,
+            "inference_tokens_per_s": tokens_s,
+            "cloud_gpus": cloud_gpus,
+            "energy_price_usd_per_kwh": mean_price,
+            # For the live charts (issue 5): mean junction temperature of racks with units up,
+            # room-side cooling capacity available now, and the cost categories as running sums.
+            "mean_temp_c": self._mean_live_temp_c(tj_c, cap.rack_up),
+            "cooling_capacity_kw": self._collector_capacity_kw(cap_w),
+            "capex_amortized_usd_cum": a["capex_amortized_usd"],
+            "staff_cost_usd_cum": a["staff_cost_usd"],
+            "maintenance_cost_usd_cum": a["maintenance_cost_usd"],
+            "cloud_cost_usd_cum": a["cloud_cost_usd"],
+        }
+
+    def total_cost_usd(self) -> float:
+        """Amortized capex + energy + staff + maintenance + cloud so far."""
+        a = self.acc
+        return (
+            a["capex_amortized_usd"]
+            + a["energy_cost_usd"]
+            + a["staff_cost_usd"]
+            + a["maintenance_cost_usd"]
+            + a["cloud_cost_usd"]
+        )
+
+    def _collector_capacity_kw(self, cap_w: FloatArray) -> float:
+        """Room-side cooling capacity now, kW (``cap_w`` is read-only, replaced on change)."""
+        known = self.cache.collector
+        if known is None or known[0] is not cap_w:
+            known = (cap_w, float(np.sum(cap_w[self.c.is_collector])) / 1000.0)
+            self.cache.collector = known
+        return known[1]
+
+    def _mean_live_temp_c(self, tj_c: FloatArray, units_up: FloatArray) -> float:
+        """Unit-weighted mean junction temperature of racks with units up (0 when none are)."""
+        # Both arrays are read-only and replaced on change: the same pair, the same answer.
+        known = self.cache.mean_temp
+        if known is None or known[0] is not tj_c or known[1] is not units_up:
+            weight = float(np.sum(units_up))
+            mean_c = float(np.dot(tj_c, units_up)) / weight if weight > 0 else 0.0
+            known = self.cache.mean_temp = (tj_c, units_up, mean_c)
+        return known[2]

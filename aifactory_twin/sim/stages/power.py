@@ -1,0 +1,351 @@
+"""Power stage: cooling power, the distribution chain, supply caps and facility power.
+
+Owns ``supply_factor`` per node (the share of its demand the chain delivers, < 1 when a PDU,
+UPS or feed is over its rating; read by the racks on the next step) and its ``version``; the
+distribution levels (pdu → ups → feed) and the cooling plant's own path up that chain,
+derived from the compiled scenario in ``swap``. Hands out the ``PlantBlock`` (read-only
+arrays). Formulas: ``models/power.py``.
+Simplification: the supply cap acts on the next step (the chain needs this step's cooling
+power, which needs this step's heat).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.sim.compiled import COOLING_TYPES, CompiledScenario
+from aifactory_twin.sim.models import power as pw
+from aifactory_twin.sim.stages.handoff import (
+    FloatArray,
+    HeatBlock,
+    LogFn,
+    PlantBlock,
+    RackBlock,
+    frozen,
+)
+
+_LEVEL_KINDS = ("pdu", "ups", "power_feed")
+COOLING_MAP_MAX_ENTRIES = 1_000_000
+IMPLICIT_ROOM = pw.IMPLICIT_AIR_FAN_FRACTION + 1.0 / pw.IMPLICIT_AIR_PLANT_COP
+PLANT_MEMO_MAX = 4096
+PLANT_MEMO_FLOATS = 1_000_000
+"""Bound on the floats the plant memo keeps (8 MB)."""
+
+Level = tuple[npt.NDArray[np.intp], Any, Any, Any]
+
+
+@dataclass
+class PlantMemo:
+    """Plant blocks per COP array, valid while heat, racks, units, dt and supply stand still."""
+
+    key: tuple[Any, ...]
+    entries: dict[int, PlantBlock] = field(default_factory=dict)
+
+
+@dataclass
+class BaseLoad:
+    """The IT part of the distribution chain (racks, switches, storage), per rack block."""
+
+    key: tuple[Any, ...]
+    load_kw: FloatArray
+    dist_in: FloatArray
+    dist_out: FloatArray
+    facility_kw: float
+    feed_in: FloatArray
+    rating: FloatArray
+
+
+@dataclass
+class PowerCache:
+    """Memos of the power stage (reset by a parameter swap)."""
+
+    plant: PlantBlock | None = None
+    plant_memo: PlantMemo | None = None
+    heat_terms: tuple[Any, ...] | None = None
+    """(heat block, dt, unit heat kW, orphan collector kW, implicit room kW)."""
+    static_version: int | None = None
+    static_kw: FloatArray | None = None
+    static_sum_kw: float = 0.0
+    rating_up_kw: FloatArray | None = None
+    base: BaseLoad | None = None
+    ratio_ones: bool = False
+    ratio: FloatArray | None = None
+    supply: FloatArray | None = None
+
+
+class Power:
+    """The facility's power path for the step's IT load and cooling."""
+
+    def __init__(self, c: CompiledScenario, log: LogFn) -> None:
+        self.log = log
+        self.supply_factor = frozen(np.ones(c.n_nodes))
+        self.version = 0
+        self.swap(c)
+
+    def swap(self, c: CompiledScenario) -> None:
+        """Derive the distribution levels and the plant's path up the chain from ``c``."""
+        self.c = c
+        kinds = c.node_kinds
+        self.levels: list[Level] = []
+        level_of = np.zeros(c.n_nodes, dtype=np.int64)
+        for lvl, kind in enumerate(_LEVEL_KINDS, start=1):
+            level_of[kinds == kind] = lvl
+        for lvl in range(1, 4):
+            emask = level_of[c.pw_src] == lvl if c.pw_src.size else np.zeros(0, dtype=bool)
+            nodes = np.flatnonzero(level_of == lvl)
+            self.levels.append((nodes, c.pw_src[emask], c.pw_dst[emask], c.pw_split[emask]))
+        # The cooling plant's own path up the power chain: only these edges carry its load.
+        # It is computed in a compact index space (the plant and its ancestors only).
+        reach = np.zeros(c.n_nodes, dtype=bool)
+        reach[c.cool_node] = True
+        kept = []
+        for _nodes, src, dst, split in self.levels:
+            keep = reach[dst]
+            reach[src[keep]] = True
+            kept.append((src[keep], dst[keep], split[keep]))
+        closure = np.flatnonzero(reach)
+        loc = np.full(c.n_nodes, -1, dtype=np.int64)
+        loc[closure] = np.arange(closure.size)
+        self.cool_closure = closure
+        self.cool_levels: list[Level] = [
+            (loc[nodes[reach[nodes]]], loc[src], loc[dst], split)
+            for (nodes, _s, _d, _w), (src, dst, split) in zip(self.levels, kept, strict=True)
+        ]
+        self.cool_eff = c.dist_eff[closure]
+        self.cool_local = loc[c.cool_node]
+        self.dist_nodes = np.flatnonzero(level_of > 0)
+        in_closure = reach[self.dist_nodes]
+        self.dist_cool_pos = np.flatnonzero(in_closure)
+        self.dist_cool_loc = loc[self.dist_nodes[in_closure]]
+        self.feed_cool_pos = np.flatnonzero(reach[c.feed_node])
+        self.feed_cool_loc = loc[c.feed_node[reach[c.feed_node]]]
+        ct = c.cool_type
+        self.is_chiller = ct == COOLING_TYPES.index("chiller")
+        is_liquid_col = (ct == COOLING_TYPES.index("cdu")) | (
+            ct == COOLING_TYPES.index("immersion_tank")
+        )
+        self.is_rack = np.zeros(c.n_nodes, dtype=bool)
+        self.is_rack[c.rack_node] = True
+        orphan = c.is_collector & ~c.col_has_rejector
+        self.orphan_factor = np.where(
+            orphan,
+            np.where(
+                is_liquid_col, pw.IMPLICIT_DRY_COOLER_FRACTION, 1.0 / pw.IMPLICIT_AIR_PLANT_COP
+            ),
+            0.0,
+        )
+        self.root_w = (~c.has_power_parent).astype(np.float64)
+        self.cool_root_w = self.root_w[self.cool_closure]
+        self.cool_maps = self._cooling_maps(c)
+        self.cache = PowerCache()
+
+    def _cooling_maps(self, c: CompiledScenario) -> tuple[FloatArray, FloatArray] | None:
+        """(input, output) kW per plant-closure node per kW of each cooling unit's load.
+
+        The distribution chain is linear (``models/power.distribution_inputs``), so the
+        cooling plant's part of it is a matrix; None when that matrix would be large.
+        """
+        n_k, n_cl = c.cool_node.shape[0], self.cool_closure.shape[0]
+        if n_k * n_cl > COOLING_MAP_MAX_ENTRIES:
+            return None
+        m_in, m_out = np.zeros((n_cl, n_k)), np.zeros((n_cl, n_k))
+        for k in range(n_k):
+            unit = np.zeros(n_cl)
+            unit[self.cool_local[k]] = 1.0
+            m_in[:, k], m_out[:, k] = pw.distribution_inputs(unit, self.cool_levels, self.cool_eff)
+        return m_in, m_out
+
+    def static_kw(self, up: FloatArray, avail_version: int) -> FloatArray:
+        """Switch and storage power per node for the units up (cached per availability)."""
+        memo = self.cache
+        if memo.static_kw is None or memo.static_version != avail_version:
+            c = self.c
+            memo.static_kw = frozen(c.static_power_kw * up)
+            memo.static_sum_kw = float(memo.static_kw.sum())
+            finite = np.where(np.isinf(c.dist_rating_kw), 0.0, c.dist_rating_kw)
+            memo.rating_up_kw = frozen(np.where(np.isinf(c.dist_rating_kw), np.inf, finite * up))
+            memo.static_version = avail_version
+        return memo.static_kw
+
+    def plant(
+        self,
+        t: float,
+        dt: float,
+        up: FloatArray,
+        avail_version: int,
+        rb: RackBlock,
+        hb: HeatBlock,
+        cop_now: FloatArray,
+        condenser_mult: Callable[[], FloatArray],
+    ) -> PlantBlock:
+        """Cooling power, the distribution chain and facility power for this step's heat.
+
+        A function of (heat block, rack block, COP, units up, dt) only: when the factory sits at
+        a thermal fixed point and no chiller follows the weather, the same objects come back and
+        the previous block is returned as is (the values would be identical).
+        ``condenser_mult`` (the thermal stage's) is asked only when the plant has condenser
+        edges.
+        """
+        cached = self.cache.plant
+        if cached is not None:
+            k = cached.key
+            if k[0] is hb and k[1] is rb and k[2] is cop_now and k[3:] == (avail_version, dt):
+                return cached
+        # While heat, racks, units up and supply stand still only the COP moves, and it cycles
+        # through the same daily values: remember the block of each COP array (kept alive by
+        # the entry, so its id cannot be reused). Only blocks whose computation left the supply
+        # state untouched are remembered, so a hit skips no side effect.
+        memo = self.cache.plant_memo
+        memo_key = (avail_version, dt, self.version)
+        if (
+            memo is None
+            or memo.key[0] is not hb
+            or memo.key[1] is not rb
+            or memo.key[2:] != memo_key
+        ):
+            memo = self.cache.plant_memo = PlantMemo((hb, rb, *memo_key))
+        hit = memo.entries.get(id(cop_now))
+        if hit is not None and hit.key[2] is cop_now:
+            self.cache.plant = hit
+            return hit
+        block, quiet = self._compute(t, dt, up, avail_version, rb, hb, cop_now, condenser_mult)
+        self.cache.plant = block
+        per_entry = 2 * block.cool_kw.size + block.cool_in.size + block.feed_in.size + 1
+        if quiet and len(memo.entries) < min(PLANT_MEMO_MAX, PLANT_MEMO_FLOATS // per_entry):
+            memo.entries[id(cop_now)] = block
+        return block
+
+    def _heat_terms(self, dt: float, hb: HeatBlock) -> tuple[Any, ...]:
+        """Heat-only terms; they repeat while the heat block does (the COP alone moves)."""
+        terms = self.cache.heat_terms
+        if terms is None or terms[0] is not hb or terms[1] != dt:
+            c = self.c
+            terms = self.cache.heat_terms = (
+                hb,
+                dt,
+                frozen(np.where(c.is_collector, hb.col_heat_j, hb.rej_heat_j) / dt / 1000.0),
+                frozen(self.orphan_factor * hb.col_heat_j / dt / 1000.0),
+                hb.implicit_rack_j / dt / 1000.0 * IMPLICIT_ROOM,
+            )
+        return terms
+
+    def _base(self, up: FloatArray, avail_version: int, rb: RackBlock) -> BaseLoad:
+        """The rack/IT part of the chain, redistributed only when it changes."""
+        c = self.c
+        static_kw = self.static_kw(up, avail_version)
+        base_key = (rb.key, avail_version)
+        known = self.cache.base
+        if known is None or known.key != base_key:
+            load = static_kw.copy()
+            load[c.rack_node] += rb.rack_kw
+            dist_in, dist_out = pw.distribution_inputs(load, self.levels, c.dist_eff)
+            assert self.cache.rating_up_kw is not None
+            known = self.cache.base = BaseLoad(
+                key=base_key,
+                load_kw=frozen(load),
+                dist_in=frozen(dist_in),
+                dist_out=frozen(dist_out[self.dist_nodes]),
+                facility_kw=float(dist_in @ self.root_w),
+                feed_in=frozen(dist_in[c.feed_node]),
+                rating=frozen(self.cache.rating_up_kw[self.dist_nodes]),
+            )
+            self.cache.ratio_ones = False
+        return known
+
+    def _compute(
+        self,
+        t: float,
+        dt: float,
+        up: FloatArray,
+        avail_version: int,
+        rb: RackBlock,
+        hb: HeatBlock,
+        cop_now: FloatArray,
+        condenser_mult: Callable[[], FloatArray],
+    ) -> tuple[PlantBlock, bool]:
+        """The plant block and whether the supply state stayed as it was (``quiet``)."""
+        c = self.c
+        settings = c.scenario.settings
+        quiet = True
+        # -- cooling power -----------------------------------------------------------------
+        _hb, _dt, unit_heat_kw, orphan_kw, implicit_kw = self._heat_terms(dt, hb)
+        if c.cd_src.size:
+            # Towers behind chillers reject the chillers' heat plus their compressor power (a
+            # dry cooler or tower behind another rejector passes its heat on unchanged).
+            cond_kw = unit_heat_kw[c.cd_dst] * condenser_mult()[c.cd_dst] * c.cd_weight
+            unit_heat_kw = unit_heat_kw + np.bincount(
+                c.cd_src, weights=cond_kw, minlength=unit_heat_kw.shape[0]
+            )
+        cool_kw = pw.cooling_power_kw(unit_heat_kw, self.is_chiller, c.fan_pump_fraction, cop_now)
+        # Collectors with no modelled rejector pay an implicit plant (module doc of models/power).
+        cool_kw = cool_kw + orphan_kw
+        base = self._base(up, avail_version, rb)
+        static_sum = self.cache.static_sum_kw
+        rack_cool_kw = float(cool_kw.sum()) + implicit_kw
+        ratio = rack_cool_kw / rb.rack_heat_kw if rb.rack_heat_kw > 0 else IMPLICIT_ROOM
+        # Switch and storage heat is removed at the racks' average cooling cost (simplification).
+        unattributed_cool_kw = implicit_kw + static_sum * ratio
+        # -- distribution and facility ----------------------------------------------------
+        # The chain is linear in the loads: the rack/IT part is redistributed only when it
+        # changes, the cooling part (which follows the weather every tick) over its own edges.
+        if self.cool_maps is not None:
+            # The plant's share is a small precomputed matrix (``_cooling_maps``).
+            cool_in = self.cool_maps[0] @ cool_kw
+            cool_out = self.cool_maps[1] @ cool_kw
+        else:
+            cool_load = np.zeros(self.cool_closure.shape[0])
+            cool_load[self.cool_local] = cool_kw
+            cool_in, cool_out = pw.distribution_inputs(cool_load, self.cool_levels, self.cool_eff)
+        out_dist = base.dist_out.copy()
+        out_dist[self.dist_cool_pos] += cool_out[self.dist_cool_loc]
+        # Nothing over its rating and nothing was before: the supply factors stay all ones.
+        memo = self.cache
+        if not (memo.ratio_ones and bool((out_dist <= base.rating).all())):
+            quiet = False
+            carry = pw.level_ratio(out_dist, base.rating)
+            if memo.ratio is None or not np.array_equal(carry, memo.ratio):
+                full_ratio = np.ones(c.n_nodes)
+                full_ratio[self.dist_nodes] = carry
+                memo.supply = frozen(pw.supply_factors(full_ratio, self.levels, c.n_nodes))
+                memo.ratio = carry
+            memo.ratio_ones = bool(np.all(carry == 1.0))
+        supply = memo.supply
+        assert supply is not None
+        if supply is not self.supply_factor:
+            quiet = False
+            if not np.array_equal(supply, self.supply_factor):
+                newly = (supply < 1.0) & (self.supply_factor >= 1.0) & self.is_rack
+                for i in np.flatnonzero(newly):
+                    self.log(t + dt, "overload", c.node_ids[i], f"power capped to {supply[i]:.0%}")
+                self.version += 1
+            self.supply_factor = supply
+        it_kw = rb.rack_heat_kw + static_sum
+        misc_kw = settings.misc_facility_fraction * it_kw
+        sited_kw = base.facility_kw + float(cool_in @ self.cool_root_w)
+        facility_kw = sited_kw + unattributed_cool_kw + misc_kw
+        cooling_kw = float(cool_kw.sum()) + unattributed_cool_kw
+        feed_in = base.feed_in.copy()
+        feed_in[self.feed_cool_pos] += cool_in[self.feed_cool_loc]
+        other_kw = max(facility_kw - float(feed_in.sum()), 0.0)
+        carbon_g = (
+            float(feed_in @ c.feed_carbon_g_per_kwh) + other_kw * settings.default_carbon_g_per_kwh
+        )
+        block = PlantBlock(
+            key=(hb, rb, cop_now, avail_version, dt),
+            unit_heat_kw=frozen(unit_heat_kw),
+            cool_kw=frozen(cool_kw),
+            cool_in=frozen(cool_in),
+            it_kw=it_kw,
+            facility_kw=facility_kw,
+            cooling_kw=cooling_kw,
+            feed_in=frozen(feed_in),
+            other_kw=other_kw,
+            carbon_g_per_h=carbon_g,
+            water_l_per_h=float(unit_heat_kw @ c.wue_l_per_kwh),
+        )
+        return block, quiet

@@ -1,0 +1,102 @@
+"""Staff stage: headcount per team, departures, hires and product launches.
+
+Owns ``headcount`` (edited in place by departures and hires; other stages get the read-only
+view ``headcount``), the open requisitions (``hires``) and the launch times. Formulas:
+``models/staff.py``. Runs last in a step; a change of headcount makes the availability stage
+dirty (the orchestrator does that, from the return values here).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aifactory_twin.sim.compiled import ROLES, TECHNICIAN_ROLES, CompiledScenario
+from aifactory_twin.sim.models import staff as stf
+from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, read_only
+
+
+class Staff:
+    """People per team and what happens to them over a run."""
+
+    def __init__(self, c: CompiledScenario, log: LogFn) -> None:
+        self.log = log
+        self._headcount = c.team_headcount.copy()
+        self.headcount = read_only(self._headcount)
+        """Per team (read-only view; edited only through this stage)."""
+        self.headcount0 = float(self._headcount.sum())
+        self.departures = 0.0
+        """People who left over the run (attrition and departure events)."""
+        self.hires: list[tuple[float, int, float]] = []
+        """Open requisitions: (time filled s, team, people)."""
+        self.launch_times: list[float] = []
+        self.swap(c)
+
+    def swap(self, c: CompiledScenario) -> None:
+        """Take the parameters of ``c`` (same teams)."""
+        self.c = c
+        tech_codes = [ROLES.index(r) for r in TECHNICIAN_ROLES]
+        self.team_is_tech = np.isin(c.team_role, tech_codes)
+        self.team_is_mlops = c.team_role == ROLES.index("mlops")
+        self.team_is_research = c.team_role == ROLES.index("ml_research")
+        self._covered_key: tuple[int, int] | None = None
+        self._covered = np.zeros(0, dtype=bool)
+
+    def technician_hours(self, hour: int, weekday: int, dt_h: float) -> FloatArray:
+        """Hands-on hours each team gives this step (0 for teams off shift or not technicians)."""
+        c = self.c
+        if self._covered_key != (hour, weekday):
+            self._covered = np.asarray(
+                [stf.covered(cv, hour, weekday) for cv in c.team_coverage], dtype=bool
+            )
+            self._covered_key = (hour, weekday)
+        return stf.technician_hours(
+            self._headcount, c.team_on_shift_fraction, self._covered, self.team_is_tech, dt_h
+        )
+
+    def has_mlops(self) -> bool:
+        """Whether an MLOps team has anyone (needed for automated recovery)."""
+        return bool(np.any(self.team_is_mlops & (self._headcount > 0)))
+
+    def lose(self, k: int, gone: float, t: float) -> bool:
+        """``gone`` people leave team ``k`` at ``t``; a requisition opens. True if anyone left."""
+        if gone <= 0:
+            return False
+        self._headcount[k] -= gone
+        self.departures += gone
+        self.hires.append((t + float(self.c.team_hiring_lead_s[k]), k, gone))
+        self.log(t, "staff_left", self.c.node_ids[int(self.c.team_node[k])], f"{gone:g} left")
+        return True
+
+    def depart(self, team_node: int, people: float, t: float) -> bool:
+        """A ``staff_departure`` event on the team at node index ``team_node``."""
+        k = int(np.flatnonzero(self.c.team_node == team_node)[0])
+        gone = min(self._headcount[k], max(0.0, round(people)))
+        return self.lose(k, gone, t)
+
+    def step(
+        self,
+        rng: np.random.Generator,
+        t: float,
+        dt: float,
+        finished_jobs: list[int],
+        finish_s: FloatArray,
+    ) -> bool:
+        """Attrition, hires that arrive, launches of ``finished_jobs``. True if headcount moved."""
+        c = self.c
+        changed = False
+        gone = stf.departures(rng, self._headcount, c.team_attrition_per_s, dt)
+        if gone is not None:
+            for k in np.flatnonzero(gone):
+                changed = self.lose(int(k), float(gone[k]), t) or changed
+        if self.hires:
+            arrived = [h for h in self.hires if h[0] <= t + dt]
+            if arrived:
+                for _, team, n_people in arrived:
+                    self._headcount[team] += n_people
+                self.hires = [h for h in self.hires if h[0] > t + dt]
+                changed = True
+        for j in finished_jobs:
+            researchers = float(self._headcount[self.team_is_research].sum())
+            if researchers > 0:
+                self.launch_times.append(finish_s[j] + stf.launch_lag_s(researchers))
+        return changed

@@ -1,0 +1,159 @@
+"""Work stage: what the racks can offer, where the workloads run, how fast they progress.
+
+Owns the placement (``placement``, ``version`` bumped when it changes), the fabric bandwidth
+per rack (``rack_bw``, ``rack_bw_local``), the shared storage bandwidth per accelerator
+(``rack_store_per_gpu``) and the job state (``jobs``, see ``jobs.py``). All arrays it hands out
+are read-only. In a step it runs twice: ``capacity``/``interrupt``/``place``/``fabric`` before
+the racks' power is known, ``progress`` after the plant stage (the order of the event log).
+Formulas: ``models/compute.py``, ``models/network.py``, ``models/data.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import data as dat
+from aifactory_twin.sim.models import network as net
+from aifactory_twin.sim.models import thermal as th
+from aifactory_twin.sim.models.compute import Placement, place
+from aifactory_twin.sim.stages.handoff import (
+    BoolArray,
+    FloatArray,
+    LogFn,
+    RackCapacity,
+    frozen,
+)
+from aifactory_twin.sim.stages.jobs import Jobs
+
+
+@dataclass
+class WorkCache:
+    """Keys of what was last computed (reset by a parameter swap)."""
+
+    capacity: RackCapacity | None = None
+    store_version: int | None = None
+    """Availability version ``rack_store_per_gpu`` was computed for."""
+    place_key: tuple[object, ...] | None = None
+    fabric_key: tuple[int, int] | None = None
+    """(placement version, availability version) of ``rack_bw``."""
+
+
+class Work:
+    """Placement, fabric and storage bandwidth, and the jobs."""
+
+    def __init__(self, c: CompiledScenario, log: LogFn) -> None:
+        n_r = c.rack_node.shape[0]
+        self.log = log
+        self.jobs = Jobs(c)
+        self.placement: Placement | None = None
+        self.version = 0
+        self.rack_bw = frozen(np.zeros(n_r))
+        self.rack_bw_local = frozen(np.zeros(n_r))
+        self.rack_store_per_gpu = frozen(np.zeros(n_r))
+        self.swap(c)
+
+    def swap(self, c: CompiledScenario) -> None:
+        """Take the parameters of ``c`` (same nodes and workloads)."""
+        self.c = c
+        self.jobs.swap(c)
+        self.has_support = np.bincount(c.se_node, minlength=c.n_nodes) > 0
+        self.cache = WorkCache()
+
+    def capacity(
+        self,
+        up: FloatArray,
+        key: tuple[int, int, int],
+        headcount: FloatArray,
+        rack_status: np.ndarray[tuple[int], np.dtype[np.int8]],
+        supply_factor: FloatArray,
+    ) -> RackCapacity:
+        """Rack-level availability; ``key`` = (availability, thermal, supply) versions."""
+        known = self.cache.capacity
+        if known is not None and known.key == key:
+            return known
+        c = self.c
+        rn = c.rack_node
+        team_people = (headcount > 0).astype(float)
+        people = np.bincount(c.se_node, weights=team_people[c.se_team], minlength=c.n_nodes)
+        unstaffed = self.has_support & (people == 0)
+        rack_up = up[rn]
+        shut = rack_status == th.STATUS_SHUTDOWN
+        units_on = np.where(shut, 0.0, rack_up)
+        powered = supply_factor[rn] > 0
+        cap = self.cache.capacity = RackCapacity(
+            key=key,
+            up=up,
+            unstaffed=frozen(unstaffed),
+            rack_up=frozen(rack_up),
+            units_on=frozen(units_on),
+            units_sd=frozen(np.where(shut, rack_up, 0.0)),
+            free=frozen(units_on * c.gpus_per_unit * (powered & ~unstaffed[rn])),
+        )
+        if self.cache.store_version != key[0]:
+            gpus_up_rack = rack_up * c.gpus_per_unit
+            store_up = up[c.storage_node] * c.storage_throughput_gbs
+            rack_store = dat.rack_storage_gbs(store_up, c.de_storage, c.de_rack, gpus_up_rack)
+            self.rack_store_per_gpu = frozen(rack_store / np.maximum(gpus_up_rack, 1.0))
+            self.cache.store_version = key[0]
+        return cap
+
+    def interrupt(self, t: float, hit_racks: BoolArray) -> None:
+        """Jobs on racks that lost units roll back, judged on the placement they ran on."""
+        assert self.placement is not None
+        self.jobs.interrupt(t, hit_racks, self.placement, self.log)
+
+    def place(self, t: float, hour: int, cap: RackCapacity) -> FloatArray:
+        """Place the workloads wanted now on the free accelerators; tokens/s demanded."""
+        c = self.c
+        train_want, inf_want, inf_demand = self.jobs.wants(t, hour)
+        key = (cap.key, train_want.tobytes(), inf_want.tobytes())
+        if self.placement is None or self.cache.place_key != key:
+            pl = place(c.workloads, cap.free, c.cloud_max_gpus, train_want, inf_want)
+            for arr in (pl.train, pl.inf, pl.train_cloud, pl.inf_cloud):
+                frozen(arr)
+            self.placement = pl
+            self.cache.place_key = key
+            self.version += 1
+        return inf_demand
+
+    def fabric(self, up: FloatArray, avail_version: int) -> None:
+        """Fabric bandwidth per rack for the placement and the switches up."""
+        key = (self.version, avail_version)
+        if self.cache.fabric_key == key:
+            return
+        # The fabric carries the NIC traffic of the accelerators placed on training jobs (idle
+        # and inference accelerators leave it free); recomputed when placement or units change.
+        c = self.c
+        assert self.placement is not None
+        port_gbps = up[c.switch_node] * c.switch_capacity_gbps
+        if c.workloads.n_train:
+            train_gpus = self.placement.train.sum(axis=0)
+        else:
+            train_gpus = np.zeros(c.rack_node.size)
+        bw, bw_local = net.fabric_bandwidth(
+            c.fabric, port_gbps, c.switch_oversub, train_gpus, c.nic_gbps
+        )
+        self.rack_bw, self.rack_bw_local = frozen(bw), frozen(bw_local)
+        self.cache.fabric_key = key
+
+    def progress(
+        self,
+        t: float,
+        dt: float,
+        rack_slow: FloatArray,
+        inf_demand: FloatArray,
+        key: tuple[int, ...],
+    ) -> tuple[float, float]:
+        """Advance the jobs one step: (delivered FLOP/s, inference tokens/s).
+
+        ``key`` identifies the placement, thermal, supply and availability versions.
+        """
+        assert self.placement is not None
+        flops_s, tokens_s, _ = self.jobs.advance(
+            t, dt, self.placement, rack_slow, self.rack_bw, self.rack_bw_local,
+            self.rack_store_per_gpu, inf_demand, self.log, key,
+        )  # fmt: skip
+        return flops_s, tokens_s
