@@ -54,6 +54,7 @@ class SimController(QObject):
     ticked = Signal()  # the engine advanced (once per frame at most)
     engine_replaced = Signal(object)  # a new Engine after (re)start, or None after reset
     structure_changed = Signal()  # structural edit during a run: offer a restart
+    alarm_reached = Signal(float)  # Run Until Next Alarm stopped at this simulated time
     error = Signal(str)
 
     def __init__(
@@ -74,6 +75,9 @@ class SimController(QObject):
         self.step_s: float | None = None
         self.stale = False  # the document's topology changed since the engine was compiled
         self._params_pending = False
+        self._alarm_kinds: frozenset[str] | None = None
+        """Set while Run Until Next Alarm seeks an event of these kinds."""
+        self._alarms_before = 0
         self._debt_s = 0.0
         self._last_wall_s = 0.0
         self.achieved_speed_s_per_s = 0.0
@@ -153,6 +157,7 @@ class SimController(QObject):
         self._set_state(RUNNING)
 
     def pause(self) -> None:
+        self._alarm_kinds = None
         if self.state == RUNNING:
             self._timer.stop()
             self._set_state(PAUSED)
@@ -174,6 +179,7 @@ class SimController(QObject):
     def reset(self) -> None:
         """Discard the run; the next Run compiles the document as it is now."""
         self._timer.stop()
+        self._alarm_kinds = None
         self.engine = None
         self.stale = False
         self._params_pending = False
@@ -209,6 +215,23 @@ class SimController(QObject):
             self._set_state(PAUSED)
         return True
 
+    def run_until_alarm(self, kinds: frozenset[str]) -> None:
+        """Run (as fast as frames allow) until an event of ``kinds`` is logged, then pause.
+
+        Counted with the engine's per-kind totals, so it stops even after the event list is
+        full. At the horizon the run finishes as usual.
+        """
+        engine = self.ensure_engine()
+        if engine is None or engine.done:
+            return
+        self._alarm_kinds = kinds
+        self._alarms_before = self._alarm_count(engine)
+        self.run()
+
+    def _alarm_count(self, engine: Engine) -> int:
+        kinds = self._alarm_kinds or frozenset()
+        return sum(engine.event_counts.get(kind, 0) for kind in kinds)
+
     def set_speed(self, speed_s_per_s: float) -> None:
         self.speed_s_per_s = max(float(speed_s_per_s), 1.0)
 
@@ -232,10 +255,16 @@ class SimController(QObject):
         deadline_s = start_s + self.frame_budget_ms / 1000.0
         steps = 0
         sim_before_s = engine.time_s
-        while self._debt_s >= step_s and not engine.done:
+        seeking = self._alarm_kinds is not None
+        reached = False
+        # Seeking the next alarm runs as fast as the frame budget allows, not at the set speed.
+        while (seeking or self._debt_s >= step_s) and not engine.done:
             engine.step()
             steps += 1
-            self._debt_s -= step_s
+            self._debt_s = max(self._debt_s - step_s, 0.0)
+            if seeking and self._alarm_count(engine) > self._alarms_before:
+                reached = True
+                break
             if time.perf_counter() >= deadline_s:
                 break
         now_s = time.perf_counter()
@@ -248,7 +277,13 @@ class SimController(QObject):
             self.achieved_speed_s_per_s += (rate - self.achieved_speed_s_per_s) / 30.0
         if steps:
             self.ticked.emit()
-        if engine.done:
+        if reached:
+            self._alarm_kinds = None
+            self._timer.stop()
+            self._set_state(PAUSED)
+            self.alarm_reached.emit(engine.time_s)
+        elif engine.done:
+            self._alarm_kinds = None
             self._timer.stop()
             self._set_state(FINISHED)
 

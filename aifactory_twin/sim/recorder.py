@@ -127,6 +127,20 @@ class Recorder:
             self.n_node_samples += 1
         self.n += 1
 
+    def node_snapshot(self, time_s: float) -> dict[str, npt.NDArray[np.float64]] | None:
+        """Every node's sampled values at the last sample at or before ``time_s`` (copies).
+
+        Keys: ``time_s`` (the sample's time, a 0-d array) and the ``NODE_SERIES``; None before
+        the first sample. The live view's timeline colours the canvas from it.
+        """
+        k = int(np.searchsorted(self._node_t[: self.n_node_samples], time_s, side="right")) - 1
+        if k < 0:
+            return None
+        out = {"time_s": np.asarray(self._node_t[k])}
+        for s, name in enumerate(NODE_SERIES):
+            out[name] = self._node[s, k].astype(np.float64)
+        return out
+
     def node_history(self, node_index: int) -> dict[str, npt.NDArray[np.float64]]:
         """Coarse series of one node (copies, float64)."""
         k = self.n_node_samples

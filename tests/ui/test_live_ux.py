@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from aifactory_twin.resources import scenes_dir
@@ -153,3 +154,112 @@ def test_investment_reads_the_same_after_a_mid_run_count_edit_and_after_reset(
     lv.refresh_panels(force=True)
     assert lv.tiles.values()["capex"] == mid_run
     assert lv.controller.engine.kpis()["capex_usd"] == pytest.approx(mid_run_usd, rel=1e-12)
+
+
+def _cooling_failure_run(window: MainWindow) -> LiveView:
+    lv = _live(window)
+    lv.controller.step()
+    lv.injector.inject("fail_unit", "main-cooling", 5.0)
+    lv.injector.inject("fail_unit", "aux-crah", 2.0)
+    for _ in range(12):
+        lv.controller.step()
+    lv.charts.refresh(force=True)
+    lv.refresh_panels(force=True)
+    QApplication.processEvents()
+    return lv
+
+
+def test_events_are_marked_on_every_chart_and_hovering_one_says_what_happened(
+    window: MainWindow, qtbot: Any
+) -> None:
+    lv = _cooling_failure_run(window)
+    events = lv.controller.engine.events
+    assert events
+    for chart in lv.charts.charts.values():
+        assert chart.markers.count() == len(events), chart.spec.key
+    # Hover the power chart at the time of the cooling failure.
+    failure = next(e for e in events if e.kind == "cooling_failure")
+    chart = lv.charts.charts["power"]
+    vb = chart.plot.vb
+    y_mid = sum(vb.viewRange()[1]) / 2
+    scene_pos = vb.mapViewToScene(pg.Point(failure.time_s, y_mid))
+    view_pos = lv.charts.view.mapFromScene(scene_pos)
+    qtbot.mouseMove(lv.charts.view.viewport(), view_pos)
+    qtbot.waitUntil(lambda: "Cooling failure" in lv.charts.hover_event_text, timeout=2000)
+    assert "main-cooling" in lv.charts.hover_event_text
+    # Away from any event, no text.
+    far = vb.mapViewToScene(pg.Point(vb.viewRange()[0][0] + 1.0, y_mid))
+    qtbot.mouseMove(lv.charts.view.viewport(), lv.charts.view.mapFromScene(far))
+    qtbot.waitUntil(lambda: lv.charts.hover_event_text == "", timeout=2000)
+
+
+def test_dragging_the_timeline_moves_the_cursor_and_recolours_the_canvas(
+    window: MainWindow, qtbot: Any
+) -> None:
+    lv = _cooling_failure_run(window)
+    lv.set_overlay_mode("temperature")
+    scrubber = lv.charts.scrubber
+    item = window.scene.node_items["racks"]
+    now_color = item.overlay_color
+    # Drag from the start of the run to just after the failure, as a user would.
+    start = QPoint(int(scrubber.x_of(0.0)) + 2, scrubber.height() // 2)
+    before_failure = QPoint(int(scrubber.x_of(600.0)) + 1, scrubber.height() // 2)
+    qtbot.mousePress(scrubber, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(scrubber, before_failure)
+    qtbot.mouseRelease(scrubber, Qt.MouseButton.LeftButton, pos=before_failure)
+    picked = lv.charts.cursor_s
+    assert picked is not None and 600.0 <= picked < 1200.0
+    for chart in lv.charts.charts.values():
+        assert chart.cursor.isVisible() and chart.cursor.value() == picked
+    # The canvas shows the racks' temperature back then (cool), not now (hot).
+    assert lv.overlay_time_s is not None and lv.overlay_time_s <= picked
+    assert item.overlay_color != now_color
+    # End follows the run again: the canvas shows now.
+    scrubber.setFocus()
+    qtbot.keyClick(scrubber, Qt.Key.Key_End)
+    assert lv.charts.cursor_s is None and lv.overlay_time_s is None
+    assert item.overlay_color == now_color
+
+
+def test_clicking_an_event_tick_on_the_timeline_selects_its_node(
+    window: MainWindow, qtbot: Any
+) -> None:
+    lv = _cooling_failure_run(window)
+    scrubber = lv.charts.scrubber
+    failure = next(e for e in lv.controller.engine.events if e.kind == "cooling_failure")
+    x = round(scrubber.x_of(failure.time_s))
+    qtbot.mouseClick(scrubber, Qt.MouseButton.LeftButton, pos=QPoint(x + 2, scrubber.height() // 2))
+    assert lv.charts.cursor_s == failure.time_s
+    assert window.scene.selected_node_ids()  # the node of an event at that time
+
+
+def test_run_until_next_alarm_stops_at_the_first_alarm(window: MainWindow, qtbot: Any) -> None:
+    from PySide6.QtGui import QAction
+
+    from ui.live.alarms import ALARM_KINDS
+
+    lv = _live(window)
+    lv.controller.step()
+    lv.injector.inject("fail_unit", "main-cooling", 5.0)
+    action = window.findChild(QAction, "action_sim_until_alarm")
+    assert action in window.simulate_menu.actions()
+    assert action.shortcut().toString() == "Ctrl+Shift+Right"
+    window.view.setFocus()
+    qtbot.keyClick(
+        window.view,
+        Qt.Key.Key_Right,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    qtbot.waitUntil(lambda: lv.controller.state == PAUSED, timeout=20_000)
+    engine = lv.controller.engine
+    alarms = [e for e in engine.events if e.kind in ALARM_KINDS]
+    assert alarms, "stopped without an alarm"
+    # It stopped in the step that logged the first alarm, not later.
+    assert engine.time_s - alarms[0].time_s <= engine.compiled.step_s
+    assert "next alarm" in window.last_status
+    # Again: runs on to the next alarm (or to the horizon).
+    count = len(alarms)
+    action.trigger()
+    qtbot.waitUntil(lambda: lv.controller.state != RUNNING, timeout=30_000)
+    later = [e for e in engine.events if e.kind in ALARM_KINDS]
+    assert len(later) > count or engine.done

@@ -10,20 +10,26 @@ Secondary y axes live in extra ViewBoxes parented to their PlotItem, so an expor
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QToolTip, QVBoxLayout, QWidget
 
 from ui.charts.axes import TimeAxisItem, format_sim_time, format_value
 from ui.charts.buffers import RecorderLike, SeriesBuffers
+from ui.charts.markers import Describer, EventLike, EventMarks, MarkerLayer
+from ui.charts.scrubber import TimelineScrubber
 from ui.charts.specs import CHART_SPECS, ChartSpec, CurveSpec, required_series
 
 REDRAW_INTERVAL_MS = 33  # ≤ 30 redraws per second
 EMPTY_SPAN_S = 3600.0  # time shown before a run has data
+HOVER_PX = 4.0  # an event marker this close to the mouse is "under" it
+HOVER_MAX_EVENTS = 6
 CHART_TIME_SHARE = 0.2
 """Redraw no more often than keeps data copying + painting under this share of wall time, so
 on a slow machine or a huge run the charts update less often instead of starving input."""
@@ -104,6 +110,7 @@ class LiveChart:
             if index == 0:
                 continue
             self.axes.append(axis)
+        self.markers = MarkerLayer(self.plot)
         self.plot.vb.sigResized.connect(self._sync_view_boxes)
         # Axes that scale from zero (or a fixed range) manage their y range themselves until
         # the user zooms that chart by hand.
@@ -147,7 +154,7 @@ class LiveChart:
 
     def _sync_view_boxes(self) -> None:
         rect = self.plot.vb.geometry()
-        for vb in self.view_boxes[1:]:
+        for vb in [*self.view_boxes[1:], self.markers.vb]:
             vb.setGeometry(rect)
             vb.linkedViewChanged(self.plot.vb, vb.XAxis)
 
@@ -232,6 +239,7 @@ class ChartsPanel(QWidget):
     """Four linked live charts reading one engine recorder."""
 
     cursor_moved = Signal(float)  # simulated seconds under the mouse
+    cursor_pinned = Signal(object)  # the timeline picked a time (float), or None to follow live
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -243,7 +251,23 @@ class ChartsPanel(QWidget):
         self.view.ci.setContentsMargins(4, 2, 4, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.setSpacing(2)
+        layout.addWidget(self.view, 1)
+        self.marks = EventMarks()
+        self.scrubber = TimelineScrubber(self.marks)
+        self.live_button = QToolButton()
+        self.live_button.setText("Live")
+        self.live_button.setObjectName("timeline_live")
+        self.live_button.setToolTip("Follow the run again (the time cursor leaves the timeline)")
+        self.live_button.clicked.connect(lambda: self.pin_time(None))
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 0, 6, 2)
+        row.addWidget(QLabel("Timeline"))
+        row.addWidget(self.scrubber, 1)
+        row.addWidget(self.live_button)
+        layout.addLayout(row)
+        self.scrubber.time_picked.connect(self.pin_time)
+        self.scrubber.live_requested.connect(lambda: self.pin_time(None))
         self.charts: dict[str, LiveChart] = {}
         for i, spec in enumerate(CHART_SPECS):
             self.charts[spec.key] = LiveChart(spec, self.view.ci, (i // 2) * 2, i % 2)
@@ -253,6 +277,8 @@ class ChartsPanel(QWidget):
         for chart in self.charts.values():
             chart.plot.vb.sigXRangeChanged.connect(self._on_x_range_changed)
         self.buffers = SeriesBuffers(required_series())
+        self.hover_event_text = ""
+        """What the event markers under the mouse say ('' when none is near)."""
         self.recorder: RecorderLike | None = None
         self.start_time: datetime | None = None
         """Simulated date-time at t = 0 (CSV export writes ISO date-times from it)."""
@@ -275,11 +301,13 @@ class ChartsPanel(QWidget):
         """Read from ``recorder`` (a new engine after reset); None detaches and clears."""
         self.recorder = recorder
         self.buffers.clear()
+        self.marks.clear()
+        for chart in self.charts.values():
+            chart.markers.show({})
         for chart in self.charts.values():
             chart.reset_ranges()
-        self.cursor_s = None
         self._hover_s = None
-        self._show_cursor()
+        self.set_time_cursor(None)
         self.refresh(force=True)
         if recorder is None:
             self._timer.stop()
@@ -314,6 +342,7 @@ class ChartsPanel(QWidget):
                 chart.set_curves(())
             chart.redraw(self.buffers)
         self.redraw_count += 1
+        self.scrubber.set_recorded(float(self.buffers.times_s[-1]) if self.buffers.n else 0.0)
         self._update_readouts()
         self.last_refresh_ms = (time.perf_counter() - start_s) * 1000.0
         return True
@@ -328,6 +357,16 @@ class ChartsPanel(QWidget):
         return out
 
     # ------------------------------------------------------------- decorations
+    def sync_events(self, events: Sequence[EventLike], describe: Describer) -> bool:
+        """Mark the events logged since the last call on every chart; True if any were new."""
+        if not self.marks.sync(events, describe):
+            return False
+        groups = self.marks.by_color()
+        for chart in self.charts.values():
+            chart.markers.show(groups)
+        self.scrubber.update()
+        return True
+
     def set_thresholds(
         self, throttle_c: float | None, shutdown_c: float | None, supply_c: float | None = None
     ) -> None:
@@ -344,7 +383,18 @@ class ChartsPanel(QWidget):
     def set_time_cursor(self, time_s: float | None) -> None:
         """Pin the crosshair at ``time_s`` (an alarm's time), or None to follow the latest."""
         self.cursor_s = time_s
+        self.scrubber.set_position(time_s)
+        self.live_button.setEnabled(time_s is not None)
         self._show_cursor()
+
+    def pin_time(self, time_s: float | None) -> None:
+        """The user picked a time on the timeline (None: follow the run): tell the window too."""
+        self.set_time_cursor(time_s)
+        self.cursor_pinned.emit(time_s)
+
+    def set_horizon(self, horizon_s: float) -> None:
+        """The run's length: the timeline spans it."""
+        self.scrubber.set_span(horizon_s)
 
     def _show_cursor(self) -> None:
         time_s = self._hover_s if self._hover_s is not None else self.cursor_s
@@ -402,11 +452,29 @@ class ChartsPanel(QWidget):
                 time_s = float(chart.plot.vb.mapSceneToView(pos).x())
                 self._hover_s = time_s
                 self._show_cursor()
+                self._show_events_near(chart, time_s)
                 self.cursor_moved.emit(time_s)
                 return
+
+    def _show_events_near(self, chart: LiveChart, time_s: float) -> None:
+        """Hovering an event marker shows what happened there (a tooltip at the mouse)."""
+        px_s = float(chart.plot.vb.viewPixelSize()[0])
+        texts = self.marks.near(time_s, HOVER_PX * px_s)
+        shown = texts[:HOVER_MAX_EVENTS]
+        if len(texts) > len(shown):
+            shown.append(f"… and {len(texts) - len(shown):,} more events here")
+        text = "\n".join(shown)
+        if text == self.hover_event_text:
+            return
+        self.hover_event_text = text
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self.view)
+        else:
+            QToolTip.hideText()
 
     def leaveEvent(self, event: object) -> None:
         # Back to the pinned time (or "latest") when the mouse leaves, so readouts follow the run.
         self._hover_s = None
+        self.hover_event_text = ""
         self._show_cursor()
         super().leaveEvent(event)  # type: ignore[arg-type]

@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.sim import STATUS_NAMES
+from ui.charts.axes import format_sim_time
 from ui.charts.export import ask_and_export_all, install_context_menus
 from ui.charts.panel import ChartsPanel
-from ui.live.alarms import AlarmsPanel
+from ui.live.alarms import ALARM_KINDS, AlarmsPanel, describe_event
 from ui.live.events_menu import EventInjector, add_submenu
 from ui.live.kpi_tiles import KpiTilesWidget
 from ui.live.node_chart import NodeHistoryChart
@@ -54,6 +55,8 @@ if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
 PANEL_REFRESH_MS = 250
+HISTORY_OVERLAYS = frozenset({"temperature", "utilization", "power"})
+"""Overlays the recorder keeps per-node history for (the timeline can show the past)."""
 BIG_FACTORY_REFRESH_MS = 1000
 PANEL_TIME_SHARE = 0.15  # at most this share of wall time on tiles, overlay and alarms
 
@@ -76,6 +79,8 @@ class LiveView(QObject):
         self.overlay_mode = "status"
         self._overlay: Overlay | None = None
         self._overlay_item_count = 0
+        self.overlay_time_s: float | None = None
+        """The recorded time the canvas colours show (None: the run now)."""
         self._dirty = False
         self._shut_down = False
         self._next_panel_s = 0.0
@@ -186,7 +191,10 @@ class LiveView(QObject):
         c.state_changed.connect(lambda _s: self._on_ticked())
         c.error.connect(self.window.status)
         c.structure_changed.connect(self._on_structure_changed)
+        c.alarm_reached.connect(self._on_alarm_reached)
         self.alarms.event_activated.connect(self._on_alarm_activated)
+        self.charts.cursor_pinned.connect(self._on_time_pinned)
+        self.charts.scrubber.event_picked.connect(self._on_timeline_event)
         self.window.doc.reset.connect(self._on_doc_reset)
         self.window.scene.selectionChanged.connect(self._show_selected_history)
         self.window.doc.part_changed.connect(self._on_doc_part_changed)
@@ -261,12 +269,38 @@ class LiveView(QObject):
         latest = {name: float(rec.series(name)[-1]) for name in rec.names} if rec.n else {}
         self.tiles.update_kpis(engine.kpis(), latest)
         self.alarms.sync(engine.events)
-        state = engine.node_state()
+        self.charts.sync_events(engine.events, describe_event)
+        state = self._node_state_at_cursor(engine)
         self._apply_overlay(
             compute_overlay(self.overlay_mode, state, STATUS_NAMES, engine.node_kinds)
         )
         self._show_selected_history()
         self.panel_refresh_ms = (time.perf_counter() - start) * 1000.0
+
+    def _node_state_at_cursor(self, engine: Any) -> dict[str, np.ndarray]:
+        """The canvas colours follow the timeline's cursor where the recorder has the history.
+
+        The recorder samples temperature, power and utilization per node (status is not kept),
+        so those overlays show the picked time; status, and no cursor, show the run now.
+        """
+        time_s = self.charts.cursor_s
+        self.overlay_time_s = None
+        if time_s is None or self.overlay_mode not in HISTORY_OVERLAYS:
+            return dict(engine.node_state())
+        snapshot = engine.recorder.node_snapshot(time_s)
+        if snapshot is None:
+            return dict(engine.node_state())
+        n = len(engine.node_ids)
+        self.overlay_time_s = float(snapshot.pop("time_s"))
+        return {**snapshot, "status": np.zeros(n, dtype=np.int64)}
+
+    def _on_time_pinned(self, time_s: float | None) -> None:
+        self.refresh_panels(force=False)
+        if time_s is not None and self.overlay_mode in HISTORY_OVERLAYS:
+            self.window.status(
+                f"Canvas coloured by {MODE_LABELS[self.overlay_mode].lower()} at "
+                f"+{format_sim_time(time_s)} (Live or End follows the run again)"
+            )
 
     def _show_selected_history(self) -> None:
         if not shiboken6.isValid(self.window.scene):  # the window is being destroyed
@@ -313,6 +347,7 @@ class LiveView(QObject):
             compiled = engine.compiled
             self.alarms.set_start_time(compiled.start_time)
             self.charts.start_time = compiled.start_time
+            self.charts.set_horizon(float(compiled.horizon_s))
             slow, stop = compiled.slowdown_c, compiled.shutdown_c
             supply = compiled.rack_supply_c
             self.charts.set_thresholds(
@@ -349,8 +384,33 @@ class LiveView(QObject):
     def _on_alarm_activated(self, node_id: str, time_s: float) -> None:
         if node_id and self.window.doc.has_node(node_id):
             self.window.focus_nodes([node_id])
-        self.charts.set_time_cursor(time_s)
+        self.charts.pin_time(time_s)
         self.charts_dock.raise_()
+
+    def _on_alarm_reached(self, _time_s: float) -> None:
+        """Run Until Next Alarm stopped: say what happened and show where."""
+        engine = self.controller.engine
+        if engine is None:
+            return
+        self.refresh_panels(force=True)
+        alarm = next((e for e in reversed(engine.events) if e.kind in ALARM_KINDS), None)
+        if alarm is None:
+            self.window.status("Paused at an alarm (the event list is full; see the counts).")
+            return
+        self.window.status(f"Paused at the next alarm — {describe_event(alarm)[1]}")
+        if alarm.node_id and self.window.doc.has_node(alarm.node_id):
+            self.window.focus_nodes([alarm.node_id])
+        self.alarms_dock.raise_()
+
+    def _on_timeline_event(self, time_s: float) -> None:
+        """A click on an event tick of the timeline: select the node it happened on."""
+        engine = self.controller.engine
+        if engine is None:
+            return
+        node_ids = [e.node_id for e in engine.events if e.time_s == time_s and e.node_id]
+        present = [n for n in dict.fromkeys(node_ids) if self.window.doc.has_node(n)]
+        if present:
+            self.window.focus_nodes(present[:1])
 
     def _on_canvas_context_menu(self, pos: QPoint) -> None:
         w = self.window

@@ -1,8 +1,9 @@
 """Run controls: Simulate menu actions, the simulation toolbar and the status-bar clock.
 
-Run/Pause (Space), Step, Reset; speed as simulated time per real second; horizon, step size,
-seed and variant (these are compile-time choices: they apply when the run (re)starts, which the
-tooltips say); a progress bar toward the horizon and the simulated date in the status bar.
+Run/Pause (Space), Step, Run Until Next Alarm, Reset; speed as simulated time per real second;
+horizon, step size, seed and variant (these are compile-time choices: they apply when the run
+(re)starts, which the tooltips say); a progress bar toward the horizon and the simulated date
+in the status bar.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from aifactory_twin.errors import UsageError
 from aifactory_twin.formatting import parse_duration
 from ui.charts.axes import format_sim_time
+from ui.live.alarms import ALARM_KINDS
 from ui.sim_controller import FINISHED, RUNNING, SPEEDS_S_PER_S, SimController
 
 HORIZON_CHOICES = ("1d", "7d", "30d", "90d", "1y")
@@ -116,6 +118,14 @@ class RunControls(QObject):
         self.step_action.setShortcut(QKeySequence("Ctrl+Right"))
         self.step_action.setToolTip("Advance one simulation step (Ctrl+Right)")
         self.step_action.triggered.connect(controller.step)
+        self.until_alarm_action = QAction("Run Until Next Alarm", parent)
+        self.until_alarm_action.setObjectName("action_sim_until_alarm")
+        self.until_alarm_action.setShortcut(QKeySequence("Ctrl+Shift+Right"))
+        self.until_alarm_action.setToolTip(
+            "Run at full speed until the next warning or critical event, then pause "
+            "(Ctrl+Shift+Right)"
+        )
+        self.until_alarm_action.triggered.connect(lambda: controller.run_until_alarm(ALARM_KINDS))
         self.reset_action = QAction("Reset", parent)
         self.reset_action.setObjectName("action_sim_reset")
         self.reset_action.setShortcut(QKeySequence("Ctrl+Shift+R"))
@@ -211,6 +221,7 @@ class RunControls(QObject):
         bar.setObjectName("simulation_toolbar")
         bar.addAction(self.run_action)
         bar.addAction(self.step_action)
+        bar.addAction(self.until_alarm_action)
         bar.addAction(self.reset_action)
         bar.addSeparator()
         for label, widget in (
@@ -229,6 +240,7 @@ class RunControls(QObject):
     def populate_menu(self, menu: QMenu) -> None:
         menu.addAction(self.run_action)
         menu.addAction(self.step_action)
+        menu.addAction(self.until_alarm_action)
         menu.addAction(self.reset_action)
         speed_menu = QMenu("Speed", menu)
         menu.addMenu(speed_menu)  # not addMenu(str): see events_menu.add_submenu
@@ -257,4 +269,5 @@ class RunControls(QObject):
             "Pause the simulation (Space)" if running else "Run the simulation (Space)"
         )
         self.run_action.setEnabled(state != FINISHED)
+        self.until_alarm_action.setEnabled(state != FINISHED)
         self.update_clock()
