@@ -60,6 +60,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (989.4, _KLOCKWOOD_H100),
             "peak_fp8_tflops": (1978.9, _KLOCKWOOD_H100),
             "hbm_gb": (80.0, _KLOCKWOOD_H100),
+            "hbm_bw_gb_per_s": (3350.0, _KLOCKWOOD_H100),
             "price_usd": (28000.0, "https://huggingface.co/hardware/h100"),
             "scale_up_domain": (8, _NVLINK),
             "scale_up_bw_gbps_per_dir": (450.0, _NVLINK),
@@ -76,6 +77,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (989.4, _KLOCKWOOD_H100 + " (same die as H100, §1.1)"),
             "peak_fp8_tflops": (1978.9, _KLOCKWOOD_H100 + " (same die as H100, §1.1)"),
             "hbm_gb": (141.0, _MLPERF_H200),
+            "hbm_bw_gb_per_s": (4800.0, "https://www.aiminingco.com/gpu/h200/specs (§1.1)"),
             "price_usd": (32000.0, "https://huggingface.co/hardware/h200"),
             "scale_up_domain": (8, _NVLINK),
             "scale_up_bw_gbps_per_dir": (450.0, _NVLINK),
@@ -92,6 +94,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (2250.0, _KLOCKWOOD_B200),
             "peak_fp8_tflops": (4500.0, _KLOCKWOOD_B200),
             "hbm_gb": (180.0, _MLPERF_B200 + " (B200-SXM-180GB usable)"),
+            "hbm_bw_gb_per_s": (8000.0, _KLOCKWOOD_B200 + " (~8 TB/s, §1.1)"),
             "price_usd": (
                 37000.0,
                 "https://digiterialabs.com/ai/insights/nvidia-blackwell-pricing-reshapes-inference-economics",
@@ -111,6 +114,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (2500.0, _KLOCKWOOD_B200),
             "peak_fp8_tflops": (5000.0, _KLOCKWOOD_B200),
             "hbm_gb": (186.0, _MLPERF_GB200),
+            "hbm_bw_gb_per_s": (8000.0, _KLOCKWOOD_B200 + " (~8 TB/s, §1.1)"),
             "price_usd": (
                 42000.0,
                 "estimate: NVL72 rack $3.0M (https://awesomeagents.ai/hardware/nvidia-gb200-nvl72)"
@@ -131,6 +135,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (1307.0, _MI300X),
             "peak_fp8_tflops": (2615.0, _MI300X),
             "hbm_gb": (192.0, _MI300X),
+            "hbm_bw_gb_per_s": (5300.0, _MI300X),
             "price_usd": (13000.0, "https://awesomeagents.ai/hardware/amd-mi300x"),
             "scale_up_domain": (8, _MI300X + " (8-GPU xGMI mesh)"),
             "scale_up_bw_gbps_per_dir": (
@@ -150,6 +155,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (459.0, _TPU_V5P),
             "peak_fp8_tflops": (0.0, "estimate: no FP8 figure published (§9.1); 0 = not supported"),
             "hbm_gb": (95.0, _TPU_V5P),
+            "hbm_bw_gb_per_s": (2765.0, _TPU_V5P),
             "price_usd": (0.0, _CLOUD_ONLY),
             "scale_up_domain": (6144, "https://docs.cloud.google.com/tpu/docs/v5p-training?hl=es"),
             "scale_up_bw_gbps_per_dir": (600.0, _TPU_V5P + " (ICI 4,800 Gbps/chip bidir.)"),
@@ -166,6 +172,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (918.0, _TPU_V6E),
             "peak_fp8_tflops": (0.0, "estimate: only int8 1,836 TOPS published (§1.1); no FP8"),
             "hbm_gb": (32.0, _TPU_V6E),
+            "hbm_bw_gb_per_s": (1640.0, _TPU_V6E),
             "price_usd": (0.0, _CLOUD_ONLY),
             "scale_up_domain": (256, _TPU_V6E),
             "scale_up_bw_gbps_per_dir": (400.0, _TPU_V6E + " (ICI 800 GB/s bidir.)"),
@@ -182,6 +189,7 @@ _ACCELERATOR_TABLE: dict[str, tuple[str, dict[str, Sourced]]] = {
             "peak_bf16_tflops": (667.0, _TRN2),
             "peak_fp8_tflops": (1299.0, _TRN2),
             "hbm_gb": (103.1, _TRN2 + " (96 GiB = 103.1 GB)"),
+            "hbm_bw_gb_per_s": (2900.0, _TRN2 + " (2.9 TB/s, §1.1)"),
             "price_usd": (0.0, _CLOUD_ONLY),
             "scale_up_domain": (16, _TRN2 + " (4×4 NeuronLink torus in trn2.48xlarge)"),
             "scale_up_bw_gbps_per_dir": (500.0, "estimate: §9.1 unknown, ~500 GB/s"),

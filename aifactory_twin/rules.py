@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from aifactory_twin.catalog import accelerator_spec
+from aifactory_twin.errors import ScenarioError
 from aifactory_twin.graph import (
     COLLECTORS_NEEDING_REJECTOR,
     FactoryIndex,
@@ -34,6 +36,8 @@ from aifactory_twin.schema import (
     TrainingJob,
     refusal_reason,
 )
+from aifactory_twin.sim.models.perf import FabricFigures, describe_layout
+from aifactory_twin.sim.models.perf.from_scenario import predict
 
 Severity = Literal["error", "warning"]
 # Relative slack before a capacity shortfall is reported, so float sums that are equal on paper
@@ -357,6 +361,7 @@ def _jobs(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
                     (job.id,),
                 )
             )
+        out += _job_layout(job, path, racks, candidates, idx)
         per_unit_max = max((r.accelerators_per_unit for r in racks), default=0)
         fabric = any(
             idx.kind[n] == "network_switch" for r in racks for n in idx.neighbours("network", r.id)
@@ -374,6 +379,40 @@ def _jobs(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
                 )
             )
     return out
+
+
+def _job_layout(
+    job: TrainingJob, path: str, racks: list[ComputeRack], candidates: list[str], idx: FactoryIndex
+) -> list[Finding]:
+    """A job with a model description must have a layout that divides it and fits in HBM."""
+    if job.model is None:
+        return []
+    ref = racks[0].accelerator if racks else None
+    if ref is None:
+        clouds = [n for c in candidates if isinstance(n := idx.nodes[c], CloudBurst)]
+        ref = clouds[0].accelerator if clouds else None
+    if ref is None:
+        return []
+    try:
+        spec = accelerator_spec(ref)
+    except ScenarioError:
+        return []  # an unknown accelerator is reported where it is named
+    # Memory and divisibility do not depend on the fabric; a plain NIC-rate one will do.
+    res = predict(job, spec, FabricFigures.uniform(spec.nic_gbps))
+    if res is None or (res.layout is not None and res.feasible > 0):
+        return []
+    if res.layout is None:
+        code, message = "layout-indivisible", res.problem
+    else:
+        parts = ", ".join(f"{name} {gb:.1f} GB" for name, gb in res.memory_gb.items())
+        code = "layout-exceeds-hbm"
+        message = (
+            f"{describe_layout(res.layout)} {res.problem} ({parts}) on {spec.name}; "
+            "use more pipeline or tensor parallel, recompute, a higher ZeRO stage, or more HBM"
+        )
+    return [
+        Finding("error", code, f"training job {job.id!r}: {message}", f"{path}.layout", (job.id,))
+    ]
 
 
 def _people_and_data(

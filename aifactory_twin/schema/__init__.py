@@ -46,6 +46,7 @@ from aifactory_twin.schema.scenario import (
     Variant,
     Workload,
 )
+from aifactory_twin.schema.training import ModelDescription, ParallelLayout, RecomputeMode
 
 __all__ = [
     "ALLOWED_CONNECTIONS",
@@ -68,14 +69,17 @@ __all__ = [
     "Edge",
     "InferenceService",
     "Meta",
+    "ModelDescription",
     "NetworkSwitch",
     "Node",
     "NodeBase",
     "Override",
+    "ParallelLayout",
     "Pdu",
     "Position",
     "PowerFeed",
     "PriceSchedule",
+    "RecomputeMode",
     "Scenario",
     "ScheduledEvent",
     "Settings",

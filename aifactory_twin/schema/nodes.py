@@ -63,8 +63,9 @@ ShiftCoverage = Literal["business_hours", "extended", "24x7"]
 class AcceleratorSpec(StrictModel):
     """An accelerator not in the catalog, described inline (per device).
 
-    Defaults follow the H100 SXM row of domain-reference §9.1 (scale-up 450 GB/s per direction,
-    400 Gb/s NIC, κ_train 0.85, κ_decode 0.30); the spec-sheet fields have no default.
+    Defaults follow the H100 SXM row of domain-reference §9.1 (HBM 3.35 TB/s, scale-up 450 GB/s
+    per direction, 400 Gb/s NIC, κ_train 0.85, κ_decode 0.30); the spec-sheet fields have no
+    default.
     """
 
     name: str = Field(min_length=1, max_length=120)
@@ -73,6 +74,8 @@ class AcceleratorSpec(StrictModel):
     peak_bf16_tflops: PositiveFloat
     peak_fp8_tflops: NonNegativeFloat = 0.0
     hbm_gb: NonNegativeFloat = 0.0
+    hbm_bw_gb_per_s: PositiveFloat = 3350.0
+    """HBM bandwidth, GB/s: the memory roof of the performance model's roofline (H100, §1.1)."""
     price_usd: NonNegativeFloat = 0.0
     scale_up_domain: PositiveInt = 8
     scale_up_bw_gbps_per_dir: NonNegativeFloat = 450.0

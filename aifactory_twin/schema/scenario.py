@@ -18,6 +18,7 @@ from aifactory_twin.schema.base import (
 )
 from aifactory_twin.schema.edges import Edge
 from aifactory_twin.schema.nodes import Node, NodeBase
+from aifactory_twin.schema.training import ModelDescription, ParallelLayout
 
 FORMAT_NAME = "aifactory-twin-scenario"
 SCHEMA_VERSION = 1
@@ -61,6 +62,10 @@ class TrainingJob(StrictModel):
     checkpoint: CheckpointPolicy = CheckpointPolicy()
     placement: Placement = []
     priority: int = 0
+    model: ModelDescription | None = None
+    """Architecture for the performance model; None keeps the 6·N·D-at-target-MFU estimate."""
+    layout: ParallelLayout = ParallelLayout()
+    """Parallel layout; empty fields are searched for the fastest layout that fits in HBM."""
 
 
 class InferenceService(StrictModel):

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from strategies import scenarios
 
+from aifactory_twin.catalog_models import MODEL_PRESETS
 from aifactory_twin.rules import Finding, check, errors_only
 from aifactory_twin.schema import (
     CloudBurst,
@@ -15,8 +16,10 @@ from aifactory_twin.schema import (
     CoolingUnit,
     Edge,
     InferenceService,
+    ModelDescription,
     NetworkSwitch,
     Override,
+    ParallelLayout,
     Pdu,
     PowerFeed,
     Scenario,
@@ -180,6 +183,26 @@ CASES: dict[str, tuple[Scenario, str, str, tuple[str, ...]]] = {
         "workloads[0]",
         ("job", "r1"),
     ),
+    "layout-exceeds-hbm": (
+        # Llama 3 405B on 16 H100s: 18 B per parameter alone is ~455 GB per GPU at ZeRO-3.
+        _scenario(workloads=[_job(model=MODEL_PRESETS["llama3_405b"].description)]),
+        "error",
+        "workloads[0].layout",
+        ("job",),
+    ),
+    "layout-indivisible": (
+        _scenario(
+            workloads=[
+                _job(
+                    model=MODEL_PRESETS["llama2_70b"].description,
+                    layout=ParallelLayout(tensor=3),
+                )
+            ]
+        ),
+        "error",
+        "workloads[0].layout",
+        ("job",),
+    ),
     "team-supports-nothing": (
         _scenario(edges=_without_edge("s1")),
         "warning",
@@ -320,3 +343,21 @@ def test_generated_scenarios_have_no_errors_and_findings_are_well_formed(
             continue
         assert finding.ids and set(finding.ids) <= node_ids
         assert finding.path.startswith(("nodes[", "workloads["))
+
+
+def test_layout_errors_name_the_job_and_what_does_not_fit() -> None:
+    job = _job(model=MODEL_PRESETS["llama3_405b"].description)
+    (finding,) = check(_scenario(workloads=[job]))
+    assert "'job'" in finding.message
+    for part in ("weights", "gradients", "optimizer", "activations", "GB"):
+        assert part in finding.message
+    # A 13B model (Llama-2-13B shape) on 16 GPUs fits once the search may shard it.
+    model = ModelDescription(
+        layers=40, hidden_size=5120, attention_heads=40, ffn_hidden_size=13824, gated_mlp=True
+    )
+    assert check(_scenario(workloads=[_job(model=model)])) == []
+    # TP2 without pipeline or sharding: 13e9 × 18 B / 2 ≈ 117 GB per GPU, and the message says so.
+    tight = _job(model=model, layout=ParallelLayout(tensor=2, pipeline=1, zero_stage=0))
+    (finding,) = check(_scenario(workloads=[tight]))
+    assert finding.code == "layout-exceeds-hbm"
+    assert "TP2 PP1" in finding.message and "ZeRO-0" in finding.message
