@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.sim.models.perf.calibration import FROZEN, Calibration
-from aifactory_twin.sim.models.perf.flops import RECOMPUTE_MODES
 from aifactory_twin.sim.models.perf.inputs import (
     DeviceFigures,
     FabricFigures,
@@ -117,7 +116,10 @@ def best_layout(
             f"{times.usable_gb:.0f} GB of HBM usable"
         )
         return _result(shape, lay, i, dev, fabric, fw, cal, n, 0, problem)
-    i = int(np.argmin(np.where(fits, times.step_s, np.inf)))
+    step = np.where(fits, times.step_s, np.inf)
+    # Among equally fast layouts (within a millionth) take the least recompute, then least memory.
+    near = step <= step.min() * (1.0 + 1e-6)
+    i = int(np.lexsort((times.memory_gb, lay.recompute, ~near))[0])
     return _result(shape, lay, i, dev, fabric, fw, cal, n, int(fits.sum()), "")
 
 
@@ -141,6 +143,9 @@ def _result(
     return SearchResult(one, times, n, feasible, problem, mem)
 
 
+_RECOMPUTE_TEXT = ("no recompute", "selective recompute", "full recompute")
+
+
 def describe_layout(lay: Layouts, i: int = 0) -> str:
     """``TP8 PP16 (v 4) CP1 DP64 EP1, micro-batch 1, full recompute, ZeRO-1``."""
 
@@ -149,7 +154,7 @@ def describe_layout(lay: Layouts, i: int = 0) -> str:
 
     return (
         f"TP{g('tp')} PP{g('pp')} (v {g('v')}) CP{g('cp')} DP{g('dp')} EP{g('ep')}, "
-        f"micro-batch {g('mb')}, {RECOMPUTE_MODES[g('recompute')]} recompute, ZeRO-{g('zero')}"
+        f"micro-batch {g('mb')}, {_RECOMPUTE_TEXT[g('recompute')]}, ZeRO-{g('zero')}"
     )
 
 

@@ -212,9 +212,9 @@ def evaluate(
     # --- one pipeline stage, one micro-batch -----------------------------------------------
     l_f = float(shape.layers)
     stage_c = bottleneck_layers(l_f, pp, logits_c / layer_c) * layer_c
-    # The bottleneck stage's layer count (in layer equivalents) also sets its collectives.
-    n_eff = stage_c / layer_c
-    stage_tp, stage_cp, stage_ep = n_eff * tp_layer, n_eff * cp_layer, n_eff * ep_layer
+    # Collectives run per layer: the fullest stage's layer count sets them.
+    n_layers = np.ceil(l_f / pp)
+    stage_tp, stage_cp, stage_ep = n_layers * tp_layer, n_layers * cp_layer, n_layers * ep_layer
     p2p_bytes = tok * h * ACT_BYTES / tp  # scatter/gather across the TP ranks (§4.1)
     p2p = np.where(pp > 1.0, 2.0 * v * p2p_s(p2p_bytes, pp, tp * cp, dev, fabric), 0.0)
     p2p_exposed = (1.0 - fw.pp_overlap) * p2p

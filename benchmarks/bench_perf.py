@@ -1,0 +1,54 @@
+"""Performance-model benchmark (issue 11): step-time model per job, auto layout search included.
+
+The model runs at compile time, never per tick, and must stay interactive: under 0.2 s per job on
+this machine. Cases: Llama 3 405B on 16,384 H100s with a fully automatic layout (the largest
+search: every divisible TP × PP × CP × micro-batch × interleave × recompute × ZeRO), the same job
+with the published TP/PP/DP fixed, and Mixtral 8x7B on 1,024 GPUs (the expert-parallel search).
+Each case runs ``REPEATS`` times; the fastest and the median are printed (the machine is shared).
+Run: ``python -m benchmarks.bench_perf`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from aifactory_twin.catalog import ACCELERATORS
+from aifactory_twin.catalog_models import MODEL_PRESETS
+from aifactory_twin.sim.models.perf import MODERN, FabricFigures, best_layout, describe_layout
+from aifactory_twin.sim.models.perf.from_scenario import device_of, shape_of
+
+REPEATS = 7
+BUDGET_S = 0.2
+
+
+def main() -> None:
+    h100 = device_of(ACCELERATORS["h100_sxm"].spec, "bf16")
+    fabric = FabricFigures.uniform(400.0, 1.0, 256.0)
+    llama = shape_of(MODEL_PRESETS["llama3_405b"].description)
+    mixtral = shape_of(MODEL_PRESETS["mixtral_8x7b"].description)
+    cases = [
+        ("Llama 3 405B, 16,384 GPUs, auto", llama, 16384, {}),
+        ("Llama 3 405B, 16,384 GPUs, TP8 PP16 DP128", llama, 16384, {"tp": 8, "pp": 16, "dp": 128}),
+        ("Mixtral 8x7B, 1,024 GPUs, auto", mixtral, 1024, {}),
+    ]
+    worst = 0.0
+    for name, shape, gpus, fixed in cases:
+        times = []
+        for _ in range(REPEATS):
+            t0 = time.perf_counter()
+            res = best_layout(shape, gpus, h100, fabric, MODERN, fixed)
+            times.append(time.perf_counter() - t0)
+        assert res.layout is not None and res.times is not None
+        worst = max(worst, min(times))
+        print(
+            f"{name}: {min(times) * 1e3:.0f} ms best, {statistics.median(times) * 1e3:.0f} ms "
+            f"median over {REPEATS}; {res.candidates:,} layouts, {res.feasible:,} fit; "
+            f"chosen {describe_layout(res.layout)}, MFU {res.times.mfu[0]:.3f}"
+        )
+    verdict = "within" if worst < BUDGET_S else "OVER"
+    print(f"slowest job {worst * 1e3:.0f} ms: {verdict} the {BUDGET_S * 1e3:.0f} ms budget")
+
+
+if __name__ == "__main__":
+    main()
