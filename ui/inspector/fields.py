@@ -123,6 +123,10 @@ def field_specs(cls: type[BaseModel], prefix: str = "", section: str = "") -> li
         if name in ACCELERATOR_FIELDS and not prefix:
             specs.append(FieldSpec(editor="accelerator", **common))
         elif isinstance(core, type) and issubclass(core, BaseModel):
+            if optional:
+                # An optional sub-object (a training job's model description) has no fields to
+                # edit while it is None; it is set whole by its own editor.
+                continue
             nested += field_specs(core, prefix=f"{path}.", section=field_title(name))
         elif get_origin(core) is Literal:
             choices = tuple(str(c) for c in get_args(core))
