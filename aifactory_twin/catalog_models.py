@@ -32,7 +32,7 @@ class ModelPreset:
     parameters_b: float
     """Published parameter count, billions (active ones for a mixture of experts)."""
     total_parameters_b: float
-    description: ModelDescription
+    model: ModelDescription
     sources: dict[str, str]
 
 

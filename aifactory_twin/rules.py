@@ -27,6 +27,8 @@ from aifactory_twin.graph import (
     rated_load_kw,
 )
 from aifactory_twin.kinds import POWER_STAGE_KINDS, POWERED_KINDS
+from aifactory_twin.perf import FabricFigures, describe_layout
+from aifactory_twin.perf.from_scenario import predict
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -36,8 +38,6 @@ from aifactory_twin.schema import (
     TrainingJob,
     refusal_reason,
 )
-from aifactory_twin.sim.models.perf import FabricFigures, describe_layout
-from aifactory_twin.sim.models.perf.from_scenario import predict
 
 Severity = Literal["error", "warning"]
 # Relative slack before a capacity shortfall is reported, so float sums that are equal on paper

@@ -15,8 +15,8 @@ import time
 
 from aifactory_twin.catalog import ACCELERATORS
 from aifactory_twin.catalog_models import MODEL_PRESETS
-from aifactory_twin.sim.models.perf import MODERN, FabricFigures, best_layout, describe_layout
-from aifactory_twin.sim.models.perf.from_scenario import device_of, shape_of
+from aifactory_twin.perf import MODERN, FabricFigures, best_layout, describe_layout
+from aifactory_twin.perf.from_scenario import device_of, shape_of
 
 REPEATS = 7
 BUDGET_S = 0.2
@@ -25,8 +25,8 @@ BUDGET_S = 0.2
 def main() -> None:
     h100 = device_of(ACCELERATORS["h100_sxm"].spec, "bf16")
     fabric = FabricFigures.uniform(400.0, 1.0, 256.0)
-    llama = shape_of(MODEL_PRESETS["llama3_405b"].description)
-    mixtral = shape_of(MODEL_PRESETS["mixtral_8x7b"].description)
+    llama = shape_of(MODEL_PRESETS["llama3_405b"].model)
+    mixtral = shape_of(MODEL_PRESETS["mixtral_8x7b"].model)
     cases = [
         ("Llama 3 405B, 16,384 GPUs, auto", llama, 16384, {}),
         ("Llama 3 405B, 16,384 GPUs, TP8 PP16 DP128", llama, 16384, {"tp": 8, "pp": 16, "dp": 128}),

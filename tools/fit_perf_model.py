@@ -1,8 +1,8 @@
 """Fit the performance model's few efficiency parameters on the published runs, once.
 
 Grid search minimising the largest relative error over the validation cases
-(:mod:`aifactory_twin.sim.models.perf.validation`); prints the best parameters and the
-table. Freeze the result in ``aifactory_twin/sim/models/perf/calibration.py`` and
+(:mod:`aifactory_twin.perf.validation`); prints the best parameters and the
+table. Freeze the result in ``aifactory_twin/perf/calibration.py`` and
 docs/perf-model.md. Run: ``.venv/bin/python tools/fit_perf_model.py``.
 """
 
@@ -12,8 +12,8 @@ import itertools
 
 import numpy as np
 
-from aifactory_twin.sim.models.perf import Calibration, best_layout
-from aifactory_twin.sim.models.perf.validation import CASES, Case
+from aifactory_twin.perf import Calibration, best_layout
+from aifactory_twin.perf.validation import CASES, Case
 
 GRID = {
     "matmul_efficiency": np.arange(0.60, 0.951, 0.05),

@@ -1,7 +1,7 @@
 """What a training job trains and how it is split: the model description and parallel layout.
 
 Both are optional on a training job (files from before issue 11 load unchanged). With a model
-description the performance model (aifactory_twin/sim/models/perf/) predicts the step time and
+description the performance model (aifactory_twin/perf/) predicts the step time and
 MFU from the model, the layout and the fabric the job's racks reach; a layout field left empty
 (None) is searched, so an empty layout is ``auto``.
 """

@@ -12,8 +12,7 @@ from pydantic import ValidationError
 from aifactory_twin.catalog_models import MODEL_PRESETS
 from aifactory_twin.io.load import loads_scenario
 from aifactory_twin.io.save import dumps_scenario
-from aifactory_twin.schema import ModelDescription, ParallelLayout, Scenario, TrainingJob
-from aifactory_twin.sim.models.perf import (
+from aifactory_twin.perf import (
     MEGATRON_2021,
     MODERN,
     FabricFigures,
@@ -25,15 +24,16 @@ from aifactory_twin.sim.models.perf import (
     hardware_flops_per_token,
     model_flops_per_token,
 )
-from aifactory_twin.sim.models.perf.collectives import NCCL_EFFICIENCY
-from aifactory_twin.sim.models.perf.from_scenario import shape_of
-from aifactory_twin.sim.models.perf.validation import (
+from aifactory_twin.perf.collectives import NCCL_EFFICIENCY
+from aifactory_twin.perf.from_scenario import shape_of
+from aifactory_twin.perf.validation import (
     A100_80GB,
     CASES,
     H100_SXM,
     Case,
     llama3_405b,
 )
+from aifactory_twin.schema import ModelDescription, ParallelLayout, Scenario, TrainingJob
 
 
 def _layout(**f: float) -> Layouts:
@@ -73,10 +73,10 @@ def test_flop_count_is_narayanans_closed_form(h: int, layers: int, heads: int) -
 @pytest.mark.parametrize("preset", sorted(MODEL_PRESETS))
 def test_presets_imply_their_published_parameter_counts(preset: str) -> None:
     p = MODEL_PRESETS[preset]
-    shape = shape_of(p.description)
+    shape = shape_of(p.model)
     assert shape.active_params / 1e9 == pytest.approx(p.parameters_b, rel=0.02)
     assert shape.total_params / 1e9 == pytest.approx(p.total_parameters_b, rel=0.02)
-    assert set(p.sources) >= set(p.description.model_dump(exclude_defaults=True))
+    assert set(p.sources) >= set(p.model.model_dump(exclude_defaults=True))
     assert all(src.startswith(("https://", "estimate: ")) for src in p.sources.values())
 
 
@@ -114,7 +114,7 @@ def test_bubble_is_p_minus_one_over_vm_plus_p_minus_one() -> None:
 
 def _dp_heavy() -> tuple[ModelShape, Layouts]:
     # 70B-class on 1,024 GPUs: TP8, DP128 — the gradient sync crosses the whole fabric.
-    shape = shape_of(MODEL_PRESETS["llama2_70b"].description)
+    shape = shape_of(MODEL_PRESETS["llama2_70b"].model)
     return shape, _layout(tp=8, dp=128, mb=1, recompute=2, zero=1)
 
 
@@ -181,7 +181,7 @@ def test_larger_nvlink_domain_helps_tensor_parallel_heavy_layouts() -> None:
 
 
 def test_memory_falls_with_zero_stage_and_recompute() -> None:
-    shape = shape_of(MODEL_PRESETS["gpt3_175b"].description)
+    shape = shape_of(MODEL_PRESETS["gpt3_175b"].model)
     fab = FabricFigures.uniform(200.0)
 
     def mem(**f: float) -> float:
@@ -204,7 +204,7 @@ def test_explicit_layout_that_does_not_fit_is_reported() -> None:
 
 
 def test_search_returns_only_divisible_layouts() -> None:
-    shape = shape_of(MODEL_PRESETS["mixtral_8x7b"].description)
+    shape = shape_of(MODEL_PRESETS["mixtral_8x7b"].model)
     lay = candidates(shape, 768, {})
     assert len(lay) > 0
     assert np.all(lay.tp * lay.pp * lay.cp * lay.dp == 768)
@@ -217,7 +217,7 @@ def test_search_returns_only_divisible_layouts() -> None:
 
 
 def test_auto_layout_is_the_fastest_that_fits() -> None:
-    shape = shape_of(MODEL_PRESETS["llama2_70b"].description)
+    shape = shape_of(MODEL_PRESETS["llama2_70b"].model)
     fab = FabricFigures.uniform(400.0)
     res = best_layout(shape, 1024, H100_SXM, fab, MODERN)
     assert res.times is not None and res.layout is not None
@@ -242,7 +242,7 @@ def test_model_description_refuses_inconsistent_shapes() -> None:
 def test_job_with_model_and_layout_round_trips_and_old_jobs_stay_plain() -> None:
     job = TrainingJob(
         id="llama",
-        model=MODEL_PRESETS["llama3_405b"].description,
+        model=MODEL_PRESETS["llama3_405b"].model,
         layout=ParallelLayout(tensor=8, pipeline=16, recompute="full", zero_stage=1),
     )
     sc = Scenario(workloads=[job])

@@ -185,7 +185,7 @@ CASES: dict[str, tuple[Scenario, str, str, tuple[str, ...]]] = {
     ),
     "layout-exceeds-hbm": (
         # Llama 3 405B on 16 H100s: 18 B per parameter alone is ~455 GB per GPU at ZeRO-3.
-        _scenario(workloads=[_job(model=MODEL_PRESETS["llama3_405b"].description)]),
+        _scenario(workloads=[_job(model=MODEL_PRESETS["llama3_405b"].model)]),
         "error",
         "workloads[0].layout",
         ("job",),
@@ -194,7 +194,7 @@ CASES: dict[str, tuple[Scenario, str, str, tuple[str, ...]]] = {
         _scenario(
             workloads=[
                 _job(
-                    model=MODEL_PRESETS["llama2_70b"].description,
+                    model=MODEL_PRESETS["llama2_70b"].model,
                     layout=ParallelLayout(tensor=3),
                 )
             ]
@@ -346,7 +346,7 @@ def test_generated_scenarios_have_no_errors_and_findings_are_well_formed(
 
 
 def test_layout_errors_name_the_job_and_what_does_not_fit() -> None:
-    job = _job(model=MODEL_PRESETS["llama3_405b"].description)
+    job = _job(model=MODEL_PRESETS["llama3_405b"].model)
     (finding,) = check(_scenario(workloads=[job]))
     assert "'job'" in finding.message
     for part in ("weights", "gradients", "optimizer", "activations", "GB"):

@@ -28,10 +28,11 @@ import aifactory_twin.schema
 PACKAGE = Path(aifactory_twin.schema.__file__).resolve().parent.parent
 
 # Who reads a scenario: the compiler (with the variant overrides it applies first), the rules
-# (with the graph analyses they call) and the loader (format and version checks, migrations).
+# (with the graph analyses and the performance model they call) and the loader (format and
+# version checks, migrations).
 READERS: dict[str, tuple[str, ...]] = {
     "compiler": ("sim", "variants.py"),
-    "rules": ("rules.py", "graph.py"),
+    "rules": ("rules.py", "graph.py", "perf"),
     "loader": ("io/load.py", "io/migrations.py"),
 }
 
@@ -51,7 +52,6 @@ NOT_YET_READ: dict[str, str] = {
     "ComputeRack.cooling": "issue 10: air vs direct-liquid vs immersion heat path",
     "Ups.efficiency_curve": "issue 10: part-load UPS efficiency (PUE that rises at low load)",
     "EfficiencyPoint.load_fraction": "issue 10: the points of Ups.efficiency_curve",
-    "AcceleratorSpec.scale_up_bw_gbps_per_dir": "issue 11: scale-up bandwidth in the perf model",
     "InferenceService.latency_target_ms": "issue 14: WAN / latency model for inference sites",
     "Storage.capacity_pb": "issue 14: storage capacity limits the data that can be held",
     "Storage.storage_type": "issue 14: lake vs warehouse access patterns",

@@ -1,7 +1,7 @@
 """The performance model's fitted parameters, frozen.
 
 Fitted once by ``tools/fit_perf_model.py`` on the validation cases of
-:mod:`aifactory_twin.sim.models.perf.validation` (Megatron-LM SC'21 Table 1, Llama 3 Table 4) by
+:mod:`aifactory_twin.perf.validation` (Megatron-LM SC'21 Table 1, Llama 3 Table 4) by
 minimising the largest relative error over a grid; docs/perf-model.md lists the result. Do not
 tune these to make a scene look right: rerun the fit if the model's structure changes.
 """

@@ -24,25 +24,25 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.sim.models.perf.calibration import FROZEN, Calibration
-from aifactory_twin.sim.models.perf.collectives import (
+from aifactory_twin.perf.calibration import FROZEN, Calibration
+from aifactory_twin.perf.collectives import (
     all_to_all_s,
     p2p_s,
     reduce_scatter_s,
 )
-from aifactory_twin.sim.models.perf.flops import (
+from aifactory_twin.perf.flops import (
     RECOMPUTE_FULL,
     RECOMPUTE_SELECTIVE,
     hardware_flops_per_token,
     model_flops_per_token,
 )
-from aifactory_twin.sim.models.perf.inputs import (
+from aifactory_twin.perf.inputs import (
     DeviceFigures,
     FabricFigures,
     Framework,
     ModelShape,
 )
-from aifactory_twin.sim.models.perf.memory import memory_bytes, stored_activation_bytes
+from aifactory_twin.perf.memory import memory_bytes, stored_activation_bytes
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]

@@ -13,8 +13,8 @@ from typing import Literal
 
 from aifactory_twin.catalog import ACCELERATORS
 from aifactory_twin.catalog_models import MODEL_PRESETS
-from aifactory_twin.sim.models.perf.from_scenario import device_of, shape_of
-from aifactory_twin.sim.models.perf.inputs import (
+from aifactory_twin.perf.from_scenario import device_of, shape_of
+from aifactory_twin.perf.inputs import (
     MEGATRON_2021,
     MODERN,
     DeviceFigures,
@@ -66,7 +66,7 @@ def _gpt(hidden: int, heads: int, layers: int, batch: int) -> ModelShape:
 
 def llama3_405b(seq_len: int = 8192) -> ModelShape:
     """The catalog's Llama 3 405B (Llama 3 paper Table 3; 16M-token batches, Table 4)."""
-    return replace(shape_of(MODEL_PRESETS["llama3_405b"].description), seq_len=seq_len)
+    return replace(shape_of(MODEL_PRESETS["llama3_405b"].model), seq_len=seq_len)
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "Megatron 1T",
-        shape_of(MODEL_PRESETS["megatron_1t"].description),
+        shape_of(MODEL_PRESETS["megatron_1t"].model),
         A100_80GB,
         SELENE,
         MEGATRON_2021,

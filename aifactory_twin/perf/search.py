@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.sim.models.perf.calibration import FROZEN, Calibration
-from aifactory_twin.sim.models.perf.inputs import (
+from aifactory_twin.perf.calibration import FROZEN, Calibration
+from aifactory_twin.perf.inputs import (
     DeviceFigures,
     FabricFigures,
     Framework,
     ModelShape,
 )
-from aifactory_twin.sim.models.perf.memory import memory_parts
-from aifactory_twin.sim.models.perf.step import Layouts, StepTimes, evaluate
+from aifactory_twin.perf.memory import memory_parts
+from aifactory_twin.perf.step import Layouts, StepTimes, evaluate
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.sim.models.perf.flops import RECOMPUTE_FULL
-from aifactory_twin.sim.models.perf.inputs import ModelShape
+from aifactory_twin.perf.flops import RECOMPUTE_FULL
+from aifactory_twin.perf.inputs import ModelShape
 
 if TYPE_CHECKING:
-    from aifactory_twin.sim.models.perf.step import Layouts
+    from aifactory_twin.perf.step import Layouts
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -6,13 +6,13 @@ compile time from a scenario and in tests from a paper's table. See docs/perf-mo
 
 from __future__ import annotations
 
-from aifactory_twin.sim.models.perf.calibration import FROZEN, Calibration
-from aifactory_twin.sim.models.perf.flops import (
+from aifactory_twin.perf.calibration import FROZEN, Calibration
+from aifactory_twin.perf.flops import (
     RECOMPUTE_MODES,
     hardware_flops_per_token,
     model_flops_per_token,
 )
-from aifactory_twin.sim.models.perf.inputs import (
+from aifactory_twin.perf.inputs import (
     MEGATRON_2021,
     MODERN,
     DeviceFigures,
@@ -20,13 +20,13 @@ from aifactory_twin.sim.models.perf.inputs import (
     Framework,
     ModelShape,
 )
-from aifactory_twin.sim.models.perf.search import (
+from aifactory_twin.perf.search import (
     SearchResult,
     best_layout,
     candidates,
     describe_layout,
 )
-from aifactory_twin.sim.models.perf.step import Layouts, StepTimes, evaluate
+from aifactory_twin.perf.step import Layouts, StepTimes, evaluate
 
 __all__ = [
     "FROZEN",

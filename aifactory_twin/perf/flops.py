@@ -11,7 +11,7 @@ Narayanan's 96·B·s·l·h²·(1 + s/(6h) + V/(16·l·h)) with full recompute an
 
 from __future__ import annotations
 
-from aifactory_twin.sim.models.perf.inputs import ModelShape
+from aifactory_twin.perf.inputs import ModelShape
 
 RECOMPUTE_NONE = 0
 RECOMPUTE_SELECTIVE = 1

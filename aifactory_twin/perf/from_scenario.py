@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from aifactory_twin.schema import AcceleratorSpec, ModelDescription, ParallelLayout, TrainingJob
-from aifactory_twin.sim.models.perf.flops import RECOMPUTE_MODES
-from aifactory_twin.sim.models.perf.inputs import (
+from aifactory_twin.perf.flops import RECOMPUTE_MODES
+from aifactory_twin.perf.inputs import (
     MODERN,
     DeviceFigures,
     FabricFigures,
     Framework,
     ModelShape,
 )
-from aifactory_twin.sim.models.perf.search import SearchResult, best_layout
+from aifactory_twin.perf.search import SearchResult, best_layout
+from aifactory_twin.schema import AcceleratorSpec, ModelDescription, ParallelLayout, TrainingJob
 
 # Schema field → search field.
 _LAYOUT_FIELDS = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.sim.models.perf.inputs import (
+from aifactory_twin.perf.inputs import (
     NCCL_EFFICIENCY,
     NVLINK_ALPHA_US,
     DeviceFigures,
