@@ -13,8 +13,8 @@ micro-batches: T_pipe = (m + (p−1)/v) · t_stage, so the bubble is (p−1)/(v�
 (Narayanan et al. §2.2). Exposed communication: TP collectives per layer, CP key/value exchange per
 layer, EP all-to-all per MoE layer, PP sends per micro-batch — each minus the framework's overlap;
 DP gradient reduce-scatter and parameter all-gather once per step, hidden only behind the last
-micro-batch's backward and the first's forward (gradients are final only then), every
-micro-batch for ZeRO-3. The optimizer step streams its state through HBM.
+micro-batch's backward and the first's forward (gradients are final only then); ZeRO-2 scatters
+every micro-batch, ZeRO-3 also gathers every micro-batch. The optimizer step streams its state through HBM.
 """
 
 from __future__ import annotations
@@ -241,9 +241,13 @@ def evaluate(
     bwd_window = fw.dp_overlap * (2.0 / 3.0) * stage_c
     fwd_window = fw.dp_overlap * (1.0 / 3.0) * stage_c
     once = np.maximum(rs - bwd_window, 0.0) + np.maximum(ag - fwd_window, 0.0)
-    # ZeRO-3 gathers weights for forward and backward and scatters gradients every micro-batch.
-    per_mb = np.maximum(2.0 * ag + rs - fw.dp_overlap * stage_c, 0.0) * m_micro
-    dp_s = np.where(dp > 1.0, np.where(lay.zero >= 3, per_mb, once), 0.0)
+    # Sharded gradients cannot accumulate over micro-batches: ZeRO-2 scatters them after every
+    # micro-batch's backward (weights gathered once); ZeRO-3 also gathers the weights for every
+    # forward and backward.
+    zero2 = m_micro * np.maximum(rs - bwd_window, 0.0) + np.maximum(ag - fwd_window, 0.0)
+    zero3 = np.maximum(2.0 * ag + rs - fw.dp_overlap * stage_c, 0.0) * m_micro
+    dp_s = np.where(lay.zero >= 3, zero3, np.where(lay.zero == 2, zero2, once))
+    dp_s = np.where(dp > 1.0, dp_s, 0.0)
 
     opt_params = (p_dense + p_exp) / np.where(lay.zero >= 1, dp, 1.0)
     optimizer = OPTIMIZER_BYTES_PER_PARAM * opt_params / (dev.hbm_bw_gb_per_s * 1e9)
