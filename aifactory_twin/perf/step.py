@@ -14,7 +14,8 @@ micro-batches: T_pipe = (m + (p−1)/v) · t_stage, so the bubble is (p−1)/(v�
 layer, EP all-to-all per MoE layer, PP sends per micro-batch — each minus the framework's overlap;
 DP gradient reduce-scatter and parameter all-gather once per step, hidden only behind the last
 micro-batch's backward and the first's forward (gradients are final only then); ZeRO-2 scatters
-every micro-batch, ZeRO-3 also gathers every micro-batch. The optimizer step streams its state through HBM.
+every micro-batch, ZeRO-3 also gathers every micro-batch. The optimizer step streams its state
+through HBM.
 """
 
 from __future__ import annotations
