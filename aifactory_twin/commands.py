@@ -20,7 +20,11 @@ from aifactory_twin.schema import NODE_CLASSES, Edge, NodeBase, Position, refusa
 
 
 class Command:
-    """Base: ``redo`` applies, ``undo`` reverts; ``merge_key`` lets consecutive edits merge."""
+    """Base: ``redo`` applies, ``undo`` reverts; ``merge_key`` lets consecutive edits merge.
+
+    The undo stacks run each ``redo``/``undo`` inside ``doc.batch()``, so one command (however
+    many items it touches) makes the document emit ``changed`` once.
+    """
 
     text = "Edit"
 
@@ -93,16 +97,10 @@ class AddNodes(Command):
         )
 
     def redo(self, doc: FactoryDocument) -> None:
-        for node in self.nodes:
-            doc.insert_node(node)
-        for edge in self.edges:
-            doc.insert_edge(edge)
+        doc.insert_many([(None, n) for n in self.nodes], [(None, e) for e in self.edges])
 
     def undo(self, doc: FactoryDocument) -> None:
-        for edge in reversed(self.edges):
-            doc.remove_edge(edge.id)
-        for node in reversed(self.nodes):
-            doc.remove_node(node.id)
+        doc.remove_many([n.id for n in self.nodes], [e.id for e in self.edges])
 
 
 class RemoveItems(Command):
@@ -117,29 +115,21 @@ class RemoveItems(Command):
         self.text = f"Delete {count} item{'s' if count != 1 else ''}"
 
     def redo(self, doc: FactoryDocument) -> None:
-        doomed_nodes = set(self.node_ids)
-        edge_ids = set(self.edge_ids) | {
-            e.id for e in doc.edges.values() if e.source in doomed_nodes or e.target in doomed_nodes
-        }
-        # Remember original positions so undo restores the exact order (file diffs stay small).
-        edge_order = list(doc.edges)
-        self._removed_edges = [
-            (edge_order.index(eid), doc.edge(eid)) for eid in edge_order if eid in edge_ids
+        # Ids no longer in the document are skipped; a node's incident edges go with it.
+        doomed = {nid for nid in self.node_ids if doc.has_node(nid)}
+        chosen = set(self.edge_ids)
+        edge_ids = [
+            e.id
+            for e in doc.edges.values()
+            if e.id in chosen or e.source in doomed or e.target in doomed
         ]
-        for _, edge in reversed(self._removed_edges):
-            doc.remove_edge(edge.id)
-        node_order = list(doc.nodes)
-        self._removed_nodes = [
-            (node_order.index(nid), doc.node(nid)) for nid in node_order if nid in doomed_nodes
-        ]
-        for _, node in reversed(self._removed_nodes):
-            doc.remove_node(node.id)
+        node_ids = [nid for nid in self.node_ids if nid in doomed]
+        # Remember the original positions so undo restores the exact order (file diffs stay
+        # small); the document reports them, and puts everything back in one rebuild.
+        self._removed_nodes, self._removed_edges = doc.remove_many(node_ids, edge_ids)
 
     def undo(self, doc: FactoryDocument) -> None:
-        for index, node in self._removed_nodes:
-            doc.insert_node(node, index)
-        for index, edge in self._removed_edges:
-            doc.insert_edge(edge, index)
+        doc.insert_many(self._removed_nodes, self._removed_edges)
 
 
 class MoveNodes(Command):
@@ -308,7 +298,8 @@ class UndoStack:
         self._clean_index: int | None = 0
 
     def push(self, cmd: Command) -> None:
-        cmd.redo(self.doc)
+        with self.doc.batch():
+            cmd.redo(self.doc)
         self._undone.clear()
         last = self._done[-1] if self._done else None
         if (
@@ -326,7 +317,8 @@ class UndoStack:
         if not self._done:
             return False
         cmd = self._done.pop()
-        cmd.undo(self.doc)
+        with self.doc.batch():
+            cmd.undo(self.doc)
         self._undone.append(cmd)
         return True
 
@@ -334,7 +326,8 @@ class UndoStack:
         if not self._undone:
             return False
         cmd = self._undone.pop()
-        cmd.redo(self.doc)
+        with self.doc.batch():
+            cmd.redo(self.doc)
         self._done.append(cmd)
         return True
 

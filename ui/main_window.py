@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.commands import Command, Connect, MoveNodes, RemoveItems
-from aifactory_twin.document import FactoryDocument
+from aifactory_twin.document import AFTER_VIEWS, FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.schema import Edge
 from ui import actions
@@ -103,8 +103,12 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self._build_status_bar()
         self.acts = actions.build(self)
         self.simulate_menu = self.acts.simulate_menu
+        # The inspector follows the canvas selection on the next event-loop turn: a selection
+        # change can come from inside a widget's own signal (the inspector's edge-kind combo
+        # re-types an edge, the re-added item is reselected), and the inspector must not
+        # rebuild that widget while its signal runs. One document edit is one batch, so this
+        # timer no longer coalesces document changes, only selection bursts.
         self._selection_timer = QTimer(self, singleShot=True, interval=0)
-        self._counts_timer = QTimer(self, singleShot=True, interval=0)
         self._connect_signals()
         # The live simulation (ui/live): Simulate menu, run toolbar, charts, KPIs, alarms.
         self.live = install_live_view(self)
@@ -203,8 +207,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         )
         self.validation.focus_requested.connect(self.focus_nodes)
         self.stack.cleanChanged.connect(self._on_stack_clean_changed)
-        self.doc.changed.connect(self._on_doc_changed)
-        self._counts_timer.timeout.connect(self._update_counts)
+        self.doc.changed.connect(self._on_doc_changed, priority=AFTER_VIEWS)
         self.empty_state.template_chosen.connect(self.new_from_template)
         self.empty_state.open_requested.connect(self.open_dialog)
         self.loader.started.connect(self._on_loader_started)
@@ -346,7 +349,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.setWindowModified(not self.stack.isClean())
 
     def _update_counts(self) -> None:
-        nodes, edges = len(self.doc.nodes), len(self.doc.edges)
+        nodes, edges = self.doc.node_count, self.doc.edge_count
         self.counts_label.setText(f"{nodes:,} nodes · {edges:,} edges")
         self.empty_state.setVisible(nodes == 0)
         self.empty_state.reposition()
@@ -423,7 +426,8 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self._update_title()
 
     def _on_doc_changed(self) -> None:
-        self._counts_timer.start()
+        # Once per edit (commands run in a document batch), after the views have mirrored it.
+        self._update_counts()
 
 
 def _nodes_text(count: int) -> str:

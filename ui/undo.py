@@ -36,10 +36,12 @@ class CoreUndoCommand(QUndoCommand):
         self.command = command
 
     def redo(self) -> None:
-        self.command.redo(self.doc)
+        with self.doc.batch():  # one "changed" per command, however many items it touches
+            self.command.redo(self.doc)
 
     def undo(self) -> None:
-        self.command.undo(self.doc)
+        with self.doc.batch():
+            self.command.undo(self.doc)
 
     def id(self) -> int:
         return _merge_id(self.command.merge_key())

@@ -203,11 +203,46 @@ def _add(draw: st.DrawFn, doc: FactoryDocument) -> Command:
     return AddNodes([node], edges)
 
 
+def _add_many(draw: st.DrawFn, doc: FactoryDocument) -> Command:
+    """A paste: several new nodes at once, with edges among them and to existing nodes."""
+    fresh: list[NodeBase] = []
+    for _ in range(draw(st.integers(2, 5))):
+        taken = {n.id for n in fresh}
+        n = 1
+        while doc.has_node(f"node-{n}") or doc.has_edge(f"node-{n}") or f"node-{n}" in taken:
+            n += 1
+        fresh.append(draw(nodes(f"node-{n}")))
+    ends = [*fresh, *doc.nodes.values()]
+    edges: list[Edge] = []
+    for _ in range(draw(st.integers(0, 4))):
+        a, b = draw(st.sampled_from(fresh)), draw(st.sampled_from(ends))
+        pair = (a, b) if draw(st.booleans()) else (b, a)
+        allowed = allowed_edge_kinds(pair[0].kind, pair[1].kind)  # type: ignore[attr-defined]
+        if a.id == b.id or not allowed:
+            continue
+        n = 1
+        while (
+            doc.has_edge(f"edge-{n}")
+            or doc.has_node(f"edge-{n}")
+            or any(e.id == f"edge-{n}" for e in edges)
+        ):
+            n += 1
+        edges.append(
+            Edge(
+                id=f"edge-{n}",
+                kind=draw(st.sampled_from(allowed)),
+                source=pair[0].id,
+                target=pair[1].id,
+            )
+        )
+    return AddNodes(fresh, edges)
+
+
 def _remove(draw: st.DrawFn, doc: FactoryDocument) -> Command | None:
     if not doc.nodes and not doc.edges:
         return None
-    node_ids = draw(st.lists(st.sampled_from(sorted(doc.nodes)), max_size=3)) if doc.nodes else []
-    edge_ids = draw(st.lists(st.sampled_from(sorted(doc.edges)), max_size=3)) if doc.edges else []
+    node_ids = draw(st.lists(st.sampled_from(sorted(doc.nodes)), max_size=6)) if doc.nodes else []
+    edge_ids = draw(st.lists(st.sampled_from(sorted(doc.edges)), max_size=6)) if doc.edges else []
     return RemoveItems(node_ids, edge_ids)
 
 
@@ -256,7 +291,7 @@ def _set_meta(draw: st.DrawFn, doc: FactoryDocument) -> Command:
     return SetPart(doc, "meta", Meta(name=draw(names)), text="Rename factory")
 
 
-_MAKERS = [_add, _remove, _move, _set_field, _replace, _connect, _disconnect, _set_meta]
+_MAKERS = [_add, _add_many, _remove, _move, _set_field, _replace, _connect, _disconnect, _set_meta]
 
 
 def _one(draw: st.DrawFn, doc: FactoryDocument, allow_macro: bool) -> Command | None:

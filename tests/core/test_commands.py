@@ -278,6 +278,32 @@ def test_undo_stack_clean_state_and_redo_branch() -> None:
     assert stack.undo() is False and stack.redo() is True
 
 
+class Mirror:
+    """What a view keeps from the fine signals alone (node and edge ids), and ``changed`` count."""
+
+    def __init__(self, doc: FactoryDocument) -> None:
+        self.nodes = set(doc.nodes)
+        self.edges = set(doc.edges)
+        self.changed = 0
+        doc.node_added.connect(lambda n: self.nodes.add(n.id))
+        doc.node_removed.connect(lambda n: self.nodes.remove(n.id))
+        doc.edge_added.connect(self._edge_added)
+        doc.edge_removed.connect(lambda e: self.edges.remove(e.id))
+        doc.changed.connect(self._changed)
+        self.doc = doc
+
+    def _edge_added(self, edge: Edge) -> None:
+        # Nodes arrive before the edges that need them, even in a bulk insert.
+        assert {edge.source, edge.target} <= self.nodes | set(self.doc.nodes)
+        self.edges.add(edge.id)
+
+    def _changed(self) -> None:
+        self.changed += 1
+
+    def check(self) -> None:
+        assert self.nodes == set(self.doc.nodes) and self.edges == set(self.doc.edges)
+
+
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios(), data=st.data())
 def test_any_command_sequence_undone_in_full_gives_back_the_original(
@@ -286,13 +312,21 @@ def test_any_command_sequence_undone_in_full_gives_back_the_original(
     doc = FactoryDocument(scenario)
     commands = data.draw(command_sequences(doc))
     stack = UndoStack(doc)
+    mirror = Mirror(doc)
     original = doc.scenario
     for cmd in commands:
+        before = mirror.changed
         stack.push(cmd)
+        assert mirror.changed - before <= 1  # one command, at most one "changed"
+        mirror.check()
     after = doc.scenario
-    while stack.undo():
-        pass
+    while stack.can_undo():
+        before = mirror.changed
+        stack.undo()
+        assert mirror.changed - before <= 1
+        mirror.check()
     assert doc.scenario == original
     while stack.redo():
-        pass
+        mirror.check()
     assert doc.scenario == after
+    assert mirror.changed <= 3 * len(commands)

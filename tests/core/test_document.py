@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aifactory_twin.commands import MoveNodes, RemoveItems, SetField, SetPart, UndoStack
 from aifactory_twin.document import FactoryDocument
@@ -104,7 +106,8 @@ def test_edge_signals_and_removing_a_node_through_a_command() -> None:
         ("edge_added", c1),
         ("edge_added", c2),
     ]
-    assert rec.names().count("changed") == 3
+    # One command, one "changed": the stack runs it in a batch.
+    assert rec.names()[-1] == "changed" and rec.names().count("changed") == 1
 
 
 def test_node_changed_carries_old_and_new_for_set_field_and_move() -> None:
@@ -164,3 +167,107 @@ def test_fresh_id_avoids_node_and_edge_ids_and_incident_edges() -> None:
     assert [e.id for e in doc.incident_edges("crah")] == ["c1", "c2", "rack-2"]
     assert doc.incident_edges("r2") == [doc.edge("c2")]
     assert doc.has_node("r1") and not doc.has_edge("nope")
+
+
+def test_batch_emits_changed_once_at_the_end_and_nests() -> None:
+    doc = _doc()
+    rec = Recorder(doc)
+    with doc.batch():
+        doc.insert_node(ComputeRack(id="r3"))
+        with doc.batch():
+            doc.remove_edge("c1")
+            doc.replace_node(doc.node("r1").model_copy(update={"name": "one"}))
+        assert rec.names() == ["node_added", "edge_removed", "node_changed"]
+        assert doc.in_batch
+    assert rec.names() == ["node_added", "edge_removed", "node_changed", "changed"]
+    assert not doc.in_batch
+    rec.events.clear()
+    with doc.batch():
+        pass
+    assert rec.events == []  # nothing changed, nothing said
+
+
+def test_batch_releases_changed_when_the_body_raises() -> None:
+    doc = _doc()
+    rec = Recorder(doc)
+    with pytest.raises(KeyError), doc.batch():
+        doc.remove_edge("c1")
+        doc.remove_edge("nope")
+    assert rec.names() == ["edge_removed", "changed"]
+    doc.remove_edge("c2")
+    assert rec.names()[-2:] == ["edge_removed", "changed"]  # not paused any more
+
+
+def test_remove_many_reports_indexes_and_insert_many_restores_the_order() -> None:
+    doc = FactoryDocument(
+        Scenario(
+            nodes=[CoolingUnit(id="crah"), *(ComputeRack(id=f"r{i}") for i in range(6))],
+            edges=[
+                Edge(id=f"c{i}", kind="coolant", source="crah", target=f"r{i}") for i in range(6)
+            ],
+        )
+    )
+    before = doc.scenario
+    rec = Recorder(doc)
+    nodes, edges = doc.remove_many(["r4", "r1", "r5"], ["c1", "c4", "c5"])
+    assert [(i, n.id) for i, n in nodes] == [(2, "r1"), (5, "r4"), (6, "r5")]
+    assert [(i, e.id) for i, e in edges] == [(1, "c1"), (4, "c4"), (5, "c5")]
+    assert list(doc.nodes) == ["crah", "r0", "r2", "r3"]
+    # Edges leave first (a view never holds an edge with a missing end), one "changed".
+    assert rec.names() == ["edge_removed"] * 3 + ["node_removed"] * 3 + ["changed"]
+    rec.events.clear()
+    doc.insert_many(nodes, edges)
+    assert doc.scenario == before
+    assert rec.names() == ["node_added"] * 3 + ["edge_added"] * 3 + ["changed"]
+
+
+def test_insert_many_appends_without_index_and_refuses_duplicates_untouched() -> None:
+    doc = _doc()
+    before = doc.scenario
+    with pytest.raises(KeyError, match="r1"):
+        doc.insert_many([(None, ComputeRack(id="r9")), (None, ComputeRack(id="r1"))])
+    with pytest.raises(KeyError, match="r9"):
+        doc.insert_many([(None, ComputeRack(id="r9")), (0, ComputeRack(id="r9"))])
+    with pytest.raises(KeyError, match="nope"):
+        doc.remove_many(["r1"], ["nope"])
+    assert doc.scenario == before
+    doc.insert_many([(None, ComputeRack(id="r9")), (0, ComputeRack(id="r0"))])
+    assert list(doc.nodes) == ["r0", "crah", "r1", "r2", "r9"]
+    assert doc.node_count == 5 and doc.edge_count == 2
+
+
+@given(
+    count=st.integers(0, 30),
+    data=st.data(),
+)
+def test_bulk_remove_and_insert_match_one_by_one_list_edits(count: int, data: Any) -> None:
+    racks = [ComputeRack(id=f"r{i}") for i in range(count)]
+    doc = FactoryDocument(Scenario(nodes=racks))
+    doomed = (
+        data.draw(st.lists(st.sampled_from([r.id for r in racks]), unique=True)) if racks else []
+    )
+    removed, _ = doc.remove_many(doomed)
+    assert [n.id for n in doc.nodes.values()] == [r.id for r in racks if r.id not in doomed]
+    assert [(i, n.id) for i, n in removed] == [
+        (i, r.id) for i, r in enumerate(racks) if r.id in doomed
+    ]
+    # New items at random final indexes (distinct; None appends, in the order given): the same
+    # as inserting them one by one, lowest index first.
+    extra = [ComputeRack(id=f"x{i}") for i in range(data.draw(st.integers(0, 6)))]
+    indexes = data.draw(
+        st.lists(
+            st.none() | st.integers(0, count + 6), min_size=len(extra), max_size=len(extra)
+        ).filter(lambda ix: len({i for i in ix if i is not None}) == sum(i is not None for i in ix))
+    )
+    placed = list(zip(indexes, extra, strict=True))
+    expected = [n.id for n in doc.nodes.values()]
+    total = len(expected) + len(placed)
+    for index, rack in sorted(
+        ((total if i is None else i, n) for n, (i, _) in enumerate(placed)),
+    ):
+        expected.insert(index, placed[rack][1].id)
+    doc.insert_many(placed)
+    assert list(doc.nodes) == expected
+    doc.remove_many([x.id for x in extra])
+    doc.insert_many(removed)
+    assert list(doc.nodes) == [r.id for r in racks]

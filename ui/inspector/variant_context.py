@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from aifactory_twin.commands import Command, SetPart, get_path, set_path
-from aifactory_twin.document import FactoryDocument
+from aifactory_twin.document import DERIVED_STATE, FactoryDocument
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import NodeBase, Override, Scenario, Settings, Variant
 from aifactory_twin.variants import SETTINGS_TARGET, apply_variant, diff_overrides
@@ -56,23 +56,19 @@ class VariantContext(QObject):
         self.problems: list[Problem] = []
         self._shown: Scenario | None = None
         self._shown_nodes: dict[str, NodeBase] = {}
-        # A paste or preset burst emits "changed" once per item; re-sync the canvas once.
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self.view_changed.emit)
         self._connected = False
         self.attach()
 
     def attach(self) -> None:
         if not self._connected:
-            # Views refresh on the specific signals, before "changed": drop the cache first
-            # (this context is made before the views, so its slots run first).
+            # Views refresh on the specific signals, before "changed", and read the shown
+            # values: the cache must drop before any view's slot runs, whatever the order
+            # things were made in.
             for signal in self._specific_signals():
-                signal.connect(self._invalidate_on_change)
-            self.doc.changed.connect(self._on_doc_changed)
-            self.doc.reset.connect(self._on_doc_reset)
-            self.doc.part_changed.connect(self._on_doc_part_changed)
+                signal.connect(self._invalidate_on_change, priority=DERIVED_STATE)
+            self.doc.changed.connect(self._on_doc_changed, priority=DERIVED_STATE)
+            self.doc.reset.connect(self._on_doc_reset, priority=DERIVED_STATE)
+            self.doc.part_changed.connect(self._on_doc_part_changed, priority=DERIVED_STATE)
             self._connected = True
 
     def detach(self) -> None:
@@ -83,7 +79,6 @@ class VariantContext(QObject):
             self.doc.reset.disconnect(self._on_doc_reset)
             self.doc.part_changed.disconnect(self._on_doc_part_changed)
             self._connected = False
-        self._timer.stop()
 
     def _specific_signals(self) -> list[Any]:
         doc = self.doc
@@ -220,9 +215,10 @@ class VariantContext(QObject):
         self._invalidate()
 
     def _on_doc_changed(self) -> None:
+        # Once per edit: the document batches every command, however many items it touches.
         self._invalidate()
         if self.active is not None:
-            self._timer.start()
+            self.view_changed.emit()
 
     def _on_doc_reset(self) -> None:
         self.set_active(None)
