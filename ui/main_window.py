@@ -25,6 +25,7 @@ from aifactory_twin.commands import Command, Connect, MoveNodes, RemoveItems
 from aifactory_twin.document import AFTER_VIEWS, FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.schema import Edge
+from aifactory_twin.variant_session import VariantSession
 from ui import actions
 from ui.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, default_recovery_dir
 from ui.canvas.interactions import choose_edge
@@ -41,7 +42,6 @@ from ui.edit_ops import (
 from ui.empty_state import EmptyStateWidget
 from ui.file_ops import FileLoader
 from ui.inspector.panel import InspectorPanel
-from ui.inspector.variant_context import VariantContext
 from ui.live.live_view import install_live_view
 from ui.palette import PalettePanel
 from ui.scenario_panel import ScenarioPanel
@@ -77,16 +77,16 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.setAcceptDrops(True)
         self.setWindowTitle(APP_TITLE)
 
-        self.scene = FactoryScene(self.doc, self)
+        # Which variant the editor shows (core); the canvas, panels and simulation follow it.
+        self.variant_session = VariantSession(self.doc)
+        self.scene = FactoryScene(self.doc, self, variants=self.variant_session)
         self.view = FactoryView(self.scene, self)
         self.setCentralWidget(self.view)
         self.empty_state = EmptyStateWidget(self.view)
         self.loader = FileLoader(self)
 
         self.palette = PalettePanel()
-        # Which variant the editor shows; made before the views so its cache refreshes first.
-        self.variant_context = VariantContext(self.doc, self)
-        self.inspector = InspectorPanel(self.doc, self.push, variants=self.variant_context)
+        self.inspector = InspectorPanel(self.doc, self.push, variants=self.variant_session)
         self.validation = ValidationPanel(self.doc)
         self.validation.defer = lambda: self.scene.pending_count > 0
         self.undo_view = QUndoView(self.stack)
@@ -113,7 +113,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         # The live simulation (ui/live): Simulate menu, run toolbar, charts, KPIs, alarms.
         self.live = install_live_view(self)
         # Scenario settings/workloads (a tab beside the inspector) and variants (below it).
-        self.scenario_panel = ScenarioPanel(self.doc, self.push, self.variant_context)
+        self.scenario_panel = ScenarioPanel(self.doc, self.push, self.variant_session)
         self.variants_panel = VariantsPanel(self)
         self.scenario_dock = self.add_dock(
             "Scenario", "scenario_dock", self.scenario_panel, "right"
@@ -418,7 +418,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.inspector.detach()
         self.scenario_panel.detach()
         self.variants_panel.detach()
-        self.variant_context.detach()
+        self.variant_session.detach()
         self.scene.detach()
         self.doc.changed.disconnect(self._on_doc_changed)
 

@@ -4,7 +4,7 @@ The settings form and the workload forms are generated from the pydantic fields 
 ``field_specs``), like the inspector. A value is validated into a new schema object before any
 command exists, so a refused value shows under its field and never reaches the document. While a
 variant is active the forms show the variant's values and value edits become its overrides
-(VariantContext); adding or removing a workload is structural and always edits the base, which
+(VariantSession); adding or removing a workload is structural and always edits the base, which
 every variant then sees.
 """
 
@@ -33,12 +33,12 @@ from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.kinds import WORKLOAD_HOST_KINDS
 from aifactory_twin.schema import InferenceService, Settings, TrainingJob
+from aifactory_twin.variant_session import VariantSession, set_model_path
 from aifactory_twin.variants import SETTINGS_TARGET
 from ui.inspector.fields import FieldSpec
 from ui.inspector.model_form import ModelForm
 from ui.inspector.panel import BANNER_STYLE
 from ui.inspector.placement import PlacementModel
-from ui.inspector.variant_context import VariantContext, set_model_path
 
 # Node kinds a workload can be placed on (the rules count these as capacity, rules.py _jobs).
 WORKLOAD_CLASSES: dict[str, type[BaseModel]] = {
@@ -59,7 +59,7 @@ class ScenarioPanel(QScrollArea):
         self,
         doc: FactoryDocument,
         push: Callable[[Command], None],
-        variants: VariantContext,
+        variants: VariantSession,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

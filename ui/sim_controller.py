@@ -7,10 +7,11 @@ answered within 50 ms while frontier-scale runs). When the engine cannot keep up
 goes slower than asked; ``achieved_speed`` says how fast it really goes. The engine never emits
 Qt signals; this controller does.
 
-Edits while running (architecture doc, "Engine isolation"): a parameter edit is swapped in with
-``engine.update_parameters`` at the next frame; a structural edit (node or edge added/removed, or
-a change the engine refuses as structural) pauses the run and emits ``structure_changed`` so the
-window can offer a restart.
+Edits while running (architecture doc, "Engine isolation"): a parameter edit — of the base, or
+of the overrides of the variant being simulated — is swapped in with ``engine.update_parameters``
+at the next frame; a structural edit (node or edge added/removed, or a change the engine refuses
+as structural) pauses the run and emits ``structure_changed`` so the window can offer a restart.
+Which edits are which is decided in the core (``aifactory_twin.variant_session.RunFeed``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -26,7 +26,7 @@ from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import TwinError
 from aifactory_twin.schema import ScheduledEvent
 from aifactory_twin.sim import Engine, compile_scenario
-from aifactory_twin.variants import apply_variant
+from aifactory_twin.variant_session import RunFeed, VariantSession
 
 # Simulated seconds per real second offered in the UI: 1 min/s … 1 week/s.
 SPEEDS_S_PER_S: tuple[tuple[float, str], ...] = (
@@ -62,9 +62,13 @@ class SimController(QObject):
         doc: FactoryDocument,
         parent: QObject | None = None,
         frame_budget_ms: float = FRAME_BUDGET_MS,
+        session: VariantSession | None = None,
     ) -> None:
         super().__init__(parent)
         self.doc = doc
+        # The editor's variant session (the window's); a private one when run on its own.
+        self.session = session or VariantSession(doc)
+        self.feed: RunFeed | None = None  # the running engine's view of the document's edits
         self.engine: Engine | None = None
         self.state = IDLE
         self.speed_s_per_s = DEFAULT_SPEED_S_PER_S
@@ -73,8 +77,6 @@ class SimController(QObject):
         self.seed: int | None = None  # None → the scenario's settings.seed
         self.horizon_s: float | None = None  # None → the scenario's settings.horizon_s
         self.step_s: float | None = None
-        self.stale = False  # the document's topology changed since the engine was compiled
-        self._params_pending = False
         self._alarm_kinds: frozenset[str] | None = None
         """Set while Run Until Next Alarm seeks an event of these kinds."""
         self._alarms_before = 0
@@ -87,11 +89,12 @@ class SimController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_INTERVAL_MS)
         self._timer.timeout.connect(self._on_frame)
-        doc.node_changed.connect(self._on_doc_node_changed)
-        doc.part_changed.connect(self._on_doc_part_changed)
-        for signal in (doc.node_added, doc.node_removed, doc.edge_added, doc.edge_removed):
-            signal.connect(self._on_doc_structure_changed)
         doc.reset.connect(self._on_doc_reset)
+
+    @property
+    def stale(self) -> bool:
+        """The document's topology changed since the engine was compiled."""
+        return self.feed is not None and self.feed.stale
 
     # ------------------------------------------------------------ properties
     @property
@@ -142,8 +145,9 @@ class SimController(QObject):
             self.error.emit(f"Cannot simulate: {exc}")
             return None
         self.engine = engine
-        self.stale = False
-        self._params_pending = False
+        self._drop_feed()
+        self.feed = RunFeed(self.session, self.variant)
+        self.feed.structure_changed.connect(self._structure_changed)
         self.engine_replaced.emit(engine)
         return engine
 
@@ -181,8 +185,7 @@ class SimController(QObject):
         self._timer.stop()
         self._alarm_kinds = None
         self.engine = None
-        self.stale = False
-        self._params_pending = False
+        self._drop_feed()
         self.engine_replaced.emit(None)
         self._set_state(IDLE)
 
@@ -288,38 +291,32 @@ class SimController(QObject):
             self._set_state(FINISHED)
 
     def _apply_pending_parameters(self, engine: Engine) -> None:
-        if not self._params_pending or self.stale:
+        feed = self.feed
+        if feed is None:
             return
-        self._params_pending = False
         try:
-            # The engine recompiles without a variant, so hand it the variant already applied.
-            engine.update_parameters(apply_variant(self.doc.scenario, self.variant))
+            scenario = feed.take_parameters()
+            if scenario is None:
+                return
+            # The engine recompiles without a variant: it gets the variant already applied.
+            engine.update_parameters(scenario)
         except ValueError:
+            feed.mark_stale()
             self._structure_changed()
         except TwinError as exc:
             # An invalid combination (e.g. a rule the compiler enforces): keep the old parameters.
             self.error.emit(f"Edit not applied to the running simulation: {exc}")
 
+    def _drop_feed(self) -> None:
+        if self.feed is not None:
+            self.feed.structure_changed.disconnect(self._structure_changed)
+            self.feed.detach()
+            self.feed = None
+
     # ------------------------------------------------------- document events
-    def _on_doc_node_changed(self, old: Any, new: Any) -> None:
+    def _structure_changed(self) -> None:
         if self.engine is None:
             return
-        if old.model_copy(update={"position": new.position}) == new:
-            return  # a move changes nothing the engine simulates
-        self._params_pending = True  # swapped in right before the next step
-
-    def _on_doc_part_changed(self, name: str, old: Any, new: Any) -> None:
-        # Settings and workloads are parameters; meta, variants and the scheduled-event list
-        # take effect at the next restart (saving injected events must not inject them twice).
-        if self.engine is not None and name in ("settings", "workloads"):
-            self._params_pending = True
-
-    def _on_doc_structure_changed(self, _item: Any) -> None:
-        if self.engine is not None:
-            self._structure_changed()
-
-    def _structure_changed(self) -> None:
-        self.stale = True
         was_running = self.state == RUNNING
         self.pause()
         if was_running or self.state in (PAUSED, FINISHED):

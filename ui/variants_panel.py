@@ -2,7 +2,8 @@
 
 A variant is the base plus overrides (issue 6, "Variants"), stored in the scenario file. The list
 starts with the base; picking a row makes that variant ACTIVE: the canvas, inspector and scenario
-panel show ``apply_variant(base, name)`` and value edits become its overrides (VariantContext).
+panel show ``apply_variant(base, name)`` and value edits become its overrides (the core's
+VariantSession, which the canvas follows too).
 New / duplicate / rename / delete and the override list's "Remove" are SetPart "variants"
 commands, so they undo like any edit. A bad name is shown inline and never reaches the document.
 """
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,12 +34,11 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.commands import SetPart
-from aifactory_twin.schema import NodeBase, Variant
-from ui.inspector.variant_context import VariantContext
+from aifactory_twin.schema import Variant
+from aifactory_twin.variant_session import VariantSession
 from ui.resources import STATUS_COLORS
 
 if TYPE_CHECKING:
-    from ui.canvas.scene import FactoryScene
     from ui.main_window import MainWindow
 
 BASE_LABEL = "Base (as built)"
@@ -54,41 +54,6 @@ def ask_text(parent: QWidget) -> Prompt:
     return prompt
 
 
-class CanvasVariantSync(QObject):
-    """Keeps the canvas items of overridden nodes showing the active variant's values.
-
-    The scene mirrors the base document; after every change (batched by the context) the items
-    of nodes the variant touches get the variant's node, and items it no longer touches get the
-    base node back. Structure never differs, so only values (labels, subtitles) change.
-    """
-
-    def __init__(self, scene: FactoryScene, variants: VariantContext) -> None:
-        super().__init__(scene)
-        self.scene = scene
-        self.variants = variants
-        self.shown_ids: set[str] = set()
-        variants.view_changed.connect(self.sync)
-
-    def detach(self) -> None:
-        self.variants.view_changed.disconnect(self.sync)
-
-    def sync(self) -> None:
-        doc = self.variants.doc
-        variant = self.variants.variant()
-        targets = {o.target for o in variant.overrides} if variant is not None else set()
-        now = {t for t in targets if doc.has_node(t)}
-        for node_id in self.shown_ids | now:
-            item = self.scene.node_items.get(node_id)
-            if item is None or not doc.has_node(node_id):
-                continue
-            node: NodeBase = (
-                self.variants.shown_node(node_id) if node_id in now else doc.node(node_id)
-            )
-            if item.node != node:
-                item.set_node(node)
-        self.shown_ids = now
-
-
 class VariantsPanel(QScrollArea):
     """Variant list with New / Duplicate / Rename / Delete, description and override list."""
 
@@ -96,9 +61,8 @@ class VariantsPanel(QScrollArea):
         super().__init__()
         self.main_window = window
         self.doc = window.doc
-        self.variants: VariantContext = window.variant_context
+        self.variants: VariantSession = window.variant_session
         self.prompt: Prompt = prompt or ask_text(self)
-        self.canvas_sync = CanvasVariantSync(window.scene, self.variants)
         self._build()
         self.status_label = QLabel()
         self.status_label.setObjectName("variant_status")
@@ -173,7 +137,6 @@ class VariantsPanel(QScrollArea):
             self.doc.part_changed.disconnect(self._on_doc_part_changed)
             self.doc.reset.disconnect(self.refresh)
             self.variants.active_changed.disconnect(self._on_variants_active_changed)
-            self.canvas_sync.detach()
             self._connected = False
 
     # ------------------------------------------------------------ showing

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from editor_support import add_node, view_point
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,9 +19,10 @@ from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from aifactory_twin.commands import UndoStack, get_path
 from aifactory_twin.document import FactoryDocument
+from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import Override, Scenario, TrainingJob
+from aifactory_twin.variant_session import VariantSession, set_model_path
 from aifactory_twin.variants import apply_variant
-from ui.inspector.variant_context import VariantContext, set_model_path
 from ui.main_window import MainWindow
 
 
@@ -140,7 +142,7 @@ def test_inference_profile_edits_as_text_and_remove_undoes(qtbot: Any, window: M
 def test_variant_overrides_a_rack_while_the_base_stays(qtbot: Any, window: MainWindow) -> None:
     add_node(window, "compute_rack", "rack", 0, 0)
     _new_variant(qtbot, window, "liquid")
-    assert window.variant_context.active == "liquid"
+    assert window.variant_session.active == "liquid"
     assert window.variants_panel.status_label.text() == "Variant: liquid"
     assert window.live.controls.variant.currentData() == "liquid"  # the run simulates it too
     _select(qtbot, window, "rack")
@@ -167,7 +169,7 @@ def test_variant_overrides_a_rack_while_the_base_stays(qtbot: Any, window: MainW
     assert len(_variant(window, "liquid").overrides) == 2 and row.overridden
     # Back to the base: the base values, nothing marked.
     window.variants_panel.list.setCurrentRow(0)
-    assert window.variant_context.active is None and window.inspector.banner is None
+    assert window.variant_session.active is None and window.inspector.banner is None
     assert window.inspector.rows["cooling"].editor.currentText() == "air"  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: item.node.cooling == "air")  # type: ignore[attr-defined]
 
@@ -222,15 +224,15 @@ def test_names_rename_duplicate_delete(qtbot: Any, window: MainWindow) -> None:
     panel.prompt = lambda *_args: "b"
     qtbot.mouseClick(panel.rename_button, Qt.MouseButton.LeftButton)
     assert [v.name for v in window.doc.part("variants")] == ["b"]
-    assert window.variant_context.active == "b"  # the active variant follows its new name
+    assert window.variant_session.active == "b"  # the active variant follows its new name
     window.stack.undo()
-    assert window.variant_context.active == "a"
+    assert window.variant_session.active == "a"
     panel.prompt = lambda *_args: "a copy"
     qtbot.mouseClick(panel.duplicate_button, Qt.MouseButton.LeftButton)
-    assert window.variant_context.active == "a copy"
+    assert window.variant_session.active == "a copy"
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
     assert [v.name for v in window.doc.part("variants")] == ["a"]
-    assert window.variant_context.active is None
+    assert window.variant_session.active is None
     assert [panel.list.item(i).text() for i in range(panel.list.count())] == [
         "● Base (as built)",
         "a",
@@ -252,7 +254,7 @@ def test_save_and_reopen_keeps_the_variants(
     names = [second.variants_panel.list.item(i).text() for i in range(2)]
     assert names == ["● Base (as built)", "liquid"]
     second.variants_panel.list.setCurrentRow(1)
-    assert second.variant_context.shown_node("rack").cooling == "immersion"  # type: ignore[attr-defined]
+    assert second.variant_session.shown_node("rack").cooling == "immersion"  # type: ignore[attr-defined]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -272,7 +274,7 @@ def test_override_command_makes_the_variant_show_the_edit(
     base_job = TrainingJob(id="job")
     doc = FactoryDocument(Scenario(workloads=[base_job], variants=[{"name": "v"}]))  # type: ignore[list-item]
     stack = UndoStack(doc)
-    context = VariantContext(doc)
+    context = VariantSession(doc)
     context.set_active("v")
     expected = base_job
     for path, value in edits:
@@ -288,3 +290,31 @@ def test_override_command_makes_the_variant_show_the_edit(
         pass
     assert doc.part("variants")[0].overrides == []
     context.detach()
+
+
+def test_an_override_edit_of_the_running_variant_applies_at_the_next_tick(
+    qtbot: Any, window: MainWindow
+) -> None:
+    """Like a base edit: the live run swaps the variant's new values in before its next step."""
+    window.load_now(str(scenes_dir() / "air-vs-liquid.aift.json"))
+    window.variants_panel.list.setCurrentRow(2)  # "liquid"; the run toolbar follows
+    assert window.variant_session.active == "liquid"
+    controller = window.live.controller
+    assert controller.variant == "liquid"
+    controller.horizon_s = 86400.0
+    for _ in range(3):
+        controller.step()
+    engine = controller.engine
+    assert engine is not None
+    before_kw = engine.recorder.series("it_power_kw")[-1]
+    _select(qtbot, window, "racks")
+    row = window.inspector.rows["host_overhead_w"]
+    assert row.overridden  # "liquid" sets it
+    _type(qtbot, row.editor, "9752")  # 7,752 W in the variant, +2 kW per rack
+    assert window.doc.node("racks").host_overhead_w != 9752.0  # type: ignore[attr-defined]
+    controller.step()
+    assert controller.engine is engine and not controller.stale  # same run, new parameters
+    after_kw = engine.recorder.series("it_power_kw")[-1]
+    racks = window.variant_session.shown_node("racks")
+    assert after_kw - before_kw == pytest.approx(racks.count * 2.0, rel=0.05)  # type: ignore[attr-defined]
+    window.stack.setClean()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.schema import Edge, NodeBase
+from aifactory_twin.variant_session import VariantSession
 from ui.canvas.edge_item import HUB_FANOUT, EdgeItem
 from ui.canvas.items import NODE_H, NODE_W, GroupFrameItem, NodeItem
 from ui.resources import EDGE_STYLES, STATUS_COLORS, kind_color
@@ -41,9 +42,15 @@ class FactoryScene(QGraphicsScene):
 
     findings_applied = Signal()
 
-    def __init__(self, doc: FactoryDocument, parent: object = None) -> None:
+    def __init__(
+        self, doc: FactoryDocument, parent: object = None, variants: VariantSession | None = None
+    ) -> None:
         super().__init__(parent)  # type: ignore[arg-type]
         self.doc = doc
+        # The cards of nodes the active variant overrides show the variant's values; the
+        # session says which (the scene is the only writer of its items).
+        self.variants = variants
+        self._variant_shown: set[str] = set()  # ids whose card shows a variant's node now
         self.theme: Theme = LIGHT
         self.snap_grid = GRID
         self.show_groups = True
@@ -101,11 +108,13 @@ class FactoryScene(QGraphicsScene):
             (doc.edge_added, self._on_doc_edge_added),
             (doc.edge_removed, self._on_doc_edge_removed),
             (doc.reset, self.rebuild),
+            *([(self.variants.shown_changed, self._sync_variant)] if self.variants else []),
         ]
 
     def rebuild(self) -> None:
         self.clear()
         self.node_items.clear()
+        self._variant_shown = set()  # a reset document shows the base (the session agrees)
         self.edge_items.clear()
         self._frames.clear()
         self._overview_cache = None
@@ -135,7 +144,7 @@ class FactoryScene(QGraphicsScene):
         while self._pending_nodes and (limit is None or made < limit):
             node_id = self._pending_nodes.pop()
             if self.doc.has_node(node_id) and node_id not in self.node_items:
-                self._add_node_item(self.doc.node(node_id))  # the current version
+                self._add_node_item(self._shown_node(node_id))  # the current version
                 made += 1
         if made and not self._pending_nodes:
             self._schedule_frames()
@@ -191,7 +200,9 @@ class FactoryScene(QGraphicsScene):
     def _on_doc_node_changed(self, old: NodeBase, new: NodeBase) -> None:
         item = self.node_items.get(new.id)
         if item is not None:
-            item.set_node(new)
+            # An overridden card gets the variant's node when the edit ends (_sync_variant).
+            if new.id not in self._variant_shown:
+                item.set_node(new)
             self._overview_cache = None
             self._overview_lines = None
             if old.group != new.group or old.position != new.position:
@@ -214,6 +225,30 @@ class FactoryScene(QGraphicsScene):
                 for edge_item in list(item.edges) if item is not None else []:
                     if edge_item.edge.kind == edge.kind:
                         edge_item.set_hub_end(self._hub_end(edge_item.edge))
+
+    def _shown_node(self, node_id: str) -> NodeBase:
+        if self.variants is not None and node_id in self._variant_shown:
+            return self.variants.shown_node(node_id)
+        return self.doc.node(node_id)
+
+    def _sync_variant(self) -> None:
+        """Cards of overridden nodes show the active variant's node; the others the base's.
+
+        Once per edit or variant switch (the session's ``shown_changed``). A variant never
+        changes structure, so only values (labels, subtitles) change.
+        """
+        if self.variants is None:
+            return
+        doc = self.doc
+        now = {t for t in self.variants.override_targets() if doc.has_node(t)}
+        for node_id in self._variant_shown | now:
+            item = self.node_items.get(node_id)
+            if item is None or not doc.has_node(node_id):
+                continue
+            node = self.variants.shown_node(node_id) if node_id in now else doc.node(node_id)
+            if item.node != node:
+                item.set_node(node)
+        self._variant_shown = now
 
     def _on_doc_edge_added(self, edge: Edge) -> None:
         self._count_edge(edge, +1)

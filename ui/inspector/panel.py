@@ -45,6 +45,7 @@ from aifactory_twin.errors import ScenarioError
 from aifactory_twin.formatting import field_phrase
 from aifactory_twin.kinds import kind_label
 from aifactory_twin.schema import NODE_CLASSES, NodeBase
+from aifactory_twin.variant_session import VariantSession
 from ui.canvas.scene import FactoryScene
 from ui.inspector.edge_form import EdgeForm
 from ui.inspector.field_row import MIXED, RESET_GLYPH, FieldRow
@@ -56,7 +57,6 @@ from ui.inspector.fields import (
     format_value,
 )
 from ui.inspector.model_form import ModelForm
-from ui.inspector.variant_context import VariantContext
 from ui.resources import kind_pixmap
 from ui.undo import route_field_undo
 
@@ -76,14 +76,14 @@ class InspectorPanel(QWidget):
         doc: FactoryDocument,
         push: Callable[[Command], None],
         parent: QWidget | None = None,
-        variants: VariantContext | None = None,
+        variants: VariantSession | None = None,
     ) -> None:
         super().__init__(parent)
         self.doc = doc
         self._push = push
         # Made before this panel connects to the document, so its cache drops first.
         self._owns_variants = variants is None
-        self.variants = variants or VariantContext(doc, self)
+        self.variants = variants or VariantSession(doc)
         self.banner: QLabel | None = None
         self.node_ids: list[str] = []
         self.edge_id: str | None = None  # shown when no node but exactly one edge is selected

@@ -67,7 +67,7 @@ class LiveView(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.controller = SimController(window.doc, self)
+        self.controller = SimController(window.doc, self, session=window.variant_session)
         self.controls = RunControls(self.controller, window)
         self.charts = ChartsPanel()
         install_context_menus(self.charts, notify=window.status)
