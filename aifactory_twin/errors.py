@@ -30,6 +30,11 @@ class ScenarioError(TwinError):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems) or "invalid scenario")
 
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        # Pickle would replay the message string into the constructor; replay the problems,
+        # so the error crosses a process boundary (file-open worker, study runs) whole.
+        return type(self), (self.problems,)
+
 
 class UsageError(TwinError):
     """A command-line option or argument is wrong."""

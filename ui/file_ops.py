@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import Scenario
-from ui.load_worker import load_for_editor, problems_from_tuples, worker_load
+from ui.load_worker import load_for_editor, worker_load
 
 # Above this size a file opens in the worker process. Parse + validate ran at ~7 MB/s here
 # (frontier-scale, 12.4 MB: 1.6-1.9 s, benchmarks/bench_ui.py), so 1 MB blocks the GUI thread
@@ -85,15 +85,15 @@ class FileLoader(QObject):
         self._timer.stop()
         self._future = None
         try:
-            status, payload = future.result()
+            payload = future.result()
         except Exception as exc:  # the worker died (out of memory, killed)
             self._emit_failure(ScenarioError([Problem("", f"loading failed: {exc}", self._path)]))
             return
-        if status == "ok" and isinstance(payload, Scenario):
+        if isinstance(payload, Scenario):
             self.loaded.emit(self._path, payload)
             self.finished.emit()
         else:
-            self._emit_failure(problems_from_tuples(payload))  # type: ignore[arg-type]
+            self._emit_failure(payload)
 
     def _emit_failure(self, error: ScenarioError) -> None:
         self.failed.emit(self._path, error)

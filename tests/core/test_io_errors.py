@@ -198,3 +198,18 @@ def test_rules_errors_only_when_asked() -> None:
     doc = _doc(edges=[{"id": "e", "kind": "power", "source": "a", "target": "b"}])
     assert len(loads_scenario(doc, check_rules=False).edges) == 1
     assert "edges[0]" in _error_text(doc)
+
+
+def test_scenario_error_pickles_with_its_problems() -> None:
+    """It crosses a process boundary whole (the file-open worker, study runs)."""
+    import pickle
+
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(BROKEN / "negative_capacity.aift.json")
+    error = info.value
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is ScenarioError and back.problems == error.problems
+    assert [(p.path, p.message, p.file) for p in back.problems] == [
+        (p.path, p.message, p.file) for p in error.problems
+    ]
+    assert str(back) == str(error) and back.args == error.args

@@ -224,3 +224,20 @@ def test_recent_files_menu_lists_saved_files(
     menu = window.acts.recent_menu
     assert menu is not None
     assert [a.text() for a in menu.actions()] == ["one.aift.json"]
+
+
+def test_opening_another_file_frees_the_previous_run(qtbot: Any, window: MainWindow) -> None:
+    """No leak across opens: the previous file's engine is collected (gc.freeze must not pin it)."""
+    import gc
+    import weakref
+
+    window.load_now(str(scenes_dir() / "air-vs-liquid.aift.json"))
+    controller = window.live.controller
+    controller.horizon_s = 86400.0
+    controller.step()
+    assert controller.engine is not None
+    engine = weakref.ref(controller.engine)
+    window.load_now(str(scenes_dir() / "starter-lab.aift.json"))
+    qtbot.wait(10)  # anything the open left for the event loop
+    gc.collect()
+    assert controller.engine is None and engine() is None
