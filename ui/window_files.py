@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -113,7 +113,8 @@ class WindowFilesMixin:
         self.view.fit_all()
         self.inspector.set_selection([])
         self.validation.schedule()
-        _refreeze()
+        # After the first paint, not before it: collecting the previous file costs 0.1-0.3 s.
+        QTimer.singleShot(0, _refreeze)
 
     # ------------------------------------------------------------ save
     def save(self: MainWindow) -> bool:
@@ -247,7 +248,8 @@ def _refreeze() -> None:
     this, full collections over the 9,590-node frontier scene stalled the idle canvas build
     for 100-250 ms each (measured in bench_ui). But a freeze pins cyclic garbage for good: a
     freeze at the next open (before this one's objects were dropped) kept the previous run's
-    engine alive forever. So unfreeze, collect once (tens of ms), and freeze again.
+    engine alive forever. So unfreeze, collect once (0.1-0.3 s on frontier-scale, measured),
+    and freeze again, on the event-loop turn after the open.
     """
     gc.unfreeze()
     gc.collect()

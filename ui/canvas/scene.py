@@ -2,8 +2,8 @@
 
 After orange-canvas-core's scene: id → item maps, one handler per document signal. The scene
 keeps Qt's default BSP spatial index (without it hit-testing the frontier scene was measured
-thousands of times slower). Group frames are recomputed lazily on the next event-loop turn, so
-a 9,472-node reset or a 1,000-node paste recomputes them once, not once per node.
+thousands of times slower). Group frames are recomputed once per document edit (the document's
+batched ``changed``), so a 9,472-node reset or a 1,000-node paste recomputes them once.
 """
 
 from __future__ import annotations
@@ -74,10 +74,9 @@ class FactoryScene(QGraphicsScene):
         self._edge_timer.setInterval(0)
         self._edge_timer.timeout.connect(self._materialize_some)
         self._pending_nodes: list[str] = []
-        self._frames_timer = QTimer(self)
-        self._frames_timer.setSingleShot(True)
-        self._frames_timer.setInterval(0)
-        self._frames_timer.timeout.connect(self._rebuild_frames)
+        # Group frames follow the cards once per document edit (its one "changed"), so a
+        # 1,000-node paste or undo recomputes them once, not once per node.
+        self._frames_stale = False
         self._connected = False
         self.attach()
         self.rebuild()
@@ -108,6 +107,7 @@ class FactoryScene(QGraphicsScene):
             (doc.edge_added, self._on_doc_edge_added),
             (doc.edge_removed, self._on_doc_edge_removed),
             (doc.reset, self.rebuild),
+            (doc.changed, self._on_doc_changed),
             *([(self.variants.shown_changed, self._sync_variant)] if self.variants else []),
         ]
 
@@ -147,7 +147,7 @@ class FactoryScene(QGraphicsScene):
                 self._add_node_item(self._shown_node(node_id))  # the current version
                 made += 1
         if made and not self._pending_nodes:
-            self._schedule_frames()
+            self._rebuild_frames()  # the idle build is done: frames around all the cards
 
     def _add_node_item(self, node: NodeBase) -> NodeItem:
         item = NodeItem(node)
@@ -301,10 +301,14 @@ class FactoryScene(QGraphicsScene):
 
     # ------------------------------------------------------------ groups
     def _schedule_frames(self) -> None:
-        if not self._frames_timer.isActive():
-            self._frames_timer.start()
+        self._frames_stale = True
+
+    def _on_doc_changed(self) -> None:
+        if self._frames_stale:
+            self._rebuild_frames()
 
     def _rebuild_frames(self) -> None:
+        self._frames_stale = False
         rects: dict[str, QRectF] = {}
         if self.show_groups:
             members: dict[str, list[NodeItem]] = defaultdict(list)

@@ -81,7 +81,8 @@ class InspectorPanel(QWidget):
         super().__init__(parent)
         self.doc = doc
         self._push = push
-        # Made before this panel connects to the document, so its cache drops first.
+        # The window's session; a private one for a panel on its own. Either way its cache
+        # drops before this panel's slots run (it connects at DERIVED_STATE priority).
         self._owns_variants = variants is None
         self.variants = variants or VariantSession(doc)
         self.banner: QLabel | None = None
@@ -105,11 +106,6 @@ class InspectorPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.splitter)
         self._connected = False
-        # Bulk edits emit one "changed" per item; refresh the summary once, after the burst.
-        self._summary_timer = QTimer(self)
-        self._summary_timer.setSingleShot(True)
-        self._summary_timer.setInterval(0)
-        self._summary_timer.timeout.connect(self._refresh_summary)
         self._summary: QLabel | None = None
         self._edge_timer = QTimer(self)
         self._edge_timer.setSingleShot(True)
@@ -257,7 +253,7 @@ class InspectorPanel(QWidget):
         if self._summary is None or self.node_ids:
             return
         self._summary.setText(
-            f"{len(self.doc.nodes):,} nodes · {len(self.doc.edges):,} edges<br><br>"
+            f"{self.doc.node_count:,} nodes · {self.doc.edge_count:,} edges<br><br>"
             "<span style='color:gray'>Select a node to edit it. Drag from a node's port (the "
             "circle on its right edge), or Shift-drag, to connect it to another node.</span>"
         )
@@ -450,7 +446,7 @@ class InspectorPanel(QWidget):
             self._follow_edge()
             return
         if not self.node_ids:
-            self._summary_timer.start()
+            self._refresh_summary()  # once per edit: the document batches each command
             return
         gone = [nid for nid in self.node_ids if not self.doc.has_node(nid)]
         if gone:
