@@ -48,6 +48,31 @@ AFTER_VIEWS = -100
 ItemT = TypeVar("ItemT", NodeBase, Edge)
 
 
+class Links:
+    """Signal → slot connections made and undone together, at one priority.
+
+    For listeners that follow the document (and each other) and must stop before they go:
+    psygnal would otherwise keep calling a deleted Qt-owned object's methods.
+    """
+
+    def __init__(self, links: Sequence[tuple[Any, Any]], priority: int = VIEWS) -> None:
+        self._links = list(links)
+        self._priority = priority
+        self.connected = False
+
+    def attach(self) -> None:
+        if not self.connected:
+            for signal, slot in self._links:
+                signal.connect(slot, priority=self._priority)
+            self.connected = True
+
+    def detach(self) -> None:
+        if self.connected:
+            for signal, slot in self._links:
+                signal.disconnect(slot)
+            self.connected = False
+
+
 class _Ordered:
     """Items by id plus their order: O(1) lookup, cheap positional insert, one-pass bulk edits."""
 

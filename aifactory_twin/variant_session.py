@@ -23,7 +23,7 @@ from psygnal import Signal
 from pydantic import BaseModel
 
 from aifactory_twin.commands import Command, SetPart, get_path, set_path
-from aifactory_twin.document import DERIVED_STATE, FactoryDocument
+from aifactory_twin.document import DERIVED_STATE, FactoryDocument, Links
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import NodeBase, Override, Scenario, Settings, Variant
 from aifactory_twin.variants import SETTINGS_TARGET, apply_variant, diff_overrides
@@ -79,33 +79,26 @@ class VariantSession:
         self.problems: list[Problem] = []
         self._shown: Scenario | None = None
         self._shown_nodes: dict[str, NodeBase] = {}
-        self._connected = False
+        # Views refresh on the specific signals, before "changed", and read the shown values:
+        # the cache must drop before any view's slot runs.
+        self._links = Links(
+            [
+                (doc.node_added, self._invalidate_on_change),
+                (doc.node_removed, self._invalidate_on_change),
+                (doc.node_changed, self._invalidate_on_change),
+                (doc.part_changed, self._on_doc_part_changed),
+                (doc.reset, self._on_doc_reset),
+                (doc.changed, self._on_doc_changed),
+            ],
+            priority=DERIVED_STATE,
+        )
         self.attach()
 
-    def _links(self) -> list[tuple[Any, Any]]:
-        doc = self.doc
-        return [
-            (doc.node_added, self._invalidate_on_change),
-            (doc.node_removed, self._invalidate_on_change),
-            (doc.node_changed, self._invalidate_on_change),
-            (doc.part_changed, self._on_doc_part_changed),
-            (doc.reset, self._on_doc_reset),
-            (doc.changed, self._on_doc_changed),
-        ]
-
     def attach(self) -> None:
-        if not self._connected:
-            # Views refresh on the specific signals, before "changed", and read the shown
-            # values: the cache must drop before any view's slot runs.
-            for signal, slot in self._links():
-                signal.connect(slot, priority=DERIVED_STATE)
-            self._connected = True
+        self._links.attach()
 
     def detach(self) -> None:
-        if self._connected:
-            for signal, slot in self._links():
-                signal.disconnect(slot)
-            self._connected = False
+        self._links.detach()
 
     # ------------------------------------------------------------ state
     def names(self) -> list[str]:
@@ -292,34 +285,27 @@ class RunFeed:
         self.pending = False
         self.stale = False
         self._structure_edit = False
-        self._connected = False
+        doc = self.doc
+        self._links = Links(
+            [
+                (doc.node_changed, self._on_node_changed),
+                (doc.part_changed, self._on_part_changed),
+                (doc.node_added, self._on_structure),
+                (doc.node_removed, self._on_structure),
+                (doc.edge_added, self._on_structure),
+                (doc.edge_removed, self._on_structure),
+                (doc.changed, self._on_changed),
+                (session.variant_edited, self._on_variant_edited),
+                (session.variant_renamed, self._on_variant_renamed),
+            ]
+        )
         self.attach()
 
-    def _links(self) -> list[tuple[Any, Any]]:
-        doc, session = self.doc, self.session
-        return [
-            (doc.node_changed, self._on_node_changed),
-            (doc.part_changed, self._on_part_changed),
-            (doc.node_added, self._on_structure),
-            (doc.node_removed, self._on_structure),
-            (doc.edge_added, self._on_structure),
-            (doc.edge_removed, self._on_structure),
-            (doc.changed, self._on_changed),
-            (session.variant_edited, self._on_variant_edited),
-            (session.variant_renamed, self._on_variant_renamed),
-        ]
-
     def attach(self) -> None:
-        if not self._connected:
-            for signal, slot in self._links():
-                signal.connect(slot)
-            self._connected = True
+        self._links.attach()
 
     def detach(self) -> None:
-        if self._connected:
-            for signal, slot in self._links():
-                signal.disconnect(slot)
-            self._connected = False
+        self._links.detach()
 
     def take_parameters(self) -> Scenario | None:
         """The scenario to swap in before the next step, or None when nothing is pending.
