@@ -29,9 +29,7 @@ from aifactory_twin.schema import Scenario
 from aifactory_twin.study import BASE_LABEL, CompareResult, MonteCarloResult, SweepResult
 from aifactory_twin.study.assumptions import assumption_rows, override_rows
 from ui.report_charts import (
-    LIGHT,
     ChartSpec,
-    Theme,
     draw_chart,
     font,
     metrics,
@@ -48,6 +46,7 @@ from ui.report_content import (
 )
 from ui.report_diagram import draw_factory_diagram
 from ui.report_table import TableStyle, draw_table, table_row_heights
+from ui.theme import LIGHT, Theme
 
 PageFn = Callable[[QPainter, QRectF], None]
 _DPI = 300

@@ -14,6 +14,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 
+from ui.theme import Theme
+
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies and in print.
 VARIANT_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 EDGE_COLORS = {
@@ -23,25 +25,6 @@ EDGE_COLORS = {
     "data": "#009E73",
     "support": "#888888",
 }
-
-
-@dataclass(frozen=True)
-class Theme:
-    """Colours for one look; the presentation switches between LIGHT and DARK."""
-
-    background: str
-    foreground: str
-    muted: str
-    grid: str
-    panel: str
-
-
-LIGHT = Theme(
-    background="#FFFFFF", foreground="#1B1F24", muted="#5B6470", grid="#D9DDE3", panel="#F3F5F8"
-)
-DARK = Theme(
-    background="#14171C", foreground="#F1F3F5", muted="#A7B0BC", grid="#39404A", panel="#1F242B"
-)
 
 
 def variant_color(index: int) -> QColor:

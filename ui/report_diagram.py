@@ -11,8 +11,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from aifactory_twin.schema import Scenario
-from ui.report_charts import EDGE_COLORS, Theme, font, metrics, unit
+from ui.report_charts import EDGE_COLORS, font, metrics, unit
 from ui.resources import kind_color as kind_qcolor
+from ui.theme import Theme
 
 _LABEL_LIMIT = 120  # above this many nodes, labels would overlap into noise
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 
-from ui.report_charts import Theme, font, metrics, unit
+from ui.report_charts import font, metrics, unit
+from ui.theme import Theme
 
 
 @dataclass(frozen=True)

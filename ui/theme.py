@@ -1,4 +1,7 @@
-"""Light and dark looks: a Fusion palette plus the canvas colours, following the system scheme.
+"""Light and dark looks: one Theme for the app, the live charts, the studio, slides and PDF.
+
+A Fusion palette plus the canvas colours, following the system scheme; the same Theme carries
+the chart/page colours the studio, the presentation and the report paint with.
 
 Qt 6.5+ reports the platform's colour scheme through QStyleHints; "system" follows it and
 updates live when it changes. The canvas reads its colours from the active ``Theme`` in paint, so
@@ -7,7 +10,9 @@ switching needs only a viewport update.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
@@ -29,6 +34,12 @@ class Theme:
     group_border: QColor
     group_text: QColor
     tool_stroke: str
+    # Charts, tables and pages: the live charts, the studio, the slides and the PDF.
+    background: str = "#FFFFFF"
+    foreground: str = "#1B1F24"
+    muted: str = "#5B6470"
+    grid: str = "#D9DDE3"
+    panel: str = "#F3F5F8"
 
     @property
     def is_dark(self) -> bool:
@@ -65,6 +76,11 @@ DARK = Theme(
     group_border=QColor("#3F5578"),
     group_text=QColor("#8FA8CF"),
     tool_stroke="#C9D1DC",
+    background="#1B1E23",
+    foreground="#F1F3F5",
+    muted="#A7B0BC",
+    grid="#39404A",
+    panel="#23272E",
 )
 
 THEME_CHOICES = ("system", "light", "dark")
@@ -76,6 +92,43 @@ def system_prefers_dark() -> bool:
         return False
     scheme = QGuiApplication.styleHints().colorScheme()
     return bool(scheme == Qt.ColorScheme.Dark)
+
+
+def current() -> Theme:
+    """The theme the application shows now, read from its palette (light when there is none).
+
+    Windows opened after (studio, presentation) match the editor's choice, and a palette change
+    (the user switches the theme) reaches every widget as a PaletteChange event.
+    """
+    app = QGuiApplication.instance()
+    if not isinstance(app, QGuiApplication):
+        return LIGHT
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    return DARK if window.lightness() < 128 else LIGHT
+
+
+def style_plots(view: Any, plots: Sequence[Any], theme: Theme) -> None:
+    """Colour pyqtgraph plots for ``theme``: background, axes, titles and legends.
+
+    ``view`` is the GraphicsView (PlotWidget or GraphicsLayoutWidget) holding ``plots``
+    (PlotItems). Curves keep their own colours (variants, series).
+    """
+    view.setBackground(theme.background)
+    legend_fill = QColor(theme.panel)
+    legend_fill.setAlpha(215)
+    for plot in plots:
+        for name in ("left", "bottom", "right", "top"):
+            axis = plot.getAxis(name)
+            axis.setPen(theme.muted)
+            axis.setTextPen(theme.foreground)
+        title = plot.titleLabel
+        if title.text:
+            title.setText(title.text, color=theme.foreground)
+        legend = plot.legend
+        if legend is not None:
+            legend.setBrush(legend_fill)
+            legend.setPen(theme.grid)
+            legend.setLabelTextColor(theme.foreground)
 
 
 def resolve(choice: str) -> Theme:

@@ -112,3 +112,36 @@ def test_f5_after_an_edit_compares_again(window: MainWindow, qtbot: Any) -> None
     qtbot.waitUntil(lambda: studio.presentation is not None, timeout=10_000)
     qtbot.addWidget(studio.presentation)
     studio.presentation.close()
+
+
+def test_studio_and_slides_follow_the_app_theme(window: MainWindow, qtbot: Any) -> None:
+    from ui.theme import DARK, LIGHT
+
+    window.load_now(str(SCENE))
+    window.apply_theme("light")
+    window.findChild(QAction, "action_compare").trigger()
+    studio = _studios()[-1]
+    qtbot.addWidget(studio)
+
+    def plot_backgrounds() -> set[str]:
+        views = (studio.plot, studio.sweep_tab.plot, studio.mc_tab.fans, studio.mc_tab.hist)
+        return {v.backgroundBrush().color().name().upper() for v in views}
+
+    assert plot_backgrounds() == {LIGHT.background.upper()}
+    axis = studio.plots[0].getAxis("left")
+    assert axis.textPen().color().name().upper() == LIGHT.foreground.upper()
+    # View › Theme › Dark: the open studio follows.
+    next(a for a in window.findChildren(QAction) if a.text().replace("&", "") == "Dark").trigger()
+    qtbot.waitUntil(lambda: plot_backgrounds() == {DARK.background.upper()})
+    assert axis.textPen().color().name().upper() == DARK.foreground.upper()
+    assert window.live.charts.view.backgroundBrush().color().name().upper() == DARK.background
+    # Slides opened now start dark too.
+    studio._runner_factory = lambda n: SerialRunner()
+    studio.horizon_edit.setText("2h")
+    studio.step_edit.setText("1h")
+    studio.run_then("present")
+    qtbot.waitUntil(lambda: studio.presentation is not None, timeout=60_000)
+    qtbot.addWidget(studio.presentation)
+    assert studio.presentation.theme is DARK
+    studio.presentation.close()
+    window.apply_theme("light")

@@ -20,6 +20,7 @@ import pyqtgraph.exporters as pg_exporters
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from ui.charts.panel import ChartsPanel, LiveChart
+from ui.theme import DARK, LIGHT
 
 FORMATS: tuple[str, ...] = ("png", "svg", "csv")
 _FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV table (*.csv)"}
@@ -59,13 +60,13 @@ def _decorated_for_export(chart: LiveChart) -> Iterator[None]:
     and a legend naming every curve (with its unit), and axes sized to their labels.
     """
     plot = chart.plot
-    plot.setTitle(chart.spec.title, size="11pt", color="#C9D1DC" if chart.dark else "#1B2430")
-    dark = chart.dark
-    legend = pg.LegendItem(
-        offset=(-8, 8), labelTextSize="8pt", labelTextColor="#C9D1DC" if dark else "#3A4250"
-    )
+    theme = DARK if chart.dark else LIGHT
+    plot.setTitle(chart.spec.title, size="11pt", color=theme.foreground)
+    legend = pg.LegendItem(offset=(-8, 8), labelTextSize="8pt", labelTextColor=theme.foreground)
     legend.setParentItem(plot.vb)
-    legend.setBrush(pg.mkBrush(27, 30, 35, 210) if dark else pg.mkBrush(255, 255, 255, 210))
+    fill = pg.mkColor(theme.background)
+    fill.setAlpha(210)
+    legend.setBrush(fill)
     for series, curve in chart.curves.items():
         spec = chart.curve_specs[series]
         legend.addItem(curve, f"{spec.label} ({_legend_unit(spec.unit)})")

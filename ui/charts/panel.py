@@ -24,6 +24,7 @@ from ui.charts.axes import TimeAxisItem, format_sim_time, format_value
 from ui.charts.buffers import RecorderLike, SeriesBuffers
 from ui.charts.markers import Describer, EventLike, EventMarks, MarkerLayer
 from ui.charts.scrubber import TimelineScrubber
+from ui.theme import DARK, LIGHT
 from ui.charts.specs import CHART_SPECS, ChartSpec, CurveSpec, required_series
 
 REDRAW_INTERVAL_MS = 33  # ≤ 30 redraws per second
@@ -407,8 +408,8 @@ class ChartsPanel(QWidget):
         self._update_readouts()
 
     def apply_theme(self, dark: bool) -> None:
-        background = "#1B1E23" if dark else "#FFFFFF"
-        text = "#C9D1DC" if dark else "#3A4250"
+        theme = DARK if dark else LIGHT
+        background, text = theme.background, theme.foreground
         self.view.setBackground(background)
         for chart in self.charts.values():
             chart.dark = dark

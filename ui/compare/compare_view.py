@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -55,6 +55,8 @@ from ui.compare.study_tabs import MonteCarloTab, SweepTab, fill_table
 from ui.compare.worker import RunnerFactory, StudyWorker, default_runner_factory
 from ui.report_charts import VARIANT_COLORS
 from ui.report_content import CHART_GROUPS, kpi_table, time_axis
+from ui.theme import Theme, style_plots
+from ui.theme import current as current_theme
 
 ScenarioSource = Callable[[], Scenario]
 
@@ -149,7 +151,7 @@ class CompareWindow(QWidget):
         for i, (title, unit, _series, _scale) in enumerate(CHART_GROUPS):
             item = self.plot.addPlot(row=i // 2, col=i % 2, title=f"{title} ({unit})")
             item.showGrid(x=True, y=True, alpha=0.25)
-            item.addLegend(offset=(8, 8), brush=pg.mkBrush(0, 0, 0, 140))
+            item.addLegend(offset=(8, 8))
             if self.plots:
                 item.setXLink(self.plots[0])
             self.plots.append(item)
@@ -178,6 +180,24 @@ class CompareWindow(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.tabs, 1)
         self.refresh_variants()
+        self.apply_theme(current_theme())
+
+    # ----------------------------------------------------------------- look
+    def apply_theme(self, theme: Theme) -> None:
+        """Plots in the app's theme (the widgets follow the app palette by themselves)."""
+        self.theme = theme
+        style_plots(self.plot, self.plots, theme)
+        style_plots(self.sweep_tab.plot, [self.sweep_tab.plot.getPlotItem()], theme)
+        style_plots(self.mc_tab.fans, self.mc_tab.fan_plots, theme)
+        style_plots(self.mc_tab.hist, [self.mc_tab.hist.getPlotItem()], theme)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The editor switched light/dark: the new application palette reaches us here.
+        if event.type() == QEvent.Type.PaletteChange:
+            theme = current_theme()
+            if theme is not getattr(self, "theme", None):
+                self.apply_theme(theme)
+        super().changeEvent(event)
 
     # ---------------------------------------------------------------- inputs
     def scenario(self) -> Scenario:

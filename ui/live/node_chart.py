@@ -21,6 +21,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ui.charts.axes import TimeAxisItem, format_value
+from ui.theme import DARK, LIGHT, style_plots
 
 TEMP_COLOR = "#E0483E"
 POWER_COLOR = "#2F6FDE"  # blue: amber is taken by the throttle line
@@ -108,7 +109,8 @@ class NodeHistoryChart(QWidget):
         self._right.linkedViewChanged(plot.vb, self._right.XAxis)
 
     def set_dark(self, dark: bool) -> None:
-        self.plot_widget.setBackground("#1B1E23" if dark else "#FFFFFF")
+        theme = DARK if dark else LIGHT
+        style_plots(self.plot_widget, [self.plot_widget.getPlotItem()], theme)
 
     @property
     def has_data(self) -> bool:

@@ -19,7 +19,6 @@ from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
 from aifactory_twin.study.assumptions import override_rows
 from ui.report_charts import (
     ChartSpec,
-    Theme,
     draw_chart,
     font,
     format_number,
@@ -37,6 +36,7 @@ from ui.report_content import (
     sweep_rows,
 )
 from ui.report_table import TableStyle, draw_table
+from ui.theme import Theme
 
 # Direction of "better" for colouring deltas (green better, red worse); others stay neutral.
 LOWER_IS_BETTER = frozenset(

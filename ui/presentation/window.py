@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QWidget
 from aifactory_twin.schema import Scenario
 from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
 from ui.presentation.slides import Deck, draw_slide
-from ui.report_charts import DARK, LIGHT, Theme, font
+from ui.report_charts import font
+from ui.theme import DARK, LIGHT, Theme
+from ui.theme import current as current_theme
 
 _NEXT = {Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_PageDown, Qt.Key.Key_Space}
 _PREV = {Qt.Key.Key_Left, Qt.Key.Key_Up, Qt.Key.Key_PageUp, Qt.Key.Key_Backspace}
@@ -44,14 +46,8 @@ class PresentationWindow(QWidget):
         )
         self.slides = self.deck.slides()
         self.index = 0
-        if dark is None:
-            try:
-                from ui.theme import system_prefers_dark
-
-                dark = system_prefers_dark()
-            except ImportError:  # the editor's theme module is optional here
-                dark = False
-        self.theme: Theme = DARK if dark else LIGHT
+        # The slides open in the app's theme (T switches); ``dark`` overrides it.
+        self.theme: Theme = current_theme() if dark is None else DARK if dark else LIGHT
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.BlankCursor)
 
