@@ -24,8 +24,8 @@ from ui.charts.axes import TimeAxisItem, format_sim_time, format_value
 from ui.charts.buffers import RecorderLike, SeriesBuffers
 from ui.charts.markers import Describer, EventLike, EventMarks, MarkerLayer
 from ui.charts.scrubber import TimelineScrubber
-from ui.theme import DARK, LIGHT
 from ui.charts.specs import CHART_SPECS, ChartSpec, CurveSpec, required_series
+from ui.theme import DARK, LIGHT
 
 REDRAW_INTERVAL_MS = 33  # ≤ 30 redraws per second
 EMPTY_SPAN_S = 3600.0  # time shown before a run has data
