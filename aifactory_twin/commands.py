@@ -137,9 +137,28 @@ class MoveNodes(Command):
 
     text = "Move"
 
-    def __init__(self, moves: Mapping[str, tuple[Position, Position]]) -> None:
+    def __init__(
+        self,
+        moves: Mapping[str, tuple[Position, Position]],
+        text: str = "",
+        merge_tag: str = "",
+    ) -> None:
         self.moves = dict(moves)
-        self.text = "Move" if len(self.moves) == 1 else f"Move {len(self.moves)} nodes"
+        self.text = text or ("Move" if len(self.moves) == 1 else f"Move {len(self.moves)} nodes")
+        # Moves with the same tag of the same nodes merge (repeated arrow-key nudges are one
+        # undo step); an untagged move (a drag) never merges.
+        self.merge_tag = merge_tag
+
+    def merge_key(self) -> tuple[Any, ...] | None:
+        if not self.merge_tag:
+            return None
+        return ("move", self.merge_tag, tuple(sorted(self.moves)))
+
+    def merge_with(self, other: Command) -> bool:
+        if not isinstance(other, MoveNodes) or other.merge_key() != self.merge_key():
+            return False
+        self.moves = {nid: (old, other.moves[nid][1]) for nid, (old, _) in self.moves.items()}
+        return True
 
     def _apply(self, doc: FactoryDocument, which: int) -> None:
         for node_id, positions in self.moves.items():

@@ -179,6 +179,7 @@ def _screenshot(app: object, args: argparse.Namespace, size: tuple[int, int]) ->
     # A screenshot must not depend on (or change) the user's saved layout and recovery files.
     scratch = Path(tempfile.mkdtemp(prefix="aift-shot-"))
     settings = QSettings(str(scratch / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("tips/seen", True)  # the picture shows the editor, not the tour
     window = MainWindow(settings=settings, recovery_dir=scratch / "recovery", offer_recovery=False)
     window.resize(*size)
     window.show()

@@ -64,8 +64,17 @@ def copy_payload(doc: FactoryDocument, node_ids: list[str]) -> str:
     return json.dumps({"format": CLIP_FORMAT, "nodes": nodes, "edges": edges})
 
 
-def paste_command(doc: FactoryDocument, text: str, offset: float = PASTE_OFFSET) -> AddNodes:
-    """AddNodes for clipboard text: fresh ids, positions shifted, internal edges remapped."""
+def paste_command(
+    doc: FactoryDocument,
+    text: str,
+    offset: float = PASTE_OFFSET,
+    at: tuple[float, float] | None = None,
+) -> AddNodes:
+    """AddNodes for clipboard text: fresh ids, internal edges remapped, positions shifted.
+
+    The shift is ``offset`` in both directions, or, with ``at``, whatever puts the nodes'
+    top-left corner there (paste at the cursor).
+    """
     try:
         data = json.loads(text)
     except ValueError:
@@ -77,18 +86,26 @@ def paste_command(doc: FactoryDocument, text: str, offset: float = PASTE_OFFSET)
         edges = [Edge.model_validate(e) for e in data.get("edges", [])]
     except (ValidationError, KeyError, TypeError) as exc:
         raise ScenarioError([Problem("clipboard", f"invalid nodes: {exc}")]) from None
-    return _clone_command(doc, nodes, edges, offset, "Paste")
+    if at is not None and nodes:
+        dx = at[0] - min(n.position.x for n in nodes)
+        dy = at[1] - min(n.position.y for n in nodes)
+        return _clone_command(doc, nodes, edges, (dx, dy), "Paste")
+    return _clone_command(doc, nodes, edges, (offset, offset), "Paste")
 
 
 def duplicate_command(doc: FactoryDocument, node_ids: list[str]) -> AddNodes:
     chosen = set(node_ids)
     nodes = [doc.node(nid) for nid in node_ids]
     edges = [e for e in doc.edges.values() if e.source in chosen and e.target in chosen]
-    return _clone_command(doc, nodes, edges, PASTE_OFFSET, "Duplicate")
+    return _clone_command(doc, nodes, edges, (PASTE_OFFSET, PASTE_OFFSET), "Duplicate")
 
 
 def _clone_command(
-    doc: FactoryDocument, nodes: list[NodeBase], edges: list[Edge], offset: float, verb: str
+    doc: FactoryDocument,
+    nodes: list[NodeBase],
+    edges: list[Edge],
+    offset: tuple[float, float],
+    verb: str,
 ) -> AddNodes:
     if not nodes:
         raise ScenarioError([Problem("clipboard", "nothing to paste")])
@@ -98,7 +115,9 @@ def _clone_command(
     for node in nodes:
         new_id = _fresh(node.id, taken)
         id_map[node.id] = new_id
-        moved = Position(x=node.position.x + offset, y=node.position.y + offset)
+        moved = Position(
+            x=round(node.position.x + offset[0], 1), y=round(node.position.y + offset[1], 1)
+        )
         clones.append(node.model_copy(update={"id": new_id, "position": moved}))
     edge_clones = [
         e.model_copy(

@@ -9,6 +9,8 @@ complete and valid.
 
 from __future__ import annotations
 
+import functools
+import json
 import multiprocessing
 import os
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -143,3 +145,32 @@ def add_recent_file(settings: QSettings, path: str) -> list[str]:
 def with_suffix(path: str) -> str:
     """Add ``.aift.json`` unless the name already ends in ``.json``."""
     return path if path.endswith(".json") else path + SCENARIO_SUFFIX
+
+
+@functools.lru_cache(maxsize=64)
+def _scene_title_cached(path: str, _mtime_ns: int) -> str:
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return ""
+    # The meta block is small but sits after the edges in saved files (keys are sorted), so
+    # find it instead of parsing a 12 MB scene to read one name.
+    start = data.find(b'"meta"')
+    if start < 0:
+        return ""
+    colon = data.find(b":", start)
+    try:
+        meta, _end = json.JSONDecoder().raw_decode(data[colon + 1 :].decode("utf-8").lstrip())
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    name = meta.get("name", "") if isinstance(meta, dict) else ""
+    return name.strip() if isinstance(name, str) else ""
+
+
+def scene_title(path: str) -> str:
+    """The scenario's own name (its ``meta.name``), or "" if it has none or cannot be read."""
+    try:
+        mtime_ns = Path(path).stat().st_mtime_ns
+    except OSError:
+        return ""
+    return _scene_title_cached(str(path), mtime_ns)

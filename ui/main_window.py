@@ -21,31 +21,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aifactory_twin.commands import Command, Connect, MoveNodes, RemoveItems
+from aifactory_twin.commands import Command, MoveNodes
 from aifactory_twin.document import AFTER_VIEWS, FactoryDocument
-from aifactory_twin.errors import ScenarioError
-from aifactory_twin.schema import Edge
 from aifactory_twin.variant_session import VariantSession
 from ui import actions
 from ui.autosave import AUTOSAVE_INTERVAL_MS, Autosaver, default_recovery_dir
-from ui.canvas.interactions import choose_edge
 from ui.canvas.items import NODE_H, NODE_W
 from ui.canvas.scene import FactoryScene
 from ui.canvas.view import FactoryView
-from ui.edit_ops import (
-    copy_payload,
-    duplicate_command,
-    layout_command,
-    paste_command,
-    place_command,
-)
+from ui.canvas_menu import CanvasMenu
+from ui.editor_context import EditorContext, EditorOps
 from ui.empty_state import EmptyStateWidget
 from ui.file_ops import FileLoader
+from ui.finder import NodeFinder
 from ui.inspector.panel import InspectorPanel
+from ui.layout import apply_default_layout
 from ui.live.live_view import install_live_view
+from ui.minimap import Minimap
 from ui.palette import PalettePanel
 from ui.scenario_panel import ScenarioPanel
 from ui.theme import THEME_CHOICES, apply_palette, resolve
+from ui.tips import TipsCard
 from ui.undo import DocumentUndoStack
 from ui.validation_dock import ValidationPanel, badges_by_node
 from ui.variants_panel import VariantsPanel
@@ -85,8 +81,15 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.empty_state = EmptyStateWidget(self.view)
         self.loader = FileLoader(self)
 
+        # The collaborators panels and operations get explicitly (no window lookups).
+        self.context = EditorContext(
+            self.doc, self.stack, self.scene, self.view, self.push, self.status
+        )
+        self.ops = EditorOps(self.context)
         self.palette = PalettePanel()
-        self.inspector = InspectorPanel(self.doc, self.push, variants=self.variant_session)
+        self.inspector = InspectorPanel(
+            self.doc, self.push, variants=self.variant_session, canvas=self.scene
+        )
         self.validation = ValidationPanel(self.doc)
         self.validation.defer = lambda: self.scene.pending_count > 0
         self.undo_view = QUndoView(self.stack)
@@ -101,8 +104,14 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.palette_dock.raise_()
 
         self._build_status_bar()
+        self.minimap = Minimap(self.view, self.scene)
+        self.tips = TipsCard(self.view, self.settings)
+        self.finder = NodeFinder(self.ops, self.menuBar(), self)
         self.acts = actions.build(self)
         self.simulate_menu = self.acts.simulate_menu
+        self.acts.toolbar.addSeparator()  # type: ignore[union-attr]
+        self.acts.toolbar.addWidget(self.finder.box)  # type: ignore[union-attr]
+        self.canvas_menu = CanvasMenu(self.ops, self.acts.__getitem__, self._refresh_actions)
         # The inspector follows the canvas selection on the next event-loop turn: a selection
         # change can come from inside a widget's own signal (the inspector's edge-kind combo
         # re-types an edge, the re-added item is reselected), and the inspector must not
@@ -122,12 +131,14 @@ class MainWindow(WindowFilesMixin, QMainWindow):
             "Variants", "variants_dock", self.variants_panel, "right"
         )
         if self.settings.value("window_state") is None:
-            # Tabify once shown: Qt 6.10 leaves a ghost tab bar on screen for every tab group
+            # Lay out once shown: Qt 6.10 leaves a ghost tab bar on screen for every tab group
             # after the first that is made before the window is first shown. Hidden until then,
             # so four stacked right-hand docks do not stretch the window's minimum height.
             self.scenario_dock.hide()
             self.variants_dock.hide()
-            QTimer.singleShot(0, self._tabify_scenario_dock)
+            QTimer.singleShot(0, self.reset_layout)
+        if not self.tips.seen:
+            QTimer.singleShot(0, lambda: self.tips.show_tip(0))
 
         self.recovery_dir = recovery_dir or default_recovery_dir()
         self.autosave = Autosaver(
@@ -155,21 +166,21 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.addDockWidget(areas[area], dock)
         return dock
 
-    def _tabify_scenario_dock(self) -> None:
-        """Scenario beside the inspector; variants below them."""
-        self.tabifyDockWidget(self.inspector_dock, self.scenario_dock)
-        self.scenario_dock.show()
-        self.variants_dock.show()
-        self.inspector_dock.raise_()
-        self.variants_dock.raise_()
-        # The inspector's forms are long and it shows the node's mini-chart; the variant list
-        # needs a few rows.
-        column_px = self.inspector_dock.height() + self.variants_dock.height()
-        self.resizeDocks(
-            [self.inspector_dock, self.variants_dock],
-            [int(column_px * 0.7), int(column_px * 0.3)],
-            Qt.Orientation.Vertical,
-        )
+    def reset_layout(self) -> None:
+        """View › Reset Layout (and the first start): every panel in its default place."""
+        apply_default_layout(self)
+
+    def show_tips(self) -> None:
+        self.tips.show_tip(0)
+
+    def set_connect_tool(self, on: bool) -> None:
+        self.view.connect_tool = on
+        if on:
+            self.status("Connect tool: drag from one node to another")
+
+    def set_snap(self, on: bool) -> None:
+        self.scene.snap_grid = 20.0 if on else 0.0
+        self.settings.setValue("snap", on)
 
     def add_dock(self, title: str, name: str, widget: QWidget, area: str = "bottom") -> QDockWidget:
         """Extra docks (simulation charts, comparisons) join the layout and the View menu."""
@@ -194,13 +205,15 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         bar.addPermanentWidget(self.zoom_label)
 
     def _connect_signals(self) -> None:
-        self.view.connect_requested.connect(self._on_view_connect_requested)
+        self.view.connect_requested.connect(self.ops.connect)
         self.view.move_finished.connect(self._on_view_move_finished)
         self.view.palette_dropped.connect(self._on_view_palette_dropped)
         self.view.files_dropped.connect(self._on_files_dropped)
         self.view.zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f} %"))
-        self.palette.place_requested.connect(self._on_palette_place_requested)
+        self.palette.place_requested.connect(self.ops.place_at_center)
         self.scene.selectionChanged.connect(self._selection_timer.start)
+        # At once, not after the timer: a shortcut pressed right after a click must work.
+        self.scene.selectionChanged.connect(self._refresh_actions)
         self._selection_timer.timeout.connect(self._on_selection_settled)
         self.validation.findings_changed.connect(
             lambda findings: self.scene.apply_findings(badges_by_node(findings))
@@ -225,117 +238,23 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.last_status = message
         self.statusBar().showMessage(message, timeout_ms)
 
-    def _on_view_connect_requested(self, first_id: str, second_id: str) -> None:
-        choice = choose_edge(self.doc, first_id, second_id)
-        if choice.refusal:
-            self.status(f"Connection refused: {choice.refusal}")
-            return
-        edge = Edge(
-            id=self.doc.fresh_id(choice.kind),
-            kind=choice.kind,  # type: ignore[arg-type]
-            source=choice.source,
-            target=choice.target,
-        )
-        try:
-            command = Connect(self.doc, edge)
-        except ScenarioError as exc:
-            self.status(f"Connection refused: {exc.problems[0].message}")
-            return
-        self.push(command)
-        note = f" (also allowed: {', '.join(choice.alternatives)})" if choice.alternatives else ""
-        if choice.source != first_id:
-            # Dragged against the flow: say which way the edge really points.
-            note += (
-                f"; drawn the other way, so connected in the physical direction: "
-                f"{choice.kind} flows from {choice.source} to {choice.target}"
-            )
-        self.status(f"Connected {choice.source} → {choice.target} with a {choice.kind} edge{note}")
-
     def _on_view_move_finished(self, moves: dict) -> None:  # type: ignore[type-arg]
         self.push(MoveNodes(moves))
 
     def _on_view_palette_dropped(self, spec: str, scene_pos: QPointF) -> None:
         self.place(spec, scene_pos.x() - NODE_W / 2, scene_pos.y() - NODE_H / 2)
 
-    def _on_palette_place_requested(self, spec: str) -> None:
-        center = self.view.visible_center()
-        x, y = center.x() - NODE_W / 2, center.y() - NODE_H / 2
-        # Double-clicking twice should not stack two nodes exactly on top of each other.
-        taken = {(n.position.x, n.position.y) for n in self.doc.nodes.values()}
-        while (round(x, 1), round(y, 1)) in taken:
-            x, y = x + 30, y + 30
-        self.place(spec, x, y)
-
     def place(self, spec: str, x: float, y: float) -> None:
-        grid = self.scene.snap_grid
-        if grid:
-            x, y = round(x / grid) * grid, round(y / grid) * grid
-        try:
-            command = place_command(self.doc, spec, x, y)
-        except ScenarioError as exc:
-            self.status(f"Cannot place: {exc.problems[0].message}")
-            return
-        self.push(command)
-        self.scene.select_nodes([n.id for n in command.nodes])
-        self.status(f"Added {command.nodes[0].id}")
-
-    def delete_selection(self) -> None:
-        nodes, edges = self.scene.selected_node_ids(), self.scene.selected_edge_ids()
-        if nodes or edges:
-            self.push(RemoveItems(nodes, edges))
-
-    def copy_selection(self, verb: str = "Copied") -> bool:
-        ids = self.scene.selected_node_ids()
-        if not ids:
-            return False
-        QApplication.clipboard().setText(copy_payload(self.doc, ids))
-        self.status(f"{verb} {_nodes_text(len(ids))}")
-        return True
-
-    def cut_selection(self) -> None:
-        if self.copy_selection(verb="Cut"):
-            nodes = self.scene.selected_node_ids()
-            command = RemoveItems(nodes, self.scene.selected_edge_ids())
-            command.text = f"Cut {_nodes_text(len(nodes))}"
-            self.push(command)
-
-    def paste(self) -> None:
-        try:
-            command = paste_command(self.doc, QApplication.clipboard().text())
-        except ScenarioError as exc:
-            self.status(f"Cannot paste: {exc.problems[0].message}")
-            return
-        self.push(command)
-        self.scene.select_nodes([n.id for n in command.nodes])
-
-    def duplicate_selection(self) -> None:
-        ids = self.scene.selected_node_ids()
-        if not ids:
-            return
-        command = duplicate_command(self.doc, ids)
-        self.push(command)
-        self.scene.select_nodes([n.id for n in command.nodes])
-
-    def select_all(self) -> None:
-        """Every node, including cards not built yet or drawn by the zoomed-out overview."""
-        self.scene.select_all_nodes()
-
-    def auto_layout(self) -> None:
-        command = layout_command(self.doc)
-        if command is None:
-            self.status("Auto-layout: already laid out")
-            return
-        self.push(command)
-        self.view.fit_all()
+        self.ops.place(spec, x, y)
 
     def focus_nodes(self, node_ids: list[str]) -> None:
-        self.scene.select_nodes(node_ids)
-        item = self.scene.node_items.get(node_ids[0])
-        if item is not None:
-            self.view.centerOn(item)
+        self.ops.focus_nodes(node_ids)
 
     def _on_selection_settled(self) -> None:
         self.inspector.set_selection(self.scene.selected_node_ids())
+
+    def _refresh_actions(self) -> None:
+        self.acts.refresh(self)
 
     # ------------------------------------------------------------ look
     def _update_title(self) -> None:
@@ -428,7 +347,3 @@ class MainWindow(WindowFilesMixin, QMainWindow):
     def _on_doc_changed(self) -> None:
         # Once per edit (commands run in a document batch), after the views have mirrored it.
         self._update_counts()
-
-
-def _nodes_text(count: int) -> str:
-    return f"{count:,} node{'s' if count != 1 else ''}"

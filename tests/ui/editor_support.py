@@ -50,8 +50,12 @@ class WindowFactory:
         self.tmp_path = tmp_path
         self.windows: list[MainWindow] = []
 
-    def __call__(self, recovery: str = "recovery", **kwargs: Any) -> MainWindow:
+    def __call__(
+        self, recovery: str = "recovery", first_run: bool = False, **kwargs: Any
+    ) -> MainWindow:
         settings = QSettings(str(self.tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        if not first_run:  # the first-run tips card would cover part of the canvas
+            settings.setValue("tips/seen", True)
         kwargs.setdefault("offer_recovery", False)
         window = MainWindow(settings=settings, recovery_dir=self.tmp_path / recovery, **kwargs)
         self.qtbot.addWidget(window)

@@ -367,6 +367,9 @@ class FactoryScene(QGraphicsScene):
         order = {nid: n for n, nid in enumerate(self.node_items)}
         return sorted(ids, key=lambda nid: order.get(nid, 0))
 
+    def selected_node_count(self) -> int:
+        return sum(isinstance(i, NodeItem) for i in self.selectedItems())
+
     def selected_edge_ids(self) -> list[str]:
         return [i.edge_id for i in self.selectedItems() if isinstance(i, EdgeItem)]
 
@@ -446,6 +449,10 @@ class FactoryScene(QGraphicsScene):
         self._marked_ids = marked_ids
         if self.overview:
             self.update()
+
+    def overview_blocks(self) -> dict[int, list[QRectF]]:
+        """One rectangle per built card, grouped by fill colour (ARGB): the overview's data."""
+        return self._overview_rects()
 
     def _overview_rects(self) -> dict[int, list[QRectF]]:
         if self._overview_cache is None:

@@ -26,6 +26,7 @@ from ui.canvas.scene import OVERVIEW_MIN_NODES, FactoryScene
 PALETTE_MIME = "application/x-aifactory-twin-palette"
 WHEEL_PAN_PX = 60  # Shift+wheel: pixels per wheel notch (120 units of angle delta)
 MIN_SCALE = 0.01
+READABLE_SCALE = 0.6  # below this, finding a node zooms to 100 % so its name can be read
 MAX_SCALE = 4.0
 # Overview mode (one block per node, no edges) below this zoom on factories this large.
 OVERVIEW_MAX_SCALE = 0.3  # just under LOD_SIMPLE: the same plain blocks, drawn in batches
@@ -117,6 +118,15 @@ class FactoryView(QGraphicsView):
             self.fit_all()
         else:
             self.zoom_to_rect(rect)
+
+    def bring_into_view(self, rect: QRectF) -> None:
+        """Centre on ``rect``; zoom in to a readable scale first if the cards are specks."""
+        if self.scale_factor < READABLE_SCALE:
+            self.zoom_by(1.0 / self.scale_factor, anchor_under_mouse=False)
+        if rect.width() * self.scale_factor > self.viewport().width() * 0.9:
+            self.zoom_to_rect(rect)
+            return
+        self.centerOn(rect.center())
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y() or event.angleDelta().x()

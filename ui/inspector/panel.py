@@ -77,6 +77,7 @@ class InspectorPanel(QWidget):
         push: Callable[[Command], None],
         parent: QWidget | None = None,
         variants: VariantSession | None = None,
+        canvas: FactoryScene | None = None,
     ) -> None:
         super().__init__(parent)
         self.doc = doc
@@ -89,8 +90,8 @@ class InspectorPanel(QWidget):
         self.node_ids: list[str] = []
         self.edge_id: str | None = None  # shown when no node but exactly one edge is selected
         self.edge_form: EdgeForm | None = None
-        # The canvas whose edge selection the panel follows; found through the window if unset.
-        self.scene: FactoryScene | None = None
+        # The canvas whose selection the panel follows and sets (none: a panel on its own).
+        self.scene: FactoryScene | None = canvas
         self.rows: dict[str, FieldRow] = {}
         self.preset_combo: QComboBox | None = None
         self.form_area = QScrollArea()
@@ -163,11 +164,7 @@ class InspectorPanel(QWidget):
         self.form_area.setWidget(body)
 
     def _canvas(self) -> FactoryScene | None:
-        if self.scene is not None:
-            return self.scene
-        # The editor window owns the canvas as ``scene``; looked up so it needs no new wiring.
-        scene = getattr(self.window(), "scene", None)
-        return scene if isinstance(scene, FactoryScene) else None
+        return self.scene
 
     def select_node(self, node_id: str) -> None:
         """Select ``node_id`` on the canvas (the window then shows it here), or show it."""

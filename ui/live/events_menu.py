@@ -19,6 +19,7 @@ from aifactory_twin.commands import Command, SetPart
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.kinds import KIND_INFO
 from aifactory_twin.schema import ScheduledEvent
+from ui.menus import add_submenu
 from ui.sim_controller import SimController
 
 HOUR_S = 3600.0
@@ -40,17 +41,6 @@ FACTORY_PRESETS: tuple[EventPreset, ...] = (
     EventPreset("heat_wave", "Heat wave +8 K for 3 days", 8.0, 3 * DAY_S),
     EventPreset("heat_wave", "Heat wave +15 K for 1 day", 15.0, DAY_S),
 )
-
-
-def add_submenu(menu: QMenu, title: str) -> QMenu:
-    """A submenu parented to ``menu`` on the C++ side.
-
-    PySide6 6.10 deletes the QMenu returned by ``QMenu.addMenu(str)`` once its Python wrapper
-    is collected (measured: the submenu's actions vanish), so build it explicitly.
-    """
-    sub = QMenu(title, menu)
-    menu.addMenu(sub)
-    return sub
 
 
 class EventInjector(QObject):

@@ -19,15 +19,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
+    QFrame,
     QLabel,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QToolBar,
 )
 
@@ -36,7 +38,7 @@ from ui.charts.axes import format_sim_time
 from ui.charts.export import ask_and_export_all, install_context_menus
 from ui.charts.panel import ChartsPanel
 from ui.live.alarms import ALARM_KINDS, AlarmsPanel, describe_event
-from ui.live.events_menu import EventInjector, add_submenu
+from ui.live.events_menu import EventInjector
 from ui.live.kpi_tiles import KpiTilesWidget
 from ui.live.node_chart import NodeHistoryChart
 from ui.live.overlay import (
@@ -49,6 +51,7 @@ from ui.live.overlay import (
     to_qcolor,
 )
 from ui.live.run_controls import RunControls
+from ui.menus import add_submenu
 from ui.sim_controller import SimController
 
 if TYPE_CHECKING:
@@ -138,7 +141,14 @@ class LiveView(QObject):
             # One tab pair: validation while editing; alarms come forward when a run starts.
             w.tabifyDockWidget(self.alarms_dock, validation)
             validation.raise_()
-        self.kpi_dock = w.add_dock("KPIs", "kpi_dock", self.tiles, "bottom")
+        # In a scroll area: the tiles' fixed height would otherwise cap any tab group the KPI
+        # dock joins (the default layout puts it behind the charts, ui/layout.py).
+        holder = QScrollArea()
+        holder.setObjectName("kpi_holder")
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QFrame.Shape.NoFrame)
+        holder.setWidget(self.tiles)
+        self.kpi_dock = w.add_dock("KPIs", "kpi_dock", holder, "bottom")
         w.removeDockWidget(self.kpi_dock)
         w.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, self.kpi_dock)
         self.kpi_dock.show()
@@ -152,8 +162,8 @@ class LiveView(QObject):
         if w.settings.value("window_state") is None:
             QTimer.singleShot(0, self.size_docks)
 
-        w.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        w.view.customContextMenuRequested.connect(self._on_canvas_context_menu)
+        # "Inject event" joins the editor's canvas context menu (ui/canvas_menu.py).
+        w.canvas_menu.add_section(self._context_section)
 
     def _add_to_file_menu(self, action: QAction) -> None:
         """Also offer chart export under File, after the editor's own export entries.
@@ -412,16 +422,11 @@ class LiveView(QObject):
         if present:
             self.window.focus_nodes(present[:1])
 
-    def _on_canvas_context_menu(self, pos: QPoint) -> None:
-        w = self.window
-        item = w.scene.node_item_at(w.view.mapToScene(pos))
-        menu = QMenu(w.view)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if item is not None:
-            self.injector.populate_node_menu(menu, item.node_id)
+    def _context_section(self, menu: QMenu, node_id: str | None) -> None:
+        if node_id is not None:
+            self.injector.populate_node_menu(menu, node_id)
         else:
             self.injector.populate_factory_menu(menu)
-        menu.popup(w.view.viewport().mapToGlobal(pos))
 
     def _on_doc_reset(self) -> None:
         self.controls.set_variants([v.name for v in self.window.doc.part("variants")])
