@@ -312,3 +312,20 @@ def field_phrase(field_name: str) -> str:
     title = field_title(field_name)
     first = title.split(" ", 1)[0]
     return title if first.isupper() else title[:1].lower() + title[1:]
+
+
+def format_plain(value: float | int | None, significant: int = 4) -> str:
+    """A bare number, short: ``0.5``, ``1.35``, ``950``, ``12.5k``, ``218M`` (chart ticks)."""
+    v = _finite(value)
+    if v is None:
+        return MISSING
+    a = abs(v)
+    rounded = _round_sig(a, significant)
+    for size, suffix in _SUFFIXES:
+        if rounded >= size and size >= 1e3 and rounded >= 1e4:
+            return _sign(v) + _trim(_plain(a / size, 3)) + suffix
+    return _sign(v) + _trim(_plain(a, significant))
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -14,6 +14,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 
+from aifactory_twin.formatting import format_plain
 from ui.theme import Theme
 
 # Okabe–Ito palette: distinguishable with the common colour-vision deficiencies and in print.
@@ -64,29 +65,6 @@ def nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
         ticks.append(round(value, 12))
         value += step
     return ticks
-
-
-def format_number(value: float | int | None, unit: str = "") -> str:
-    """Compact human number: $12.3M, 1.35, 24,576; None/NaN → an em dash."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    v = float(value)
-    if unit == "USD":
-        for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if abs(v) >= size:
-                return f"${v / size:,.2f}{suffix}"
-        return f"${v:,.2f}"
-    if v != 0 and abs(v) >= 1e6:
-        for size, suffix in ((1e12, "T"), (1e9, "G"), (1e6, "M")):
-            if abs(v) >= size:
-                return f"{v / size:,.3g}{suffix}"
-    if v == int(v) and abs(v) < 1e6:
-        return f"{int(v):,}"
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:.4g}" if abs(v) >= 0.001 else f"{v:.2e}"
 
 
 @dataclass
@@ -163,7 +141,7 @@ def draw_chart(
     )
     x0, x1, y0, y1 = _y_range(spec)
     y_ticks = [t for t in nice_ticks(y0, y1) if y0 <= t <= y1] or [y0]
-    label_w = max(fm_tick.horizontalAdvance(format_number(t)) for t in y_ticks) + 6 * u
+    label_w = max(fm_tick.horizontalAdvance(format_plain(t)) for t in y_ticks) + 6 * u
     legend_h = fm_tick.height() * 1.6
     plot = QRectF(
         rect.left() + label_w,
@@ -187,7 +165,7 @@ def draw_chart(
         painter.drawText(
             QRectF(rect.left(), py(t) - fm_tick.height() / 2, label_w - 4 * u, fm_tick.height()),
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            format_number(t),
+            format_plain(t),
         )
     for t in (t for t in nice_ticks(x0, x1, 6) if x0 <= t <= x1):
         painter.setPen(grid_pen)
@@ -196,7 +174,7 @@ def draw_chart(
         painter.drawText(
             QRectF(px(t) - 40 * u, plot.bottom() + 2 * u, 80 * u, fm_tick.height()),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            format_number(t),
+            format_plain(t),
         )
     painter.drawText(
         QRectF(plot.left(), plot.bottom() + fm_tick.height(), plot.width(), fm_tick.height()),

@@ -1,7 +1,8 @@
-"""What the report and the presentation show: KPI labels, table rows and chart specs.
+"""What the report and the presentation show: KPI table rows and chart specs.
 
 Every value shown comes from a run's KPIs or recorded series (aifactory_twin.study); this module
-only picks, labels and formats them, so the PDF, the slides and the compare view agree.
+only picks them. Labels, units and number formats come from the KPI registry
+(aifactory_twin.kpi_registry), so the PDF, the slides, the studio and the live tiles agree.
 """
 
 from __future__ import annotations
@@ -12,52 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from aifactory_twin.formatting import MISSING
+from aifactory_twin.kpi_registry import format_kpi_delta, kpi_info, ordered_keys
 from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
-from ui.report_charts import Band, ChartSpec, Curve, format_number, variant_color
+from ui.report_charts import Band, ChartSpec, Curve, variant_color
 
-# key → (label, unit); order is the report's order. Keys not listed follow, labelled by key.
-KPI_LABELS: dict[str, tuple[str, str]] = {
-    "total_cost_usd": ("Total cost", "USD"),
-    "operational_cost_usd": ("Operational cost (energy+staff+maint.+cloud)", "USD"),
-    "operational_cost_reduction_pct": ("Operational cost reduction vs baseline", "%"),
-    "capex_usd": ("Capex", "USD"),
-    "capex_amortized_usd": ("Capex amortized over horizon", "USD"),
-    "energy_cost_usd": ("Energy cost", "USD"),
-    "staff_cost_usd": ("Staff cost", "USD"),
-    "maintenance_cost_usd": ("Maintenance cost", "USD"),
-    "cloud_cost_usd": ("Cloud burst cost", "USD"),
-    "idle_cost_usd": ("Idle capacity cost (arrived, not working)", "USD"),
-    "cost_per_gpu_hour_usd": ("Cost per GPU-hour", "USD"),
-    "cost_per_trained_model_usd": ("Cost per trained model", "USD"),
-    "cost_per_million_tokens_usd": ("Cost per million tokens", "USD"),
-    "pue": ("PUE", ""),
-    "facility_energy_mwh": ("Facility energy", "MWh"),
-    "it_energy_mwh": ("IT energy", "MWh"),
-    "cooling_energy_mwh": ("Cooling energy", "MWh"),
-    "peak_facility_power_kw": ("Peak facility power", "kW"),
-    "mean_it_power_kw": ("Mean IT power", "kW"),
-    "mean_facility_power_kw": ("Mean facility power", "kW"),
-    "mean_utilization": ("Mean utilization", ""),
-    "delivered_pflops_mean": ("Delivered PFLOP/s (mean)", "PFLOP/s"),
-    "gpu_hours_delivered": ("GPU-hours delivered", "h"),
-    "max_temperature_c": ("Max temperature", "°C"),
-    "throttled_gpu_hours": ("Throttled GPU-hours", "h"),
-    "interruptions": ("Job interruptions", ""),
-    "incidents": ("Incidents (unit failures)", ""),
-    "availability": ("Availability", ""),
-    "automation_rate": ("Automation rate", ""),
-    "talent_retention": ("Talent retention", ""),
-    "headcount_end": ("Headcount at end", ""),
-    "product_launches": ("Product launches", ""),
-    "product_launches_per_year": ("Product launches per year", "/yr"),
-    "jobs_completed": ("Training jobs completed", ""),
-    "carbon_t_co2": ("Carbon", "t CO₂"),
-    "water_m3": ("Water", "m³"),
-    "inference_tokens": ("Inference tokens", ""),
-    "joules_per_token": ("Energy per token", "J"),
-}
-# Shown in the run settings, not as results.
-_NOT_RESULTS = frozenset({"horizon_s", "step_s", "seed", "simulated_s"})
 # Tiles on presentation slides: the questions executives ask first.
 TILE_KPIS = (
     "total_cost_usd",
@@ -71,27 +31,14 @@ TILE_KPIS = (
 )
 
 
-def kpi_label(key: str) -> tuple[str, str]:
-    if key in KPI_LABELS:
-        return KPI_LABELS[key]
-    if key.startswith("job.") and key.count(".") >= 2:
-        name, sub = key[4:].rsplit(".", 1)
-        unit = "h" if sub.endswith("_h") else ""
-        return f"Job {name}: {sub.replace('_', ' ')}", unit
-    return key.replace("_", " "), ""
-
-
 def ordered_kpis(rows: dict[str, dict[str, Any]]) -> list[str]:
-    """Numeric KPI keys present in any row, known ones first in KPI_LABELS order."""
+    """Numeric KPI keys present in any row, in the KPI registry's order (unknown keys last)."""
     present: dict[str, None] = {}
     for row in rows.values():
         for key, value in row.items():
-            if key in _NOT_RESULTS:
-                continue
             if (isinstance(value, int | float) and not isinstance(value, bool)) or value is None:
                 present[key] = None
-    known = [k for k in KPI_LABELS if k in present]
-    return known + [k for k in present if k not in KPI_LABELS]
+    return ordered_keys(present)
 
 
 def kpi_table(result: CompareResult, baseline: str) -> tuple[list[str], list[list[str]]]:
@@ -111,32 +58,27 @@ def kpi_table(result: CompareResult, baseline: str) -> tuple[list[str], list[lis
         "operational_cost_reduction_pct",
     )
     for key in keys:
-        name, unit = kpi_label(key)
-        cells = [name, "" if unit == "USD" else unit]
+        info = kpi_info(key)
+        cells = [info.label, info.unit_text]
         for label in labels:
             if key == "operational_cost_reduction_pct":
-                value = deltas[label][key][0]
-                cells.append("—" if label == baseline else f"{value:+.1f} %")
+                cells.append(MISSING if label == baseline else info.format(deltas[label][key][0]))
                 if label != baseline:
                     cells.append("")
                 continue
-            cells.append(format_number(rows[label].get(key), unit))
+            cells.append(info.format(rows[label].get(key)))
             if label != baseline:
-                cells.append(format_delta(deltas[label].get(key), unit))
+                cells.append(format_kpi_delta(key, *(deltas[label].get(key) or (None, None))))
         body.append(cells)
     return header, body
 
 
-def format_delta(delta: tuple[float, float | None] | None, unit: str) -> str:
-    if delta is None:
-        return "—"
-    diff, pct = delta
-    if diff == 0:
-        return "±0"
-    if pct is not None:
-        return f"{pct:+.1f} %"
-    sign = "+" if diff > 0 else "−"
-    return sign + format_number(abs(diff), unit)
+def kpi_axis(key: str) -> tuple[str, float]:
+    """Axis title and display scale for plotting KPI ``key``: shares in %, others in their unit."""
+    info = kpi_info(key)
+    if info.fmt == "percent":
+        return "%", 0.01
+    return (info.unit or "value"), 1.0
 
 
 def time_axis(times_s: np.ndarray) -> tuple[np.ndarray, str]:
@@ -156,13 +98,14 @@ CHART_GROUPS: tuple[tuple[str, str, tuple[tuple[str, bool, str], ...], float], .
         1.0,
     ),
     ("Heat", "hottest GPU junction, °C", (("max_temp_c", False, ""),), 1.0),
-    ("Utilization", "mean accelerator utilization", (("mean_utilization", False, ""),), 1.0),
+    # Shares plot in percent (display scale 0.01), as every table shows them.
+    ("Utilization", "mean accelerator utilization, %", (("mean_utilization", False, ""),), 0.01),
     ("Cost", "cumulative, million USD", (("total_cost_usd_cum", False, ""),), 1e6),
 )
 FAN_GROUPS: tuple[tuple[str, str, str, float], ...] = (
     ("Cost", "cumulative, million USD", "total_cost_usd_cum", 1e6),
     ("Energy", "cumulative facility energy, MWh", "facility_energy_mwh_cum", 1.0),
-    ("Availability", "share of accelerators up", "availability", 1.0),
+    ("Availability", "accelerators up, %", "availability", 0.01),
     ("Training compute", "delivered PFLOP/s", "delivered_pflops", 1.0),
 )
 
@@ -205,15 +148,10 @@ def fan_chart_specs(mc: MonteCarloResult, label: str = "") -> list[ChartSpec]:
 def percentile_rows(mc: MonteCarloResult) -> list[list[str]]:
     """KPI, unit, P10, P50, P90 rows in the report's KPI order."""
     pct = mc.percentiles()
-    keys = [k for k in KPI_LABELS if k in pct] + [k for k in pct if k not in KPI_LABELS]
     out = []
-    for key in keys:
-        if key in _NOT_RESULTS:
-            continue
-        name, unit = kpi_label(key)
-        out.append(
-            [name, "" if unit == "USD" else unit, *(format_number(v, unit) for v in pct[key])]
-        )
+    for key in ordered_keys(pct):
+        info = kpi_info(key)
+        out.append([info.label, info.unit_text, *(info.format(v) for v in pct[key])])
     return out
 
 
@@ -248,11 +186,12 @@ def sweep_percentiles(result: SweepResult, kpi: str) -> tuple[np.ndarray, ...]:
 
 def sweep_chart_spec(result: SweepResult, kpi: str) -> ChartSpec:
     """``kpi`` against the swept value: P50 line with the P10–P90 band across seeds."""
-    name, unit = kpi_label(kpi)
+    info = kpi_info(kpi)
     x, numeric = sweep_x(result)
     p10, p50, p90 = sweep_percentiles(result, kpi)
     x_label = result.param.text if numeric else f"{result.param.text} (value number)"
-    spec = ChartSpec(title=name, y_label=unit or "value", x_label=x_label)
+    y_label, y_scale = kpi_axis(kpi)
+    spec = ChartSpec(title=info.label, y_label=y_label, x_label=x_label, y_scale=y_scale)
     spec.bands.append(Band(f"{len(result.seeds)} seeds", variant_color(0), x, p10, p50, p90))
     return spec
 
@@ -262,18 +201,16 @@ def sweep_rows(result: SweepResult, kpis: Sequence[str]) -> tuple[list[str], lis
     header = [result.param.text]
     columns = []
     for key in kpis:
-        name, unit = kpi_label(key)
-        header.append(f"{name} ({unit})" if unit and unit != "USD" else name)
-        columns.append((unit, sweep_percentiles(result, key)))
+        info = kpi_info(key)
+        header.append(f"{info.label} ({info.unit_text})" if info.unit_text else info.label)
+        columns.append((info, sweep_percentiles(result, key)))
     rows = []
     for i, value in enumerate(result.values):
         cells = [str(value)]
-        for unit, (p10, p50, p90) in columns:
-            text = format_number(float(p50[i]), unit)
+        for info, (p10, p50, p90) in columns:
+            text = info.format(float(p50[i]))
             if len(result.seeds) > 1 and np.isfinite(p10[i]) and np.isfinite(p90[i]):
-                text += (
-                    f" ({format_number(float(p10[i]), unit)}–{format_number(float(p90[i]), unit)})"
-                )
+                text += f" ({info.format(float(p10[i]))}–{info.format(float(p90[i]))})"
             cells.append(text)
         rows.append(cells)
     return header, rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
@@ -39,6 +39,59 @@ def _widths(style: TableStyle, n: int, width: float) -> list[float]:
     weights += [1.0] * (n - len(weights))
     total = sum(weights)
     return [width * w / total for w in weights]
+
+
+def fit_table(
+    painter: QPainter,
+    width: float,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    style: TableStyle,
+    scale: float = 1.0,
+) -> tuple[list[float], float]:
+    """Column widths and point size at which every number is shown whole.
+
+    Numbers (right-aligned columns) are never elided: a figure cut to "$218…" is worse than
+    none. Their columns grow to their widest cell, taking room from the text columns (whose
+    labels may elide, down to a third of their share). The font shrinks a little so the labels
+    fit as well, and as far as needed so the numbers do.
+    """
+    u = unit(painter, scale)
+    n = len(header)
+    size = style.point_size
+    numeric = [i for i in range(n) if i not in style.left and i not in style.wrap]
+    text_cols = [i for i in range(n) if i in style.left and i not in style.wrap]
+    while True:
+        widths = _widths(style, n, width)
+        body = metrics(painter, font(size * scale))
+        head = metrics(painter, font(size * scale, bold=True))
+        pad = 2 * 5 * u + 1
+        need = {
+            i: max(
+                [head.horizontalAdvance(header[i])]
+                + [body.horizontalAdvance(r[i]) for r in rows if i < len(r)]
+            )
+            + pad
+            for i in numeric
+        }
+        deficit = sum(max(0.0, need[i] - widths[i]) for i in numeric)
+        spare = sum(widths[i] * 2 / 3 for i in text_cols)
+        labels = sum(
+            max(body.horizontalAdvance(r[i]) for r in [header, *rows] if i < len(r)) + pad
+            for i in text_cols
+        )
+        everything_fits = sum(need.values()) + labels <= width
+        # Shrink a little so labels fit too; past 80 % of the size only for the numbers.
+        if everything_fits or (deficit <= spare and size <= style.point_size * 0.8) or size <= 5:
+            break
+        size *= 0.95
+    if deficit > 0:
+        for i in numeric:
+            widths[i] = max(widths[i], need[i])
+        text_total = sum(widths[i] for i in text_cols)
+        for i in text_cols:
+            widths[i] -= min(deficit, spare) * widths[i] / text_total
+    return widths, size
 
 
 def table_row_heights(
@@ -79,13 +132,15 @@ def draw_table(
 ) -> float:
     """A striped table from the top of ``rect``; returns the y below the last row.
 
-    Text that does not fit its column is elided, except in the style's wrapped columns.
+    Numbers are shown whole (see ``fit_table``); text that does not fit its column is elided,
+    except in the style's wrapped columns.
     """
     u = unit(painter, scale)
     painter.save()
-    body_font = font(style.point_size * scale)
-    head_font = font(style.point_size * scale, bold=True)
-    widths = _widths(style, len(header), rect.width())
+    widths, size = fit_table(painter, rect.width(), header, rows, style, scale)
+    style = replace(style, point_size=size)
+    body_font = font(size * scale)
+    head_font = font(size * scale, bold=True)
     heights = table_row_heights(painter, rect.width(), [header, *rows], style, scale)
     y = rect.top()
     pad = 5 * u

@@ -16,7 +16,8 @@ from typing import Any
 
 from aifactory_twin.cli.common import EXIT_OK, Progress
 from aifactory_twin.errors import Problem, ScenarioError, UsageError
-from aifactory_twin.formatting import format_duration, parse_duration
+from aifactory_twin.formatting import format_duration, format_percent, format_span, parse_duration
+from aifactory_twin.kpi_registry import format_kpi, kpi_info
 
 # Show progress when a run is expected to take more than a moment: node-steps above this.
 _PROGRESS_NODE_STEPS = 2_000_000
@@ -146,51 +147,56 @@ def _write_nodes(eng: Any, path: Path) -> None:
             )
 
 
-_TABLE = (
-    ("simulated", "horizon_s", "duration"),
-    ("facility energy", "facility_energy_mwh", "{:,.1f} MWh"),
-    ("mean IT power", "mean_it_power_kw", "{:,.0f} kW"),
-    ("peak facility power", "peak_facility_power_kw", "{:,.0f} kW"),
-    ("PUE", "pue", "{:.3f}"),
-    ("mean utilization", "mean_utilization", "{:.1%}"),
-    ("availability", "availability", "{:.2%}"),
-    ("delivered compute", "delivered_pflops_mean", "{:,.1f} PFLOP/s"),
-    ("max junction temp", "max_temperature_c", "{:.1f} °C"),
-    ("interruptions", "interruptions", "{:d}"),
-    ("total cost", "total_cost_usd", "${:,.0f}"),
-    ("  energy", "energy_cost_usd", "${:,.0f}"),
-    ("  capex amortized", "capex_amortized_usd", "${:,.0f}"),
-    ("  staff", "staff_cost_usd", "${:,.0f}"),
-    ("  cloud burst", "cloud_cost_usd", "${:,.0f}"),
-    ("cost per GPU-hour", "cost_per_gpu_hour_usd", "${:,.2f}"),
-    ("carbon", "carbon_t_co2", "{:,.1f} t CO2"),
-    ("water", "water_m3", "{:,.1f} m³"),
-    ("inference tokens", "inference_tokens", "{:,.3g}"),
-    ("cost per M tokens", "cost_per_million_tokens_usd", "${:,.3f}"),
-    ("headcount at end", "headcount_end", "{:,.0f}"),
+# The KPI table the run prints: keys in order; labels and number formats from the KPI registry.
+# The cost breakdown is indented under the total.
+_TABLE: tuple[str, ...] = (
+    "simulated_s",
+    "facility_energy_mwh",
+    "mean_it_power_kw",
+    "peak_facility_power_kw",
+    "pue",
+    "mean_utilization",
+    "availability",
+    "delivered_pflops_mean",
+    "max_temperature_c",
+    "interruptions",
+    "total_cost_usd",
+    "energy_cost_usd",
+    "capex_amortized_usd",
+    "staff_cost_usd",
+    "cloud_cost_usd",
+    "cost_per_gpu_hour_usd",
+    "carbon_t_co2",
+    "water_m3",
+    "inference_tokens",
+    "cost_per_million_tokens_usd",
+    "headcount_end",
 )
+_PARTS_OF_TOTAL = frozenset(
+    {"energy_cost_usd", "capex_amortized_usd", "staff_cost_usd", "cloud_cost_usd"}
+)
+
+
+def kpi_table_lines(kpis: dict[str, Any]) -> list[str]:
+    """``label  value`` lines of the run's KPI table, then one line per training job."""
+    labels = {key: ("  " if key in _PARTS_OF_TOTAL else "") + kpi_info(key).label for key in _TABLE}
+    width = max(len(label) for label in labels.values())
+    lines = [f"  {labels[key]:<{width}}  {format_kpi(key, kpis.get(key))}" for key in _TABLE]
+    for job in kpis.get("jobs", []):
+        done = "done" if job["completed"] else format_percent(job["progress"])
+        eta = job["eta_h"]
+        eta_text = "" if eta is None or job["completed"] else f", ETA {format_span(eta * 3600)}"
+        hours = job["training_time_h"]
+        took = f" in {format_span(hours * 3600)}" if hours is not None else ""
+        lines.append(
+            f"  job {job['name']}: {done}{took}{eta_text}, {job['interruptions']} interruptions, "
+            f"goodput {format_percent(job['goodput'])}"
+        )
+    return lines
 
 
 def _print_table(title: str, kpis: dict[str, Any]) -> None:
     print(title)
-    for label, key, fmt in _TABLE:
-        value = kpis.get(key)
-        if value is None:
-            text = "—"
-        elif fmt == "duration":
-            text = format_duration(float(value))
-        else:
-            text = fmt.format(value)
-        print(f"  {label:<22} {text}")
-    for job in kpis.get("jobs", []):
-        done = "done" if job["completed"] else f"{job['progress']:.1%}"
-        eta = job["eta_h"]
-        eta_text = "" if eta is None or job["completed"] else f", ETA {eta / 24:,.1f} d"
-        hours = job["training_time_h"]
-        took = f" in {hours / 24:,.1f} d" if hours is not None else ""
-        goodput = "—" if job["goodput"] is None else f"{job['goodput']:.1%}"
-        print(
-            f"  job {job['name']}: {done}{took}{eta_text}, {job['interruptions']} interruptions, "
-            f"goodput {goodput}"
-        )
+    for line in kpi_table_lines(kpis):
+        print(line)
     sys.stdout.flush()

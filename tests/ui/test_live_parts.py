@@ -30,7 +30,7 @@ def test_sim_time_and_values_read_like_a_person_writes_them() -> None:
     assert format_value(4_100_000.0, "USD") == "$4.10M"
     assert format_value(1500.0, "USD/h") == "$1.50k/h"
     assert format_value(0.834, "%") == "83.4 %"
-    assert format_value(float("nan"), "kW") == "–"
+    assert format_value(float("nan"), "kW") == "—"
 
 
 def test_buffers_copy_only_new_rows_and_match_the_recorder() -> None:
@@ -112,7 +112,7 @@ def test_kpi_tiles_show_engine_numbers_and_dash_for_missing(qtbot) -> None:  # t
     assert values["pflops"] == "12.5 PFLOP/s"
     assert values["jobs"] == "25 % · ETA 4.2 d"
     assert tiles.tiles["jobs"].sub.text() == "llm"
-    assert values["automation"] == "–"  # not reported → not invented
+    assert values["automation"] == "—"  # not reported → not invented
     assert all(t.tooltip for t in TILE_SPECS)
     assert len(TILE_SPECS) == 9
 

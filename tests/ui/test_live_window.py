@@ -71,7 +71,7 @@ def test_cooling_failure_alarm_click_selects_node_and_moves_the_cursor(
     first = next(e for e in lv.alarms.model.events if e.kind == "thermal_throttle")
     assert lv.charts.cursor_s == first.time_s
     # The chart readouts and the KPI tiles show the engine's numbers.
-    assert lv.tiles.values()["pue"] != "–"
+    assert lv.tiles.values()["pue"] != "—"
     assert lv.charts.buffers.n == lv.controller.engine.recorder.n  # type: ignore[union-attr]
 
 

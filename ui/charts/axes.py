@@ -11,10 +11,19 @@ import math
 
 import pyqtgraph as pg
 
-MINUTE_S = 60.0
-HOUR_S = 3600.0
-DAY_S = 86400.0
-WEEK_S = 7 * DAY_S
+from aifactory_twin.formatting import (
+    DAY_S,
+    HOUR_S,
+    MINUTE_S,
+    MISSING,
+    WEEK_S,
+    format_count,
+    format_money,
+    format_percent,
+    format_quantity,
+    format_ratio,
+    format_temperature,
+)
 
 # (major, minor) tick spacings a reader recognises; the axis picks the first major that gives
 # ticks ≥ ~90 px apart. Each minor divides its major, so minor labels never crowd a major one.
@@ -41,7 +50,7 @@ _MIN_TICK_PX = 90.0
 def format_sim_time(seconds: float, spacing_s: float = 0.0) -> str:
     """``1d 04:30`` style simulated elapsed time; drops what the tick spacing makes redundant."""
     if not math.isfinite(seconds):
-        return "–"
+        return MISSING
     sign = "-" if seconds < 0 else ""
     total = abs(seconds)
     days = int(total // DAY_S)
@@ -78,38 +87,21 @@ class TimeAxisItem(pg.AxisItem):
         return [format_sim_time(v, spacing) for v in values]
 
 
-# Unit → (threshold, divisor, new unit): the first matching row rescales a displayed value.
-_SCALES: dict[str, tuple[tuple[float, float, str], ...]] = {
-    "kW": ((1e6, 1e6, "GW"), (1e3, 1e3, "MW")),
-    "USD": ((1e9, 1e9, "B$"), (1e6, 1e6, "M$"), (1e3, 1e3, "k$")),
-    "USD/h": ((1e6, 1e6, "M$/h"), (1e3, 1e3, "k$/h")),
-    "PFLOP/s": ((1e3, 1e3, "EFLOP/s"),),
-}
-
-
 def format_value(value: float, unit: str) -> str:
-    """A short, human reading of ``value`` in ``unit`` (``12.3 MW``, ``$4.1M``, ``83 %``)."""
-    if value is None or not math.isfinite(value):
-        return "–"
+    """A short, human reading of ``value`` in ``unit`` (``12.3 MW``, ``$4.10M``, ``83.4 %``).
+
+    Chart readouts name a unit, not a KPI; the text comes from the core formatter, so a
+    readout reads like the tile, the report and the CLI.
+    """
     if unit == "%":
-        return f"{value * 100:.1f} %"
+        return format_percent(value)
     if unit == "ratio":
-        return f"{value:.3f}"
+        return format_ratio(value)
     if unit == "count":
-        return f"{value:,.0f}"
-    for threshold, divisor, scaled_unit in _SCALES.get(unit, ()):
-        if abs(value) >= threshold:
-            return _with_unit(value / divisor, scaled_unit)
-    return _with_unit(value, unit)
-
-
-def _with_unit(value: float, unit: str) -> str:
-    magnitude = abs(value)
-    digits = 0 if magnitude >= 100 else 1 if magnitude >= 10 else 2
-    text = f"{value:,.{digits}f}"
-    if unit.endswith("$") or unit.startswith(("M$", "k$", "B$")):
-        prefix, _, suffix = unit.partition("$")
-        return f"${text}{prefix}{suffix}"
-    if unit.startswith("USD"):
-        return f"${text}{unit[3:]}"
-    return f"{text} {unit}".rstrip()
+        return format_count(value)
+    if unit == "°C":
+        return format_temperature(value)
+    if unit == "USD" or unit.startswith("USD/"):
+        text = format_money(value)
+        return text if text == MISSING else text + unit[3:]
+    return format_quantity(value, unit)

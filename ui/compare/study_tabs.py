@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.errors import TwinError
+from aifactory_twin.kpi_registry import kpi_info
 from aifactory_twin.schema import Scenario
 from aifactory_twin.study import (
     BASE_LABEL,
@@ -46,7 +47,7 @@ from ui.report_charts import VARIANT_COLORS
 from ui.report_content import (
     FAN_GROUPS,
     SWEEP_KPIS,
-    kpi_label,
+    kpi_axis,
     percentile_rows,
     sweep_percentiles,
     sweep_x,
@@ -55,6 +56,13 @@ from ui.report_content import (
 
 if TYPE_CHECKING:
     from ui.compare.compare_view import CompareWindow
+
+
+def _axis_title(key: str) -> str:
+    """``Availability (%)``: the KPI's label and the unit its plotted values are in."""
+    unit = kpi_axis(key)[0]
+    label = kpi_info(key).label
+    return f"{label} ({unit})" if unit != "value" else label
 
 
 def fill_table(
@@ -165,13 +173,13 @@ class SweepTab(QWidget):
             return
         key = self.kpi_box.currentText()
         x, numeric = sweep_x(result)
-        p10, p50, p90 = sweep_percentiles(result, key)
+        scale = kpi_axis(key)[1]  # shares plot in %
+        p10, p50, p90 = (p / scale for p in sweep_percentiles(result, key))
         color = QColor(VARIANT_COLORS[0])
         self.plot.plot(x, p50, pen=pg.mkPen(color, width=2), symbol="o", symbolBrush=color)
         bars = pg.ErrorBarItem(x=x, y=p50, top=p90 - p50, bottom=p50 - p10, beam=0.0, pen=color)
         self.plot.addItem(bars)
-        name, unit = kpi_label(key)
-        self.plot.setLabel("left", f"{name} ({unit})" if unit else name)
+        self.plot.setLabel("left", _axis_title(key))
         self.plot.setLabel("bottom", result.param.text)
         if not numeric:
             axis = self.plot.getAxis("bottom")
@@ -273,7 +281,7 @@ class MonteCarloTab(QWidget):
         key = self.kpi_box.currentText()
         if result is None or key not in result.kpis:
             return
-        values = result.kpis[key][np.isfinite(result.kpis[key])]
+        values = result.kpis[key][np.isfinite(result.kpis[key])] / kpi_axis(key)[1]
         if values.size == 0:
             return
         counts, edges = np.histogram(values, bins=min(30, max(5, values.size // 5)))
@@ -282,6 +290,5 @@ class MonteCarloTab(QWidget):
             x0=edges[:-1], width=width or 1.0, height=counts, brush=QColor(VARIANT_COLORS[0])
         )
         self.hist.addItem(bars)
-        name, unit = kpi_label(key)
-        self.hist.setLabel("bottom", f"{name} ({unit})" if unit else name)
+        self.hist.setLabel("bottom", _axis_title(key))
         self.hist.setLabel("left", "runs")

@@ -17,13 +17,11 @@ from PySide6.QtWidgets import QMenu
 
 from aifactory_twin.commands import Command, SetPart
 from aifactory_twin.document import FactoryDocument
+from aifactory_twin.formatting import DAY_S, HOUR_S
 from aifactory_twin.kinds import KIND_INFO
 from aifactory_twin.schema import ScheduledEvent
 from ui.menus import add_submenu
 from ui.sim_controller import SimController
-
-HOUR_S = 3600.0
-DAY_S = 86400.0
 
 
 @dataclass(frozen=True)

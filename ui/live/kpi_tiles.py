@@ -1,8 +1,9 @@
 """KPI tiles: the factory's headline numbers, updated live from ``engine.kpis()``.
 
 Every value shown comes from the engine's KPI dict (keys as in ``kpis.json``, issue 3) or the
-recorder's latest row; a tile whose key the engine does not report shows "–" rather than a
-made-up number. Each tooltip says how the engine computes the figure.
+recorder's latest row; a tile whose key the engine does not report shows "—" rather than a
+made-up number. Titles, tooltips (how the engine computes the figure) and number formats come
+from the KPI registry, so a tile reads exactly as the report, the slides and the CLI do.
 """
 
 from __future__ import annotations
@@ -16,31 +17,22 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ui.charts.axes import format_value
+from aifactory_twin.formatting import MISSING, format_count, format_percent, format_span
+from aifactory_twin.kpi_registry import format_kpi, kpi_info
 
 Formatter = Callable[[Mapping[str, Any], Mapping[str, float]], tuple[str, str]]
 """(kpis, latest recorded row) → (value text, subtitle text)."""
 
 
-def _num(kpis: Mapping[str, Any], key: str) -> float | None:
-    value = kpis.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
-
-
-def _fmt(value: float | None, unit: str) -> str:
-    return "–" if value is None else format_value(value, unit)
-
-
 def _capex(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
-    amortized = _num(k, "capex_amortized_usd")
-    return _fmt(_num(k, "capex_usd"), "USD"), f"amortized so far {_fmt(amortized, 'USD')}"
+    amortized = format_kpi("capex_amortized_usd", k.get("capex_amortized_usd"))
+    return format_kpi("capex_usd", k.get("capex_usd")), f"amortized so far {amortized}"
 
 
 def _pflops(k: Mapping[str, Any], latest: Mapping[str, float]) -> tuple[str, str]:
-    now = latest.get("delivered_pflops")
-    return _fmt(now, "PFLOP/s"), f"mean {_fmt(_num(k, 'delivered_pflops_mean'), 'PFLOP/s')}"
+    # The headline is the latest tick; the KPI (the run's mean) is the subtitle.
+    now = format_kpi("delivered_pflops_mean", latest.get("delivered_pflops"))
+    return now, f"mean {format_kpi('delivered_pflops_mean', k.get('delivered_pflops_mean'))}"
 
 
 def _jobs(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
@@ -59,124 +51,87 @@ def _jobs(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
 def _job_status(job: Mapping[str, Any]) -> str:
     if job.get("completed") and job.get("training_time_h") is not None:
         return f"done in {_hours(job['training_time_h'])}"
-    progress = job.get("progress")
-    pct = f"{100 * float(progress):.0f} %" if isinstance(progress, int | float) else "–"
+    pct = format_percent(job.get("progress"), 0)
     eta = job.get("eta_h")
-    eta_text = _hours(eta) if isinstance(eta, int | float) else "–"
-    return f"{pct} · ETA {eta_text}"
+    return f"{pct} · ETA {_hours(eta) if isinstance(eta, int | float) else MISSING}"
 
 
 def _hours(hours: float) -> str:
-    if not math.isfinite(hours):
-        return "never"
-    return f"{hours / 24:.1f} d" if hours >= 48 else f"{hours:.1f} h"
+    return "never" if math.isinf(hours) else format_span(hours * 3600.0)
 
 
-def _fraction(key: str, sub: Callable[[Mapping[str, Any]], str]) -> Formatter:
+def _share(key: str, sub: Callable[[Mapping[str, Any]], str]) -> Formatter:
     def fmt(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
-        return _fmt(_num(k, key), "%"), sub(k)
+        return format_kpi(key, k.get(key)), sub(k)
 
     return fmt
 
 
 def _launches(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
-    value = _num(k, "product_launches_per_year")
-    return ("–" if value is None else f"{value:.1f} / yr"), "from completed training runs"
+    rate = format_kpi("product_launches_per_year", k.get("product_launches_per_year"))
+    return rate, "from completed training runs"
 
 
 def _pue(k: Mapping[str, Any], latest: Mapping[str, float]) -> tuple[str, str]:
-    return _fmt(_num(k, "pue"), "ratio"), f"now {_fmt(latest.get('pue'), 'ratio')}"
+    return format_kpi("pue", k.get("pue")), f"now {format_kpi('pue', latest.get('pue'))}"
 
 
 def _energy(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
-    mwh = _num(k, "facility_energy_mwh")
-    text = "–" if mwh is None else (f"{mwh / 1000:,.2f} GWh" if mwh >= 1000 else f"{mwh:,.1f} MWh")
-    return text, f"cost {_fmt(_num(k, 'energy_cost_usd'), 'USD')}"
+    cost = format_kpi("energy_cost_usd", k.get("energy_cost_usd"))
+    return format_kpi("facility_energy_mwh", k.get("facility_energy_mwh")), f"cost {cost}"
 
 
 def _gpu_hour(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
-    hours = _num(k, "gpu_hours_delivered")
-    return _fmt(_num(k, "cost_per_gpu_hour_usd"), "USD"), (
-        "–" if hours is None else f"{hours:,.0f} GPU·h delivered"
-    )
+    hours = k.get("gpu_hours_delivered")
+    delivered = MISSING if hours is None else f"{format_count(hours)} GPU·h delivered"
+    return format_kpi("cost_per_gpu_hour_usd", k.get("cost_per_gpu_hour_usd")), delivered
 
 
 @dataclass(frozen=True)
 class TileSpec:
-    key: str
-    title: str
-    format: Formatter
-    tooltip: str
+    """A tile: its headline KPI (title and tooltip come from the KPI registry) and formatter."""
 
+    key: str
+    kpi: str
+    format: Formatter
+    note: str = ""
+    """What the tile adds to the KPI's formula (its subtitle), for the tooltip."""
+
+    @property
+    def title(self) -> str:
+        return kpi_info(self.kpi).caption if self.kpi else _JOBS_TITLE
+
+    @property
+    def tooltip(self) -> str:
+        formula = kpi_info(self.kpi).formula if self.kpi else _JOBS_TOOLTIP
+        return f"{formula} {self.note}".strip()
+
+
+_JOBS_TITLE = "Training time / ETA"
+_JOBS_TOOLTIP = (
+    "First training job: progress = FLOPs done / (6·N·D or total_flops); ETA = remaining FLOPs "
+    "at the job's current delivered rate; once complete, its training time (restarts from the "
+    "last checkpoint included). Other jobs in the subtitle."
+)
 
 TILE_SPECS: tuple[TileSpec, ...] = (
-    TileSpec(
-        "capex",
-        "Investment (capex)",
-        _capex,
-        "Capex of the equipment that has arrived (node capex, or catalog price, × count) plus "
-        "the facility build-out (settings.facility_capex_usd_per_kw × rated IT kW). Subtitle: "
-        "the amortized share charged so far (straight line over settings.depreciation_years).",
-    ),
-    TileSpec(
-        "pflops",
-        "Data processing speed",
-        _pflops,
-        "Delivered PFLOP/s = Σ accelerators working × peak FLOP/s × MFU × network scaling "
-        "efficiency × data-feed factor × thermal/power derate (latest tick); mean over the run "
-        "below.",
-    ),
-    TileSpec(
-        "jobs",
-        "Training time / ETA",
-        _jobs,
-        "First training job: progress = FLOPs done / (6·N·D or total_flops); ETA = remaining "
-        "FLOPs at the job's current delivered rate; once complete, its training time "
-        "(restarts from the last checkpoint included). Other jobs in the subtitle.",
-    ),
+    TileSpec("capex", "capex_usd", _capex, "Subtitle: the amortized share charged so far."),
+    TileSpec("pflops", "delivered_pflops_mean", _pflops, "Headline: the latest tick."),
+    TileSpec("jobs", "", _jobs),
     TileSpec(
         "automation",
-        "Automation rate",
-        _fraction("automation_rate", lambda k: f"{int(k.get('incidents') or 0)} incidents"),
-        "Incidents handled by MLOps automation without a technician / all incidents "
-        "(settings.automation_level, where an MLOps team supports the node). '–' until the "
-        "first incident.",
+        "automation_rate",
+        _share("automation_rate", lambda k: f"{format_count(k.get('incidents') or 0)} incidents"),
     ),
     TileSpec(
         "retention",
-        "Talent retention",
-        _fraction("talent_retention", lambda k: f"headcount {int(k.get('headcount_end') or 0)}"),
-        "1 − departures / starting headcount. Departures come from each team's attrition "
-        "hazard and injected staff departures; replacements arrive after the hiring lead time.",
+        "talent_retention",
+        _share("talent_retention", lambda k: f"headcount {format_count(k.get('headcount_end'))}"),
     ),
-    TileSpec(
-        "launches",
-        "Product launches",
-        _launches,
-        "Launches so far × (1 year / simulated time). Research teams turn completed training "
-        "runs into launches by the rule documented in sim/models/staff.py.",
-    ),
-    TileSpec(
-        "pue",
-        "PUE",
-        _pue,
-        "Facility energy / IT energy over the run (an output, never an input): IT + cooling "
-        "(fans, pumps, chillers by COP) + UPS/PDU losses + misc facility load.",
-    ),
-    TileSpec(
-        "energy",
-        "Energy",
-        _energy,
-        "Facility energy = ∫ facility power dt; cost at each feed's time-of-use price "
-        "(or settings.default_price_usd_per_kwh) including injected price spikes.",
-    ),
-    TileSpec(
-        "gpu_hour",
-        "Cost per GPU-hour",
-        _gpu_hour,
-        "Total cost (amortized capex + energy + staff + maintenance + cloud) / GPU-hours "
-        "allocated to workloads, on site and in the cloud.",
-    ),
+    TileSpec("launches", "product_launches_per_year", _launches),
+    TileSpec("pue", "pue", _pue, "Subtitle: the latest tick."),
+    TileSpec("energy", "facility_energy_mwh", _energy, "Subtitle: its energy cost."),
+    TileSpec("gpu_hour", "cost_per_gpu_hour_usd", _gpu_hour),
 )
 
 
@@ -192,7 +147,7 @@ class KpiTile(QFrame):
         layout.setContentsMargins(8, 4, 8, 4)
         layout.setSpacing(0)
         self.title = QLabel(spec.title.upper())
-        self.value = QLabel("–")
+        self.value = QLabel(MISSING)
         self.sub = QLabel("")
         self.title.setStyleSheet("font-size: 7.5pt; color: #7A8494; letter-spacing: 0.5px;")
         self.value.setStyleSheet("font-size: 13pt; font-weight: 600;")
@@ -233,7 +188,7 @@ class KpiTilesWidget(QWidget):
 
     def clear(self) -> None:
         for tile in self.tiles.values():
-            tile.set_values("–", "")
+            tile.set_values(MISSING, "")
 
     def values(self) -> dict[str, str]:
         return {key: tile.value.text() for key, tile in self.tiles.items()}

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 
+from aifactory_twin.formatting import MISSING
+from aifactory_twin.kpi_registry import delta_is_better, format_kpi_delta, kpi_info
 from aifactory_twin.schema import Scenario
 from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
 from aifactory_twin.study.assumptions import override_rows
@@ -21,7 +23,6 @@ from ui.report_charts import (
     ChartSpec,
     draw_chart,
     font,
-    format_number,
     metrics,
     unit,
     variant_color,
@@ -30,51 +31,13 @@ from ui.report_content import (
     TILE_KPIS,
     compare_chart_specs,
     fan_chart_specs,
-    format_delta,
-    kpi_label,
     sweep_chart_spec,
     sweep_rows,
 )
 from ui.report_table import TableStyle, draw_table
 from ui.theme import Theme
 
-# Direction of "better" for colouring deltas (green better, red worse); others stay neutral.
-LOWER_IS_BETTER = frozenset(
-    {
-        "total_cost_usd",
-        "operational_cost_usd",
-        "capex_usd",
-        "energy_cost_usd",
-        "pue",
-        "facility_energy_mwh",
-        "cost_per_gpu_hour_usd",
-        "carbon_t_co2",
-        "water_m3",
-        "max_temperature_c",
-        "throttled_gpu_hours",
-        "interruptions",
-        "joules_per_token",
-        "cost_per_million_tokens_usd",
-        "cost_per_trained_model_usd",
-    }
-)
-HIGHER_IS_BETTER = frozenset(
-    {
-        "availability",
-        "delivered_pflops_mean",
-        "mean_utilization",
-        "gpu_hours_delivered",
-        "talent_retention",
-        "product_launches_per_year",
-        "automation_rate",
-    }
-)
-# Short tile captions (the full label is in the report's KPI table).
-TILE_NAMES = {
-    "operational_cost_reduction_pct": "Opex reduction",
-    "operational_cost_usd": "Operational cost",
-    "delivered_pflops_mean": "Delivered PFLOP/s",
-}
+# Delta colours: green when the KPI registry says the change is better, red when worse.
 GOOD, BAD = QColor("#1E9E5A"), QColor("#D64545")
 
 
@@ -107,13 +70,8 @@ class Deck:
 
 
 def delta_color(key: str, diff: float) -> QColor | None:
-    if diff == 0:
-        return None
-    if key in LOWER_IS_BETTER:
-        return GOOD if diff < 0 else BAD
-    if key in HIGHER_IS_BETTER:
-        return GOOD if diff > 0 else BAD
-    return None
+    better = delta_is_better(key, diff)
+    return None if better is None else GOOD if better else BAD
 
 
 def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme: Theme) -> None:
@@ -220,8 +178,8 @@ def _tiles(
         painter.setBrush(QColor(theme.panel))
         painter.drawRoundedRect(tile, 8 * u, 8 * u)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        name, unit_text = kpi_label(key)
-        name = TILE_NAMES.get(key, name)
+        info = kpi_info(key)
+        name = info.caption
         painter.setFont(font(11 * scale))
         painter.setPen(QColor(theme.muted))
         painter.drawText(
@@ -233,13 +191,13 @@ def _tiles(
         )
         color: QColor | None
         if key == "operational_cost_reduction_pct":
-            value_text = f"{deltas[key][0]:+.1f} %"
-            sub, color = f"vs {deck.baseline}", GOOD if deltas[key][0] > 0 else BAD
+            value_text = info.format(deltas[key][0])
+            sub, color = f"vs {deck.baseline}", delta_color(key, deltas[key][0])
         else:
-            shown_unit = "" if unit_text in ("USD", "") else f" {unit_text}"
-            value_text = format_number(row.get(key), unit_text) + shown_unit
+            value_text = info.format(row.get(key))
             diff = deltas.get(key)
-            sub = "" if label == deck.baseline else f"{format_delta(diff, unit_text)} vs baseline"
+            change = format_kpi_delta(key, *(diff or (None, None)))
+            sub = "" if label == deck.baseline else f"{change} vs baseline"
             color = delta_color(key, diff[0]) if diff and label != deck.baseline else None
         room = tile.width() - 20 * u
         painter.setFont(_fitting_font(painter, value_text, 22 * scale, room, bold=True))
@@ -321,13 +279,15 @@ def _comparison(painter: QPainter, rect: QRectF, deck: Deck, theme: Theme, scale
     keys = ["operational_cost_reduction_pct", *[k for k in TILE_KPIS if k in rows[labels[0]]]]
     body: list[list[str]] = []
     for key in keys:
-        name, unit_text = kpi_label(key)
-        cells = [TILE_NAMES.get(key, name)]
+        info = kpi_info(key)
+        cells = [info.caption]
         for label in labels:
             if key == "operational_cost_reduction_pct":
-                cells.append("—" if label == deck.baseline else f"{deltas[label][key][0]:+.1f} %")
+                cells.append(
+                    MISSING if label == deck.baseline else info.format(deltas[label][key][0])
+                )
             else:
-                cells.append(format_number(rows[label].get(key), unit_text))
+                cells.append(info.format(rows[label].get(key)))
         body.append(cells)
     left = QRectF(rect.left(), rect.top(), rect.width() * 0.44, rect.height())
     draw_table(

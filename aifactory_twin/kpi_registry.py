@@ -1,0 +1,299 @@
+"""The KPI registry: one :class:`KpiInfo` per KPI key, read by every place that shows a KPI.
+
+The engine computes KPIs (``sim/kpis.py``, the keys of ``kpis.json``) and the studies add a few
+(``study/``); this module says how each is called, in which unit, how it is formatted, what it
+means (the tooltip formula), which direction is better and where it belongs. The live tiles,
+the CLI table, the PDF report, the slides, the studio's tables and the study CSV columns all
+read it, so a KPI reads the same everywhere. A key with no entry (a per-job column, a KPI newer
+than this table) still shows, labelled from its key.
+
+Adding a KPI: compute it (``sim/kpis.py`` or ``study/``) and add its entry here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aifactory_twin.formatting import MINUS, MISSING, NumberFormat, field_title, format_number
+
+Better = Literal["higher", "lower"] | None
+Group = Literal["cost", "energy", "compute", "reliability", "people", "sustainability", "run"]
+
+
+@dataclass(frozen=True)
+class KpiInfo:
+    key: str
+    label: str
+    """Full name (report tables)."""
+    unit: str
+    """Unit of the value as computed ("" for ratios, shares and counts)."""
+    fmt: NumberFormat
+    better: Better
+    group: Group
+    formula: str
+    """How the figure is computed, in words (tooltips, report notes)."""
+    short: str = ""
+    """Caption where room is tight (tiles, slides); the label when empty."""
+    decimals: int = 1
+    """Decimals of percents, rates and temperatures."""
+
+    @property
+    def caption(self) -> str:
+        return self.short or self.label
+
+    def format(self, value: Any) -> str:
+        """``value`` as this KPI shows it everywhere (``$1.23M``, ``83.4 %``, ``1.35``, ``—``)."""
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        return format_number(number, self.fmt, self.unit, self.decimals)
+
+    @property
+    def unit_text(self) -> str:
+        """The unit as a table column shows it (money and shares say it in the value)."""
+        return "" if self.fmt in ("money", "percent", "percent_change", "count") else self.unit
+
+
+_COST = "amortized capex + energy + staff + maintenance + cloud"
+
+KPIS: tuple[KpiInfo, ...] = (
+    # --- cost --------------------------------------------------------------------------------
+    KpiInfo(
+        "total_cost_usd", "Total cost", "USD", "money", "lower", "cost",
+        f"Total cost over the simulated time: {_COST}.",
+    ),
+    KpiInfo(
+        "operational_cost_usd", "Operational cost (energy+staff+maint.+cloud)", "USD", "money",
+        "lower", "cost", "Energy + staff + maintenance + cloud: the total cost without amortized "
+        "capex.", short="Operational cost",
+    ),
+    KpiInfo(
+        "operational_cost_reduction_pct", "Operational cost reduction vs baseline", "%",
+        "percent_change", "higher", "cost",
+        "(baseline operational cost − this variant's) / baseline operational cost.",
+        short="Opex reduction",
+    ),
+    KpiInfo(
+        "capex_usd", "Investment (capex)", "USD", "money", "lower", "cost",
+        "Capex of the equipment that has arrived (node capex, or catalog price, × count) plus "
+        "the facility build-out (settings.facility_capex_usd_per_kw × rated IT kW).",
+    ),
+    KpiInfo(
+        "capex_amortized_usd", "Capex amortized so far", "USD", "money", "lower", "cost",
+        "Straight-line share of capex over settings.depreciation_years for the simulated time.",
+    ),
+    KpiInfo(
+        "energy_cost_usd", "Energy cost", "USD", "money", "lower", "cost",
+        "Facility energy at each feed's time-of-use price (or settings.default_price_usd_per_kwh)"
+        ", injected price spikes included.",
+    ),
+    KpiInfo(
+        "staff_cost_usd", "Staff cost", "USD", "money", "lower", "cost",
+        "Headcount × fully loaded salary over the simulated time.",
+    ),
+    KpiInfo(
+        "maintenance_cost_usd", "Maintenance cost", "USD", "money", "lower", "cost",
+        "Repairs of failed units (parts and technician time).",
+    ),
+    KpiInfo(
+        "cloud_cost_usd", "Cloud burst cost", "USD", "money", "lower", "cost",
+        "Rented accelerator-hours × the cloud burst node's price per GPU-hour.",
+    ),
+    KpiInfo(
+        "idle_cost_usd", "Idle capacity cost (arrived, not working)", "USD", "money", "lower",
+        "cost", "Amortized capex of accelerators that have arrived but are not busy.",
+        short="Idle capacity cost",
+    ),
+    KpiInfo(
+        "cost_per_gpu_hour_usd", "Cost per GPU-hour", "USD", "money", "lower", "cost",
+        f"Total cost ({_COST}) / GPU-hours allocated to workloads, on site and in the cloud.",
+    ),
+    KpiInfo(
+        "cost_per_trained_model_usd", "Cost per trained model", "USD", "money", "lower", "cost",
+        "Total cost over the horizon / training jobs completed in it (empty when none did).",
+    ),
+    KpiInfo(
+        "cost_per_million_tokens_usd", "Cost per million tokens", "USD", "money", "lower", "cost",
+        "Inference's share of allocated GPU-hours × total cost / tokens served × 10⁶.",
+    ),
+    # --- energy ------------------------------------------------------------------------------
+    KpiInfo(
+        "pue", "PUE", "", "ratio", "lower", "energy",
+        "Facility energy / IT energy over the run (an output, never an input): IT + cooling "
+        "(fans, pumps, chillers by COP) + UPS/PDU losses + misc facility load.",
+    ),
+    KpiInfo(
+        "facility_energy_mwh", "Facility energy", "MWh", "quantity", "lower", "energy",
+        "∫ facility power dt over the simulated time.", short="Energy",
+    ),
+    KpiInfo(
+        "it_energy_mwh", "IT energy", "MWh", "quantity", None, "energy",
+        "∫ IT power (accelerators, hosts, network, storage) dt.",
+    ),
+    KpiInfo(
+        "cooling_energy_mwh", "Cooling energy", "MWh", "quantity", "lower", "energy",
+        "∫ cooling power (fans, pumps, compressors) dt.",
+    ),
+    KpiInfo(
+        "peak_facility_power_kw", "Peak facility power", "kW", "quantity", None, "energy",
+        "Largest facility power of any tick.",
+    ),
+    KpiInfo(
+        "mean_it_power_kw", "Mean IT power", "kW", "quantity", None, "energy",
+        "Mean of the recorded IT power.",
+    ),
+    KpiInfo(
+        "mean_facility_power_kw", "Mean facility power", "kW", "quantity", None, "energy",
+        "Mean of the recorded facility power.",
+    ),
+    # --- compute -----------------------------------------------------------------------------
+    KpiInfo(
+        "mean_utilization", "Mean utilization", "", "percent", "higher", "compute",
+        "Busy accelerator-seconds / accelerator-seconds of arrived equipment.",
+    ),
+    KpiInfo(
+        "delivered_pflops_mean", "Delivered compute (mean)", "PFLOP/s", "quantity", "higher",
+        "compute",
+        "Σ accelerators working × peak FLOP/s × MFU × network scaling efficiency × data-feed "
+        "factor × thermal/power derate, averaged over the run.",
+        short="Delivered compute",
+    ),
+    KpiInfo(
+        "gpu_hours_delivered", "GPU-hours delivered", "GPU·h", "count", "higher", "compute",
+        "GPU-hours allocated to workloads, on site and in the cloud.",
+    ),
+    KpiInfo(
+        "max_temperature_c", "Max GPU junction temperature", "°C", "temperature", "lower",
+        "compute", "Hottest accelerator junction of any rack at any tick.",
+        short="Max GPU temperature",
+    ),
+    KpiInfo(
+        "throttled_gpu_hours", "Throttled GPU-hours", "GPU·h", "count", "lower", "compute",
+        "GPU-hours run above the slowdown temperature or under a power cap.",
+    ),
+    KpiInfo(
+        "jobs_completed", "Training jobs completed", "", "count", "higher", "compute",
+        "Training jobs that reached their FLOP target within the horizon.",
+    ),
+    KpiInfo(
+        "inference_tokens", "Inference tokens", "", "count", "higher", "compute",
+        "Tokens served by the inference services.",
+    ),
+    KpiInfo(
+        "joules_per_token", "Energy per token", "J", "quantity", "lower", "compute",
+        "Facility energy of the accelerators serving inference / tokens served.",
+    ),
+    # --- reliability -------------------------------------------------------------------------
+    KpiInfo(
+        "availability", "Availability", "", "percent", "higher", "reliability",
+        "GPU-hours up / GPU-hours of arrived equipment.", decimals=2,
+    ),
+    KpiInfo(
+        "interruptions", "Job interruptions", "", "count", "lower", "reliability",
+        "Training restarts from the last checkpoint after a failure.",
+    ),
+    KpiInfo(
+        "incidents", "Incidents (unit failures)", "", "count", "lower", "reliability",
+        "Unit failures, random and injected.", short="Incidents",
+    ),
+    KpiInfo(
+        "automation_rate", "Automation rate", "", "percent", "higher", "reliability",
+        "Incidents handled by MLOps automation without a technician / all incidents "
+        "(settings.automation_level, where an MLOps team supports the node); '—' until the "
+        "first incident.",
+    ),
+    # --- people ------------------------------------------------------------------------------
+    KpiInfo(
+        "talent_retention", "Talent retention", "", "percent", "higher", "people",
+        "1 − departures / starting headcount. Departures come from each team's attrition hazard "
+        "and injected staff departures; replacements arrive after the hiring lead time.",
+    ),
+    KpiInfo(
+        "headcount_end", "Headcount at end", "", "count", None, "people",
+        "People on staff at the end of the run.",
+    ),
+    KpiInfo(
+        "product_launches", "Product launches", "", "count", "higher", "people",
+        "Launches by research teams from completed training runs (sim/models/staff.py).",
+    ),
+    KpiInfo(
+        "product_launches_per_year", "Product launches per year", "/yr", "rate", "higher",
+        "people", "Launches so far × (1 year / simulated time).", short="Product launches",
+    ),
+    # --- sustainability ----------------------------------------------------------------------
+    KpiInfo(
+        "carbon_t_co2", "Carbon", "t CO₂", "quantity", "lower", "sustainability",
+        "Grid energy × each feed's carbon intensity.",
+    ),
+    KpiInfo(
+        "water_m3", "Water", "m³", "quantity", "lower", "sustainability",
+        "Heat rejected × each cooling unit's water use per kWh.",
+    ),
+    # --- the run itself (settings, not results) ----------------------------------------------
+    KpiInfo("horizon_s", "Horizon", "s", "duration", None, "run", "Simulated time asked for."),
+    KpiInfo("step_s", "Time step", "s", "duration", None, "run", "Length of one tick."),
+    KpiInfo("simulated_s", "Simulated", "s", "duration", None, "run", "Simulated time so far."),
+    KpiInfo("seed", "Seed", "", "count", None, "run", "Random seed of the run."),
+)  # fmt: skip
+
+KPI_INFO: dict[str, KpiInfo] = {info.key: info for info in KPIS}
+RESULT_KEYS: tuple[str, ...] = tuple(info.key for info in KPIS if info.group != "run")
+
+
+def kpi_info(key: str) -> KpiInfo:
+    """The entry for ``key``.
+
+    A key with none (a per-job column ``job.<id>.<field>``, a KPI newer than this table) gets
+    an entry made from its name, so it still shows, plainly formatted.
+    """
+    info = KPI_INFO.get(key)
+    if info is not None:
+        return info
+    if key.startswith("job.") and key.count(".") >= 2:
+        name, sub = key[4:].rsplit(".", 1)
+        fmt: NumberFormat = "percent" if sub in _JOB_SHARES else "quantity"
+        unit = "h" if sub.endswith("_h") else ""
+        what = field_title(sub.removesuffix("_h")).lower()
+        return KpiInfo(key, f"Job {name}: {what}", unit, fmt, None, "compute", "")
+    return KpiInfo(key, field_title(key), "", "quantity", None, "compute", "")
+
+
+_JOB_SHARES = frozenset({"progress", "goodput"})
+
+
+def format_kpi(key: str, value: Any) -> str:
+    """``value`` of KPI ``key`` as every view shows it."""
+    return kpi_info(key).format(value)
+
+
+def format_kpi_delta(key: str, diff: float | None, pct: float | None = None) -> str:
+    """A change of KPI ``key``: relative (``+4.2 %``) when there is a base, else absolute."""
+    if diff is None:
+        return MISSING
+    if diff == 0:
+        return "±0"
+    if pct is not None:
+        return format_number(pct, "percent_change")
+    return ("+" if diff > 0 else MINUS) + kpi_info(key).format(abs(diff))
+
+
+def ordered_keys(keys: Iterable[str]) -> list[str]:
+    """Result keys in registry order, then the unknown ones in their given order."""
+    present = dict.fromkeys(k for k in keys if kpi_info(k).group != "run")
+    return [k for k in RESULT_KEYS if k in present] + [k for k in present if k not in KPI_INFO]
+
+
+def delta_is_better(key: str, diff: float) -> bool | None:
+    """Whether a change ``diff`` of ``key`` is an improvement; None when neither direction is."""
+    better = KPI_INFO[key].better if key in KPI_INFO else None
+    if better is None or diff == 0:
+        return None
+    return (diff > 0) == (better == "higher")
+
+
+def numeric(kpis: Mapping[str, Any], key: str) -> float | None:
+    """``kpis[key]`` as a float, or None when missing, not a number or not finite."""
+    value = kpis.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None
