@@ -93,7 +93,7 @@ def test_run_cli_writes_timeseries_nodes_and_kpis(
     )
     assert code == 0
     printed = capsys.readouterr().out
-    assert "PUE" in printed and "total cost" in printed
+    assert "PUE" in printed and "Total cost" in printed
     with (tmp_path / "timeseries.csv").open() as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 24
