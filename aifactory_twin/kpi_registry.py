@@ -79,7 +79,7 @@ KPIS: tuple[KpiInfo, ...] = (
         "the facility build-out (settings.facility_capex_usd_per_kw × rated IT kW).",
     ),
     KpiInfo(
-        "capex_amortized_usd", "Capex amortized so far", "USD", "money", "lower", "cost",
+        "capex_amortized_usd", "Capex amortized", "USD", "money", "lower", "cost",
         "Straight-line share of capex over settings.depreciation_years for the simulated time.",
     ),
     KpiInfo(

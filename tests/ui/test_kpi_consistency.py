@@ -15,9 +15,10 @@ from aifactory_twin.resources import scenes_dir
 from aifactory_twin.study import StudyOptions, compare
 from ui.live.kpi_tiles import KpiTilesWidget
 from ui.presentation.slides import Deck, Slide, draw_slide
-from ui.report_charts import LIGHT, font, metrics
+from ui.report_charts import font, metrics
 from ui.report_content import kpi_table
 from ui.report_table import TableStyle, fit_table
+from ui.theme import LIGHT
 
 # Tile key → the KPI its headline shows.
 TILED = {
