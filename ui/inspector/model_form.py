@@ -1,7 +1,8 @@
 """ModelForm: a generated form for one schema object (settings, a workload), no hand-written rows.
 
 The rows come from ``field_specs(cls)`` (editor kind, unit, range, tooltip from the pydantic
-field), grouped under a bold header per nested model (``Ambient``, ``Checkpoint``). The form only
+field), grouped under a foldable header per nested model (``Ambient``, ``Checkpoint``) and, for
+nodes, per field group (``sections.node_field_section``). The form only
 shows values and reports edits: ``on_commit(spec, value)`` pushes a command or returns the
 problem to show inline; ``on_reset(spec)`` hands a variant's override back to the base.
 """
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 from aifactory_twin.commands import get_path
 from ui.inspector.field_row import FieldRow
 from ui.inspector.fields import FieldSpec, field_specs, format_value
+from ui.inspector.sections import Section, section_rank
 
 Commit = Callable[[FieldSpec, Any], str | None]
 Reset = Callable[[FieldSpec], str | None]
@@ -55,15 +57,18 @@ class ModelForm(QWidget):
         skip: Collection[str] = (),
         text_lists: Collection[str] = (),
         parent: QWidget | None = None,
+        section_of: Callable[[str], str] | None = None,
     ) -> None:
+        # ``section_of`` places top-level fields in sections (the inspector's node form);
+        # without it they share one untitled form, as in the settings form.
         super().__init__(parent)
         self.rows: dict[str, FieldRow] = {}
+        self.sections: dict[str, Section] = {}
         self._text_lists = set(text_lists)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        form: QFormLayout | None = None
-        section: str | None = None
+        layout.setSpacing(4)
+        specs = []
         for spec in field_specs(cls):
             if spec.path in skip:
                 continue
@@ -71,17 +76,29 @@ class ModelForm(QWidget):
                 # Lists of numbers edit as comma-separated text; the commit parses them.
                 description = f"{spec.description} (comma-separated numbers)".strip()
                 spec = replace(spec, editor="text", description=description, extra={"list": True})
+            if not spec.section and section_of is not None:
+                spec = replace(spec, section=section_of(spec.path))
+            specs.append(spec)
+        if section_of is not None:
+            # Stable: fields keep their schema order inside a section.
+            specs.sort(key=lambda s: section_rank(s.section))
+        form: QFormLayout | None = None
+        section: str | None = None
+        for spec in specs:
             if form is None or spec.section != section:
                 section = spec.section
                 if section:
-                    header = QLabel(f"<b>{section}</b>")
-                    header.setContentsMargins(0, 6, 0, 0)
-                    layout.addWidget(header)
-                form = QFormLayout()
-                form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-                form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-                form.setVerticalSpacing(5)
-                layout.addLayout(form)
+                    box = Section(section)
+                    self.sections[section] = box
+                    layout.addWidget(box)
+                    form = box.form
+                else:
+                    form = QFormLayout()
+                    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+                    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+                    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+                    form.setVerticalSpacing(5)
+                    layout.addLayout(form)
             row = FieldRow(spec, self._wrap(on_commit), on_reset)
             label = QLabel(spec.label)
             label.setToolTip(spec.tooltip())

@@ -57,12 +57,14 @@ from ui.inspector.fields import (
     format_value,
 )
 from ui.inspector.model_form import ModelForm
+from ui.inspector.sections import node_field_section
 from ui.resources import kind_pixmap
 from ui.undo import route_field_undo
 
 __all__ = ["MIXED", "FieldRow", "InspectorPanel"]
 # Layout is not a what-if: with a variant active, position edits still move the base node.
 BASE_ONLY_PREFIXES = ("position.",)
+FORM_MIN_HEIGHT_PX = 180
 BANNER_STYLE = (
     "background: #2F6FDE; color: white; border-radius: 4px; padding: 5px 8px; font-size: 12px;"
 )
@@ -97,6 +99,8 @@ class InspectorPanel(QWidget):
         self.form_area = QScrollArea()
         self.form_area.setWidgetResizable(True)
         self.form_area.setFrameShape(QFrame.Shape.NoFrame)
+        # However the dock is shared (mini-chart, other docks), a few rows of form stay in view.
+        self.form_area.setMinimumHeight(FORM_MIN_HEIGHT_PX)
         self.node_footer: QWidget | None = None
         # A splitter, so a user can trade form rows for a taller chart (or the reverse).
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -284,7 +288,7 @@ class InspectorPanel(QWidget):
             layout.addWidget(self._preset_row(kind))
         cls = NODE_CLASSES[kind] if kind else NodeBase
         skip = {"kind"} | (SINGLE_ONLY | READ_ONLY if len(nodes) > 1 else set())
-        form = ModelForm(cls, self._commit, self._reset, skip=skip)
+        form = ModelForm(cls, self._commit, self._reset, skip=skip, section_of=node_field_section)
         layout.addWidget(form)
         self.rows = form.rows
         self._refresh_values()
