@@ -108,7 +108,7 @@ def test_heat_chart_names_gpu_junction_and_counts_every_heat_source(window: Main
     heat = lv.charts.charts["heat"]
     assert "junction" in heat.axes[0].labelText.lower()
     labels = {heat.curve_specs[s].label for s in heat.curves}
-    assert {"Hottest GPU", "Heat produced (all)", "Rack heat"} <= labels
+    assert {"Max GPU", "All heat", "Rack heat"} <= labels
     rec = lv.controller.engine.recorder
     produced = lv.charts.buffers.series("heat_produced_kw")
     # Heat produced = every electrical load but the cooling plant: racks plus switches,

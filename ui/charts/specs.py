@@ -82,12 +82,12 @@ CHART_SPECS: tuple[ChartSpec, ...] = (
             # The engine records the accelerator junction temperature T_j = T_rack + P·R_th
             # (§3.4), the quantity the throttle and shutdown lines apply to — not the rack air.
             # The racks' coolant supply (inlet) temperature is drawn as a reference line.
-            CurveSpec("max_temp_c", "Hottest GPU", "#E0483E", "°C"),
+            CurveSpec("max_temp_c", "Max GPU", "#E0483E", "°C"),
             CurveSpec("mean_temp_c", "Mean GPU", "#E5A100", "°C"),
-            CurveSpec(HEAT_PRODUCED, "Heat produced (all)", "#B8452A", "kW", axis=1),
+            CurveSpec(HEAT_PRODUCED, "All heat", "#B8452A", "kW", axis=1),
             CurveSpec("heat_in_kw", "Rack heat", "#E5671B", "kW", axis=1),
-            CurveSpec("heat_removed_kw", "Rack heat removed", "#0FA3C0", "kW", axis=1),
-            CurveSpec("cooling_capacity_kw", "Cooling capacity", "#8A94A6", "kW", axis=1),
+            CurveSpec("heat_removed_kw", "Removed", "#0FA3C0", "kW", axis=1),
+            CurveSpec("cooling_capacity_kw", "Cooling cap.", "#8A94A6", "kW", axis=1),
         ),
     ),
     ChartSpec(

@@ -328,6 +328,12 @@ class AlarmsPanel(QWidget):
         for kind, label in KIND_LABELS.items():
             self.filter.addItem(label, kind)
         self.filter.currentIndexChanged.connect(self._on_filter_changed)
+        for combo in (self.severity_filter, self.filter):
+            # Narrow docks: the drop-downs shrink (their lists still show whole names).
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(8)
         self.show_acked = QCheckBox("Acknowledged")
         self.show_acked.setToolTip("Also list the alarms already acknowledged (greyed)")
         self.show_acked.setChecked(True)
@@ -353,7 +359,7 @@ class AlarmsPanel(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for col, width in enumerate((22, 112, 110, 52, 108, 108)):
+        for col, width in enumerate((22, 112, 110, 52, 120, 120)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.table.setColumnWidth(col, width)
         self.table.clicked.connect(self._on_table_clicked)

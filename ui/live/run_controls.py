@@ -120,6 +120,7 @@ class RunControls(QObject):
         self.step_action.triggered.connect(controller.step)
         self.until_alarm_action = QAction("Run Until Next Alarm", parent)
         self.until_alarm_action.setObjectName("action_sim_until_alarm")
+        self.until_alarm_action.setIconText("To alarm")  # the toolbar's short name
         self.until_alarm_action.setShortcut(QKeySequence("Ctrl+Shift+Right"))
         self.until_alarm_action.setToolTip(
             "Run at full speed until the next warning or critical event, then pause "
