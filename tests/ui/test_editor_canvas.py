@@ -127,12 +127,28 @@ def test_delete_node_with_edges_then_undo_restores_everything(
         window.view.viewport(), Qt.MouseButton.LeftButton, pos=view_point(window, "pdu")
     )
     assert window.scene.selected_node_ids() == ["pdu"]
+    pdu_item = window.scene.node_items["pdu"]
     qtbot.keyClick(window.view, Qt.Key.Key_Delete)
     assert set(window.doc.nodes) == {"feed", "rack"}
     assert not window.doc.edges and not window.scene.edge_items
     qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
     assert window.doc.scenario.model_dump() == before
     assert len(window.scene.edge_items) == 2
+    # The undo put the same card back (cheaper than a new one), unselected and linked; redo and
+    # undo again do the same; moving the restored PDU drags its edges along.
+    assert window.scene.node_items["pdu"] is pdu_item and not pdu_item.isSelected()
+    window.stack.redo()
+    assert set(window.scene.node_items) == {"feed", "rack"} and not window.scene.edge_items
+    window.stack.undo()
+    assert window.doc.scenario.model_dump() == before and len(window.scene.edge_items) == 2
+    assert window.scene.node_items["pdu"] is pdu_item
+    assert {e.edge_id for e in pdu_item.edges} == set(window.doc.edges)
+    feed_edge = next(e.id for e in window.doc.edges.values() if e.target == "pdu")
+    end_before = window.scene.edge_items[feed_edge].line_end
+    start = view_point(window, "pdu")
+    drag(qtbot, window, start, start + QPoint(0, 120))
+    assert window.doc.node("pdu").position.y > 0
+    assert window.scene.edge_items[feed_edge].line_end.y() > end_before.y()
 
 
 def test_moving_a_multi_selection_is_one_undo_step(qtbot: Any, window: MainWindow) -> None:

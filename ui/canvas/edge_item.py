@@ -91,6 +91,16 @@ class EdgeItem(QGraphicsItem):
         self.source.edges.discard(self)
         self.target.edges.discard(self)
 
+    def reattach(self, hub_end: str) -> None:
+        """Back between the same two cards (an undo): link again, redraw only if need be."""
+        self.source.edges.add(self)
+        self.target.edges.add(self)
+        expanded = self.source.isSelected() or self.target.isSelected()
+        stubbed = hub_end in ("source", "target") and not expanded
+        if hub_end != self.hub_end or stubbed != self._stubbed:
+            self.hub_end = hub_end
+            self.update_path()
+
     def set_hub_end(self, hub_end: str) -> None:
         if hub_end != self.hub_end:
             self.hub_end = hub_end

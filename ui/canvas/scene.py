@@ -35,6 +35,9 @@ OVERVIEW_MIN_NODES = 1500
 BUILD_BUDGET_S = 0.03
 BUILD_CHUNK = 50
 EDGE_BATCH = 600  # below this many edges a big scene's edges are built at once
+# Items of removed nodes and edges kept for an undo to put back (a 1,000-node delete on
+# frontier-scale retires ~5,000): re-adding an item costs a fraction of building it anew.
+RETIRED_MAX = 20_000
 
 
 class FactoryScene(QGraphicsScene):
@@ -77,6 +80,10 @@ class FactoryScene(QGraphicsScene):
         # Group frames follow the cards once per document edit (its one "changed"), so a
         # 1,000-node paste or undo recomputes them once, not once per node.
         self._frames_stale = False
+        # id → item taken off the canvas with its node or edge; reused only for the very same
+        # (immutable) node or edge object, i.e. when an undo brings that object back.
+        self._retired_nodes: dict[str, NodeItem] = {}
+        self._retired_edges: dict[str, EdgeItem] = {}
         self._connected = False
         self.attach()
         self.rebuild()
@@ -116,6 +123,8 @@ class FactoryScene(QGraphicsScene):
         self.node_items.clear()
         self._variant_shown = set()  # a reset document shows the base (the session agrees)
         self.edge_items.clear()
+        self._retired_nodes.clear()
+        self._retired_edges.clear()
         self._frames.clear()
         self._overview_cache = None
         nodes = self.doc.nodes
@@ -150,11 +159,17 @@ class FactoryScene(QGraphicsScene):
             self._rebuild_frames()  # the idle build is done: frames around all the cards
 
     def _add_node_item(self, node: NodeBase) -> NodeItem:
-        item = NodeItem(node)
+        item = self._retired_nodes.pop(node.id, None)
+        if item is None or item.node is not node:
+            item = NodeItem(node)
+            if self.overview:
+                item.setFlag(_NO_CONTENTS, True)
+        else:  # as a new card would be: no live colour or finding until they are applied
+            item.setFlag(_NO_CONTENTS, self.overview)
+            item.set_overlay(None, False)
+            item.set_finding("", "")
         # Items stay top level: children of a parent item bypass the BSP index when drawing,
         # which was measured to make every frame visit all 47k items of the frontier scene.
-        if self.overview:
-            item.setFlag(_NO_CONTENTS, True)
         self.addItem(item)
         self.node_items[node.id] = item
         if self._overview_cache is not None:  # grow the overview instead of rebuilding it
@@ -175,9 +190,15 @@ class FactoryScene(QGraphicsScene):
                 self._pending_edges[edge.id] = edge  # its ends are still being built
                 self._edge_timer.start()
             return  # otherwise a dangling edge: the rules report it; nothing to draw
-        item = EdgeItem(edge, source, target, self._hub_end(edge))
-        if self.overview:
-            item.setVisible(False)
+        old = self._retired_edges.pop(edge.id, None)
+        if old is not None and old.edge is edge and (old.source, old.target) == (source, target):
+            item = old
+            item.reattach(self._hub_end(edge))
+            item.setVisible(not self.overview)
+        else:
+            item = EdgeItem(edge, source, target, self._hub_end(edge))
+            if self.overview:
+                item.setVisible(False)
         self.addItem(item)
         self.edge_items[edge.id] = item
 
@@ -193,7 +214,7 @@ class FactoryScene(QGraphicsScene):
             return
         for edge_item in list(item.edges):
             self._remove_edge_item(edge_item.edge_id)
-        self.removeItem(item)
+        self._retire(self._retired_nodes, node.id, item)
         self._overview_cache = None
         self._schedule_frames()
 
@@ -297,7 +318,17 @@ class FactoryScene(QGraphicsScene):
         item = self.edge_items.pop(edge_id, None)
         if item is not None:
             item.detach()
-            self.removeItem(item)
+            self._retire(self._retired_edges, edge_id, item)
+
+    def _retire(self, retired: dict[str, Any], item_id: str, item: Any) -> None:
+        """Take ``item`` off the canvas, keeping it (unselected, like a new one) for an undo."""
+        if item.isSelected():
+            item.setSelected(False)
+        self.removeItem(item)
+        retired.pop(item_id, None)
+        retired[item_id] = item
+        if len(retired) > RETIRED_MAX:
+            del retired[next(iter(retired))]  # the longest retired goes
 
     # ------------------------------------------------------------ groups
     def _schedule_frames(self) -> None:
@@ -316,10 +347,13 @@ class FactoryScene(QGraphicsScene):
                 if item.node.group:
                     members[item.node.group].append(item)
             for name, items in members.items():
-                xs = [i.pos().x() for i in items]
-                ys = [i.pos().y() for i in items]
+                # Card centres as plain floats (kept by the items, also mid-drag): a pos() per
+                # card through the bindings made this 75 ms per edit on frontier-scale.
+                xs = [i._cx for i in items]
+                ys = [i._cy for i in items]
                 rects[name] = QRectF(
-                    QPointF(min(xs), min(ys)), QPointF(max(xs) + NODE_W, max(ys) + NODE_H)
+                    QPointF(min(xs) - NODE_W / 2, min(ys) - NODE_H / 2),
+                    QPointF(max(xs) + NODE_W / 2, max(ys) + NODE_H / 2),
                 )
         for name in list(self._frames):
             if name not in rects:
@@ -342,7 +376,7 @@ class FactoryScene(QGraphicsScene):
         if not self.node_items and not self._pending_nodes:
             return QRectF()
         # Items where built (they may be mid-drag), the document for cards not built yet.
-        points = [(i.pos().x(), i.pos().y()) for i in self.node_items.values()]
+        points = [(i._cx - NODE_W / 2, i._cy - NODE_H / 2) for i in self.node_items.values()]
         if self._pending_nodes:
             points += [(n.position.x, n.position.y) for n in self.doc.nodes.values()]
         if not points:
