@@ -171,30 +171,48 @@ def format_span(seconds: float | int | None) -> str:
 
 
 # --------------------------------------------------------------------------- typed durations
-_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w|y)?\s*$")
+_DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
 _UNIT_S = {"s": 1.0, "m": MINUTE_S, "h": HOUR_S, "d": DAY_S, "w": WEEK_S, "y": YEAR_S}
+# Spelled-out units a person types ("15 min", "2 hours", "30 days") → the one-letter unit.
+_UNIT_WORDS = {
+    **{w: "s" for w in ("sec", "secs", "second", "seconds")},
+    **{w: "m" for w in ("min", "mins", "minute", "minutes")},
+    **{w: "h" for w in ("hr", "hrs", "hour", "hours")},
+    **{w: "d" for w in ("day", "days")},
+    **{w: "w" for w in ("wk", "wks", "week", "weeks")},
+    **{w: "y" for w in ("yr", "yrs", "year", "years")},
+}
+# How format_duration(spaced=True) names each unit: "15 min" cannot be misread as months.
+_UNIT_SHOWN = {"y": "y", "w": "w", "d": "d", "h": "h", "m": "min", "s": "s"}
 
 
 def parse_duration(text: str, option: str = "duration") -> float:
     """Parse ``90s``, ``15m``, ``12h``, ``30d``, ``2w``, ``1y`` (or bare seconds) into seconds."""
     match = _DURATION_RE.match(text)
-    if not match:
+    unit = (match.group(2) or "s").lower() if match else ""
+    unit = _UNIT_WORDS.get(unit, unit)
+    if not match or unit not in _UNIT_S:
         raise UsageError(
             f"{option}: cannot read {text!r} as a duration (use e.g. 90s, 15m, 12h, 30d, 1y)"
         )
-    value = float(match.group(1)) * _UNIT_S[match.group(2) or "s"]
+    value = float(match.group(1)) * _UNIT_S[unit]
     if value <= 0:
         raise UsageError(f"{option}: must be greater than 0 (got {text!r})")
     return value
 
 
-def format_duration(seconds: float) -> str:
-    """Shortest exact rendering of a duration in the units ``parse_duration`` reads."""
-    for unit in ("y", "w", "d", "h", "m"):
+def format_duration(seconds: float, spaced: bool = False) -> str:
+    """Shortest exact rendering of a duration in the units ``parse_duration`` reads.
+
+    ``spaced`` is the form for a form field: ``30 d``, ``15 min``, ``90 s`` (days, not weeks:
+    a horizon reads as ``14 d``).
+    """
+    for unit in ("y", "d", "h", "m") if spaced else ("y", "w", "d", "h", "m"):
         size = _UNIT_S[unit]
         if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+            count = int(seconds // size)
+            return f"{count} {_UNIT_SHOWN[unit]}" if spaced else f"{count}{unit}"
+    return f"{seconds:g} s" if spaced else f"{seconds:g}s"
 
 
 # --------------------------------------------------------------------------- by format name

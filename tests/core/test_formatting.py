@@ -118,6 +118,21 @@ def test_durations_parse_and_format_exactly() -> None:
         parse_duration("0h")
 
 
+def test_durations_as_people_type_and_read_them() -> None:
+    assert parse_duration("30 d") == 30 * 86_400
+    assert parse_duration("15 min") == 900
+    assert parse_duration("2 Hours") == 7_200
+    assert parse_duration("3 weeks") == 21 * 86_400
+    assert format_duration(30 * 86_400, spaced=True) == "30 d"
+    assert format_duration(900, spaced=True) == "15 min"
+    assert format_duration(7 * 86_400, spaced=True) == "7 d"  # days, not "1 w"
+    assert format_duration(7.5, spaced=True) == "7.5 s"
+    for seconds in (90.0, 900.0, 43_200.0, 86_400.0 * 30, 86_400.0 * 365, 7.5, 604_800.0):
+        assert parse_duration(format_duration(seconds, spaced=True)) == seconds
+    with pytest.raises(UsageError, match="cannot read '5 parsecs'"):
+        parse_duration("5 parsecs")
+
+
 def test_field_titles_and_units_come_from_the_name() -> None:
     assert (field_title("power_rating_kw"), field_unit("power_rating_kw")) == ("Power rating", "kW")
     assert field_title("delivery.lead_time_days") == "Lead time"

@@ -61,20 +61,31 @@ def test_edit_the_horizon_in_the_settings_form_then_undo(qtbot: Any, window: Mai
     form = window.scenario_panel.settings_form
     assert form is not None
     row = form.rows["horizon_s"]
-    assert row.editor.text() == "604800"  # type: ignore[attr-defined]
+    assert row.editor.text() == "7 d"  # type: ignore[attr-defined]  # a duration, not seconds
     steps = window.stack.count()
-    _type(qtbot, row.editor, "86,400")
+    _type(qtbot, row.editor, "86,400")  # bare seconds still work
     assert window.doc.part("settings").horizon_s == 86400.0
-    _type(qtbot, row.editor, "172800")  # consecutive edits of one field: one undo step
-    assert window.stack.count() == steps + 1
+    _type(qtbot, row.editor, "30 d")
+    assert window.doc.part("settings").horizon_s == 30 * 86400.0
+    assert row.editor.text() == "30 d"  # type: ignore[attr-defined]
+    _type(qtbot, form.rows["step_s"].editor, "15 min")
+    assert window.doc.part("settings").step_s == 900.0
+    assert form.rows["step_s"].editor.text() == "15 min"  # type: ignore[attr-defined]
+    _type(qtbot, row.editor, "2 fortnights")
+    assert "not a duration" in row.error.text()
+    _type(qtbot, row.editor, "172800")
+    _type(qtbot, row.editor, "2 d")  # consecutive edits of one field: one undo step
+    # Horizon edits merge; the step edit between them is its own step.
+    assert window.stack.count() == steps + 3
     _type(qtbot, row.editor, "-3")  # refused inline, the document keeps the last good value
     assert "greater than 0" in row.error.text() and not row.error.isHidden()
     assert window.doc.part("settings").horizon_s == 172800.0
     _type(qtbot, row.editor, "172800")
     assert row.error.isHidden()
-    window.stack.undo()
+    for _ in range(3):
+        window.stack.undo()
     assert window.doc.part("settings").horizon_s == 604800.0
-    assert row.editor.text() == "604800"  # type: ignore[attr-defined]
+    assert row.editor.text() == "7 d"  # type: ignore[attr-defined]
     # A nested section and a date-time field come from the schema too.
     ambient = form.rows["ambient.mean_c"]
     _type(qtbot, ambient.editor, "31")

@@ -138,7 +138,7 @@ class FieldRow(QWidget):
                     else Qt.CheckState.PartiallyChecked
                 )
             elif isinstance(ed, QLineEdit):
-                ed.setText(format_value(value) if same else "")
+                ed.setText(format_value(value, self.spec) if same else "")
                 ed.setPlaceholderText(self.spec.range_text() if same else MIXED)
 
     def _commit_text(self, text: str) -> None:

@@ -19,7 +19,8 @@ import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from aifactory_twin.formatting import field_title, field_unit
+from aifactory_twin.errors import UsageError
+from aifactory_twin.formatting import field_title, field_unit, format_duration, parse_duration
 
 # Fields the form shows but does not edit: the id is referenced by edges and workloads (renaming
 # needs a refactoring command, not a field edit) and the kind is the class itself.
@@ -33,7 +34,9 @@ ACCELERATOR_FIELDS = frozenset({"accelerator"})
 class FieldSpec:
     path: str
     label: str
-    editor: str  # "float", "int", "text", "choice", "bool", "date", "accelerator", "list"
+    editor: (
+        str  # "float", "int", "duration", "text", "choice", "bool", "date", "accelerator", "list"
+    )
     unit: str = ""
     description: str = ""
     optional: bool = False
@@ -135,6 +138,9 @@ def field_specs(cls: type[BaseModel], prefix: str = "", section: str = "") -> li
             specs.append(FieldSpec(editor="bool", **common))
         elif core is int:
             specs.append(FieldSpec(editor="int", **common))
+        elif core is float and unit == "s":
+            # Seconds are shown and typed as durations ("30 d", "15 min"), not 2592000.
+            specs.append(FieldSpec(editor="duration", **{**common, "unit": ""}))
         elif core is float:
             specs.append(FieldSpec(editor="float", **common))
         elif core is date:
@@ -166,6 +172,8 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
                 raise ValueError(f"{raw!r} is not a whole number")
             return int(number)
         return number
+    if spec.editor == "duration":
+        return _parse_duration_text(raw)
     if spec.editor == "date":
         try:
             return date.fromisoformat(raw)
@@ -174,10 +182,25 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
     return raw
 
 
-def format_value(value: Any) -> str:
+def _parse_duration_text(raw: str) -> float:
+    if raw == "":
+        raise ValueError("a duration is required (e.g. 30 d, 12 h, 15 min)")
+    try:
+        return float(raw.replace(",", ""))  # bare seconds, including 0
+    except ValueError:
+        pass
+    try:
+        return parse_duration(raw)
+    except UsageError:
+        raise ValueError(f"{raw!r} is not a duration (e.g. 30 d, 12 h, 15 min, 90 s)") from None
+
+
+def format_value(value: Any, spec: FieldSpec | None = None) -> str:
     """How a value shows in a text field (the inverse of ``parse_value``)."""
     if value is None:
         return ""
+    if spec is not None and spec.editor == "duration" and isinstance(value, int | float):
+        return format_duration(float(value), spaced=True) if value > 0 else f"{value:g} s"
     if isinstance(value, float):
         return f"{value:.12g}"
     if isinstance(value, date):

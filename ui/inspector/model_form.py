@@ -127,4 +127,4 @@ class ModelForm(QWidget):
                 base_value = get_path(base, path) if base is not None else value
                 marked = base is not None and base_value != value
                 base_text = list_text(base_value) if path in self._text_lists else None
-                row.set_overridden(marked, base_text or format_value(base_value))
+                row.set_overridden(marked, base_text or format_value(base_value, row.spec))

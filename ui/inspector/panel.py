@@ -427,7 +427,7 @@ class InspectorPanel(QWidget):
                 base_same, base = common_value(
                     get_path(self.doc.node(n), path) for n in self.node_ids
                 )
-                row.set_overridden(marked, format_value(base) if base_same else MIXED)
+                row.set_overridden(marked, format_value(base, row.spec) if base_same else MIXED)
 
     def _on_doc_node_changed(self, old: NodeBase, new: NodeBase) -> None:
         if new.id in self.node_ids:
