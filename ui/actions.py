@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QToolBar
 
 from aifactory_twin.resources import scene_templates
 from ui.arrange import ALIGNMENTS, DISTRIBUTIONS
+from ui.file_ops import scene_title
 from ui.menus import add_submenu
 from ui.resources import tool_icon
 
@@ -487,16 +488,14 @@ def _fill(win: MainWindow, acts: Actions, menu: QMenu, layout: tuple[str | None,
 def _templates_menu(win: MainWindow, acts: Actions, parent: QMenu) -> None:
     templates = add_submenu(parent, "New from &Template")
     for name, path in scene_templates().items():
-        act = templates.addAction(template_title(win, name, str(path)))
+        act = templates.addAction(template_title(name, str(path)))
         act.setToolTip(str(path))
         act.triggered.connect(lambda _c=False, p=str(path): win.new_from_template(p))
     templates.setEnabled(bool(scene_templates()))
 
 
-def template_title(_win: MainWindow, name: str, path: str) -> str:
+def template_title(name: str, path: str) -> str:
     """A template's menu title: the name in the scene's own meta, not its file name."""
-    from ui.file_ops import scene_title
-
     return scene_title(path) or name.replace("-", " ").title()
 
 

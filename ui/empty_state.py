@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.resources import scene_templates
+from ui.file_ops import scene_title
 
 MAX_TEMPLATE_BUTTONS = 6
 
@@ -71,7 +72,7 @@ class EmptyStateWidget(QFrame):
         grid.setSpacing(8)
         self.template_buttons: list[QPushButton] = []
         for i, (name, path) in enumerate(featured_templates()[:MAX_TEMPLATE_BUTTONS]):
-            button = QPushButton(name.replace("-", " ").title())
+            button = QPushButton(scene_title(str(path)) or name.replace("-", " ").title())
             button.setToolTip(f"New factory from the template {path.name}")
             button.setMinimumHeight(30)
             button.clicked.connect(lambda _c=False, p=str(path): self.template_chosen.emit(p))

@@ -261,7 +261,9 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         if self.current_path:
             name = Path(self.current_path).name
         elif self.template_name:
-            name = f"{self.template_name} (template)"
+            # The scene's own name ("GB200 campus"), not its file name title-cased.
+            title = self.doc.part("meta").name or self.template_name
+            name = f"{title} (template)"
         else:
             name = "Untitled"
         self.setWindowTitle(f"{name}[*] — {APP_TITLE}")

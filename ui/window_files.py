@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
@@ -22,7 +22,13 @@ from aifactory_twin.io import save_scenario
 from aifactory_twin.io.export import write_graphml
 from aifactory_twin.schema import Scenario
 from ui.autosave import orphaned_sessions, remove_entry
-from ui.file_ops import add_recent_file, error_text, recent_files, with_suffix
+from ui.file_ops import (
+    SCENARIO_SUFFIX,
+    add_recent_file,
+    error_text,
+    recent_files,
+    with_suffix,
+)
 from ui.load_worker import load_for_editor
 
 if TYPE_CHECKING:
@@ -50,7 +56,7 @@ class WindowFilesMixin:
         self.loader.open(path)
 
     def open_dialog(self: MainWindow) -> None:
-        start = str(Path(self.current_path).parent) if self.current_path else ""
+        start = str(self.start_folder())
         path, _ = QFileDialog.getOpenFileName(self, "Open factory", start, FILE_FILTER)
         if path:
             self.open_file(path)
@@ -122,8 +128,28 @@ class WindowFilesMixin:
             return self.save_as()
         return self.save_to(self.current_path)
 
+    def start_folder(self: MainWindow) -> Path:
+        """Where file dialogs open: the document's folder, else the user's documents folder.
+
+        Never the working folder the app happened to be started in.
+        """
+        if self.current_path:
+            return Path(self.current_path).resolve().parent
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        return Path(documents) if documents else Path.home()
+
+    def suggested_path(self: MainWindow, suffix: str = SCENARIO_SUFFIX) -> str:
+        """The file a Save As / Export dialog proposes: this document's name in its folder."""
+        if self.current_path:
+            stem = Path(self.current_path).name.removesuffix(SCENARIO_SUFFIX)
+        else:
+            stem = self.template_name or "factory"
+        return str(self.start_folder() / f"{stem}{suffix}")
+
     def save_as(self: MainWindow) -> bool:
-        start = self.current_path or f"{self.template_name or 'factory'}.aift.json"
+        start = self.current_path or self.suggested_path()
         path, _ = QFileDialog.getSaveFileName(self, "Save factory as", start, FILE_FILTER)
         if not path:
             return False
@@ -145,9 +171,8 @@ class WindowFilesMixin:
         return True
 
     def export_graphml(self: MainWindow) -> None:
-        stem = Path(self.current_path).name.removesuffix(".aift.json") if self.current_path else ""
         path, _ = QFileDialog.getSaveFileName(
-            self, "Export GraphML", f"{stem or 'factory'}.graphml", "GraphML (*.graphml)"
+            self, "Export GraphML", self.suggested_path(".graphml"), "GraphML (*.graphml)"
         )
         if not path:
             return

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from editor_support import DialogRecorder, WindowFactory, add_node
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from aifactory_twin.io import save_scenario
@@ -241,3 +241,42 @@ def test_opening_another_file_frees_the_previous_run(qtbot: Any, window: MainWin
     qtbot.wait(10)  # anything the open left for the event loop
     gc.collect()
     assert controller.engine is None and engine() is None
+
+
+def test_save_as_starts_in_the_documents_folder_or_beside_the_file(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QFileDialog
+
+    asked: list[str] = []
+
+    def fake_save(_parent: object, _title: str, start: str, _filter: str) -> tuple[str, str]:
+        asked.append(start)
+        return "", ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    window.acts["save_as"].trigger()  # a new factory: the user's documents folder
+    assert Path(asked[-1]) == Path(documents or Path.home()) / "factory.aift.json"
+    folder = tmp_path / "projects"
+    folder.mkdir()
+    saved = folder / "lab.aift.json"
+    assert window.save_to(str(saved))
+    window.acts["export_graphml"].trigger()  # beside the document, not the working folder
+    assert Path(asked[-1]) == folder / "lab.graphml"
+    window.acts["save_as"].trigger()
+    assert Path(asked[-1]) == saved
+
+
+def test_a_template_is_titled_by_its_scene_name(qtbot: Any, window: MainWindow) -> None:
+    from aifactory_twin.resources import scene_templates
+
+    path = str(scene_templates()["gb200-campus"])
+    window.new_from_template(path)
+    qtbot.waitUntil(lambda: len(window.doc.nodes) > 0, timeout=10000)
+    assert window.windowTitle().startswith("GB200 campus (template)")
+    button_texts = [b.text() for b in window.empty_state.template_buttons]
+    assert "GB200 campus" in button_texts and "Gb200 Campus" not in button_texts
+    templates = [a.text() for a in window.menuBar().findChildren(QAction) if a.toolTip() == path]
+    assert templates == ["GB200 campus"]
