@@ -2,23 +2,59 @@
 
     aifactory-twin [FILE] [--screenshot OUT.png [--size 1600x1000]]
 
-Qt aborts the whole process when no platform plugin loads, so the one known Linux trap (the
-xcb plugin needs the system library libxcb-cursor0) is checked before QApplication exists and
-ends in one line of advice instead of a Qt dump.
+Qt aborts the whole process when no platform plugin loads, so the known Linux trap (the xcb
+plugin needs system libraries a fresh Debian lacks: libxcb-cursor0, libxcb-icccm4,
+libxcb-keysyms1…) is checked before QApplication exists and ends in one line naming every
+missing package instead of a Qt dump.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes.util
+import ctypes
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-XCB_ADVICE = (
-    "aifactory-twin: install the system library libxcb-cursor0: sudo apt-get install libxcb-cursor0"
-)
+# Debian/Ubuntu package → the shared object Qt's xcb platform plugin loads. From `ldd` of
+# PySide6 6.x's libqxcb.so and libQt6XcbQpa.so.6, which agrees with "Qt for X11 Requirements"
+# (https://doc.qt.io/qt-6/linux-requirements.html) plus the EGL/GL/D-Bus libraries the wheel's
+# plugin links. (Qt 6's plugin does not link libxcb-xinerama0; Qt 5's did.)
+XCB_PACKAGES: dict[str, str] = {
+    "libxcb1": "libxcb.so.1",
+    "libx11-xcb1": "libX11-xcb.so.1",
+    "libxcb-cursor0": "libxcb-cursor.so.0",
+    "libxcb-icccm4": "libxcb-icccm.so.4",
+    "libxcb-keysyms1": "libxcb-keysyms.so.1",
+    "libxcb-image0": "libxcb-image.so.0",
+    "libxcb-render0": "libxcb-render.so.0",
+    "libxcb-render-util0": "libxcb-render-util.so.0",
+    "libxcb-shape0": "libxcb-shape.so.0",
+    "libxcb-randr0": "libxcb-randr.so.0",
+    "libxcb-xfixes0": "libxcb-xfixes.so.0",
+    "libxcb-xkb1": "libxcb-xkb.so.1",
+    "libxcb-sync1": "libxcb-sync.so.1",
+    "libxcb-shm0": "libxcb-shm.so.0",
+    "libxcb-util1": "libxcb-util.so.1",
+    "libxkbcommon0": "libxkbcommon.so.0",
+    "libxkbcommon-x11-0": "libxkbcommon-x11.so.0",
+    "libfontconfig1": "libfontconfig.so.1",
+    "libfreetype6": "libfreetype.so.6",
+    "libegl1": "libEGL.so.1",
+    "libgl1": "libGL.so.1",
+    "libdbus-1-3": "libdbus-1.so.3",
+}
+
+
+def xcb_advice(packages: list[str]) -> str:
+    """One line: what to install so the xcb plugin loads."""
+    return (
+        "aifactory-twin: Qt's xcb plugin needs system libraries that are missing: "
+        f"sudo apt-get install {' '.join(packages)}"
+    )
+
+
 NO_DISPLAY_ADVICE = (
     "aifactory-twin: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset): "
     "run it in a desktop session, or render offscreen with --screenshot OUT.png"
@@ -78,13 +114,25 @@ def parse_size(text: str) -> tuple[int, int]:
     return width, height
 
 
-def xcb_cursor_missing(platform_env: str | None, system: str | None = None) -> bool:
-    """True when Qt would pick the xcb plugin and libxcb-cursor0 is not installed."""
+def _loadable(soname: str) -> bool:
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def missing_xcb_packages(
+    platform_env: str | None,
+    system: str | None = None,
+    loadable: Callable[[str], bool] = _loadable,
+) -> list[str]:
+    """The packages of ``XCB_PACKAGES`` whose library cannot be loaded, when Qt would use xcb."""
     if not (system or sys.platform).startswith("linux"):
-        return False
+        return []
     if platform_env and not platform_env.startswith("xcb"):
-        return False
-    return ctypes.util.find_library("xcb-cursor") is None
+        return []
+    return [package for package, soname in XCB_PACKAGES.items() if not loadable(soname)]
 
 
 def no_display(platform_env: str | None, system: str | None = None) -> bool:
@@ -109,8 +157,9 @@ def install_startup_guard() -> Callable[[], None]:
 
     def handler(mode: QtMsgType, _context: object, message: str) -> None:
         if mode == QtMsgType.QtFatalMsg:
-            advice = XCB_ADVICE if any("xcb-cursor" in m for m in seen) else None
-            if advice is None or ctypes.util.find_library("xcb-cursor") is not None:
+            missing = missing_xcb_packages("xcb") if any("xcb" in m for m in seen) else []
+            advice = xcb_advice(missing) if missing else None
+            if advice is None:
                 # Qt mentions xcb-cursor on every xcb failure; the display message is the cause.
                 first = next((m for m in seen if "connect to display" in m), None) or next(
                     (m for m in seen if "Could not load" in m), message
@@ -135,11 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no display needed for a screenshot
-    if xcb_cursor_missing(os.environ.get("QT_QPA_PLATFORM")):
-        print(XCB_ADVICE, file=sys.stderr)
-        return EXIT_UNEXPECTED
-    if no_display(os.environ.get("QT_QPA_PLATFORM")):
+    if no_display(os.environ.get("QT_QPA_PLATFORM")):  # no window to open: libraries moot
         print(NO_DISPLAY_ADVICE, file=sys.stderr)
+        return EXIT_UNEXPECTED
+    missing = missing_xcb_packages(os.environ.get("QT_QPA_PLATFORM"))
+    if missing:
+        print(xcb_advice(missing), file=sys.stderr)
         return EXIT_UNEXPECTED
     size = parse_size(args.size) if args.screenshot else None
     if args.file and not Path(args.file).exists():

@@ -144,7 +144,7 @@ def test_new_from_template_then_save_asks_for_a_path(
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
     assert window.save()
-    assert asked == ["starter-lab.aift.json"]
+    assert [Path(a).name for a in asked] == ["starter-lab.aift.json"]  # in the documents folder
     assert (tmp_path / "lab.aift.json").is_file()
 
 
@@ -174,20 +174,34 @@ def test_screenshot_of_a_broken_file_exits_2(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr and "bad.aift.json" in done.stderr
 
 
-def test_missing_xcb_cursor_ends_in_one_line_of_advice(
+def test_missing_xcb_libraries_end_in_one_line_naming_every_package(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(app.ctypes.util, "find_library", lambda name: None)
-    assert app.xcb_cursor_missing(None, "linux")
-    assert app.xcb_cursor_missing("xcb", "linux")
-    assert not app.xcb_cursor_missing("offscreen", "linux")
-    assert not app.xcb_cursor_missing(None, "darwin")
+    gone = {"libxcb-icccm.so.4", "libxcb-keysyms.so.1", "libxcb-cursor.so.0"}
+    monkeypatch.setattr(app, "_loadable", lambda soname: soname not in gone)
+    assert app.missing_xcb_packages(None, "linux", app._loadable) == [
+        "libxcb-cursor0",
+        "libxcb-icccm4",
+        "libxcb-keysyms1",
+    ]
+    assert app.missing_xcb_packages("xcb", "linux", lambda _s: True) == []
+    assert not app.missing_xcb_packages("offscreen", "linux", app._loadable)
+    assert not app.missing_xcb_packages(None, "darwin", app._loadable)
+    monkeypatch.setattr(
+        app, "missing_xcb_packages", lambda env, system=None: ["libxcb-icccm4", "libxcb-keysyms1"]
+    )
     monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
-    monkeypatch.setattr(app.sys, "platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
     assert app.main([]) == 1
     err = capsys.readouterr().err
-    assert err.strip().splitlines() == [app.XCB_ADVICE]
-    assert "sudo apt-get install libxcb-cursor0" in err
+    assert err.strip().splitlines() == [app.xcb_advice(["libxcb-icccm4", "libxcb-keysyms1"])]
+    assert "sudo apt-get install libxcb-icccm4 libxcb-keysyms1" in err
+
+
+def test_the_readme_names_every_library_the_start_up_check_looks_for() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    line = next(ln for ln in readme.splitlines() if "apt-get install" in ln and "libxcb1" in ln)
+    assert set(app.XCB_PACKAGES) <= set(line.replace("`", " ").split())
 
 
 def test_no_display_ends_in_one_line_of_advice_not_a_qt_dump(tmp_path: Path) -> None:
