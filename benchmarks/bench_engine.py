@@ -205,39 +205,42 @@ def loop_vs_vector() -> dict[str, Any]:
     c = compile_scenario(
         load_scenario(scenes_dir() / "frontier-scale.aift.json"), horizon_s=3600.0, step_s=15.0
     )
-    n_r = c.rack_node.shape[0]
-    units = c.count[c.rack_node]
-    train = units * c.gpus_per_unit  # every accelerator training: the heaviest load
-    heat_cap = c.heat_cap_j_per_k * units
+    rk, pl = c.racks, c.plant
+    n_r = rk.node.shape[0]
+    units = c.nodes.count[rk.node]
+    train = units * rk.gpus_per_unit  # every accelerator training: the heaviest load
+    heat_cap = rk.heat_cap_j_per_k * units
     g = heat_cap / th.RACK_TAU_S
-    cap_w = c.cool_capacity_kw * 1000.0 * c.count[c.cool_node]
+    cap_w = pl.capacity_kw * 1000.0 * c.nodes.count[pl.unit_node]
     # Start 10 K above supply so the thermal update does real work (cooling down).
-    temp0 = c.rack_supply_c + 10.0
+    temp0 = pl.rack_supply_c + 10.0
     dt = c.step_s
 
     def vector_step(temp: np.ndarray) -> tuple[np.ndarray, float]:
         rack_kw, _gpu, _busy, _hot = pw.rack_power_kw(
-            units, np.zeros(n_r), c.gpus_per_unit, train, np.zeros(n_r), np.zeros(n_r),
-            c.idle_w, c.tdp_w, c.kappa_train, c.kappa_decode, c.host_idle_w, c.host_overhead_w,
-            np.ones(n_r),
+            units, np.zeros(n_r), rk.gpus_per_unit, train, np.zeros(n_r), np.zeros(n_r),
+            rk.idle_w, rk.tdp_w, rk.kappa_train, rk.kappa_decode, rk.host_idle_w,
+            rk.host_overhead_w, np.ones(n_r),
         )  # fmt: skip
         q_in = rack_kw * 1000.0
-        demand = q_in + g * np.maximum(temp - c.rack_supply_c, 0.0)
+        demand = q_in + g * np.maximum(temp - pl.rack_supply_c, 0.0)
         granted, _ = th.rack_cooling_capacity_w(
-            demand, cap_w, c.ce_cool, c.ce_rack, c.ce_weight, c.pe_rej, c.pe_col, c.pe_weight,
-            c.col_has_rejector, c.rack_has_collector,
+            demand, cap_w, pl.collector_index, pl.collector_rack_index, pl.collector_weight,
+            pl.rejector_index, pl.rejector_collector_index, pl.rejector_weight,
+            pl.collector_has_rejector, pl.rack_has_collector,
         )  # fmt: skip
-        new, removed = th.rc_step(temp, q_in, granted, c.rack_supply_c, heat_cap, dt)
+        new, removed = th.rc_step(temp, q_in, granted, pl.rack_supply_c, heat_cap, dt)
         return new, float(removed.sum())
 
     params = {
-        "units": units.tolist(), "gpus": c.gpus_per_unit.tolist(), "idle": c.idle_w.tolist(),
-        "kappa": c.kappa_train.tolist(), "tdp": c.tdp_w.tolist(), "train": train.tolist(),
-        "host_idle": c.host_idle_w.tolist(), "host_over": c.host_overhead_w.tolist(),
-        "g": g.tolist(), "sup": c.rack_supply_c.tolist(), "c": heat_cap.tolist(),
-        "cap": cap_w.tolist(), "ce_cool": c.ce_cool.tolist(), "ce_rack": c.ce_rack.tolist(),
-        "ce_w": c.ce_weight.tolist(), "pe_rej": c.pe_rej.tolist(), "pe_col": c.pe_col.tolist(),
-        "pe_w": c.pe_weight.tolist(), "has_rej": c.col_has_rejector.tolist(),
+        "units": units.tolist(), "gpus": rk.gpus_per_unit.tolist(), "idle": rk.idle_w.tolist(),
+        "kappa": rk.kappa_train.tolist(), "tdp": rk.tdp_w.tolist(), "train": train.tolist(),
+        "host_idle": rk.host_idle_w.tolist(), "host_over": rk.host_overhead_w.tolist(),
+        "g": g.tolist(), "sup": pl.rack_supply_c.tolist(), "c": heat_cap.tolist(),
+        "cap": cap_w.tolist(), "ce_cool": pl.collector_index.tolist(),
+        "ce_rack": pl.collector_rack_index.tolist(), "ce_w": pl.collector_weight.tolist(),
+        "pe_rej": pl.rejector_index.tolist(), "pe_col": pl.rejector_collector_index.tolist(),
+        "pe_w": pl.rejector_weight.tolist(), "has_rej": pl.collector_has_rejector.tolist(),
         "tau": th.RACK_TAU_S,
     }  # fmt: skip
     t0 = time.perf_counter()

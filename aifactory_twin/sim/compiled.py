@@ -1,8 +1,10 @@
-"""The compiled form of a scenario: flat numpy vectors and the constants used to build them.
+"""The compiled form of a scenario: numpy arrays per concern and the constants used to build them.
 
-``compile.py`` builds a CompiledScenario; the engine reads it. Index conventions: node arrays are
-indexed like ``node_ids``; rack arrays by rack position (``rack_node[r]`` is the node index),
-cooling arrays by cooling position (``cool_node[k]``), and so on per kind.
+``sim/compile`` builds a CompiledScenario; the engine reads it. It composes one part per concern
+(``nodes``, ``racks``, ``plant``, ``power``, ``network``, ``storage``, ``staff``, ``cloud``,
+``workloads``). Index conventions: per-node arrays are indexed like ``node_ids``; each part's own
+arrays by its position (``racks.node[r]`` is the node index of rack r, ``plant.unit_node[k]`` of
+cooling unit k, and so on); edge arrays by edge within the part.
 """
 
 from __future__ import annotations
@@ -23,38 +25,30 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-# Server all-in price over the accelerators alone (CPUs, NICs, chassis): +20–40 % (§1.2, [E]).
-SERVER_OVERHEAD_ON_GPU_PRICE = 1.3
-# Chiller COP when a chiller leaves ``cop`` empty: water-cooled centrifugal typical (§9.3).
-DEFAULT_CHILLER_COP = 6.1
-# Liquid collectors take the liquid share of rack heat, air collectors the rest (§9.2).
-LIQUID_COLLECTORS = frozenset({"cdu", "immersion_tank"})
 # Orders used for the per-type and per-role index arrays: the schema's own Literal lists.
 COOLING_TYPES: tuple[str, ...] = get_args(CoolingType)
 ROLES: tuple[str, ...] = get_args(StaffRole)
-TECHNICIAN_ROLES = frozenset({"facilities_ops", "network_ops"})
-# Weekly hours a shift pattern covers; people on shift = headcount × 40 h / covered hours.
-COVERED_HOURS_PER_WEEK = {"business_hours": 40.0, "extended": 112.0, "24x7": 168.0}
 
 
 @dataclass(eq=False)
-class CompiledScenario:
-    """Everything the engine needs, as flat numpy vectors (index = position in ``node_ids``)."""
+class NodeParams:
+    """Per node, every kind (index i = position in ``CompiledScenario.node_ids``)."""
 
-    scenario: Scenario
-    horizon_s: float
-    step_s: float
-    start_time: datetime
-    node_ids: tuple[str, ...]
-    node_kinds: npt.NDArray[np.str_]
-    index: dict[str, int]
     count: FloatArray
     arrival_s: FloatArray
+    """Seconds after the start at which the node's units arrive (``models/supply.py``)."""
     capex_per_unit_usd: FloatArray
     fail_rate_per_unit_h: FloatArray
     repair_h: FloatArray
-    # Compute racks (index r into these; node index = rack_node[r]).
-    rack_node: IntArray
+    static_power_kw: FloatArray
+    """Power per unit of IT loads that are not racks (switches, storage); 0 elsewhere."""
+
+
+@dataclass(eq=False)
+class RackParams:
+    """Compute racks (index r; node index = ``node[r]``) with their accelerator's spec."""
+
+    node: IntArray
     gpus_per_unit: FloatArray
     tdp_w: FloatArray
     idle_w: FloatArray
@@ -67,84 +61,150 @@ class CompiledScenario:
     nic_gbps: FloatArray
     host_overhead_w: FloatArray
     host_idle_w: FloatArray
-    liquid_fraction: FloatArray
     max_operating_c: FloatArray
     slowdown_c: FloatArray
     shutdown_c: FloatArray
     r_th_k_per_w: FloatArray
     heat_cap_j_per_k: FloatArray
-    rack_supply_c: FloatArray
-    rack_rating_kw: FloatArray
-    # Cooling units (index k; node index = cool_node[k]).
-    cool_node: IntArray
-    cool_type: IntArray
+
+
+@dataclass(eq=False)
+class CoolingPlant:
+    """Cooling units (index k; node index = ``unit_node[k]``) and the coolant edges between them.
+
+    Heat flows rack → collector (CRAH, CDU, immersion tank) → rejector (chiller, dry cooler,
+    tower) → the condenser behind a chiller. Each edge list is indexed by edge (e); the weights
+    split the heat of the served end among the edges that serve it.
+    """
+
+    unit_node: IntArray
+    unit_type: IntArray
+    """Index into ``COOLING_TYPES``."""
     is_collector: BoolArray
-    cool_capacity_kw: FloatArray
+    is_liquid_collector: BoolArray
+    is_chiller: BoolArray
+    is_dry_cooler: BoolArray
+    is_tower: BoolArray
+    capacity_kw: FloatArray
     cop: FloatArray
     fan_pump_fraction: FloatArray
-    cool_supply_c: FloatArray
+    supply_c: FloatArray
     wue_l_per_kwh: FloatArray
     free_cooling_below_c: FloatArray
-    # Coolant edges collector → rack, with the share of the rack's heat each takes.
-    ce_cool: IntArray
-    ce_rack: IntArray
-    ce_weight: FloatArray
+    # Collector → rack edges, with the share of the rack's heat each takes.
+    collector_index: IntArray
+    collector_rack_index: IntArray
+    collector_weight: FloatArray
     rack_has_collector: BoolArray
-    # Coolant edges rejector → collector, splitting each collector's heat among its rejectors.
-    pe_rej: IntArray
-    pe_col: IntArray
-    pe_weight: FloatArray
-    col_has_rejector: BoolArray
-    # Condenser edges rejector → rejector (a tower or dry cooler behind a chiller).
-    cd_src: IntArray
-    cd_dst: IntArray
-    cd_weight: FloatArray
-    rej_has_condenser: BoolArray
-    # IT loads that are not racks: switches and storage (static power per unit).
-    static_power_kw: FloatArray
-    # Power distribution: levels pdu → ups → feed; edges parent → child with split shares.
-    dist_eff: FloatArray
-    dist_rating_kw: FloatArray
-    pw_src: IntArray
-    pw_dst: IntArray
-    pw_split: FloatArray
-    has_power_parent: BoolArray
+    rack_supply_c: FloatArray
+    """Per rack: supply temperature its collectors give it (weighted), °C."""
+    # Rejector → collector edges, splitting each collector's heat among its rejectors.
+    rejector_index: IntArray
+    rejector_collector_index: IntArray
+    rejector_weight: FloatArray
+    collector_has_rejector: BoolArray
+    # Condenser → served rejector edges (a tower or dry cooler behind a chiller).
+    condenser_index: IntArray
+    condenser_served_index: IntArray
+    condenser_weight: FloatArray
+
+
+@dataclass(eq=False)
+class PowerPath:
+    """Power distribution: feed → UPS → PDU → loads, per node and per power edge (e)."""
+
+    efficiency: FloatArray
+    """Per node: UPS/PDU efficiency (1 elsewhere)."""
+    rating_kw: FloatArray
+    """Per node: UPS/PDU/feed rating per unit, kW (inf for nodes that are not distribution)."""
+    edge_parent: IntArray
+    edge_child: IntArray
+    edge_split: FloatArray
+    """Share of the child's load this edge carries (1 / parents of the child)."""
+    has_parent: BoolArray
+    """Per node: has a power edge into it (else it is a root of the chain)."""
     feed_node: IntArray
-    feed_price_by_hour: npt.NDArray[np.float64]
+    feed_price_by_hour: FloatArray
+    """Per feed and hour of the day, USD/kWh."""
     feed_carbon_g_per_kwh: FloatArray
-    # Fabric.
+
+
+@dataclass(eq=False)
+class NetworkParams:
+    """Switches (index s; node index = ``switch_node[s]``) and the fabric the racks reach."""
+
     switch_node: IntArray
     switch_capacity_gbps: FloatArray
     """All ports × port speed per unit, Gb/s (the tiers split them, models/network.py)."""
-    switch_oversub: FloatArray
-    switch_latency_us: FloatArray
-    switch_scale_out: BoolArray
-    ne_switch: IntArray
-    ne_rack: IntArray
+    switch_oversubscription: FloatArray
     fabric: Fabric
-    # Storage.
-    storage_node: IntArray
-    storage_throughput_gbs: FloatArray
-    de_storage: IntArray
-    de_rack: IntArray
-    # Staff.
+
+
+@dataclass(eq=False)
+class StorageParams:
+    """Storage nodes (index s) and their data edges to racks (index e)."""
+
+    node: IntArray
+    throughput_gbs: FloatArray
+    """Per unit, after the governance settings (``models/data.governance_factors``)."""
+    edge_storage_index: IntArray
+    edge_rack_index: IntArray
+
+
+@dataclass(eq=False)
+class StaffParams:
+    """Staff teams (index t; node index = ``team_node[t]``) and their support edges (e)."""
+
     team_node: IntArray
-    team_role: IntArray
-    team_headcount: FloatArray
-    team_salary_usd_per_year: FloatArray
-    team_attrition_per_s: FloatArray
-    team_hiring_lead_s: FloatArray
-    team_on_shift_fraction: FloatArray
-    team_coverage: tuple[str, ...]
-    se_team: IntArray
-    se_node: IntArray
-    # Cloud burst.
-    cloud_node: IntArray
-    cloud_max_gpus: FloatArray
-    cloud_price_usd_per_gpu_h: FloatArray
-    cloud_peak_bf16_tflops: FloatArray
-    cloud_peak_fp8_tflops: FloatArray
-    # Workloads and events.
+    role: IntArray
+    """Index into ``ROLES``."""
+    is_technician: BoolArray
+    is_mlops: BoolArray
+    is_research: BoolArray
+    headcount: FloatArray
+    salary_usd_per_year: FloatArray
+    attrition_per_s: FloatArray
+    hiring_lead_s: FloatArray
+    on_shift_fraction: FloatArray
+    coverage: tuple[str, ...]
+    support_team_index: IntArray
+    support_node: IntArray
+    """Node index each support edge serves."""
+
+
+@dataclass(eq=False)
+class CloudParams:
+    """Cloud-burst nodes (index c; node index = ``node[c]``)."""
+
+    node: IntArray
+    max_gpus: FloatArray
+    price_usd_per_gpu_h: FloatArray
+    peak_bf16_tflops: FloatArray
+    peak_fp8_tflops: FloatArray
+
+
+@dataclass(eq=False)
+class CompiledScenario:
+    """Everything the engine needs: the run's frame and one part per concern, as numpy arrays.
+
+    Built by ``sim/compile``; each part's module there fills one of the parts below.
+    """
+
+    scenario: Scenario
+    horizon_s: float
+    step_s: float
+    start_time: datetime
+    node_ids: tuple[str, ...]
+    node_kinds: npt.NDArray[np.str_]
+    index: dict[str, int]
+    nodes: NodeParams
+    racks: RackParams
+    plant: CoolingPlant
+    power: PowerPath
+    network: NetworkParams
+    storage: StorageParams
+    staff: StaffParams
+    cloud: CloudParams
     workloads: Workloads
     events: tuple[ScheduledEvent, ...]
     facility_rated_it_kw: float

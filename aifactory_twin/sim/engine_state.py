@@ -46,7 +46,7 @@ class EngineState:
         self.c = c
         self.log = log
         self.staff = Staff(c, log)
-        self.availability = Availability(c, log, self.staff.team_is_tech)
+        self.availability = Availability(c, log)
         self.work = Work(c, log)
         self.it_power = ItPower(c)
         self.thermal = Thermal(c, log)
@@ -74,7 +74,7 @@ class EngineState:
             self.ledger.rebook_capex(self.c, c, self.availability.arrived)
         self.c = c
         self.staff.swap(c)
-        self.availability.swap(c, self.staff.team_is_tech)
+        self.availability.swap(c)
         self.work.swap(c)
         self.it_power.swap(c)
         self.thermal.swap(c)
@@ -155,7 +155,7 @@ class EngineState:
         versions = (av.version, thermal.version, power.version)
         cap = work.capacity(up, versions, staff.headcount, thermal.status, power.supply_factor)
         if work.placement is not None and (any_failure or thermal.new_shutdown.any()):
-            work.interrupt(t, (failures[c.rack_node] > 0) | thermal.new_shutdown)
+            work.interrupt(t, (failures[c.racks.node] > 0) | thermal.new_shutdown)
             thermal.clear_new_shutdown()
         inf_demand = work.place(t, hour, cap)
         work.fabric(up, av.version)

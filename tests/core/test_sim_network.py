@@ -136,7 +136,7 @@ def test_sized_leaf_spine_runs_at_full_nic_rate_and_a_short_spine_slows_the_job(
     assert p_short < 0.9 * p_full
     # The sized fabric is as good as no limit at all: scaling efficiency 1 (module doc).
     wl = full.compiled.workloads
-    nominal = 1024 * full.compiled.peak_bf16_tflops[0] * 1e12 * wl.mfu[0]
+    nominal = 1024 * full.compiled.racks.peak_bf16_tflops[0] * 1e12 * wl.mfu[0]
     assert full.state.work.jobs.rate_flops[0] == pytest.approx(nominal, rel=0.05)
 
 

@@ -34,13 +34,13 @@ def test_tower_behind_a_chiller_rejects_its_heat_and_compressor_work() -> None:
     c = eng.compiled
     s = eng.state
     heat_kw = s.view_inputs.unit_heat_kw if s.view_inputs is not None else np.zeros(0)
-    k_chiller = int(np.flatnonzero(c.cool_node == c.index["chiller"])[0])
-    k_tower = int(np.flatnonzero(c.cool_node == c.index["tower"])[0])
+    k_chiller = int(np.flatnonzero(c.plant.unit_node == c.index["chiller"])[0])
+    k_tower = int(np.flatnonzero(c.plant.unit_node == c.index["tower"])[0])
     assert heat_kw[k_chiller] > 100.0
     expected = heat_kw[k_chiller] * (1.0 + 1.0 / s.thermal.cop_now[k_chiller])
     assert heat_kw[k_tower] == pytest.approx(expected, rel=1e-12)
     # Water: the tower's WUE (§3.5) over the heat it rejected in the step.
-    water_l = heat_kw[k_tower] * c.step_s / 3600.0 * c.wue_l_per_kwh[k_tower]
+    water_l = heat_kw[k_tower] * c.step_s / 3600.0 * c.plant.wue_l_per_kwh[k_tower]
     assert eng.kpis()["water_m3"] == pytest.approx(water_l / 1000.0, rel=1e-9)
 
 

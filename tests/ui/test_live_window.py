@@ -169,9 +169,9 @@ def test_selected_node_shows_its_own_history(window: MainWindow) -> None:
     assert _same_series(chart, "temp_c", history) and _same_series(chart, "power_kw", history)
     assert "racks" in chart.title.text()
     # A rack gets its own throttle and shutdown lines, as compiled for this run.
-    rack = int(np.flatnonzero(engine.compiled.rack_node == engine.compiled.index["racks"])[0])
-    throttle_c = float(engine.compiled.slowdown_c[rack])
-    shutdown_c = float(engine.compiled.shutdown_c[rack])
+    rack = int(np.flatnonzero(engine.compiled.racks.node == engine.compiled.index["racks"])[0])
+    throttle_c = float(engine.compiled.racks.slowdown_c[rack])
+    shutdown_c = float(engine.compiled.racks.shutdown_c[rack])
     assert chart.thresholds_c == (throttle_c, shutdown_c)
     assert chart.lines["throttle"].value() == throttle_c and chart.lines["throttle"].isVisible()
     assert chart.lines["shutdown"].value() == shutdown_c

@@ -358,8 +358,8 @@ class LiveView(QObject):
             self.alarms.set_start_time(compiled.start_time)
             self.charts.start_time = compiled.start_time
             self.charts.set_horizon(float(compiled.horizon_s))
-            slow, stop = compiled.slowdown_c, compiled.shutdown_c
-            supply = compiled.rack_supply_c
+            slow, stop = compiled.racks.slowdown_c, compiled.racks.shutdown_c
+            supply = compiled.plant.rack_supply_c
             self.charts.set_thresholds(
                 float(slow.min()) if len(slow) else None,
                 float(stop.min()) if len(stop) else None,

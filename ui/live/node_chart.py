@@ -135,10 +135,10 @@ class NodeHistoryChart(QWidget):
             return
         compiled = engine.compiled
         index = compiled.index[node_id]
-        racks = np.flatnonzero(compiled.rack_node == index)
-        has_temp = racks.size > 0 or bool(np.any(compiled.cool_node == index))
+        racks = np.flatnonzero(compiled.racks.node == index)
+        has_temp = racks.size > 0 or bool(np.any(compiled.plant.unit_node == index))
         self.thresholds_c = (
-            (float(compiled.slowdown_c[racks[0]]), float(compiled.shutdown_c[racks[0]]))
+            (float(compiled.racks.slowdown_c[racks[0]]), float(compiled.racks.shutdown_c[racks[0]]))
             if racks.size
             else None
         )

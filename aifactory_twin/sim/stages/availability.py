@@ -43,9 +43,7 @@ class AvailabilityCache:
 class Availability:
     """Units present and failed per node, and the failure/repair step."""
 
-    def __init__(
-        self, c: CompiledScenario, log: LogFn, team_is_tech: npt.NDArray[np.bool_]
-    ) -> None:
+    def __init__(self, c: CompiledScenario, log: LogFn) -> None:
         n = c.n_nodes
         self.log = log
         self._arrived = np.zeros(n, dtype=bool)
@@ -61,21 +59,27 @@ class Availability:
         self.incidents_auto = 0.0
         self.version = 0
         self.dirty = True
-        self.swap(c, team_is_tech)
+        self.swap(c)
 
-    def swap(self, c: CompiledScenario, team_is_tech: npt.NDArray[np.bool_]) -> None:
-        """Take the parameters of ``c`` (same nodes); ``team_is_tech`` from the staff stage."""
+    def swap(self, c: CompiledScenario) -> None:
+        """Take the parameters of ``c`` (same nodes)."""
         self.c = c
-        self.se_tech = team_is_tech[c.se_team] if c.se_team.size else np.zeros(0, bool)
-        self.supported = np.bincount(c.se_node[self.se_tech], minlength=c.n_nodes) > 0
+        self.se_tech = (
+            c.staff.is_technician[c.staff.support_team_index]
+            if c.staff.support_team_index.size
+            else np.zeros(0, bool)
+        )
+        self.supported = np.bincount(c.staff.support_node[self.se_tech], minlength=c.n_nodes) > 0
         # Technician support edges grouped by node (CSR), so repairs touch only failed nodes.
-        tech_node = c.se_node[self.se_tech]
+        tech_node = c.staff.support_node[self.se_tech]
         order = np.argsort(tech_node, kind="stable")
-        self.te_team = c.se_team[self.se_tech][order]
+        self.te_team = c.staff.support_team_index[self.se_tech][order]
         self.te_ptr = np.searchsorted(tech_node[order], np.arange(c.n_nodes + 1))
-        self.repair_h_eff = np.where(self.supported, c.repair_h, c.repair_h + rel.VENDOR_RESPONSE_H)
+        self.repair_h_eff = np.where(
+            self.supported, c.nodes.repair_h, c.nodes.repair_h + rel.VENDOR_RESPONSE_H
+        )
         self.is_cool = np.zeros(c.n_nodes, dtype=bool)
-        self.is_cool[c.cool_node] = True
+        self.is_cool[c.plant.unit_node] = True
         self._no_failures = frozen(np.zeros(c.n_nodes))
         self.next_arrival_s = 0.0
         self.any_auto_failed = True
@@ -86,7 +90,7 @@ class Availability:
     # -- read ------------------------------------------------------------------------------
     def units_up(self) -> FloatArray:
         """Units present and not failed, per node (a new read-only array)."""
-        present = np.where(self.arrived, self.c.count, 0.0)
+        present = np.where(self.arrived, self.c.nodes.count, 0.0)
         failed = self.failed_auto + self.failed_manual + self.injected_down
         return frozen(np.maximum(present - failed, 0.0))
 
@@ -109,7 +113,7 @@ class Availability:
     def units_failed(self) -> FloatArray:
         """Units failed per node (capped at the count)."""
         failed = self.failed_auto + self.failed_manual + self.injected_down
-        return np.minimum(failed, self.c.count)
+        return np.minimum(failed, self.c.nodes.count)
 
     # -- events ----------------------------------------------------------------------------
     def fail_units(self, i: int, n_units: float, t: float, target: str) -> None:
@@ -145,17 +149,19 @@ class Availability:
         c = self.c
         if t < self.next_arrival_s:
             return None
-        pending = c.arrival_s[~self.arrived]
+        pending = c.nodes.arrival_s[~self.arrived]
         later = pending[pending > t]
         self.next_arrival_s = float(later.min()) if later.size else math.inf
-        new = np.flatnonzero(~self.arrived & (c.arrival_s <= t))
+        new = np.flatnonzero(~self.arrived & (c.nodes.arrival_s <= t))
         if new.size == 0:
             return None
         self._arrived[new] = True
-        capex_usd = sup.capex_due_usd(c.count, c.capex_per_unit_usd, new)
+        capex_usd = sup.capex_due_usd(c.nodes.count, c.nodes.capex_per_unit_usd, new)
         for i in new:
-            if c.arrival_s[i] > 0:
-                self.log(t, "delivery_arrived", c.node_ids[i], f"{c.count[i]:g} unit(s) arrived")
+            if c.nodes.arrival_s[i] > 0:
+                self.log(
+                    t, "delivery_arrived", c.node_ids[i], f"{c.nodes.count[i]:g} unit(s) arrived"
+                )
         self.dirty = True
         return capex_usd
 
@@ -173,7 +179,7 @@ class Availability:
         c = self.c
         memo = self.cache
         if memo.fail_p is None or memo.fail_p[0] != dt:
-            memo.fail_p = (dt, frozen(-np.expm1(-c.fail_rate_per_unit_h * dt / 3600.0)))
+            memo.fail_p = (dt, frozen(-np.expm1(-c.nodes.fail_rate_per_unit_h * dt / 3600.0)))
         up = self.up()
         recovered = None
         if self.any_auto_failed:

@@ -77,15 +77,19 @@ class ItPower:
             cap_tps > 0, np.minimum(1.0, inf_demand / np.maximum(cap_tps, 1e-12)), 0.0
         )
         inf_load = np.where(gpus_inf > 0, (svc_load @ pl.inf) / np.maximum(gpus_inf, 1e-12), 0.0)
+        rk = c.racks
         rack_kw, _gpu_kw, busy, hottest_w = pw.rack_power_kw(
-            units_on, units_sd, c.gpus_per_unit, gpus_train, gpus_inf, inf_load, c.idle_w,
-            c.tdp_w, c.kappa_train, c.kappa_decode, c.host_idle_w, c.host_overhead_w, derate,
+            units_on, units_sd, rk.gpus_per_unit, gpus_train, gpus_inf, inf_load, rk.idle_w,
+            rk.tdp_w, rk.kappa_train, rk.kappa_decode, rk.host_idle_w, rk.host_overhead_w, derate,
         )  # fmt: skip
-        idle_kw = units_on * (c.gpus_per_unit * c.idle_w + c.host_idle_w) + units_sd * c.host_idle_w
-        factor = supply_factor[c.rack_node]
+        idle_kw = (
+            units_on * (c.racks.gpus_per_unit * c.racks.idle_w + c.racks.host_idle_w)
+            + units_sd * c.racks.host_idle_w
+        )
+        factor = supply_factor[c.racks.node]
         cap_slow = pw.cap_slowdown(factor, rack_kw, idle_kw / 1e3)
         rack_kw = rack_kw * factor
-        gpus_on = units_on * c.gpus_per_unit
+        gpus_on = units_on * c.racks.gpus_per_unit
         inf_share = np.where(gpus_on > 0, gpus_inf / np.maximum(gpus_on, 1e-12), 0.0)
         block = RackBlock(
             key=key,

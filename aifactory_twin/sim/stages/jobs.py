@@ -60,11 +60,11 @@ class Jobs:
         self.c = c
         wl = c.workloads
         self.peak_jr = np.where(
-            wl.fp8[:, None], c.peak_fp8_tflops[None, :], c.peak_bf16_tflops[None, :]
+            wl.fp8[:, None], c.racks.peak_fp8_tflops[None, :], c.racks.peak_bf16_tflops[None, :]
         )
-        n_c = c.cloud_node.shape[0]
+        n_c = c.cloud.node.shape[0]
         self.cloud_peak_jc = np.where(
-            wl.fp8[:, None], c.cloud_peak_fp8_tflops[None, :], c.cloud_peak_bf16_tflops[None, :]
+            wl.fp8[:, None], c.cloud.peak_fp8_tflops[None, :], c.cloud.peak_bf16_tflops[None, :]
         ).reshape(wl.n_train, n_c)
         self._key = ()
         self._live_key: tuple[object, ...] = ()
@@ -79,7 +79,7 @@ class Jobs:
         self._inf_cap: tuple[Placement, FloatArray, FloatArray] | None = None
         self._flops_per_token = wl.inf_params_b * 1e9 * INFERENCE_FLOPS_PER_TOKEN_PER_PARAM
         # Per-GPU failure rate of each rack, for the Young/Daly MTBF of the jobs on it.
-        self.rack_lambda_gpu_h = c.fail_rate_per_unit_h[c.rack_node] / c.gpus_per_unit
+        self.rack_lambda_gpu_h = c.nodes.fail_rate_per_unit_h[c.racks.node] / c.racks.gpus_per_unit
 
     def wants(self, t: float, hour: int) -> tuple[FloatArray, FloatArray, FloatArray]:
         """(training accelerators wanted, inference accelerators wanted, tokens/s demanded).
@@ -146,7 +146,7 @@ class Jobs:
         )
         big = np.where(used, 1.0, np.inf)
         # A job whose racks all hang off one leaf switch node never crosses the upper tiers.
-        fab = c.fabric
+        fab = c.network.fabric
         leaf_lo = np.min(np.where(used, fab.rack_leaf[None, :], np.iinfo(np.int64).max), axis=1,
                          initial=np.iinfo(np.int64).max)  # fmt: skip
         leaf_hi = np.max(np.where(used, fab.rack_leaf[None, :], -1), axis=1, initial=-1)
@@ -160,9 +160,9 @@ class Jobs:
             np.where(used, fab.rack_alpha_local_us[None, :], 0.0), axis=1, initial=0.0
         )
         alpha = np.where(one_leaf, alpha_in, alpha_cross)
-        domain = np.min(c.scale_up_domain[None, :] * big, axis=1, initial=np.inf)
+        domain = np.min(c.racks.scale_up_domain[None, :] * big, axis=1, initial=np.inf)
         domain = np.where(np.isfinite(domain), domain, 8.0)
-        hbm = np.min(c.hbm_gb[None, :] * big, axis=1, initial=np.inf)
+        hbm = np.min(c.racks.hbm_gb[None, :] * big, axis=1, initial=np.inf)
         hbm = np.where(np.isfinite(hbm), hbm, 80.0)
         eff = net.scaling_efficiency(gpus, domain, wl.params_b, hbm, bw, alpha, raw)
         shared = alloc @ rack_storage_gbs_per_gpu

@@ -111,8 +111,8 @@ class Ledger:
         it, so the investment reads what a fresh run of the edited factory reads (the facility
         build-out follows the edit through ``swap``).
         """
-        was = float(np.sum(old.count[arrived] * old.capex_per_unit_usd[arrived]))
-        now = float(np.sum(new.count[arrived] * new.capex_per_unit_usd[arrived]))
+        was = float(np.sum(old.nodes.count[arrived] * old.nodes.capex_per_unit_usd[arrived]))
+        now = float(np.sum(new.nodes.count[arrived] * new.nodes.capex_per_unit_usd[arrived]))
         if now != was:
             self.acc["capex_usd"] += now - was
 
@@ -120,14 +120,14 @@ class Ledger:
         """Capex and accelerators arrived and failed (cached per availability version)."""
         if self.cache.capex is None or self.cache.capex_version != av.version:
             c = self.c
-            rn = c.rack_node
-            arrived_units = np.where(av.arrived, c.count, 0.0)
+            rn = c.racks.node
+            arrived_units = np.where(av.arrived, c.nodes.count, 0.0)
             down = av.units_failed()
             self.cache.capex = CapexView(
-                float(arrived_units @ c.capex_per_unit_usd),
-                arrived_units[rn] * c.capex_per_unit_usd[rn],
-                float(arrived_units[rn] @ c.gpus_per_unit),
-                float(down[rn] @ c.gpus_per_unit),
+                float(arrived_units @ c.nodes.capex_per_unit_usd),
+                arrived_units[rn] * c.nodes.capex_per_unit_usd[rn],
+                float(arrived_units[rn] @ c.racks.gpus_per_unit),
+                float(down[rn] @ c.racks.gpus_per_unit),
             )
             self.cache.capex_version = av.version
         return self.cache.capex
@@ -136,7 +136,7 @@ class Ledger:
         key = (hour, price_mult)
         if self.cache.prices is None or self.cache.price_key != key:
             settings = self.c.scenario.settings
-            prices = eco.feed_prices(self.c.feed_price_by_hour, hour, price_mult)
+            prices = eco.feed_prices(self.c.power.feed_price_by_hour, hour, price_mult)
             default = settings.default_price_usd_per_kwh * price_mult
             self.cache.prices = (prices, float(prices.mean()) if prices.size else default)
             self.cache.price_key = key
@@ -187,7 +187,7 @@ class Ledger:
         people_key = headcount.tobytes()
         if memo.people_key != people_key:
             memo.people = (
-                float(headcount @ c.team_salary_usd_per_year),
+                float(headcount @ c.staff.salary_usd_per_year),
                 float(headcount.sum()),
             )
             memo.people_key = people_key
@@ -197,7 +197,7 @@ class Ledger:
             cloud_per_node = placement.train_cloud.sum(axis=0) + placement.inf_cloud.sum(axis=0)
             memo.cloud = (
                 float(cloud_per_node.sum()),
-                float(cloud_per_node @ c.cloud_price_usd_per_gpu_h),
+                float(cloud_per_node @ c.cloud.price_usd_per_gpu_h),
             )
             memo.cloud_version = placement_version
         cloud_gpus, cloud_usd_per_h = memo.cloud
@@ -275,7 +275,7 @@ class Ledger:
         """Room-side cooling capacity now, kW (``cap_w`` is read-only, replaced on change)."""
         known = self.cache.collector
         if known is None or known[0] is not cap_w:
-            known = (cap_w, float(np.sum(cap_w[self.c.is_collector])) / 1000.0)
+            known = (cap_w, float(np.sum(cap_w[self.c.plant.is_collector])) / 1000.0)
             self.cache.collector = known
         return known[1]
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.sim.compiled import COOLING_TYPES, CompiledScenario
+from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.stages.handoff import (
     FloatArray,
@@ -96,13 +96,24 @@ class Power:
         for lvl, kind in enumerate(_LEVEL_KINDS, start=1):
             level_of[kinds == kind] = lvl
         for lvl in range(1, 4):
-            emask = level_of[c.pw_src] == lvl if c.pw_src.size else np.zeros(0, dtype=bool)
+            emask = (
+                level_of[c.power.edge_parent] == lvl
+                if c.power.edge_parent.size
+                else np.zeros(0, dtype=bool)
+            )
             nodes = np.flatnonzero(level_of == lvl)
-            self.levels.append((nodes, c.pw_src[emask], c.pw_dst[emask], c.pw_split[emask]))
+            self.levels.append(
+                (
+                    nodes,
+                    c.power.edge_parent[emask],
+                    c.power.edge_child[emask],
+                    c.power.edge_split[emask],
+                )
+            )
         # The cooling plant's own path up the power chain: only these edges carry its load.
         # It is computed in a compact index space (the plant and its ancestors only).
         reach = np.zeros(c.n_nodes, dtype=bool)
-        reach[c.cool_node] = True
+        reach[c.plant.unit_node] = True
         kept = []
         for _nodes, src, dst, split in self.levels:
             keep = reach[dst]
@@ -116,30 +127,27 @@ class Power:
             (loc[nodes[reach[nodes]]], loc[src], loc[dst], split)
             for (nodes, _s, _d, _w), (src, dst, split) in zip(self.levels, kept, strict=True)
         ]
-        self.cool_eff = c.dist_eff[closure]
-        self.cool_local = loc[c.cool_node]
+        self.cool_eff = c.power.efficiency[closure]
+        self.cool_local = loc[c.plant.unit_node]
         self.dist_nodes = np.flatnonzero(level_of > 0)
         in_closure = reach[self.dist_nodes]
         self.dist_cool_pos = np.flatnonzero(in_closure)
         self.dist_cool_loc = loc[self.dist_nodes[in_closure]]
-        self.feed_cool_pos = np.flatnonzero(reach[c.feed_node])
-        self.feed_cool_loc = loc[c.feed_node[reach[c.feed_node]]]
-        ct = c.cool_type
-        self.is_chiller = ct == COOLING_TYPES.index("chiller")
-        is_liquid_col = (ct == COOLING_TYPES.index("cdu")) | (
-            ct == COOLING_TYPES.index("immersion_tank")
-        )
+        self.feed_cool_pos = np.flatnonzero(reach[c.power.feed_node])
+        self.feed_cool_loc = loc[c.power.feed_node[reach[c.power.feed_node]]]
         self.is_rack = np.zeros(c.n_nodes, dtype=bool)
-        self.is_rack[c.rack_node] = True
-        orphan = c.is_collector & ~c.col_has_rejector
+        self.is_rack[c.racks.node] = True
+        orphan = c.plant.is_collector & ~c.plant.collector_has_rejector
         self.orphan_factor = np.where(
             orphan,
             np.where(
-                is_liquid_col, pw.IMPLICIT_DRY_COOLER_FRACTION, 1.0 / pw.IMPLICIT_AIR_PLANT_COP
+                c.plant.is_liquid_collector,
+                pw.IMPLICIT_DRY_COOLER_FRACTION,
+                1.0 / pw.IMPLICIT_AIR_PLANT_COP,
             ),
             0.0,
         )
-        self.root_w = (~c.has_power_parent).astype(np.float64)
+        self.root_w = (~c.power.has_parent).astype(np.float64)
         self.cool_root_w = self.root_w[self.cool_closure]
         self.cool_maps = self._cooling_maps(c)
         self.cache = PowerCache()
@@ -150,7 +158,7 @@ class Power:
         The distribution chain is linear (``models/power.distribution_inputs``), so the
         cooling plant's part of it is a matrix; None when that matrix would be large.
         """
-        n_k, n_cl = c.cool_node.shape[0], self.cool_closure.shape[0]
+        n_k, n_cl = c.plant.unit_node.shape[0], self.cool_closure.shape[0]
         if n_k * n_cl > COOLING_MAP_MAX_ENTRIES:
             return None
         m_in, m_out = np.zeros((n_cl, n_k)), np.zeros((n_cl, n_k))
@@ -165,10 +173,10 @@ class Power:
         memo = self.cache
         if memo.static_kw is None or memo.static_version != avail_version:
             c = self.c
-            memo.static_kw = frozen(c.static_power_kw * up)
+            memo.static_kw = frozen(c.nodes.static_power_kw * up)
             memo.static_sum_kw = float(memo.static_kw.sum())
-            finite = np.where(np.isinf(c.dist_rating_kw), 0.0, c.dist_rating_kw)
-            memo.rating_up_kw = frozen(np.where(np.isinf(c.dist_rating_kw), np.inf, finite * up))
+            finite = np.where(np.isinf(c.power.rating_kw), 0.0, c.power.rating_kw)
+            memo.rating_up_kw = frozen(np.where(np.isinf(c.power.rating_kw), np.inf, finite * up))
             memo.static_version = avail_version
         return memo.static_kw
 
@@ -228,7 +236,7 @@ class Power:
             terms = self.cache.heat_terms = (
                 hb,
                 dt,
-                frozen(np.where(c.is_collector, hb.col_heat_j, hb.rej_heat_j) / dt / 1000.0),
+                frozen(np.where(c.plant.is_collector, hb.col_heat_j, hb.rej_heat_j) / dt / 1000.0),
                 frozen(self.orphan_factor * hb.col_heat_j / dt / 1000.0),
                 hb.implicit_rack_j / dt / 1000.0 * IMPLICIT_ROOM,
             )
@@ -242,8 +250,8 @@ class Power:
         known = self.cache.base
         if known is None or known.key != base_key:
             load = static_kw.copy()
-            load[c.rack_node] += rb.rack_kw
-            dist_in, dist_out = pw.distribution_inputs(load, self.levels, c.dist_eff)
+            load[c.racks.node] += rb.rack_kw
+            dist_in, dist_out = pw.distribution_inputs(load, self.levels, c.power.efficiency)
             assert self.cache.rating_up_kw is not None
             known = self.cache.base = BaseLoad(
                 key=base_key,
@@ -251,7 +259,7 @@ class Power:
                 dist_in=frozen(dist_in),
                 dist_out=frozen(dist_out[self.dist_nodes]),
                 facility_kw=float(dist_in @ self.root_w),
-                feed_in=frozen(dist_in[c.feed_node]),
+                feed_in=frozen(dist_in[c.power.feed_node]),
                 rating=frozen(self.cache.rating_up_kw[self.dist_nodes]),
             )
             self.cache.ratio_ones = False
@@ -274,14 +282,20 @@ class Power:
         quiet = True
         # -- cooling power -----------------------------------------------------------------
         _hb, _dt, unit_heat_kw, orphan_kw, implicit_kw = self._heat_terms(dt, hb)
-        if c.cd_src.size:
+        if c.plant.condenser_index.size:
             # Towers behind chillers reject the chillers' heat plus their compressor power (a
             # dry cooler or tower behind another rejector passes its heat on unchanged).
-            cond_kw = unit_heat_kw[c.cd_dst] * condenser_mult()[c.cd_dst] * c.cd_weight
-            unit_heat_kw = unit_heat_kw + np.bincount(
-                c.cd_src, weights=cond_kw, minlength=unit_heat_kw.shape[0]
+            cond_kw = (
+                unit_heat_kw[c.plant.condenser_served_index]
+                * condenser_mult()[c.plant.condenser_served_index]
+                * c.plant.condenser_weight
             )
-        cool_kw = pw.cooling_power_kw(unit_heat_kw, self.is_chiller, c.fan_pump_fraction, cop_now)
+            unit_heat_kw = unit_heat_kw + np.bincount(
+                c.plant.condenser_index, weights=cond_kw, minlength=unit_heat_kw.shape[0]
+            )
+        cool_kw = pw.cooling_power_kw(
+            unit_heat_kw, c.plant.is_chiller, c.plant.fan_pump_fraction, cop_now
+        )
         # Collectors with no modelled rejector pay an implicit plant (module doc of models/power).
         cool_kw = cool_kw + orphan_kw
         base = self._base(up, avail_version, rb)
@@ -333,7 +347,8 @@ class Power:
         feed_in[self.feed_cool_pos] += cool_in[self.feed_cool_loc]
         other_kw = max(facility_kw - float(feed_in.sum()), 0.0)
         carbon_g = (
-            float(feed_in @ c.feed_carbon_g_per_kwh) + other_kw * settings.default_carbon_g_per_kwh
+            float(feed_in @ c.power.feed_carbon_g_per_kwh)
+            + other_kw * settings.default_carbon_g_per_kwh
         )
         block = PlantBlock(
             key=(hb, rb, cop_now, avail_version, dt),
@@ -346,6 +361,6 @@ class Power:
             feed_in=frozen(feed_in),
             other_kw=other_kw,
             carbon_g_per_h=carbon_g,
-            water_l_per_h=float(unit_heat_kw @ c.wue_l_per_kwh),
+            water_l_per_h=float(unit_heat_kw @ c.plant.wue_l_per_kwh),
         )
         return block, quiet

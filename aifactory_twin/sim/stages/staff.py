@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aifactory_twin.sim.compiled import ROLES, TECHNICIAN_ROLES, CompiledScenario
+from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import staff as stf
 from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, read_only
 
@@ -20,7 +20,7 @@ class Staff:
 
     def __init__(self, c: CompiledScenario, log: LogFn) -> None:
         self.log = log
-        self._headcount = c.team_headcount.copy()
+        self._headcount = c.staff.headcount.copy()
         self.headcount = read_only(self._headcount)
         """Per team (read-only view; edited only through this stage)."""
         self.headcount0 = float(self._headcount.sum())
@@ -34,10 +34,6 @@ class Staff:
     def swap(self, c: CompiledScenario) -> None:
         """Take the parameters of ``c`` (same teams)."""
         self.c = c
-        tech_codes = [ROLES.index(r) for r in TECHNICIAN_ROLES]
-        self.team_is_tech = np.isin(c.team_role, tech_codes)
-        self.team_is_mlops = c.team_role == ROLES.index("mlops")
-        self.team_is_research = c.team_role == ROLES.index("ml_research")
         self._covered_key: tuple[int, int] | None = None
         self._covered = np.zeros(0, dtype=bool)
 
@@ -46,16 +42,16 @@ class Staff:
         c = self.c
         if self._covered_key != (hour, weekday):
             self._covered = np.asarray(
-                [stf.covered(cv, hour, weekday) for cv in c.team_coverage], dtype=bool
+                [stf.covered(cv, hour, weekday) for cv in c.staff.coverage], dtype=bool
             )
             self._covered_key = (hour, weekday)
         return stf.technician_hours(
-            self._headcount, c.team_on_shift_fraction, self._covered, self.team_is_tech, dt_h
+            self._headcount, c.staff.on_shift_fraction, self._covered, c.staff.is_technician, dt_h
         )
 
     def has_mlops(self) -> bool:
         """Whether an MLOps team has anyone (needed for automated recovery)."""
-        return bool(np.any(self.team_is_mlops & (self._headcount > 0)))
+        return bool(np.any(self.c.staff.is_mlops & (self._headcount > 0)))
 
     def lose(self, k: int, gone: float, t: float) -> bool:
         """``gone`` people leave team ``k`` at ``t``; a requisition opens. True if anyone left."""
@@ -63,13 +59,13 @@ class Staff:
             return False
         self._headcount[k] -= gone
         self.departures += gone
-        self.hires.append((t + float(self.c.team_hiring_lead_s[k]), k, gone))
-        self.log(t, "staff_left", self.c.node_ids[int(self.c.team_node[k])], f"{gone:g} left")
+        self.hires.append((t + float(self.c.staff.hiring_lead_s[k]), k, gone))
+        self.log(t, "staff_left", self.c.node_ids[int(self.c.staff.team_node[k])], f"{gone:g} left")
         return True
 
     def depart(self, team_node: int, people: float, t: float) -> bool:
         """A ``staff_departure`` event on the team at node index ``team_node``."""
-        k = int(np.flatnonzero(self.c.team_node == team_node)[0])
+        k = int(np.flatnonzero(self.c.staff.team_node == team_node)[0])
         gone = min(self._headcount[k], max(0.0, round(people)))
         return self.lose(k, gone, t)
 
@@ -84,7 +80,7 @@ class Staff:
         """Attrition, hires that arrive, launches of ``finished_jobs``. True if headcount moved."""
         c = self.c
         changed = False
-        gone = stf.departures(rng, self._headcount, c.team_attrition_per_s, dt)
+        gone = stf.departures(rng, self._headcount, c.staff.attrition_per_s, dt)
         if gone is not None:
             for k in np.flatnonzero(gone):
                 changed = self.lose(int(k), float(gone[k]), t) or changed
@@ -96,7 +92,7 @@ class Staff:
                 self.hires = [h for h in self.hires if h[0] > t + dt]
                 changed = True
         for j in finished_jobs:
-            researchers = float(self._headcount[self.team_is_research].sum())
+            researchers = float(self._headcount[self.c.staff.is_research].sum())
             if researchers > 0:
                 self.launch_times.append(finish_s[j] + stf.launch_lag_s(researchers))
         return changed

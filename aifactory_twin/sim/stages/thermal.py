@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from aifactory_twin.sim.compiled import COOLING_TYPES, CompiledScenario
+from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import thermal as th
 from aifactory_twin.sim.stages.handoff import (
@@ -64,9 +64,9 @@ class Thermal:
     """Rack temperatures and the cooling they are granted."""
 
     def __init__(self, c: CompiledScenario, log: LogFn) -> None:
-        n_r = c.rack_node.shape[0]
+        n_r = c.racks.node.shape[0]
         self.log = log
-        self.temp_c = frozen(c.rack_supply_c.copy())
+        self.temp_c = frozen(c.plant.rack_supply_c.copy())
         self.temp0_c = frozen(self.temp_c.copy())
         self.tj_c = frozen(self.temp_c.copy())
         self.status = frozen(np.zeros(n_r, dtype=np.int8))
@@ -82,19 +82,16 @@ class Thermal:
     def swap(self, c: CompiledScenario) -> None:
         """Take the parameters of ``c`` (same racks and cooling units)."""
         self.c = c
-        ct = c.cool_type
-        self.is_chiller = ct == COOLING_TYPES.index("chiller")
-        self.has_chiller = bool(self.is_chiller.any())
-        self.is_dry = ct == COOLING_TYPES.index("dry_cooler")
-        self.is_tower = ct == COOLING_TYPES.index("cooling_tower")
-        self.rej_idx = np.flatnonzero(self.is_dry | self.is_tower)
-        self.heat_cap_node = frozen(c.heat_cap_j_per_k * c.count[c.rack_node])
-        self.cop_now = frozen(c.cop.copy())
+        plant = c.plant
+        self.has_chiller = bool(plant.is_chiller.any())
+        self.rej_idx = np.flatnonzero(plant.is_dry_cooler | plant.is_tower)
+        self.heat_cap_node = frozen(c.racks.heat_cap_j_per_k * c.nodes.count[c.racks.node])
+        self.cop_now = frozen(c.plant.cop.copy())
         self.cache = ThermalCache()
 
     def clear_new_shutdown(self) -> None:
         """The interruptions of the last shutdowns were handled."""
-        self.new_shutdown = frozen(np.zeros(self.c.rack_node.shape[0], dtype=bool))
+        self.new_shutdown = frozen(np.zeros(self.c.racks.node.shape[0], dtype=bool))
 
     def condenser_mult(self) -> FloatArray:
         """Condenser heat per unit of heat of the unit served (1 + 1/COP for chillers, else 1)."""
@@ -102,7 +99,7 @@ class Thermal:
         # ambient); the heat and plant stages both ask for it every step.
         known = self.cache.condenser
         if known is None or known[0] is not self.cop_now:
-            mult = frozen(np.where(self.is_chiller, 1.0 + 1.0 / self.cop_now, 1.0))
+            mult = frozen(np.where(self.c.plant.is_chiller, 1.0 + 1.0 / self.cop_now, 1.0))
             known = self.cache.condenser = (self.cop_now, mult)
         return known[1]
 
@@ -114,7 +111,7 @@ class Thermal:
         once. Sets ``cop_now`` when the plant has chillers.
         """
         memo = self.cache.weather
-        per_entry = 2 * self.c.cool_node.shape[0] + 1
+        per_entry = 2 * self.c.plant.unit_node.shape[0] + 1
         if len(memo) >= min(WEATHER_MEMO_MAX, MEMO_FLOATS_MAX // per_entry):
             memo = self.cache.weather = {}
         hit = memo.get(ambient)
@@ -122,11 +119,11 @@ class Thermal:
             c = self.c
             rej = self.rej_idx
             if self.has_chiller:
-                cop = frozen(pw.chiller_cop(c.cop, c.free_cooling_below_c, ambient))
+                cop = frozen(pw.chiller_cop(c.plant.cop, c.plant.free_cooling_below_c, ambient))
             else:
-                cop = c.cop
+                cop = c.plant.cop
             amb_f = th.rejector_ambient_factor(
-                c.cool_supply_c[rej], ambient, self.is_dry[rej], self.is_tower[rej]
+                c.plant.supply_c[rej], ambient, c.plant.is_dry_cooler[rej], c.plant.is_tower[rej]
             )
             hit = memo[ambient] = (cop, frozen(amb_f), amb_f.tobytes())
         if self.has_chiller:  # COP only matters for chillers (and what sits behind them)
@@ -141,7 +138,7 @@ class Thermal:
         key = (avail_version, weather[2])
         known = self.cache.capacity_w
         if known is None or self.cache.capacity_key != key:
-            cap_w = c.cool_capacity_kw * 1000.0 * up[c.cool_node]
+            cap_w = c.plant.capacity_kw * 1000.0 * up[c.plant.unit_node]
             cap_w[self.rej_idx] *= weather[1]
             known = self.cache.capacity_w = frozen(cap_w)
             self.cache.capacity_key = key
@@ -152,7 +149,11 @@ class Thermal:
     ) -> HeatBlock:
         """Grant cooling to the racks, step their temperatures and status (logs changes)."""
         c = self.c
-        key = (rb.key, cap_w.tobytes(), self.cop_now.tobytes() if c.cd_src.size else b"")
+        key = (
+            rb.key,
+            cap_w.tobytes(),
+            self.cop_now.tobytes() if c.plant.condenser_index.size else b"",
+        )
         cached = self.cache.heat
         if cached is not None and cached.fixed and cached.key == key:
             self._book(cached)
@@ -166,11 +167,14 @@ class Thermal:
         hit = memo.entries.get(key)
         if hit is None:
             g = self.heat_cap_node / th.RACK_TAU_S
-            demand = rb.q_in + g * np.maximum(self.temp_c - c.rack_supply_c, 0.0)
+            demand = rb.q_in + g * np.maximum(self.temp_c - c.plant.rack_supply_c, 0.0)
+            p = c.plant
             hit = th.rack_cooling_capacity_w(
-                demand, cap_w, c.ce_cool, c.ce_rack, c.ce_weight, c.pe_rej, c.pe_col,
-                c.pe_weight, c.col_has_rejector, c.rack_has_collector,
-                (c.cd_src, c.cd_dst, c.cd_weight, self.condenser_mult()),
+                demand, cap_w, p.collector_index, p.collector_rack_index, p.collector_weight,
+                p.rejector_index, p.rejector_collector_index, p.rejector_weight,
+                p.collector_has_rejector, p.rack_has_collector,
+                (p.condenser_index, p.condenser_served_index, p.condenser_weight,
+                 self.condenser_mult()),
             )  # fmt: skip
             per_entry = hit[0].size + hit[1].size + 1
             if len(memo.entries) < min(GRANT_MEMO_MAX, MEMO_FLOATS_MAX // per_entry):
@@ -202,20 +206,27 @@ class Thermal:
         granted_key: tuple[Any, ...],
     ) -> HeatBlock:
         c = self.c
-        rn = c.rack_node
+        rn = c.racks.node
         new_t, removed_j = th.rc_step(
-            self.temp_c, rb.q_in, granted, c.rack_supply_c, self.heat_cap_node, dt
+            self.temp_c, rb.q_in, granted, c.plant.rack_supply_c, self.heat_cap_node, dt
         )
-        n_k = c.cool_node.shape[0]
-        frac_e = granted_e / np.maximum(granted[c.ce_rack], 1e-12)
-        col_heat_j = np.bincount(c.ce_cool, weights=removed_j[c.ce_rack] * frac_e, minlength=n_k)
+        n_k = c.plant.unit_node.shape[0]
+        frac_e = granted_e / np.maximum(granted[c.plant.collector_rack_index], 1e-12)
+        col_heat_j = np.bincount(
+            c.plant.collector_index,
+            weights=removed_j[c.plant.collector_rack_index] * frac_e,
+            minlength=n_k,
+        )
         rej_heat_j = np.bincount(
-            c.pe_rej, weights=col_heat_j[c.pe_col] * c.pe_weight, minlength=n_k
+            c.plant.rejector_index,
+            weights=col_heat_j[c.plant.rejector_collector_index] * c.plant.rejector_weight,
+            minlength=n_k,
         )
         prev, prev_hard, prev_derate = self.status, self.hard, self.derate
+        rk = c.racks
         tj, status, derate, hard = th.junction_status(
-            new_t, rb.gpu_w_now, c.r_th_k_per_w, c.rack_supply_c, c.max_operating_c,
-            c.slowdown_c, c.shutdown_c, prev, prev_hard,
+            new_t, rb.gpu_w_now, rk.r_th_k_per_w, c.plant.rack_supply_c, rk.max_operating_c,
+            rk.slowdown_c, rk.shutdown_c, prev, prev_hard,
         )  # fmt: skip
         status = np.where(cap.rack_up > 0, status, th.STATUS_OK).astype(np.int8)
         same_status = (
@@ -237,7 +248,7 @@ class Thermal:
                 self.log(t + dt, "shutdown", c.node_ids[rn[r]], f"junction {tj[r]:.1f} °C")
         live = cap.rack_up > 0
         max_t = float(np.max(tj, where=live, initial=-np.inf)) if rn.size else 0.0
-        implicit_j = float(np.sum(removed_j[~c.rack_has_collector]))
+        implicit_j = float(np.sum(removed_j[~c.plant.rack_has_collector]))
         return HeatBlock(
             key=key,
             fixed=fixed,

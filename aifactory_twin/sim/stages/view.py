@@ -83,22 +83,25 @@ class NodeView:
     def _values(self, vi: ViewInputs) -> Values:
         c = self.c
         n = c.n_nodes
-        rn = c.rack_node
+        rn = c.racks.node
         power = vi.base_load.copy()
-        power[c.cool_node] += vi.cool_kw
+        power[c.plant.unit_node] += vi.cool_kw
         node_in = vi.base_dist_in.copy()
         node_in[vi.cool_closure] += vi.cool_in
         power[vi.dist_nodes] = node_in[vi.dist_nodes]
         temp = np.zeros(n)
         temp[rn] = vi.tj_c
-        temp[c.cool_node] = c.cool_supply_c
+        temp[c.plant.unit_node] = c.plant.supply_c
         known = self.cache.util_up
         if known is None or known[0] is not vi.up:
-            known = (vi.up, np.where(c.count > 0, vi.up / np.maximum(c.count, 1e-12), 0.0))
+            known = (
+                vi.up,
+                np.where(c.nodes.count > 0, vi.up / np.maximum(c.nodes.count, 1e-12), 0.0),
+            )
             self.cache.util_up = known
         util = known[1].copy()
         util[rn] = vi.busy
-        util[c.cool_node] = np.where(
+        util[c.plant.unit_node] = np.where(
             vi.cap_w > 0, vi.unit_heat_kw * 1000.0 / np.maximum(vi.cap_w, 1e-12), 0.0
         )
         return frozen(temp), frozen(power), frozen(np.minimum(np.maximum(util, 0.0), 1.0))
@@ -117,7 +120,7 @@ class NodeView:
             return np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, ST_WAITING, dtype=np.int8)
         temp, power, util = self.values(vi)
         up, busy = vi.up, vi.busy
-        rn = c.rack_node
+        rn = c.racks.node
         status = np.full(n, ST_UP, dtype=np.int8)
         status[(up == 0) & arrived] = ST_FAILED
         status[vi.unstaffed & arrived] = ST_UNSTAFFED
@@ -128,5 +131,5 @@ class NodeView:
         rstat = np.where((rack_status == th.STATUS_SHUTDOWN) & (rack_up > 0), ST_SHUTDOWN, rstat)
         status[rn] = rstat
         status[~arrived] = ST_WAITING
-        status[c.team_node] = np.where(headcount > 0, ST_UP, ST_UNSTAFFED)
+        status[c.staff.team_node] = np.where(headcount > 0, ST_UP, ST_UNSTAFFED)
         return temp, power, util, frozen(status)

@@ -45,7 +45,7 @@ class Work:
     """Placement, fabric and storage bandwidth, and the jobs."""
 
     def __init__(self, c: CompiledScenario, log: LogFn) -> None:
-        n_r = c.rack_node.shape[0]
+        n_r = c.racks.node.shape[0]
         self.log = log
         self.jobs = Jobs(c)
         self.placement: Placement | None = None
@@ -59,7 +59,7 @@ class Work:
         """Take the parameters of ``c`` (same nodes and workloads)."""
         self.c = c
         self.jobs.swap(c)
-        self.has_support = np.bincount(c.se_node, minlength=c.n_nodes) > 0
+        self.has_support = np.bincount(c.staff.support_node, minlength=c.n_nodes) > 0
         self.cache = WorkCache()
 
     def capacity(
@@ -75,9 +75,13 @@ class Work:
         if known is not None and known.key == key:
             return known
         c = self.c
-        rn = c.rack_node
+        rn = c.racks.node
         team_people = (headcount > 0).astype(float)
-        people = np.bincount(c.se_node, weights=team_people[c.se_team], minlength=c.n_nodes)
+        people = np.bincount(
+            c.staff.support_node,
+            weights=team_people[c.staff.support_team_index],
+            minlength=c.n_nodes,
+        )
         unstaffed = self.has_support & (people == 0)
         rack_up = up[rn]
         shut = rack_status == th.STATUS_SHUTDOWN
@@ -90,12 +94,14 @@ class Work:
             rack_up=frozen(rack_up),
             units_on=frozen(units_on),
             units_sd=frozen(np.where(shut, rack_up, 0.0)),
-            free=frozen(units_on * c.gpus_per_unit * (powered & ~unstaffed[rn])),
+            free=frozen(units_on * c.racks.gpus_per_unit * (powered & ~unstaffed[rn])),
         )
         if self.cache.store_version != key[0]:
-            gpus_up_rack = rack_up * c.gpus_per_unit
-            store_up = up[c.storage_node] * c.storage_throughput_gbs
-            rack_store = dat.rack_storage_gbs(store_up, c.de_storage, c.de_rack, gpus_up_rack)
+            gpus_up_rack = rack_up * c.racks.gpus_per_unit
+            store_up = up[c.storage.node] * c.storage.throughput_gbs
+            rack_store = dat.rack_storage_gbs(
+                store_up, c.storage.edge_storage_index, c.storage.edge_rack_index, gpus_up_rack
+            )
             self.rack_store_per_gpu = frozen(rack_store / np.maximum(gpus_up_rack, 1.0))
             self.cache.store_version = key[0]
         return cap
@@ -111,7 +117,7 @@ class Work:
         train_want, inf_want, inf_demand = self.jobs.wants(t, hour)
         key = (cap.key, train_want.tobytes(), inf_want.tobytes())
         if self.placement is None or self.cache.place_key != key:
-            pl = place(c.workloads, cap.free, c.cloud_max_gpus, train_want, inf_want)
+            pl = place(c.workloads, cap.free, c.cloud.max_gpus, train_want, inf_want)
             for arr in (pl.train, pl.inf, pl.train_cloud, pl.inf_cloud):
                 frozen(arr)
             self.placement = pl
@@ -128,13 +134,17 @@ class Work:
         # and inference accelerators leave it free); recomputed when placement or units change.
         c = self.c
         assert self.placement is not None
-        port_gbps = up[c.switch_node] * c.switch_capacity_gbps
+        port_gbps = up[c.network.switch_node] * c.network.switch_capacity_gbps
         if c.workloads.n_train:
             train_gpus = self.placement.train.sum(axis=0)
         else:
-            train_gpus = np.zeros(c.rack_node.size)
+            train_gpus = np.zeros(c.racks.node.size)
         bw, bw_local = net.fabric_bandwidth(
-            c.fabric, port_gbps, c.switch_oversub, train_gpus, c.nic_gbps
+            c.network.fabric,
+            port_gbps,
+            c.network.switch_oversubscription,
+            train_gpus,
+            c.racks.nic_gbps,
         )
         self.rack_bw, self.rack_bw_local = frozen(bw), frozen(bw_local)
         self.cache.fabric_key = key

@@ -1,0 +1,66 @@
+"""Compile part: what every node has, whatever its kind (count, arrival, capex, failures).
+
+Arrival times come from ``models/supply.py``; racks take their capex from their accelerators
+(``compute.rack_capex_usd``); switches and storage also get their static power per unit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+
+from aifactory_twin.schema import (
+    AcceleratorSpec,
+    ComputeRack,
+    CoolingUnit,
+    NetworkSwitch,
+    NodeBase,
+    Pdu,
+    PowerFeed,
+    Storage,
+    Ups,
+)
+from aifactory_twin.sim.compile.common import floats
+from aifactory_twin.sim.compile.compute import rack_capex_usd
+from aifactory_twin.sim.compiled import NodeParams
+from aifactory_twin.sim.models.data import governance_factors
+from aifactory_twin.sim.models.supply import arrival_seconds
+
+
+def compile_nodes(
+    nodes: Sequence[NodeBase],
+    start_time: datetime,
+    racks: list[tuple[int, ComputeRack]],
+    specs: list[AcceleratorSpec],
+) -> NodeParams:
+    """Per-node parameters (index i = position in ``nodes``)."""
+    n = len(nodes)
+    capex = np.zeros(n)
+    fail = np.zeros(n)
+    repair = np.ones(n)
+    static_kw = np.zeros(n)
+    for (i, rack), spec in zip(racks, specs, strict=True):
+        capex[i] = rack_capex_usd(rack, spec)
+        fail[i] = rack.failure_rate_per_gpu_hour * rack.accelerators_per_unit
+        repair[i] = rack.repair_hours
+    for i, x in enumerate(nodes):
+        if isinstance(x, NetworkSwitch | CoolingUnit | Ups | Pdu | Storage):
+            capex[i] = x.capex_usd
+            fail[i] = x.failure_rate_per_hour
+            repair[i] = x.repair_hours
+        if isinstance(x, PowerFeed):
+            capex[i] = x.capex_usd
+        elif isinstance(x, NetworkSwitch):
+            static_kw[i] = x.power_w / 1000.0
+        elif isinstance(x, Storage):
+            static_kw[i] = x.power_kw * governance_factors(x)[1]
+    return NodeParams(
+        count=floats([float(x.count) for x in nodes]),
+        arrival_s=floats([arrival_seconds(x, start_time) for x in nodes]),
+        capex_per_unit_usd=capex,
+        fail_rate_per_unit_h=fail,
+        repair_h=repair,
+        static_power_kw=static_kw,
+    )

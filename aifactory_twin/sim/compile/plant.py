@@ -1,0 +1,122 @@
+"""Compile part: cooling units and the coolant edges between racks, collectors and rejectors.
+
+Coolant edges are read by unit type, whichever way they were drawn: heat flows rack →
+collector (CRAH, CDU, immersion tank) → rejector (chiller, dry cooler, tower) → the condenser
+behind a chiller. A rack's heat splits liquid/air by its liquid fraction among its liquid and
+air collectors; a collector's heat splits evenly among its rejectors, a rejector's among the
+condensers behind it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from aifactory_twin.schema import HEAT_COLLECTORS, ComputeRack, CoolingUnit
+from aifactory_twin.sim.compile.common import floats, ints
+from aifactory_twin.sim.compiled import COOLING_TYPES, CoolingPlant
+
+# Chiller COP when a chiller leaves ``cop`` empty: water-cooled centrifugal typical (§9.3).
+DEFAULT_CHILLER_COP = 6.1
+# Liquid collectors take the liquid share of rack heat, air collectors the rest (§9.2).
+LIQUID_COLLECTORS = frozenset({"cdu", "immersion_tank"})
+# Racks without a modelled collector sit in an assumed room at the ASHRAE recommended 24 °C.
+ROOM_SUPPLY_C = 24.0
+
+
+def _plant_pair(
+    a: int, b: int, is_collector: npt.NDArray[np.bool_], units: list[CoolingUnit]
+) -> tuple[int, int]:
+    """(upstream, served) for a coolant edge between two cooling units."""
+    if is_collector[a] and not is_collector[b]:
+        return b, a
+    chiller_a = units[a].cooling_type == "chiller"
+    chiller_b = units[b].cooling_type == "chiller"
+    if chiller_a and not chiller_b and not is_collector[b]:
+        return b, a
+    return a, b
+
+
+def compile_plant(
+    cools: list[tuple[int, CoolingUnit]],
+    racks: list[tuple[int, ComputeRack]],
+    edges: list[tuple[int, int]],
+) -> CoolingPlant:
+    """Cooling units (index k in the order of ``cools``) and the coolant edges."""
+    ck = [x for _, x in cools]
+    n_r, n_k = len(racks), len(cools)
+    k_index = {i: k for k, (i, _) in enumerate(cools)}
+    r_index = {i: r for r, (i, _) in enumerate(racks)}
+    unit_type = ints([COOLING_TYPES.index(x.cooling_type) for x in ck])
+    is_collector = np.asarray([x.cooling_type in HEAT_COLLECTORS for x in ck], dtype=bool)
+    ce_cool, ce_rack, ce_liquid = [], [], []
+    pe_rej, pe_col = [], []
+    cd_src, cd_dst = [], []
+    for src, dst in edges:
+        if src in k_index and dst in r_index:
+            if is_collector[k_index[src]]:
+                ce_cool.append(k_index[src])
+                ce_rack.append(r_index[dst])
+                ce_liquid.append(ck[k_index[src]].cooling_type in LIQUID_COLLECTORS)
+        elif src in k_index and dst in k_index:
+            a, b = _plant_pair(k_index[src], k_index[dst], is_collector, ck)
+            if is_collector[b] and not is_collector[a]:
+                pe_rej.append(a)
+                pe_col.append(b)
+            elif not is_collector[a] and not is_collector[b]:
+                cd_src.append(a)
+                cd_dst.append(b)
+    ce_cool_a, ce_rack_a = ints(ce_cool), ints(ce_rack)
+    liquid_a = np.asarray(ce_liquid, dtype=bool)
+    liq_frac = floats([x.liquid_heat_fraction for _, x in racks])
+    has_liq = np.bincount(ce_rack_a[liquid_a], minlength=n_r) > 0
+    has_air = np.bincount(ce_rack_a[~liquid_a], minlength=n_r) > 0
+    # A rack's heat splits liquid/air by its liquid fraction; if it only has one kind of
+    # collector, that kind takes all of it (the residual path is assumed to be inside the loop).
+    share_liq = np.where(has_liq & has_air, liq_frac, np.where(has_liq, 1.0, 0.0))
+    raw = np.where(liquid_a, share_liq[ce_rack_a], 1.0 - share_liq[ce_rack_a])
+    n_kind = np.bincount(ce_rack_a, weights=liquid_a.astype(float), minlength=n_r)
+    n_air = np.bincount(ce_rack_a, weights=(~liquid_a).astype(float), minlength=n_r)
+    per = np.where(liquid_a, n_kind[ce_rack_a], n_air[ce_rack_a])
+    ce_weight = raw / np.maximum(per, 1.0)
+    supply_sum = np.bincount(
+        ce_rack_a, weights=ce_weight * floats([ck[k].supply_temp_c for k in ce_cool]), minlength=n_r
+    )
+    w_sum = np.bincount(ce_rack_a, weights=ce_weight, minlength=n_r)
+    pe_col_a = ints(pe_col)
+    per_col = np.bincount(pe_col_a, minlength=n_k).astype(float)
+    pe_weight = 1.0 / np.maximum(per_col[pe_col_a], 1.0) if pe_col else np.zeros(0)
+    cd_dst_a = ints(cd_dst)
+    per_rej = np.bincount(cd_dst_a, minlength=n_k).astype(float)
+    cd_weight = 1.0 / np.maximum(per_rej[cd_dst_a], 1.0) if cd_dst else np.zeros(0)
+    return CoolingPlant(
+        unit_node=ints([i for i, _ in cools]),
+        unit_type=unit_type,
+        is_collector=is_collector,
+        is_liquid_collector=np.isin(
+            unit_type, [COOLING_TYPES.index(t) for t in sorted(LIQUID_COLLECTORS)]
+        ),
+        is_chiller=unit_type == COOLING_TYPES.index("chiller"),
+        is_dry_cooler=unit_type == COOLING_TYPES.index("dry_cooler"),
+        is_tower=unit_type == COOLING_TYPES.index("cooling_tower"),
+        capacity_kw=floats([x.nominal_cooling_capacity_kw for x in ck]),
+        cop=floats([x.cop if x.cop is not None else DEFAULT_CHILLER_COP for x in ck]),
+        fan_pump_fraction=floats([x.fan_pump_power_fraction for x in ck]),
+        supply_c=floats([x.supply_temp_c for x in ck]),
+        wue_l_per_kwh=floats([x.wue_l_per_kwh for x in ck]),
+        free_cooling_below_c=floats(
+            [np.nan if x.free_cooling_below_c is None else x.free_cooling_below_c for x in ck]
+        ),
+        collector_index=ce_cool_a,
+        collector_rack_index=ce_rack_a,
+        collector_weight=ce_weight,
+        rack_has_collector=np.bincount(ce_rack_a, minlength=n_r) > 0,
+        rack_supply_c=np.where(w_sum > 0, supply_sum / np.maximum(w_sum, 1e-12), ROOM_SUPPLY_C),
+        rejector_index=ints(pe_rej),
+        rejector_collector_index=pe_col_a,
+        rejector_weight=pe_weight,
+        collector_has_rejector=per_col > 0,
+        condenser_index=ints(cd_src),
+        condenser_served_index=cd_dst_a,
+        condenser_weight=cd_weight,
+    )

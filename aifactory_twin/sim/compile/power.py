@@ -1,0 +1,58 @@
+"""Compile part: the power path (feeds, UPS, PDU), its edges and the feeds' prices and carbon.
+
+Power edges run parent → child (feed → UPS → PDU → loads); a child with several parents splits
+its load evenly among them. Time-of-use prices become a 24-hour table per feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from aifactory_twin.schema import NodeBase, Pdu, PowerFeed, Ups
+from aifactory_twin.sim.compile.common import floats, ints
+from aifactory_twin.sim.compiled import FloatArray, PowerPath
+
+
+def feed_price_by_hour(feeds: list[tuple[int, PowerFeed]]) -> FloatArray:
+    """Price per feed and hour of the day, USD/kWh (time-of-use periods over the flat price)."""
+    price = np.zeros((len(feeds), 24))
+    for f_pos, (_, feed) in enumerate(feeds):
+        price[f_pos, :] = feed.price.flat_usd_per_kwh
+        for p_pos, period in enumerate(feed.price.time_of_use):
+            nxt = feed.price.time_of_use[(p_pos + 1) % len(feed.price.time_of_use)].start_hour
+            hours = np.arange(period.start_hour, period.start_hour + 24)
+            stop = nxt if nxt > period.start_hour else nxt + 24
+            price[f_pos, hours[hours < stop] % 24] = period.price_usd_per_kwh
+    return price
+
+
+def compile_power(
+    nodes: Sequence[NodeBase], edges: list[tuple[int, int]], feeds: list[tuple[int, PowerFeed]]
+) -> PowerPath:
+    """The distribution chain: per-node efficiency and rating, power edges, feeds."""
+    n = len(nodes)
+    efficiency = np.ones(n)
+    rating = np.full(n, np.inf)
+    for i, x in enumerate(nodes):
+        if isinstance(x, PowerFeed):
+            rating[i] = x.power_rating_kw + x.onsite_generation_kw
+        elif isinstance(x, Ups):
+            efficiency[i], rating[i] = x.efficiency, x.ups_rating_kw
+        elif isinstance(x, Pdu):
+            efficiency[i], rating[i] = x.efficiency, x.power_rating_kw
+    child = ints([dst for _, dst in edges])
+    parents = np.bincount(child, minlength=n).astype(float)
+    split = 1.0 / np.maximum(parents[child], 1.0) if edges else np.zeros(0)
+    return PowerPath(
+        efficiency=efficiency,
+        rating_kw=rating,
+        edge_parent=ints([src for src, _ in edges]),
+        edge_child=child,
+        edge_split=split,
+        has_parent=parents > 0,
+        feed_node=ints([i for i, _ in feeds]),
+        feed_price_by_hour=feed_price_by_hour(feeds),
+        feed_carbon_g_per_kwh=floats([x.carbon_intensity_g_per_kwh for _, x in feeds]),
+    )

@@ -1,0 +1,43 @@
+"""Compile part: staff teams, their roles and shifts, and the support edges team → node.
+
+Annual attrition a becomes the constant hazard −ln(1 − a) per year (§10.13); people on shift =
+headcount × 40 h / hours the shift pattern covers per week (``models/staff.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aifactory_twin.schema import StaffTeam
+from aifactory_twin.sim.compile.common import floats, ints
+from aifactory_twin.sim.compiled import ROLES, StaffParams
+
+TECHNICIAN_ROLES = frozenset({"facilities_ops", "network_ops"})
+# Weekly hours a shift pattern covers; people on shift = headcount × 40 h / covered hours.
+COVERED_HOURS_PER_WEEK = {"business_hours": 40.0, "extended": 112.0, "24x7": 168.0}
+
+
+def compile_staff(teams: list[tuple[int, StaffTeam]], edges: list[tuple[int, int]]) -> StaffParams:
+    """Teams (index t in the order of ``teams``) and their support edges."""
+    tm = [x for _, x in teams]
+    t_index = {i: t for t, (i, _) in enumerate(teams)}
+    kept = [(t_index[src], dst) for src, dst in edges if src in t_index]
+    role = ints([ROLES.index(x.role) for x in tm])
+    return StaffParams(
+        team_node=ints([i for i, _ in teams]),
+        role=role,
+        is_technician=np.isin(role, [ROLES.index(r) for r in sorted(TECHNICIAN_ROLES)]),
+        is_mlops=role == ROLES.index("mlops"),
+        is_research=role == ROLES.index("ml_research"),
+        headcount=floats([float(x.headcount) for x in tm]),
+        salary_usd_per_year=floats([x.salary_usd_per_year for x in tm]),
+        # Annual attrition a ⇒ constant hazard −ln(1 − a) per year (§10.13).
+        attrition_per_s=floats(
+            [-np.log(max(1.0 - x.annual_attrition, 1e-9)) / (365 * 86400.0) for x in tm]
+        ),
+        hiring_lead_s=floats([x.hiring_lead_time_days * 86400.0 for x in tm]),
+        on_shift_fraction=floats([40.0 / COVERED_HOURS_PER_WEEK[x.shift_coverage] for x in tm]),
+        coverage=tuple(x.shift_coverage for x in tm),
+        support_team_index=ints([t for t, _ in kept]),
+        support_node=ints([node for _, node in kept]),
+    )
