@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from aifactory_twin.catalog_data import PRESET_TABLE, Sourced
 from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.paths import join_path
 from aifactory_twin.schema.nodes import NODE_CLASSES, AcceleratorSpec, NodeBase
 
 # Sources used by several accelerators (domain-reference §1.1, §1.3, §9.1).
@@ -292,7 +293,7 @@ def preset_node(preset_id: str, node_id: str, **overrides: Any) -> NodeBase:
     except ValidationError as exc:
         problems = [
             Problem(
-                path=".".join(str(part) for part in err["loc"]) or preset_id,
+                path=join_path(err["loc"]) or preset_id,
                 message=f"{err['msg']} (preset {preset_id!r}, node {node_id!r})",
             )
             for err in exc.errors()

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.formatting import field_phrase
+from aifactory_twin.paths import join_path, set_in
 from aifactory_twin.schema import NODE_CLASSES, Edge, NodeBase, Position, refusal_reason
 
 
@@ -48,38 +49,19 @@ def set_path(model: NodeBase, path: str, value: Any) -> NodeBase:
     Raises ScenarioError naming the field when the value is invalid; the document is untouched.
     """
     data = model.model_dump(mode="python")
-    parts = path.split(".")
-    target: Any = data
-    for part in parts[:-1]:
-        if not isinstance(target, dict) or part not in target:
-            raise ScenarioError([Problem(path, "no such field")])
-        if target[part] is None:
-            target[part] = {}
-        target = target[part]
-    if not isinstance(target, dict) or (parts[-1] not in target and parts[-1] != "accelerator"):
+    if set_in(data, path, value, fill_none=True) is not None:
         raise ScenarioError([Problem(path, "no such field")])
-    target[parts[-1]] = value
     try:
         return type(model).model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
-            [
-                Problem(".".join(str(p) for p in err["loc"]) or path, err["msg"])
-                for err in exc.errors()
-            ]
+            [Problem(join_path(err["loc"]) or path, err["msg"]) for err in exc.errors()]
         ) from None
 
 
 def node_kind(node: NodeBase) -> str:
     """The ``kind`` tag of a node (every concrete node class defines it)."""
     return node.kind
-
-
-def get_path(model: Any, path: str) -> Any:
-    value = model
-    for part in path.split("."):
-        value = getattr(value, part)
-    return value
 
 
 class AddNodes(Command):
@@ -303,7 +285,7 @@ def new_node(kind: str, node_id: str, **fields: Any) -> NodeBase:
         return cls.model_validate({"id": node_id, **fields})
     except ValidationError as exc:
         raise ScenarioError(
-            [Problem(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+            [Problem(join_path(e["loc"]), e["msg"]) for e in exc.errors()]
         ) from None
 
 

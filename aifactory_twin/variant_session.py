@@ -22,9 +22,10 @@ from typing import Any, TypeVar, cast
 from psygnal import Signal
 from pydantic import BaseModel
 
-from aifactory_twin.commands import Command, SetPart, get_path, set_path
+from aifactory_twin.commands import Command, SetPart, set_path
 from aifactory_twin.document import DERIVED_STATE, FactoryDocument, Links
 from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.paths import get_path
 from aifactory_twin.schema import NodeBase, Override, Scenario, Settings, Variant
 from aifactory_twin.variants import SETTINGS_TARGET, apply_variant, diff_overrides
 

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.paths import join_path, set_in, split_path
 from aifactory_twin.schema import Node, Override, Scenario, Settings, Workload
 
 SETTINGS_TARGET = "settings"
@@ -28,36 +29,16 @@ def variant_names(scenario: Scenario) -> list[str]:
 
 def _set_dotted(data: Any, path: str, value: Any) -> str | None:
     """Set ``path`` inside nested dicts/lists in place; the reason it cannot, or None."""
-    parts = path.split(".")
-    if parts[0] in _FROZEN_FIELDS:
-        return f"{parts[0]!r} cannot be overridden (a variant changes values, not structure)"
-    target = data
-    for depth, part in enumerate(parts):
-        last = depth == len(parts) - 1
-        where = ".".join(parts[: depth + 1])
-        if isinstance(target, dict):
-            if part not in target:
-                return f"no field {where!r}"
-            if last:
-                target[part] = value
-            else:
-                target = target[part]
-        elif isinstance(target, list):
-            if not part.isdigit() or int(part) >= len(target):
-                return f"no item {where!r} (the list has {len(target)} items)"
-            if last:
-                target[int(part)] = value
-            else:
-                target = target[int(part)]
-        else:
-            return f"{'.'.join(parts[:depth])!r} has no fields (it is {target!r})"
-    return None
+    first = split_path(path)[0]
+    if first in _FROZEN_FIELDS:
+        return f"{first!r} cannot be overridden (a variant changes values, not structure)"
+    return set_in(data, path, value)
 
 
 def _validation_problems(where: str, exc: ValidationError) -> list[Problem]:
     out = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
+        loc = join_path(err["loc"])
         out.append(Problem(where, f"{loc}: {err['msg']}" if loc else err["msg"]))
     return out
 

@@ -99,13 +99,13 @@ CHART_GROUPS: tuple[tuple[str, str, tuple[tuple[str, bool, str], ...], float], .
     ),
     ("Heat", "hottest GPU junction, °C", (("max_temp_c", False, ""),), 1.0),
     # Shares plot in percent (display scale 0.01), as every table shows them.
-    ("Utilization", "mean accelerator utilization, %", (("mean_utilization", False, ""),), 0.01),
+    ("Utilization", "% of accelerators busy", (("mean_utilization", False, ""),), 0.01),
     ("Cost", "cumulative, million USD", (("total_cost_usd_cum", False, ""),), 1e6),
 )
 FAN_GROUPS: tuple[tuple[str, str, str, float], ...] = (
     ("Cost", "cumulative, million USD", "total_cost_usd_cum", 1e6),
     ("Energy", "cumulative facility energy, MWh", "facility_energy_mwh_cum", 1.0),
-    ("Availability", "accelerators up, %", "availability", 0.01),
+    ("Availability", "% of accelerators up", "availability", 0.01),
     ("Training compute", "delivered PFLOP/s", "delivered_pflops", 1.0),
 )
 

@@ -28,10 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aifactory_twin.commands import Command, Macro, SetPart, get_path
+from aifactory_twin.commands import Command, Macro, SetPart
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.kinds import WORKLOAD_HOST_KINDS
+from aifactory_twin.paths import get_path
 from aifactory_twin.schema import InferenceService, Settings, TrainingJob
 from aifactory_twin.variant_session import VariantSession, set_model_path
 from aifactory_twin.variants import SETTINGS_TARGET

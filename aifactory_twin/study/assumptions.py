@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aifactory_twin.paths import get_path
 from aifactory_twin.schema import Override, Scenario
 
 _TYPE_FIELDS = ("cooling_type", "storage_type", "role", "technology", "accelerator")
@@ -159,15 +160,7 @@ def override_rows(scenario: Scenario, overrides: Sequence[Override]) -> list[Cha
     by_id[SETTINGS_TARGET] = scenario.settings
     rows: list[ChangeRow] = []
     for override in overrides:
-        base: Any = by_id.get(override.target)
-        for part in override.path.split("."):
-            if base is None:
-                break
-            if isinstance(base, list | tuple):
-                base = base[int(part)] if part.isdigit() and int(part) < len(base) else None
-            elif isinstance(base, dict):
-                base = base.get(part)
-            else:
-                base = getattr(base, part, None)
+        owner = by_id.get(override.target)
+        base = None if owner is None else get_path(owner, override.path, None)
         rows.append(ChangeRow(override.target, override.path, _fmt(base), _fmt(override.value)))
     return rows

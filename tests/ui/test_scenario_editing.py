@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
-from aifactory_twin.commands import UndoStack, get_path
+from aifactory_twin.commands import UndoStack
 from aifactory_twin.document import FactoryDocument
+from aifactory_twin.paths import get_path
 from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import Override, Scenario, TrainingJob
 from aifactory_twin.variant_session import VariantSession, set_model_path

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from aifactory_twin.commands import get_path
+from aifactory_twin.paths import get_path
 from ui.inspector.field_row import FieldRow
 from ui.inspector.fields import FieldSpec, field_specs, format_value
 from ui.inspector.sections import Section, section_rank

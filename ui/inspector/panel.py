@@ -37,13 +37,13 @@ from aifactory_twin.commands import (
     ReplaceNode,
     SetField,
     SetPart,
-    get_path,
     set_path,
 )
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.formatting import field_phrase
 from aifactory_twin.kinds import kind_label
+from aifactory_twin.paths import get_path
 from aifactory_twin.schema import NODE_CLASSES, NodeBase
 from aifactory_twin.variant_session import VariantSession
 from ui.canvas.scene import FactoryScene
