@@ -263,3 +263,16 @@ def test_run_until_next_alarm_stops_at_the_first_alarm(window: MainWindow, qtbot
     qtbot.waitUntil(lambda: lv.controller.state != RUNNING, timeout=30_000)
     later = [e for e in engine.events if e.kind in ALARM_KINDS]
     assert len(later) > count or engine.done
+
+
+def test_the_selected_nodes_mini_chart_marks_its_own_events(window: MainWindow) -> None:
+    lv = _cooling_failure_run(window)
+    window.focus_nodes(["main-cooling"])
+    lv.refresh_panels(force=True)
+    mine = [e for e in lv.controller.engine.events if e.node_id == "main-cooling"]
+    assert mine and lv.node_chart.isVisible()
+    assert lv.node_chart.markers.count() == len(mine)
+    window.focus_nodes(["racks"])
+    lv.refresh_panels(force=True)
+    racks = [e for e in lv.controller.engine.events if e.node_id == "racks"]
+    assert lv.node_chart.markers.count() == len(racks)

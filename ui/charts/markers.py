@@ -46,12 +46,16 @@ class EventMarks:
         self.codes: npt.NDArray[np.int16] = np.empty(0, dtype=np.int16)
         """Each event's colour as an index into ``palette``."""
         self.texts: list[str] = []
+        self.node_codes: npt.NDArray[np.int32] = np.empty(0, dtype=np.int32)
+        """Each event's node as an index into ``_nodes`` (the node mini-chart's markers)."""
+        self._nodes: dict[str, int] = {}
         self._seen: list[EventLike] = []
 
     def clear(self) -> None:
         self.times_s = np.empty(0)
         self.codes = np.empty(0, dtype=np.int16)
-        self.palette, self.texts, self._seen = [], [], []
+        self.node_codes = np.empty(0, dtype=np.int32)
+        self.palette, self.texts, self._seen, self._nodes = [], [], [], {}
 
     def sync(self, events: Sequence[EventLike], describe: Describer) -> bool:
         """Take in events logged since the last call (a new run starts over); True if changed."""
@@ -71,6 +75,8 @@ class EventMarks:
             codes.append(self.palette.index(color))
         self.times_s = np.concatenate([self.times_s, [float(e.time_s) for e in new]])
         self.codes = np.concatenate([self.codes, np.asarray(codes, dtype=np.int16)])
+        nodes = [self._nodes.setdefault(e.node_id, len(self._nodes)) for e in new]
+        self.node_codes = np.concatenate([self.node_codes, np.asarray(nodes, dtype=np.int32)])
         self.texts += [text for _, text in styled]
         seen.extend(new)
         return True
@@ -84,9 +90,18 @@ class EventMarks:
         order = sorted(range(lo, hi), key=lambda i: abs(self.times_s[i] - time_s))
         return [self.texts[i] for i in order]
 
-    def by_color(self) -> dict[str, FloatArray]:
-        """Event times per marker colour."""
-        return {color: self.times_s[self.codes == k] for k, color in enumerate(self.palette)}
+    def by_color(self, node_id: str | None = None) -> dict[str, FloatArray]:
+        """Event times per marker colour (of one node's events when ``node_id`` is given)."""
+        if node_id is None:
+            return {color: self.times_s[self.codes == k] for k, color in enumerate(self.palette)}
+        code = self._nodes.get(node_id)
+        if code is None:
+            return {}
+        mine = self.node_codes == code
+        out = {
+            color: self.times_s[mine & (self.codes == k)] for k, color in enumerate(self.palette)
+        }
+        return {color: times for color, times in out.items() if times.size}
 
 
 class MarkerLayer:

@@ -317,7 +317,7 @@ class LiveView(QObject):
             return
         selected = self.window.scene.selected_node_ids()
         node_id = selected[0] if len(selected) == 1 else ""
-        self.node_chart.show_node(node_id, self.controller.engine)
+        self.node_chart.show_node(node_id, self.controller.engine, self.charts.marks)
 
     def _apply_overlay(self, overlay: Overlay | None) -> None:
         """Recolour only the canvas items whose colour or mark changed since last time."""

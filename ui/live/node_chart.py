@@ -21,6 +21,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ui.charts.axes import TimeAxisItem, format_value
+from ui.charts.markers import EventMarks, MarkerLayer
 from ui.theme import DARK, LIGHT, style_plots
 
 TEMP_COLOR = "#E0483E"
@@ -76,6 +77,7 @@ class NodeHistoryChart(QWidget):
         self._right.setParentItem(plot)
         self._right.setXLink(plot.vb)
         plot.getAxis("right").linkToView(self._right)
+        self.markers = MarkerLayer(plot)
         plot.vb.sigResized.connect(self._sync)
         self.curves: dict[str, pg.PlotDataItem] = {
             "temp_c": pg.PlotDataItem(pen=_pen(TEMP_COLOR), name="Temp"),
@@ -105,8 +107,9 @@ class NodeHistoryChart(QWidget):
 
     def _sync(self) -> None:
         plot = self.plot_widget.getPlotItem()
-        self._right.setGeometry(plot.vb.geometry())
-        self._right.linkedViewChanged(plot.vb, self._right.XAxis)
+        for vb in (self._right, self.markers.vb):
+            vb.setGeometry(plot.vb.geometry())
+            vb.linkedViewChanged(plot.vb, vb.XAxis)
 
     def set_dark(self, dark: bool) -> None:
         theme = DARK if dark else LIGHT
@@ -117,12 +120,14 @@ class NodeHistoryChart(QWidget):
         x, _y = self.curves["power_kw"].getData()
         return x is not None and len(x) > 0
 
-    def show_node(self, node_id: str, engine: Any | None) -> None:
+    def show_node(self, node_id: str, engine: Any | None, marks: EventMarks | None = None) -> None:
         """Plot ``node_id``'s history from ``engine``; hidden when there is nothing to plot.
 
         Nothing to plot: no node (or several) selected, no engine, a node the running engine
-        does not know (added after the run started), or no recorded sample yet.
+        does not know (added after the run started), or no recorded sample yet. ``marks``
+        (the live charts' events) puts this node's events on the chart.
         """
+        self.markers.show(marks.by_color(node_id) if marks is not None and node_id else {})
         self.node_id = node_id
         history: dict[str, np.ndarray] = {}
         if engine is not None and node_id and node_id in engine.compiled.index:
