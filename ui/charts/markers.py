@@ -23,6 +23,8 @@ MARKER_ALPHA = 120  # of 255: visible, but the curves stay readable over them
 
 
 class EventLike(Protocol):
+    """What the markers and the alarms list read from ``aifactory_twin.sim.EventRecord``."""
+
     @property
     def time_s(self) -> float: ...
     @property

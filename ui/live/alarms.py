@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.charts.axes import format_sim_time
+from ui.charts.markers import EventLike
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -99,19 +100,6 @@ SEVERITY_FILTERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("Warnings and critical", frozenset({CRITICAL, WARNING})),
     ("Critical only", frozenset({CRITICAL})),
 )
-
-
-class EventLike(Protocol):
-    """What the list reads from ``aifactory_twin.sim.EventRecord`` (read-only)."""
-
-    @property
-    def time_s(self) -> float: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def node_id(self) -> str: ...
-    @property
-    def message(self) -> str: ...
 
 
 def severity(kind: str) -> str:
