@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from aifactory_twin.document import FactoryDocument
-from aifactory_twin.errors import Problem, ScenarioError
+from aifactory_twin.errors import Problem, ScenarioError, plain_message
 from aifactory_twin.formatting import field_phrase
 from aifactory_twin.paths import join_path, set_in
 from aifactory_twin.schema import NODE_CLASSES, Edge, NodeBase, Position, refusal_reason
@@ -55,7 +55,10 @@ def set_path(model: NodeBase, path: str, value: Any) -> NodeBase:
         return type(model).model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
-            [Problem(join_path(err["loc"]) or path, err["msg"]) for err in exc.errors()]
+            [
+                Problem(join_path(err["loc"]) or path, plain_message(err["msg"]))
+                for err in exc.errors()
+            ]
         ) from None
 
 

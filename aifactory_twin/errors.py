@@ -13,10 +13,25 @@ class Problem:
     """Field path such as ``nodes[3].capacity_kw``; empty for the whole file."""
     message: str
     file: str = ""
+    label: str = ""
+    """The path as people read it, naming the item: ``nodes[3].capacity_kw (id "rack-a")``."""
+
+    @property
+    def where(self) -> str:
+        return self.label or self.path
 
     def __str__(self) -> str:
-        where = ": ".join(part for part in (self.file, self.path) if part)
+        where = ": ".join(part for part in (self.file, self.where) if part)
         return f"{where}: {self.message}" if where else self.message
+
+
+def plain_message(message: str) -> str:
+    """pydantic's wording made plain: no "Value error, " prefix; "must be" for "Input should be"."""
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if message.startswith("Input should be "):
+        message = "must be " + message.removeprefix("Input should be ")
+    return message
 
 
 class TwinError(Exception):

@@ -119,7 +119,7 @@ def error_text(error: ScenarioError, limit: int = 12) -> str:
     """The dialog body: one line per problem, field path first."""
     lines = []
     for problem in error.problems[:limit]:
-        where = problem.path or "(file)"
+        where = problem.where or "(file)"
         lines.append(f"• {where}: {problem.message}")
     more = len(error.problems) - limit
     if more > 0:

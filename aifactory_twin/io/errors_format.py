@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from aifactory_twin.errors import Problem
+from aifactory_twin.errors import Problem, plain_message
 from aifactory_twin.schema import NODE_KINDS
 
 WORKLOAD_KINDS: tuple[str, ...] = ("training", "inference")
@@ -38,6 +38,31 @@ def format_path(loc: Sequence[int | str]) -> str:
         else:
             out += f".{part}" if out else part
     return out
+
+
+# Top-level lists whose items people know by a name rather than by their position.
+_ITEM_KEYS = {"nodes": "id", "edges": "id", "workloads": "id", "variants": "name"}
+
+
+def describe_path(loc: Sequence[int | str], data: Any = None) -> str:
+    """``format_path`` naming the list item: ``nodes[3].power_rating_kw (id "rack-a")``.
+
+    A position alone (``nodes[3]``) sends the user counting through the file; the id finds
+    the node at once. Without the raw document, or when the item has no usable id, this is
+    just ``format_path``.
+    """
+    path = format_path(loc)
+    if len(loc) < 2 or not isinstance(loc[1], int) or not isinstance(data, dict):
+        return path
+    key = _ITEM_KEYS.get(str(loc[0]))
+    items = data.get(str(loc[0]))
+    if key is None or not isinstance(items, list) or not 0 <= loc[1] < len(items):
+        return path
+    item = items[loc[1]]
+    name = item.get(key) if isinstance(item, dict) else None
+    if not isinstance(name, str) or not name:
+        return path
+    return f"{path} ({key} {render_value(name)})"
 
 
 def _is_member_tag(part: int | str) -> bool:
@@ -100,18 +125,19 @@ def _message(error: ErrorDetails, loc: tuple[int | str, ...]) -> str:
     if kind == "union_tag_not_found":
         what, known = _kind_list(loc)
         return f"missing 'kind' (which {what} kind this is); known: {', '.join(known)}"
-    message = error["msg"]
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    if message.startswith("Input should be "):
-        message = "must be " + message.removeprefix("Input should be ")
+    message = plain_message(error["msg"])
     if _is_scalar(value):
         message += f" (got {render_value(value)})"
     return message
 
 
-def problems_from_validation(exc: ValidationError, file: str = "") -> list[Problem]:
-    """Every error in ``exc`` as a Problem with a clean field path, capped at MAX_PROBLEMS."""
+def problems_from_validation(
+    exc: ValidationError, file: str = "", data: Any = None
+) -> list[Problem]:
+    """Every error in ``exc`` as a Problem with a clean field path, capped at MAX_PROBLEMS.
+
+    With ``data`` (the document that failed), each problem's label names the item by its id.
+    """
     errors = exc.errors(include_url=False)
     entries: list[tuple[tuple[int | str, ...], int | None, ErrorDetails]] = []
     for error in errors:
@@ -130,16 +156,20 @@ def problems_from_validation(exc: ValidationError, file: str = "") -> list[Probl
         if tag_at is not None and not is_type_mismatch(loc, tag_at, error["type"])
     }
     merged: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
     for loc, tag_at, error in entries:
         if is_type_mismatch(loc, tag_at, error["type"]) and loc in committed:
             continue
         path = format_path(loc)
         message = _message(error, loc)
         bucket = merged.setdefault(path, [])
+        if path not in labels:
+            label = describe_path(loc, data)
+            labels[path] = label if label != path else ""
         if message not in bucket:
             bucket.append(message)
     problems = [
-        Problem(file=file, path=path, message=_join_alternatives(messages))
+        Problem(file=file, path=path, message=_join_alternatives(messages), label=labels[path])
         for path, messages in merged.items()
     ]
     return cap_problems(problems, file)

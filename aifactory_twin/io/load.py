@@ -90,7 +90,7 @@ def _loads_scenario(text_or_bytes: str | bytes, source: str, check_rules: bool) 
         try:
             scenario = Scenario.model_validate(data)
         except ValidationError as exc:
-            raise ScenarioError(problems_from_validation(exc, source)) from None
+            raise ScenarioError(problems_from_validation(exc, source, data)) from None
     if check_rules:
         _raise_rule_errors(scenario, source)
     return scenario

@@ -75,30 +75,49 @@ def test_message_format_matches_issue_example() -> None:
         ),
         check_rules=False,
     )
-    assert text == "f.aift.json: nodes[3].power_rating_kw: must be greater than 0 (got -5)"
+    # The id names the node, so nobody has to count to the fourth node of the file.
+    assert text == (
+        'f.aift.json: nodes[3].power_rating_kw (id "b"): must be greater than 0 (got -5)'
+    )
+    problem = _first_problem(
+        _doc(nodes=[{"kind": "pdu", "id": "a"}, {"kind": "pdu", "id": "b", "power_rating_kw": 0}])
+    )
+    assert (problem.path, problem.where) == (
+        "nodes[1].power_rating_kw",
+        'nodes[1].power_rating_kw (id "b")',
+    )
+
+
+def _first_problem(text: str) -> Any:
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(text, source="f.aift.json", check_rules=False)
+    return info.value.problems[0]
 
 
 def test_union_member_errors_are_merged_and_noise_dropped() -> None:
     wrong = _error_text(_doc(nodes=[{"kind": "compute_rack", "id": "r", "accelerator": 5}]))
     assert wrong.count("\n") == 0
-    assert "nodes[0].accelerator: must be a valid string or" in wrong and "(got 5)" in wrong
+    assert 'nodes[0].accelerator (id "r"): must be a valid string or' in wrong
+    assert "(got 5)" in wrong
     partial = _error_text(
         _doc(nodes=[{"kind": "compute_rack", "id": "r", "accelerator": {"name": "x"}}])
     )
-    assert "nodes[0].accelerator.tdp_w: required field is missing" in partial
+    assert 'nodes[0].accelerator.tdp_w (id "r"): required field is missing' in partial
     assert "valid string" not in partial  # the user clearly meant an inline spec
 
 
 def test_missing_kind_and_unknown_workload_kind() -> None:
     text = _error_text(_doc(nodes=[{"id": "x"}], workloads=[{"kind": "batch", "id": "w"}]))
-    assert "nodes[0]: missing 'kind'" in text
-    assert "workloads[0]: unknown workload kind 'batch'; known: training, inference" in text
+    assert "nodes[0] (id \"x\"): missing 'kind'" in text
+    assert (
+        "workloads[0] (id \"w\"): unknown workload kind 'batch'; known: training, inference" in text
+    )
 
 
 def test_model_validator_message_is_plain() -> None:
     spec = {"name": "x", "tdp_w": 100, "idle_w": 200, "peak_bf16_tflops": 1}
     text = _error_text(_doc(nodes=[{"kind": "compute_rack", "id": "r", "accelerator": spec}]))
-    assert "nodes[0].accelerator: idle_w (200.0) must not exceed tdp_w (100.0)" in text
+    assert 'nodes[0].accelerator (id "r"): idle_w (200.0) must not exceed tdp_w (100.0)' in text
     assert "Value error" not in text
 
 

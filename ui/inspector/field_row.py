@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -186,12 +186,25 @@ class FieldRow(QWidget):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        self._fit_error()
         self.editor.setProperty("invalid", True)
         self.editor.setStyleSheet(
             f"border: 1px solid {STATUS_COLORS['error']}; border-radius: 3px;"
         )
 
+    def _fit_error(self) -> None:
+        # The form layout does not pass height-for-width down to a wrapped label, so a long
+        # message was cut after its first lines; reserve the height it needs at this width.
+        width = self.error.width() or self.width()
+        self.error.setMinimumHeight(self.error.heightForWidth(width) if width > 0 else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self.error.isVisible():
+            self._fit_error()
+
     def clear_error(self) -> None:
+        self.error.setMinimumHeight(0)
         self.error.hide()
         self.error.clear()
         self.editor.setProperty("invalid", False)
