@@ -332,15 +332,19 @@ def field_phrase(field_name: str) -> str:
     return title if first.isupper() else title[:1].lower() + title[1:]
 
 
-def format_plain(value: float | int | None, significant: int = 4) -> str:
-    """A bare number, short: ``0.5``, ``1.35``, ``950``, ``12.5k``, ``218M`` (chart ticks)."""
+def format_plain(value: float | int | None, significant: int = 4, *, compact: bool = True) -> str:
+    """A bare number: ``0.5``, ``1.35``, ``0.00002``, ``950``, never in e-notation.
+
+    ``compact`` (chart ticks) writes ten thousand and up with a suffix (``12.5k``, ``218M``);
+    without it every whole digit is kept (``30,000,000``), as a parameter table wants.
+    """
     v = _finite(value)
     if v is None:
         return MISSING
     a = abs(v)
     rounded = _round_sig(a, significant)
     for size, suffix in _SUFFIXES:
-        if rounded >= size and size >= 1e3 and rounded >= 1e4:
+        if compact and rounded >= size and rounded >= 1e4:
             return _sign(v) + _trim(_plain(a / size, 3)) + suffix
     return _sign(v) + _trim(_plain(a, significant))
 

@@ -7,7 +7,7 @@ where the auto-layout puts it, and a one-line summary of a node. The edge table
 (``ALLOWED_CONNECTIONS``) is derived from the flow roles here, so a new kind states its roles once
 and every analysis, rule, editor and view follows.
 
-This is a leaf module (it imports nothing from the project) so the schema can build on it.
+It imports only the formatter (for the summaries), so the schema can build on it.
 Adding a kind: its class in ``schema/nodes.py`` (and the ``Node`` union), an entry here, its part
 in ``sim/compile.py`` and the model that uses it, plus its icon and colour in ``ui/styles.py``.
 """
@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from aifactory_twin.formatting import format_percent, format_quantity
 
 Layer = Literal["compute", "network", "cooling", "power", "storage", "people", "cloud"]
 
@@ -64,6 +66,10 @@ class KindInfo:
     """Workloads may be placed on it."""
 
 
+def _kw(power_kw: float) -> str:
+    return format_quantity(power_kw, "kW")
+
+
 def _accelerator_name(node: Any) -> str:
     acc = node.accelerator
     return acc if isinstance(acc, str) else str(acc.name)
@@ -76,7 +82,7 @@ KINDS: tuple[KindInfo, ...] = (
         "rack",
         "compute",
         3,
-        lambda n: f"{n.accelerators_per_unit}× {_accelerator_name(n)} · {n.power_rating_kw:g} kW",
+        lambda n: f"{n.accelerators_per_unit}× {_accelerator_name(n)} · {_kw(n.power_rating_kw)}",
         powered=True,
         cooled=True,
         on_fabric=True,
@@ -104,7 +110,7 @@ KINDS: tuple[KindInfo, ...] = (
         "cooling",
         "cooling",
         2,
-        lambda n: f"{n.cooling_type.replace('_', ' ')} · {n.nominal_cooling_capacity_kw:g} kW",
+        lambda n: f"{n.cooling_type.replace('_', ' ')} · {_kw(n.nominal_cooling_capacity_kw)}",
         powered=True,
         cools=True,
         cooled=True,
@@ -117,7 +123,7 @@ KINDS: tuple[KindInfo, ...] = (
         "feed",
         "power",
         0,
-        lambda n: f"Power feed · {n.power_rating_kw:g} kW",
+        lambda n: f"Power feed · {_kw(n.power_rating_kw)}",
         power_stage=0,
         failable=True,
     ),
@@ -127,7 +133,7 @@ KINDS: tuple[KindInfo, ...] = (
         "ups",
         "power",
         1,
-        lambda n: f"UPS · {n.ups_rating_kw:g} kW · η {n.efficiency:.1%}",
+        lambda n: f"UPS · {_kw(n.ups_rating_kw)} · η {format_percent(n.efficiency)}",
         power_stage=1,
         failable=True,
     ),
@@ -137,7 +143,7 @@ KINDS: tuple[KindInfo, ...] = (
         "pdu",
         "power",
         2,
-        lambda n: f"PDU · {n.power_rating_kw:g} kW",
+        lambda n: f"PDU · {_kw(n.power_rating_kw)}",
         power_stage=2,
         failable=True,
     ),

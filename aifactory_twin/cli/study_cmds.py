@@ -19,6 +19,7 @@ from typing import Any, cast
 from aifactory_twin.cli.common import EXIT_OK, Progress
 from aifactory_twin.errors import UsageError
 from aifactory_twin.formatting import parse_duration
+from aifactory_twin.kpi_registry import format_kpi
 from aifactory_twin.schema import Scenario
 
 
@@ -152,10 +153,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     deltas = result.deltas(next(iter(result.runs)))
     for label, run in result.runs.items():
         kpis = run.kpis
+        reduction = deltas[label]["operational_cost_reduction_pct"][0]
         print(
-            f"{label:>16}: total cost {kpis.get('total_cost_usd', 0):,.0f} USD, "
-            f"PUE {kpis.get('pue', 0):.3f}, "
-            f"opex reduction {deltas[label]['operational_cost_reduction_pct'][0]:+.1f} %"
+            f"{label:>16}: total cost {format_kpi('total_cost_usd', kpis.get('total_cost_usd'))}, "
+            f"PUE {format_kpi('pue', kpis.get('pue'))}, "
+            f"opex reduction {format_kpi('operational_cost_reduction_pct', reduction)}"
         )
     print(f"wrote {paths[0]} and {len(paths) - 1} timeseries files")
     return EXIT_OK

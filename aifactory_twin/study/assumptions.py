@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aifactory_twin.formatting import MISSING, format_plain
 from aifactory_twin.paths import get_path
 from aifactory_twin.schema import Override, Scenario
 
@@ -30,10 +31,12 @@ class AssumptionRow:
 
 
 def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.6g}"
+    if value is None:
+        return MISSING
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_plain(value, 6, compact=False)  # 30,000,000 and 0.00002, not 3e+07
     if isinstance(value, list | tuple):
-        return ", ".join(_fmt(v) for v in value) if value else "—"
+        return ", ".join(_fmt(v) for v in value) if value else MISSING
     if hasattr(value, "model_dump"):
         return _fmt(value.model_dump(mode="json"))
     if isinstance(value, dict):

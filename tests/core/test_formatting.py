@@ -19,6 +19,7 @@ from aifactory_twin.formatting import (
     format_money,
     format_number,
     format_percent,
+    format_plain,
     format_quantity,
     format_span,
     format_temperature,
@@ -161,3 +162,18 @@ def test_history_labels_use_field_titles() -> None:
     doc = FactoryDocument(Scenario(nodes=[new_node("ups", "ups-1")]))
     assert SetField(doc, ["ups-1"], "ups_rating_kw", 500.0).text == "Set UPS rating"
     assert SetField(doc, ["ups-1"], "delivery.lead_time_days", 5.0).text == "Set lead time"
+
+
+def test_plain_numbers_for_ticks_and_parameter_tables() -> None:
+    assert [format_plain(v) for v in (0, 0.5, 1.35, 950, 5000, 12_500, 218e6)] == [
+        "0",
+        "0.5",
+        "1.35",
+        "950",
+        "5,000",
+        "12.5k",
+        "218M",
+    ]
+    assert format_plain(2e-5, 6, compact=False) == "0.00002"
+    assert format_plain(3e7, 6, compact=False) == "30,000,000"
+    assert format_plain(-0.07, 6, compact=False) == "−0.07"

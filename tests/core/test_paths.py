@@ -47,3 +47,24 @@ def test_set_path_on_a_node_validates_and_names_the_field() -> None:
     with pytest.raises(ScenarioError) as err:
         set_path(rack, "power_rating_kw", -1.0)
     assert err.value.problems[0].path == "power_rating_kw"
+
+
+def test_what_changed_rows_read_base_values_by_path_without_e_notation() -> None:
+    from aifactory_twin.schema import Override, Scenario
+    from aifactory_twin.study.assumptions import override_rows
+
+    rack = new_node("compute_rack", "r", capex_usd=3e7)
+    scenario = Scenario(nodes=[rack])
+    rows = override_rows(
+        scenario,
+        [
+            Override(target="r", path="capex_usd", value=3.5e7),
+            Override(target="r", path="failure_rate_per_gpu_hour", value=4e-5),
+            Override(target="r", path="delivery.nothing", value=1),
+        ],
+    )
+    assert [(r.base_value, r.value) for r in rows[:2]] == [
+        ("30,000,000", "35,000,000"),
+        ("0.00002", "0.00004"),
+    ]
+    assert rows[2].base_value == "—"  # no such field: shown as missing, not a crash

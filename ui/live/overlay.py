@@ -17,6 +17,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from aifactory_twin.formatting import format_quantity
 from aifactory_twin.kinds import TEMPERATURE_KINDS
 from aifactory_twin.sim import STATUS_NAMES
 
@@ -180,7 +181,8 @@ class OverlayLegend(QWidget):
         if self.mode == "utilization":
             return "Accelerator utilization, 0–100 %"
         if self.mode == "power":
-            return f"Power relative to the largest node now (0 – {self.scale_max:,.0f} kW)"
+            largest = format_quantity(self.scale_max, "kW")
+            return f"Power relative to the largest node now (0 – {largest})"
         if self.mode == "status":
             return "Node status: " + ", ".join(n.replace("_", " ") for n in STATUS_COLORS)
         return "No overlay: nodes show their kind colour"
@@ -203,7 +205,7 @@ class OverlayLegend(QWidget):
             stops, lo, hi = {
                 "temperature": (_TEMP_STOPS, f"{TEMP_RANGE_C[0]:g} °C", f"{TEMP_RANGE_C[1]:g} °C"),
                 "utilization": (_UTIL_STOPS, "0 %", "100 %"),
-                "power": (_POWER_STOPS, "0 kW", f"{self.scale_max:,.0f} kW"),
+                "power": (_POWER_STOPS, "0 kW", format_quantity(self.scale_max, "kW")),
             }[self.mode]
             bar = QRectF(rect.left() + 60, rect.top() + 3, max(rect.width() - 140, 40), 10)
             gradient = QLinearGradient(bar.topLeft(), bar.topRight())
