@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 import pyqtgraph.exporters as pg_exporters
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from ui.charts.panel import ChartsPanel, LiveChart
@@ -24,7 +25,8 @@ from ui.theme import DARK, LIGHT
 
 FORMATS: tuple[str, ...] = ("png", "svg", "csv")
 _FILTERS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV table (*.csv)"}
-MIN_PNG_WIDTH_PX = 1200
+EXPORT_WIDTH_PX = 1200
+EXPORT_HEIGHT_PX = 700
 
 
 def export_chart(panel: ChartsPanel, key: str, path: str | Path) -> Path:
@@ -38,62 +40,73 @@ def export_chart(panel: ChartsPanel, key: str, path: str | Path) -> Path:
     if fmt == "csv":
         _write_csv(panel, chart, target)
         return target
-    with _decorated_for_export(chart):
+    with _export_copy(panel, key) as copy:
         if fmt == "svg":
-            pg_exporters.SVGExporter(chart.plot).export(str(target))
+            pg_exporters.SVGExporter(copy.plot).export(str(target))
         else:
-            exporter = pg_exporters.ImageExporter(chart.plot)
-            width_px = int(chart.plot.sceneBoundingRect().width())
-            if width_px < MIN_PNG_WIDTH_PX:
-                # The exporter keeps the aspect ratio; a small on-screen chart exports sharper.
-                exporter.parameters()["width"] = MIN_PNG_WIDTH_PX
+            exporter = pg_exporters.ImageExporter(copy.plot)
+            exporter.parameters()["width"] = EXPORT_WIDTH_PX
             exporter.export(str(target))
     return target
 
 
 @contextmanager
-def _decorated_for_export(chart: LiveChart) -> Iterator[None]:
-    """Title, legend and axes wide enough for their titles, for the time of one export.
+def _export_copy(panel: ChartsPanel, key: str) -> Iterator[LiveChart]:
+    """A stand-alone copy of chart ``key`` at file size, with a title and a legend.
 
     On screen the title and values live in the readout label above the plot and the axes have
-    fixed widths (so the four charts line up); a file stands alone, so it gets its own title
-    and a legend naming every curve (with its unit), and axes sized to their labels.
+    fixed widths (so the four charts line up); a file stands alone, so the copy gets its own
+    title, a legend naming every curve with its unit, axes sized to their titles, 2-px lines,
+    and the time span the user is looking at. The copy is never shown on screen and the
+    on-screen chart is left as it was.
     """
-    plot = chart.plot
+    chart = panel.charts[key]
     theme = DARK if chart.dark else LIGHT
-    plot.setTitle(chart.spec.title, size="11pt", color=theme.foreground)
-    legend = pg.LegendItem(offset=(-8, 8), labelTextSize="8pt", labelTextColor=theme.foreground)
-    legend.setParentItem(plot.vb)
-    fill = pg.mkColor(theme.background)
-    fill.setAlpha(210)
-    legend.setBrush(fill)
-    for series, curve in chart.curves.items():
-        spec = chart.curve_specs[series]
-        legend.addItem(curve, f"{spec.label} ({_legend_unit(spec.unit)})")
-    widths = [axis.width() for axis in chart.axes]
-    for axis in chart.axes:
+    view = pg.GraphicsLayoutWidget()
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    view.resize(EXPORT_WIDTH_PX, EXPORT_HEIGHT_PX)
+    view.setBackground(theme.background)
+    view.ci.setContentsMargins(12, 8, 12, 8)
+    copy = LiveChart(chart.spec, view.ci, 0, 0)
+    view.ci.removeItem(copy.label)  # the readout is a live thing; the file has a title instead
+    copy.plot.setTitle(chart.spec.title, size="13pt", color=theme.foreground)
+    for axis in copy.axes:
+        axis.setPen(theme.muted)
+        axis.setTextPen(theme.foreground)
         axis.setWidth(None)  # sized to its tick labels and title
-    _settle(plot)
+    copy.plot.getAxis("bottom").setPen(theme.muted)
+    copy.plot.getAxis("bottom").setTextPen(theme.foreground)
+    copy.set_curves(panel.buffers.names)
+    for series, curve in copy.curves.items():
+        curve.setPen(pg.mkPen(copy.curve_specs[series].color, width=2))
+    copy.redraw(panel.buffers)
+    copy.set_thresholds(chart.threshold_lines)
+    copy.markers.show(panel.marks.by_color())
+    legend = pg.LegendItem(offset=(-10, 10), labelTextSize="9pt", labelTextColor=theme.foreground)
+    legend.setParentItem(copy.plot.vb)
+    fill = pg.mkColor(theme.background)
+    fill.setAlpha(215)
+    legend.setBrush(fill)
+    legend.setPen(theme.grid)
+    for series, curve in copy.curves.items():
+        spec = copy.curve_specs[series]
+        legend.addItem(curve, f"{spec.label} ({_legend_unit(spec.unit)})")
+    view.show()
+    QApplication.processEvents()  # lay the copy out at file size
+    copy.plot.vb.setXRange(*chart.plot.vb.viewRange()[0], padding=0)
+    if chart.manual_y:  # the user's zoom, axis by axis
+        for mine, theirs in zip(copy.view_boxes, chart.view_boxes, strict=True):
+            mine.setYRange(*theirs.viewRange()[1], padding=0)
+    QApplication.processEvents()
     try:
-        yield
+        yield copy
     finally:
-        if legend.scene() is not None:
-            legend.scene().removeItem(legend)
-        plot.setTitle(None)
-        for axis, width in zip(chart.axes, widths, strict=True):
-            axis.setWidth(width)
-        _settle(plot)
+        view.close()
+        view.deleteLater()
 
 
 def _legend_unit(unit: str) -> str:
     return {"ratio": "ratio", "count": "count", "USD": "$", "USD/h": "$/h"}.get(unit, unit)
-
-
-def _settle(plot: pg.PlotItem) -> None:
-    """Apply pending layout changes now, so the exporter renders the decorated layout."""
-    plot.layout.invalidate()
-    plot.layout.activate()
-    QApplication.processEvents()
 
 
 def export_all(panel: ChartsPanel, folder: str | Path) -> list[Path]:

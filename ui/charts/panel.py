@@ -126,6 +126,7 @@ class LiveChart:
         self.cursor.hide()
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.thresholds: list[pg.InfiniteLine] = []
+        self.threshold_lines: list[tuple[float, str, str, bool]] = []
         self.dark = False
 
     def reset_ranges(self) -> None:
@@ -202,6 +203,7 @@ class LiveChart:
         for line in self.thresholds:
             self.plot.removeItem(line)
         self.thresholds = []
+        self.threshold_lines = list(lines)
         for k, (value, text, color, above) in enumerate(lines):
             pen = _pen(color)
             pen.setStyle(Qt.PenStyle.DashLine)

@@ -84,7 +84,7 @@ CHART_SPECS: tuple[ChartSpec, ...] = (
             # The racks' coolant supply (inlet) temperature is drawn as a reference line.
             CurveSpec("max_temp_c", "Max GPU", "#E0483E", "°C"),
             CurveSpec("mean_temp_c", "Mean GPU", "#E5A100", "°C"),
-            CurveSpec(HEAT_PRODUCED, "All heat", "#B8452A", "kW", axis=1),
+            CurveSpec(HEAT_PRODUCED, "All heat", "#A05CD6", "kW", axis=1),
             CurveSpec("heat_in_kw", "Rack heat", "#E5671B", "kW", axis=1),
             CurveSpec("heat_removed_kw", "Removed", "#0FA3C0", "kW", axis=1),
             CurveSpec("cooling_capacity_kw", "Cooling cap.", "#8A94A6", "kW", axis=1),
@@ -96,7 +96,7 @@ CHART_SPECS: tuple[ChartSpec, ...] = (
         axes=(
             AxisSpec("Utilization", "%", 100.0, si_prefix=False, fixed_range=(0.0, 1.05)),
             AxisSpec("Delivered", "FLOP/s", 1e15),
-            AxisSpec("Accelerators", "", 1.0, si_prefix=False),
+            AxisSpec("Accelerators", "GPUs", 1.0, si_prefix=False),
         ),
         curves=(
             CurveSpec("mean_utilization", "Mean util.", "#3B6FE0", "%"),
