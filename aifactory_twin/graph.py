@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from aifactory_twin.kinds import NEEDS_POWER_KINDS, POWERED_KINDS
+from aifactory_twin.kinds import NEEDS_POWER_KINDS
 from aifactory_twin.schema import (
     ALLOWED_CONNECTIONS,
     HEAT_REJECTORS,
@@ -180,12 +179,6 @@ def power_reachable(scenario: Scenario, index: FactoryIndex | None = None) -> di
     return {nid: nid in powered for nid, kind in idx.kind.items() if kind in NEEDS_POWER_KINDS}
 
 
-def cooling_reachable(scenario: Scenario, index: FactoryIndex | None = None) -> dict[str, bool]:
-    """Per compute rack: does at least one cooling unit feed it by a coolant edge."""
-    idx = index or FactoryIndex(scenario)
-    return {rid: bool(idx.predecessors("coolant", rid)) for rid in idx.of_kind("compute_rack")}
-
-
 def heat_rejection_reachable(
     scenario: Scenario, index: FactoryIndex | None = None
 ) -> dict[str, bool]:
@@ -207,23 +200,7 @@ def heat_rejection_reachable(
     return out
 
 
-# ------------------------------------------------------------------------ redundancy
-@dataclass(frozen=True)
-class RedundancyInfo:
-    """N+1 view of one compute rack, computed over the group of racks sharing its units."""
-
-    cooling_n_plus_1: bool
-    power_n_plus_1: bool
-    cooling_capacity_kw: float
-    """Nominal capacity of the cooling units joined to the rack's cooling group."""
-    heat_kw: float
-    """Rated heat of every rack in that cooling group."""
-    power_capacity_kw: float = 0.0
-    """Rating of the power units that feed the rack's power group directly."""
-    power_load_kw: float = 0.0
-    """Rated load of every node those power units feed."""
-
-
+# ------------------------------------------------------------------------ cooling groups
 def _groups(members: Iterable[str], links: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Union-find: node id → representative of its connected component."""
     parent = {m: m for m in members}
@@ -257,93 +234,3 @@ def cooling_groups(idx: FactoryIndex) -> dict[str, tuple[list[str], list[str]]]:
         racks_in, units_in = groups.setdefault(root, ([], []))
         (racks_in if idx.kind[nid] == "compute_rack" else units_in).append(nid)
     return groups
-
-
-def power_groups(idx: FactoryIndex) -> dict[str, tuple[list[str], list[str]]]:
-    """Loads and the power units feeding them directly, grouped by shared units."""
-    loads = [nid for nid, kind in idx.kind.items() if kind in POWERED_KINDS]
-    links = [(src, load) for load in loads for src in idx.predecessors("power", load)]
-    rep = _groups(loads, links)
-    groups: dict[str, tuple[list[str], list[str]]] = {}
-    for nid, root in rep.items():
-        loads_in, sources_in = groups.setdefault(root, ([], []))
-        (loads_in if idx.kind[nid] in POWERED_KINDS else sources_in).append(nid)
-    return groups
-
-
-def _survives_any_single_loss(idx: FactoryIndex, sources: list[str]) -> bool:
-    """True when the direct sources keep a path from a feed after losing any one unit upstream.
-
-    A node with ``count`` ≥ 2 still has units after one fails, so only single-unit nodes can be
-    single points of failure.
-    """
-    upstream = _reach(sources, lambda n: idx.predecessors("power", n))
-    if not any(idx.kind[n] == "power_feed" for n in upstream):
-        return False
-    for lost in upstream:
-        if idx.nodes[lost].count >= 2:
-            continue
-        alive = _reach(
-            [s for s in sources if s != lost],
-            lambda n, lost=lost: [p for p in idx.predecessors("power", n) if p != lost],
-        )
-        if not any(idx.kind[n] == "power_feed" for n in alive):
-            return False
-    return True
-
-
-def _n_plus_1(capacities_kw: list[tuple[float, int]], load_kw: float) -> bool:
-    """Capacity left after losing the largest single unit still covers the load."""
-    if not capacities_kw:
-        return False
-    total_kw = sum(per_unit * count for per_unit, count in capacities_kw)
-    largest_kw = max(per_unit for per_unit, _ in capacities_kw)
-    return total_kw - largest_kw >= load_kw
-
-
-def redundancy_report(
-    scenario: Scenario, index: FactoryIndex | None = None
-) -> dict[str, RedundancyInfo]:
-    """Per compute rack: N+1 cooling and power, with the capacities and loads behind the verdict.
-
-    Cooling: the rack's group (racks joined through shared cooling units) is N+1 when the nominal
-    capacity minus the largest single unit still covers the group's rated heat. Simplification:
-    air and liquid paths are pooled and rejectors behind collectors are not checked here.
-    Power: the group of loads sharing direct feeds/UPS/PDUs is N+1 when their rating minus the
-    largest single unit covers the group's rated load and no single-unit node upstream is a
-    single point of failure. Conversion losses are ignored (a few percent, domain-reference §3.2).
-    """
-    idx = index or FactoryIndex(scenario)
-    out: dict[str, RedundancyInfo] = {}
-    cooling_of: dict[str, tuple[bool, float, float]] = {}
-    for racks, units in cooling_groups(idx).values():
-        heat_kw = sum(rated_heat_kw(idx.nodes[r]) for r in racks)
-        caps = [
-            (cooling_capacity_kw(idx.nodes[u]) / idx.nodes[u].count, idx.nodes[u].count)
-            for u in units
-        ]
-        verdict = (_n_plus_1(caps, heat_kw), sum(c * n for c, n in caps), heat_kw)
-        for r in racks:
-            cooling_of[r] = verdict
-    power_of: dict[str, tuple[bool, float, float]] = {}
-    for loads, sources in power_groups(idx).values():
-        load_kw = sum(rated_load_kw(idx.nodes[n]) for n in loads)
-        caps = [
-            (power_capacity_kw(idx.nodes[s]) / idx.nodes[s].count, idx.nodes[s].count)
-            for s in sources
-        ]
-        ok = bool(sources) and _n_plus_1(caps, load_kw) and _survives_any_single_loss(idx, sources)
-        for n in loads:
-            power_of[n] = (ok, sum(c * k for c, k in caps), load_kw)
-    for rid in idx.of_kind("compute_rack"):
-        cool_ok, cool_cap_kw, heat_kw = cooling_of[rid]
-        power_ok, power_cap_kw, load_kw = power_of[rid]
-        out[rid] = RedundancyInfo(
-            cooling_n_plus_1=cool_ok,
-            power_n_plus_1=power_ok,
-            cooling_capacity_kw=cool_cap_kw,
-            heat_kw=heat_kw,
-            power_capacity_kw=power_cap_kw,
-            power_load_kw=load_kw,
-        )
-    return out

@@ -9,7 +9,6 @@ carries a stable ``code`` (tests and the UI key on it), the ids involved and a f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -63,11 +62,6 @@ class Finding:
 def _natural_key(path: str) -> tuple[object, ...]:
     """``nodes[10]`` sorts after ``nodes[2]``: numbers compare as numbers."""
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", path))
-
-
-def errors_only(findings: Iterable[Finding]) -> list[Finding]:
-    """The findings of severity ``error``, in their given order."""
-    return [f for f in findings if f.severity == "error"]
 
 
 def check(scenario: Scenario) -> list[Finding]:

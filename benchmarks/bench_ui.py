@@ -69,10 +69,6 @@ def main() -> dict[str, Any]:
     deliveries: list[float] = []
 
     class Probe(QObject):
-        def __init__(self) -> None:
-            super().__init__()
-            self.posted = time.perf_counter()
-
         def event(self, ev: QEvent) -> bool:
             if ev.type() == QEvent.Type.User:
                 deliveries.append(time.perf_counter())
@@ -82,7 +78,6 @@ def main() -> dict[str, Any]:
     probe = Probe()
 
     def post() -> None:
-        probe.posted = time.perf_counter()
         QCoreApplication.postEvent(probe, QEvent(QEvent.Type.User))
 
     probe_timer = QTimer()

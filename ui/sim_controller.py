@@ -84,7 +84,6 @@ class SimController(QObject):
         self._last_wall_s = 0.0
         self.achieved_speed_s_per_s = 0.0
         self.last_frame_ms = 0.0
-        self.steps_last_frame = 0
         self.frames = 0
         self._timer = QTimer(self)
         self._timer.setInterval(FRAME_INTERVAL_MS)
@@ -106,12 +105,6 @@ class SimController(QObject):
         if self.engine is not None:
             return float(self.engine.compiled.horizon_s)
         return self.horizon_s or float(self.doc.part("settings").horizon_s)
-
-    @property
-    def effective_step_s(self) -> float:
-        if self.engine is not None:
-            return float(self.engine.compiled.step_s)
-        return self.step_s or float(self.doc.part("settings").step_s)
 
     def progress(self) -> float:
         """Fraction of the horizon simulated, 0…1."""
@@ -272,7 +265,6 @@ class SimController(QObject):
                 break
         now_s = time.perf_counter()
         self.last_frame_ms = (now_s - start_s) * 1000.0
-        self.steps_last_frame = steps
         self.frames += 1
         if elapsed_s > 0:
             # Exponential moving average over ~30 frames of the simulated speed really achieved.

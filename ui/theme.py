@@ -24,7 +24,6 @@ class Theme:
     name: str
     canvas_bg: QColor
     grid_minor: QColor
-    grid_major: QColor
     node_bg: QColor
     node_border: QColor
     node_text: QColor
@@ -50,7 +49,6 @@ LIGHT = Theme(
     name="light",
     canvas_bg=QColor("#F4F6F9"),
     grid_minor=QColor("#E6E9EF"),
-    grid_major=QColor("#D6DBE4"),
     node_bg=QColor("#FFFFFF"),
     node_border=QColor("#CBD2DC"),
     node_text=QColor("#1B2430"),
@@ -66,7 +64,6 @@ DARK = Theme(
     name="dark",
     canvas_bg=QColor("#1C1F24"),
     grid_minor=QColor("#24282F"),
-    grid_major=QColor("#2D323A"),
     node_bg=QColor("#2A2F37"),
     node_border=QColor("#3D4450"),
     node_text=QColor("#E8ECF1"),

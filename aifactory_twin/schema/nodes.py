@@ -133,7 +133,7 @@ class ComputeRack(NodeBase):
     host_idle_w: NonNegativeFloat = 1200.0
     power_rating_kw: PositiveFloat = 10.2
     """Rated (nameplate) power per unit, kW."""
-    cooling: Literal["air", "direct_liquid", "immersion"] = "air"
+    cooling: CoolingMode = "air"
     liquid_heat_fraction: Fraction = 0.0
     """Share of heat captured by liquid (cold plates); the rest goes to room air."""
     max_operating_c: Temperature = 87.0

@@ -10,12 +10,9 @@ from hypothesis import given, settings
 from strategies import scenarios
 
 from aifactory_twin.graph import (
-    RedundancyInfo,
-    cooling_reachable,
     heat_rejection_reachable,
     power_reachable,
     rated_load_kw,
-    redundancy_report,
     to_networkx,
 )
 from aifactory_twin.schema import (
@@ -132,7 +129,7 @@ def test_power_reachability_follows_feed_ups_pdu_chain() -> None:
     }
 
 
-def test_cooling_and_heat_rejection_reachability() -> None:
+def test_heat_rejection_reachability() -> None:
     scenario = _scene(
         [
             CoolingUnit(id="chiller", cooling_type="chiller", cop=6.1),
@@ -152,7 +149,6 @@ def test_cooling_and_heat_rejection_reachability() -> None:
             ("e", "coolant", "crah", "r2"),
         ],
     )
-    assert cooling_reachable(scenario) == {"r1": True, "r2": True, "r3": False}
     assert heat_rejection_reachable(scenario) == {
         "cdu": True,
         "cdu2": False,
@@ -161,94 +157,7 @@ def test_cooling_and_heat_rejection_reachability() -> None:
     }
 
 
-# ----------------------------------------------------------------------- redundancy
-def _cooled(units: list[CoolingUnit], rack_kw: float = 100.0) -> Scenario:
-    nodes: list[Any] = [*units, ComputeRack(id="r1", power_rating_kw=rack_kw)]
-    return _scene(nodes, [(f"c{i}", "coolant", u.id, "r1") for i, u in enumerate(units)])
-
-
-def test_two_crahs_each_able_to_carry_the_load_are_n_plus_1() -> None:
-    units = [
-        CoolingUnit(id="a", nominal_cooling_capacity_kw=100),
-        CoolingUnit(id="b", nominal_cooling_capacity_kw=100),
-    ]
-    info = redundancy_report(_cooled(units))["r1"]
-    assert info.cooling_n_plus_1 is True
-    assert info.cooling_capacity_kw == 200.0 and info.heat_kw == 100.0
-
-
-def test_one_crah_is_not_n_plus_1_even_when_big_enough() -> None:
-    info = redundancy_report(_cooled([CoolingUnit(id="a", nominal_cooling_capacity_kw=1000)]))["r1"]
-    assert info.cooling_n_plus_1 is False and info.cooling_capacity_kw == 1000.0
-
-
-def test_two_crahs_too_small_alone_are_not_n_plus_1() -> None:
-    units = [
-        CoolingUnit(id="a", nominal_cooling_capacity_kw=60),
-        CoolingUnit(id="b", nominal_cooling_capacity_kw=60),
-    ]
-    assert redundancy_report(_cooled(units))["r1"].cooling_n_plus_1 is False
-
-
-def test_count_multiplies_units_for_cooling_n_plus_1() -> None:
-    info = redundancy_report(
-        _cooled([CoolingUnit(id="a", count=3, nominal_cooling_capacity_kw=50)])
-    )
-    assert info["r1"].cooling_n_plus_1 is True  # 3 × 50 kW, any two still carry 100 kW
-    assert info["r1"].cooling_capacity_kw == 150.0
-
-
-def test_racks_sharing_units_are_judged_as_one_group() -> None:
-    units: list[Any] = [
-        CoolingUnit(id="a", nominal_cooling_capacity_kw=150),
-        CoolingUnit(id="b", nominal_cooling_capacity_kw=150),
-    ]
-    nodes = [
-        *units,
-        ComputeRack(id="r1", power_rating_kw=100),
-        ComputeRack(id="r2", power_rating_kw=100),
-        ComputeRack(id="r3"),
-    ]
-    scenario = _scene(
-        nodes,
-        [("c1", "coolant", "a", "r1"), ("c2", "coolant", "b", "r1"), ("c3", "coolant", "b", "r2")],
-    )
-    report = redundancy_report(scenario)
-    # a and b serve r1 and r2 together: 200 kW of heat, 300 kW of capacity, 150 after a loss.
-    assert report["r1"] == report["r2"]
-    assert (report["r1"].heat_kw, report["r1"].cooling_capacity_kw) == (200.0, 300.0)
-    assert report["r1"].cooling_n_plus_1 is False
-    assert report["r3"].cooling_capacity_kw == 0.0 and report["r3"].cooling_n_plus_1 is False
-
-
-def _powered(feeds: int, pdus: list[Pdu], feed_count: int = 1) -> dict[str, RedundancyInfo]:
-    nodes: list[Any] = [PowerFeed(id=f"feed{i}", count=feed_count) for i in range(feeds)]
-    nodes += [*pdus, ComputeRack(id="r1", power_rating_kw=100)]
-    edges = [(f"in-{f}-{p.id}", "power", f"feed{f}", p.id) for f in range(feeds) for p in pdus]
-    edges += [(f"out-{p.id}", "power", p.id, "r1") for p in pdus]
-    return redundancy_report(_scene(nodes, edges))
-
-
-def test_power_n_plus_1_needs_spare_capacity_and_no_single_point_of_failure() -> None:
-    two_pdus = [Pdu(id="a", power_rating_kw=100), Pdu(id="b", power_rating_kw=100)]
-    assert _powered(2, two_pdus)["r1"].power_n_plus_1 is True
-    # One feed of a single unit is a single point of failure.
-    assert _powered(1, two_pdus)["r1"].power_n_plus_1 is False
-    # ... unless that feed node stands for two units.
-    assert _powered(1, two_pdus, feed_count=2)["r1"].power_n_plus_1 is True
-    # Two PDUs that only carry the load together.
-    small = [Pdu(id="a", power_rating_kw=60), Pdu(id="b", power_rating_kw=60)]
-    info = _powered(2, small)["r1"]
-    assert info.power_n_plus_1 is False
-    assert (info.power_capacity_kw, info.power_load_kw) == (120.0, 100.0)
-    assert _powered(2, [Pdu(id="a", power_rating_kw=500)])["r1"].power_n_plus_1 is False
-
-
-def test_unpowered_rack_is_not_power_n_plus_1() -> None:
-    info = _powered(0, [Pdu(id="a", count=4, power_rating_kw=500)])["r1"]
-    assert info.power_n_plus_1 is False
-
-
+# ---------------------------------------------------------------------------- ratings
 def test_rated_load_of_each_kind() -> None:
     assert rated_load_kw(ComputeRack(id="r", count=2, power_rating_kw=10)) == 20.0
     assert rated_load_kw(NetworkSwitch(id="s", count=4, power_w=1500)) == 6.0
@@ -266,11 +175,7 @@ def test_rated_load_of_each_kind() -> None:
 @given(scenarios())
 def test_analyses_cover_exactly_the_nodes_they_promise(scenario: Scenario) -> None:
     kinds = {n.id: n.kind for n in scenario.nodes}  # type: ignore[attr-defined]
-    racks = {i for i, k in kinds.items() if k == "compute_rack"}
-    assert set(redundancy_report(scenario)) == racks
-    assert set(cooling_reachable(scenario)) == racks
+    cooling = {i for i, k in kinds.items() if k == "cooling_unit"}
+    assert set(heat_rejection_reachable(scenario)) <= cooling
     needs_power = {"compute_rack", "network_switch", "cooling_unit", "storage", "ups", "pdu"}
     assert set(power_reachable(scenario)) == {i for i, k in kinds.items() if k in needs_power}
-    for info in redundancy_report(scenario).values():
-        if info.cooling_n_plus_1:
-            assert info.cooling_capacity_kw >= info.heat_kw > 0

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from strategies import scenarios
 
 from aifactory_twin.catalog_models import MODEL_PRESETS
-from aifactory_twin.rules import Finding, check, errors_only
+from aifactory_twin.rules import Finding, check
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -29,6 +29,10 @@ from aifactory_twin.schema import (
     Ups,
     Variant,
 )
+
+
+def _errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "error"]
 
 
 def _nodes() -> list[Any]:
@@ -221,7 +225,7 @@ def test_each_rule_fires_alone(code: str) -> None:
     (finding,) = findings
     assert (finding.severity, finding.path, finding.ids) == (severity, path, ids)
     assert finding.message
-    assert errors_only(findings) == (findings if severity == "error" else [])
+    assert _errors(findings) == (findings if severity == "error" else [])
 
 
 def test_feed_and_ups_ratings_are_checked_against_the_load_they_carry() -> None:
@@ -278,7 +282,7 @@ def test_findings_sorted_errors_first_then_natural_path_order() -> None:
     paths = [f.path for f in findings]
     assert paths[:11] == [f"edges[{i}]" for i in range(8, 19)]
     assert [f.severity for f in findings] == ["error"] * 11 + ["warning"]
-    assert len(errors_only(findings)) == 11
+    assert len(_errors(findings)) == 11
 
 
 def test_large_factory_is_checked_correctly() -> None:
@@ -334,7 +338,7 @@ def test_generated_scenarios_have_no_errors_and_findings_are_well_formed(
     scenario: Scenario,
 ) -> None:
     findings = check(scenario)
-    assert errors_only(findings) == []
+    assert _errors(findings) == []
     node_ids = {n.id for n in scenario.nodes} | {w.id for w in scenario.workloads}
     for finding in findings:
         assert finding.severity == "warning"

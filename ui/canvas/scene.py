@@ -34,7 +34,6 @@ OVERVIEW_MIN_NODES = 1500
 # builds fewer per turn instead of stalling the window), checked every 50 items.
 BUILD_BUDGET_S = 0.03
 BUILD_CHUNK = 50
-EDGE_BATCH = 600  # below this many edges a big scene's edges are built at once
 # Items of removed nodes and edges kept for an undo to put back (a 1,000-node delete on
 # frontier-scale retires ~5,000): re-adding an item costs a fraction of building it anew.
 RETIRED_MAX = 20_000
@@ -300,10 +299,6 @@ class FactoryScene(QGraphicsScene):
                 self._materialize_nodes(BUILD_CHUNK)
             else:
                 self.materialize_edges(BUILD_CHUNK)
-
-    @property
-    def pending_edge_count(self) -> int:
-        return len(self._pending_edges)
 
     @property
     def node_count(self) -> int:

@@ -18,7 +18,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
-from aifactory_twin.schema import Position
 from ui.canvas.interactions import ConnectInteraction, MoveRecorder
 from ui.canvas.items import NodeItem
 from ui.canvas.scene import OVERVIEW_MIN_NODES, FactoryScene
@@ -274,7 +273,3 @@ class FactoryView(QGraphicsView):
 
 def _local_files(urls: list) -> list[str]:  # type: ignore[type-arg]
     return [u.toLocalFile() for u in urls if u.isLocalFile() and u.toLocalFile().endswith(".json")]
-
-
-def position_of(point: QPointF) -> Position:
-    return Position(x=round(point.x(), 1), y=round(point.y(), 1))

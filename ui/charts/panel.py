@@ -287,7 +287,6 @@ class ChartsPanel(QWidget):
         """Simulated date-time at t = 0 (CSV export writes ISO date-times from it)."""
         self.cursor_s: float | None = None
         self._hover_s: float | None = None
-        self.redraw_count = 0
         self.last_refresh_ms = 0.0
         self._next_redraw_s = 0.0
         self._mouse_proxy = pg.SignalProxy(
@@ -344,7 +343,6 @@ class ChartsPanel(QWidget):
             if self.recorder is None:
                 chart.set_curves(())
             chart.redraw(self.buffers)
-        self.redraw_count += 1
         self.scrubber.set_recorded(float(self.buffers.times_s[-1]) if self.buffers.n else 0.0)
         self._update_readouts()
         self.last_refresh_ms = (time.perf_counter() - start_s) * 1000.0

@@ -115,11 +115,6 @@ class NodeHistoryChart(QWidget):
         theme = DARK if dark else LIGHT
         style_plots(self.plot_widget, [self.plot_widget.getPlotItem()], theme)
 
-    @property
-    def has_data(self) -> bool:
-        x, _y = self.curves["power_kw"].getData()
-        return x is not None and len(x) > 0
-
     def show_node(self, node_id: str, engine: Any | None, marks: EventMarks | None = None) -> None:
         """Plot ``node_id``'s history from ``engine``; hidden when there is nothing to plot.
 
