@@ -11,8 +11,9 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml setup.py | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev,cluster]"
+# The dev tools install at the exact versions in constraints-dev.txt.
+$(STAMP): pyproject.toml setup.py constraints-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev,cluster]" -c constraints-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -22,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/vulture || { echo "vulture: delete the dead code, or list it in tools/vulture_whitelist.py with the reason"; exit 1; }
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
