@@ -15,6 +15,7 @@ _.drawBackground
 _.dragEnterEvent
 _.dragMoveEvent
 _.dropEvent
+_.wheelEvent
 _.startDrag
 _.supportedActions  # parameter of startDrag
 _.eventFilter
@@ -49,6 +50,8 @@ _.activate_row
 _.restart_prompt
 _.last_status
 _.entry_for
+_.shown_groups
+_.overlay_time_s
 
 # --- core API exercised by the headless tests only ------------------------------------------
 UndoStack  # the Qt-free undo stack: commands' undo contract without Qt (tests/core)
@@ -57,6 +60,7 @@ _.can_redo
 _.set_clean
 _.is_clean
 _.edge_index  # FactoryDocument, mirrors node_index
+_.heat_removed_j  # thermal stage's energy ledger, read by the energy-balance test
 
 # --- aifactory_twin/sim/: reported dead when the scan was added; the engine refactor and the
 # physics models (issue 10: their callers land after them) own these. Remove an entry when its
