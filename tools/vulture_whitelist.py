@@ -39,6 +39,12 @@ _.efficiency_curve
 _.scale_up_bw_gbps_per_dir
 _.latency_target_ms
 _.author
+_.tensor  # ParallelLayout fields: perf/from_scenario.py reads them by name
+_.pipeline
+_.context
+_.expert
+_.micro_batch
+_.total_parameters_b  # catalog_models preset field, checked against the model shape
 
 # --- observation points the UI tests read (state a user sees, exposed for the test) --------
 _.line_start
@@ -52,6 +58,19 @@ _.last_status
 _.entry_for
 _.shown_groups
 _.overlay_time_s
+
+# --- perf/: the step-time breakdown and shape totals the perf-model tests check ---------------
+RECOMPUTE_NONE  # the 0 of the recompute modes (flops.py names all three)
+_.compute_s
+_.bubble_s
+_.tp_s
+_.cp_s
+_.ep_s
+_.pp_s
+_.optimizer_s
+_.hfu
+_.total_params
+_.active_params
 
 # --- core API exercised by the headless tests only ------------------------------------------
 UndoStack  # the Qt-free undo stack: commands' undo contract without Qt (tests/core)
