@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 from psygnal import Signal
 
@@ -45,7 +45,6 @@ VIEWS = 0
 """Views mirroring the document (the default)."""
 AFTER_VIEWS = -100
 """Work that needs the views up to date first (the window settling the canvas selection)."""
-ItemT = TypeVar("ItemT", NodeBase, Edge)
 
 
 class Links:

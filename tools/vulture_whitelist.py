@@ -79,6 +79,9 @@ _.can_redo
 _.set_clean
 _.is_clean
 _.edge_index  # FactoryDocument, mirrors node_index
+_.insert_node  # FactoryDocument single-item forms of insert_many / remove_many
+_.remove_node
+_.in_batch
 _.heat_removed_j  # thermal stage's energy ledger, read by the energy-balance test
 
 # --- aifactory_twin/sim/: reported dead when the scan was added; the engine refactor and the
