@@ -58,6 +58,8 @@ _.last_status
 _.entry_for
 _.shown_groups
 _.overlay_time_s
+_.last_menu  # the canvas context menu last shown
+_.visible_texts  # the command palette's visible entries
 
 # --- perf/: the step-time breakdown and shape totals the perf-model tests check ---------------
 RECOMPUTE_NONE  # the 0 of the recompute modes (flops.py names all three)

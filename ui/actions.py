@@ -320,7 +320,6 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("shortcuts", "&Keyboard and Mouse", lambda w: _show_help(w)),
     ActionSpec("about", "&About", lambda w: _show_about(w)),
 )
-SPECS: dict[str, ActionSpec] = {spec.id: spec for spec in ACTIONS}
 
 # Menu layouts: action ids, None for a separator, and "@name" for a submenu built in code.
 MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
