@@ -110,9 +110,6 @@ class Section(QWidget):
     def expanded(self) -> bool:
         return self.header.isChecked()
 
-    def set_expanded(self, expanded: bool) -> None:
-        self.header.setChecked(expanded)
-
     def _on_toggled(self, expanded: bool) -> None:
         self.header.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
         self.body.setVisible(expanded)
