@@ -144,13 +144,13 @@ class EngineState:
         av, staff, work = self.availability, self.staff, self.work
         thermal, power, ledger = self.thermal, self.power, self.ledger
         # 1. availability
-        self._restore_due(t)
+        if av.timed_restores:
+            self._restore_due(t)
         capex_usd = av.arrivals(t)
         if capex_usd is not None:
             ledger.acc["capex_usd"] += capex_usd
         failures, any_failure = av.step(rng, t, dt, hour, weekday, staff, settings.automation_level)
-        up = av.up()
-        av.settle(up)
+        up = av.settle()
         # 2. work: capacity, interruptions, placement, fabric
         versions = (av.version, thermal.version, power.version)
         cap = work.capacity(up, versions, staff.headcount, thermal.status, power.supply_factor)
@@ -158,26 +158,26 @@ class EngineState:
             work.interrupt(t, (failures[c.racks.node] > 0) | thermal.new_shutdown)
             thermal.clear_new_shutdown()
         inf_demand = work.place(t, hour, cap)
-        work.fabric(up, av.version)
         # 3. rack power
         rb = self.it_power.racks(
             dt, work, cap, inf_demand, (thermal.version, power.version), thermal.status,
             thermal.derate, power.supply_factor,
         )  # fmt: skip
         # 4. thermal
-        weather = thermal.weather(ambient)
-        cap_w = thermal.capacity_w(up, av.version, weather)
+        cap_w = thermal.capacity_w(ambient, up, av.version)
         hb = thermal.heat(t, dt, rb, cap, cap_w)
         # 5. power: plant, distribution, supply caps (they act on the next step)
         pb = power.plant(t, dt, up, av.version, rb, hb, thermal.cop_now, thermal.condenser_mult)
         # 2b. work progress, then 6. the ledger
-        work_done = work.progress(
-            t, dt, rb.slow, inf_demand, (work.version, thermal.version, power.version, av.version)
-        )
-        assert work.placement is not None
+        pl = work.placement
+        assert pl is not None
+        flops_s, tokens_s, _ = work.jobs.advance(
+            t, dt, pl, rb.slow, work.rack_bw, work.rack_bw_local, work.rack_store_per_gpu,
+            inf_demand, self.log, (work.version, thermal.version, power.version, av.version),
+        )  # fmt: skip
         ledger.book(
-            dt, hour, ambient, price_mult, av, staff.headcount, work.placement, work.version,
-            cap, thermal.tj_c, rb, hb, pb, cap_w, work_done,
+            dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,
+            thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s,
         )  # fmt: skip
         base = power.cache.base
         assert base is not None

@@ -101,14 +101,15 @@ class Availability:
             return self.units_up()
         return known
 
-    def settle(self, up: FloatArray) -> None:
-        """Close the availability part of a step: bump the version if anything changed."""
-        if self.dirty:
-            self.version += 1
-            self.dirty = False
-            self.cache.up = up
-        elif self.cache.up is None:
-            self.cache.up = up
+    def settle(self) -> FloatArray:
+        """Close the availability part of a step: units up now, version bumped on a change."""
+        known = self.cache.up
+        if self.dirty or known is None:
+            known = self.cache.up = self.units_up()
+            if self.dirty:
+                self.version += 1
+                self.dirty = False
+        return known
 
     def units_failed(self) -> FloatArray:
         """Units failed per node (capped at the count)."""
@@ -180,7 +181,7 @@ class Availability:
         memo = self.cache
         if memo.fail_p is None or memo.fail_p[0] != dt:
             memo.fail_p = (dt, frozen(-np.expm1(-c.nodes.fail_rate_per_unit_h * dt / 3600.0)))
-        up = self.up()
+        up = memo.up if memo.up is not None and not self.dirty else self.units_up()
         recovered = None
         if self.any_auto_failed:
             if memo.auto_hit is None:

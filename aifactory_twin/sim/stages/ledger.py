@@ -132,16 +132,6 @@ class Ledger:
             self.cache.capex_version = av.version
         return self.cache.capex
 
-    def _prices(self, hour: int, price_mult: float) -> tuple[FloatArray, float]:
-        key = (hour, price_mult)
-        if self.cache.prices is None or self.cache.price_key != key:
-            settings = self.c.scenario.settings
-            prices = eco.feed_prices(self.c.power.feed_price_by_hour, hour, price_mult)
-            default = settings.default_price_usd_per_kwh * price_mult
-            self.cache.prices = (prices, float(prices.mean()) if prices.size else default)
-            self.cache.price_key = key
-        return self.cache.prices
-
     def book(
         self,
         dt: float,
@@ -158,18 +148,25 @@ class Ledger:
         hb: HeatBlock,
         pb: PlantBlock,
         cap_w: FloatArray,
-        work_done: tuple[float, float],
+        flops_s: float,
+        tokens_s: float,
     ) -> None:
         """Costs and totals of this step, and the values the recorder takes (``out``).
 
-        ``work_done`` = (delivered FLOP/s, inference tokens/s) from the work stage.
+        ``flops_s`` and ``tokens_s``: delivered FLOP/s and inference tokens/s (work stage).
         """
         c = self.c
         settings = c.scenario.settings
         it_kw, facility_kw, cooling_kw = pb.it_kw, pb.facility_kw, pb.cooling_kw
-        flops_s, tokens_s = work_done
         dt_h = dt / 3600.0
-        prices, mean_price = self._prices(hour, price_mult)
+        memo = self.cache
+        price_key = (hour, price_mult)
+        if memo.prices is None or memo.price_key != price_key:
+            prices = eco.feed_prices(c.power.feed_price_by_hour, hour, price_mult)
+            default = settings.default_price_usd_per_kwh * price_mult
+            memo.prices = (prices, float(prices.mean()) if prices.size else default)
+            memo.price_key = price_key
+        prices, mean_price = memo.prices
         default_price = settings.default_price_usd_per_kwh * price_mult
         energy_usd = (float(pb.feed_in @ prices) + pb.other_kw * default_price) * dt_h
         carbon_g = pb.carbon_g_per_h
@@ -178,7 +175,6 @@ class Ledger:
         amort = eco.amortization_usd(capex.arrived_usd, years, dt) + eco.amortization_usd(
             self.facility_capex_usd, eco.FACILITY_LIFE_YEARS, dt
         )
-        memo = self.cache
         if memo.idle_key != (rb.key, av.version):
             memo.idle_capex_usd = float(capex.rack_usd @ (1.0 - rb.busy))
             memo.idle_key = (rb.key, av.version)

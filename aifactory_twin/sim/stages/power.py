@@ -202,21 +202,23 @@ class Power:
         cached = self.cache.plant
         if cached is not None:
             k = cached.key
-            if k[0] is hb and k[1] is rb and k[2] is cop_now and k[3:] == (avail_version, dt):
+            if (
+                k[0] is hb and k[1] is rb and k[2] is cop_now
+                and k[3] == avail_version and k[4] == dt
+            ):  # fmt: skip
                 return cached
         # While heat, racks, units up and supply stand still only the COP moves, and it cycles
         # through the same daily values: remember the block of each COP array (kept alive by
         # the entry, so its id cannot be reused). Only blocks whose computation left the supply
         # state untouched are remembered, so a hit skips no side effect.
         memo = self.cache.plant_memo
-        memo_key = (avail_version, dt, self.version)
         if (
             memo is None
             or memo.key[0] is not hb
             or memo.key[1] is not rb
-            or memo.key[2:] != memo_key
+            or (memo.key[2] != avail_version or memo.key[3] != dt or memo.key[4] != self.version)
         ):
-            memo = self.cache.plant_memo = PlantMemo((hb, rb, *memo_key))
+            memo = self.cache.plant_memo = PlantMemo((hb, rb, avail_version, dt, self.version))
         hit = memo.entries.get(id(cop_now))
         if hit is not None and hit.key[2] is cop_now:
             self.cache.plant = hit
@@ -350,15 +352,18 @@ class Power:
             float(feed_in @ c.power.feed_carbon_g_per_kwh)
             + other_kw * settings.default_carbon_g_per_kwh
         )
+        # Read-only, as ``frozen`` does (inlined: a plant block is built on most weather ticks).
+        for arr in (unit_heat_kw, cool_kw, cool_in, feed_in):
+            arr.setflags(write=False)
         block = PlantBlock(
             key=(hb, rb, cop_now, avail_version, dt),
-            unit_heat_kw=frozen(unit_heat_kw),
-            cool_kw=frozen(cool_kw),
-            cool_in=frozen(cool_in),
+            unit_heat_kw=unit_heat_kw,
+            cool_kw=cool_kw,
+            cool_in=cool_in,
             it_kw=it_kw,
             facility_kw=facility_kw,
             cooling_kw=cooling_kw,
-            feed_in=frozen(feed_in),
+            feed_in=feed_in,
             other_kw=other_kw,
             carbon_g_per_h=carbon_g,
             water_l_per_h=float(unit_heat_kw @ c.plant.wue_l_per_kwh),

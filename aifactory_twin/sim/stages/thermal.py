@@ -103,12 +103,13 @@ class Thermal:
             known = self.cache.condenser = (self.cop_now, mult)
         return known[1]
 
-    def weather(self, ambient: float) -> Weather:
-        """(chiller COP, rejector ambient factor, its bytes) at ``ambient``, memoized per value.
+    def capacity_w(self, ambient: float, up: FloatArray, avail_version: int) -> FloatArray:
+        """Cooling capacity per unit at ``ambient``, W; sets ``cop_now`` (chillers).
 
-        Both are pure functions of the outdoor temperature and the compiled parameters, and a
-        daily cosine repeats the same few ambient values every day, so a run computes each one
-        once. Sets ``cop_now`` when the plant has chillers.
+        The chiller COP and the rejectors' ambient factor are pure functions of the outdoor
+        temperature and the compiled parameters, and a daily cosine repeats the same few
+        ambient values every day, so they are memoized per value (each computed once a run).
+        The capacity array is read-only and replaced only when it changes.
         """
         memo = self.cache.weather
         per_entry = 2 * self.c.plant.unit_node.shape[0] + 1
@@ -128,18 +129,14 @@ class Thermal:
             hit = memo[ambient] = (cop, frozen(amb_f), amb_f.tobytes())
         if self.has_chiller:  # COP only matters for chillers (and what sits behind them)
             self.cop_now = hit[0]
-        return hit
-
-    def capacity_w(self, up: FloatArray, avail_version: int, weather: Weather) -> FloatArray:
-        """Cooling capacity per unit now, W (read-only; a new array when it changes)."""
         # Only dry coolers and towers follow the weather; capacity is rebuilt when their factor
         # or the units up change (the same array comes back otherwise, which the caches see).
-        c = self.c
-        key = (avail_version, weather[2])
+        key = (avail_version, hit[2])
         known = self.cache.capacity_w
         if known is None or self.cache.capacity_key != key:
+            c = self.c
             cap_w = c.plant.capacity_kw * 1000.0 * up[c.plant.unit_node]
-            cap_w[self.rej_idx] *= weather[1]
+            cap_w[self.rej_idx] *= hit[1]
             known = self.cache.capacity_w = frozen(cap_w)
             self.cache.capacity_key = key
         return known
@@ -156,7 +153,8 @@ class Thermal:
         )
         cached = self.cache.heat
         if cached is not None and cached.fixed and cached.key == key:
-            self._book(cached)
+            self.heat_in_j += cached.heat_in_j
+            self.heat_removed_j += cached.removed_j
             return cached
         # The grant is a pure function of the racks' temperatures, the rack block, the capacity
         # and the COP. While the racks sit still (same temperature array, same rack block) the
@@ -187,11 +185,14 @@ class Thermal:
         granted_key = (rb.key, granted.tobytes(), granted_e.tobytes())
         if cached is not None and cached.fixed and cached.granted_key == granted_key:
             cached.key = key
-            self._book(cached)
-            return cached
-        block = self._step(t, dt, rb, cap, granted, granted_e, key, granted_key)
-        self.cache.heat = block
-        self._book(block)
+            block = cached
+        else:
+            block = self.cache.heat = self._step(
+                t, dt, rb, cap, granted, granted_e, key, granted_key
+            )
+        # The energy-balance totals (inlined: this runs every step).
+        self.heat_in_j += block.heat_in_j
+        self.heat_removed_j += block.removed_j
         return block
 
     def _step(
@@ -260,8 +261,3 @@ class Thermal:
             heat_in_j=float(rb.q_in.sum() * dt),
             max_t=max_t if np.isfinite(max_t) else 0.0,
         )
-
-    def _book(self, hb: HeatBlock) -> None:
-        """Add the step's heat in and heat removed to the energy-balance totals."""
-        self.heat_in_j += hb.heat_in_j
-        self.heat_removed_j += hb.removed_j

@@ -104,7 +104,10 @@ class NodeView:
         util[c.plant.unit_node] = np.where(
             vi.cap_w > 0, vi.unit_heat_kw * 1000.0 / np.maximum(vi.cap_w, 1e-12), 0.0
         )
-        return frozen(temp), frozen(power), frozen(np.minimum(np.maximum(util, 0.0), 1.0))
+        util = np.minimum(np.maximum(util, 0.0), 1.0)
+        for arr in (temp, power, util):  # read-only, as ``frozen`` does (inlined: every sample)
+            arr.setflags(write=False)
+        return temp, power, util
 
     def view(
         self,

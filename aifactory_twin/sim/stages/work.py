@@ -3,8 +3,9 @@
 Owns the placement (``placement``, ``version`` bumped when it changes), the fabric bandwidth
 per rack (``rack_bw``, ``rack_bw_local``), the shared storage bandwidth per accelerator
 (``rack_store_per_gpu``) and the job state (``jobs``, see ``jobs.py``). All arrays it hands out
-are read-only. In a step it runs twice: ``capacity``/``interrupt``/``place``/``fabric`` before
-the racks' power is known, ``progress`` after the plant stage (the order of the event log).
+are read-only. In a step it runs twice: ``capacity``/``interrupt``/``place`` before the racks'
+power is known, the jobs' progress (``jobs.advance``) after the plant stage (the order of the
+event log).
 Formulas: ``models/compute.py``, ``models/network.py``, ``models/data.py``.
 """
 
@@ -112,7 +113,10 @@ class Work:
         self.jobs.interrupt(t, hit_racks, self.placement, self.log)
 
     def place(self, t: float, hour: int, cap: RackCapacity) -> FloatArray:
-        """Place the workloads wanted now on the free accelerators; tokens/s demanded."""
+        """Place the workloads wanted now on the free accelerators; tokens/s demanded.
+
+        Also brings the fabric bandwidth up to date with the placement and the units up.
+        """
         c = self.c
         train_want, inf_want, inf_demand = self.jobs.wants(t, hour)
         key = (cap.key, train_want.tobytes(), inf_want.tobytes())
@@ -123,18 +127,17 @@ class Work:
             self.placement = pl
             self.cache.place_key = key
             self.version += 1
+        if self.cache.fabric_key != (self.version, cap.key[0]):
+            self._fabric(cap)
         return inf_demand
 
-    def fabric(self, up: FloatArray, avail_version: int) -> None:
+    def _fabric(self, cap: RackCapacity) -> None:
         """Fabric bandwidth per rack for the placement and the switches up."""
-        key = (self.version, avail_version)
-        if self.cache.fabric_key == key:
-            return
         # The fabric carries the NIC traffic of the accelerators placed on training jobs (idle
         # and inference accelerators leave it free); recomputed when placement or units change.
         c = self.c
         assert self.placement is not None
-        port_gbps = up[c.network.switch_node] * c.network.switch_capacity_gbps
+        port_gbps = cap.up[c.network.switch_node] * c.network.switch_capacity_gbps
         if c.workloads.n_train:
             train_gpus = self.placement.train.sum(axis=0)
         else:
@@ -147,23 +150,4 @@ class Work:
             c.racks.nic_gbps,
         )
         self.rack_bw, self.rack_bw_local = frozen(bw), frozen(bw_local)
-        self.cache.fabric_key = key
-
-    def progress(
-        self,
-        t: float,
-        dt: float,
-        rack_slow: FloatArray,
-        inf_demand: FloatArray,
-        key: tuple[int, ...],
-    ) -> tuple[float, float]:
-        """Advance the jobs one step: (delivered FLOP/s, inference tokens/s).
-
-        ``key`` identifies the placement, thermal, supply and availability versions.
-        """
-        assert self.placement is not None
-        flops_s, tokens_s, _ = self.jobs.advance(
-            t, dt, self.placement, rack_slow, self.rack_bw, self.rack_bw_local,
-            self.rack_store_per_gpu, inf_demand, self.log, key,
-        )  # fmt: skip
-        return flops_s, tokens_s
+        self.cache.fabric_key = (self.version, cap.key[0])
