@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import Scenario, ScheduledEvent
-from aifactory_twin.schema.nodes import CoolingType, StaffRole
+from aifactory_twin.schema.nodes import StaffRole
 from aifactory_twin.sim.models.compute import Workloads
 from aifactory_twin.sim.models.network import Fabric
 
@@ -25,8 +25,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-# Orders used for the per-type and per-role index arrays: the schema's own Literal lists.
-COOLING_TYPES: tuple[str, ...] = get_args(CoolingType)
+# Order of the per-role index array: the schema's own Literal list.
 ROLES: tuple[str, ...] = get_args(StaffRole)
 
 
@@ -78,8 +77,6 @@ class CoolingPlant:
     """
 
     unit_node: IntArray
-    unit_type: IntArray
-    """Index into ``COOLING_TYPES``."""
     is_collector: BoolArray
     is_liquid_collector: BoolArray
     is_chiller: BoolArray

@@ -36,7 +36,6 @@ from aifactory_twin.sim.compile.plant import compile_plant
 from aifactory_twin.sim.compile.power import compile_power
 from aifactory_twin.sim.compile.staff import compile_staff
 from aifactory_twin.sim.compiled import (
-    COOLING_TYPES,
     ROLES,
     CompiledScenario,
     event_problem,
@@ -45,7 +44,6 @@ from aifactory_twin.sim.models.compute import compile_workloads
 from aifactory_twin.variants import apply_variant
 
 __all__ = [
-    "COOLING_TYPES",
     "ROLES",
     "CompiledScenario",
     "compile_scenario",

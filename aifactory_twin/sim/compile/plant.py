@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from aifactory_twin.schema import HEAT_COLLECTORS, ComputeRack, CoolingUnit
 from aifactory_twin.sim.compile.common import floats, ints
-from aifactory_twin.sim.compiled import COOLING_TYPES, CoolingPlant
+from aifactory_twin.sim.compiled import CoolingPlant
 
 # Chiller COP when a chiller leaves ``cop`` empty: water-cooled centrifugal typical (§9.3).
 DEFAULT_CHILLER_COP = 6.1
@@ -47,8 +47,11 @@ def compile_plant(
     n_r, n_k = len(racks), len(cools)
     k_index = {i: k for k, (i, _) in enumerate(cools)}
     r_index = {i: r for r, (i, _) in enumerate(racks)}
-    unit_type = ints([COOLING_TYPES.index(x.cooling_type) for x in ck])
-    is_collector = np.asarray([x.cooling_type in HEAT_COLLECTORS for x in ck], dtype=bool)
+
+    def of_type(types: frozenset[str]) -> npt.NDArray[np.bool_]:
+        return np.asarray([x.cooling_type in types for x in ck], dtype=bool)
+
+    is_collector = of_type(HEAT_COLLECTORS)
     ce_cool, ce_rack, ce_liquid = [], [], []
     pe_rej, pe_col = [], []
     cd_src, cd_dst = [], []
@@ -91,14 +94,11 @@ def compile_plant(
     cd_weight = 1.0 / np.maximum(per_rej[cd_dst_a], 1.0) if cd_dst else np.zeros(0)
     return CoolingPlant(
         unit_node=ints([i for i, _ in cools]),
-        unit_type=unit_type,
         is_collector=is_collector,
-        is_liquid_collector=np.isin(
-            unit_type, [COOLING_TYPES.index(t) for t in sorted(LIQUID_COLLECTORS)]
-        ),
-        is_chiller=unit_type == COOLING_TYPES.index("chiller"),
-        is_dry_cooler=unit_type == COOLING_TYPES.index("dry_cooler"),
-        is_tower=unit_type == COOLING_TYPES.index("cooling_tower"),
+        is_liquid_collector=of_type(LIQUID_COLLECTORS),
+        is_chiller=of_type(frozenset({"chiller"})),
+        is_dry_cooler=of_type(frozenset({"dry_cooler"})),
+        is_tower=of_type(frozenset({"cooling_tower"})),
         capacity_kw=floats([x.nominal_cooling_capacity_kw for x in ck]),
         cop=floats([x.cop if x.cop is not None else DEFAULT_CHILLER_COP for x in ck]),
         fan_pump_fraction=floats([x.fan_pump_power_fraction for x in ck]),

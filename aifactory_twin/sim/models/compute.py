@@ -49,7 +49,6 @@ class Workloads:
     train_rack_mask: BoolMatrix
     train_cloud_mask: BoolMatrix
     inf_ids: tuple[str, ...]
-    inf_names: tuple[str, ...]
     inf_params_b: FloatArray
     inf_peak_tps: FloatArray
     inf_profile: npt.NDArray[np.float64]
@@ -128,7 +127,6 @@ def compile_workloads(
         train_rack_mask=t_rack,
         train_cloud_mask=t_cloud,
         inf_ids=tuple(w.id for w in inf),
-        inf_names=tuple(w.name or w.id for w in inf),
         inf_params_b=np.asarray([w.model_parameters_b for w in inf], dtype=np.float64),
         inf_peak_tps=np.asarray([w.peak_demand_tokens_per_s for w in inf], dtype=np.float64),
         inf_profile=np.asarray([w.daily_profile for w in inf], dtype=np.float64).reshape(

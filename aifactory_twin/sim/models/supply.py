@@ -32,12 +32,6 @@ def arrival_seconds(node: NodeBase, start_time: datetime) -> float:
     return float(delivery.lead_time_days) * 86400.0
 
 
-def arrivals_between(arrival_s: FloatArray, t0_s: float, t1_s: float) -> npt.NDArray[np.intp]:
-    """Indices of nodes whose arrival time falls in ``[t0_s, t1_s)`` (``t0_s == 0`` includes 0)."""
-    lo = arrival_s >= t0_s if t0_s > 0 else np.ones(arrival_s.shape, dtype=bool)
-    return np.flatnonzero(lo & (arrival_s < t1_s))
-
-
 def capex_due_usd(
     count: FloatArray, capex_per_unit_usd: FloatArray, idx: npt.NDArray[np.intp]
 ) -> float:

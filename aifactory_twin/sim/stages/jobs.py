@@ -44,7 +44,6 @@ class Jobs:
         self.finish_s = np.full(n_j, np.nan)
         self.potential_flops = np.zeros(n_j)
         self.rate_flops = np.zeros(n_j)
-        self.tokens_served = np.zeros(wl.n_inf)
         self._finished: list[int] = []
         self._done_jobs: list[int] = []
         self._key: tuple[int, ...] = ()
@@ -256,7 +255,6 @@ class Jobs:
                 cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
                 known = self._inf_cap = (pl, rack_slow, cap)
             served = np.minimum(inf_demand_tps, known[2])
-            self.tokens_served += served * dt
             tokens_s = float(served.sum())
             inf_flops = float(served @ self._flops_per_token)
         return delivered + inf_flops, tokens_s, inf_flops
@@ -274,7 +272,3 @@ class Jobs:
             else:
                 out.append(None)
         return out
-
-    @staticmethod
-    def finite(x: float) -> float | None:
-        return float(x) if math.isfinite(x) else None
