@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from aifactory_twin.catalog import preset_node
+from aifactory_twin.catalog_models import MODEL_PRESETS
 from aifactory_twin.schema import (
     CheckpointPolicy,
     Edge,
     InferenceService,
     Meta,
     Override,
+    ParallelLayout,
     Scenario,
     Settings,
     TrainingJob,
@@ -263,6 +265,9 @@ def llama_scale_16k() -> Scenario:
     b.link("support", "mlops", [*all_rows, "storage"])
     b.link("support", "data-eng", "storage")
     b.link("support", "research", "mlops")
+    # The model and the published layout (Llama 3 paper Table 4: TP8 PP16, so DP128 on 16,384
+    # GPUs); micro-batch, interleave and recompute are left to the search. Clearing target_mfu
+    # (the "predicted MFU" variant) lets the performance model predict it (docs/perf-model.md).
     b.workloads.append(
         TrainingJob(
             id="llama-405b",
@@ -271,6 +276,26 @@ def llama_scale_16k() -> Scenario:
             tokens_t=15.6,
             accelerators_requested=16384,
             target_mfu=0.41,
+            model=MODEL_PRESETS["llama3_405b"].model,
+            layout=ParallelLayout(tensor=8, pipeline=16, context=1),
+        )
+    )
+    predicted = Override(target="llama-405b", path="target_mfu", value=None)
+    b.variants.append(
+        Variant(
+            name="predicted MFU",
+            description="target_mfu cleared: MFU predicted from the model, layout and fabric.",
+            overrides=[predicted],
+        )
+    )
+    b.variants.append(
+        Variant(
+            name="200G NICs",
+            description="Predicted MFU with 200 Gb/s NICs per GPU instead of 400 Gb/s.",
+            overrides=[
+                predicted,
+                *(Override(target=row, path="nic_gbps", value=200.0) for row in all_rows),
+            ],
         )
     )
     return b.scenario()

@@ -28,15 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aifactory_twin.catalog_models import ModelPreset
 from aifactory_twin.commands import Command, Macro, SetPart
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.kinds import WORKLOAD_HOST_KINDS
 from aifactory_twin.paths import get_path
-from aifactory_twin.schema import InferenceService, Settings, TrainingJob
+from aifactory_twin.schema import InferenceService, Scenario, Settings, TrainingJob
 from aifactory_twin.variant_session import VariantSession, set_model_path
 from aifactory_twin.variants import SETTINGS_TARGET
 from ui.inspector.fields import FieldSpec
+from ui.inspector.job_perf import JobPerfBox
 from ui.inspector.model_form import ModelForm
 from ui.inspector.panel import BANNER_STYLE
 from ui.inspector.placement import PlacementModel
@@ -70,6 +72,7 @@ class ScenarioPanel(QScrollArea):
         self.selected_id: str | None = None
         self.settings_form: ModelForm | None = None
         self.workload_form: ModelForm | None = None
+        self.job_perf: JobPerfBox | None = None
         self.workload_list = QListWidget()
         self.placement_list: QListView | None = None
         self.placement_model: PlacementModel | None = None
@@ -90,6 +93,7 @@ class ScenarioPanel(QScrollArea):
         if not self._connected:
             self.doc.part_changed.connect(self._on_doc_part_changed)
             self.doc.reset.connect(self._on_doc_reset)
+            self.doc.changed.connect(self._on_doc_changed)
             self.doc.node_added.connect(self._on_doc_node_added_or_removed)
             self.doc.node_removed.connect(self._on_doc_node_added_or_removed)
             self.variants.active_changed.connect(self._on_variants_active_changed)
@@ -99,6 +103,7 @@ class ScenarioPanel(QScrollArea):
         if self._connected:
             self.doc.part_changed.disconnect(self._on_doc_part_changed)
             self.doc.reset.disconnect(self._on_doc_reset)
+            self.doc.changed.disconnect(self._on_doc_changed)
             self.doc.node_added.disconnect(self._on_doc_node_added_or_removed)
             self.doc.node_removed.disconnect(self._on_doc_node_added_or_removed)
             self.variants.active_changed.disconnect(self._on_variants_active_changed)
@@ -134,6 +139,7 @@ class ScenarioPanel(QScrollArea):
         layout.addWidget(self.workload_list)
         self._fill_workload_list()
         self.workload_form = None
+        self.job_perf = None
         self.placement_list = None
         self.placement_model = None
         selected = self._shown_workload(self.selected_id) if self.selected_id else None
@@ -202,6 +208,10 @@ class ScenarioPanel(QScrollArea):
             text_lists={"daily_profile"},
         )
         layout.addWidget(self.workload_form)
+        if kind == "training":
+            self.job_perf = JobPerfBox(self._choose_model)
+            self.job_perf.follow(self._shown_job)
+            layout.addWidget(self.job_perf)
         layout.addWidget(QLabel("<b>Placement</b>"))
         hint = QLabel(
             "<span style='color:gray'>Tick the racks or cloud bursts it may run on; none "
@@ -253,6 +263,8 @@ class ScenarioPanel(QScrollArea):
             self.workload_form.set_values(work, base_work if active else None)
         if self.placement_model is not None and work is not None:
             self.placement_model.set_chosen(list(work.placement))
+        if self.job_perf is not None and isinstance(work, TrainingJob):
+            self.job_perf.show_job(self.variants.shown(), work)
 
     # ------------------------------------------------------------ editing
     def _edit_command(self, target: str, new: BaseModel, label: str) -> Command:
@@ -290,6 +302,19 @@ class ScenarioPanel(QScrollArea):
         except ScenarioError as exc:
             return _problem_text(exc)
         return None
+
+    def _choose_model(self, preset: ModelPreset | None) -> None:
+        """Give the selected training job a catalog model (and its parameter count), or none."""
+        old = self._shown_workload(self.selected_id)
+        if not isinstance(old, TrainingJob) or self.selected_id is None:
+            return
+        update: dict[str, Any] = {"model": None if preset is None else preset.model}
+        if preset is not None:
+            update["parameters_b"] = preset.parameters_b
+        new = TrainingJob.model_validate({**dict(old), **update})
+        if new != old:
+            label = f"Set model of {self.selected_id}"
+            self._push(self._edit_command(self.selected_id, new, label))
 
     def _reset_workload(self, spec: FieldSpec) -> str | None:
         base = next((w for w in self._workloads() if w.id == self.selected_id), None)
@@ -354,6 +379,14 @@ class ScenarioPanel(QScrollArea):
         elif name in ("settings", "workloads", "variants"):
             self._fill_workload_list()
             self.refresh_values()
+
+    def _on_doc_changed(self) -> None:
+        if self.job_perf is not None:
+            self.job_perf.schedule()
+
+    def _shown_job(self) -> tuple[Scenario, TrainingJob] | None:
+        work = self._shown_workload(self.selected_id)
+        return (self.variants.shown(), work) if isinstance(work, TrainingJob) else None
 
     def _on_doc_reset(self) -> None:
         self._rebuild_timer.start()

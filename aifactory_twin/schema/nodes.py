@@ -128,6 +128,10 @@ class ComputeRack(NodeBase):
     accelerator: str | AcceleratorSpec = "h100_sxm"
     """Catalog accelerator id, or an inline custom spec."""
     accelerators_per_unit: PositiveInt = 8
+    nic_gbps: PositiveFloat | None = None
+    """Scale-out NIC bandwidth per accelerator in this server, Gb/s; None = the accelerator's."""
+    scale_up_domain: PositiveInt | None = None
+    """Accelerators per NVLink-class domain in this system; None = the accelerator's."""
     host_overhead_w: NonNegativeFloat = 3400.0
     """Host CPUs, NICs, fans and PSU losses per unit at full load, W."""
     host_idle_w: NonNegativeFloat = 1200.0

@@ -55,7 +55,9 @@ class TrainingJob(StrictModel):
     """Training tokens, trillions."""
     total_flops: PositiveFloat | None = None
     accelerators_requested: PositiveInt = 1024
-    target_mfu: Annotated[float, Field(gt=0, le=1)] = 0.40
+    target_mfu: Annotated[float, Field(gt=0, le=1)] | None = 0.40
+    """Model FLOPs utilisation to assume; clear it (None) to have the performance model predict
+    it from ``model``, ``layout`` and the fabric (docs/perf-model.md)."""
     precision: Literal["bf16", "fp8"] = "bf16"
     start_s: NonNegativeFloat = 0.0
     """Start, seconds after the scenario start."""

@@ -16,6 +16,7 @@ from typing import get_args
 import numpy as np
 import numpy.typing as npt
 
+from aifactory_twin.perf.breakdown import StepBreakdown
 from aifactory_twin.schema import Scenario, ScheduledEvent
 from aifactory_twin.schema.nodes import StaffRole
 from aifactory_twin.sim.models.compute import Workloads
@@ -181,6 +182,22 @@ class CloudParams:
 
 
 @dataclass(eq=False)
+class JobPerf:
+    """The performance model per training job (index j), from ``compile/perf.py``."""
+
+    breakdown: tuple[StepBreakdown | None, ...]
+    """Step time by part for a job with a model description, else None."""
+    predicted: BoolArray
+    """The job's MFU is predicted (no ``target_mfu``)."""
+    predicted_mfu: FloatArray
+    """The prediction on the engine's 6·N·D basis (NaN without a model), used or not."""
+    rack_bw_gbps: FloatArray
+    rack_bw_local_gbps: FloatArray
+    """Per rack with everything up: the fabric the prediction assumed; at run time a predicted
+    job is scaled by the share of it the fabric still gives."""
+
+
+@dataclass(eq=False)
 class CompiledScenario:
     """Everything the engine needs: the run's frame and one part per concern, as numpy arrays.
 
@@ -203,6 +220,7 @@ class CompiledScenario:
     staff: StaffParams
     cloud: CloudParams
     workloads: Workloads
+    perf: JobPerf
     events: tuple[ScheduledEvent, ...]
     facility_rated_it_kw: float
     edge_ids: tuple[tuple[str, str, str, str], ...] = field(default=())

@@ -24,6 +24,7 @@ from aifactory_twin.perf import (
     hardware_flops_per_token,
     model_flops_per_token,
 )
+from aifactory_twin.perf.breakdown import breakdown_of
 from aifactory_twin.perf.collectives import NCCL_EFFICIENCY
 from aifactory_twin.perf.from_scenario import shape_of
 from aifactory_twin.perf.validation import (
@@ -251,3 +252,22 @@ def test_job_with_model_and_layout_round_trips_and_old_jobs_stay_plain() -> None
     plain = loads_scenario(dumps_scenario(Scenario(workloads=[TrainingJob(id="t")])))
     (old,) = plain.workloads
     assert isinstance(old, TrainingJob) and old.model is None and old.layout == ParallelLayout()
+
+
+def test_breakdown_adds_up_and_names_the_largest_overhead() -> None:
+    case = CASES[5]  # Llama 3 405B, 16k GPUs: tensor-parallel comm is its largest overhead
+    res = best_layout(case.shape, case.gpus, case.device, case.fabric, case.framework, case.fixed)
+    plain = breakdown_of("job", res)
+    assert plain is not None and res.times is not None
+    assert plain.step_s == pytest.approx(float(res.times.step_s[0]))
+    assert plain.mfu == pytest.approx(float(res.times.mfu[0]))
+    assert plain.bottleneck == "tp" and "tensor-parallel comm" in plain.summary()
+    # Storage delivering 80 % of the tokens stretches the step by 1/0.8; 10 % checkpoint stalls
+    # take a tenth of the stretched time; MFU falls by the same factor.
+    slow = breakdown_of("job", res, data_feed_factor=0.8, stall_fraction=0.1)
+    assert slow is not None
+    assert slow.step_s == pytest.approx(plain.step_s / 0.8 / 0.9)
+    assert slow.share("stalls") == pytest.approx(0.1)
+    assert slow.mfu == pytest.approx(plain.mfu * 0.8 * 0.9)
+    assert slow.bottleneck == "data_feed"
+    assert sum(slow.share(k) for k in slow.parts_s) == pytest.approx(1.0)

@@ -8,7 +8,8 @@ vectors (same node and edge ids ⇒ same indices, so the running state stays val
 This module checks the frame (horizon, step, ids, events, edge ends), groups the nodes by kind
 and the edges by kind in one pass each, and hands each group to its part: ``nodes`` (what every
 node has), ``compute`` (racks, cloud), ``plant`` (cooling), ``power`` (distribution),
-``network`` (switches, fabric, storage) and ``staff``. Each part returns the matching part of
+``network`` (switches, fabric, storage), ``staff`` and ``perf`` (the performance model's step
+time for jobs that describe their model). Each part returns the matching part of
 ``CompiledScenario`` (``sim/compiled.py``). A new node kind adds its part (or extends one) here.
 """
 
@@ -32,6 +33,7 @@ from aifactory_twin.sim.compile.common import EdgesByKind, problem
 from aifactory_twin.sim.compile.compute import compile_cloud, compile_racks, rack_specs
 from aifactory_twin.sim.compile.network import compile_network, compile_storage
 from aifactory_twin.sim.compile.nodes import compile_nodes
+from aifactory_twin.sim.compile.perf import compile_job_perf
 from aifactory_twin.sim.compile.plant import compile_plant
 from aifactory_twin.sim.compile.power import compile_power
 from aifactory_twin.sim.compile.staff import compile_staff
@@ -130,6 +132,10 @@ def _compile(
         + sum(x.power_kw * x.count for _, x in stores)
     )
     cloud = compile_cloud(clouds)
+    network = compile_network(switches, racks, edges.network)
+    storage = compile_storage(stores, racks, edges.data)
+    workloads = compile_workloads(sc, index, rack_params.node, cloud.node)
+    perf = compile_job_perf(sc, workloads, node_params, rack_params, specs, network, storage)
     return CompiledScenario(
         scenario=sc,
         horizon_s=horizon,
@@ -142,11 +148,12 @@ def _compile(
         racks=rack_params,
         plant=compile_plant(cools, racks, edges.coolant),
         power=compile_power(nodes, edges.power, feeds),
-        network=compile_network(switches, racks, edges.network),
-        storage=compile_storage(stores, racks, edges.data),
+        network=network,
+        storage=storage,
         staff=compile_staff(teams, edges.support),
         cloud=cloud,
-        workloads=compile_workloads(sc, index, rack_params.node, cloud.node),
+        workloads=workloads,
+        perf=perf,
         events=tuple(sorted(sc.events, key=lambda e: e.time_s)),
         facility_rated_it_kw=rated_it_kw,
         edge_ids=edge_ids,

@@ -17,15 +17,21 @@ SERVER_OVERHEAD_ON_GPU_PRICE = 1.3
 
 
 def rack_specs(racks: list[tuple[int, ComputeRack]]) -> list[AcceleratorSpec]:
-    """The accelerator spec of each rack; an unknown catalog name names the rack's field."""
+    """The accelerator spec of each rack; an unknown catalog name names the rack's field.
+
+    The server's own NIC rate and scale-up domain replace the accelerator's where it gives them.
+    """
     specs = []
     for i, rack in racks:
         try:
-            specs.append(accelerator_spec(rack.accelerator))
+            spec = accelerator_spec(rack.accelerator)
         except ScenarioError as exc:
             raise ScenarioError(
                 [Problem(f"nodes[{i}].accelerator", p.message) for p in exc.problems]
             ) from exc
+        server = {"nic_gbps": rack.nic_gbps, "scale_up_domain": rack.scale_up_domain}
+        given = {k: v for k, v in server.items() if v is not None}
+        specs.append(spec.model_copy(update=given) if given else spec)
     return specs
 
 

@@ -25,6 +25,9 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 BoolMatrix = npt.NDArray[np.bool_]
 
+DEFAULT_TARGET_MFU = 0.40
+"""MFU of a job with neither ``target_mfu`` nor a model to predict it from (domain-reference
+§1.4 typical); ``compile/perf.py`` fills in the predicted ones."""
 INFERENCE_FLOPS_PER_TOKEN_PER_PARAM = 2.0
 """Forward pass ≈ 2·N FLOPs per token (the 2ND forward term of §7)."""
 
@@ -116,7 +119,10 @@ def compile_workloads(
             dtype=np.float64,
         ),
         gpus_req=np.asarray([w.accelerators_requested for w in train], dtype=np.float64),
-        mfu=np.asarray([w.target_mfu for w in train], dtype=np.float64),
+        mfu=np.asarray(
+            [DEFAULT_TARGET_MFU if w.target_mfu is None else w.target_mfu for w in train],
+            dtype=np.float64,
+        ),
         fp8=np.asarray([w.precision == "fp8" for w in train], dtype=bool),
         train_start_s=np.asarray([w.start_s for w in train], dtype=np.float64),
         params_b=np.asarray([w.parameters_b for w in train], dtype=np.float64),

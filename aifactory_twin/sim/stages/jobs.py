@@ -150,10 +150,14 @@ class Jobs:
                          initial=np.iinfo(np.int64).max)  # fmt: skip
         leaf_hi = np.max(np.where(used, fab.rack_leaf[None, :], -1), axis=1, initial=-1)
         one_leaf = (leaf_lo == leaf_hi) & (leaf_hi >= 0)
-        bw_cross = np.min(rack_bw_gbps[None, :] * big, axis=1, initial=np.inf)
-        bw_in = np.min(rack_bw_local_gbps[None, :] * big, axis=1, initial=np.inf)
-        bw = np.where(one_leaf, bw_in, bw_cross)
-        bw = np.where(np.isfinite(bw), bw, net.FALLBACK_GBPS_PER_GPU)
+
+        def job_bw(cross: FloatArray, local: FloatArray) -> FloatArray:
+            bw_cross = np.min(cross[None, :] * big, axis=1, initial=np.inf)
+            bw_in = np.min(local[None, :] * big, axis=1, initial=np.inf)
+            bw = np.where(one_leaf, bw_in, bw_cross)
+            return np.where(np.isfinite(bw), bw, net.FALLBACK_GBPS_PER_GPU)
+
+        bw = job_bw(rack_bw_gbps, rack_bw_local_gbps)
         alpha_cross = np.max(np.where(used, fab.rack_alpha_us[None, :], 0.0), axis=1, initial=0.0)
         alpha_in = np.max(
             np.where(used, fab.rack_alpha_local_us[None, :], 0.0), axis=1, initial=0.0
@@ -164,6 +168,13 @@ class Jobs:
         hbm = np.min(c.racks.hbm_gb[None, :] * big, axis=1, initial=np.inf)
         hbm = np.where(np.isfinite(hbm), hbm, 80.0)
         eff = net.scaling_efficiency(gpus, domain, wl.params_b, hbm, bw, alpha, raw)
+        if c.perf.predicted.any():
+            # A predicted job's MFU already prices the fabric as drawn: only what the fabric
+            # has lost since (units down, sharing) slows it further.
+            bw_nom = job_bw(c.perf.rack_bw_gbps, c.perf.rack_bw_local_gbps)
+            eff_nom = net.scaling_efficiency(gpus, domain, wl.params_b, hbm, bw_nom, alpha, raw)
+            ratio = np.minimum(eff / np.maximum(eff_nom, 1e-12), 1.0)
+            eff = np.where(c.perf.predicted, ratio, eff)
         shared = alloc @ rack_storage_gbs_per_gpu
         store = np.where(shared > 0, shared, gpus * dat.LOCAL_NVME_GBS_PER_GPU)
         lam = np.where(gpus > 0, (alloc @ self.rack_lambda_gpu_h) / np.maximum(gpus, 1.0), 0.0)
