@@ -133,7 +133,7 @@ def _title_page(data: ReportInput) -> PageFn:
         step = run.kpis.get("step_s")
         lines += [
             "",
-            f"Scenario file: {data.source or '(in memory)'}",
+            f"Scenario file: {data.source or '(not saved to a file)'}",
             f"Variants compared: {', '.join(data.compare.runs)} (baseline: {data.baseline})",
             f"Simulated horizon: {horizon / 86400:.4g} days"
             + (f" at {float(step) / 60:.4g}-minute steps" if step else "")
