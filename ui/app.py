@@ -89,7 +89,7 @@ def load_extensions() -> None:
             continue
         register = getattr(module, "register", None)
         if callable(register):
-            register()
+            register(register_extension)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,7 +2,9 @@
 
     aifactory-twin scenes/air-vs-liquid.aift.json --run 7d --screenshot OUT.png
 
-Registered with ``ui.app.register_extension`` so app.py does not need to know the live view:
+``ui.app`` loads this module by name and hands ``register`` its ``register_extension``, so
+neither imports the other (the app sits above the live view in the UI layers) and app.py does
+not need to know the live view:
 the option is added to the parser, and after the window has loaded the file the run is
 simulated at once (blocking, with the window not yet interactive), so a screenshot shows filled
 charts, KPI tiles, alarms and a coloured canvas.
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from aifactory_twin.errors import UsageError
@@ -55,20 +58,10 @@ def on_start(window: Any, args: argparse.Namespace) -> None:
         live.run_headless(float(args.run))
 
 
-def register() -> None:
-    """Register with the running app module.
+def register(register_extension: Callable[[Any, Any], None]) -> None:
+    """Add the ``--run`` option and its start hook through the app's ``register_extension``.
 
-    Under ``python -m ui.app`` that module is ``__main__`` and ``import ui.app`` would load a
-    second copy whose option lists nobody reads, so register with whichever copies are loaded.
+    The app passes its own function, so under ``python -m ui.app`` (where the app module is
+    ``__main__``) the registration lands in the copy that parses the command line.
     """
-    targets = [
-        module
-        for module in (sys.modules.get("__main__"), sys.modules.get("ui.app"))
-        if module is not None and callable(getattr(module, "register_extension", None))
-    ]
-    if not targets:
-        import ui.app
-
-        targets = [ui.app]
-    for module in targets:
-        module.register_extension(extend_parser, on_start)
+    register_extension(extend_parser, on_start)
