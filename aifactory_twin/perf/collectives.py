@@ -42,6 +42,15 @@ def scale_out_bytes_s(size: FloatArray, stride: FloatArray, fabric: FabricFigure
     return out
 
 
+def _links(
+    size: FloatArray, stride: FloatArray, device: DeviceFigures, fabric: FabricFigures
+) -> tuple[FloatArray, float, FloatArray]:
+    """(ranks per domain, NVLink bytes/s, scale-out bytes/s per rank) of a group."""
+    k = local_ranks(size, stride, device.scale_up_domain)
+    b_up = device.scale_up_bw_gb_per_s * 1e9 * NCCL_EFFICIENCY
+    return k, b_up, scale_out_bytes_s(size, stride, fabric)
+
+
 def reduce_scatter_s(
     bytes_: FloatArray,
     size: FloatArray,
@@ -50,10 +59,8 @@ def reduce_scatter_s(
     fabric: FabricFigures,
 ) -> FloatArray:
     """Hierarchical reduce-scatter (or all-gather) of ``bytes_`` per rank over the group."""
-    k = local_ranks(size, stride, device.scale_up_domain)
+    k, b_up, b_out = _links(size, stride, device, fabric)
     g = size / k
-    b_up = device.scale_up_bw_gb_per_s * 1e9 * NCCL_EFFICIENCY
-    b_out = scale_out_bytes_s(size, stride, fabric)
     inside = (k - 1.0) / k * bytes_ / b_up + (k - 1.0) * NVLINK_ALPHA_US * 1e-6
     across = (g - 1.0) / g * (bytes_ / k) / b_out + (g - 1.0) * fabric.alpha_us * 1e-6
     out: FloatArray = np.where(size > 1.0, inside + across, 0.0)
@@ -68,9 +75,7 @@ def all_to_all_s(
     fabric: FabricFigures,
 ) -> FloatArray:
     """All-to-all of ``bytes_`` per rank: the share for ranks in the domain goes over NVLink."""
-    k = local_ranks(size, stride, device.scale_up_domain)
-    b_up = device.scale_up_bw_gb_per_s * 1e9 * NCCL_EFFICIENCY
-    b_out = scale_out_bytes_s(size, stride, fabric)
+    k, b_up, b_out = _links(size, stride, device, fabric)
     t = bytes_ * (k - 1.0) / size / b_up + bytes_ * (size - k) / size / b_out
     t = t + np.where(size > k, fabric.alpha_us, NVLINK_ALPHA_US) * 1e-6 * (size - 1.0)
     out: FloatArray = np.where(size > 1.0, t, 0.0)

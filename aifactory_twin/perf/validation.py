@@ -50,7 +50,11 @@ LLAMA3_ROCE = FabricFigures(
 α for RoCE from domain-reference §9.4."""
 
 
-def _gpt(hidden: int, heads: int, layers: int, batch: int) -> ModelShape:
+def gpt_shape(hidden: int, heads: int, layers: int, batch: int) -> ModelShape:
+    """A GPT model as Narayanan et al. size them, ``batch`` sequences per step.
+
+    GELU MLP of 4h, tied embeddings, sequence 2,048, vocabulary 51,200 (SC'21 §5.1).
+    """
     return ModelShape(
         layers=layers,
         hidden=hidden,
@@ -86,7 +90,7 @@ class Case:
 CASES: tuple[Case, ...] = (
     Case(
         "Megatron 1.7B",
-        _gpt(2304, 24, 24, 512),
+        gpt_shape(2304, 24, 24, 512),
         A100_80GB,
         SELENE,
         MEGATRON_2021,
@@ -98,7 +102,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "Megatron 18.4B",
-        _gpt(6144, 48, 40, 1024),
+        gpt_shape(6144, 48, 40, 1024),
         A100_80GB,
         SELENE,
         MEGATRON_2021,
@@ -110,7 +114,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "Megatron 145.6B",
-        _gpt(12288, 96, 80, 2304),
+        gpt_shape(12288, 96, 80, 2304),
         A100_80GB,
         SELENE,
         MEGATRON_2021,

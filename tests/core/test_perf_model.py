@@ -32,6 +32,7 @@ from aifactory_twin.perf.validation import (
     CASES,
     H100_SXM,
     Case,
+    gpt_shape,
     llama3_405b,
 )
 from aifactory_twin.schema import ModelDescription, ParallelLayout, Scenario, TrainingJob
@@ -43,23 +44,9 @@ def _layout(**f: float) -> Layouts:
     return Layouts(**{k: np.asarray([float(v)]) for k, v in base.items()})
 
 
-def _gpt(h: int, layers: int, heads: int) -> ModelShape:
-    return ModelShape(
-        layers=layers,
-        hidden=h,
-        heads=heads,
-        kv_heads=heads,
-        ffn_hidden=4 * h,
-        vocab=51200,
-        seq_len=2048,
-        global_batch_tokens=512 * 2048,
-        tied_embeddings=True,
-    )
-
-
 @pytest.mark.parametrize(("h", "layers", "heads"), [(2304, 24, 24), (25600, 128, 160)])
 def test_flop_count_is_narayanans_closed_form(h: int, layers: int, heads: int) -> None:
-    shape = _gpt(h, layers, heads)
+    shape = gpt_shape(h, heads, layers, batch=512)
     s, v = 2048.0, 51200.0
     # SC'21 §5.1, per token: 96·s·l·h²·(1 + s/(6h) + V/(16·l·h)) / s with full recompute.
     with_rc = 96.0 * layers * h**2 * (1 + s / (6 * h) + v / (16 * layers * h))
