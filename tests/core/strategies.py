@@ -11,6 +11,7 @@ list of commands that are valid when pushed, in order, onto a document equal to 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from hypothesis import strategies as st
@@ -52,8 +53,10 @@ ids = st.from_regex(r"[a-z][a-z0-9_\-]{0,10}", fullmatch=True).filter(
 names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
 positions = st.builds(Position, x=finite(-5000, 5000), y=finite(-5000, 5000))
 
-# Per kind: field → strategy of valid values. Fields left out keep their schema defaults.
-KIND_FIELDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
+# Per kind: field → strategy of valid values. Fields left out keep their schema defaults, and so
+# does a kind with no entry (a new kind is drawn from its defaults until it gets one).
+KIND_FIELDS: defaultdict[str, dict[str, st.SearchStrategy[Any]]] = defaultdict(dict)
+KIND_FIELDS |= {
     "compute_rack": {
         "count": st.integers(1, 64),
         "accelerator": st.sampled_from(["h100_sxm", "h200", "b200", "mi300x"]),

@@ -15,6 +15,7 @@ from aifactory_twin.graph import (
     rated_load_kw,
     to_networkx,
 )
+from aifactory_twin.kinds import NEEDS_POWER_KINDS
 from aifactory_twin.schema import (
     AcceleratorSpec,
     ComputeRack,
@@ -177,5 +178,4 @@ def test_analyses_cover_exactly_the_nodes_they_promise(scenario: Scenario) -> No
     kinds = {n.id: n.kind for n in scenario.nodes}  # type: ignore[attr-defined]
     cooling = {i for i, k in kinds.items() if k == "cooling_unit"}
     assert set(heat_rejection_reachable(scenario)) <= cooling
-    needs_power = {"compute_rack", "network_switch", "cooling_unit", "storage", "ups", "pdu"}
-    assert set(power_reachable(scenario)) == {i for i, k in kinds.items() if k in needs_power}
+    assert set(power_reachable(scenario)) == {i for i, k in kinds.items() if k in NEEDS_POWER_KINDS}

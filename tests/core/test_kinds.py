@@ -43,7 +43,11 @@ def test_unknown_kind_names_the_registry() -> None:
 
 
 def test_every_kind_connects_somewhere_and_the_edge_table_is_pinned() -> None:
-    """The table derived from the flow roles equals the hand-written one it replaced."""
+    """Among the first nine kinds, the derived table equals the hand-written one it replaced."""
+    first_nine = frozenset(
+        {"compute_rack", "network_switch", "cooling_unit", "power_feed", "ups", "pdu"}
+        | {"storage", "staff_team", "cloud_burst"}
+    )
     powered = ("compute_rack", "network_switch", "cooling_unit", "storage")
     fabric = ("compute_rack", "network_switch", "storage", "cloud_burst")
     expected = {
@@ -52,9 +56,13 @@ def test_every_kind_connects_somewhere_and_the_edge_table_is_pinned() -> None:
         "coolant": {("cooling_unit", d) for d in powered},
         "network": {(a, b) for a in fabric for b in fabric if "network_switch" in (a, b)},
         "data": {("storage", "compute_rack"), ("storage", "storage")},
-        "support": {("staff_team", d) for d in NODE_KINDS},
+        "support": {("staff_team", d) for d in first_nine},
     }
-    assert {k: set(v) for k, v in ALLOWED_CONNECTIONS.items()} == expected
+    among_first_nine = {
+        edge_kind: {(s, d) for s, d in pairs if s in first_nine and d in first_nine}
+        for edge_kind, pairs in ALLOWED_CONNECTIONS.items()
+    }
+    assert among_first_nine == expected
     for kind in NODE_KINDS:
         assert any(kind in pair for pairs in ALLOWED_CONNECTIONS.values() for pair in pairs), kind
 
