@@ -80,7 +80,8 @@ KPIS: tuple[KpiInfo, ...] = (
     ),
     KpiInfo(
         "capex_amortized_usd", "Capex amortized", "USD", "money", "lower", "cost",
-        "Straight-line share of capex over settings.depreciation_years for the simulated time.",
+        "Straight-line share of the arrived equipment's capex over settings.depreciation_years, "
+        "and of the facility build-out over its 25-year life, for the simulated time.",
     ),
     KpiInfo(
         "energy_cost_usd", "Energy cost", "USD", "money", "lower", "cost",
@@ -89,11 +90,12 @@ KPIS: tuple[KpiInfo, ...] = (
     ),
     KpiInfo(
         "staff_cost_usd", "Staff cost", "USD", "money", "lower", "cost",
-        "Headcount × fully loaded salary over the simulated time.",
+        "Σ headcount × fully loaded salary per year, pro rata over the simulated time.",
     ),
     KpiInfo(
         "maintenance_cost_usd", "Maintenance cost", "USD", "money", "lower", "cost",
-        "Repairs of failed units (parts and technician time).",
+        "settings.maintenance_fraction_per_year × capex of the arrived equipment, pro rata "
+        "over the simulated time.",
     ),
     KpiInfo(
         "cloud_cost_usd", "Cloud burst cost", "USD", "money", "lower", "cost",
@@ -101,7 +103,7 @@ KPIS: tuple[KpiInfo, ...] = (
     ),
     KpiInfo(
         "idle_cost_usd", "Idle capacity cost (arrived, not working)", "USD", "money", "lower",
-        "cost", "Amortized capex of accelerators that have arrived but are not busy.",
+        "cost", "Amortized capex of the arrived racks' accelerators that are not busy.",
         short="Idle capacity cost",
     ),
     KpiInfo(
@@ -169,7 +171,7 @@ KPIS: tuple[KpiInfo, ...] = (
     ),
     KpiInfo(
         "throttled_gpu_hours", "Throttled GPU-hours", "GPU·h", "count", "lower", "compute",
-        "GPU-hours run above the slowdown temperature or under a power cap.",
+        "GPU-hours on racks in the throttled state (above their slowdown temperature).",
     ),
     KpiInfo(
         "jobs_completed", "Training jobs completed", "", "count", "higher", "compute",
@@ -223,7 +225,8 @@ KPIS: tuple[KpiInfo, ...] = (
     # --- sustainability ----------------------------------------------------------------------
     KpiInfo(
         "carbon_t_co2", "Carbon", "t CO₂", "quantity", "lower", "sustainability",
-        "Grid energy × each feed's carbon intensity.",
+        "Energy drawn from each feed × its carbon intensity (settings.default_carbon_g_per_kwh "
+        "for load no feed supplies).",
     ),
     KpiInfo(
         "water_m3", "Water", "m³", "quantity", "lower", "sustainability",

@@ -130,15 +130,24 @@ def draw_chart(
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     title_font, tick_font = font(11 * scale, bold=True), font(8 * scale)
     fm_title, fm_tick = metrics(painter, title_font), metrics(painter, tick_font)
+    # The title in bold, its unit after it in the small font: the title is never cut and the
+    # unit text ("kW; solid facility, dashed IT") only when even the small font cannot hold it.
     painter.setFont(title_font)
     painter.setPen(QColor(theme.foreground))
+    title_box = QRectF(rect.left(), rect.top(), rect.width(), fm_title.height())
+    title_w = fm_title.horizontalAdvance(spec.title + "  ")
     painter.drawText(
-        QRectF(rect.left(), rect.top(), rect.width(), fm_title.height()),
-        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        fm_title.elidedText(
-            f"{spec.title}  ({spec.y_label})", Qt.TextElideMode.ElideRight, rect.width()
-        ),
+        title_box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, spec.title
     )
+    if spec.y_label:
+        painter.setFont(tick_font)
+        painter.setPen(QColor(theme.muted))
+        room = max(0.0, rect.width() - title_w)
+        painter.drawText(
+            title_box.adjusted(title_w, 0, 0, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm_tick.elidedText(spec.y_label, Qt.TextElideMode.ElideRight, room),
+        )
     x0, x1, y0, y1 = _y_range(spec)
     y_ticks = [t for t in nice_ticks(y0, y1) if y0 <= t <= y1] or [y0]
     label_w = max(fm_tick.horizontalAdvance(format_plain(t)) for t in y_ticks) + 6 * u
