@@ -16,6 +16,8 @@ Sourced = tuple[Any, str]
 
 @dataclass(frozen=True)
 class PresetEntry:
+    """A catalog preset: the node kind it makes, its name and the sourced field values."""
+
     kind: str
     label: str
     description: str

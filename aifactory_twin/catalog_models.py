@@ -27,6 +27,8 @@ _MIXTRAL_BATCH = "estimate: batch not published; 4M tokens as for Llama 2 (§2.2
 
 @dataclass(frozen=True)
 class ModelPreset:
+    """A published model: parameter count and the architecture the performance model needs."""
+
     id: str
     label: str
     parameters_b: float
@@ -128,6 +130,7 @@ MODEL_PRESETS: dict[str, ModelPreset] = _build()
 
 
 def model_preset(preset_id: str) -> ModelPreset:
+    """The model preset ``preset_id``; a ScenarioError naming the known ids when unknown."""
     preset = MODEL_PRESETS.get(preset_id)
     if preset is None:
         known = ", ".join(sorted(MODEL_PRESETS))

@@ -30,9 +30,11 @@ class Command:
     text = "Edit"
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Apply the command to ``doc``."""
         raise NotImplementedError
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Revert what ``redo`` did to ``doc``."""
         raise NotImplementedError
 
     def merge_key(self) -> tuple[Any, ...] | None:
@@ -40,6 +42,7 @@ class Command:
         return None
 
     def merge_with(self, other: Command) -> bool:
+        """Fold ``other`` (pushed right after, same merge key) into this command; True if merged."""
         return False
 
 
@@ -82,9 +85,11 @@ class AddNodes(Command):
         )
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Insert the nodes and edges."""
         doc.insert_many([(None, n) for n in self.nodes], [(None, e) for e in self.edges])
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Remove the nodes and edges again."""
         doc.remove_many([n.id for n in self.nodes], [e.id for e in self.edges])
 
 
@@ -100,6 +105,7 @@ class RemoveItems(Command):
         self.text = f"Delete {count} item{'s' if count != 1 else ''}"
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Remove the nodes (with their incident edges) and the edges, remembering their places."""
         # Ids no longer in the document are skipped; a node's incident edges go with it.
         doomed = {nid for nid in self.node_ids if doc.has_node(nid)}
         chosen = set(self.edge_ids)
@@ -114,6 +120,7 @@ class RemoveItems(Command):
         self._removed_nodes, self._removed_edges = doc.remove_many(node_ids, edge_ids)
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Put the removed nodes and edges back where they were."""
         doc.insert_many(self._removed_nodes, self._removed_edges)
 
 
@@ -135,11 +142,13 @@ class MoveNodes(Command):
         self.merge_tag = merge_tag
 
     def merge_key(self) -> tuple[Any, ...] | None:
+        """Moves of the same nodes in one drag merge (None when the move is not tagged)."""
         if not self.merge_tag:
             return None
         return ("move", self.merge_tag, tuple(sorted(self.moves)))
 
     def merge_with(self, other: Command) -> bool:
+        """Keep this move's start and take ``other``'s end."""
         if not isinstance(other, MoveNodes) or other.merge_key() != self.merge_key():
             return False
         self.moves = {nid: (old, other.moves[nid][1]) for nid, (old, _) in self.moves.items()}
@@ -151,9 +160,11 @@ class MoveNodes(Command):
             doc.replace_node(node.model_copy(update={"position": positions[which]}))
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Move the nodes to their new positions."""
         self._apply(doc, 1)
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Move the nodes back to their old positions."""
         self._apply(doc, 0)
 
 
@@ -174,17 +185,21 @@ class SetField(Command):
         self.text = f"Set {field_phrase(path)}"
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Replace the nodes by their edited versions."""
         for node in self.new.values():
             doc.replace_node(node)
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Put the nodes as they were back."""
         for node in self.old.values():
             doc.replace_node(node)
 
     def merge_key(self) -> tuple[Any, ...]:
+        """Edits of the same field of the same nodes merge."""
         return ("set_field", tuple(self.node_ids), self.path)
 
     def merge_with(self, other: Command) -> bool:
+        """Keep this edit's old values and take ``other``'s new ones."""
         if not isinstance(other, SetField) or other.merge_key() != self.merge_key():
             return False
         self.new = other.new
@@ -200,9 +215,11 @@ class ReplaceNode(Command):
         self.text = text
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Replace the node by its new version."""
         doc.replace_node(self.new)
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Put the old node back."""
         doc.replace_node(self.old)
 
 
@@ -224,9 +241,11 @@ class Connect(Command):
         self.text = f"Connect {edge.kind}"
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Add the edge."""
         doc.insert_edge(self.edge)
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Remove the edge again."""
         doc.remove_edge(self.edge.id)
 
 
@@ -248,15 +267,19 @@ class SetPart(Command):
         self.text = text or f"Edit {part}"
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Set the scenario part to its new value."""
         doc.set_part(self.part, self.new)
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Set the scenario part back to its old value."""
         doc.set_part(self.part, self.old)
 
     def merge_key(self) -> tuple[Any, ...]:
+        """Edits of the same part with the same label merge."""
         return ("set_part", self.part, self.text)
 
     def merge_with(self, other: Command) -> bool:
+        """Keep this edit's old value and take ``other``'s new one."""
         if not isinstance(other, SetPart) or other.merge_key() != self.merge_key():
             return False
         self.new = other.new
@@ -271,10 +294,12 @@ class Macro(Command):
         self.commands = list(commands)
 
     def redo(self, doc: FactoryDocument) -> None:
+        """Apply the commands in order."""
         for cmd in self.commands:
             cmd.redo(doc)
 
     def undo(self, doc: FactoryDocument) -> None:
+        """Revert the commands in reverse order."""
         for cmd in reversed(self.commands):
             cmd.undo(doc)
 
@@ -302,6 +327,7 @@ class UndoStack:
         self._clean_index: int | None = 0
 
     def push(self, cmd: Command) -> None:
+        """Apply ``cmd`` (one ``changed`` signal), merged into the last when their keys match."""
         with self.doc.batch():
             cmd.redo(self.doc)
         self._undone.clear()
@@ -318,6 +344,7 @@ class UndoStack:
         self._done.append(cmd)
 
     def undo(self) -> bool:
+        """Revert the last command; False when there is nothing to undo."""
         if not self._done:
             return False
         cmd = self._done.pop()
@@ -327,6 +354,7 @@ class UndoStack:
         return True
 
     def redo(self) -> bool:
+        """Apply the last undone command again; False when there is nothing to redo."""
         if not self._undone:
             return False
         cmd = self._undone.pop()
@@ -336,13 +364,17 @@ class UndoStack:
         return True
 
     def can_undo(self) -> bool:
+        """Whether there is a command to undo."""
         return bool(self._done)
 
     def can_redo(self) -> bool:
+        """Whether there is an undone command to redo."""
         return bool(self._undone)
 
     def set_clean(self) -> None:
+        """Mark the current state as saved."""
         self._clean_index = len(self._done)
 
     def is_clean(self) -> bool:
+        """Whether the document is as it was when last marked saved."""
         return self._clean_index == len(self._done)

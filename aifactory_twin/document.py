@@ -60,12 +60,14 @@ class Links:
         self.connected = False
 
     def attach(self) -> None:
+        """Connect every link (no-op when already connected)."""
         if not self.connected:
             for signal, slot in self._links:
                 signal.connect(slot, priority=self._priority)
             self.connected = True
 
     def detach(self) -> None:
+        """Disconnect every link (no-op when not connected)."""
         if self.connected:
             for signal, slot in self._links:
                 signal.disconnect(slot)
@@ -182,46 +184,57 @@ class FactoryDocument:
 
     @property
     def edges(self) -> dict[str, Edge]:
+        """Edge id → edge, in document order (a copy)."""
         return self._edges.as_dict()
 
     @property
     def node_count(self) -> int:
+        """How many nodes the document holds."""
         return len(self._nodes.order)
 
     @property
     def edge_count(self) -> int:
+        """How many edges the document holds."""
         return len(self._edges.order)
 
     def node(self, node_id: str) -> NodeBase:
+        """The node ``node_id`` (KeyError when absent)."""
         node: NodeBase = self._nodes.by_id[node_id]
         return node
 
     def edge(self, edge_id: str) -> Edge:
+        """The edge ``edge_id`` (KeyError when absent)."""
         edge: Edge = self._edges.by_id[edge_id]
         return edge
 
     def has_node(self, node_id: str) -> bool:
+        """Whether a node ``node_id`` exists."""
         return node_id in self._nodes.by_id
 
     def has_edge(self, edge_id: str) -> bool:
+        """Whether an edge ``edge_id`` exists."""
         return edge_id in self._edges.by_id
 
     def node_index(self, node_id: str) -> int:
+        """Position of node ``node_id`` in the document order."""
         return self._nodes.order.index(node_id)
 
     def edge_index(self, edge_id: str) -> int:
+        """Position of edge ``edge_id`` in the document order."""
         return self._edges.order.index(edge_id)
 
     def incident_edges(self, node_id: str) -> list[Edge]:
+        """The edges with ``node_id`` at either end, in document order."""
         return [e for e in self._edges.values() if node_id in (e.source, e.target)]
 
     def part(self, name: str) -> Any:
+        """The scenario part ``name`` (one of ``SCENARIO_PARTS``)."""
         if name not in SCENARIO_PARTS:
             raise KeyError(name)
         return getattr(self, f"_{name}")
 
     def fresh_id(self, prefix: str) -> str:
-        """An id not used by any node or edge: ``prefix-1``, ``prefix-2``, …"""
+        """An id not used by any node or edge: ``prefix-1``, ``prefix-2`` and so on."""
         nodes, edges = self._nodes.by_id, self._edges.by_id
         n = 1
         while f"{prefix}-{n}" in nodes or f"{prefix}-{n}" in edges:
@@ -254,6 +267,7 @@ class FactoryDocument:
 
     # Called by commands only.
     def insert_node(self, node: NodeBase, index: int | None = None) -> None:
+        """Insert ``node`` at ``index`` (the end when None); KeyError on a duplicate id."""
         if node.id in self._nodes.by_id:
             raise KeyError(f"duplicate node id {node.id!r}")
         self._nodes.insert(node, index)
@@ -261,12 +275,14 @@ class FactoryDocument:
         self.changed.emit()
 
     def remove_node(self, node_id: str) -> NodeBase:
+        """Remove node ``node_id`` and return it (its edges are the caller's business)."""
         node: NodeBase = self._nodes.remove(node_id)
         self.node_removed.emit(node)
         self.changed.emit()
         return node
 
     def replace_node(self, new: NodeBase) -> NodeBase:
+        """Replace the node with ``new``'s id by ``new``; return the old one."""
         old: NodeBase = self._nodes.by_id[new.id]
         self._nodes.by_id[new.id] = new
         self.node_changed.emit(old, new)
@@ -274,6 +290,7 @@ class FactoryDocument:
         return old
 
     def insert_edge(self, edge: Edge, index: int | None = None) -> None:
+        """Insert ``edge`` at ``index`` (the end when None); KeyError on a duplicate id."""
         if edge.id in self._edges.by_id:
             raise KeyError(f"duplicate edge id {edge.id!r}")
         self._edges.insert(edge, index)
@@ -281,6 +298,7 @@ class FactoryDocument:
         self.changed.emit()
 
     def remove_edge(self, edge_id: str) -> Edge:
+        """Remove edge ``edge_id`` and return it."""
         edge: Edge = self._edges.remove(edge_id)
         self.edge_removed.emit(edge)
         self.changed.emit()
@@ -343,6 +361,7 @@ class FactoryDocument:
         return removed_nodes, removed_edges
 
     def set_part(self, name: str, value: Any) -> Any:
+        """Replace scenario part ``name`` by ``value``; return the old value."""
         old = self.part(name)
         setattr(self, f"_{name}", list(value) if isinstance(old, list) else value)
         self.part_changed.emit(name, old, value)

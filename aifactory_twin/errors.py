@@ -18,6 +18,7 @@ class Problem:
 
     @property
     def where(self) -> str:
+        """The field as shown to a user: its label, else its path."""
         return self.label or self.path
 
     def __str__(self) -> str:
@@ -26,7 +27,7 @@ class Problem:
 
 
 def plain_message(message: str) -> str:
-    """pydantic's wording made plain: no "Value error, " prefix; "must be" for "Input should be"."""
+    """Pydantic's wording made plain: no "Value error, " prefix; "must be" for "Input should be"."""
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
     if message.startswith("Input should be "):

@@ -140,6 +140,7 @@ def format_quantity(value: float | int | None, unit: str, significant: int = 3) 
 
 
 def format_temperature(celsius: float | int | None, decimals: int = 1) -> str:
+    """A temperature in °C with ``decimals`` decimals (``—`` when missing)."""
     v = _finite(celsius)
     return MISSING if v is None else f"{_sign(v)}{abs(v):.{decimals}f} °C"
 

@@ -75,12 +75,15 @@ class FactoryIndex:
         return self.by_kind.get(kind, [])
 
     def successors(self, edge_kind: str, node_id: str) -> list[str]:
+        """Nodes ``node_id`` reaches by one usable edge of ``edge_kind``."""
         return self.out_edges[edge_kind].get(node_id, [])
 
     def predecessors(self, edge_kind: str, node_id: str) -> list[str]:
+        """Nodes that reach ``node_id`` by one usable edge of ``edge_kind``."""
         return self.in_edges[edge_kind].get(node_id, [])
 
     def neighbours(self, edge_kind: str, node_id: str) -> list[str]:
+        """Successors then predecessors of ``node_id`` along ``edge_kind``."""
         return self.successors(edge_kind, node_id) + self.predecessors(edge_kind, node_id)
 
 

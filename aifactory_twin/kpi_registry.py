@@ -24,6 +24,8 @@ Group = Literal["cost", "energy", "compute", "reliability", "people", "sustainab
 
 @dataclass(frozen=True)
 class KpiInfo:
+    """How one KPI is named, measured, formatted and judged everywhere it is shown."""
+
     key: str
     label: str
     """Full name (report tables)."""
@@ -41,6 +43,7 @@ class KpiInfo:
 
     @property
     def caption(self) -> str:
+        """The short label where space is tight (tiles, slide captions), else the label."""
         return self.short or self.label
 
     def format(self, value: Any) -> str:

@@ -96,13 +96,16 @@ class VariantSession:
         self.attach()
 
     def attach(self) -> None:
+        """Start following the document."""
         self._links.attach()
 
     def detach(self) -> None:
+        """Stop following the document."""
         self._links.detach()
 
     # ------------------------------------------------------------ state
     def names(self) -> list[str]:
+        """The variants' names, in document order."""
         return [v.name for v in self.doc.part("variants")]
 
     def set_active(self, name: str | None) -> None:
@@ -169,15 +172,18 @@ class VariantSession:
         return apply_variant(base.model_copy(update={"variants": [partial]}), variant.name)
 
     def shown_node(self, node_id: str) -> NodeBase:
+        """Node ``node_id`` as the active variant shows it."""
         if self.active is None:
             return self.doc.node(node_id)
         self.shown()
         return self._shown_nodes.get(node_id) or self.doc.node(node_id)
 
     def shown_settings(self) -> Settings:
+        """The settings as the active variant shows them."""
         return self.shown().settings if self.active is not None else self.doc.part("settings")
 
     def shown_workload(self, workload_id: str) -> BaseModel | None:
+        """Workload ``workload_id`` as the active variant shows it (None when absent)."""
         workloads = self.shown().workloads if self.active is not None else self._base_workloads()
         return next((w for w in workloads if w.id == workload_id), None)
 
@@ -303,9 +309,11 @@ class RunFeed:
         self.attach()
 
     def attach(self) -> None:
+        """Start following the document and the session."""
         self._links.attach()
 
     def detach(self) -> None:
+        """Stop following the document and the session."""
         self._links.detach()
 
     def take_parameters(self) -> Scenario | None:

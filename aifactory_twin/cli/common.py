@@ -19,6 +19,7 @@ class Progress:
         self._last_pct = -1
 
     def update(self, done: float) -> None:
+        """Report ``done`` of ``total``, printing every 5 %."""
         if not self.enabled:
             return
         pct = int(100 * min(done / self.total, 1.0))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Calibration:
+    """Efficiency figures of a software stack that turn peak rates into achieved ones."""
+
     matmul_efficiency: float
     """Best achievable fraction of dense peak in a large GEMM (the roofline's compute roof)."""
     size_half: float

@@ -32,6 +32,7 @@ def layer_attention_flops(shape: ModelShape) -> float:
 
 
 def logits_flops(shape: ModelShape) -> float:
+    """FLOPs of the output projection per token (hidden × vocab, forward)."""
     return 2.0 * shape.hidden * shape.vocab
 
 

@@ -28,6 +28,7 @@ _LAYOUT_FIELDS = {
 
 
 def shape_of(model: ModelDescription) -> ModelShape:
+    """The performance model's shape of a scenario's model description."""
     return ModelShape(
         layers=model.layers,
         hidden=model.hidden_size,

@@ -38,10 +38,12 @@ class ModelShape:
 
     @property
     def head_dim(self) -> float:
+        """Width of one attention head."""
         return self.hidden / self.heads
 
     @property
     def kv_dim(self) -> float:
+        """Width of the keys (and values): KV heads × head width."""
         return self.kv_heads * self.head_dim
 
     @property
@@ -51,15 +53,18 @@ class ModelShape:
 
     @property
     def attn_params_per_layer(self) -> float:
+        """Attention weights per layer: Q and O are h×h, K and V h×kv_dim."""
         # Q and O are h×h; K and V are h×kv_dim (grouped-query attention shares them).
         return 2.0 * self.hidden * self.hidden + 2.0 * self.hidden * self.kv_dim
 
     @property
     def mlp_params_per_expert(self) -> float:
+        """MLP weights per expert (three matrices when gated)."""
         return (3.0 if self.gated_mlp else 2.0) * self.hidden * self.ffn_hidden
 
     @property
     def embedding_params(self) -> float:
+        """Input and output embedding weights (one matrix when tied)."""
         return (1.0 if self.tied_embeddings else 2.0) * self.vocab * self.hidden
 
     @property

@@ -85,6 +85,7 @@ def memory_parts(
 def memory_bytes(
     shape: ModelShape, lay: Layouts, flash: bool, sequence_parallel: bool, m_micro: FloatArray
 ) -> FloatArray:
+    """Accelerator memory per candidate layout, bytes (the sum of ``memory_parts``)."""
     parts = memory_parts(shape, lay, flash, sequence_parallel, m_micro)
     out: FloatArray = (
         parts["weights"] + parts["gradients"] + parts["optimizer"] + parts["activations"]

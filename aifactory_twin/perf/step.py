@@ -73,6 +73,7 @@ class Layouts:
         return int(self.tp.shape[0])
 
     def take(self, idx: npt.NDArray[np.int64] | BoolArray) -> Layouts:
+        """The candidates at ``idx``."""
         return Layouts(**{k: getattr(self, k)[idx] for k in self.__dataclass_fields__})
 
 

@@ -75,6 +75,8 @@ def llama3_405b(seq_len: int = 8192) -> ModelShape:
 
 @dataclass(frozen=True)
 class Case:
+    """A published training run the model is checked against."""
+
     name: str
     shape: ModelShape
     device: DeviceFigures

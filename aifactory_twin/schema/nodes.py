@@ -246,6 +246,8 @@ class PowerFeed(NodeBase):
 
 
 class EfficiencyPoint(StrictModel):
+    """One point of a UPS efficiency curve: efficiency at a load fraction."""
+
     load_fraction: Fraction
     efficiency: Annotated[float, Field(gt=0, le=1)]
 

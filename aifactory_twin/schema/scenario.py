@@ -162,6 +162,8 @@ class ScheduledEvent(StrictModel):
 
 
 class Meta(StrictModel):
+    """What the scenario is called, what it is about and who made it."""
+
     name: str = Field(default="Untitled factory", max_length=200)
     description: str = ""
     author: str = ""

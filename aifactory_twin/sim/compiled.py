@@ -227,6 +227,7 @@ class CompiledScenario:
 
     @property
     def n_nodes(self) -> int:
+        """How many nodes the compiled scenario has."""
         return len(self.node_ids)
 
     def topology_key(self) -> tuple[object, ...]:

@@ -74,14 +74,17 @@ class Engine:
     # -- read-only views -------------------------------------------------------------------
     @property
     def done(self) -> bool:
+        """Whether the run has reached the horizon."""
         return self.time_s >= self.compiled.horizon_s - 1e-9
 
     @property
     def node_ids(self) -> tuple[str, ...]:
+        """Node ids in array order."""
         return self.compiled.node_ids
 
     @property
     def node_kinds(self) -> npt.NDArray[np.str_]:
+        """Node kinds in array order."""
         return self.compiled.node_kinds
 
     def node_state(self) -> dict[str, npt.NDArray[Any]]:

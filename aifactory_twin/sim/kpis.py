@@ -27,7 +27,7 @@ from aifactory_twin.sim.recorder import Recorder
 
 
 def _ratio(num: float, den: float) -> float | None:
-    """num / den, or None when the ratio is undefined (nothing to divide by, or overflow)."""
+    """Num / den, or None when the ratio is undefined (nothing to divide by, or overflow)."""
     return _finite(num / den) if den > 0 else None
 
 

@@ -76,6 +76,7 @@ class Recorder:
 
     @property
     def names(self) -> tuple[str, ...]:
+        """The recorded series' names, in column order."""
         return SERIES
 
     @property
@@ -85,6 +86,7 @@ class Recorder:
 
     @property
     def times_s(self) -> npt.NDArray[np.float64]:
+        """Simulated time of each recorded tick, s (a view)."""
         return self._data[0, : self.n]
 
     def series(self, name: str) -> npt.NDArray[np.float64]:
@@ -94,6 +96,7 @@ class Recorder:
         return self._data[self._col[name], : self.n]
 
     def last(self, name: str) -> float:
+        """The last recorded value of ``name`` (0 before the first tick)."""
         return float(self._data[self._col[name], self.n - 1]) if self.n else 0.0
 
     def record(

@@ -29,6 +29,7 @@ class SweepParam:
 
     @property
     def text(self) -> str:
+        """The parameter as written on the command line (``target.path``)."""
         return f"{self.target}.{self.path}"
 
 

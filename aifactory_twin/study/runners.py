@@ -166,6 +166,7 @@ class ProcessRunner(Runner):
         return list(finished)
 
     def close(self) -> None:
+        """Shut the pool down, cancelling runs not yet started."""
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -222,6 +223,7 @@ class DaskRunner(Runner):
         self._client.cancel(list(futures))
 
     def close(self) -> None:
+        """Close the client, and the local cluster when this runner made one."""
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()

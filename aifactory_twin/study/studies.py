@@ -102,7 +102,7 @@ class CompareResult:
     overrides: dict[str, list[Override]]
 
     def rows(self) -> dict[str, dict[str, Any]]:
-        """label → KPI columns (as the ``run`` command writes them) + operational cost."""
+        """Label → KPI columns (as the ``run`` command writes them) + operational cost."""
         out: dict[str, dict[str, Any]] = {}
         for label, run in self.runs.items():
             row = scalar_kpis(run.kpis)
@@ -111,7 +111,7 @@ class CompareResult:
         return out
 
     def deltas(self, baseline: str) -> dict[str, dict[str, tuple[float, float | None]]]:
-        """label → KPI → (value − baseline, % change or None when the baseline is 0).
+        """Label → KPI → (value − baseline, % change or None when the baseline is 0).
 
         Includes ``operational_cost_reduction_pct`` = (opex_base − opex) / opex_base × 100.
         """
@@ -177,7 +177,7 @@ class SweepResult:
     rows: list[tuple[Any, int, RunResult]] = field(default_factory=list)
 
     def kpi_matrix(self, kpi: str) -> FloatArray:
-        """values × seeds array of one KPI (NaN where the run has no number for it)."""
+        """Values × seeds array of one KPI (NaN where the run has no number for it)."""
         out = np.full((len(self.values), len(self.seeds)), np.nan)
         for value_index, seed_index, run in self._indexed():
             number = scalar_kpis(run.kpis).get(kpi)

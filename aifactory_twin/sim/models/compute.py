@@ -64,10 +64,12 @@ class Workloads:
 
     @property
     def n_train(self) -> int:
+        """How many training jobs."""
         return len(self.train_ids)
 
     @property
     def n_inf(self) -> int:
+        """How many inference services."""
         return len(self.inf_ids)
 
 

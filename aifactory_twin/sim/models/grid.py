@@ -49,6 +49,7 @@ class GridSeries:
 
     @property
     def rows(self) -> int:
+        """How many rows the series has."""
         values = self.price_usd_per_kwh
         return int((values if values is not None else self.carbon_g_per_kwh).size)  # type: ignore[union-attr]
 

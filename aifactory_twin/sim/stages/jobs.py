@@ -103,6 +103,7 @@ class Jobs:
         return self._wants
 
     def take_finished(self) -> list[int]:
+        """Jobs that finished since the last call (the list is emptied)."""
         out, self._finished = self._finished, []
         return out
 
