@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
@@ -34,7 +35,7 @@ Handler = Callable[..., Any]  # (window) or, for checkable actions, (window, che
 Condition = Callable[["MainWindow"], bool]
 
 
-def _studio():  # type: ignore[no-untyped-def]
+def _studio() -> ModuleType:
     """The what-if studio package, imported on first use so start-up does not pay for it."""
     import ui.compare
 
@@ -447,7 +448,7 @@ def _make(win: MainWindow, spec: ActionSpec, acts: Actions) -> QAction:
     action.setCheckable(spec.checkable)
     handler = spec.handler
     if spec.checkable:
-        action.toggled.connect(lambda on, h=handler: h(win, on))  # type: ignore[call-arg]
+        action.toggled.connect(lambda on, h=handler: h(win, on))
     else:
         action.triggered.connect(lambda _checked=False, h=handler: h(win))
     if spec.canvas_only:

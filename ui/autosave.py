@@ -139,7 +139,7 @@ def orphaned_sessions(folder: Path) -> list[RecoveryEntry]:
             RecoveryEntry(
                 scenario_path=path,
                 original_path=str(meta.get("original_path", "")),
-                saved_at=float(meta.get("saved_at", path.stat().st_mtime)),
+                saved_at=_float(meta.get("saved_at"), path.stat().st_mtime),
                 title=str(meta.get("title", "")),
             )
         )
@@ -151,6 +151,16 @@ def remove_entry(entry: RecoveryEntry) -> None:
     entry.scenario_path.unlink(missing_ok=True)
     (folder / f"{entry.session}.meta.json").unlink(missing_ok=True)
     (folder / f"{entry.session}.lock").unlink(missing_ok=True)
+
+
+def _float(value: object, default: float) -> float:
+    """``value`` as a number when it is one (a meta file may hold anything), else ``default``."""
+    if isinstance(value, int | float | str):
+        try:
+            return float(value)
+        except ValueError:
+            return default
+    return default
 
 
 def _read_meta(path: Path) -> dict[str, object]:

@@ -88,7 +88,7 @@ class EditorOps:
             return
         edge = Edge(
             id=ctx.doc.fresh_id(choice.kind),
-            kind=choice.kind,  # type: ignore[arg-type]
+            kind=choice.kind,
             source=choice.source,
             target=choice.target,
         )

@@ -43,7 +43,7 @@ class FileLoader(QObject):
         super().__init__(parent)
         self.large_file_bytes = LARGE_FILE_BYTES
         self._executor: ProcessPoolExecutor | None = None
-        self._future: Future[tuple[str, object]] | None = None
+        self._future: Future[Scenario | ScenarioError] | None = None
         self._path = ""
         self._timer = QTimer(self)
         self._timer.setInterval(POLL_MS)
@@ -129,9 +129,11 @@ def error_text(error: ScenarioError, limit: int = 12) -> str:
 
 def recent_files(settings: QSettings) -> list[str]:
     value = settings.value("recent_files", [])
-    if isinstance(value, str):
+    if isinstance(value, str):  # QSettings gives a one-entry list back as a plain string
         value = [value]
-    return [str(v) for v in value or [] if v]
+    if not isinstance(value, list | tuple):
+        return []
+    return [str(v) for v in value if v]
 
 
 def add_recent_file(settings: QSettings, path: str) -> list[str]:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QProgressBar,
     QUndoView,
     QWidget,
@@ -74,9 +75,9 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.setWindowTitle(APP_TITLE)
 
         # Which variant the editor shows (core); the canvas, panels and simulation follow it.
-        self.variant_session = VariantSession(self.doc)
-        self.scene = FactoryScene(self.doc, self, variants=self.variant_session)
-        self.view = FactoryView(self.scene, self)
+        self.variant_session: VariantSession = VariantSession(self.doc)
+        self.scene: FactoryScene = FactoryScene(self.doc, self, variants=self.variant_session)
+        self.view: FactoryView = FactoryView(self.scene, self)
         self.setCentralWidget(self.view)
         self.empty_state = EmptyStateWidget(self.view)
         self.loader = FileLoader(self)
@@ -86,15 +87,16 @@ class MainWindow(WindowFilesMixin, QMainWindow):
             self.doc, self.stack, self.scene, self.view, self.push, self.status
         )
         self.ops = EditorOps(self.context)
-        self.palette = PalettePanel()
-        self.inspector = InspectorPanel(
+        # Not ``self.palette``: that would shadow QWidget.palette().
+        self.palette_panel = PalettePanel()
+        self.inspector: InspectorPanel = InspectorPanel(
             self.doc, self.push, variants=self.variant_session, canvas=self.scene
         )
-        self.validation = ValidationPanel(self.doc)
+        self.validation: ValidationPanel = ValidationPanel(self.doc)
         self.validation.defer = lambda: self.scene.pending_count > 0
         self.undo_view = QUndoView(self.stack)
         self.undo_view.setEmptyLabel("<opened>")
-        self.palette_dock = self._dock("Palette", "palette_dock", self.palette, "left")
+        self.palette_dock = self._dock("Palette", "palette_dock", self.palette_panel, "left")
         self.inspector_dock = self._dock("Inspector", "inspector_dock", self.inspector, "right")
         self.validation_dock = self._dock(
             "Validation", "validation_dock", self.validation, "bottom"
@@ -108,10 +110,12 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.tips = TipsCard(self.view, self.settings)
         self.finder = NodeFinder(self.ops, self.menuBar(), self)
         self.acts = actions.build(self)
-        self.simulate_menu = self.acts.simulate_menu
+        self.simulate_menu: QMenu = self.acts.simulate_menu
         self.acts.toolbar.addSeparator()  # type: ignore[union-attr]
         self.acts.toolbar.addWidget(self.finder.box)  # type: ignore[union-attr]
-        self.canvas_menu = CanvasMenu(self.ops, self.acts.__getitem__, self._refresh_actions)
+        self.canvas_menu: CanvasMenu = CanvasMenu(
+            self.ops, self.acts.__getitem__, self._refresh_actions
+        )
         # The inspector follows the canvas selection on the next event-loop turn: a selection
         # change can come from inside a widget's own signal (the inspector's edge-kind combo
         # re-types an edge, the re-added item is reselected), and the inspector must not
@@ -141,7 +145,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
             QTimer.singleShot(0, lambda: self.tips.show_tip(0))
 
         self.recovery_dir = recovery_dir or default_recovery_dir()
-        self.autosave = Autosaver(
+        self.autosave: Autosaver = Autosaver(
             self.doc, self.stack, self.recovery_dir, autosave_interval_ms, self
         )
         self.theme_choice = str(self.settings.value("theme", "system"))
@@ -210,7 +214,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.view.palette_dropped.connect(self._on_view_palette_dropped)
         self.view.files_dropped.connect(self._on_files_dropped)
         self.view.zoom_changed.connect(lambda s: self.zoom_label.setText(f"{s * 100:.0f} %"))
-        self.palette.place_requested.connect(self.ops.place_at_center)
+        self.palette_panel.place_requested.connect(self.ops.place_at_center)
         self.scene.selectionChanged.connect(self._selection_timer.start)
         # At once, not after the timer: a shortcut pressed right after a click must work.
         self.scene.selectionChanged.connect(self._refresh_actions)
@@ -297,11 +301,11 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         geometry = self.settings.value("geometry")
         state = self.settings.value("window_state")
         if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+            self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
         if state is not None:
-            self.restoreState(state)  # type: ignore[arg-type]
+            self.restoreState(state)
         else:
             self.resizeDocks(
                 [self.palette_dock, self.inspector_dock], [260, 330], Qt.Orientation.Horizontal

@@ -105,11 +105,15 @@ class PalettePanel(QWidget):
             root.setFlags(root.flags() & ~Qt.ItemFlag.ItemIsDragEnabled)
             root.setExpanded(True)
 
+    def roots(self) -> list[QTreeWidgetItem]:
+        """The top-level groups of the tree."""
+        tops = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [root for root in tops if root is not None]
+
     def entries(self) -> list[QTreeWidgetItem]:
-        out = []
-        for i in range(self.tree.topLevelItemCount()):
-            root = self.tree.topLevelItem(i)
-            out += [root.child(j) for j in range(root.childCount())]
+        out: list[QTreeWidgetItem] = []
+        for root in self.roots():
+            out += [c for c in (root.child(j) for j in range(root.childCount())) if c is not None]
         return out
 
     def entry_for(self, spec: str) -> QTreeWidgetItem | None:
@@ -120,11 +124,12 @@ class PalettePanel(QWidget):
 
     def _on_search_changed(self, text: str) -> None:
         needle = text.strip().lower()
-        for i in range(self.tree.topLevelItemCount()):
-            root = self.tree.topLevelItem(i)
+        for root in self.roots():
             visible = 0
             for j in range(root.childCount()):
                 entry = root.child(j)
+                if entry is None:
+                    continue
                 haystack = f"{entry.text(0)} {entry.data(0, SPEC_ROLE)} {entry.toolTip(0)}"
                 hide = bool(needle) and needle not in haystack.lower()
                 entry.setHidden(hide)

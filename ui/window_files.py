@@ -32,57 +32,97 @@ from ui.file_ops import (
 from ui.load_worker import load_for_editor
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QMainWindow, QProgressBar
+
+    from aifactory_twin.document import FactoryDocument
+    from ui.actions import Actions
+    from ui.autosave import Autosaver
+    from ui.canvas.scene import FactoryScene
+    from ui.canvas.view import FactoryView
+    from ui.file_ops import FileLoader
+    from ui.inspector.panel import InspectorPanel
+    from ui.undo import DocumentUndoStack
+    from ui.validation_dock import ValidationPanel
+
+    _WindowBase = QMainWindow
+else:
+    _WindowBase = object
 
 FILE_FILTER = "Factory scenarios (*.aift.json *.json);;All files (*)"
 
 
-class WindowFilesMixin:
-    """Mixed into MainWindow; ``self`` is the window."""
+class WindowFilesMixin(_WindowBase):
+    """Mixed into MainWindow (a QMainWindow); ``self`` is the window.
+
+    For mypy the mixin is a QMainWindow that declares what it uses of the window below; at run
+    time it is a plain mixin (``_WindowBase`` is ``object``), so the window's bases are unchanged.
+    """
 
     _pending_template: bool = False
     _load_started_s: float = 0.0
 
+    if TYPE_CHECKING:
+        # What the file handling uses of the window (MainWindow sets them up).
+        doc: FactoryDocument
+        stack: DocumentUndoStack
+        settings: QSettings
+        scene: FactoryScene
+        view: FactoryView
+        inspector: InspectorPanel
+        validation: ValidationPanel
+        autosave: Autosaver
+        loader: FileLoader
+        acts: Actions
+        busy: QProgressBar
+        current_path: str | None
+        template_name: str
+        recovery_dir: Path
+
+        def status(self, message: str, timeout_ms: int = ...) -> None: ...
+        def _update_title(self) -> None: ...
+        def _update_counts(self) -> None: ...
+
     # ------------------------------------------------------------ new / open
-    def new_blank(self: MainWindow) -> None:
+    def new_blank(self) -> None:
         if not self.maybe_save():
             return
         self._install(Scenario(), path=None)
 
-    def new_from_template(self: MainWindow, path: str) -> None:
+    def new_from_template(self, path: str) -> None:
         if not self.maybe_save():
             return
         self._pending_template = True
         self.loader.open(path)
 
-    def open_dialog(self: MainWindow) -> None:
+    def open_dialog(self) -> None:
         start = str(self.start_folder())
         path, _ = QFileDialog.getOpenFileName(self, "Open factory", start, FILE_FILTER)
         if path:
             self.open_file(path)
 
-    def open_file(self: MainWindow, path: str) -> None:
+    def open_file(self, path: str) -> None:
         """Open ``path`` after asking about unsaved changes; large files load in a worker."""
         if self.loader.busy or not self.maybe_save():
             return
         self._pending_template = False
         self.loader.open(path)
 
-    def load_now(self: MainWindow, path: str) -> None:
+    def load_now(self, path: str) -> None:
         """Load synchronously (screenshot mode, benchmarks); raises ScenarioError."""
         self._install(load_for_editor(path), path)
 
-    def _on_loader_started(self: MainWindow, path: str) -> None:
+    def _on_loader_started(self, path: str) -> None:
         self._load_started_s = time.perf_counter()
         self.busy.show()
         self.status(f"Opening {Path(path).name}…", 0)
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
 
-    def _on_loader_finished(self: MainWindow) -> None:
+    def _on_loader_finished(self) -> None:
         self.busy.hide()
         QApplication.restoreOverrideCursor()
 
-    def _on_loader_loaded(self: MainWindow, path: str, scenario: Scenario) -> None:
+    def _on_loader_loaded(self, path: str, scenario: Scenario) -> None:
         if self._pending_template:
             self._pending_template = False
             self._install(scenario, path=None, template=Path(path).name.removesuffix(".aift.json"))
@@ -91,7 +131,7 @@ class WindowFilesMixin:
         took = time.perf_counter() - self._load_started_s
         self.status(f"Opened {Path(path).name}: {len(scenario.nodes):,} nodes in {took:.2f} s")
 
-    def _on_loader_failed(self: MainWindow, path: str, error: ScenarioError) -> None:
+    def _on_loader_failed(self, path: str, error: ScenarioError) -> None:
         self._pending_template = False
         self.status(f"Could not open {Path(path).name}")
         QMessageBox.critical(
@@ -101,9 +141,7 @@ class WindowFilesMixin:
             f"{error_text(error)}",
         )
 
-    def _install(
-        self: MainWindow, scenario: Scenario, path: str | None, template: str = ""
-    ) -> None:
+    def _install(self, scenario: Scenario, path: str | None, template: str = "") -> None:
         self.scene.clearSelection()
         self.doc.load(scenario)
         self.stack.clear()
@@ -123,12 +161,12 @@ class WindowFilesMixin:
         QTimer.singleShot(0, _refreeze)
 
     # ------------------------------------------------------------ save
-    def save(self: MainWindow) -> bool:
+    def save(self) -> bool:
         if not self.current_path:
             return self.save_as()
         return self.save_to(self.current_path)
 
-    def start_folder(self: MainWindow) -> Path:
+    def start_folder(self) -> Path:
         """Where file dialogs open: the document's folder, else the user's documents folder.
 
         Never the working folder the app happened to be started in.
@@ -140,7 +178,7 @@ class WindowFilesMixin:
         )
         return Path(documents) if documents else Path.home()
 
-    def suggested_path(self: MainWindow, suffix: str = SCENARIO_SUFFIX) -> str:
+    def suggested_path(self, suffix: str = SCENARIO_SUFFIX) -> str:
         """The file a Save As / Export dialog proposes: this document's name in its folder."""
         if self.current_path:
             stem = Path(self.current_path).name.removesuffix(SCENARIO_SUFFIX)
@@ -148,14 +186,14 @@ class WindowFilesMixin:
             stem = self.template_name or "factory"
         return str(self.start_folder() / f"{stem}{suffix}")
 
-    def save_as(self: MainWindow) -> bool:
+    def save_as(self) -> bool:
         start = self.current_path or self.suggested_path()
         path, _ = QFileDialog.getSaveFileName(self, "Save factory as", start, FILE_FILTER)
         if not path:
             return False
         return self.save_to(with_suffix(path))
 
-    def save_to(self: MainWindow, path: str) -> bool:
+    def save_to(self, path: str) -> bool:
         try:
             save_scenario(self.doc.scenario, path)
         except (ScenarioError, OSError) as exc:
@@ -170,7 +208,7 @@ class WindowFilesMixin:
         self.status(f"Saved {Path(path).name}")
         return True
 
-    def export_graphml(self: MainWindow) -> None:
+    def export_graphml(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
             self, "Export GraphML", self.suggested_path(".graphml"), "GraphML (*.graphml)"
         )
@@ -183,7 +221,7 @@ class WindowFilesMixin:
             return
         self.status(f"Exported {Path(path).name}")
 
-    def maybe_save(self: MainWindow) -> bool:
+    def maybe_save(self) -> bool:
         """True when it is fine to drop the current document (saved, discarded or clean)."""
         if self.stack.isClean():
             return True
@@ -201,7 +239,7 @@ class WindowFilesMixin:
         return answer == QMessageBox.StandardButton.Discard
 
     # ------------------------------------------------------------ recent / drop
-    def fill_recent_menu(self: MainWindow) -> None:
+    def fill_recent_menu(self) -> None:
         menu = self.acts.recent_menu
         if menu is None:
             return
@@ -218,20 +256,20 @@ class WindowFilesMixin:
             empty = menu.addAction("No recent files")
             empty.setEnabled(False)
 
-    def dragEnterEvent(self: MainWindow, event: QDragEnterEvent) -> None:
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
-    def dropEvent(self: MainWindow, event: QDropEvent) -> None:
+    def dropEvent(self, event: QDropEvent) -> None:
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         self._on_files_dropped(files)
 
-    def _on_files_dropped(self: MainWindow, files: list[str]) -> None:
+    def _on_files_dropped(self, files: list[str]) -> None:
         if files:
             self.open_file(files[0])
 
     # ------------------------------------------------------------ recovery
-    def offer_recovery(self: MainWindow) -> bool:
+    def offer_recovery(self) -> bool:
         """Offer the newest recovery file of a crashed session; True if one was recovered."""
         for entry in orphaned_sessions(self.recovery_dir):
             if entry.session == self.autosave.session:

@@ -17,15 +17,15 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def _palette_entry_point(window: MainWindow, spec: str) -> QPoint:
-    entry = window.palette.entry_for(spec)
+    entry = window.palette_panel.entry_for(spec)
     assert entry is not None, spec
-    window.palette.tree.scrollToItem(entry)
-    return window.palette.tree.visualItemRect(entry).center()
+    window.palette_panel.tree.scrollToItem(entry)
+    return window.palette_panel.tree.visualItemRect(entry).center()
 
 
 def test_double_click_in_palette_places_a_node(qtbot: Any, window: MainWindow) -> None:
     point = _palette_entry_point(window, "kind:compute_rack")
-    tree = window.palette.tree.viewport()
+    tree = window.palette_panel.tree.viewport()
     # QTest's double click omits the first press that a real one has; send it as a mouse does.
     qtbot.mouseClick(tree, Qt.MouseButton.LeftButton, pos=point)
     qtbot.mouseDClick(tree, Qt.MouseButton.LeftButton, pos=point)

@@ -41,7 +41,7 @@ def choose_edge(doc: FactoryDocument, first_id: str, second_id: str) -> EdgeChoi
         return EdgeChoice(refusal="a node cannot connect to itself")
     first = doc.node(first_id)
     second = doc.node(second_id)
-    k1, k2 = str(first.kind), str(second.kind)  # type: ignore[attr-defined]
+    k1, k2 = str(first.kind), str(second.kind)
     for src, dst, ks, kd in ((first_id, second_id, k1, k2), (second_id, first_id, k2, k1)):
         kinds = allowed_edge_kinds(ks, kd)
         existing = {e.kind for e in doc.incident_edges(src) if e.source == src and e.target == dst}

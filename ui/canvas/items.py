@@ -93,7 +93,7 @@ class NodeItem(QGraphicsItem):
 
     @property
     def kind(self) -> str:
-        return str(self.node.kind)  # type: ignore[attr-defined]
+        return str(self.node.kind)
 
     def set_node(self, node: NodeBase) -> None:
         self.node = node

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
@@ -45,9 +45,12 @@ class FactoryScene(QGraphicsScene):
     findings_applied = Signal()
 
     def __init__(
-        self, doc: FactoryDocument, parent: object = None, variants: VariantSession | None = None
+        self,
+        doc: FactoryDocument,
+        parent: QObject | None = None,
+        variants: VariantSession | None = None,
     ) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
+        super().__init__(parent)
         self.doc = doc
         # The cards of nodes the active variant overrides show the variant's values; the
         # session says which (the scene is the only writer of its items).
@@ -513,7 +516,7 @@ class FactoryScene(QGraphicsScene):
             self._overview_lines_count = len(self.edge_items)
         return self._overview_lines
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         if not self.overview:
             return
         for kind, lines in self._overview_edge_lines().items():
@@ -546,7 +549,7 @@ class FactoryScene(QGraphicsScene):
         self.setBackgroundBrush(theme.canvas_bg)
         self.update()
 
-    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
+    def drawBackground(self, painter: QPainter, rect: QRectF | QRect) -> None:
         painter.fillRect(rect, self.theme.canvas_bg)
         scale = painter.worldTransform().m11()
         if scale < 0.45:  # grid lines closer than ~9 px are noise; skip them

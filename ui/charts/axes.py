@@ -66,7 +66,7 @@ def format_sim_time(seconds: float, spacing_s: float = 0.0) -> str:
     return f"{sign}{hours:02d}:{minutes:02d}"
 
 
-class TimeAxisItem(pg.AxisItem):
+class TimeAxisItem(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type hints
     """A bottom axis over simulated seconds with minute/hour/day/week ticks."""
 
     def __init__(self, **kwargs: object) -> None:

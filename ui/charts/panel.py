@@ -36,7 +36,7 @@ CHART_TIME_SHARE = 0.2
 on a slow machine or a huge run the charts update less often instead of starving input."""
 
 
-class _TimedLayoutWidget(pg.GraphicsLayoutWidget):
+class _TimedLayoutWidget(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph: untyped
     """Remembers how long its last paint took (the adaptive redraw rate needs it)."""
 
     last_paint_ms = 0.0
@@ -53,7 +53,7 @@ def _pen(color: str) -> pg.QtGui.QPen:
     return pen
 
 
-class ReadoutLabel(pg.LabelItem):
+class ReadoutLabel(pg.LabelItem):  # type: ignore[misc]  # pyqtgraph ships no type hints
     """A label that wraps to the chart's width instead of widening the whole layout."""
 
     LINES = 2

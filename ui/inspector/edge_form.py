@@ -162,7 +162,7 @@ class EdgeForm(QWidget):
         """Re-type the edge: Disconnect + Connect with the same id, as one undo step."""
         if kind == self.edge.kind or not self.doc.has_edge(self.edge.id):
             return
-        new = Edge(id=self.edge.id, kind=kind, source=self.edge.source, target=self.edge.target)  # type: ignore[arg-type]
+        new = Edge(id=self.edge.id, kind=kind, source=self.edge.source, target=self.edge.target)
         try:
             connect = Connect(self.doc, new)
         except ScenarioError as exc:

@@ -281,7 +281,7 @@ class InspectorPanel(QWidget):
 
     def _build_node_form(self, layout: QVBoxLayout) -> None:
         nodes = self._nodes()
-        kinds = {str(n.kind) for n in nodes}  # type: ignore[attr-defined]
+        kinds = {str(n.kind) for n in nodes}
         kind = next(iter(kinds)) if len(kinds) == 1 else ""
         layout.addWidget(self._header(nodes, kind))
         if kind:
