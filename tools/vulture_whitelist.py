@@ -86,36 +86,21 @@ _.remove_node
 _.in_batch
 _.heat_removed_j  # thermal stage's energy ledger, read by the energy-balance test
 
-# --- aifactory_twin/sim/: reported dead when the scan was added; the engine refactor and the
-# physics models (issue 10: their callers land after them) own these. Remove an entry when its
-# code is wired or deleted.
+# --- aifactory_twin/sim/: the physics models of issue 10 landed before their callers, and the
+# thermal stage's starting temperatures. Remove an entry when its code is wired or deleted.
 ChillerCompressor
 DEFAULT_MIN_SPEED
 STANDBY_FRACTION
-_._free_cache
-_._hour_cache
-_.is_dist
-_.is_static
-_.monthly_mean_c
-_.temp0_c
-_.tokens_served
 affinity_power_kw
-arrivals_between
-capex_due_usd
 chiller_power_kw
 climate_year
 curve_loss_kw
-distribute
 efficiency_at
 feed_values
-inf_names
 leak_w
-liquid_fraction
 parse_epw
 parse_grid_csv
-rack_rating_kw
 rc_step_with_trip
-rej_has_condenser
 room_share
-switch_latency_us
-switch_scale_out
+_.monthly_mean_c
+_.temp0_c
