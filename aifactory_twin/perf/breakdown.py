@@ -42,9 +42,11 @@ class StepBreakdown:
 
     @property
     def step_s(self) -> float:
+        """One training step, s: the sum of its parts."""
         return sum(self.parts_s.values())
 
     def share(self, key: str) -> float:
+        """The part ``key``'s share of the step (0 for an empty step)."""
         total = self.step_s
         return self.parts_s.get(key, 0.0) / total if total > 0 else 0.0
 
