@@ -127,7 +127,7 @@ class MainWindow(WindowFilesMixin, QMainWindow):
         self.live = install_live_view(self)
         # Scenario settings/workloads (a tab beside the inspector) and variants (below it).
         self.scenario_panel = ScenarioPanel(self.doc, self.push, self.variant_session)
-        self.variants_panel = VariantsPanel(self)
+        self.variants_panel = VariantsPanel(self.ops, self.variant_session, self.statusBar())
         self.scenario_dock = self.add_dock(
             "Scenario", "scenario_dock", self.scenario_panel, "right"
         )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QStatusBar,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -39,7 +40,7 @@ from aifactory_twin.variant_session import VariantSession
 from ui.resources import STATUS_COLORS
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.editor_context import EditorOps
 
 BASE_LABEL = "Base (as built)"
 # (title, label, suggested text) → the typed text, or None when cancelled.
@@ -57,16 +58,24 @@ def ask_text(parent: QWidget) -> Prompt:
 class VariantsPanel(QScrollArea):
     """Variant list with New / Duplicate / Rename / Delete, description and override list."""
 
-    def __init__(self, window: MainWindow, prompt: Prompt | None = None) -> None:
+    def __init__(
+        self,
+        ops: EditorOps,
+        variants: VariantSession,
+        status_bar: QStatusBar,
+        prompt: Prompt | None = None,
+    ) -> None:
         super().__init__()
-        self.main_window = window
-        self.doc = window.doc
-        self.variants: VariantSession = window.variant_session
+        # Explicit collaborators: the editor's operations (document, push, focus) and the
+        # variant session; the status bar only receives this panel's label.
+        self.ops = ops
+        self.doc = ops.ctx.doc
+        self.variants = variants
         self.prompt: Prompt = prompt or ask_text(self)
         self._build()
         self.status_label = QLabel()
         self.status_label.setObjectName("variant_status")
-        window.statusBar().addPermanentWidget(self.status_label)
+        status_bar.addPermanentWidget(self.status_label)
         self._connected = False
         self.attach()
         self.refresh()
@@ -204,7 +213,7 @@ class VariantsPanel(QScrollArea):
         self.error.setVisible(bool(problem))
 
     def _push_variants(self, variants: list[Variant], text: str) -> None:
-        self.main_window.push(SetPart(self.doc, "variants", variants, text=text))
+        self.ops.ctx.push(SetPart(self.doc, "variants", variants, text=text))
 
     def _suggest(self, stem: str) -> str:
         n, names = 1, set(self.variants.names())
@@ -289,17 +298,11 @@ class VariantsPanel(QScrollArea):
     def _on_override_double_clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         target = item.text(0)
         if self.doc.has_node(target):
-            self.main_window.focus_nodes([target])
+            self.ops.focus_nodes([target])
 
     def _on_doc_part_changed(self, name: str, _old: Any, _new: Any) -> None:
         if name == "variants":
             self.refresh()
 
-    def _on_variants_active_changed(self, name: object) -> None:
+    def _on_variants_active_changed(self, _name: object) -> None:
         self.refresh()
-        live = getattr(self.main_window, "live", None)
-        combo = getattr(getattr(live, "controls", None), "variant", None)
-        if combo is not None:  # the live view simulates what the editor shows (next restart)
-            index = 0 if name is None else combo.findData(name)
-            if index >= 0 and index != combo.currentIndex():
-                combo.setCurrentIndex(index)

@@ -137,3 +137,17 @@ def test_node_menu_has_the_common_actions_and_cut_paste_here(
     where = window.view.mapToScene(empty)
     assert abs(_x(window, pasted) - where.x()) < 1 and abs(_y(window, pasted) - where.y()) < 1
     assert window.last_status == "Pasted 1 node"
+
+
+def test_ctrl_v_pastes_where_the_mouse_points(qtbot: Any, window: MainWindow) -> None:
+    add_node(window, "pdu", "pdu", 0, 0)
+    window.view.fit_all()
+    window.scene.select_nodes(["pdu"])
+    qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL)
+    point = view_point(window, "pdu") + QPoint(60, 140)
+    qtbot.mouseMove(window.view.viewport(), point)
+    qtbot.waitUntil(window.view.viewport().underMouse, timeout=2000)
+    qtbot.keyClick(window.view, Qt.Key.Key_V, CTRL)
+    (pasted,) = window.scene.selected_node_ids()
+    where = window.view.mapToScene(point)
+    assert abs(_x(window, pasted) - where.x()) < 1 and abs(_y(window, pasted) - where.y()) < 1

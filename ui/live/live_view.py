@@ -208,7 +208,15 @@ class LiveView(QObject):
         self.window.doc.reset.connect(self._on_doc_reset)
         self.window.scene.selectionChanged.connect(self._show_selected_history)
         self.window.doc.part_changed.connect(self._on_doc_part_changed)
+        self.window.variant_session.active_changed.connect(self._follow_editor_variant)
         self._on_doc_reset()
+
+    def _follow_editor_variant(self, name: object) -> None:
+        """The live view simulates the variant the editor shows (from the next restart)."""
+        combo = self.controls.variant
+        index = 0 if name is None else combo.findData(name)
+        if index >= 0 and index != combo.currentIndex():
+            combo.setCurrentIndex(index)
 
     # ------------------------------------------------------------ actions
     def set_overlay_mode(self, mode: str) -> None:
@@ -238,6 +246,7 @@ class LiveView(QObject):
             return
         self._shut_down = True
         self.window.scene.selectionChanged.disconnect(self._show_selected_history)
+        self.window.variant_session.active_changed.disconnect(self._follow_editor_variant)
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.controls.space_filter)
