@@ -188,6 +188,54 @@ KPIS: tuple[KpiInfo, ...] = (
         "joules_per_token", "Energy per token", "J", "quantity", "lower", "compute",
         "Facility energy of the accelerators serving inference / tokens served.",
     ),
+    KpiInfo(
+        "mean_allocation", "Mean allocation", "", "percent", "higher", "compute",
+        "Accelerator-seconds handed to workloads (on site and cloud) / accelerator-seconds of "
+        "arrived equipment; utilization below it is allocated but idle.",
+    ),
+    KpiInfo(
+        "queue_wait_mean_h", "Queue wait (mean)", "h", "quantity", "lower", "compute",
+        "Mean over submitted training jobs of first start − submit time (a job still waiting "
+        "counts its wait so far).", short="Wait (mean)",
+    ),
+    KpiInfo(
+        "queue_wait_p50_h", "Queue wait (median)", "h", "quantity", "lower", "compute",
+        "Median over submitted training jobs of first start − submit time.",
+        short="Wait (P50)",
+    ),
+    KpiInfo(
+        "queue_wait_p95_h", "Queue wait (95th percentile)", "h", "quantity", "lower", "compute",
+        "95th percentile over submitted training jobs of first start − submit time.",
+        short="Wait (P95)",
+    ),
+    KpiInfo(
+        "queue_slowdown_mean", "Mean bounded slowdown", "", "ratio", "lower", "compute",
+        "Mean over finished jobs of (end − submit) / max(end − first start, 10 s).",
+        short="Slowdown",
+    ),
+    KpiInfo(
+        "queue_length_mean", "Queue length (mean)", "jobs", "quantity", "lower", "compute",
+        "Training jobs submitted but not running, averaged over the ticks.",
+        short="Queue (mean)",
+    ),
+    KpiInfo(
+        "queue_length_max", "Queue length (peak)", "", "count", "lower", "compute",
+        "Most training jobs waiting at any tick.", short="Queue (peak)",
+    ),
+    KpiInfo(
+        "scheduling_events", "Scheduling passes", "", "count", None, "run",
+        "Times the scheduler re-decided the queue (capacity, submission, completion or gate "
+        "changes).",
+    ),
+    KpiInfo(
+        "jobs_waiting", "Jobs waiting at the end", "", "count", "lower", "compute",
+        "Training jobs submitted, not finished and not running when the run stopped.",
+    ),
+    KpiInfo(
+        "requeues", "Job requeues", "", "count", "lower", "reliability",
+        "Running jobs sent back to the queue because they fell below their gang minimum "
+        "(failures, or preemption by higher-priority work).",
+    ),
     # --- reliability -------------------------------------------------------------------------
     KpiInfo(
         "availability", "Availability", "", "percent", "higher", "reliability",

@@ -177,11 +177,32 @@ _PARTS_OF_TOTAL = frozenset(
 )
 
 
+_QUEUE_TABLE: tuple[str, ...] = (
+    "mean_allocation",
+    "queue_wait_mean_h",
+    "queue_wait_p50_h",
+    "queue_wait_p95_h",
+    "queue_slowdown_mean",
+    "queue_length_mean",
+    "queue_length_max",
+    "jobs_waiting",
+    "requeues",
+)
+
+
 def kpi_table_lines(kpis: dict[str, Any]) -> list[str]:
     """``label  value`` lines of the run's KPI table, then one line per training job."""
     labels = {key: ("  " if key in _PARTS_OF_TOTAL else "") + kpi_info(key).label for key in _TABLE}
     width = max(len(label) for label in labels.values())
     lines = [f"  {labels[key]:<{width}}  {format_kpi(key, kpis.get(key))}" for key in _TABLE]
+    if kpis.get("queue_length_max"):
+        # The queue section only when jobs waited: runs without a queue read as before.
+        for key in _QUEUE_TABLE:
+            lines.append(f"  {kpi_info(key).label:<{width}}  {format_kpi(key, kpis.get(key))}")
+        shares = kpis.get("team_gpu_share") or {}
+        if len(shares) > 1:
+            parts = ", ".join(f"{team} {format_percent(v)}" for team, v in shares.items())
+            lines.append(f"  {'Team share of GPU-hours':<{width}}  {parts}")
     for job in kpis.get("jobs", []):
         done = "done" if job["completed"] else format_percent(job["progress"])
         eta = job["eta_h"]

@@ -68,6 +68,25 @@ class TrainingJob(StrictModel):
     """Architecture for the performance model; None keeps the 6·N·D-at-target-MFU estimate."""
     layout: ParallelLayout = ParallelLayout()
     """Parallel layout; empty fields are searched for the fastest layout that fits in HBM."""
+    min_accelerators: PositiveInt | None = None
+    """Gang minimum under a queue policy: the job starts (and keeps running) only with at least
+    this many accelerators; None = all of ``accelerators_requested``."""
+    elastic: bool = False
+    """Under a queue policy, once started the job shrinks with lost capacity instead of going
+    back to the queue (the ``elastic`` policy treats every job this way)."""
+    team: str = Field(default="", max_length=80)
+    """Team that submitted the job (per-team share of the factory in the KPIs)."""
+
+    @model_validator(mode="after")
+    def _gang_minimum_fits(self) -> TrainingJob:
+        if self.min_accelerators is not None and (
+            self.min_accelerators > self.accelerators_requested
+        ):
+            raise ValueError(
+                f"min_accelerators ({self.min_accelerators}) exceeds accelerators_requested "
+                f"({self.accelerators_requested})"
+            )
+        return self
 
 
 class InferenceService(StrictModel):
@@ -128,6 +147,13 @@ class Settings(StrictModel):
     """Carbon intensity when no feed is modelled (US 2023, domain-reference §6.2)."""
     misc_facility_fraction: Fraction = 0.02
     """Lighting, offices and other facility load as a fraction of IT power (estimate)."""
+    scheduler_policy: Literal["elastic", "fcfs", "priority", "sjf"] = "elastic"
+    """How training jobs get accelerators. ``elastic`` (files from before the scheduler): every
+    submitted job runs at once on what is free, by priority, shrinking when short. ``fcfs``,
+    ``priority``, ``sjf`` (shortest job first): a queue in that order with gang starts."""
+    backfill: Literal["easy", "none"] = "easy"
+    """Under a queue policy: ``easy`` lets a later job start if it does not delay the head
+    job's reservation (EASY backfill); ``none`` keeps strict queue order."""
 
 
 class Override(StrictModel):

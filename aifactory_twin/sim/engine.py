@@ -37,6 +37,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "unit_failed",
     "unit_repaired",
     "job_interrupted",
+    "job_requeued",
     "job_finished",
     "delivery_arrived",
     "staff_left",

@@ -171,6 +171,7 @@ class EngineState:
         # 2b. work progress, then 6. the ledger
         pl = work.placement
         assert pl is not None
+        work.sched.account(dt, pl, work.version)
         flops_s, tokens_s, _ = work.jobs.advance(
             t, dt, pl, rb.slow, work.rack_bw, work.rack_bw_local, work.rack_store_per_gpu,
             inf_demand, self.log, (work.version, thermal.version, power.version, av.version),
@@ -179,6 +180,7 @@ class EngineState:
             dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,
             thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s,
         )  # fmt: skip
+        ledger.out["queue_length"] = float(work.sched.queue_length)
         base = power.cache.base
         assert base is not None
         self.view_inputs = ViewInputs(

@@ -8,6 +8,10 @@ cost per million tokens charges inference its share of allocated GPU-hours of th
 automation rate = incidents handled without a technician / incidents; talent retention =
 1 − departures / starting headcount; product launches per year from the launch rule in
 ``models/staff.py``. PUE = facility energy / IT energy over the run.
+Queue (``stages/scheduler.py``): a job's wait = first start − submit (a job still waiting
+counts its wait so far); slowdown = (end − submit) / max(end − first start, 10 s) over finished
+jobs (bounded slowdown, Feitelson et al. JSSPP 1997); allocation = accelerator-seconds held by
+workloads / arrived; team share = a team's accelerator-seconds / all jobs' accelerator-seconds.
 A ratio whose denominator is zero (no GPU-hours, no IT energy, no incidents, no tokens, no
 staff) is undefined and reported as None (JSON null), never as 0; so is one whose denominator
 is so small (a subnormal token count) that the quotient overflows to infinity.
@@ -75,9 +79,12 @@ def compute_kpis(
                 "eta_h": eta[j],
                 "interruptions": int(w.interruptions[j]),
                 "goodput": _capped(_ratio(w.progress_flops[j], w.potential_flops[j])),
+                "team": wl.teams[j],
+                "wait_h": _wait_h(s.work.sched.first_start_s[j], start, time_s),
             }
         )
     launches = sum(1 for x in staff.launch_times if x <= time_s)
+    queue = _queue_kpis(c, s, rec, time_s)
     return {
         "horizon_s": float(c.horizon_s),
         "step_s": float(c.step_s),
@@ -121,5 +128,60 @@ def compute_kpis(
             _finite(total * inf_share / tokens * 1e6) if tokens > 0 else None
         ),
         "joules_per_token": _ratio(a["inference_energy_j"], tokens),
+        **queue,
         "jobs": jobs,
+    }
+
+
+def _wait_h(first_start_s: float, submit_s: float, time_s: float) -> float | None:
+    """Hours from submit to first start (so far, if still waiting); None before submission."""
+    if submit_s > time_s:
+        return None
+    end = time_s if math.isnan(first_start_s) else first_start_s
+    return (end - submit_s) / 3600.0
+
+
+SLOWDOWN_FLOOR_S = 10.0
+"""Run-time floor of the bounded slowdown, so tiny jobs do not dominate (Feitelson 1997)."""
+
+
+def _queue_kpis(
+    c: CompiledScenario, s: EngineState, rec: Recorder, time_s: float
+) -> dict[str, Any]:
+    """Wait times, slowdown, queue length, allocation and per-team share of the training jobs."""
+    wl = c.workloads
+    sched = s.work.sched
+    w = s.work.jobs
+    submit = wl.train_start_s
+    seen = submit <= time_s
+    start = sched.first_start_s
+    wait_h = np.where(np.isnan(start), time_s - submit, start - submit)[seen] / 3600.0
+    done = w.completed & ~np.isnan(start)
+    run_s = np.maximum(w.finish_s[done] - start[done], SLOWDOWN_FLOOR_S)
+    slowdown = (w.finish_s[done] - submit[done]) / run_s
+    ql = rec.series("queue_length")
+    a = s.ledger.acc
+    held = sched.gpu_s
+    teams: dict[str, float] = {}
+    for j, team in enumerate(wl.teams):
+        teams[team or "(no team)"] = teams.get(team or "(no team)", 0.0) + float(held[j])
+    total = float(held.sum())
+
+    def pct(q: float) -> float | None:
+        return float(np.percentile(wait_h, q)) if wait_h.size else None
+
+    return {
+        "queue_wait_mean_h": float(np.mean(wait_h)) if wait_h.size else None,
+        "queue_wait_p50_h": pct(50),
+        "queue_wait_p95_h": pct(95),
+        "queue_slowdown_mean": float(np.mean(slowdown)) if slowdown.size else None,
+        "queue_length_mean": float(np.mean(ql)) if ql.size else 0.0,
+        "queue_length_max": int(np.max(ql)) if ql.size else 0,
+        "jobs_waiting": int(sched.queue_length),
+        "requeues": int(sched.requeues.sum()),
+        "scheduling_events": int(sched.decisions),
+        "mean_allocation": _capped(
+            _ratio(a["gpu_s_allocated"] + a["cloud_gpu_s"], a["gpu_s_arrived"])
+        ),
+        "team_gpu_share": {k: v / total for k, v in sorted(teams.items())} if total > 0 else {},
     }

@@ -48,6 +48,7 @@ SERIES: tuple[str, ...] = (
     "staff_cost_usd_cum",
     "maintenance_cost_usd_cum",
     "cloud_cost_usd_cum",
+    "queue_length",
 )
 NODE_SERIES: tuple[str, ...] = ("temp_c", "power_kw", "utilization")
 NODE_SAMPLE_BUDGET = 2_000_000

@@ -61,6 +61,11 @@ class Workloads:
     inf_cloud_mask: BoolMatrix
     order: tuple[tuple[str, int], ...]
     """Placement order: ("t", j) or ("i", i), higher priority first."""
+    min_gpus: FloatArray
+    """Gang minimum per training job (accelerators_requested unless stated)."""
+    elastic: BoolArray
+    priority: FloatArray
+    teams: tuple[str, ...]
 
     @property
     def n_train(self) -> int:
@@ -145,6 +150,12 @@ def compile_workloads(
         inf_rack_mask=i_rack,
         inf_cloud_mask=i_cloud,
         order=tuple(k for _, _, k in keyed),
+        min_gpus=np.asarray(
+            [w.min_accelerators or w.accelerators_requested for w in train], dtype=np.float64
+        ),
+        elastic=np.asarray([w.elastic for w in train], dtype=bool),
+        priority=np.asarray([w.priority for w in train], dtype=np.float64),
+        teams=tuple(w.team for w in train),
     )
 
 

@@ -28,6 +28,7 @@ from aifactory_twin.sim.stages.handoff import (
     frozen,
 )
 from aifactory_twin.sim.stages.jobs import Jobs
+from aifactory_twin.sim.stages.scheduler import Scheduler
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Work:
         n_r = c.racks.node.shape[0]
         self.log = log
         self.jobs = Jobs(c)
+        self.sched = Scheduler(c)
         self.placement: Placement | None = None
         self.version = 0
         self.rack_bw = frozen(np.zeros(n_r))
@@ -60,6 +62,7 @@ class Work:
         """Take the parameters of ``c`` (same nodes and workloads)."""
         self.c = c
         self.jobs.swap(c)
+        self.sched.swap(c)
         self.has_support = np.bincount(c.staff.support_node, minlength=c.n_nodes) > 0
         self.cache = WorkCache()
 
@@ -118,10 +121,21 @@ class Work:
         Also brings the fabric bandwidth up to date with the placement and the units up.
         """
         c = self.c
-        train_want, inf_want, inf_demand = self.jobs.wants(t, hour)
-        key = (cap.key, train_want.tobytes(), inf_want.tobytes())
+        jobs, sched = self.jobs, self.sched
+        train_want, inf_want, inf_demand = jobs.wants(t, hour)
+        key = (cap.key, train_want.tobytes(), inf_want.tobytes(), sched.version)
         if self.placement is None or self.cache.place_key != key:
-            pl = place(c.workloads, cap.free, c.cloud.max_gpus, train_want, inf_want)
+            submitted = c.workloads.train_start_s <= t
+            if sched.queued:
+                pl = sched.schedule(
+                    t, submitted, jobs.completed, cap.free, c.cloud.max_gpus, inf_want,
+                    jobs.progress_flops, jobs.rate_flops, jobs.restart_left_s, self.placement,
+                    self.log,
+                )  # fmt: skip
+            else:
+                want = sched.gated_wants(train_want)
+                pl = place(c.workloads, cap.free, c.cloud.max_gpus, want, inf_want)
+                sched.note_starts(t, pl, submitted, jobs.completed)
             for arr in (pl.train, pl.inf, pl.train_cloud, pl.inf_cloud):
                 frozen(arr)
             self.placement = pl
