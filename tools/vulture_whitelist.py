@@ -104,3 +104,6 @@ rc_step_with_trip
 room_share
 _.monthly_mean_c
 _.temp0_c
+
+# --- Engine hooks other processes plug into (tests call them until those processes land) -------
+_.set_gate  # the scheduler's job-start gate; issue 14's dataset readiness ANDs into it

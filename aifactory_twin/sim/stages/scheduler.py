@@ -159,6 +159,7 @@ class Scheduler:
 
     @property
     def queued(self) -> bool:
+        """Whether a queue policy (not ``elastic``) decides the starts."""
         return self.policy in QUEUE_POLICIES
 
     def set_gate(self, name: str, ready: BoolArray) -> None:
