@@ -10,6 +10,7 @@ from aifactory_twin.schema.edges import (
     allowed_edge_kinds,
     refusal_reason,
 )
+from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.schema.nodes import (
     HEAT_COLLECTORS,
     HEAT_REJECTORS,
@@ -68,6 +69,7 @@ __all__ = [
     "Delivery",
     "Edge",
     "InferenceService",
+    "JobMix",
     "Meta",
     "ModelDescription",
     "NetworkSwitch",

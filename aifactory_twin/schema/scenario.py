@@ -17,6 +17,7 @@ from aifactory_twin.schema.base import (
     Temperature,
 )
 from aifactory_twin.schema.edges import Edge
+from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.schema.nodes import Node, NodeBase
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout
 
@@ -206,6 +207,8 @@ class Scenario(StrictModel):
     nodes: list[Node] = []
     edges: list[Edge] = []
     workloads: list[Workload] = []
+    job_mix: list[JobMix] = []
+    """Generated training jobs per team, expanded into workloads at compile time."""
     variants: list[Variant] = []
     events: list[ScheduledEvent] = []
 

@@ -19,6 +19,7 @@ import gc
 
 import numpy as np
 
+from aifactory_twin.catalog import accelerator_spec
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -31,6 +32,7 @@ from aifactory_twin.schema import (
 )
 from aifactory_twin.sim.compile.common import EdgesByKind, problem
 from aifactory_twin.sim.compile.compute import compile_cloud, compile_racks, rack_specs
+from aifactory_twin.sim.compile.job_mix import expand_job_mix
 from aifactory_twin.sim.compile.network import compile_network, compile_storage
 from aifactory_twin.sim.compile.nodes import compile_nodes
 from aifactory_twin.sim.compile.perf import compile_job_perf
@@ -117,6 +119,11 @@ def _compile(
     kinds = np.asarray([str(getattr(x, "kind", "")) for x in nodes], dtype=np.str_)
     racks = [(i, x) for i, x in enumerate(nodes) if isinstance(x, ComputeRack)]
     specs = rack_specs(racks)
+    # The job mix sizes its jobs' work on the fastest accelerator the factory has.
+    peaks = [x.peak_bf16_tflops for x in specs] + [
+        accelerator_spec(x.accelerator).peak_bf16_tflops for x in nodes if isinstance(x, CloudBurst)
+    ]
+    sc = expand_job_mix(sc, max(peaks, default=0.0))
     node_params = compile_nodes(nodes, settings.start_time, racks, specs)
     cools = [(i, x) for i, x in enumerate(nodes) if isinstance(x, CoolingUnit)]
     switches = [(i, x) for i, x in enumerate(nodes) if isinstance(x, NetworkSwitch)]
