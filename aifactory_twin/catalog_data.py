@@ -320,6 +320,19 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (50000.0, _UNIT_CAPEX),
         ),
     ),
+    "crac_legacy": PresetEntry(
+        "cooling_unit",
+        "CRAC/CRAH, constant-speed fans (legacy)",
+        "Older perimeter unit whose fans run at full speed whatever the load.",
+        _cooler(
+            "crah",
+            (150.0, "estimate: large perimeter CRAH ≈ 150 kW sensible (not in the reference)"),
+            (0.08, "estimate: legacy fans with higher pressure drop, 8 % of rated capacity"),
+            (20.0, "estimate: legacy setpoint below the §3.3 recommended 18–27 °C midpoint"),
+            (40000.0, _UNIT_CAPEX),
+            min_speed_fraction=(1.0, "estimate: constant-speed fans, no drive to slow them down"),
+        ),
+    ),
     "in_row": PresetEntry(
         "cooling_unit",
         "In-row cooler",
@@ -382,6 +395,28 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (18.0, "estimate: §3.2 chilled facility water 18–27 °C; low end"),
             (1.2e6, _UNIT_CAPEX),
             cop=(6.1, _CHILLER),
+            free_cooling_below_c=(
+                12.8,
+                _ENERGY_STAR + " (waterside economizer below 12.8 °C wet-bulb; dry-bulb used)",
+            ),
+        ),
+    ),
+    "chiller_water_vsd": PresetEntry(
+        "cooling_unit",
+        "Water-cooled chiller, variable speed",
+        "VSD centrifugal chiller, COP 6.1 at full load and better at part load; with a tower.",
+        _cooler(
+            "chiller",
+            (3500.0, "estimate: 1,000-ton chiller = 3,517 kW (COP conversion in " + _CHILLER + ")"),
+            (0.02, "estimate: chilled-water pumps ≈ 2 % of rated capacity"),
+            (18.0, "estimate: §3.2 chilled facility water 18–27 °C; low end"),
+            (1.4e6, _UNIT_CAPEX),
+            cop=(6.1, _CHILLER),
+            compressor=(
+                "vsd",
+                "https://github.com/NREL/EnergyPlus/blob/develop/datasets/Chillers.idf "
+                "(Carrier 19XR VSD EIR-f-PLR; §3.2: VSD chillers peak at 50–70 % load)",
+            ),
             free_cooling_below_c=(
                 12.8,
                 _ENERGY_STAR + " (waterside economizer below 12.8 °C wet-bulb; dry-bulb used)",
@@ -539,6 +574,17 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             "ups_rating_kw": (1000.0, "estimate: 1 MW module; scenes use count for more"),
             "efficiency": (0.96, _UPS_EFF),
             "capex_usd": (300000.0, _UNIT_CAPEX),
+        },
+    ),
+    "ups_eco": PresetEntry(
+        "ups",
+        "UPS (eco mode)",
+        "1 MW UPS in eco / dynamic-online mode, 99 % efficient at rated load.",
+        {
+            "ups_rating_kw": (1000.0, "estimate: 1 MW module; scenes use count for more"),
+            "efficiency": (0.99, _UPS_EFF + " (eco/dynamic-online 98–99 %)"),
+            "mode": ("eco", "estimate: eco-mode loss shares, sim/models/partload.py"),
+            "capex_usd": (320000.0, _UNIT_CAPEX),
         },
     ),
     "pdu": PresetEntry(

@@ -196,7 +196,12 @@ class CoolingUnit(NodeBase):
     cop: PositiveFloat | None = None
     """Coefficient of performance for compressor-based units (chillers)."""
     fan_pump_power_fraction: Fraction = 0.05
-    """Fan and pump power as a fraction of heat moved (collectors, dry coolers, towers)."""
+    """Fan and pump power at rated flow as a fraction of rated capacity (collectors, dry
+    coolers, towers); at part load it follows the affinity law (sim/models/partload.py)."""
+    min_speed_fraction: Annotated[float, Field(gt=0, le=1)] = 0.3
+    """Lowest fan/pump speed of a variable-speed drive; 1 = constant-speed fans (estimate)."""
+    compressor: Literal["constant_speed", "vsd"] = "constant_speed"
+    """Chiller compressor control: its part-load curve (DOE-2 EIR-f-PLR, partload.py)."""
     supply_temp_c: Temperature = 24.0
     wue_l_per_kwh: NonNegativeFloat = 0.0
     """Water used per kWh of heat rejected, L/kWh."""
@@ -262,12 +267,22 @@ class Ups(NodeBase):
     kind: Literal["ups"] = "ups"
     ups_rating_kw: PositiveFloat = 1000.0
     efficiency: Annotated[float, Field(gt=0, le=1)] = 0.96
+    """Efficiency at rated load; lower at part load by the ``mode``'s loss shares (§3.2)."""
+    mode: Literal["double_conversion", "eco"] = "double_conversion"
+    """Loss shape at part load: double conversion or eco mode (sim/models/partload.py)."""
     efficiency_curve: list[EfficiencyPoint] = []
-    """Optional load → efficiency points; overrides ``efficiency`` when given."""
+    """Optional load → efficiency points; overrides ``efficiency`` and ``mode`` when given."""
     capex_usd: NonNegativeFloat = 300000.0
     failure_rate_per_hour: NonNegativeFloat = 1.0e-6
     repair_hours: PositiveFloat = 8.0
     delivery: Delivery = Delivery()
+
+    @model_validator(mode="after")
+    def _curve_sorted(self) -> Ups:
+        loads = [p.load_fraction for p in self.efficiency_curve]
+        if loads != sorted(set(loads)):
+            raise ValueError("efficiency_curve load_fraction values must be strictly increasing")
+        return self
 
 
 class Pdu(NodeBase):

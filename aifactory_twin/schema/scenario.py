@@ -155,6 +155,9 @@ class Settings(StrictModel):
     backfill: Literal["easy", "none"] = "easy"
     """Under a queue policy: ``easy`` lets a later job start if it does not delay the head
     job's reservation (EASY backfill); ``none`` keeps strict queue order."""
+    facility_no_load_fraction: Fraction = 0.01
+    """Load drawn whatever the IT load (transformer magnetising, lighting, controls, BMS), as a
+    fraction of rated IT power (estimate; Schneider WP 113 counts these as no-load losses)."""
 
 
 class Override(StrictModel):

@@ -66,6 +66,8 @@ class RackParams:
     shutdown_c: FloatArray
     r_th_k_per_w: FloatArray
     heat_cap_j_per_k: FloatArray
+    rating_kw: FloatArray
+    """Rated power per unit (standby draw and chassis loss scale with it, models/faults)."""
 
 
 @dataclass(eq=False)
@@ -86,6 +88,10 @@ class CoolingPlant:
     capacity_kw: FloatArray
     cop: FloatArray
     fan_pump_fraction: FloatArray
+    min_speed: FloatArray
+    """Lowest fan/pump speed (1 = constant speed), models/partload.py."""
+    chiller_vsd: npt.NDArray[np.int8]
+    """1 for a VSD chiller compressor, 0 for constant speed."""
     supply_c: FloatArray
     wue_l_per_kwh: FloatArray
     free_cooling_below_c: FloatArray
@@ -93,7 +99,12 @@ class CoolingPlant:
     collector_index: IntArray
     collector_rack_index: IntArray
     collector_weight: FloatArray
+    collector_is_air: BoolArray
     rack_has_collector: BoolArray
+    # Shared room air (models/faults.py): room per rack and per unit (−1: none).
+    rack_room: IntArray
+    unit_room: IntArray
+    n_rooms: int
     rack_supply_c: FloatArray
     """Per rack: supply temperature its collectors give it (weighted), °C."""
     # Rejector → collector edges, splitting each collector's heat among its rejectors.
@@ -112,7 +123,14 @@ class PowerPath:
     """Power distribution: feed → UPS → PDU → loads, per node and per power edge (e)."""
 
     efficiency: FloatArray
-    """Per node: UPS/PDU efficiency (1 elsewhere)."""
+    """Per node: proportional part of the UPS/PDU efficiency (1 elsewhere or with a curve);
+    the no-load and square-law losses come on top (models/partload.py)."""
+    noload_per_kw: FloatArray
+    """Per node: no-load loss per kW of rating up."""
+    square_per_kw: FloatArray
+    """Per node: square-law loss at rated load per kW of rating up."""
+    curves: tuple[tuple[int, FloatArray, FloatArray], ...]
+    """(node, load fractions, efficiencies) of UPSs with an explicit efficiency curve."""
     rating_kw: FloatArray
     """Per node: UPS/PDU/feed rating per unit, kW (inf for nodes that are not distribution)."""
     edge_parent: IntArray

@@ -167,7 +167,9 @@ class EngineState:
         cap_w = thermal.capacity_w(ambient, up, av.version)
         hb = thermal.heat(t, dt, rb, cap, cap_w)
         # 5. power: plant, distribution, supply caps (they act on the next step)
-        pb = power.plant(t, dt, up, av.version, rb, hb, thermal.cop_now, thermal.condenser_mult)
+        pb = power.plant(
+            t, dt, up, av.version, rb, hb, thermal.cop_now, thermal.condenser_mult, cap_w
+        )
         # 2b. work progress, then 6. the ledger
         pl = work.placement
         assert pl is not None
@@ -185,7 +187,8 @@ class EngineState:
         assert base is not None
         self.view_inputs = ViewInputs(
             up, rb.busy, pb.cool_kw, pb.cool_in, cap_w, pb.unit_heat_kw, thermal.tj_c,
-            base.load_kw, base.dist_in, power.cool_closure, power.dist_nodes, cap.unstaffed,
+            base.load_kw, base.dist_in, pb.dist_extra_in, power.cool_closure, power.dist_nodes,
+            cap.unstaffed,
         )  # fmt: skip
         # 7. staff
         if staff.step(rng, t, dt, work.jobs.take_finished(), work.jobs.finish_s):

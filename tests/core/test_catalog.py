@@ -43,6 +43,7 @@ EXPECTED_PRESETS = {
     *("dgx_h100", "hgx_h200", "dgx_b200", "gb200_nvl72", "mi300x_server", "trn2_server"),
     *("tpu_v5p_host", "frontier_node", "crah", "in_row", "rear_door_hx", "cdu"),
     *("immersion_tank", "chiller_water", "chiller_air", "dry_cooler", "cooling_tower"),
+    *("crac_legacy", "chiller_water_vsd", "ups_eco"),
     *("ib_ndr_switch", "ib_xdr_switch", "roce_400", "roce_800", "nvlink_switch"),
     *("grid_feed", "grid_feed_tou", "ups", "pdu", "lustre_pfs", "data_lake", "warehouse"),
     *("team_facilities", "team_network_ops", "team_mlops", "team_data_eng", "team_research"),
@@ -213,7 +214,7 @@ def test_cooling_presets_split_into_collectors_and_rejectors() -> None:
         else:
             assert unit.cop is None
     # §9.3 typical COPs.
-    assert cops == {"chiller_water": 6.1, "chiller_air": 3.2}
+    assert cops == {"chiller_water": 6.1, "chiller_water_vsd": 6.1, "chiller_air": 3.2}
 
 
 def test_staff_presets_cover_every_role() -> None:

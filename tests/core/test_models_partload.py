@@ -85,3 +85,37 @@ def test_chiller_staging_runs_few_units_near_full_load() -> None:
     per_unit = pl.chiller_eir_fplr(np.array([0.75]), comp[:1])[0] * 200.0
     assert p[1] == pytest.approx(2 * per_unit)
     assert p[2] == 0.0
+
+
+def test_nonlinear_losses_make_input_equal_output_plus_loss_at_every_node() -> None:
+    from aifactory_twin.sim.models import power as pw
+
+    # Nodes: 0 rack (load), 1 PDU, 2 UPS, 3 feed. Edges parent → child per level.
+    load = np.array([300.0, 0.0, 0.0, 0.0])
+    i64 = np.int64
+    levels = [
+        (np.array([1]), np.array([1], i64), np.array([0], i64), np.array([1.0])),
+        (np.array([2]), np.array([2], i64), np.array([1], i64), np.array([1.0])),
+        (np.array([3]), np.array([3], i64), np.array([2], i64), np.array([1.0])),
+    ]
+    eff = np.ones(4)
+    noload = np.zeros(4)
+    square = np.zeros(4)
+    for node, e_full, mode in ((1, 0.985, "double_conversion"), (2, 0.96, "double_conversion")):
+        eff[node], noload[node], square[node] = pl.conversion_params(e_full, mode)  # type: ignore[arg-type]
+    rating = np.array([np.inf, 400.0, 1000.0, np.inf])
+    node_in, out = pw.distribution_inputs(load, levels, eff)
+    extra_in, extra_out = pl.nonlinear_losses(out, levels, eff, rating, noload, square, ())
+    total_in, total_out = node_in + extra_in, out + extra_out
+    shares = np.array([pl.LOSS_SHARES["double_conversion"]])
+    for node, e_full in ((1, 0.985), (2, 0.96)):
+        loss = pl.conversion_loss_kw(total_out[[node]], rating[[node]], np.array([e_full]), shares)[
+            0
+        ]
+        assert total_in[node] == pytest.approx(total_out[node] + loss, rel=1e-12)
+    assert total_out[2] == pytest.approx(total_in[1])  # the UPS feeds what the PDU draws
+    assert total_in[3] == pytest.approx(total_in[2])  # the feed passes it on
+    # With no load at all, the converters still draw their no-load losses.
+    _zero_in, zero_out = pw.distribution_inputs(np.zeros(4), levels, eff)
+    extra0, _ = pl.nonlinear_losses(zero_out, levels, eff, rating, noload, square, ())
+    assert extra0[3] > 0.0

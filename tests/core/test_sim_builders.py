@@ -67,8 +67,17 @@ def hall(
     feed = preset_node("grid_feed", "feed", power_rating_kw=max(5000.0, 3 * it_kw))
     # Immersion sites pair with eco-mode UPS (98–99 %, domain-reference §3.2).
     ups_eff = 0.99 if cooling == "immersion" else 0.96
-    ups = preset_node("ups", "ups", count=max(1, int(it_kw * 1.5 / 1000) + 1), efficiency=ups_eff)
-    pdu = preset_node("pdu", "pdu", count=max(1, int(it_kw * 1.5 / 400) + 1))
+    # Right-sized power path (1.5 × the rated-plus-20 % IT load): oversized converters run at
+    # low load, where their no-load losses dominate (models/partload.py).
+    # Storage (catalog parallel FS ≈ 40 kW) and switches sit on the same PDUs.
+    path_kw = 1.5 * (it_kw + (60.0 if storage_gbs is not None or fabric else 0.0))
+    n_ups = max(1, int(path_kw / 1000) + 1)
+    n_pdu = max(1, int(path_kw / 400) + 1)
+    ups = preset_node(
+        "ups", "ups", count=n_ups, efficiency=ups_eff, ups_rating_kw=path_kw / n_ups,
+        mode="eco" if cooling == "immersion" else "double_conversion",
+    )  # fmt: skip
+    pdu = preset_node("pdu", "pdu", count=n_pdu, power_rating_kw=path_kw / n_pdu)
     nodes += [rack, collector, rejector, feed, ups, pdu]
     edges += [
         edge("coolant", collector.id, rack.id),

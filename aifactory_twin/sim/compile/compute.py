@@ -64,6 +64,7 @@ def compile_racks(racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorS
         shutdown_c=floats([x.shutdown_c for x in rk]),
         r_th_k_per_w=floats([x.thermal_resistance_k_per_w for x in rk]),
         heat_cap_j_per_k=floats([x.heat_capacity_kj_per_k * 1000.0 for x in rk]),
+        rating_kw=floats([x.power_rating_kw for x in rk]),
     )
 
 

@@ -15,6 +15,7 @@ import numpy.typing as npt
 from aifactory_twin.schema import HEAT_COLLECTORS, ComputeRack, CoolingUnit
 from aifactory_twin.sim.compile.common import floats, ints
 from aifactory_twin.sim.compiled import CoolingPlant
+from aifactory_twin.sim.models import faults as ft
 
 # Chiller COP when a chiller leaves ``cop`` empty: water-cooled centrifugal typical (§9.3).
 DEFAULT_CHILLER_COP = 6.1
@@ -89,6 +90,14 @@ def compile_plant(
     pe_col_a = ints(pe_col)
     per_col = np.bincount(pe_col_a, minlength=n_k).astype(float)
     pe_weight = 1.0 / np.maximum(per_col[pe_col_a], 1.0) if pe_col else np.zeros(0)
+    # Shared room air (models/faults.py): racks with an air side and air collectors of a group.
+    is_air_collector = is_collector & np.asarray(
+        [x.cooling_type not in LIQUID_COLLECTORS for x in ck], dtype=bool
+    )
+    rack_room, unit_room, n_rooms = ft.room_index(
+        [x.group for _, x in racks], has_air & (share_liq < 1.0), [x.group for x in ck],
+        is_air_collector,
+    )  # fmt: skip
     cd_dst_a = ints(cd_dst)
     per_rej = np.bincount(cd_dst_a, minlength=n_k).astype(float)
     cd_weight = 1.0 / np.maximum(per_rej[cd_dst_a], 1.0) if cd_dst else np.zeros(0)
@@ -102,6 +111,8 @@ def compile_plant(
         capacity_kw=floats([x.nominal_cooling_capacity_kw for x in ck]),
         cop=floats([x.cop if x.cop is not None else DEFAULT_CHILLER_COP for x in ck]),
         fan_pump_fraction=floats([x.fan_pump_power_fraction for x in ck]),
+        min_speed=floats([x.min_speed_fraction for x in ck]),
+        chiller_vsd=np.asarray([x.compressor == "vsd" for x in ck], dtype=np.int8),
         supply_c=floats([x.supply_temp_c for x in ck]),
         wue_l_per_kwh=floats([x.wue_l_per_kwh for x in ck]),
         free_cooling_below_c=floats(
@@ -110,7 +121,11 @@ def compile_plant(
         collector_index=ce_cool_a,
         collector_rack_index=ce_rack_a,
         collector_weight=ce_weight,
+        collector_is_air=~liquid_a,
         rack_has_collector=np.bincount(ce_rack_a, minlength=n_r) > 0,
+        rack_room=rack_room,
+        unit_room=unit_room,
+        n_rooms=n_rooms,
         rack_supply_c=np.where(w_sum > 0, supply_sum / np.maximum(w_sum, 1e-12), ROOM_SUPPLY_C),
         rejector_index=ints(pe_rej),
         rejector_collector_index=pe_col_a,

@@ -13,6 +13,7 @@ import numpy as np
 from aifactory_twin.schema import NodeBase, Pdu, PowerFeed, Ups
 from aifactory_twin.sim.compile.common import floats, ints
 from aifactory_twin.sim.compiled import FloatArray, PowerPath
+from aifactory_twin.sim.models import partload as pl
 
 
 def feed_price_by_hour(feeds: list[tuple[int, PowerFeed]]) -> FloatArray:
@@ -35,18 +36,30 @@ def compile_power(
     n = len(nodes)
     efficiency = np.ones(n)
     rating = np.full(n, np.inf)
+    noload, square = np.zeros(n), np.zeros(n)
+    curves: list[pl.Curve] = []
     for i, x in enumerate(nodes):
         if isinstance(x, PowerFeed):
             rating[i] = x.power_rating_kw + x.onsite_generation_kw
-        elif isinstance(x, Ups):
-            efficiency[i], rating[i] = x.efficiency, x.ups_rating_kw
-        elif isinstance(x, Pdu):
-            efficiency[i], rating[i] = x.efficiency, x.power_rating_kw
+        elif isinstance(x, Ups | Pdu):
+            # Part-load losses (models/partload.py): the proportional share in the linear
+            # chain, no-load and square-law terms (or an explicit curve) on top.
+            rating[i] = x.ups_rating_kw if isinstance(x, Ups) else x.power_rating_kw
+            curve = x.efficiency_curve if isinstance(x, Ups) else []
+            if curve:
+                lf = floats([p.load_fraction for p in curve])
+                curves.append((i, lf, floats([p.efficiency for p in curve])))
+            else:
+                mode = x.mode if isinstance(x, Ups) else "double_conversion"
+                efficiency[i], noload[i], square[i] = pl.conversion_params(x.efficiency, mode)
     child = ints([dst for _, dst in edges])
     parents = np.bincount(child, minlength=n).astype(float)
     split = 1.0 / np.maximum(parents[child], 1.0) if edges else np.zeros(0)
     return PowerPath(
         efficiency=efficiency,
+        noload_per_kw=noload,
+        square_per_kw=square,
+        curves=tuple(curves),
         rating_kw=rating,
         edge_parent=ints([src for src, _ in edges]),
         edge_child=child,

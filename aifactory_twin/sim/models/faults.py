@@ -52,6 +52,20 @@ def time_to_reach(
     0 where the rack is already at or above the target. Regimes as in ``thermal.rc_step``:
     linear heating at (Q_in − cap)/C while saturated, exponential toward the supply otherwise.
     """
+    # Infinite capacities and targets (no collector, accelerators off) give inf − inf in
+    # branches np.where then discards.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _time_to_reach(temp_c, q_in_w, cap_w, supply_c, heat_cap_j_per_k, target_c)
+
+
+def _time_to_reach(
+    temp_c: FloatArray,
+    q_in_w: FloatArray,
+    cap_w: FloatArray,
+    supply_c: FloatArray,
+    heat_cap_j_per_k: FloatArray,
+    target_c: FloatArray,
+) -> FloatArray:
     c = heat_cap_j_per_k
     g = c / RACK_TAU_S
     finite = np.isfinite(cap_w)
@@ -65,9 +79,8 @@ def time_to_reach(
     d0 = temp_c - supply_c
     ds = np.minimum(t_star - supply_c, -1e-12)
     dt_ = np.minimum(target_c - supply_c, -1e-12)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_cross = RACK_TAU_S * np.log(np.maximum(d0 / ds, 1.0))
-        t_to_target_exp = RACK_TAU_S * np.log(np.maximum(d0 / dt_, 1.0))
+    t_cross = RACK_TAU_S * np.log(np.maximum(d0 / ds, 1.0))
+    t_to_target_exp = RACK_TAU_S * np.log(np.maximum(d0 / dt_, 1.0))
     t_cold = np.where(
         target_c <= t_star, t_to_target_exp, t_cross + (target_c - t_star) / heat_rate
     )
@@ -79,7 +92,8 @@ def time_to_reach(
     below_sup = t_star < supply_c
     out = np.where(hot, t_hot, np.where(below_sup, t_cold, t_prop))
     out = np.where(finite, out, np.inf)
-    return np.where(temp_c >= target_c, 0.0, out)
+    done: FloatArray = np.where(temp_c >= target_c, 0.0, out)
+    return done
 
 
 def rc_step_with_trip(
@@ -167,3 +181,29 @@ def room_share(
     rack_extra = ask * np.where(ask_m > 0, carried_m / np.maximum(ask_m, 1e-12), 0.0)[r_room]
     col_extra = spare * np.where(spare_m > 0, carried_m / np.maximum(spare_m, 1e-12), 0.0)[k_room]
     return rack_extra, col_extra
+
+
+def room_index(
+    rack_groups: list[str],
+    rack_air: npt.NDArray[np.bool_],
+    cool_groups: list[str],
+    cool_air: npt.NDArray[np.bool_],
+) -> tuple[IntArray, IntArray, int]:
+    """(room per rack, room per cooling unit, number of rooms); −1 = no shared room.
+
+    A room is a non-empty group holding at least one rack with an air side and one air
+    collector (module doc).
+    """
+    rack_set = {g for g, a in zip(rack_groups, rack_air, strict=True) if g and a}
+    cool_set = {g for g, a in zip(cool_groups, cool_air, strict=True) if g and a}
+    rooms = sorted(rack_set & cool_set)
+    number = {g: i for i, g in enumerate(rooms)}
+    rack_room = np.asarray(
+        [number.get(g, -1) if a else -1 for g, a in zip(rack_groups, rack_air, strict=True)],
+        dtype=np.int64,
+    )
+    cool_room = np.asarray(
+        [number.get(g, -1) if a else -1 for g, a in zip(cool_groups, cool_air, strict=True)],
+        dtype=np.int64,
+    )
+    return rack_room, cool_room, len(rooms)

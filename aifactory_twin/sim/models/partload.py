@@ -141,3 +141,58 @@ def chiller_power_kw(
     plr = heat_kw / (running * cap)
     full_in = running * cap / np.maximum(cop_full, 1e-6)
     return np.where(heat_kw > 0, full_in * chiller_eir_fplr(plr, compressor), 0.0)
+
+
+def conversion_params(eff_full: float, mode: UpsMode) -> tuple[float, float, float]:
+    """(proportional efficiency, no-load loss, square-law loss) per kW of rating.
+
+    The proportional share goes into the linear chain as 1/(1 + s₁·L); the no-load and
+    square-law terms are added by ``nonlinear_losses`` (L = 1/η_full − 1).
+    """
+    s0, s1, s2 = LOSS_SHARES[mode]
+    full = 1.0 / eff_full - 1.0
+    return 1.0 / (1.0 + s1 * full), s0 * full, s2 * full
+
+
+Curve = tuple[int, FloatArray, FloatArray]
+"""(node index, load fractions, efficiencies) of a converter with an explicit curve."""
+
+
+def nonlinear_losses(
+    out_lin_kw: FloatArray,
+    levels: list[
+        tuple[npt.NDArray[np.intp], npt.NDArray[np.int64], npt.NDArray[np.int64], FloatArray]
+    ],
+    eff_prop: FloatArray,
+    rating_kw_up: FloatArray,
+    noload: FloatArray,
+    square: FloatArray,
+    curves: tuple[Curve, ...],
+) -> tuple[FloatArray, FloatArray]:
+    """(extra input kW, extra output kW) per node on top of the linear chain.
+
+    ``out_lin_kw``: each node's output from the linear pass (``power.distribution_inputs`` with
+    ``eff_prop``). Bottom-up, each converter adds its no-load and square-law loss (or its curve
+    loss) at its total output, and passes the extra up through its parents' proportional
+    efficiency, so input = output + loss holds exactly at every node.
+    """
+    n = out_lin_kw.shape[0]
+    extra_in = np.zeros(n)
+    extra_out = np.zeros(n)
+    live = rating_kw_up > 0
+    rating = np.where(live & np.isfinite(rating_kw_up), rating_kw_up, 1.0)
+    for nodes, src, dst, split in levels:
+        # The edges of a level run from its nodes (src) to their children (dst).
+        if src.size:
+            agg = np.bincount(src, weights=extra_in[dst] * split, minlength=n)
+            extra_out[nodes] = agg[nodes]
+        out = out_lin_kw[nodes] + extra_out[nodes]
+        x = out / rating[nodes]
+        loss = np.where(live[nodes], rating[nodes] * (noload[nodes] + square[nodes] * x * x), 0.0)
+        extra_in[nodes] = extra_out[nodes] / eff_prop[nodes] + loss
+        level_set = set(nodes.tolist()) if curves else set()
+        for node, lf, ef in curves:
+            if node in level_set:
+                total = out_lin_kw[node] + extra_out[node]
+                extra_in[node] = extra_out[node] + curve_loss_kw(total, rating_kw_up[node], lf, ef)
+    return extra_in, extra_out

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from aifactory_twin.sim.models import partload as pl
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
@@ -56,8 +58,13 @@ def rack_power_kw(
     host_idle_w: FloatArray,
     host_overhead_w: FloatArray,
     derate: FloatArray,
+    standby_w: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """(rack kW, GPU kW, busy share, hottest accelerator W) per rack node."""
+    """(rack kW, GPU kW, busy share, hottest accelerator W) per rack node.
+
+    Units thermally shut down draw ``standby_w`` each (protective shutdown, models/faults.py;
+    host idle power when not given).
+    """
     gpus_on = units_on * gpus_per_unit
     p_train = gpu_power_w(idle_w, kappa_train * tdp_w, np.ones_like(idle_w), derate)
     p_inf = gpu_power_w(idle_w, kappa_decode * tdp_w, inf_load, derate)
@@ -67,7 +74,7 @@ def rack_power_kw(
         gpus_on > 0, (gpus_train + gpus_inf * inf_load) / np.maximum(gpus_on, 1e-12), 0.0
     )
     host_w = units_on * (host_idle_w + (host_overhead_w - host_idle_w) * busy)
-    host_w = host_w + units_shutdown * host_idle_w
+    host_w = host_w + units_shutdown * (host_idle_w if standby_w is None else standby_w)
     hottest = np.where(gpus_train > 0, p_train, np.where(gpus_inf > 0, p_inf, idle_w))
     return (gpu_w + host_w) / 1000.0, gpu_w / 1000.0, np.minimum(busy, 1.0), hottest
 
@@ -151,3 +158,46 @@ def cooling_power_kw(
 ) -> FloatArray:
     """Electrical power per cooling unit node for the heat it moved this tick."""
     return np.where(is_chiller, heat_kw / np.maximum(cop_now, 1e-6), heat_kw * fan_fraction)
+
+
+def cooling_power_partload_kw(
+    heat_kw: FloatArray,
+    is_chiller: npt.NDArray[np.bool_],
+    fan_fraction: FloatArray,
+    cap_kw_now: FloatArray,
+    rated_kw_up: FloatArray,
+    min_speed: FloatArray,
+    cop_now: FloatArray,
+    unit_cap_kw: FloatArray,
+    units_up: FloatArray,
+    vsd: npt.NDArray[np.int8],
+) -> FloatArray:
+    """Electrical power per cooling unit node at part load (models/partload.py).
+
+    Fans and pumps (every unit, chillers' chilled-water pumps included): design power
+    ``fan_fraction`` × rated capacity up, scaled by the affinity law at flow = heat / capacity
+    now. Chillers add compressor power from their staged part-load curve at this tick's COP.
+    """
+    fans = pl.affinity_power_kw(heat_kw, fan_fraction * rated_kw_up, cap_kw_now, min_speed)
+    compressor = pl.chiller_power_kw(heat_kw, unit_cap_kw, units_up, cop_now, vsd)
+    out: FloatArray = fans + np.where(is_chiller, compressor, 0.0)
+    return out
+
+
+def attribute_to_feeds(feed_in_kw: FloatArray, facility_kw: float) -> tuple[FloatArray, float]:
+    """(kW per feed, kW with no feed) once the load no edge sites is attributed.
+
+    Facility load that is not on a modelled power path (misc and no-load load, the cooling of
+    switches, storage and racks without a modelled plant, loads with no path to a feed) is
+    supplied by the site's feeds in proportion to what they already supply, or evenly when no
+    load reaches any feed. Only a site with no feed at all leaves load unattributed (billed at
+    the settings' default price and carbon; ``rules`` warns).
+    """
+    other = max(facility_kw - float(feed_in_kw.sum()), 0.0)
+    n = feed_in_kw.shape[0]
+    if n == 0 or other == 0.0:
+        return feed_in_kw, other
+    total = float(feed_in_kw.sum())
+    share = feed_in_kw / total if total > 0 else np.full(n, 1.0 / n)
+    out: FloatArray = feed_in_kw + other * share
+    return out, 0.0

@@ -13,9 +13,11 @@
   capacity as the outdoor temperature approaches their supply temperature (approach
   ``APPROACH_K``; towers see wet bulb ≈ dry bulb − ``WET_BULB_DEPRESSION_K``, estimates).
 * Accelerator junction T_j = T_rack + P_gpu·R_th (§3.4, §10.5). Above max operating the clock
-  drops 7.5 %/K, at slowdown it halves, at shutdown the units power off; throttling clears below
-  max operating, shutdown clears once the rack is back within ``RECOVER_MARGIN_K`` of its supply
-  temperature (cooling returned). Estimates per §3.4.
+  drops 7.5 %/K, at slowdown it halves, at shutdown the units power off to standby (the trip is
+  located inside the step, ``models/faults.py``); throttling clears below max operating,
+  shutdown clears once the rack is back within ``RECOVER_MARGIN_K`` of its supply temperature
+  and a collector of its own has capacity again (cooling returned). Estimates per §3.4.
+* A collector asks its rejectors for at most its own capacity (``collector_limits_w``).
 """
 
 from __future__ import annotations
@@ -66,13 +68,27 @@ def rack_cooling_capacity_w(
         demand_w, cap_w, ce_cool, ce_rack, ce_weight, pe_rej, pe_col, pe_weight,
         col_has_rejector, condenser,
     )  # fmt: skip
-    share_c = np.minimum(1.0, limit_c / np.maximum(want_c, 1e-12))
-    granted_e = want_e * share_c[ce_cool]
-    granted = np.asarray(
-        np.bincount(ce_rack, weights=granted_e, minlength=demand_w.shape[0]), dtype=np.float64
+    granted, granted_e = grant_from_limits(
+        want_e, want_c, limit_c, ce_cool, ce_rack, demand_w.shape[0]
     )
     # A rack with no modelled collector sits in a room assumed to keep up (implicit plant).
     granted = np.where(rack_has_collector, granted, np.inf)
+    return granted, granted_e
+
+
+def grant_from_limits(
+    want_e: FloatArray,
+    want_c: FloatArray,
+    limit_c: FloatArray,
+    ce_cool: IntArray,
+    ce_rack: IntArray,
+    n_racks: int | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """(granted per rack, granted per coolant edge): each unit shares its limit pro rata."""
+    share_c = np.minimum(1.0, limit_c / np.maximum(want_c, 1e-12))
+    granted_e = want_e * share_c[ce_cool]
+    n_r = int(ce_rack.max()) + 1 if n_racks is None and ce_rack.size else (n_racks or 0)
+    granted = np.asarray(np.bincount(ce_rack, weights=granted_e, minlength=n_r), dtype=np.float64)
     return granted, granted_e
 
 
@@ -182,9 +198,23 @@ def junction_status(
     shutdown_c: FloatArray,
     prev_status: npt.NDArray[np.int8],
     prev_hard: npt.NDArray[np.bool_],
+    tripped: npt.NDArray[np.bool_] | None = None,
+    cooling_live: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, npt.NDArray[np.int8], FloatArray, npt.NDArray[np.bool_]]:
-    """(junction °C, status, derate, hard-throttled) per rack with hysteresis (module doc)."""
+    """(junction °C, status, derate, hard-throttled) per rack with hysteresis (module doc).
+
+    ``tripped``: racks that reached their shutdown limit inside the step (accelerators off at
+    its end); ``cooling_live``: racks with a working collector of their own (a shut-down rack
+    restarts only when its cooling is back). None means none tripped / all live.
+    """
+    if tripped is not None and tripped.any():
+        gpu_w = np.where(tripped, 0.0, gpu_w)
     tj = rack_temp_c + gpu_w * r_th
+    if tripped is not None and tripped.any():
+        return junction_status_general(
+            tj, rack_temp_c, supply_c, max_op_c, slowdown_c, shutdown_c, prev_status, prev_hard,
+            tripped, cooling_live,
+        )  # fmt: skip
     if not (
         (prev_status == STATUS_SHUTDOWN).any() or (tj >= max_op_c).any()
         or (tj >= slowdown_c).any() or (tj >= shutdown_c).any()
@@ -194,8 +224,9 @@ def junction_status(
         n = tj.shape[0]
         return tj, np.zeros(n, dtype=np.int8), np.ones(n), np.zeros(n, dtype=bool)
     return junction_status_general(
-        tj, rack_temp_c, supply_c, max_op_c, slowdown_c, shutdown_c, prev_status, prev_hard
-    )
+        tj, rack_temp_c, supply_c, max_op_c, slowdown_c, shutdown_c, prev_status, prev_hard,
+        None, cooling_live,
+    )  # fmt: skip
 
 
 def junction_status_general(
@@ -207,11 +238,16 @@ def junction_status_general(
     shutdown_c: FloatArray,
     prev_status: npt.NDArray[np.int8],
     prev_hard: npt.NDArray[np.bool_],
+    tripped: npt.NDArray[np.bool_] | None = None,
+    cooling_live: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[FloatArray, npt.NDArray[np.int8], FloatArray, npt.NDArray[np.bool_]]:
     """``junction_status`` with every rule evaluated, from the junction temperature ``tj``."""
     was_down = prev_status == STATUS_SHUTDOWN
-    still_down = was_down & (rack_temp_c > supply_c + RECOVER_MARGIN_K)
+    hot = rack_temp_c > supply_c + RECOVER_MARGIN_K
+    still_down = was_down & (hot if cooling_live is None else hot | ~cooling_live)
     down = (tj >= shutdown_c) | still_down
+    if tripped is not None:
+        down = down | tripped
     hard = ((tj >= slowdown_c) | (prev_hard & (tj >= max_op_c))) & ~down
     soft = tj > max_op_c
     status = np.where(down, STATUS_SHUTDOWN, np.where(hard | soft, STATUS_THROTTLED, STATUS_OK))

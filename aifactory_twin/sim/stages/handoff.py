@@ -95,6 +95,9 @@ class HeatBlock:
     removed_j: float
     heat_in_j: float
     max_t: float
+    rack_kw: FloatArray | None = None
+    """Per rack: mean power over the step when a rack tripped inside it (else the rack
+    block's ``rack_kw`` holds)."""
 
 
 @dataclass
@@ -110,6 +113,9 @@ class PlantBlock:
     cooling_kw: float
     feed_in: FloatArray
     other_kw: float
+    dist_extra_in: FloatArray
+    """Per node: converters' no-load and square-law input kW on top of the linear chain
+    (empty when no converter has them)."""
     carbon_g_per_h: float
     water_l_per_h: float
 
@@ -130,6 +136,7 @@ class ViewInputs(NamedTuple):
     tj_c: FloatArray
     base_load: FloatArray
     base_dist_in: FloatArray
+    dist_extra_in: FloatArray
     cool_closure: npt.NDArray[np.intp]
     """Nodes on the cooling plant's power path (power stage; changes only with a swap)."""
     dist_nodes: npt.NDArray[np.intp]
@@ -138,5 +145,5 @@ class ViewInputs(NamedTuple):
     """Per node: needs support staff and has none (work stage's capacity)."""
 
 
-N_STEP_ARRAYS = 9
+N_STEP_ARRAYS = 10
 """The first items of ``ViewInputs``: per-step arrays, read-only, replaced when they change."""

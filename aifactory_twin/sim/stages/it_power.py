@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import faults as ft
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import thermal as th
 from aifactory_twin.sim.stages.handoff import FloatArray, RackBlock, RackCapacity, frozen
@@ -35,6 +36,8 @@ class ItPower:
     def swap(self, c: CompiledScenario) -> None:
         """Take the parameters of ``c``."""
         self.c = c
+        # A protectively shut-down unit keeps a standby draw (models/faults.py).
+        self.standby_w = frozen(c.racks.rating_kw * 1000.0 * ft.STANDBY_FRACTION)
         self.cache = ItPowerCache()
 
     def racks(
@@ -81,10 +84,11 @@ class ItPower:
         rack_kw, _gpu_kw, busy, hottest_w = pw.rack_power_kw(
             units_on, units_sd, rk.gpus_per_unit, gpus_train, gpus_inf, inf_load, rk.idle_w,
             rk.tdp_w, rk.kappa_train, rk.kappa_decode, rk.host_idle_w, rk.host_overhead_w, derate,
+            self.standby_w,
         )  # fmt: skip
         idle_kw = (
             units_on * (c.racks.gpus_per_unit * c.racks.idle_w + c.racks.host_idle_w)
-            + units_sd * c.racks.host_idle_w
+            + units_sd * self.standby_w
         )
         factor = supply_factor[c.racks.node]
         cap_slow = pw.cap_slowdown(factor, rack_kw, idle_kw / 1e3)

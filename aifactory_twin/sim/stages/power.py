@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import partload as pl
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.stages.handoff import (
     FloatArray,
@@ -150,7 +151,32 @@ class Power:
         self.root_w = (~c.power.has_parent).astype(np.float64)
         self.cool_root_w = self.root_w[self.cool_closure]
         self.cool_maps = self._cooling_maps(c)
+        pp = c.power
+        self.has_partload = bool(pp.noload_per_kw.any() or pp.square_per_kw.any() or pp.curves)
+        self._no_extra = frozen(np.zeros(0))
+        self._extra_out = self._no_extra
+        settings = c.scenario.settings
+        self.no_load_kw = settings.facility_no_load_fraction * c.facility_rated_it_kw
         self.cache = PowerCache()
+
+    def _conversion_losses(self, out_dist: FloatArray) -> FloatArray:
+        """Converters' no-load and square-law (or curve) losses on top of the linear chain.
+
+        Returns the extra input kW per node (empty when no converter has such losses) and
+        leaves the extra output of the distribution nodes in ``_extra_out``.
+        """
+        if not self.has_partload:
+            return self._no_extra
+        c = self.c
+        out_full = np.zeros(c.n_nodes)
+        out_full[self.dist_nodes] = out_dist
+        assert self.cache.rating_up_kw is not None
+        extra_in, extra_out = pl.nonlinear_losses(
+            out_full, self.levels, c.power.efficiency, self.cache.rating_up_kw,
+            c.power.noload_per_kw, c.power.square_per_kw, c.power.curves,
+        )  # fmt: skip
+        self._extra_out = extra_out[self.dist_nodes]
+        return extra_in
 
     def _cooling_maps(self, c: CompiledScenario) -> tuple[FloatArray, FloatArray] | None:
         """(input, output) kW per plant-closure node per kW of each cooling unit's load.
@@ -190,6 +216,7 @@ class Power:
         hb: HeatBlock,
         cop_now: FloatArray,
         condenser_mult: Callable[[], FloatArray],
+        cap_w: FloatArray,
     ) -> PlantBlock:
         """Cooling power, the distribution chain and facility power for this step's heat.
 
@@ -203,8 +230,8 @@ class Power:
         if cached is not None:
             k = cached.key
             if (
-                k[0] is hb and k[1] is rb and k[2] is cop_now
-                and k[3] == avail_version and k[4] == dt
+                k[0] is hb and k[1] is rb and k[2] is cop_now and k[3] is cap_w
+                and k[4] == avail_version and k[5] == dt
             ):  # fmt: skip
                 return cached
         # While heat, racks, units up and supply stand still only the COP moves, and it cycles
@@ -216,14 +243,19 @@ class Power:
             memo is None
             or memo.key[0] is not hb
             or memo.key[1] is not rb
-            or (memo.key[2] != avail_version or memo.key[3] != dt or memo.key[4] != self.version)
+            or memo.key[2] is not cap_w
+            or (memo.key[3] != avail_version or memo.key[4] != dt or memo.key[5] != self.version)
         ):
-            memo = self.cache.plant_memo = PlantMemo((hb, rb, avail_version, dt, self.version))
+            memo = self.cache.plant_memo = PlantMemo(
+                (hb, rb, cap_w, avail_version, dt, self.version)
+            )
         hit = memo.entries.get(id(cop_now))
         if hit is not None and hit.key[2] is cop_now:
             self.cache.plant = hit
             return hit
-        block, quiet = self._compute(t, dt, up, avail_version, rb, hb, cop_now, condenser_mult)
+        block, quiet = self._compute(
+            t, dt, up, avail_version, rb, hb, cop_now, condenser_mult, cap_w
+        )
         self.cache.plant = block
         per_entry = 2 * block.cool_kw.size + block.cool_in.size + block.feed_in.size + 1
         if quiet and len(memo.entries) < min(PLANT_MEMO_MAX, PLANT_MEMO_FLOATS // per_entry):
@@ -244,15 +276,20 @@ class Power:
             )
         return terms
 
-    def _base(self, up: FloatArray, avail_version: int, rb: RackBlock) -> BaseLoad:
-        """The rack/IT part of the chain, redistributed only when it changes."""
+    def _base(
+        self, up: FloatArray, avail_version: int, rb: RackBlock, rack_kw: FloatArray | None
+    ) -> BaseLoad:
+        """The rack/IT part of the chain, redistributed only when it changes.
+
+        ``rack_kw``: the racks' mean power when one tripped inside the step (else the block's).
+        """
         c = self.c
         static_kw = self.static_kw(up, avail_version)
-        base_key = (rb.key, avail_version)
+        base_key = (rb.key, avail_version, None if rack_kw is None else rack_kw.tobytes())
         known = self.cache.base
         if known is None or known.key != base_key:
             load = static_kw.copy()
-            load[c.racks.node] += rb.rack_kw
+            load[c.racks.node] += rb.rack_kw if rack_kw is None else rack_kw
             dist_in, dist_out = pw.distribution_inputs(load, self.levels, c.power.efficiency)
             assert self.cache.rating_up_kw is not None
             known = self.cache.base = BaseLoad(
@@ -277,6 +314,7 @@ class Power:
         hb: HeatBlock,
         cop_now: FloatArray,
         condenser_mult: Callable[[], FloatArray],
+        cap_w: FloatArray,
     ) -> tuple[PlantBlock, bool]:
         """The plant block and whether the supply state stayed as it was (``quiet``)."""
         c = self.c
@@ -295,15 +333,20 @@ class Power:
             unit_heat_kw = unit_heat_kw + np.bincount(
                 c.plant.condenser_index, weights=cond_kw, minlength=unit_heat_kw.shape[0]
             )
-        cool_kw = pw.cooling_power_kw(
-            unit_heat_kw, c.plant.is_chiller, c.plant.fan_pump_fraction, cop_now
-        )
+        pl_ = c.plant
+        up_k = up[pl_.unit_node]
+        cool_kw = pw.cooling_power_partload_kw(
+            unit_heat_kw, pl_.is_chiller, pl_.fan_pump_fraction, cap_w / 1000.0,
+            pl_.capacity_kw * up_k, pl_.min_speed, cop_now, pl_.capacity_kw, up_k,
+            pl_.chiller_vsd,
+        )  # fmt: skip
         # Collectors with no modelled rejector pay an implicit plant (module doc of models/power).
         cool_kw = cool_kw + orphan_kw
-        base = self._base(up, avail_version, rb)
+        base = self._base(up, avail_version, rb, hb.rack_kw)
         static_sum = self.cache.static_sum_kw
+        rack_heat_kw = rb.rack_heat_kw if hb.rack_kw is None else float(hb.rack_kw.sum())
         rack_cool_kw = float(cool_kw.sum()) + implicit_kw
-        ratio = rack_cool_kw / rb.rack_heat_kw if rb.rack_heat_kw > 0 else IMPLICIT_ROOM
+        ratio = rack_cool_kw / rack_heat_kw if rack_heat_kw > 0 else IMPLICIT_ROOM
         # Switch and storage heat is removed at the racks' average cooling cost (simplification).
         unattributed_cool_kw = implicit_kw + static_sum * ratio
         # -- distribution and facility ----------------------------------------------------
@@ -319,6 +362,9 @@ class Power:
             cool_in, cool_out = pw.distribution_inputs(cool_load, self.cool_levels, self.cool_eff)
         out_dist = base.dist_out.copy()
         out_dist[self.dist_cool_pos] += cool_out[self.dist_cool_loc]
+        extra_in = self._conversion_losses(out_dist)
+        if extra_in.size:
+            out_dist = out_dist + self._extra_out
         # Nothing over its rating and nothing was before: the supply factors stay all ones.
         memo = self.cache
         if not (memo.ratio_ones and bool((out_dist <= base.rating).all())):
@@ -340,14 +386,18 @@ class Power:
                     self.log(t + dt, "overload", c.node_ids[i], f"power capped to {supply[i]:.0%}")
                 self.version += 1
             self.supply_factor = supply
-        it_kw = rb.rack_heat_kw + static_sum
-        misc_kw = settings.misc_facility_fraction * it_kw
+        it_kw = rack_heat_kw + static_sum
+        # Misc load follows the IT load; the no-load part (lighting, controls) does not.
+        misc_kw = settings.misc_facility_fraction * it_kw + self.no_load_kw
         sited_kw = base.facility_kw + float(cool_in @ self.cool_root_w)
         facility_kw = sited_kw + unattributed_cool_kw + misc_kw
         cooling_kw = float(cool_kw.sum()) + unattributed_cool_kw
         feed_in = base.feed_in.copy()
         feed_in[self.feed_cool_pos] += cool_in[self.feed_cool_loc]
-        other_kw = max(facility_kw - float(feed_in.sum()), 0.0)
+        if extra_in.size:
+            facility_kw += float(extra_in @ self.root_w)
+            feed_in += extra_in[c.power.feed_node]
+        feed_in, other_kw = pw.attribute_to_feeds(feed_in, facility_kw)
         carbon_g = (
             float(feed_in @ c.power.feed_carbon_g_per_kwh)
             + other_kw * settings.default_carbon_g_per_kwh
@@ -356,7 +406,7 @@ class Power:
         for arr in (unit_heat_kw, cool_kw, cool_in, feed_in):
             arr.setflags(write=False)
         block = PlantBlock(
-            key=(hb, rb, cop_now, avail_version, dt),
+            key=(hb, rb, cop_now, cap_w, avail_version, dt),
             unit_heat_kw=unit_heat_kw,
             cool_kw=cool_kw,
             cool_in=cool_in,
@@ -365,6 +415,7 @@ class Power:
             cooling_kw=cooling_kw,
             feed_in=feed_in,
             other_kw=other_kw,
+            dist_extra_in=frozen(extra_in),
             carbon_g_per_h=carbon_g,
             water_l_per_h=float(unit_heat_kw @ c.plant.wue_l_per_kwh),
         )

@@ -12,14 +12,16 @@ Formulas: ``models/thermal.py`` (RC racks, capacity sharing, junction), ``models
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import faults as ft
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import thermal as th
 from aifactory_twin.sim.stages.handoff import (
+    BoolArray,
     FloatArray,
     HeatBlock,
     LogFn,
@@ -38,13 +40,28 @@ Weather = tuple[FloatArray, FloatArray, bytes]
 """(chiller COP, rejector ambient factor, its bytes) at one outdoor temperature."""
 
 
+class Grant(NamedTuple):
+    """Cooling granted this step (read-only arrays)."""
+
+    granted: FloatArray
+    """Per rack: capacity W (own collectors + shared room air; inf with no collector)."""
+    granted_e: FloatArray
+    """Per coolant edge: capacity W from that collector."""
+    room_rack: FloatArray
+    """Per rack: capacity W the shared room air carries (empty without rooms)."""
+    room_col: FloatArray
+    """Per cooling unit: load W it takes for the room (empty without rooms)."""
+    starved: BoolArray
+    """Per rack: granted less than its demand."""
+
+
 @dataclass
 class GrantMemo:
     """Capacity granted to the racks per (key), valid for one rack block and temperature array."""
 
     rack_block: RackBlock
     temp_c: FloatArray
-    entries: dict[Any, tuple[FloatArray, FloatArray]] = field(default_factory=dict)
+    entries: dict[Any, Grant] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,6 +103,7 @@ class Thermal:
         self.has_chiller = bool(plant.is_chiller.any())
         self.rej_idx = np.flatnonzero(plant.is_dry_cooler | plant.is_tower)
         self.heat_cap_node = frozen(c.racks.heat_cap_j_per_k * c.nodes.count[c.racks.node])
+        self.standby_w = frozen(c.racks.rating_kw * 1000.0 * ft.STANDBY_FRACTION)
         self.cop_now = frozen(c.plant.cop.copy())
         self.cache = ThermalCache()
 
@@ -164,20 +182,11 @@ class Thermal:
             memo = self.cache.grant = GrantMemo(rb, self.temp_c)
         hit = memo.entries.get(key)
         if hit is None:
-            g = self.heat_cap_node / th.RACK_TAU_S
-            demand = rb.q_in + g * np.maximum(self.temp_c - c.plant.rack_supply_c, 0.0)
-            p = c.plant
-            hit = th.rack_cooling_capacity_w(
-                demand, cap_w, p.collector_index, p.collector_rack_index, p.collector_weight,
-                p.rejector_index, p.rejector_collector_index, p.rejector_weight,
-                p.collector_has_rejector, p.rack_has_collector,
-                (p.condenser_index, p.condenser_served_index, p.condenser_weight,
-                 self.condenser_mult()),
-            )  # fmt: skip
-            per_entry = hit[0].size + hit[1].size + 1
+            hit = self._grant(rb, cap_w)
+            per_entry = sum(x.size for x in hit) + 1
             if len(memo.entries) < min(GRANT_MEMO_MAX, MEMO_FLOATS_MAX // per_entry):
                 memo.entries[key] = hit
-        granted, granted_e = hit
+        granted, granted_e = hit.granted, hit.granted_e
         # The chiller COP follows the weather every tick, but the capacity it grants the racks
         # often does not change (the plant has headroom). Everything below is a function of the
         # racks' state, the rack block and the grant only, so at a fixed point with the same
@@ -187,13 +196,45 @@ class Thermal:
             cached.key = key
             block = cached
         else:
-            block = self.cache.heat = self._step(
-                t, dt, rb, cap, granted, granted_e, key, granted_key
-            )
+            block = self.cache.heat = self._step(t, dt, rb, cap, cap_w, hit, key, granted_key)
         # The energy-balance totals (inlined: this runs every step).
         self.heat_in_j += block.heat_in_j
         self.heat_removed_j += block.removed_j
         return block
+
+    def _grant(self, rb: RackBlock, cap_w: FloatArray) -> Grant:
+        """Capacity per rack: own collectors (demand capped per unit), then the shared room."""
+        c = self.c
+        p = c.plant
+        n_r = c.racks.node.shape[0]
+        g = self.heat_cap_node / th.RACK_TAU_S
+        demand = rb.q_in + g * np.maximum(self.temp_c - p.rack_supply_c, 0.0)
+        want_e, want_c, limit_c = th.collector_limits_w(
+            demand, cap_w, p.collector_index, p.collector_rack_index, p.collector_weight,
+            p.rejector_index, p.rejector_collector_index, p.rejector_weight,
+            p.collector_has_rejector,
+            (p.condenser_index, p.condenser_served_index, p.condenser_weight,
+             self.condenser_mult()),
+        )  # fmt: skip
+        granted, granted_e = th.grant_from_limits(
+            want_e, want_c, limit_c, p.collector_index, p.collector_rack_index, n_r
+        )
+        room_rack = room_col = np.zeros(0)
+        if p.n_rooms:
+            air = p.collector_is_air
+            unmet = np.bincount(
+                p.collector_rack_index[air], weights=(want_e - granted_e)[air], minlength=n_r
+            ).astype(np.float64)
+            spare = limit_c - np.minimum(want_c, limit_c)
+            room_rack, room_col = ft.room_share(unmet, p.rack_room, spare, p.unit_room, p.n_rooms)
+            granted = granted + room_rack
+        # A rack with no modelled collector sits in a room assumed to keep up (implicit plant).
+        granted = np.where(p.rack_has_collector, granted, np.inf)
+        starved = p.rack_has_collector & (granted < demand * (1.0 - 1e-9))
+        return Grant(
+            frozen(granted), frozen(granted_e), frozen(room_rack), frozen(room_col),
+            frozen(starved),
+        )  # fmt: skip
 
     def _step(
         self,
@@ -201,33 +242,56 @@ class Thermal:
         dt: float,
         rb: RackBlock,
         cap: RackCapacity,
-        granted: FloatArray,
-        granted_e: FloatArray,
+        cap_w: FloatArray,
+        grant: Grant,
         key: tuple[Any, ...],
         granted_key: tuple[Any, ...],
     ) -> HeatBlock:
         c = self.c
-        rn = c.racks.node
-        new_t, removed_j = th.rc_step(
-            self.temp_c, rb.q_in, granted, c.plant.rack_supply_c, self.heat_cap_node, dt
+        p, rk = c.plant, c.racks
+        rn = rk.node
+        granted, granted_e = grant.granted, grant.granted_e
+        # Protective shutdown inside the step, passive loss of starved racks (models/faults).
+        leak = ft.leak_w(self.temp_c, p.rack_supply_c, rk.rating_kw * cap.rack_up, grant.starved)
+        cap_eff = granted + leak
+        trip_c = np.where(rb.gpu_w_now > 0, rk.shutdown_c - rb.gpu_w_now * rk.r_th_k_per_w, np.inf)
+        q_trip = (cap.units_on + cap.units_sd) * self.standby_w
+        new_t, removed_j, heat_in_r, tripped = ft.rc_step_with_trip(
+            self.temp_c, rb.q_in, q_trip, cap_eff, p.rack_supply_c, self.heat_cap_node, dt, trip_c
         )
-        n_k = c.plant.unit_node.shape[0]
-        frac_e = granted_e / np.maximum(granted[c.plant.collector_rack_index], 1e-12)
+        n_k = p.unit_node.shape[0]
+        frac_e = granted_e / np.maximum(cap_eff[p.collector_rack_index], 1e-12)
         col_heat_j = np.bincount(
-            c.plant.collector_index,
-            weights=removed_j[c.plant.collector_rack_index] * frac_e,
+            p.collector_index,
+            weights=removed_j[p.collector_rack_index] * frac_e,
             minlength=n_k,
         )
+        per_w = removed_j / np.maximum(cap_eff, 1e-12)
+        leak_j = float(per_w @ leak)
+        if p.n_rooms:
+            # Heat the room air carried goes to the room's collectors by their spare capacity.
+            in_room = p.rack_room >= 0
+            room_j = np.bincount(
+                p.rack_room[in_room], weights=(per_w * grant.room_rack)[in_room],
+                minlength=p.n_rooms,
+            )  # fmt: skip
+            k_in = p.unit_room >= 0
+            took = np.bincount(p.unit_room[k_in], weights=grant.room_col[k_in], minlength=p.n_rooms)
+            share = np.where(k_in, grant.room_col / np.maximum(took[p.unit_room], 1e-12), 0.0)
+            col_heat_j = col_heat_j + np.where(k_in, room_j[p.unit_room] * share, 0.0)
         rej_heat_j = np.bincount(
-            c.plant.rejector_index,
-            weights=col_heat_j[c.plant.rejector_collector_index] * c.plant.rejector_weight,
+            p.rejector_index,
+            weights=col_heat_j[p.rejector_collector_index] * p.rejector_weight,
             minlength=n_k,
         )
+        own_cap = np.bincount(
+            p.collector_rack_index, weights=cap_w[p.collector_index], minlength=rn.shape[0]
+        )
+        cooling_live = (own_cap > 0) | ~p.rack_has_collector
         prev, prev_hard, prev_derate = self.status, self.hard, self.derate
-        rk = c.racks
         tj, status, derate, hard = th.junction_status(
-            new_t, rb.gpu_w_now, rk.r_th_k_per_w, c.plant.rack_supply_c, rk.max_operating_c,
-            rk.slowdown_c, rk.shutdown_c, prev, prev_hard,
+            new_t, rb.gpu_w_now, rk.r_th_k_per_w, p.rack_supply_c, rk.max_operating_c,
+            rk.slowdown_c, rk.shutdown_c, prev, prev_hard, tripped, cooling_live,
         )  # fmt: skip
         status = np.where(cap.rack_up > 0, status, th.STATUS_OK).astype(np.int8)
         same_status = (
@@ -246,10 +310,15 @@ class Thermal:
             for r in np.flatnonzero((status == th.STATUS_THROTTLED) & (prev == th.STATUS_OK)):
                 self.log(t + dt, "thermal_throttle", c.node_ids[rn[r]], f"junction {tj[r]:.1f} °C")
             for r in np.flatnonzero(self.new_shutdown):
-                self.log(t + dt, "shutdown", c.node_ids[rn[r]], f"junction {tj[r]:.1f} °C")
+                how = "protective shutdown" if tripped[r] else "junction"
+                limit = rk.shutdown_c[r] if tripped[r] else tj[r]
+                self.log(t + dt, "shutdown", c.node_ids[rn[r]], f"{how} {limit:.1f} °C")
         live = cap.rack_up > 0
         max_t = float(np.max(tj, where=live, initial=-np.inf)) if rn.size else 0.0
-        implicit_j = float(np.sum(removed_j[~c.plant.rack_has_collector]))
+        implicit_j = float(np.sum(removed_j[~p.rack_has_collector]))
+        # A rack that tripped drew its full power only until the trip: the power path bills
+        # the energy the rack really used this step.
+        rack_kw = frozen(heat_in_r / dt / 1000.0) if tripped.any() else None
         return HeatBlock(
             key=key,
             fixed=fixed,
@@ -257,7 +326,8 @@ class Thermal:
             col_heat_j=frozen(col_heat_j.astype(np.float64, copy=False)),
             rej_heat_j=frozen(rej_heat_j.astype(np.float64, copy=False)),
             implicit_rack_j=implicit_j,
-            removed_j=float(col_heat_j.sum()) + implicit_j,
-            heat_in_j=float(rb.q_in.sum() * dt),
+            removed_j=float(col_heat_j.sum()) + implicit_j + leak_j,
+            heat_in_j=float(heat_in_r.sum()),
             max_t=max_t if np.isfinite(max_t) else 0.0,
+            rack_kw=rack_kw,
         )

@@ -88,6 +88,8 @@ class NodeView:
         power[c.plant.unit_node] += vi.cool_kw
         node_in = vi.base_dist_in.copy()
         node_in[vi.cool_closure] += vi.cool_in
+        if vi.dist_extra_in.size:
+            node_in += vi.dist_extra_in
         power[vi.dist_nodes] = node_in[vi.dist_nodes]
         temp = np.zeros(n)
         temp[rn] = vi.tj_c
