@@ -41,7 +41,6 @@ DISPLAY_ONLY: dict[str, str] = {
     "NodeBase.position": "where the node sits on the canvas",
     "Position.x": "canvas coordinate",
     "Position.y": "canvas coordinate",
-    "NodeBase.group": "the canvas draws a frame around each group (hall) of nodes",
     "Meta.description": "the scenario's description: inspector, report title page",
     "Meta.author": "provenance, shown and edited in the inspector's factory form",
     "Variant.description": "what the variant asks, shown in the variants panel",
@@ -50,8 +49,6 @@ DISPLAY_ONLY: dict[str, str] = {
 # Accepted and saved today but read by nothing; the issue that will wire each one.
 NOT_YET_READ: dict[str, str] = {
     "ComputeRack.cooling": "issue 10: air vs direct-liquid vs immersion heat path",
-    "Ups.efficiency_curve": "issue 10: part-load UPS efficiency (PUE that rises at low load)",
-    "EfficiencyPoint.load_fraction": "issue 10: the points of Ups.efficiency_curve",
     "InferenceService.latency_target_ms": "issue 14: WAN / latency model for inference sites",
     "Storage.capacity_pb": "issue 14: storage capacity limits the data that can be held",
     "Storage.storage_type": "issue 14: lake vs warehouse access patterns",
