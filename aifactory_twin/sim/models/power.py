@@ -9,10 +9,11 @@
   children ask more than rating × units up caps them in proportion; a load fed by several
   parents takes the best surviving path (2N redundancy). A capped rack slows by
   ((P_cap − P_idle)/(P − P_idle))^(1/3) (§1.3, compute-bound DVFS).
-* Cooling: collectors and dry coolers/towers draw fan/pump power = fraction × heat moved;
-  chillers draw heat / COP(T_ambient) (§10.3). COP rises ~2 %/K below the 30 °C rating point
-  (estimate, clipped to ±50 %); below ``free_cooling_below_c`` the economizer cuts plant energy by
-  70 % (Energy Star, §3.2), blended over 3 K.
+* Cooling (``cooling_power_partload_kw``): fans and pumps by the affinity law on their design
+  power (fraction × rated capacity, models/partload.py), chillers' compressors on their staged
+  part-load curve at COP(T_ambient) (§10.3). COP rises ~2 %/K below the 30 °C rating point
+  (estimate, clipped to ±50 %); below ``free_cooling_below_c`` the economizer cuts plant energy
+  by 70 % (Energy Star, §3.2), blended over 3 K.
 """
 
 from __future__ import annotations
@@ -148,16 +149,6 @@ def chiller_cop(cop: FloatArray, free_below_c: FloatArray, ambient_c: float) -> 
     blend = np.where(np.isnan(free_below_c), 0.0, blend)
     out: FloatArray = base / (1.0 - FREE_COOLING_SAVING * blend)
     return out
-
-
-def cooling_power_kw(
-    heat_kw: FloatArray,
-    is_chiller: npt.NDArray[np.bool_],
-    fan_fraction: FloatArray,
-    cop_now: FloatArray,
-) -> FloatArray:
-    """Electrical power per cooling unit node for the heat it moved this tick."""
-    return np.where(is_chiller, heat_kw / np.maximum(cop_now, 1e-6), heat_kw * fan_fraction)
 
 
 def cooling_power_partload_kw(
