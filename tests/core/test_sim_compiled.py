@@ -18,7 +18,12 @@ from aifactory_twin.sim import CompiledScenario, compile_scenario
 
 # Edge groups: the arrays of one group are indexed by the same edges, so have one length.
 EDGE_GROUPS: dict[str, tuple[str, ...]] = {
-    "plant.collector": ("collector_index", "collector_rack_index", "collector_weight"),
+    "plant.collector": (
+        "collector_index",
+        "collector_rack_index",
+        "collector_weight",
+        "collector_is_air",
+    ),
     "plant.rejector": ("rejector_index", "rejector_collector_index", "rejector_weight"),
     "plant.condenser": ("condenser_index", "condenser_served_index", "condenser_weight"),
     "power.edge": ("edge_parent", "edge_child", "edge_split"),
@@ -57,7 +62,7 @@ ANCHORS: dict[str, str] = {
     "staff": "staff.team_node",
     "cloud": "cloud.node",
 }
-PER_RACK_IN_PLANT = ("rack_has_collector", "rack_supply_c")
+PER_RACK_IN_PLANT = ("rack_has_collector", "rack_supply_c", "rack_room")
 
 
 def _get(c: CompiledScenario, dotted: str) -> np.ndarray:
