@@ -26,6 +26,7 @@ from aifactory_twin.schema import (
     Scenario,
     Settings,
     TrainingJob,
+    UncertainInput,
     Variant,
 )
 
@@ -57,6 +58,7 @@ class SceneBuilder:
         self.edges: list[Edge] = []
         self.workloads: list[Any] = []
         self.variants: list[Variant] = []
+        self.uncertain: list[UncertainInput] = []
 
     def add(self, preset: str, node_id: str, col: float, row: float, **fields: Any) -> str:
         """Add a preset node at grid cell (col, row) of STEP_X_PX × STEP_Y_PX cells."""
@@ -77,6 +79,7 @@ class SceneBuilder:
             edges=self.edges,
             workloads=self.workloads,
             variants=self.variants,
+            uncertain=self.uncertain,
         )
 
 
@@ -507,6 +510,17 @@ def air_vs_liquid() -> Scenario:
             ],
         )
     )
+    # What is uncertain (all ranges are estimates): the electricity price around the feed's
+    # flat 0.0806 $/kWh, from a cheap PPA to a tight market; the MFU around the job's 0.40
+    # (§1.4); and how late the racks arrive (median 1 day, long tail).
+    b.uncertain += [
+        UncertainInput(target="grid", path="price.flat_usd_per_kwh", distribution="triangular",
+                       low=0.05, mode=0.0806, high=0.20),
+        UncertainInput(target="train-70b", path="target_mfu", distribution="normal", mean=0.40,
+                       sd=0.04, low=0.25, high=0.55),
+        UncertainInput(target="racks", path="delivery.lead_time_days", distribution="lognormal",
+                       median=1.0, sigma=0.8),
+    ]  # fmt: skip
     return b.scenario()
 
 

@@ -1,4 +1,4 @@
-"""Study CLI commands: ``compare``, ``sweep``, ``montecarlo`` and ``report``.
+"""Study CLI commands: ``compare``, ``sweep``, ``montecarlo``, ``uncertainty`` and ``report``.
 
 Runs go to a spawn process pool by default (``--workers N``; ``--workers 0`` runs in this
 process), or to Dask with ``--scheduler tcp://host:8786`` or ``--scheduler local``. Progress goes
@@ -78,6 +78,25 @@ def register(subparsers: Any) -> None:
     mc.add_argument("--variant", help="run this variant instead of the base")
     mc.add_argument("--out", required=True, metavar="DIR", help="output folder")
     mc.set_defaults(handler=cmd_montecarlo)
+
+    unc = subparsers.add_parser(
+        "uncertainty",
+        help="Latin hypercube samples of the scenario's uncertain inputs: P10/P50/P90, "
+        "tornado ranking, probability that variant B beats A",
+    )
+    _add_common(unc)
+    unc.add_argument("--samples", type=int, required=True, help="number of LHS samples")
+    unc.add_argument("--variant", help="sample this variant instead of the base")
+    unc.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                     help="sample variants A and B with the same draws and seeds")  # fmt: skip
+    unc.add_argument(
+        "--kpi",
+        default="cost_per_trained_model_usd",
+        help="KPI for the tornado and the comparison (default: cost per trained model; "
+        "falls back to cost per GPU-hour, then total cost, when empty)",
+    )
+    unc.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    unc.set_defaults(handler=cmd_uncertainty)
 
     report = subparsers.add_parser("report", help="write a PDF report comparing variants")
     _add_common(report, runner=False)
@@ -222,6 +241,49 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
         if key in pct:
             p10, p50, p90 = pct[key]
             print(f"{key:>22}: P10 {p10:,.4g}  P50 {p50:,.4g}  P90 {p90:,.4g}")
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+    return EXIT_OK
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    """Write uncertainty.csv (one row per sample) and uncertainty.json (summary)."""
+    from aifactory_twin.study.uncertainty import TORNADO_KPIS, uncertainty, write_uncertainty
+
+    scenario = _load(args)
+    if args.samples < 1:
+        raise UsageError("--samples must be at least 1")
+    if args.variant and args.compare:
+        raise UsageError("give --variant or --compare A B, not both")
+    variants = list(args.compare) if args.compare else [args.variant] if args.variant else None
+    n_runs = args.samples * (len(variants) if variants else 1) + 2 * len(scenario.uncertain)
+    with _runner(args, n_runs) as runner:
+        result = uncertainty(
+            scenario,
+            args.samples,
+            variants=variants,
+            seed=args.seed,
+            options=_options(args, series=(), max_points=None),
+            runner=runner,
+            progress=_progress("uncertainty", n_runs),
+        )
+    pct = result.percentiles(result.labels[0])
+    kpi = next((k for k in (args.kpi, *TORNADO_KPIS) if k in pct), None)
+    if kpi is None:
+        raise UsageError(f"--kpi {args.kpi!r}: the runs report no such number")
+    for label in result.labels:
+        print(f"{label}:")
+        for key, (p10, p50, p90) in result.percentiles(label).items():
+            if key in TORNADO_KPIS or key in ("pue", "facility_energy_mwh", args.kpi):
+                print(f"  {key:>28}: P10 {format_kpi(key, p10)}  P50 {format_kpi(key, p50)}"
+                      f"  P90 {format_kpi(key, p90)}")  # fmt: skip
+    print(f"tornado ({kpi}, P10 → P90 of each input, others at medians):")
+    for bar in result.tornado(kpi):
+        ends = f"{format_kpi(kpi, bar.kpi_at_low)} → {format_kpi(kpi, bar.kpi_at_high)}"
+        print(f"  {bar.label:>40}: swing {format_kpi(kpi, bar.swing)} ({ends})")
+    if args.compare:
+        a, b = result.labels
+        print(f"P({b} beats {a} on {kpi}) = {result.probability_better(a, b, kpi):.0%}")
+    paths = write_uncertainty(result, Path(args.out), kpi)
     print(f"wrote {', '.join(str(p) for p in paths)}")
     return EXIT_OK
 

@@ -48,6 +48,7 @@ from aifactory_twin.schema.scenario import (
     Workload,
 )
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout, RecomputeMode
+from aifactory_twin.schema.uncertainty import UncertainInput
 
 __all__ = [
     "ALLOWED_CONNECTIONS",
@@ -90,6 +91,7 @@ __all__ = [
     "StrictModel",
     "TimeOfUsePeriod",
     "TrainingJob",
+    "UncertainInput",
     "Ups",
     "Variant",
     "Workload",

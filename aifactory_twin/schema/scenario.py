@@ -20,6 +20,7 @@ from aifactory_twin.schema.edges import Edge
 from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.schema.nodes import Node, NodeBase
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout
+from aifactory_twin.schema.uncertainty import UncertainInput
 
 FORMAT_NAME = "aifactory-twin-scenario"
 SCHEMA_VERSION = 1
@@ -214,6 +215,8 @@ class Scenario(StrictModel):
     """Generated training jobs per team, expanded into workloads at compile time."""
     variants: list[Variant] = []
     events: list[ScheduledEvent] = []
+    uncertain: list[UncertainInput] = []
+    """Input distributions for uncertainty studies (``uncertainty`` command); runs ignore them."""
 
     def node_by_id(self) -> dict[str, NodeBase]:
         """Map of node id → node (first one wins if ids repeat; rules report duplicates)."""

@@ -28,12 +28,14 @@ import aifactory_twin.schema
 PACKAGE = Path(aifactory_twin.schema.__file__).resolve().parent.parent
 
 # Who reads a scenario: the compiler (with the variant overrides it applies first), the rules
-# (with the graph analyses and the performance model they call) and the loader (format and
-# version checks, migrations).
+# (with the graph analyses and the performance model they call), the loader (format and
+# version checks, migrations) and the uncertainty study (the distributions).
 READERS: dict[str, tuple[str, ...]] = {
     "compiler": ("sim", "variants.py"),
     "rules": ("rules.py", "graph.py", "perf"),
     "loader": ("io/load.py", "io/migrations.py"),
+    # The uncertain inputs are read by uncertainty studies, not by a single run.
+    "studies": ("study/uncertainty.py",),
 }
 
 # Shown and edited in the app, never simulated: the reason says where it is used.

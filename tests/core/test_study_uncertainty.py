@@ -1,0 +1,168 @@
+"""Uncertainty studies: LHS draws, distributions, spread, tornado ranking, paired comparison."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from aifactory_twin.cli import main
+from aifactory_twin.errors import UsageError
+from aifactory_twin.io import load_scenario
+from aifactory_twin.resources import scenes_dir
+from aifactory_twin.schema import UncertainInput
+from aifactory_twin.study import StudyOptions
+from aifactory_twin.study.uncertainty import latin_hypercube, quantile, uncertainty
+
+SHORT = StudyOptions(horizon_s=2 * 86400.0, step_s=3600.0, series=(), max_points=None)
+PRICE = "price.flat_usd_per_kwh"
+
+
+@pytest.fixture(scope="module")
+def hall():
+    return load_scenario(scenes_dir() / "air-vs-liquid.aift.json")
+
+
+def _price(low: float, mode: float, high: float) -> UncertainInput:
+    return UncertainInput(
+        target="grid", path=PRICE, distribution="triangular", low=low, mode=mode, high=high
+    )
+
+
+def _with(scenario, *inputs):
+    return scenario.model_copy(update={"uncertain": list(inputs)})
+
+
+def test_latin_hypercube_puts_one_point_in_every_stratum_and_repeats_by_seed():
+    u = latin_hypercube(50, 3, seed=7)
+    assert u.shape == (50, 3) and np.all((u > 0) & (u < 1))
+    for dim in range(3):
+        assert sorted(np.floor(u[:, dim] * 50).astype(int)) == list(range(50))
+    np.testing.assert_array_equal(u, latin_hypercube(50, 3, seed=7))
+    assert not np.array_equal(u, latin_hypercube(50, 3, seed=8))
+
+
+def test_lhs_marginals_match_each_distribution():
+    u = latin_hypercube(2000, 1, seed=1)[:, 0]
+    normal = UncertainInput(target="t", path="x", distribution="normal", mean=5.0, sd=2.0)
+    draws = np.array([quantile(normal, x) for x in u])
+    assert draws.mean() == pytest.approx(5.0, abs=0.02)
+    assert draws.std() == pytest.approx(2.0, rel=0.02)
+    logn = UncertainInput(target="t", path="x", distribution="lognormal", median=3.0, sigma=0.5)
+    draws = np.array([quantile(logn, x) for x in u])
+    assert np.median(draws) == pytest.approx(3.0, rel=0.01)
+    assert np.log(draws).std() == pytest.approx(0.5, rel=0.02)
+    tri = UncertainInput(
+        target="t", path="x", distribution="triangular", low=0.0, mode=1.0, high=4.0
+    )
+    draws = np.array([quantile(tri, x) for x in u])
+    assert draws.mean() == pytest.approx(5.0 / 3.0, rel=0.01)
+    assert draws.min() >= 0.0 and draws.max() <= 4.0
+    uni = UncertainInput(target="t", path="x", distribution="uniform", low=2.0, high=6.0)
+    assert np.percentile([quantile(uni, x) for x in u], 25) == pytest.approx(3.0, abs=0.02)
+    choice = UncertainInput(
+        target="t", path="x", distribution="choice", values=["a", "b"], weights=[3.0, 1.0]
+    )
+    picks = [quantile(choice, x) for x in u]
+    assert picks.count("a") / len(picks) == pytest.approx(0.75, abs=0.001)
+    clipped = UncertainInput(
+        target="t", path="x", distribution="normal", mean=0.4, sd=1.0, low=0.1, high=0.9
+    )
+    assert quantile(clipped, 0.001) == 0.1 and quantile(clipped, 0.999) == 0.9
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"distribution": "normal", "mean": 1.0}, "needs mean and sd"),
+        ({"distribution": "lognormal", "median": -1.0, "sigma": 0.2}, "median > 0"),
+        ({"distribution": "triangular", "low": 2.0, "mode": 1.0, "high": 3.0}, "low ≤ mode"),
+        ({"distribution": "uniform", "low": 2.0, "high": 2.0}, "low < high"),
+        ({"distribution": "choice", "values": [1, 2], "weights": [1.0]}, "weights"),
+    ],
+)
+def test_bad_parameters_name_the_input_by_its_path(fields, problem):
+    with pytest.raises(ValidationError) as info:
+        UncertainInput(target="grid", path=PRICE, **fields)
+    assert f"grid.{PRICE} ({fields['distribution']})" in str(info.value)
+    assert problem in str(info.value)
+
+
+def test_bad_path_is_a_usage_error_naming_the_input(hall):
+    bad = UncertainInput(target="grid", path="no_such_field", distribution="uniform", low=0, high=1)
+    with pytest.raises(UsageError, match=r"grid\.no_such_field \(uniform\)"):
+        uncertainty(_with(hall, bad), 2, options=SHORT)
+    with pytest.raises(UsageError, match="no uncertain inputs"):
+        uncertainty(_with(hall), 2, options=SHORT)
+
+
+def test_a_wider_price_distribution_widens_the_cost_spread(hall):
+    narrow = uncertainty(_with(hall, _price(0.075, 0.08, 0.085)), 12, options=SHORT, tornado=False)
+    wide = uncertainty(_with(hall, _price(0.04, 0.08, 0.20)), 12, options=SHORT, tornado=False)
+
+    def spread(result):
+        p10, _, p90 = result.percentiles("base")["total_cost_usd"]
+        assert p10 <= p90
+        return p90 - p10
+
+    assert spread(wide) > 5 * spread(narrow) > 0
+
+
+def test_the_input_that_drives_cost_ranks_first_in_the_tornado(hall):
+    # A percent of spread on the staff headcount costs little over two days; the price drives it.
+    staff = UncertainInput(
+        target="mlops", path="headcount", distribution="choice", values=[4, 5], weights=[1, 1]
+    )
+    result = uncertainty(_with(hall, staff, _price(0.04, 0.08, 0.20)), 4, options=SHORT)
+    bars = result.tornado("energy_cost_usd")
+    assert [b.label for b in bars] == [f"grid.{PRICE}", "mlops.headcount"]
+    assert bars[0].kpi_at_high > bars[0].kpi_at_low
+    assert bars[0].swing > 0 and bars[1].swing == pytest.approx(0.0, abs=1e-6)
+    low, high = result.tornado_values[f"grid.{PRICE}"]
+    assert 0.04 < low < 0.08 < high < 0.20
+
+
+def test_same_seed_same_result_and_variants_are_paired(hall):
+    scenario = _with(hall, *hall.uncertain[:2])
+    first = uncertainty(scenario, 6, variants=["air", "liquid"], seed=3, options=SHORT)
+    again = uncertainty(scenario, 6, variants=["air", "liquid"], seed=3, options=SHORT)
+    assert first.draws == again.draws and first.seeds == again.seeds == list(range(3, 9))
+    for label in first.labels:
+        for key, values in first.kpis[label].items():
+            np.testing.assert_array_equal(values, again.kpis[label][key])
+    other = uncertainty(scenario, 6, variants=["air", "liquid"], seed=4, options=SHORT)
+    assert other.draws != first.draws
+    # Liquid cooling uses less energy under every draw; a variant never beats itself.
+    assert first.probability_better("air", "liquid", "facility_energy_mwh") == 1.0
+    assert first.probability_better("liquid", "air", "facility_energy_mwh") == 0.0
+
+
+def test_cli_prints_the_study_and_writes_csv_and_json(tmp_path, capsys):
+    scene = str(scenes_dir() / "air-vs-liquid.aift.json")
+    args = ["uncertainty", scene, "--samples", "4", "--horizon", "2d", "--step", "1h"]
+    code = main([*args, "--compare", "air", "liquid", "--workers", "0", "--kpi",
+                 "facility_energy_mwh", "--out", str(tmp_path)])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "tornado (facility_energy_mwh" in out and "P(liquid beats air" in out
+    summary = json.loads((tmp_path / "uncertainty.json").read_text())
+    # The probability is the share of paired rows (same draws, same seed) where liquid is lower.
+    table = list(csv.DictReader((tmp_path / "uncertainty.csv").open()))
+    energy = {(r["variant"], r["sample"]): float(r["facility_energy_mwh"]) for r in table}
+    wins = [energy[("liquid", str(i))] < energy[("air", str(i))] for i in range(4)]
+    assert summary["probability_b_beats_a"]["probability"] == pytest.approx(np.mean(wins))
+    swings = [bar["swing"] for bar in summary["tornado"]["bars"]]
+    assert swings == sorted(swings, reverse=True) and len(swings) == 3
+    # The price moves no energy; the racks' arrival does.
+    by_input = {bar["input"]: bar["swing"] for bar in summary["tornado"]["bars"]}
+    assert by_input[f"grid.{PRICE}"] == 0.0
+    assert summary["tornado"]["bars"][0]["input"] == "racks.delivery.lead_time_days"
+    assert swings[0] > 0
+    rows = (tmp_path / "uncertainty.csv").read_text().splitlines()
+    assert len(rows) == 1 + 2 * 4 and rows[0].startswith("variant,sample,seed,grid.")
+    assert main([*args, "--samples", "0", "--out", str(tmp_path)]) == 2
+    assert main([*args, "--compare", "air", "nope", "--out", str(tmp_path)]) == 2
+    assert "nope" in capsys.readouterr().err
