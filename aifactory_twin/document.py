@@ -31,6 +31,7 @@ from aifactory_twin.schema import (
     Scenario,
     ScheduledEvent,
     Settings,
+    UncertainInput,
     Variant,
     Workload,
 )
@@ -159,6 +160,8 @@ class FactoryDocument:
         self._workloads: list[Workload] = []
         self._variants: list[Variant] = []
         self._events: list[ScheduledEvent] = []
+        # Kept as loaded (the studio does not edit them yet) so a save does not drop them.
+        self._uncertain: list[UncertainInput] = []
         self._batch_depth = 0
         if scenario is not None:
             self._assign(scenario)
@@ -175,6 +178,7 @@ class FactoryDocument:
             workloads=list(self._workloads),
             variants=list(self._variants),
             events=list(self._events),
+            uncertain=list(self._uncertain),
         )
 
     @property
@@ -382,6 +386,7 @@ class FactoryDocument:
         self._workloads = list(scenario.workloads)
         self._variants = list(scenario.variants)
         self._events = list(scenario.events)
+        self._uncertain = list(scenario.uncertain)
 
 
 def _check_new(by_id: dict[str, Any], items: Sequence[Any], what: str) -> None:
