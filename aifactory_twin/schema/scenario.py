@@ -16,6 +16,7 @@ from aifactory_twin.schema.base import (
     StrictModel,
     Temperature,
 )
+from aifactory_twin.schema.dataset import Dataset
 from aifactory_twin.schema.edges import Edge
 from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.schema.nodes import Node, NodeBase
@@ -78,6 +79,9 @@ class TrainingJob(StrictModel):
     back to the queue (the ``elastic`` policy treats every job this way)."""
     team: str = Field(default="", max_length=80)
     """Team that submitted the job (per-team share of the factory in the KPIs)."""
+
+    dataset: Dataset | None = None
+    """The data it trains on; the job waits until the data pipeline has made it ready."""
 
     @model_validator(mode="after")
     def _gang_minimum_fits(self) -> TrainingJob:

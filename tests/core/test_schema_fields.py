@@ -52,7 +52,6 @@ DISPLAY_ONLY: dict[str, str] = {
 NOT_YET_READ: dict[str, str] = {
     "ComputeRack.cooling": "issue 10: air vs direct-liquid vs immersion heat path",
     "InferenceService.latency_target_ms": "issue 14: WAN / latency model for inference sites",
-    "Storage.capacity_pb": "issue 14: storage capacity limits the data that can be held",
     "Storage.storage_type": "issue 14: lake vs warehouse access patterns",
     "PowerFeed.battery_kwh": "no issue yet: on-site battery (peak shaving, ride-through)",
 }

@@ -29,6 +29,7 @@ from aifactory_twin.schema import (
     Scenario,
     StaffTeam,
     Storage,
+    TrainingJob,
 )
 from aifactory_twin.sim.compile.common import EdgesByKind, problem
 from aifactory_twin.sim.compile.compute import compile_cloud, compile_racks, rack_specs
@@ -44,7 +45,8 @@ from aifactory_twin.sim.compiled import (
     CompiledScenario,
     event_problem,
 )
-from aifactory_twin.sim.models.compute import compile_workloads
+from aifactory_twin.sim.models.compute import Workloads, compile_workloads
+from aifactory_twin.sim.models.data_pipeline import ready_times_s
 from aifactory_twin.variants import apply_variant
 
 __all__ = [
@@ -91,6 +93,25 @@ def _edges_by_kind(
         if kind_list is not None:
             kind_list.append((src, dst))
     return by_kind, tuple(edge_ids)
+
+
+def _gate_on_datasets(
+    sc: Scenario,
+    wl: Workloads,
+    teams: list[tuple[int, StaffTeam]],
+    stores: list[tuple[int, Storage]],
+) -> None:
+    """When each job's dataset is ready; the work stage gates the job's start on it."""
+    datasets = [w.dataset for w in sc.workloads if isinstance(w, TrainingJob)]
+    if all(d is None for d in datasets):
+        return
+    ready = ready_times_s(
+        datasets,
+        data_engineers=float(sum(x.headcount for _, x in teams if x.role == "data_engineering")),
+        annotators=float(sum(x.headcount for _, x in teams if x.role == "labeling")),
+        storage_tb=float(sum(x.capacity_pb * 1000.0 * x.count for _, x in stores)),
+    )
+    wl.dataset_ready_s = ready
 
 
 def _compile(
@@ -142,6 +163,7 @@ def _compile(
     network = compile_network(switches, racks, edges.network)
     storage = compile_storage(stores, racks, edges.data)
     workloads = compile_workloads(sc, index, rack_params.node, cloud.node)
+    _gate_on_datasets(sc, workloads, teams, stores)
     perf = compile_job_perf(sc, workloads, node_params, rack_params, specs, network, storage)
     return CompiledScenario(
         scenario=sc,

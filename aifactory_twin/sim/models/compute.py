@@ -66,6 +66,8 @@ class Workloads:
     elastic: BoolArray
     priority: FloatArray
     teams: tuple[str, ...]
+    dataset_ready_s: FloatArray | None = None
+    """When each job's dataset is ready (0 without one, inf never; ``models/data_pipeline.py``)."""
 
     @property
     def n_train(self) -> int:

@@ -122,6 +122,9 @@ class Work:
         """
         c = self.c
         jobs, sched = self.jobs, self.sched
+        if c.workloads.dataset_ready_s is not None:
+            # Issue 14: a job cannot start before the data pipeline has made its dataset ready.
+            sched.set_gate("dataset", c.workloads.dataset_ready_s <= t)
         train_want, inf_want, inf_demand = jobs.wants(t, hour)
         key = (cap.key, train_want.tobytes(), inf_want.tobytes(), sched.version)
         if self.placement is None or self.cache.place_key != key:
