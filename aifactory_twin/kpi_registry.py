@@ -262,6 +262,14 @@ KPIS: tuple[KpiInfo, ...] = (
         "and injected staff departures; replacements arrive after the hiring lead time.",
     ),
     KpiInfo(
+        "talent_retention_annual", "Talent retention (annual)", "", "percent", "higher",
+        "people",
+        "exp(−departures / starting headcount × 1 year / simulated time): the share of staff a "
+        "year at this run's departure rate keeps. Attrition rises when pay is below the team's "
+        "market rate (sim/models/staff.py).",
+        short="Retention /yr",
+    ),
+    KpiInfo(
         "headcount_end", "Headcount at end", "", "count", None, "people",
         "People on staff at the end of the run.",
     ),

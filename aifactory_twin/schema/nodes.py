@@ -327,7 +327,12 @@ class StaffTeam(NodeBase):
     salary_usd_per_year: NonNegativeFloat = 90000.0
     """Fully loaded cost per person per year."""
     annual_attrition: Fraction = 0.15
+    """Attrition when paid at market (``market_salary_usd_per_year``)."""
     hiring_lead_time_days: NonNegativeFloat = 60.0
+    """Time to fill a requisition when paying the market rate."""
+    market_salary_usd_per_year: PositiveFloat | None = None
+    """What the market pays this role (fully loaded); None = at market (``salary_usd_per_year``).
+    Pay below it raises attrition and lengthens hiring; above it does the opposite."""
     shift_coverage: ShiftCoverage = "24x7"
 
 

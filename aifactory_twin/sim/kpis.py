@@ -118,6 +118,11 @@ def compute_kpis(
         "talent_retention": max(0.0, 1.0 - staff.departures / staff.headcount0)
         if staff.headcount0 > 0
         else None,
+        "talent_retention_annual": math.exp(
+            -staff.departures / staff.headcount0 * SECONDS_PER_YEAR / run_s
+        )
+        if staff.headcount0 > 0 and run_s > 0
+        else None,
         "headcount_end": float(staff.headcount.sum()),
         "product_launches": launches,
         "product_launches_per_year": launches * SECONDS_PER_YEAR / run_s,

@@ -11,10 +11,17 @@ import numpy as np
 from aifactory_twin.schema import StaffTeam
 from aifactory_twin.sim.compile.common import floats, ints
 from aifactory_twin.sim.compiled import ROLES, StaffParams
+from aifactory_twin.sim.models import staff as stf
 
 TECHNICIAN_ROLES = frozenset({"facilities_ops", "network_ops"})
 # Weekly hours a shift pattern covers; people on shift = headcount × 40 h / covered hours.
 COVERED_HOURS_PER_WEEK = {"business_hours": 40.0, "extended": 112.0, "24x7": 168.0}
+
+
+def _pay_ratio(team: StaffTeam) -> float:
+    """Salary / market rate (1 when no market rate is given)."""
+    market = team.market_salary_usd_per_year
+    return 1.0 if market is None else team.salary_usd_per_year / market
 
 
 def compile_staff(teams: list[tuple[int, StaffTeam]], edges: list[tuple[int, int]]) -> StaffParams:
@@ -31,11 +38,18 @@ def compile_staff(teams: list[tuple[int, StaffTeam]], edges: list[tuple[int, int
         is_research=role == ROLES.index("ml_research"),
         headcount=floats([float(x.headcount) for x in tm]),
         salary_usd_per_year=floats([x.salary_usd_per_year for x in tm]),
-        # Annual attrition a ⇒ constant hazard −ln(1 − a) per year (§10.13).
+        # Annual attrition a ⇒ constant hazard −ln(1 − a) per year (§10.13), scaled by pay.
         attrition_per_s=floats(
-            [-np.log(max(1.0 - x.annual_attrition, 1e-9)) / (365 * 86400.0) for x in tm]
+            [
+                -np.log(max(1.0 - x.annual_attrition, 1e-9))
+                / (365 * 86400.0)
+                * stf.attrition_factor(_pay_ratio(x))
+                for x in tm
+            ]
         ),
-        hiring_lead_s=floats([x.hiring_lead_time_days * 86400.0 for x in tm]),
+        hiring_lead_s=floats(
+            [x.hiring_lead_time_days * 86400.0 * stf.hiring_factor(_pay_ratio(x)) for x in tm]
+        ),
         on_shift_fraction=floats([40.0 / COVERED_HOURS_PER_WEEK[x.shift_coverage] for x in tm]),
         coverage=tuple(x.shift_coverage for x in tm),
         support_team_index=ints([t for t, _ in kept]),

@@ -6,6 +6,10 @@
 * Attrition: constant hazard h = −ln(1 − annual attrition) (§10.13); each departure opens a
   requisition filled after the team's hiring lead time (§8 time-to-fill), so headcount dips and
   recovers. A ``staff_departure`` event removes people the same way.
+* Talent market (estimates): with pay ratio r = salary / market rate, the attrition hazard is
+  scaled by r^−``PAY_ATTRITION_ELASTICITY`` and the time to fill by r^−``PAY_HIRING_ELASTICITY``
+  (r clipped to [0.25, 4]), so pay below market → more departures → fewer technicians →
+  slower repairs, and the openings take longer to fill.
 * Product launches (documented rule, estimate): every completed training run becomes a product
   launch ``LAUNCH_LAG_DAYS`` × 8 / researchers later (clipped to 30–365 days) if the factory has
   at least one ML-research person; without research staff a finished run launches nothing.
@@ -20,6 +24,12 @@ from aifactory_twin.sim.models.reliability import draw_failures
 
 FloatArray = npt.NDArray[np.float64]
 
+PAY_ATTRITION_ELASTICITY = 2.0
+"""Estimate: labour-economics estimates of the elasticity of quits to the wage are roughly
+1–3 (Manning, "Monopsony in Motion", 2003); 2 is mid-range."""
+PAY_HIRING_ELASTICITY = 1.0
+"""Estimate: offers below market take proportionally longer to be accepted."""
+PAY_RATIO_MIN, PAY_RATIO_MAX = 0.25, 4.0
 LAUNCH_LAG_DAYS = 90.0
 LAUNCH_LAG_MIN_DAYS = 30.0
 LAUNCH_LAG_MAX_DAYS = 365.0
@@ -55,6 +65,18 @@ def departures(
     """
     p = -np.expm1(-hazard_per_s * dt_s)
     return draw_failures(rng, np.floor(headcount), p)
+
+
+def attrition_factor(pay_ratio: float) -> float:
+    """Multiplier on the attrition hazard for pay ratio salary / market (1 at market)."""
+    r = float(np.clip(pay_ratio, PAY_RATIO_MIN, PAY_RATIO_MAX))
+    return float(r**-PAY_ATTRITION_ELASTICITY)
+
+
+def hiring_factor(pay_ratio: float) -> float:
+    """Multiplier on the time to fill a requisition for pay ratio salary / market."""
+    r = float(np.clip(pay_ratio, PAY_RATIO_MIN, PAY_RATIO_MAX))
+    return float(r**-PAY_HIRING_ELASTICITY)
 
 
 def launch_lag_s(researchers: float) -> float:
