@@ -26,6 +26,8 @@ from psygnal import Signal
 
 from aifactory_twin.schema import (
     Edge,
+    JobMix,
+    JobTrace,
     Meta,
     NodeBase,
     Scenario,
@@ -36,7 +38,7 @@ from aifactory_twin.schema import (
     Workload,
 )
 
-SCENARIO_PARTS = ("meta", "settings", "workloads", "variants", "events")
+SCENARIO_PARTS = ("meta", "settings", "workloads", "variants", "events", "job_mix", "job_traces")
 
 # Connection priorities for listeners whose order matters (psygnal runs higher first; equal
 # priorities run in connection order, which must not be relied on).
@@ -162,6 +164,10 @@ class FactoryDocument:
         self._events: list[ScheduledEvent] = []
         # Kept as loaded (the studio does not edit them yet) so a save does not drop them.
         self._uncertain: list[UncertainInput] = []
+        self._job_mix: list[JobMix] = []
+        self._job_traces: list[JobTrace] = []
+        self.source_dir: str | None = None
+        """Folder relative paths in the scenario start from (set again by Save As)."""
         self._batch_depth = 0
         if scenario is not None:
             self._assign(scenario)
@@ -179,7 +185,9 @@ class FactoryDocument:
             variants=list(self._variants),
             events=list(self._events),
             uncertain=list(self._uncertain),
-        )
+            job_mix=list(self._job_mix),
+            job_traces=list(self._job_traces),
+        ).with_source_dir(self.source_dir)
 
     @property
     def nodes(self) -> dict[str, NodeBase]:
@@ -387,6 +395,9 @@ class FactoryDocument:
         self._variants = list(scenario.variants)
         self._events = list(scenario.events)
         self._uncertain = list(scenario.uncertain)
+        self._job_mix = list(scenario.job_mix)
+        self._job_traces = list(scenario.job_traces)
+        self.source_dir = scenario.source_dir
 
 
 def _check_new(by_id: dict[str, Any], items: Sequence[Any], what: str) -> None:

@@ -200,6 +200,8 @@ class WindowFilesMixin(_WindowBase):
             QMessageBox.critical(self, "Cannot save", f"Saving {path} failed:\n\n{exc}")
             return False
         self.current_path = path
+        # Job traces named by relative path now resolve beside the saved file.
+        self.doc.source_dir = str(Path(path).resolve().parent)
         self.template_name = ""
         self.autosave.original_path = path
         self.stack.setClean()

@@ -63,7 +63,8 @@ def load_scenario(path: str | Path, *, check_rules: bool = True) -> Scenario:
         raise _error(name, "", "file not found") from None
     except OSError as exc:
         raise _error(name, "", f"cannot read: {exc.strerror or exc}") from None
-    return loads_scenario(raw, source=name, check_rules=check_rules)
+    scenario = loads_scenario(raw, source=name, check_rules=check_rules)
+    return scenario.with_source_dir(str(file_path.resolve().parent))
 
 
 def loads_scenario(

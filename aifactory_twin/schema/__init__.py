@@ -11,6 +11,7 @@ from aifactory_twin.schema.edges import (
     refusal_reason,
 )
 from aifactory_twin.schema.job_mix import JobMix
+from aifactory_twin.schema.job_trace import JobTrace
 from aifactory_twin.schema.nodes import (
     HEAT_COLLECTORS,
     HEAT_REJECTORS,
@@ -71,6 +72,7 @@ __all__ = [
     "Edge",
     "InferenceService",
     "JobMix",
+    "JobTrace",
     "Meta",
     "ModelDescription",
     "NetworkSwitch",

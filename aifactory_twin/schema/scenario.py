@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, JsonValue, model_validator
+from pydantic import Field, JsonValue, PrivateAttr, model_validator
 
 from aifactory_twin.schema.base import (
     Fraction,
@@ -19,6 +19,7 @@ from aifactory_twin.schema.base import (
 from aifactory_twin.schema.dataset import Dataset
 from aifactory_twin.schema.edges import Edge
 from aifactory_twin.schema.job_mix import JobMix
+from aifactory_twin.schema.job_trace import JobTrace
 from aifactory_twin.schema.nodes import Node, NodeBase
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout
 from aifactory_twin.schema.uncertainty import UncertainInput
@@ -217,10 +218,34 @@ class Scenario(StrictModel):
     workloads: list[Workload] = []
     job_mix: list[JobMix] = []
     """Generated training jobs per team, expanded into workloads at compile time."""
+    job_traces: list[JobTrace] = []
+    """Job traces beside the file, replayed as training jobs when the scenario is compiled."""
     variants: list[Variant] = []
     events: list[ScheduledEvent] = []
     uncertain: list[UncertainInput] = []
     """Input distributions for uncertainty studies (``uncertainty`` command); runs ignore them."""
+    _source_dir: str | None = PrivateAttr(default=None)
+    # The folder of the file this scenario was loaded from (not saved): files the scenario names
+    # by relative path (job traces) resolve against it. Copies and pickles keep it.
+
+    @property
+    def source_dir(self) -> str | None:
+        """Folder of the file the scenario came from (None when built in memory)."""
+        return self._source_dir
+
+    def __eq__(self, other: object) -> bool:
+        # Where a scenario was loaded from is not part of what it is: two files with the same
+        # content are equal scenarios (pydantic would compare private attributes too).
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = None  # type: ignore[assignment]  # lists inside: not hashable, as before
+
+    def with_source_dir(self, folder: str | None) -> Scenario:
+        """This scenario, remembering ``folder`` as where its relative paths start."""
+        self._source_dir = folder
+        return self
 
     def node_by_id(self) -> dict[str, NodeBase]:
         """Map of node id → node (first one wins if ids repeat; rules report duplicates)."""

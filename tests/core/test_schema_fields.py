@@ -30,8 +30,12 @@ PACKAGE = Path(aifactory_twin.schema.__file__).resolve().parent.parent
 # Who reads a scenario: the compiler (with the variant overrides it applies first), the rules
 # (with the graph analyses and the performance model they call), the loader (format and
 # version checks, migrations) and the uncertainty study (the distributions).
+# Who reads a scenario: the compiler (with the variant overrides it applies first and the job
+# traces it replays), the rules
+# (with the graph analyses and the performance model they call) and the loader (format and
+# version checks, migrations).
 READERS: dict[str, tuple[str, ...]] = {
-    "compiler": ("sim", "variants.py"),
+    "compiler": ("sim", "variants.py", "io/traces.py"),
     "rules": ("rules.py", "graph.py", "perf"),
     "loader": ("io/load.py", "io/migrations.py"),
     # The uncertain inputs are read by uncertainty studies, not by a single run.

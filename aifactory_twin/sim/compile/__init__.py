@@ -34,6 +34,7 @@ from aifactory_twin.schema import (
 from aifactory_twin.sim.compile.common import EdgesByKind, problem
 from aifactory_twin.sim.compile.compute import compile_cloud, compile_racks, rack_specs
 from aifactory_twin.sim.compile.job_mix import expand_job_mix
+from aifactory_twin.sim.compile.job_traces import expand_job_traces
 from aifactory_twin.sim.compile.network import compile_network, compile_storage
 from aifactory_twin.sim.compile.nodes import compile_nodes
 from aifactory_twin.sim.compile.perf import compile_job_perf
@@ -117,7 +118,7 @@ def _gate_on_datasets(
 def _compile(
     scenario: Scenario, variant: str | None, horizon_s: float | None, step_s: float | None
 ) -> CompiledScenario:
-    sc = apply_variant(scenario, variant)
+    sc = apply_variant(scenario, variant).with_source_dir(scenario.source_dir)
     settings = sc.settings
     horizon = float(horizon_s if horizon_s is not None else settings.horizon_s)
     step = float(step_s if step_s is not None else settings.step_s)
@@ -140,11 +141,12 @@ def _compile(
     kinds = np.asarray([str(getattr(x, "kind", "")) for x in nodes], dtype=np.str_)
     racks = [(i, x) for i, x in enumerate(nodes) if isinstance(x, ComputeRack)]
     specs = rack_specs(racks)
-    # The job mix sizes its jobs' work on the fastest accelerator the factory has.
+    # The job mix and the replayed traces size their jobs' work on the fastest accelerator.
     peaks = [x.peak_bf16_tflops for x in specs] + [
         accelerator_spec(x.accelerator).peak_bf16_tflops for x in nodes if isinstance(x, CloudBurst)
     ]
     sc = expand_job_mix(sc, max(peaks, default=0.0))
+    sc = expand_job_traces(sc, max(peaks, default=0.0))
     node_params = compile_nodes(nodes, settings.start_time, racks, specs)
     cools = [(i, x) for i, x in enumerate(nodes) if isinstance(x, CoolingUnit)]
     switches = [(i, x) for i, x in enumerate(nodes) if isinstance(x, NetworkSwitch)]
