@@ -68,7 +68,12 @@ def read_trace(trace: JobTrace, base_dir: Path | None, where: str) -> list[Trace
         raise ScenarioError(
             [Problem(f"{where}.path", f"trace {path.name} is {size} bytes, over the 256 MiB cap")]
         )
-    text = path.read_text(encoding="utf-8", errors="strict")
+    try:
+        text = path.read_text(encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            [Problem(f"{where}.path", f"trace is not UTF-8 text (byte {exc.start})", str(path))]
+        ) from None
     reader = {"philly": _philly, "pai": _pai, "helios": _helios}.get(trace.format, _generic)
     rows, problems = reader(text, trace)
     if problems:

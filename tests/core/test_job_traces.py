@@ -167,3 +167,11 @@ def test_the_document_keeps_the_job_mix_and_traces_it_was_given() -> None:
     doc = FactoryDocument(sc)
     assert doc.scenario.job_mix == sc.job_mix
     assert doc.scenario.job_traces == sc.job_traces
+
+
+def test_a_trace_that_is_not_text_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "cluster_log.csv").write_bytes(b"job_id,\xff\xfe\x00garbage\n")
+    sc = _with(hall("air"), job_traces=[JobTrace(id="h", path="cluster_log.csv", format="helios")])
+    save_scenario(sc, tmp_path / "f.aift.json")
+    with pytest.raises(ScenarioError, match="not UTF-8"):
+        compile_scenario(load_scenario(tmp_path / "f.aift.json"))
