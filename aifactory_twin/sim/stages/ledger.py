@@ -219,7 +219,9 @@ class Ledger:
         a["gpu_s_inference"] += rb.inf_alloc * dt
         a["cloud_gpu_s"] += cloud_gpus * dt
         a["inference_tokens"] += tokens_s * dt
-        pue = facility_kw / it_kw if it_kw > 0 else 0.0
+        # Below a milliwatt of IT load the ratio is meaningless (and overflows for subnormal
+        # loads, as a property test found): the series reads 0 there, like a factory with no IT.
+        pue = facility_kw / it_kw if it_kw > 1e-6 else 0.0
         a["inference_energy_j"] += rb.inf_it_kw * max(pue, 1.0) * 1000.0 * dt
         a["peak_facility_kw"] = max(a["peak_facility_kw"], facility_kw)
         a["max_temperature_c"] = max(a["max_temperature_c"], hb.max_t)
