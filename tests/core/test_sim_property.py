@@ -74,7 +74,12 @@ def test_random_scenarios_run_finite_monotone_and_bounded(
             assert kpis[key] is None, key
         elif kpis[key] is None:
             assert tokens < 1e-250, key
-    assert (kpis["pue"] is None) == (kpis["it_energy_mwh"] == 0)
+    # PUE is undefined without IT energy; a subnormal IT energy (hypothesis draws denormal
+    # switch power) overflows the ratio, which the KPIs also report as undefined.
+    if kpis["it_energy_mwh"] == 0:
+        assert kpis["pue"] is None
+    elif kpis["it_energy_mwh"] > 1e-300:
+        assert kpis["pue"] is not None
     assert (kpis["automation_rate"] is None) == (kpis["incidents"] == 0)
     for job in kpis["jobs"]:
         assert 0.0 <= job["progress"] <= 1.0
