@@ -73,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         compiled = compile_scenario(scenario, args.variant, horizon_s=horizon, step_s=step)
     except ScenarioError as exc:
         raise ScenarioError(
-            [Problem(p.path, p.message, p.file or str(args.file)) for p in exc.problems]
+            [Problem(p.path, p.message, p.file or str(args.file), p.label) for p in exc.problems]
         ) from None
     out_dir = Path(args.out)
     try:

@@ -244,6 +244,10 @@ class PowerFeed(NodeBase):
     power_rating_kw: PositiveFloat = 5000.0
     price: PriceSchedule = PriceSchedule()
     carbon_intensity_g_per_kwh: NonNegativeFloat = 367.0
+    grid_series_path: str | None = Field(default=None, min_length=1, max_length=1000)
+    """CSV of price and/or carbon intensity over time (hourly or any regular step,
+    ``sim/models/grid.py``), relative to the scenario file's folder. Its columns replace
+    ``price`` (still scaled by price spikes) and ``carbon_intensity_g_per_kwh`` at each step."""
     onsite_generation_kw: NonNegativeFloat = 0.0
     battery_kwh: NonNegativeFloat = 0.0
     capex_usd: NonNegativeFloat = 0.0

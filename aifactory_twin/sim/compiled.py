@@ -20,6 +20,7 @@ from aifactory_twin.perf.breakdown import StepBreakdown
 from aifactory_twin.schema import Scenario, ScheduledEvent
 from aifactory_twin.schema.nodes import StaffRole
 from aifactory_twin.sim.models.compute import Workloads
+from aifactory_twin.sim.models.grid import GridSeries
 from aifactory_twin.sim.models.network import Fabric
 
 FloatArray = npt.NDArray[np.float64]
@@ -143,6 +144,8 @@ class PowerPath:
     feed_price_by_hour: FloatArray
     """Per feed and hour of the day, USD/kWh."""
     feed_carbon_g_per_kwh: FloatArray
+    feed_series: tuple[GridSeries | None, ...]
+    """Per feed: its price/carbon series over time (None: the constants above hold)."""
 
 
 @dataclass(eq=False)

@@ -179,7 +179,7 @@ class EngineState:
             inf_demand, self.log, (work.version, thermal.version, power.version, av.version),
         )  # fmt: skip
         ledger.book(
-            dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,
+            t, dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,
             thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s,
         )  # fmt: skip
         ledger.out["queue_length"] = float(work.sched.queue_length)

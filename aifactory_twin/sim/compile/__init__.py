@@ -178,7 +178,7 @@ def _compile(
         nodes=node_params,
         racks=rack_params,
         plant=compile_plant(cools, racks, edges.coolant),
-        power=compile_power(nodes, edges.power, feeds),
+        power=compile_power(nodes, edges.power, feeds, sc.source_dir),
         network=network,
         storage=storage,
         staff=compile_staff(teams, edges.support),

@@ -1,7 +1,8 @@
 """Compile part: the power path (feeds, UPS, PDU), its edges and the feeds' prices and carbon.
 
 Power edges run parent → child (feed → UPS → PDU → loads); a child with several parents splits
-its load evenly among them. Time-of-use prices become a 24-hour table per feed.
+its load evenly among them. Time-of-use prices become a 24-hour table per feed; a feed's
+price/carbon CSV (``compile/grid_series.py``) overrides them step by step in the ledger.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 
 from aifactory_twin.schema import NodeBase, Pdu, PowerFeed, Ups
 from aifactory_twin.sim.compile.common import floats, ints
+from aifactory_twin.sim.compile.grid_series import load_feed_series
 from aifactory_twin.sim.compiled import FloatArray, PowerPath
 from aifactory_twin.sim.models import partload as pl
 
@@ -30,9 +32,15 @@ def feed_price_by_hour(feeds: list[tuple[int, PowerFeed]]) -> FloatArray:
 
 
 def compile_power(
-    nodes: Sequence[NodeBase], edges: list[tuple[int, int]], feeds: list[tuple[int, PowerFeed]]
+    nodes: Sequence[NodeBase],
+    edges: list[tuple[int, int]],
+    feeds: list[tuple[int, PowerFeed]],
+    base_dir: str | None,
 ) -> PowerPath:
-    """The distribution chain: per-node efficiency and rating, power edges, feeds."""
+    """The distribution chain: per-node efficiency and rating, power edges, feeds.
+
+    ``base_dir``: the scenario file's folder, against which feeds' series paths resolve.
+    """
     n = len(nodes)
     efficiency = np.ones(n)
     rating = np.full(n, np.inf)
@@ -68,4 +76,5 @@ def compile_power(
         feed_node=ints([i for i, _ in feeds]),
         feed_price_by_hour=feed_price_by_hour(feeds),
         feed_carbon_g_per_kwh=floats([x.carbon_intensity_g_per_kwh for _, x in feeds]),
+        feed_series=tuple(load_feed_series(i, x, base_dir) for i, x in feeds),
     )

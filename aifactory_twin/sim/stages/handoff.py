@@ -112,11 +112,12 @@ class PlantBlock:
     facility_kw: float
     cooling_kw: float
     feed_in: FloatArray
+    """Per feed: kW it supplies, the facility's unsited load attributed pro rata."""
     other_kw: float
+    """kW no feed supplies (only on a site without feeds; billed at the settings' defaults)."""
     dist_extra_in: FloatArray
     """Per node: converters' no-load and square-law input kW on top of the linear chain
     (empty when no converter has them)."""
-    carbon_g_per_h: float
     water_l_per_h: float
 
 

@@ -4,6 +4,12 @@ Owns ``acc`` (running totals: costs, energy, GPU-seconds, carbon, water, peaks; 
 ratios of these) and ``out`` (this step's values of the recorder's aggregate series). Reads
 the blocks of the other stages; changes nothing outside itself. Formulas:
 ``models/economics.py``; KPI definitions: ``sim/kpis.py``.
+
+Grid over time: each step's price and carbon intensity per feed (``grid``: a feed's CSV row
+for the step's start, else its time-of-use price and constant carbon) bill the energy each feed
+supplied in the step (the power stage attributes every kW to the feeds), so carbon is
+Σ energy × intensity of the feed that supplied it, exactly. ``grid`` and the per-feed running
+totals are public for per-workload accounting.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import economics as eco
+from aifactory_twin.sim.models import grid as gs
 from aifactory_twin.sim.models.compute import Placement
 from aifactory_twin.sim.stages.availability import Availability
 from aifactory_twin.sim.stages.handoff import (
@@ -64,15 +71,38 @@ class CapexView:
     gpus_failed: float
 
 
+@dataclass(frozen=True)
+class GridNow:
+    """Price and carbon intensity of this step, per feed and for the facility as a whole."""
+
+    feed_price_usd_per_kwh: FloatArray
+    """Per feed (``compiled.power.feed_node`` order), price spikes included."""
+    feed_carbon_g_per_kwh: FloatArray
+    price_usd_per_kwh: float
+    """The facility's energy cost this step / its energy (the mean feed price at zero load)."""
+    carbon_g_per_kwh: float
+    """The facility's carbon this step / its energy (the mean feed intensity at zero load)."""
+
+
+@dataclass
+class FeedTotals:
+    """Per feed, since the start: energy supplied, its carbon and its cost."""
+
+    energy_kwh: FloatArray
+    carbon_kg: FloatArray
+    cost_usd: FloatArray
+
+
 @dataclass
 class LedgerCache:
     """Memos of the ledger (reset by a parameter swap)."""
 
     capex_version: int | None = None
     capex: CapexView | None = None
-    price_key: tuple[int, float] | None = None
-    prices: tuple[FloatArray, float] | None = None
-    """(price per feed now, their mean or the default) for ``price_key``."""
+    price_key: tuple[object, ...] | None = None
+    prices: tuple[FloatArray, FloatArray, float, float] | None = None
+    """(price and carbon per feed now, mean price and carbon or the defaults) for
+    ``price_key`` (hour, price multiplier, the series' rows)."""
     idle_key: tuple[object, ...] | None = None
     idle_capex_usd: float = 0.0
     people_key: bytes | None = None
@@ -92,6 +122,10 @@ class Ledger:
         self.acc: dict[str, float] = dict.fromkeys(ACC_KEYS, 0.0)
         self.acc["max_temperature_c"] = max_temperature_c
         self.out: dict[str, float] = {}
+        n_feeds = c.power.feed_node.shape[0]
+        self.feeds = FeedTotals(np.zeros(n_feeds), np.zeros(n_feeds), np.zeros(n_feeds))
+        self.grid: GridNow | None = None
+        """This step's prices and carbon (None before the first step)."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -101,6 +135,39 @@ class Ledger:
             c.facility_rated_it_kw * c.scenario.settings.facility_capex_usd_per_kw
         )
         self.cache = LedgerCache()
+        self.series = [(f, x) for f, x in enumerate(c.power.feed_series) if x is not None]
+        self.year_offset_s = gs.seconds_of_year(c.start_time, 0.0)
+
+    def _grid_now(
+        self, t: float, hour: int, price_mult: float
+    ) -> tuple[FloatArray, FloatArray, float, float]:
+        """(price, carbon per feed, their means) at ``t`` (memo while none of them moves)."""
+        c = self.c
+        soy = self.year_offset_s + t
+        rows = tuple(x.index_at(soy) for _, x in self.series)
+        key = (hour, price_mult, rows)
+        memo = self.cache
+        if memo.prices is None or memo.price_key != key:
+            settings = c.scenario.settings
+            prices = eco.feed_prices(c.power.feed_price_by_hour, hour, price_mult)
+            carbon = c.power.feed_carbon_g_per_kwh
+            if self.series:
+                carbon = carbon.copy()
+                for (f, x), row in zip(self.series, rows, strict=True):
+                    if x.price_usd_per_kwh is not None:
+                        prices[f] = x.price_usd_per_kwh[row] * price_mult
+                    if x.carbon_g_per_kwh is not None:
+                        carbon[f] = x.carbon_g_per_kwh[row]
+            if prices.size:
+                means = (float(prices.mean()), float(carbon.mean()))
+            else:
+                means = (
+                    settings.default_price_usd_per_kwh * price_mult,
+                    settings.default_carbon_g_per_kwh,
+                )
+            memo.prices = (prices, carbon, *means)
+            memo.price_key = key
+        return memo.prices
 
     def rebook_capex(
         self, old: CompiledScenario, new: CompiledScenario, arrived: BoolArray
@@ -134,6 +201,7 @@ class Ledger:
 
     def book(
         self,
+        t: float,
         dt: float,
         hour: int,
         ambient: float,
@@ -151,7 +219,7 @@ class Ledger:
         flops_s: float,
         tokens_s: float,
     ) -> None:
-        """Costs and totals of this step, and the values the recorder takes (``out``).
+        """Costs and totals of the step from ``t`` to ``t + dt``, and the recorder's ``out``.
 
         ``flops_s`` and ``tokens_s``: delivered FLOP/s and inference tokens/s (work stage).
         """
@@ -160,16 +228,21 @@ class Ledger:
         it_kw, facility_kw, cooling_kw = pb.it_kw, pb.facility_kw, pb.cooling_kw
         dt_h = dt / 3600.0
         memo = self.cache
-        price_key = (hour, price_mult)
-        if memo.prices is None or memo.price_key != price_key:
-            prices = eco.feed_prices(c.power.feed_price_by_hour, hour, price_mult)
-            default = settings.default_price_usd_per_kwh * price_mult
-            memo.prices = (prices, float(prices.mean()) if prices.size else default)
-            memo.price_key = price_key
-        prices, mean_price = memo.prices
+        prices, carbon, mean_price, mean_carbon = self._grid_now(t, hour, price_mult)
         default_price = settings.default_price_usd_per_kwh * price_mult
         energy_usd = (float(pb.feed_in @ prices) + pb.other_kw * default_price) * dt_h
-        carbon_g = pb.carbon_g_per_h
+        carbon_g = float(pb.feed_in @ carbon) + pb.other_kw * settings.default_carbon_g_per_kwh
+        feed_kwh = pb.feed_in * dt_h
+        totals = self.feeds
+        totals.energy_kwh += feed_kwh
+        totals.carbon_kg += feed_kwh * carbon / 1000.0
+        totals.cost_usd += feed_kwh * prices
+        self.grid = GridNow(
+            prices,
+            carbon,
+            energy_usd / (facility_kw * dt_h) if facility_kw > 0 else mean_price,
+            carbon_g / facility_kw if facility_kw > 0 else mean_carbon,
+        )
         capex = self.capex_view(av)
         years = settings.depreciation_years
         amort = eco.amortization_usd(capex.arrived_usd, years, dt) + eco.amortization_usd(

@@ -398,10 +398,6 @@ class Power:
             facility_kw += float(extra_in @ self.root_w)
             feed_in += extra_in[c.power.feed_node]
         feed_in, other_kw = pw.attribute_to_feeds(feed_in, facility_kw)
-        carbon_g = (
-            float(feed_in @ c.power.feed_carbon_g_per_kwh)
-            + other_kw * settings.default_carbon_g_per_kwh
-        )
         # Read-only, as ``frozen`` does (inlined: a plant block is built on most weather ticks).
         for arr in (unit_heat_kw, cool_kw, cool_in, feed_in):
             arr.setflags(write=False)
@@ -416,7 +412,6 @@ class Power:
             feed_in=feed_in,
             other_kw=other_kw,
             dist_extra_in=frozen(extra_in),
-            carbon_g_per_h=carbon_g,
             water_l_per_h=float(unit_heat_kw @ c.plant.wue_l_per_kwh),
         )
         return block, quiet
