@@ -135,7 +135,23 @@ def compute_kpis(
         "joules_per_token": _ratio(a["inference_energy_j"], tokens),
         **queue,
         "jobs": jobs,
+        "feeds": _feed_kpis(c, s),
     }
+
+
+def _feed_kpis(c: CompiledScenario, s: EngineState) -> list[dict[str, Any]]:
+    """Energy, carbon, cost and mean intensity per power feed (every facility kWh is a feed's)."""
+    f = s.ledger.feeds
+    return [
+        {
+            "id": c.node_ids[node],
+            "energy_mwh": float(f.energy_kwh[k]) / 1000.0,
+            "carbon_t_co2": float(f.carbon_kg[k]) / 1000.0,
+            "energy_cost_usd": float(f.cost_usd[k]),
+            "carbon_g_per_kwh": _ratio(float(f.carbon_kg[k]) * 1000.0, float(f.energy_kwh[k])),
+        }
+        for k, node in enumerate(c.power.feed_node.tolist())
+    ]
 
 
 def _wait_h(first_start_s: float, submit_s: float, time_s: float) -> float | None:

@@ -70,9 +70,11 @@ def test_carbon_is_energy_times_the_supplying_feeds_intensity_each_step(
         expected_kg += kwh[green] * 56.0 / 1000.0
         expected_usd += kwh[hall_feed] * series.price_usd_per_kwh[row]
         expected_usd += kwh[green] * 0.0806
-        # The step's prices and intensities are public for per-workload accounting.
+        # The step's price and intensity are public for per-workload accounting.
         assert led.grid is not None
-        assert led.grid.feed_carbon_g_per_kwh[hall_feed] == series.carbon_g_per_kwh[row]
+        step_kwh = float(kwh.sum())
+        step_kg = (kwh[hall_feed] * series.carbon_g_per_kwh[row] + kwh[green] * 56.0) / 1000.0
+        assert led.grid.carbon_g_per_kwh * step_kwh / 1000.0 == pytest.approx(step_kg, rel=1e-12)
     k = eng.kpis()
     assert k["carbon_t_co2"] * 1000.0 == pytest.approx(expected_kg, rel=1e-12)
     assert k["energy_cost_usd"] == pytest.approx(expected_usd, rel=1e-12)
@@ -80,6 +82,11 @@ def test_carbon_is_energy_times_the_supplying_feeds_intensity_each_step(
     total_kwh = float(led.feeds.energy_kwh.sum())
     assert total_kwh == pytest.approx(k["facility_energy_mwh"] * 1000.0, rel=1e-12)
     assert float(led.feeds.carbon_kg.sum()) == pytest.approx(expected_kg, rel=1e-12)
+    by_id = {f["id"]: f for f in k["feeds"]}
+    assert by_id["green"]["carbon_t_co2"] == pytest.approx(
+        by_id["green"]["energy_mwh"] * 56.0 / 1000.0, rel=1e-12
+    )
+    assert sum(f["energy_cost_usd"] for f in k["feeds"]) == pytest.approx(expected_usd)
     # The hourly series changed the answer (a constant 367 g on the hall feed gives more).
     const = Engine(compile_scenario(_two_feeds(None, step_s=step_s)), seed=0)
     const.run()

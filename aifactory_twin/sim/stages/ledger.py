@@ -73,11 +73,8 @@ class CapexView:
 
 @dataclass(frozen=True)
 class GridNow:
-    """Price and carbon intensity of this step, per feed and for the facility as a whole."""
+    """Price and carbon intensity of this step's energy, for the facility as a whole."""
 
-    feed_price_usd_per_kwh: FloatArray
-    """Per feed (``compiled.power.feed_node`` order), price spikes included."""
-    feed_carbon_g_per_kwh: FloatArray
     price_usd_per_kwh: float
     """The facility's energy cost this step / its energy (the mean feed price at zero load)."""
     carbon_g_per_kwh: float
@@ -86,7 +83,10 @@ class GridNow:
 
 @dataclass
 class FeedTotals:
-    """Per feed, since the start: energy supplied, its carbon and its cost."""
+    """Per feed since the start: energy supplied, its carbon and its cost (``feeds`` KPI).
+
+    Arrays in ``compiled.power.feed_node`` order.
+    """
 
     energy_kwh: FloatArray
     carbon_kg: FloatArray
@@ -238,8 +238,6 @@ class Ledger:
         totals.carbon_kg += feed_kwh * carbon / 1000.0
         totals.cost_usd += feed_kwh * prices
         self.grid = GridNow(
-            prices,
-            carbon,
             energy_usd / (facility_kw * dt_h) if facility_kw > 0 else mean_price,
             carbon_g / facility_kw if facility_kw > 0 else mean_carbon,
         )
