@@ -32,6 +32,7 @@ DEFAULT_PLACES: dict[str, tuple[Area, int]] = {
     "scenario_dock": (Area.RightDockWidgetArea, 1),
     "variants_dock": (Area.RightDockWidgetArea, 1),
     "charts_dock": (Area.BottomDockWidgetArea, 3),
+    "jobs_dock": (Area.BottomDockWidgetArea, 3),
     "kpi_dock": (Area.BottomDockWidgetArea, 3),
     "validation_dock": (Area.BottomDockWidgetArea, 4),
     "alarms_dock": (Area.BottomDockWidgetArea, 4),

@@ -9,7 +9,7 @@ eng.recorder.series("pue"); eng.node_state(); eng.kpis(); eng.events
 from __future__ import annotations
 
 from aifactory_twin.sim.compile import CompiledScenario, compile_scenario
-from aifactory_twin.sim.engine import EVENT_KINDS, STATUS_NAMES, Engine, EventRecord
+from aifactory_twin.sim.engine import EVENT_KINDS, STATUS_NAMES, Engine, EventRecord, JobTable
 from aifactory_twin.sim.recorder import SERIES, Recorder
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "CompiledScenario",
     "Engine",
     "EventRecord",
+    "JobTable",
     "Recorder",
     "compile_scenario",
 ]

@@ -27,7 +27,14 @@ from aifactory_twin.sim.kpis import compute_kpis
 from aifactory_twin.sim.recorder import Recorder
 from aifactory_twin.sim.stages.view import STATUS_NAMES
 
-__all__ = ["EVENT_KINDS", "MAX_EVENT_RECORDS", "STATUS_NAMES", "Engine", "EventRecord"]
+__all__ = [
+    "EVENT_KINDS",
+    "MAX_EVENT_RECORDS",
+    "STATUS_NAMES",
+    "Engine",
+    "EventRecord",
+    "JobTable",
+]
 
 EVENT_KINDS: tuple[str, ...] = (
     "thermal_throttle",
@@ -54,6 +61,26 @@ class EventRecord:
     kind: str
     node_id: str
     message: str
+
+
+@dataclass(frozen=True)
+class JobTable:
+    """The training jobs of a run so far (index = compiled job order), for the live Gantt.
+
+    Times are simulated seconds: ``start_s`` is the first start (NaN while still queued),
+    ``end_s`` the finish (NaN while not done). ``held`` is the accelerators each job holds now
+    (site and cloud); ``node_job`` names, per node, the job holding most accelerators on it
+    (-1: none), for colouring racks by job.
+    """
+
+    ids: tuple[str, ...]
+    teams: tuple[str, ...]
+    submit_s: npt.NDArray[np.float64]
+    start_s: npt.NDArray[np.float64]
+    end_s: npt.NDArray[np.float64]
+    accelerators: npt.NDArray[np.float64]
+    held: npt.NDArray[np.float64]
+    node_job: npt.NDArray[np.int64]
 
 
 class Engine:
@@ -97,6 +124,34 @@ class Engine:
         if node_id not in self.compiled.index:
             raise KeyError(f"unknown node id {node_id!r}")
         return self.recorder.node_history(self.compiled.index[node_id])
+
+    def job_table(self) -> JobTable:
+        """Submit, first start and end of every training job, what it holds now and where."""
+        c = self.compiled
+        wl = c.workloads
+        work = self.state.work
+        pl = work.placement
+        node_job = np.full(c.n_nodes, -1, dtype=np.int64)
+        if pl is None or wl.n_train == 0:
+            held = np.zeros(wl.n_train)
+        else:
+            held = pl.train.sum(axis=1) + pl.train_cloud.sum(axis=1)
+            if pl.train.size:
+                # The job with most accelerators on each rack; a rack shared by two jobs shows
+                # the larger share.
+                top = np.argmax(pl.train, axis=0)
+                busy = pl.train[top, np.arange(pl.train.shape[1])] > 0
+                node_job[c.racks.node[busy]] = top[busy]
+        return JobTable(
+            ids=wl.train_ids,
+            teams=wl.teams,
+            submit_s=wl.train_start_s.copy(),
+            start_s=work.sched.first_start_s.copy(),
+            end_s=work.jobs.finish_s.copy(),
+            accelerators=wl.gpus_req.copy(),
+            held=held,
+            node_job=node_job,
+        )
 
     def kpis(self) -> dict[str, Any]:
         """The KPI dictionary of kpis.json for what has run so far."""

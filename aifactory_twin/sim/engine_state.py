@@ -183,6 +183,11 @@ class EngineState:
             thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s,
         )  # fmt: skip
         ledger.out["queue_length"] = float(work.sched.queue_length)
+        # Live queue chart (issue 12): training jobs holding accelerators, and the site's
+        # accelerators held by any workload (allocation; the cloud has its own series).
+        running = work.sched.running & ~work.jobs.completed
+        ledger.out["jobs_running"] = float(np.count_nonzero(running))
+        ledger.out["gpus_allocated"] = rb.allocated
         base = power.cache.base
         assert base is not None
         self.view_inputs = ViewInputs(

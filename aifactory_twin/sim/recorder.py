@@ -49,6 +49,8 @@ SERIES: tuple[str, ...] = (
     "maintenance_cost_usd_cum",
     "cloud_cost_usd_cum",
     "queue_length",
+    "jobs_running",
+    "gpus_allocated",
 )
 NODE_SERIES: tuple[str, ...] = ("temp_c", "power_kw", "utilization")
 NODE_SAMPLE_BUDGET = 2_000_000

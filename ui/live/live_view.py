@@ -39,6 +39,7 @@ from ui.charts.export import ask_and_export_all, install_context_menus
 from ui.charts.panel import ChartsPanel
 from ui.live.alarms import ALARM_KINDS, AlarmsPanel, describe_event
 from ui.live.events_menu import EventInjector
+from ui.live.jobs_panel import JobsPanel
 from ui.live.kpi_tiles import KpiTilesWidget
 from ui.live.node_chart import NodeHistoryChart
 from ui.live.overlay import (
@@ -77,6 +78,7 @@ class LiveView(QObject):
         self.tiles = KpiTilesWidget()
         self.alarms = AlarmsPanel()
         self.node_chart = NodeHistoryChart()
+        self.jobs = JobsPanel()
         self.legend = OverlayLegend()
         self.injector = EventInjector(self.controller, window.doc, window.push, self)
         self.overlay_mode = "status"
@@ -135,9 +137,14 @@ class LiveView(QObject):
 
         self.charts_dock = w.add_dock("Charts", "charts_dock", self.charts, "bottom")
         self.alarms_dock = w.add_dock("Alarms", "alarms_dock", self.alarms, "bottom")
+        self.jobs_dock = w.add_dock("Jobs", "jobs_dock", self.jobs, "bottom")
+        # Tabbed behind the charts by the default layout (ui/layout.py), once the window shows.
+        self.jobs_dock.visibilityChanged.connect(self._on_jobs_shown)
         w.splitDockWidget(self.charts_dock, self.alarms_dock, Qt.Orientation.Horizontal)
         validation = getattr(w, "validation_dock", None)
-        if isinstance(validation, QDockWidget):
+        # Without a saved layout the default layout tabs them once the window shows (tabbing
+        # before the first show leaves a ghost tab bar on the canvas in Qt 6.10).
+        if isinstance(validation, QDockWidget) and w.settings.value("window_state") is not None:
             # One tab pair: validation while editing; alarms come forward when a run starts.
             w.tabifyDockWidget(self.alarms_dock, validation)
             validation.raise_()
@@ -238,6 +245,7 @@ class LiveView(QObject):
 
     def apply_theme(self, dark: bool) -> None:
         self.charts.apply_theme(dark)
+        self.jobs.set_dark(dark)
         self.node_chart.set_dark(dark)
 
     def shutdown(self) -> None:
@@ -279,6 +287,7 @@ class LiveView(QObject):
         self.controls.update_clock()
         if engine is None:
             self.tiles.clear()
+            self.jobs.clear()
             self._apply_overlay(None)
             self._show_selected_history()  # hides the mini-chart: the run is gone
             return
@@ -286,7 +295,10 @@ class LiveView(QObject):
             self.charts.refresh()
         rec = engine.recorder
         latest = {name: float(rec.series(name)[-1]) for name in rec.names} if rec.n else {}
-        self.tiles.update_kpis(engine.kpis(), latest)
+        kpis = engine.kpis()
+        self.tiles.update_kpis(kpis, latest)
+        if self.jobs.isVisible() or force:  # a tab behind the charts costs nothing
+            self.jobs.refresh(engine, kpis)
         self.alarms.sync(engine.events)
         self.charts.sync_events(engine.events, describe_event)
         state = self._node_state_at_cursor(engine)
@@ -295,6 +307,11 @@ class LiveView(QObject):
         )
         self._show_selected_history()
         self.panel_refresh_ms = (time.perf_counter() - start) * 1000.0
+
+    def _on_jobs_shown(self, visible: bool) -> None:
+        engine = self.controller.engine
+        if visible and engine is not None:
+            self.jobs.refresh(engine, engine.kpis())
 
     def _node_state_at_cursor(self, engine: Any) -> dict[str, np.ndarray]:
         """The canvas colours follow the timeline's cursor where the recorder has the history.
@@ -377,6 +394,10 @@ class LiveView(QObject):
         self.refresh_panels(force=True)
         if engine is not None:
             QTimer.singleShot(0, self.alarms_dock.raise_)
+            scenario = engine.compiled.scenario
+            if scenario.job_mix or scenario.job_traces:
+                # A factory fed by a job mix or a trace: its queue is the story of the run.
+                QTimer.singleShot(0, self.jobs_dock.raise_)
 
     def _on_structure_changed(self) -> None:
         self.window.status(

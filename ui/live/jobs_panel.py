@@ -1,0 +1,307 @@
+"""The live "Jobs" dock: the queue over time, a Gantt of the training jobs and the wait times.
+
+Top: queue length and running jobs (left axis) with the site's accelerators allocated and up
+(right axis), from the recorder's ``queue_length``, ``jobs_running``, ``gpus_allocated`` and
+``gpus_up`` series. Below, time-linked: one row per training job in submit order, a light bar
+from submission to first start (queued) and a solid bar from start to end (running, up to now
+while it runs), coloured by team. A summary line reads the queue KPIs (waiting, running, done,
+wait mean / P95, allocation) from ``engine.kpis()``.
+
+Speed: the bars are drawn by two ``BarGraphItem`` per team colour (queued, running), each of
+one colour, which pyqtgraph paints with a single ``drawRects`` call (no per-job item, no
+QPicture), so hundreds or thousands of jobs cost a few array operations per refresh. The
+live view refreshes the panel at its panel cadence (≤ 4 Hz), never per simulation step.
+
+Simplification: a job requeued after an interruption keeps one bar from its first start (the
+engine records the first start and the end, not each stint).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QCursor
+from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
+
+from aifactory_twin.formatting import format_span
+from aifactory_twin.kpi_registry import format_kpi
+from ui.charts.axes import TimeAxisItem, format_sim_time
+from ui.theme import DARK, LIGHT, style_plots
+
+TEAM_COLORS: tuple[str, ...] = (
+    "#3B6FE0",
+    "#E09400",
+    "#13A37A",
+    "#D6457F",
+    "#7C4DDB",
+    "#0FA3C0",
+    "#8C6D1F",
+    "#5F6B7A",
+)
+"""Team colours in order of the teams' names (more teams than colours share them)."""
+QUEUED_ALPHA = 70  # of 255: the queued span is the team colour, faded
+NO_TEAM = "(no team)"
+QUEUE_SERIES: tuple[tuple[str, str, str, int], ...] = (
+    # (series, label, colour, axis: 0 jobs, 1 accelerators)
+    ("queue_length", "Queued", "#E0483E", 0),
+    ("jobs_running", "Running", "#3B6FE0", 0),
+    ("gpus_allocated", "GPUs allocated", "#13A37A", 1),
+    ("gpus_up", "GPUs up", "#8A94A6", 1),
+)
+BAR_HEIGHT = 0.8  # of a row
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _pen(color: str) -> Any:
+    pen = pg.mkPen(color, width=1)
+    pen.setCosmetic(True)
+    return pen
+
+
+def team_names(teams: tuple[str, ...]) -> list[str]:
+    """The distinct teams, sorted (the colour order)."""
+    return sorted({t or NO_TEAM for t in teams})
+
+
+def team_color(teams: list[str], team: str) -> str:
+    """The colour of ``team`` among ``teams`` (sorted names)."""
+    return TEAM_COLORS[teams.index(team or NO_TEAM) % len(TEAM_COLORS)]
+
+
+class JobGantt:
+    """The Gantt plot: rows of queued and running bars, two bar items per team colour."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.items: dict[tuple[int, bool], pg.BarGraphItem] = {}
+        self.table: Any = None
+        self.now_s = 0.0
+        self.order: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        """Job index shown on each row (rows are jobs in submit order)."""
+        self.teams: list[str] = []
+        plot.invertY(True)
+        plot.getAxis("left").setLabel("Jobs (submit order)")
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+
+    def _item(self, color: int, running: bool) -> pg.BarGraphItem:
+        key = (color, running)
+        item = self.items.get(key)
+        if item is None:
+            fill = QColor(TEAM_COLORS[color])
+            if not running:
+                fill.setAlpha(QUEUED_ALPHA)
+            empty = np.zeros(0)
+            item = pg.BarGraphItem(x0=empty, x1=empty, y0=empty, height=empty, pen=None,
+                                   brush=fill)  # fmt: skip
+            self.plot.addItem(item)
+            self.items[key] = item
+        return item
+
+    def show(self, table: Any, now_s: float) -> None:
+        """Draw the jobs submitted by ``now_s`` from ``engine.job_table()`` (None clears)."""
+        self.table, self.now_s = table, now_s
+        if table is None or len(table.ids) == 0:
+            for item in self.items.values():
+                item.setOpts(x0=np.zeros(0), x1=np.zeros(0), y0=np.zeros(0), height=np.zeros(0))
+            self.order = np.zeros(0, dtype=np.intp)
+            return
+        self.teams = team_names(table.teams)
+        seen = np.flatnonzero(table.submit_s <= now_s)
+        self.order = seen[np.lexsort((seen, table.submit_s[seen]))]
+        rows = np.empty(len(table.ids), dtype=np.float64)
+        rows[self.order] = np.arange(self.order.size, dtype=np.float64)
+        color = np.array(
+            [self.teams.index(t or NO_TEAM) % len(TEAM_COLORS) for t in table.teams], dtype=int
+        )
+        start = np.where(np.isnan(table.start_s), now_s, np.minimum(table.start_s, now_s))
+        end = np.where(np.isnan(table.end_s), now_s, np.minimum(table.end_s, now_s))
+        for k in range(len(TEAM_COLORS)):
+            mine = self.order[color[self.order] == k]
+            if mine.size == 0 and (k, False) not in self.items:
+                continue
+            waited = mine[start[mine] > table.submit_s[mine]]
+            ran = mine[~np.isnan(table.start_s[mine])]
+            for running, jobs, x0, x1 in (
+                (False, waited, table.submit_s[waited], start[waited]),
+                (True, ran, start[ran], end[ran]),
+            ):
+                self._item(k, running).setOpts(
+                    x0=x0, x1=x1, y0=rows[jobs] + (1 - BAR_HEIGHT) / 2,
+                    height=np.full(jobs.size, BAR_HEIGHT),
+                )  # fmt: skip
+
+    def job_at(self, time_s: float, y: float) -> int | None:
+        """Index of the job whose bar (queued or running) is at (``time_s``, row ``y``)."""
+        row = int(np.floor(y))
+        if self.table is None or not 0 <= row < self.order.size:
+            return None
+        j = int(self.order[row])
+        end = self.table.end_s[j]
+        last = self.now_s if np.isnan(end) else min(float(end), self.now_s)
+        return j if self.table.submit_s[j] <= time_s <= last else None
+
+    def describe(self, j: int) -> str:
+        """Tooltip text of job ``j``: id, team, accelerators, wait, run."""
+        t = self.table
+        lines = [f"{t.ids[j]}  ·  team {t.teams[j] or NO_TEAM}"]
+        held = float(t.held[j])
+        gpus = f"{t.accelerators[j]:,.0f} accelerators requested"
+        if held > 0 and np.isnan(t.end_s[j]):
+            gpus += f", {held:,.0f} held now"
+        lines.append(gpus)
+        lines.append(f"submitted +{format_sim_time(float(t.submit_s[j]))}")
+        if np.isnan(t.start_s[j]):
+            lines.append(f"queued for {format_span(self.now_s - float(t.submit_s[j]))} so far")
+        else:
+            lines.append(f"waited {format_span(float(t.start_s[j] - t.submit_s[j]))}")
+            if np.isnan(t.end_s[j]):
+                lines.append(f"running for {format_span(self.now_s - float(t.start_s[j]))}")
+            else:
+                lines.append(f"ran {format_span(float(t.end_s[j] - t.start_s[j]))}, done")
+        return "\n".join(lines)
+
+    def bars(self) -> dict[tuple[str, bool], int]:
+        """Bars drawn per (team colour, running) — what the plot shows (tests)."""
+        out: dict[tuple[str, bool], int] = {}
+        for (k, running), item in self.items.items():
+            n = len(item.opts["x0"])
+            if n:
+                out[(TEAM_COLORS[k], running)] = n
+        return out
+
+
+class JobsPanel(QWidget):
+    """Queue chart, Gantt and summary of the training jobs of the live run."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("jobs_panel")
+        self.summary = QLabel()
+        self.summary.setObjectName("jobs_summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.ci.setContentsMargins(4, 2, 4, 2)
+        self.queue_plot: pg.PlotItem = self.view.addPlot(
+            row=0, col=0, axisItems={"bottom": TimeAxisItem()}
+        )
+        self.gantt_plot: pg.PlotItem = self.view.addPlot(
+            row=1, col=0, axisItems={"bottom": TimeAxisItem()}
+        )
+        self.view.ci.layout.setRowStretchFactor(0, 2)
+        self.view.ci.layout.setRowStretchFactor(1, 5)
+        self.gantt_plot.setXLink(self.queue_plot)
+        self.gantt = JobGantt(self.gantt_plot)
+        self._build_queue_plot()
+        self.hover_text = ""
+        self._mouse_proxy = pg.SignalProxy(
+            self.view.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 2, 6, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.view, 1)
+        self.set_dark(False)
+        self.clear()
+
+    def _build_queue_plot(self) -> None:
+        plot = self.queue_plot
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.getAxis("left").setLabel("Jobs")
+        plot.showAxis("right")
+        plot.getAxis("right").setLabel("Accelerators")
+        self._right = pg.ViewBox(enableMenu=False)
+        self._right.setParentItem(plot)
+        self._right.setXLink(plot.vb)
+        plot.getAxis("right").linkToView(self._right)
+        plot.vb.sigResized.connect(self._sync_right)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for series, label, color, axis in QUEUE_SERIES:
+            curve = pg.PlotDataItem(pen=_pen(color), antialias=False, name=label)
+            curve.setDownsampling(auto=True, method="peak")
+            (plot.vb if axis == 0 else self._right).addItem(curve)
+            self.curves[series] = curve
+        # Both plots' left axes the same width, so the linked time axes line up.
+        for p in (self.queue_plot, self.gantt_plot):
+            p.getAxis("left").setWidth(52)
+        self.gantt_plot.showAxis("right")
+        self.gantt_plot.getAxis("right").setStyle(showValues=False)
+        self.gantt_plot.getAxis("right").setWidth(plot.getAxis("right").width())
+
+    def _sync_right(self) -> None:
+        self._right.setGeometry(self.queue_plot.vb.sceneBoundingRect())
+        self._right.linkedViewChanged(self.queue_plot.vb, self._right.XAxis)
+
+    def set_dark(self, dark: bool) -> None:
+        style_plots(self.view, [self.queue_plot, self.gantt_plot], DARK if dark else LIGHT)
+
+    def clear(self) -> None:
+        for curve in self.curves.values():
+            curve.setData([], [])
+        self.gantt.show(None, 0.0)
+        self.summary.setText("<span style='color:gray'>No run: press Run to see the queue.</span>")
+
+    def refresh(self, engine: Any, kpis: dict[str, Any]) -> None:
+        """Redraw from ``engine`` (its recorder and job table) and its ``kpis``."""
+        rec = engine.recorder
+        times_s = np.array(rec.times_s)
+        for series, curve in self.curves.items():
+            curve.setData(times_s, np.array(rec.series(series)))
+        self._right.enableAutoRange(axis=pg.ViewBox.YAxis)
+        table = engine.job_table()
+        self.gantt.show(table, float(engine.time_s))
+        self.summary.setText(self._summary(table, kpis))
+
+    def _summary(self, table: Any, kpis: dict[str, Any]) -> str:
+        n = len(table.ids)
+        if n == 0:
+            return "<span style='color:gray'>No training jobs in this scenario.</span>"
+        done = int(np.count_nonzero(~np.isnan(table.end_s)))
+        running = int(np.count_nonzero((table.held > 0) & np.isnan(table.end_s)))
+        parts = [
+            f"<b>{format_kpi('jobs_waiting', kpis.get('jobs_waiting'))}</b> queued",
+            f"<b>{running}</b> running",
+            f"<b>{done}</b> of {n} done",
+            f"wait mean <b>{format_kpi('queue_wait_mean_h', kpis.get('queue_wait_mean_h'))}</b>"
+            f", P95 <b>{format_kpi('queue_wait_p95_h', kpis.get('queue_wait_p95_h'))}</b>",
+            f"allocation <b>{format_kpi('mean_allocation', kpis.get('mean_allocation'))}</b>",
+            f"utilization <b>{format_kpi('mean_utilization', kpis.get('mean_utilization'))}</b>",
+        ]
+        teams = team_names(table.teams)
+        shares = kpis.get("team_gpu_share") or {}
+        curves = [f"<span style='color:{c}'>━</span> {label}" for _, label, c, _ in QUEUE_SERIES]
+        legend = [
+            f"<span style='color:{team_color(teams, team)}'>■</span> {team}"
+            + (f" {shares[team] * 100:.0f} %" if team in shares else "")
+            for team in teams
+        ]
+        return (
+            " · ".join(parts)
+            + "<br>Queue chart: "
+            + "&nbsp;&nbsp;".join(curves)
+            + "&nbsp;&nbsp;&nbsp;&nbsp;Gantt by team (light = queued, GPU-hour share): "
+            + "&nbsp;&nbsp;".join(legend)
+        )
+
+    def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
+        pos = event[0]
+        text = ""
+        if self.gantt_plot.sceneBoundingRect().contains(pos):
+            point = self.gantt_plot.vb.mapSceneToView(pos)
+            j = self.gantt.job_at(float(point.x()), float(point.y()))
+            text = "" if j is None else self.gantt.describe(j)
+        if text == self.hover_text:
+            return
+        self.hover_text = text
+        if text:
+            QToolTip.showText(QCursor.pos(), text, self.view)
+        else:
+            QToolTip.hideText()
