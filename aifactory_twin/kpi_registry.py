@@ -181,6 +181,11 @@ KPIS: tuple[KpiInfo, ...] = (
         "Training jobs that reached their FLOP target within the horizon.",
     ),
     KpiInfo(
+        "training_time_days", "Time to train", "d", "quantity", "lower", "compute",
+        "Days from submission to completion of the slowest training job (studies); empty "
+        "when a training job has not finished within the horizon.",
+    ),
+    KpiInfo(
         "inference_tokens", "Inference tokens", "", "count", "higher", "compute",
         "Tokens served by the inference services.",
     ),

@@ -1,4 +1,4 @@
-"""Study CLI commands: ``compare``, ``sweep``, ``montecarlo``, ``uncertainty`` and ``report``.
+"""Study CLI commands: compare, sweep, montecarlo, uncertainty, optimize and report.
 
 Runs go to a spawn process pool by default (``--workers N``; ``--workers 0`` runs in this
 process), or to Dask with ``--scheduler tcp://host:8786`` or ``--scheduler local``. Progress goes
@@ -97,6 +97,50 @@ def register(subparsers: Any) -> None:
     )
     unc.add_argument("--out", required=True, metavar="DIR", help="output folder")
     unc.set_defaults(handler=cmd_uncertainty)
+
+    opt = subparsers.add_parser(
+        "optimize",
+        help="goal seek: the best design over --var choices that meets every --constraint",
+    )
+    _add_common(opt)
+    opt.add_argument(
+        "--var",
+        action="append",
+        required=True,
+        metavar="PATH=DOMAIN",
+        help="a design variable: NODE_ID.FIELD=int:LOW:HIGH[:STEP], …=float:LOW:HIGH[:log], "
+        "…=choice:A,B,… or variant=choice:V1,V2 (repeat for each)",
+    )
+    opt.add_argument(
+        "--constraint",
+        action="append",
+        default=[],
+        metavar="KPI<=X|KPI>=X",
+        help="a KPI bound, e.g. training_time_days<=60 or availability>=0.99 (repeatable)",
+    )
+    opt.add_argument(
+        "--objective",
+        default="cost_per_trained_model_usd",
+        help="KPI to optimize, in its better direction (default: cost per trained model)",
+    )
+    opt.add_argument("--trials", type=int, default=40, help="designs to try (default 40)")
+    opt.add_argument("--runs", type=int, default=1, help="seeds per design (default 1)")
+    opt.add_argument("--batch", type=int, default=8,
+                     help="designs asked for at once and run in parallel (default 8)")  # fmt: skip
+    opt.add_argument(
+        "--sampler",
+        choices=("tpe", "nsga2"),
+        default="tpe",
+        help="tpe (one objective, default) or nsga2 (objective and training time together)",
+    )
+    opt.add_argument(
+        "--save-variant",
+        nargs=2,
+        metavar=("NAME", "FILE"),
+        help="write the scenario with the best design added as variant NAME to FILE",
+    )
+    opt.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    opt.set_defaults(handler=cmd_optimize)
 
     report = subparsers.add_parser("report", help="write a PDF report comparing variants")
     _add_common(report, runner=False)
@@ -284,6 +328,69 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         a, b = result.labels
         print(f"P({b} beats {a} on {kpi}) = {result.probability_better(a, b, kpi):.0%}")
     paths = write_uncertainty(result, Path(args.out), kpi)
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+    return EXIT_OK
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Write optimize.csv (one row per trial) and optimize.json (best design, Pareto front)."""
+    from aifactory_twin.study.export import write_optimize
+    from aifactory_twin.study.optimize import (
+        optimize,
+        parse_constraint,
+        parse_variable,
+        variant_from_trial,
+    )
+
+    scenario = _load(args)
+    variables = [parse_variable(scenario, spec) for spec in args.var]
+    constraints = [parse_constraint(text) for text in args.constraint]
+    if min(args.trials, args.runs, args.batch) < 1:
+        raise UsageError("--trials, --runs and --batch must be at least 1")
+    n_runs = args.trials * args.runs
+    with _runner(args, min(n_runs, args.batch * args.runs)) as runner:
+        result = optimize(
+            scenario,
+            variables,
+            objective=args.objective,
+            constraints=constraints,
+            n_trials=args.trials,
+            seed=args.seed,
+            runs=args.runs,
+            batch=args.batch,
+            sampler=args.sampler,
+            options=_options(args, series=(), max_points=None),
+            runner=runner,
+            progress=_progress("optimize", n_runs),
+        )
+    paths = write_optimize(result, Path(args.out))
+    key = result.objective
+    feasible = sum(t.feasible for t in result.trials)
+    print(f"{len(result.trials)} designs tried, {feasible} meet every constraint")
+    best = result.best
+    if best is None:
+        print("no design met every constraint; widen the variables or relax a constraint")
+    else:
+        print(f"best: trial {best.number}, {key} {format_kpi(key, best.objective)}")
+        for name, value in best.params.items():
+            print(f"  {name} = {value}")
+        for c in result.constraints:
+            print(f"  {c.text}: {format_kpi(c.kpi, best.kpis.get(c.kpi))}")
+    print(f"Pareto front ({key} vs training time):")
+    for t in result.pareto():
+        time_d = format_kpi("training_time_days", t.kpis.get("training_time_days"))
+        flag = "" if t.feasible else " (breaks a constraint)"
+        print(f"  trial {t.number:>3}: {format_kpi(key, t.objective)}, {time_d}{flag}")
+    if args.save_variant:
+        if best is None:
+            raise UsageError("--save-variant: no design met every constraint")
+        from aifactory_twin.io import save_scenario
+
+        name, file = args.save_variant
+        variant = variant_from_trial(scenario, result, best, name)
+        others = [v for v in scenario.variants if v.name != name]
+        save_scenario(scenario.model_copy(update={"variants": [*others, variant]}), file)
+        print(f"wrote {file} with variant {name!r}")
     print(f"wrote {', '.join(str(p) for p in paths)}")
     return EXIT_OK
 

@@ -1,4 +1,4 @@
-"""CSV files of studies: compare.csv, sweep.csv, montecarlo.csv, percentiles.csv, bands.csv.
+"""Files of studies: compare.csv, sweep.csv, montecarlo.csv, percentiles.csv, bands.csv, optimize.*.
 
 Columns are the KPI columns of ``run`` (``scalar_kpis``) so a spreadsheet that reads one reads
 them all; the first columns say which run a row is (variant, parameter value, seed).
@@ -7,11 +7,13 @@ them all; the first columns say which run a row is (variant, parameter value, se
 from __future__ import annotations
 
 import csv
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from aifactory_twin.study.optimize import OptimizeResult, Trial
 from aifactory_twin.study.runs import RunResult, scalar_kpis
 from aifactory_twin.study.studies import CompareResult, MonteCarloResult, SweepResult
 
@@ -107,4 +109,56 @@ def write_monte_carlo(result: MonteCarloResult, out_dir: Path) -> list[Path]:
                 band_row[f"{name}_{tag}"] = float(band[j, i])
         band_rows.append(band_row)
     write_rows(paths[2], ["time_s"], band_rows)
+    return paths
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def trial_summary(result: OptimizeResult, trial: Trial) -> dict[str, Any]:
+    """A trial as JSON: number, variable values, objective, feasibility and its design."""
+    variant, overrides = result.design(trial)
+    return {
+        "trial": trial.number,
+        "params": trial.params,
+        "objective": _finite_or_none(trial.objective),
+        "training_time_days": _finite_or_none(trial.kpis.get("training_time_days", math.nan)),
+        "feasible": trial.feasible,
+        "start_variant": variant,
+        "overrides": [{"target": t, "path": p, "value": v} for t, p, v in overrides],
+    }
+
+
+def write_optimize(result: OptimizeResult, out_dir: Path) -> list[Path]:
+    """``optimize.csv`` (one row per trial: values, verdict, KPIs) and ``optimize.json``."""
+    front = {t.number for t in result.pareto()}
+    rows = []
+    for trial in result.trials:
+        row: dict[str, Any] = {"trial": trial.number, **trial.params}
+        row.update(feasible=trial.feasible, pareto=trial.number in front, objective=trial.objective)
+        row.update(
+            {
+                f"violation:{c.text}": v
+                for c, v in zip(result.constraints, trial.violations, strict=True)
+            }
+        )
+        row.update(trial.kpis)
+        rows.append(row)
+    paths = [out_dir / "optimize.csv", out_dir / "optimize.json"]
+    lead = ["trial", *(v.name for v in result.variables), "feasible", "pareto", "objective"]
+    write_rows(paths[0], lead, rows)
+    best = result.best
+    summary = {
+        "objective": result.objective,
+        "direction": result.direction,
+        "sampler": result.sampler,
+        "constraints": [c.text for c in result.constraints],
+        "variables": [v.name for v in result.variables],
+        "trials": len(result.trials),
+        "feasible": sum(t.feasible for t in result.trials),
+        "best": trial_summary(result, best) if best is not None else None,
+        "pareto": [trial_summary(result, t) for t in result.pareto()],
+    }
+    paths[1].write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     return paths

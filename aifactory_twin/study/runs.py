@@ -239,8 +239,21 @@ def scalar_kpis(kpis: Mapping[str, Any]) -> dict[str, Any]:
             if sub in job:
                 row[f"job.{name}.{sub}"] = job[sub]
     row["jobs_completed"] = completed
+    row["training_time_days"] = training_time_days(jobs)
     total = kpis.get("total_cost_usd")
     row["cost_per_trained_model_usd"] = (
         float(total) / completed if completed and isinstance(total, int | float) else None
     )
     return row
+
+
+def training_time_days(jobs: Sequence[Mapping[str, Any]]) -> float | None:
+    """Days from submission to completion of the slowest training job (None if any is unfinished).
+
+    "Time to train the model": a job that has not finished by the horizon has no training time,
+    so the whole figure is empty rather than optimistic (a run must be long enough to finish).
+    """
+    times = [job.get("training_time_h") for job in jobs]
+    if not times or any(not isinstance(t, int | float) for t in times):
+        return None
+    return max(float(t) for t in times if isinstance(t, int | float)) / 24.0
