@@ -161,7 +161,8 @@ def test_compare_window_cancel_stops_a_monte_carlo(qtbot, scenario):
     window.mc_tab.run()
     window.worker.cancel()
     qtbot.waitUntil(lambda: not window.worker.busy, timeout=60_000)
-    assert "cancelled" in window.status.text()
+    # The worker thread's "failed" signal is queued to this thread: wait for it to arrive.
+    qtbot.waitUntil(lambda: "cancelled" in window.status.text(), timeout=10_000)
     assert window.mc_tab.result is None
     assert window.run_button.isEnabled()
 
