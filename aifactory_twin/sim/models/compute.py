@@ -13,12 +13,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import InferenceService, Scenario, TrainingJob
+from aifactory_twin.sim.models.segments import JobRacks
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -178,6 +179,16 @@ class Placement:
     inf: npt.NDArray[np.float64]
     train_cloud: npt.NDArray[np.float64]
     inf_cloud: npt.NDArray[np.float64]
+    _train_racks: JobRacks | None = field(default=None, init=False, repr=False)
+
+    def train_racks(self) -> JobRacks:
+        """The training placement as per-job index lists (``models/segments.py``).
+
+        Built on first use and kept: the engine freezes a placement's matrices once it is made.
+        """
+        if self._train_racks is None:
+            self._train_racks = JobRacks.from_matrix(self.train)
+        return self._train_racks
 
 
 def place(
@@ -218,18 +229,3 @@ def inference_demand_tps(wl: Workloads, hour: int, time_s: float) -> FloatArray:
     """Tokens/s demanded by each service this hour (0 before its start)."""
     started = wl.inf_start_s <= time_s
     return np.where(started, wl.inf_peak_tps * wl.inf_profile[:, hour % 24], 0.0)
-
-
-def training_rate_flops(
-    alloc: npt.NDArray[np.float64],
-    alloc_cloud: npt.NDArray[np.float64],
-    rack_peak_tflops: npt.NDArray[np.float64],
-    cloud_peak_tflops: npt.NDArray[np.float64],
-    rack_derate: FloatArray,
-    mfu: FloatArray,
-) -> FloatArray:
-    """Raw FLOP/s per job before network/data/checkpoint factors: Σ n·peak·derate·MFU (§7)."""
-    site = np.einsum("jr,jr->j", alloc, rack_peak_tflops * rack_derate[None, :])
-    cloud = np.einsum("jc,jc->j", alloc_cloud, cloud_peak_tflops)
-    out: FloatArray = (site + cloud) * 1e12 * mfu
-    return out

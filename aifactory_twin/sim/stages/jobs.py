@@ -23,7 +23,6 @@ from aifactory_twin.sim.models.compute import (
     INFERENCE_FLOPS_PER_TOKEN_PER_PARAM,
     Placement,
     inference_demand_tps,
-    training_rate_flops,
 )
 from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, frozen, read_only
 
@@ -58,9 +57,6 @@ class Jobs:
         """Take new parameter vectors (same workloads)."""
         self.c = c
         wl = c.workloads
-        self.peak_jr = np.where(
-            wl.fp8[:, None], c.racks.peak_fp8_tflops[None, :], c.racks.peak_bf16_tflops[None, :]
-        )
         n_c = c.cloud.node.shape[0]
         self.cloud_peak_jc = np.where(
             wl.fp8[:, None], c.cloud.peak_fp8_tflops[None, :], c.cloud.peak_bf16_tflops[None, :]
@@ -131,42 +127,44 @@ class Jobs:
         rack_bw_local_gbps: FloatArray,
         rack_storage_gbs_per_gpu: FloatArray,
     ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """(effective FLOP/s, nominal FLOP/s, checkpoint interval s) per job for this placement."""
+        """(effective FLOP/s, nominal FLOP/s, checkpoint interval s) per job for this placement.
+
+        Per-job quantities are reductions over the racks each job holds (``pl.train_racks()``),
+        so the cost grows with the racks held, not with jobs × racks.
+        """
         c = self.c
         wl = c.workloads
-        alloc = pl.train
-        gpus = alloc.sum(axis=1) + pl.train_cloud.sum(axis=1)
-        used = alloc > 0
-        raw = training_rate_flops(
-            alloc, pl.train_cloud, self.peak_jr, self.cloud_peak_jc, rack_slow, wl.mfu
+        jr = pl.train_racks()
+        rack, held = jr.rack, jr.gpus
+        gpus = jr.per_job_sum(held) + pl.train_cloud.sum(axis=1)
+        # Peak per entry: the job's precision on the entry's rack (as ``peak_jr``).
+        peak = np.where(
+            wl.fp8[jr.job], c.racks.peak_fp8_tflops[rack], c.racks.peak_bf16_tflops[rack]
         )
-        ones = np.ones_like(rack_slow)
-        nominal = training_rate_flops(
-            alloc, pl.train_cloud, self.peak_jr, self.cloud_peak_jc, ones, wl.mfu
-        )
-        big = np.where(used, 1.0, np.inf)
+        cloud = np.einsum("jc,jc->j", pl.train_cloud, self.cloud_peak_jc)
+        raw = (jr.per_job_sum(held * (peak * rack_slow[rack])) + cloud) * 1e12 * wl.mfu
+        nominal = (jr.per_job_sum(held * peak) + cloud) * 1e12 * wl.mfu
         # A job whose racks all hang off one leaf switch node never crosses the upper tiers.
         fab = c.network.fabric
-        leaf_lo = np.min(np.where(used, fab.rack_leaf[None, :], np.iinfo(np.int64).max), axis=1,
-                         initial=np.iinfo(np.int64).max)  # fmt: skip
-        leaf_hi = np.max(np.where(used, fab.rack_leaf[None, :], -1), axis=1, initial=-1)
-        one_leaf = (leaf_lo == leaf_hi) & (leaf_hi >= 0)
+        leaf = fab.rack_leaf[rack].astype(np.float64)
+        leaf_hi = jr.per_job_max(leaf, -1.0)
+        one_leaf = (jr.per_job_min(leaf, np.inf) == leaf_hi) & (leaf_hi >= 0)
 
         def job_bw(cross: FloatArray, local: FloatArray) -> FloatArray:
-            bw_cross = np.min(cross[None, :] * big, axis=1, initial=np.inf)
-            bw_in = np.min(local[None, :] * big, axis=1, initial=np.inf)
-            bw = np.where(one_leaf, bw_in, bw_cross)
+            bw = np.where(
+                one_leaf, jr.per_job_min(local[rack], np.inf), jr.per_job_min(cross[rack], np.inf)
+            )
             return np.where(np.isfinite(bw), bw, net.FALLBACK_GBPS_PER_GPU)
 
         bw = job_bw(rack_bw_gbps, rack_bw_local_gbps)
-        alpha_cross = np.max(np.where(used, fab.rack_alpha_us[None, :], 0.0), axis=1, initial=0.0)
-        alpha_in = np.max(
-            np.where(used, fab.rack_alpha_local_us[None, :], 0.0), axis=1, initial=0.0
+        alpha = np.where(
+            one_leaf,
+            jr.per_job_max(fab.rack_alpha_local_us[rack], 0.0),
+            jr.per_job_max(fab.rack_alpha_us[rack], 0.0),
         )
-        alpha = np.where(one_leaf, alpha_in, alpha_cross)
-        domain = np.min(c.racks.scale_up_domain[None, :] * big, axis=1, initial=np.inf)
+        domain = jr.per_job_min(c.racks.scale_up_domain[rack], np.inf)
         domain = np.where(np.isfinite(domain), domain, 8.0)
-        hbm = np.min(c.racks.hbm_gb[None, :] * big, axis=1, initial=np.inf)
+        hbm = jr.per_job_min(c.racks.hbm_gb[rack], np.inf)
         hbm = np.where(np.isfinite(hbm), hbm, 80.0)
         eff = net.scaling_efficiency(gpus, domain, wl.params_b, hbm, bw, alpha, raw)
         if c.perf.predicted.any():
@@ -176,9 +174,10 @@ class Jobs:
             eff_nom = net.scaling_efficiency(gpus, domain, wl.params_b, hbm, bw_nom, alpha, raw)
             ratio = np.minimum(eff / np.maximum(eff_nom, 1e-12), 1.0)
             eff = np.where(c.perf.predicted, ratio, eff)
-        shared = alloc @ rack_storage_gbs_per_gpu
+        shared = jr.per_job_sum(held * rack_storage_gbs_per_gpu[rack])
         store = np.where(shared > 0, shared, gpus * dat.LOCAL_NVME_GBS_PER_GPU)
-        lam = np.where(gpus > 0, (alloc @ self.rack_lambda_gpu_h) / np.maximum(gpus, 1.0), 0.0)
+        lam_sum = jr.per_job_sum(held * self.rack_lambda_gpu_h[rack])
+        lam = np.where(gpus > 0, lam_sum / np.maximum(gpus, 1.0), 0.0)
         delta, tau = dat.checkpoint_overhead(
             wl.params_b, wl.bytes_per_param, store, gpus, lam, wl.ckpt_interval_s, wl.ckpt_fixed
         )
