@@ -124,6 +124,8 @@ def test_arrays_handed_between_stages_refuse_in_place_writes() -> None:
         "headcount": s.staff.headcount,
         "capacity free": cap.free,
         "placement": placement.train,
+        "placement entries": placement.train_racks.gpus,
+        "placement racks": placement.train_racks.rack,
         "rack power": rack_block.rack_kw,
         "rack pace": rack_block.slow,
         "rack temperature": s.thermal.temp_c,

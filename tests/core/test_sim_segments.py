@@ -12,7 +12,7 @@ from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.sim.models import data as dat
 from aifactory_twin.sim.models import network as net
-from aifactory_twin.sim.models.segments import JobRacks
+from aifactory_twin.sim.models.segments import JobRacks, row_of
 from aifactory_twin.sim.stages.jobs import Jobs
 
 
@@ -29,7 +29,8 @@ def _random_alloc(seed: int) -> np.ndarray:
 @pytest.mark.parametrize("seed", range(5))
 def test_segment_reductions_equal_the_dense_ones(seed: int) -> None:
     alloc = _random_alloc(seed)
-    jr = JobRacks.from_matrix(alloc)
+    jr = JobRacks.from_rows([row_of(a) for a in alloc], alloc.shape[1])
+    assert np.array_equal(jr.dense(), alloc)
     values = np.random.default_rng(seed + 100).random(alloc.shape[1]) * 7.0
     used = alloc > 0
     # Whole accelerator counts sum exactly in any order.
@@ -46,8 +47,10 @@ def test_segment_reductions_equal_the_dense_ones(seed: int) -> None:
     assert jr.per_job_sum(jr.gpus)[2] == 0.0 and jr.n_jobs == 7
 
 
-def _dense_factors(jobs: Jobs, alloc: np.ndarray, cloud: np.ndarray, slow: np.ndarray,
-                   bw: np.ndarray, bw_local: np.ndarray, store: np.ndarray) -> tuple[np.ndarray, ...]:  # fmt: skip
+def _dense_factors(
+    jobs: Jobs, alloc: np.ndarray, cloud: np.ndarray, slow: np.ndarray, bw: np.ndarray,
+    bw_local: np.ndarray, store: np.ndarray,
+) -> tuple[np.ndarray, ...]:  # fmt: skip
     """The per-job factors as the engine computed them before index lists: dense jobs × racks."""
     c = jobs.c
     wl = c.workloads

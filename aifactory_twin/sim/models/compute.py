@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import InferenceService, Scenario, TrainingJob
-from aifactory_twin.sim.models.segments import JobRacks
+from aifactory_twin.sim.models.segments import EMPTY_ROW, JobRacks, Row, row_of
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -173,22 +173,27 @@ def take_greedy(free: FloatArray, mask: BoolArray, want: float) -> FloatArray:
 
 @dataclass
 class Placement:
-    """Accelerators per workload per rack (and per cloud node) for the current tick."""
+    """Accelerators per workload per rack (and per cloud node) for the current tick.
 
-    train: npt.NDArray[np.float64]
+    Training on site is held as per-job index lists (``train_racks``, ``models/segments.py``):
+    its cost grows with the racks the jobs hold, not with jobs × racks. ``train`` builds the
+    dense jobs × racks matrix on demand for readers that want one.
+    """
+
+    train_racks: JobRacks
     inf: npt.NDArray[np.float64]
     train_cloud: npt.NDArray[np.float64]
     inf_cloud: npt.NDArray[np.float64]
-    _train_racks: JobRacks | None = field(default=None, init=False, repr=False)
+    _train: FloatArray | None = field(default=None, init=False, repr=False)
 
-    def train_racks(self) -> JobRacks:
-        """The training placement as per-job index lists (``models/segments.py``).
-
-        Built on first use and kept: the engine freezes a placement's matrices once it is made.
-        """
-        if self._train_racks is None:
-            self._train_racks = JobRacks.from_matrix(self.train)
-        return self._train_racks
+    @property
+    def train(self) -> npt.NDArray[np.float64]:
+        """Accelerators per training job per rack, dense (read-only, built on first use)."""
+        if self._train is None:
+            dense = self.train_racks.dense()
+            dense.setflags(write=False)
+            self._train = dense
+        return self._train
 
 
 def place(
@@ -201,7 +206,7 @@ def place(
     """Greedy placement by priority: on site first, then cloud burst for the shortfall."""
     free = free_gpus.copy()
     cfree = cloud_free.copy()
-    tr = np.zeros((wl.n_train, free.shape[0]))
+    rows: list[Row] = [EMPTY_ROW] * wl.n_train
     inf = np.zeros((wl.n_inf, free.shape[0]))
     trc = np.zeros((wl.n_train, cfree.shape[0]))
     infc = np.zeros((wl.n_inf, cfree.shape[0]))
@@ -219,10 +224,12 @@ def place(
             cgot = take_greedy(cfree, cmask, rest)
             cfree -= cgot
         if is_t:
-            tr[k], trc[k] = got, cgot
+            rows[k], trc[k] = row_of(got), cgot
         else:
             inf[k], infc[k] = got, cgot
-    return Placement(train=tr, inf=inf, train_cloud=trc, inf_cloud=infc)
+    return Placement(
+        JobRacks.from_rows(rows, free.shape[0]), inf=inf, train_cloud=trc, inf_cloud=infc
+    )
 
 
 def inference_demand_tps(wl: Workloads, hour: int, time_s: float) -> FloatArray:

@@ -13,6 +13,7 @@ differ in the last bit for fractional terms.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,17 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+Row = tuple[IntArray, FloatArray]
+"""One job's (racks ascending, accelerators on each)."""
+EMPTY_ROW: Row = (np.zeros(0, dtype=np.int64), np.zeros(0))
+for _part in EMPTY_ROW:
+    _part.setflags(write=False)
+
+
+def row_of(got: FloatArray) -> Row:
+    """The held entries of a dense per-rack vector."""
+    racks = np.flatnonzero(got)
+    return racks, got[racks]
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,14 +49,33 @@ class JobRacks:
     n_racks: int
 
     @classmethod
-    def from_matrix(cls, alloc: FloatArray) -> JobRacks:
-        """The entries of a dense jobs × racks matrix (row-major order: by job, then rack)."""
-        job, rack = np.nonzero(alloc)
-        n_j = alloc.shape[0]
-        start = np.searchsorted(job, np.arange(n_j + 1)).astype(np.int64)
-        return cls(
-            job.astype(np.int64), rack.astype(np.int64), alloc[job, rack], start, alloc.shape[1]
-        )
+    def from_rows(cls, rows: Sequence[Row], n_racks: int) -> JobRacks:
+        """Entries from one (racks ascending, accelerators > 0) row per job, in job order."""
+        sizes = np.fromiter((r[0].size for r in rows), dtype=np.int64, count=len(rows))
+        start = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=start[1:])
+        if start[-1]:
+            rack = np.concatenate([r[0] for r in rows]).astype(np.int64)
+            gpus = np.concatenate([r[1] for r in rows]).astype(np.float64)
+        else:
+            rack, gpus = np.zeros(0, dtype=np.int64), np.zeros(0)
+        job = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
+        return cls(job, rack, gpus, start, n_racks)
+
+    def row(self, j: int) -> Row:
+        """(racks, accelerators) job ``j`` holds, racks ascending."""
+        lo, hi = self.start[j], self.start[j + 1]
+        return self.rack[lo:hi], self.gpus[lo:hi]
+
+    def rows(self) -> list[Row]:
+        """Every job's row, in job order (to edit a few and rebuild with ``from_rows``)."""
+        return [self.row(j) for j in range(self.n_jobs)]
+
+    def dense(self) -> FloatArray:
+        """The jobs × racks matrix (for readers that want it; O(jobs × racks))."""
+        out = np.zeros((self.n_jobs, self.n_racks))
+        out[self.job, self.rack] = self.gpus
+        return out
 
     @property
     def n_jobs(self) -> int:

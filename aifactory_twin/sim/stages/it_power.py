@@ -73,7 +73,9 @@ class ItPower:
             return cached
         units_on, units_sd = cap.units_on, cap.units_sd
         n_r = units_on.shape[0]
-        gpus_train = (active * (~jobs.completed)) @ pl.train if wl.n_train else np.zeros(n_r)
+        jr = pl.train_racks
+        # Accelerators computing per rack: each held entry weighted by its job's active share.
+        gpus_train = jr.per_rack_sum((active * (~jobs.completed))[jr.job] * jr.gpus)
         gpus_inf = pl.inf.sum(axis=0) if wl.n_inf else np.zeros(n_r)
         cap_tps = (pl.inf.sum(axis=1) + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
         svc_load = np.where(
@@ -109,7 +111,7 @@ class ItPower:
             busy_gpus=float(busy @ gpus_on),
             gpus_up=float(gpus_on.sum()),
             throttled=float(gpus_on @ (rack_status == th.STATUS_THROTTLED)),
-            allocated=float(pl.train.sum() + gpus_inf.sum()),
+            allocated=float(jr.gpus.sum() + gpus_inf.sum()),
             inf_alloc=float(gpus_inf.sum() + pl.inf_cloud.sum()),
         )
         self.cache.rack = block

@@ -107,10 +107,11 @@ class Jobs:
         self, t: float, hit_racks: npt.NDArray[np.bool_], pl: Placement, log: LogFn
     ) -> None:
         """Jobs on racks that lost units roll back to their last checkpoint and restart."""
-        if not hit_racks.any() or pl.train.shape[0] == 0:
+        if not hit_racks.any() or pl.train_racks.n_jobs == 0:
             return
         wl = self.c.workloads
-        hit = (pl.train[:, hit_racks].sum(axis=1) > 0) & ~self.completed
+        jr = pl.train_racks
+        hit = (jr.per_job_sum(hit_racks[jr.rack].astype(np.float64)) > 0) & ~self.completed
         for j in np.flatnonzero(hit):
             lost = self.progress_flops[j] - self.ckpt_flops[j]
             self.progress_flops[j] = self.ckpt_flops[j]
@@ -134,7 +135,7 @@ class Jobs:
         """
         c = self.c
         wl = c.workloads
-        jr = pl.train_racks()
+        jr = pl.train_racks
         rack, held = jr.rack, jr.gpus
         gpus = jr.per_job_sum(held) + pl.train_cloud.sum(axis=1)
         # Peak per entry: the job's precision on the entry's rack (as ``peak_jr``).

@@ -36,6 +36,7 @@ import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models.compute import IntArray, Placement, Workloads, take_greedy
+from aifactory_twin.sim.models.segments import EMPTY_ROW, JobRacks, Row, row_of
 from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen
 
 QUEUE_POLICIES = ("fcfs", "priority", "sjf")
@@ -67,48 +68,68 @@ def place_keeping(
     inf_want: FloatArray,
     prev: Placement | None,
     rack_leaf: IntArray,
-) -> Placement:
+) -> tuple[list[Row], Placement]:
     """Priority-order placement in which running jobs keep the racks they hold where still free.
 
-    A job short of its request tops up under one leaf if it can (``take_topology``); inference
+    A job that keeps its racks is handled on its own entries only (the racks it holds), so a
+    re-placement costs the racks held plus the racks scanned for jobs that start or top up. A
+    job short of its request tops up under one leaf if it can (``take_topology``); inference
     takes the first free racks as in ``models/compute.place``. Then the cloud covers shortfalls.
+    Returns the per-job rows (to start more jobs on) and the placement made of them.
     """
+    n_r = free.size
     left = free.copy()
     cleft = cloud_free.copy()
-    pl = Placement(
-        train=np.zeros((wl.n_train, free.size)), inf=np.zeros((wl.n_inf, free.size)),
-        train_cloud=np.zeros((wl.n_train, cloud_free.size)),
-        inf_cloud=np.zeros((wl.n_inf, cloud_free.size)),
-    )  # fmt: skip
+    rows: list[Row] = [EMPTY_ROW] * wl.n_train
+    inf = np.zeros((wl.n_inf, n_r))
+    train_cloud = np.zeros((wl.n_train, cloud_free.size))
+    inf_cloud = np.zeros((wl.n_inf, cloud_free.size))
+    keep = prev is not None and prev.train_racks.n_jobs == wl.n_train
     for kind, k in wl.order:
         is_t = kind == "t"
         want = float(train_want[k] if is_t else inf_want[k])
         if want <= 0:
             continue
         mask = wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k]
-        if is_t and prev is not None and prev.train.shape == pl.train.shape:
-            got = np.minimum(np.where(mask, prev.train[k], 0.0), left)
-            held = float(got.sum())
+        if is_t and keep:
+            assert prev is not None
+            racks, was = prev.train_racks.row(k)
+            got_e = np.minimum(np.where(mask[racks], was, 0.0), left[racks])
+            held = float(got_e.sum())
             if held > want:
-                got = take_greedy(got, mask, want)
-            elif held < want:
+                got_e = take_greedy(got_e, mask[racks], want)
+            if held < want:
+                got = np.zeros(n_r)
+                got[racks] = got_e
                 got = got + take_topology(left - got, mask, want - held, rack_leaf, want - held)
+                left -= got
+                row = row_of(got)
+            else:
+                left[racks] -= got_e
+                held_e = got_e > 0
+                row = (racks[held_e], got_e[held_e])
+            got_sum = float(row[1].sum())
         elif is_t:
             got = take_topology(left, mask, want, rack_leaf, want)
+            left -= got
+            row = row_of(got)
+            got_sum = float(row[1].sum())
         else:
             got = take_greedy(left, mask, want)
-        left -= got
-        rest = want - float(got.sum())
+            left -= got
+            got_sum = float(got.sum())
+        rest = want - got_sum
         cgot = np.zeros_like(cleft)
         if rest > 1e-9 and cleft.size:
             cmask = wl.train_cloud_mask[k] if is_t else wl.inf_cloud_mask[k]
             cgot = take_greedy(cleft, cmask, rest)
             cleft -= cgot
         if is_t:
-            pl.train[k], pl.train_cloud[k] = got, cgot
+            rows[k], train_cloud[k] = row, cgot
         else:
-            pl.inf[k], pl.inf_cloud[k] = got, cgot
-    return pl
+            inf[k], inf_cloud[k] = got, cgot
+    pl = Placement(JobRacks.from_rows(rows, n_r), inf, train_cloud, inf_cloud)
+    return rows, pl
 
 
 class Scheduler:
@@ -137,6 +158,7 @@ class Scheduler:
         wl = c.workloads
         st = c.scenario.settings
         self.policy = st.scheduler_policy
+        self.any_rack: BoolArray = np.all(wl.train_rack_mask, axis=1)
         self.backfill = st.backfill == "easy"
         peak = np.where(
             wl.fp8[:, None], c.racks.peak_fp8_tflops[None, :], c.racks.peak_bf16_tflops[None, :]
@@ -179,7 +201,8 @@ class Scheduler:
 
     def note_starts(self, t: float, pl: Placement, submitted: BoolArray, done: BoolArray) -> None:
         """Elastic policy: first start times and the queue (submitted, never placed yet)."""
-        got = pl.train.sum(axis=1) + pl.train_cloud.sum(axis=1) > 0
+        jr = pl.train_racks
+        got = jr.per_job_sum(jr.gpus) + pl.train_cloud.sum(axis=1) > 0
         new = got & np.isnan(self.first_start_s)
         self.first_start_s[new] = t
         self.running = got
@@ -208,8 +231,9 @@ class Scheduler:
         fab = c.network.fabric
         while True:
             want = np.where(running, wl.gpus_req, 0.0)
-            pl = place_keeping(wl, free, cloud_free, want, inf_want, prev, fab.rack_leaf)
-            got = pl.train.sum(axis=1) + pl.train_cloud.sum(axis=1)
+            rows, pl = place_keeping(wl, free, cloud_free, want, inf_want, prev, fab.rack_leaf)
+            jr = pl.train_racks
+            got = jr.per_job_sum(jr.gpus) + pl.train_cloud.sum(axis=1)
             short = running & ~wl.elastic & (got < wl.min_gpus - 1e-9)
             if not short.any():
                 break
@@ -218,15 +242,20 @@ class Scheduler:
                 self.requeues[j] += 1
                 log(t, "job_requeued", wl.train_ids[j], f"{got[j]:.0f} accelerators left, "
                     f"needs {wl.min_gpus[j]:.0f}: back in the queue")  # fmt: skip
-        left = free - pl.train.sum(axis=0) - pl.inf.sum(axis=0)
+        left = free - jr.per_rack_sum(jr.gpus) - pl.inf.sum(axis=0)
         cleft = cloud_free - pl.train_cloud.sum(axis=0) - pl.inf_cloud.sum(axis=0)
+        started = False
+        # Accelerators left anywhere on site, for the jobs that may use any rack (whole
+        # accelerator counts: the running total is exact).
+        left_total = float(left.sum())
         waiting = np.flatnonzero(live & ~running & self.start_ready)
         order = waiting[np.argsort(self.rank[waiting], kind="stable")]
         shadow_s: float | None = None
         extra = 0.0
         for j in order:
             mask, cmask = wl.train_rack_mask[j], wl.train_cloud_mask[j]
-            avail = float(left[mask].sum() + cleft[cmask].sum())
+            site = left_total if self.any_rack[j] else float(left[mask].sum())
+            avail = site + float(cleft[cmask].sum())
             need = float(wl.min_gpus[j])
             fits = avail >= need - 1e-9
             take = min(float(wl.gpus_req[j]), avail)
@@ -234,6 +263,12 @@ class Scheduler:
                 if not fits:
                     if not self.backfill:
                         break
+                    if started:  # the jobs started so far in this pass hold racks too
+                        pl = Placement(
+                            JobRacks.from_rows(rows, free.size), pl.inf, pl.train_cloud,
+                            pl.inf_cloud,
+                        )  # fmt: skip
+                        started = False
                     shadow_s, extra = self._reservation(
                         t, j, avail, pl, running, progress_flops, rate_flops
                     )
@@ -248,9 +283,12 @@ class Scheduler:
                     extra -= take
             got_r = take_topology(left, mask, take, fab.rack_leaf, take)
             left = left - got_r
+            left_total -= float(got_r.sum())
             got_c = take_greedy(cleft, cmask, take - float(got_r.sum()))
             cleft = cleft - got_c
-            pl.train[j], pl.train_cloud[j] = got_r, got_c
+            rows[j] = row_of(got_r)
+            pl.train_cloud[j] = got_c
+            started = True
             running[j] = True
             if np.isnan(self.first_start_s[j]):
                 self.first_start_s[j] = t
@@ -258,12 +296,17 @@ class Scheduler:
                 restart_left_s[j] = wl.restart_s[j]
         self.running = running
         self.queue_length = int((live & ~running).sum())
+        if started:
+            pl = Placement(
+                JobRacks.from_rows(rows, free.size), pl.inf, pl.train_cloud, pl.inf_cloud
+            )
         return pl
 
     def account(self, dt: float, pl: Placement, version: int) -> None:
         """Add this step's accelerators held per job (summed again only when placement moves)."""
         if self._held[0] != version:
-            self._held = (version, pl.train.sum(axis=1) + pl.train_cloud.sum(axis=1))
+            jr = pl.train_racks
+            self._held = (version, jr.per_job_sum(jr.gpus) + pl.train_cloud.sum(axis=1))
         self.gpu_s += self._held[1] * dt
 
     def _remaining_s(self, j: int, gpus: float, progress_flops: FloatArray) -> float:
@@ -288,8 +331,10 @@ class Scheduler:
         run = np.flatnonzero(running)
         if run.size == 0:
             return float("inf"), 0.0
-        held = pl.train[run][:, mask].sum(axis=1) + pl.train_cloud[run][:, cmask].sum(axis=1)
-        gpus = pl.train[run].sum(axis=1) + pl.train_cloud[run].sum(axis=1)
+        jr = pl.train_racks
+        held_site = jr.per_job_sum(jr.gpus * mask[jr.rack])[run]
+        held = held_site + pl.train_cloud[run][:, cmask].sum(axis=1)
+        gpus = jr.per_job_sum(jr.gpus)[run] + pl.train_cloud[run].sum(axis=1)
         left = np.maximum(wl.flops_total[run] - progress_flops[run], 0.0)
         rate = np.where(
             rate_flops[run] > 0, rate_flops[run], gpus * self.nominal_flops_per_gpu[run]

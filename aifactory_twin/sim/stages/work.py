@@ -139,7 +139,8 @@ class Work:
                 want = sched.gated_wants(train_want)
                 pl = place(c.workloads, cap.free, c.cloud.max_gpus, want, inf_want)
                 sched.note_starts(t, pl, submitted, jobs.completed)
-            for arr in (pl.train, pl.inf, pl.train_cloud, pl.inf_cloud):
+            jr = pl.train_racks
+            for arr in (jr.job, jr.rack, jr.gpus, jr.start, pl.inf, pl.train_cloud, pl.inf_cloud):
                 frozen(arr)
             self.placement = pl
             self.cache.place_key = key
@@ -155,10 +156,8 @@ class Work:
         c = self.c
         assert self.placement is not None
         port_gbps = cap.up[c.network.switch_node] * c.network.switch_capacity_gbps
-        if c.workloads.n_train:
-            train_gpus = self.placement.train.sum(axis=0)
-        else:
-            train_gpus = np.zeros(c.racks.node.size)
+        jr = self.placement.train_racks
+        train_gpus = jr.per_rack_sum(jr.gpus)
         bw, bw_local = net.fabric_bandwidth(
             c.network.fabric,
             port_gbps,
