@@ -294,7 +294,19 @@ KPIS: tuple[KpiInfo, ...] = (
     ),
     KpiInfo(
         "water_m3", "Water", "m³", "quantity", "lower", "sustainability",
-        "Heat rejected × each cooling unit's water use per kWh.",
+        "Heat rejected × each cooling unit's water use per kWh (a tower that names none: "
+        "≈ 1.8 L/kWh evaporation + blowdown), + water spent by evaporative economizers.",
+    ),
+    KpiInfo(
+        "tower_water_m3", "Tower water", "m³", "quantity", "lower", "sustainability",
+        "Heat the cooling towers reject × their water use per kWh (≈ 1.8 L/kWh evaporation "
+        "+ blowdown when not given: 3.6 MJ / 2.43 MJ/kg evaporated, §3.5).",
+    ),
+    KpiInfo(
+        "free_cooling_hours", "Free-cooling hours", "h", "quantity", "higher", "energy",
+        "Equivalent full hours of free cooling: time × the share of the chillers' load carried "
+        "by economizers (heat-weighted); none without a chiller.",
+        short="Free cooling",
     ),
     # --- the run itself (settings, not results) ----------------------------------------------
     KpiInfo("horizon_s", "Horizon", "s", "duration", None, "run", "Simulated time asked for."),

@@ -1,4 +1,4 @@
-"""``run``: simulate a scenario file and write timeseries.csv, nodes.csv and kpis.json.
+"""``run``: simulate a scenario file and write timeseries.csv, nodes.csv, monthly.csv, kpis.json.
 
 Bad files and options raise ScenarioError/UsageError naming the field, which ``cli.main`` turns
 into exit code 2 without a traceback.
@@ -38,6 +38,12 @@ def register(subparsers: Any) -> None:
     run.add_argument("--step", help="time step, e.g. 15s, 5m, 1h (default: file)")
     run.add_argument("--seed", help="random seed (default: file)")
     run.add_argument("--variant", help="apply the named variant of the file")
+    run.add_argument(
+        "--climate",
+        metavar="NAME|FILE.epw",
+        help="outdoor weather: a climate preset (e.g. stockholm_se, phoenix_az) or an EPW file "
+        "(default: file)",
+    )
     run.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     run.add_argument("--quiet", "-q", action="store_true", help="no KPI table, no progress")
     run.set_defaults(handler=cmd_run)
@@ -60,6 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     horizon = parse_duration(args.horizon, "--horizon") if args.horizon else None
     step = parse_duration(args.step, "--step") if args.step else None
     scenario = load_scenario(args.file)
+    if args.climate:
+        scenario = with_climate(scenario, args.climate)
     seed = _seed(args.seed, scenario.settings.seed)
     h = horizon if horizon is not None else scenario.settings.horizon_s
     dt = step if step is not None else scenario.settings.step_s
@@ -88,13 +96,30 @@ def cmd_run(args: argparse.Namespace) -> int:
     kpis = eng.kpis()
     _write_timeseries(eng, out_dir / "timeseries.csv")
     _write_nodes(eng, out_dir / "nodes.csv")
+    _write_monthly(kpis.get("monthly", []), out_dir / "monthly.csv")
     (out_dir / "kpis.json").write_text(
         json.dumps(_finite(kpis), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     if not args.quiet:
         _print_table(scenario.meta.name, kpis)
-        print(f"wrote {out_dir / 'timeseries.csv'}, nodes.csv, kpis.json")
+        print(f"wrote {out_dir / 'timeseries.csv'}, nodes.csv, monthly.csv, kpis.json")
     return EXIT_OK
+
+
+def with_climate(scenario: Any, climate: str) -> Any:
+    """``scenario`` under another climate: a preset name, or an EPW file (relative to here)."""
+    from aifactory_twin.sim.models.weather import CLIMATES
+
+    amb = scenario.settings.ambient
+    if climate in CLIMATES:
+        amb = amb.model_copy(update={"climate": climate, "weather_file": None})
+    elif climate.lower().endswith(".epw"):
+        amb = amb.model_copy(update={"weather_file": str(Path(climate).resolve())})
+    else:
+        known = ", ".join(CLIMATES)
+        raise UsageError(f"--climate: {climate!r} is neither a preset ({known}) nor an .epw file")
+    settings = scenario.settings.model_copy(update={"ambient": amb})
+    return scenario.model_copy(update={"settings": settings}).with_source_dir(scenario.source_dir)
 
 
 def _finite(value: Any) -> Any:
@@ -117,6 +142,21 @@ def _write_timeseries(eng: Any, path: Path) -> None:
         writer.writerow(names)
         for row in zip(*cols, strict=True):
             writer.writerow([f"{v:.6g}" for v in row])
+
+
+def _write_monthly(rows: list[dict[str, Any]], path: Path) -> None:
+    """One row per calendar month: energy, PUE, free cooling, water, outdoor means."""
+    if not rows:
+        return
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        names = list(rows[0])
+        writer.writerow(names)
+        for row in rows:
+            writer.writerow(
+                ["" if (v := row[k]) is None else v if isinstance(v, str) else f"{v:.6g}"
+                 for k in names]
+            )  # fmt: skip
 
 
 def _write_nodes(eng: Any, path: Path) -> None:
@@ -168,6 +208,8 @@ _TABLE: tuple[str, ...] = (
     "cost_per_gpu_hour_usd",
     "carbon_t_co2",
     "water_m3",
+    "tower_water_m3",
+    "free_cooling_hours",
     "inference_tokens",
     "cost_per_million_tokens_usd",
     "headcount_end",

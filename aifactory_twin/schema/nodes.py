@@ -207,6 +207,12 @@ class CoolingUnit(NodeBase):
     """Water used per kWh of heat rejected, L/kWh."""
     free_cooling_below_c: Temperature | None = None
     """Ambient temperature under which a chiller runs in economizer mode (COP rises)."""
+    economizer: Literal["none", "water_side", "air_side", "evaporative"] = "none"
+    """Free cooling of a chiller plant (chillers only; replaces ``free_cooling_below_c``):
+    ``water_side`` a heat exchanger on the condenser water (tower: wet bulb, else dry bulb),
+    ``air_side`` the air handlers take outdoor air, ``evaporative`` outdoor air through an
+    adiabatic cooler (uses water). Full or partial free cooling by the outdoor condition
+    (sim/models/economizer.py)."""
     failure_rate_per_hour: NonNegativeFloat = 1.0e-5
     repair_hours: PositiveFloat = 8.0
     capex_usd: NonNegativeFloat = 50000.0

@@ -126,11 +126,21 @@ Workload = Annotated[TrainingJob | InferenceService, Field(discriminator="kind")
 
 
 class AmbientProfile(StrictModel):
-    """Outdoor dry-bulb temperature: a daily sine around a mean."""
+    """Outdoor weather: a daily sine around a mean, a climate preset, or an EPW weather file.
+
+    Without ``climate`` and ``weather_file`` the dry bulb is the daily sine (files from before
+    the weather model run as they did) and towers see a wet bulb 8 K below it (estimate).
+    """
 
     mean_c: Temperature = 18.0
     daily_amplitude_c: Annotated[float, Field(ge=0, le=30)] = 6.0
     peak_hour: Annotated[float, Field(ge=0, lt=24)] = 15.0
+    climate: str | None = None
+    """Climate preset (``sim/models/weather.py`` CLIMATES, e.g. ``stockholm_se``): monthly dry-
+    and wet-bulb normals of a real place with a seasonal + daily model; replaces the sine."""
+    weather_file: str | None = None
+    """EnergyPlus weather file (.epw), relative to the scenario file: its hourly dry bulb and
+    wet bulb replace the sine and the preset."""
 
 
 class Settings(StrictModel):

@@ -22,6 +22,7 @@ from aifactory_twin.schema.nodes import StaffRole
 from aifactory_twin.sim.models.compute import Workloads
 from aifactory_twin.sim.models.grid import GridSeries
 from aifactory_twin.sim.models.network import Fabric
+from aifactory_twin.sim.models.weather import YearWeather
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -117,6 +118,13 @@ class CoolingPlant:
     condenser_index: IntArray
     condenser_served_index: IntArray
     condenser_weight: FloatArray
+    # Economizers (models/economizer.py), per unit.
+    economizer: npt.NDArray[np.int8]
+    """Economizer code (0 none, 1 water-side, 2 air-side, 3 evaporative)."""
+    economizer_air_supply_c: FloatArray
+    """Supply air of the collectors a unit serves (coldest), °C."""
+    tower_condenser: BoolArray
+    """A cooling tower sits behind the unit (its condenser water follows the wet bulb)."""
 
 
 @dataclass(eq=False)
@@ -245,6 +253,8 @@ class CompiledScenario:
     events: tuple[ScheduledEvent, ...]
     facility_rated_it_kw: float
     edge_ids: tuple[tuple[str, str, str, str], ...] = field(default=())
+    weather: YearWeather | None = None
+    """Hourly outdoor year (EPW file or climate preset); None = the settings' daily sine."""
 
     @property
     def n_nodes(self) -> int:

@@ -9,7 +9,8 @@ Where state lives (see each stage's module doc):
 ``availability`` units present/failed/repaired · ``work`` placement, fabric, jobs ·
 ``it_power`` rack power · ``thermal`` temperatures, status, COP · ``power`` supply caps,
 plant and distribution · ``ledger`` money, KPI totals, recorded outputs · ``staff``
-headcount, hires, launches · ``nodes`` the per-node view.
+headcount, hires, launches · ``nodes`` the per-node view · ``seasons`` monthly totals, free
+cooling, water.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import ScheduledEvent
 from aifactory_twin.sim.compiled import CompiledScenario, event_problem
 from aifactory_twin.sim.models import economics as eco
+from aifactory_twin.sim.models import thermal as th
 from aifactory_twin.sim.stages.availability import Availability
 from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, ViewInputs
 from aifactory_twin.sim.stages.it_power import ItPower
 from aifactory_twin.sim.stages.ledger import Ledger
 from aifactory_twin.sim.stages.power import Power
+from aifactory_twin.sim.stages.seasons import Seasons
 from aifactory_twin.sim.stages.staff import Staff
 from aifactory_twin.sim.stages.thermal import Thermal
 from aifactory_twin.sim.stages.view import NodeView
@@ -54,6 +57,9 @@ class EngineState:
         tj_c = self.thermal.tj_c
         self.ledger = Ledger(c, float(np.max(tj_c)) if tj_c.size else 0.0)
         self.nodes = NodeView(c)
+        self.seasons = Seasons(c)
+        self.outdoor = (0.0, 0.0)
+        """(dry bulb, wet bulb) °C of the last step."""
         self.price_effects: list[tuple[float, float]] = []
         """Price spikes in force: (end s, multiplier)."""
         self.heat_effects: list[tuple[float, float]] = []
@@ -81,6 +87,7 @@ class EngineState:
         self.power.swap(c)
         self.ledger.swap(c)
         self.nodes.swap(c)
+        self.seasons.swap(c)
 
     # -- events ----------------------------------------------------------------------------
     def check_event(self, event: ScheduledEvent, where: str) -> None:
@@ -138,8 +145,18 @@ class EngineState:
         amb = settings.ambient
         self.price_effects = [e for e in self.price_effects if e[0] > t]
         self.heat_effects = [e for e in self.heat_effects if e[0] > t]
-        ambient = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, hour_f)
-        ambient += sum(k for _, k in self.heat_effects)
+        if c.weather is None:
+            ambient = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, hour_f)
+            ambient += sum(k for _, k in self.heat_effects)
+            wet_bulb = ambient - th.WET_BULB_DEPRESSION_K
+        else:
+            year_start = st.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+            ambient, wet_bulb = c.weather.at((st - year_start).total_seconds())
+            # A heat wave lifts the whole air mass: dry and wet bulb alike (simplification).
+            heat_k = sum(k for _, k in self.heat_effects)
+            ambient += heat_k
+            wet_bulb += heat_k
+        self.outdoor = (ambient, wet_bulb)
         price_mult = math.prod(m for _, m in self.price_effects)
         av, staff, work = self.availability, self.staff, self.work
         thermal, power, ledger = self.thermal, self.power, self.ledger
@@ -164,11 +181,14 @@ class EngineState:
             thermal.derate, power.supply_factor,
         )  # fmt: skip
         # 4. thermal
-        cap_w = thermal.capacity_w(ambient, up, av.version)
+        cap_w = thermal.capacity_w(ambient, wet_bulb, up, av.version)
         hb = thermal.heat(t, dt, rb, cap, cap_w)
         # 5. power: plant, distribution, supply caps (they act on the next step)
+        weather = thermal.weather_now
+        assert weather is not None
+        mech = weather.economizer.mechanical if weather.economizer is not None else None
         pb = power.plant(
-            t, dt, up, av.version, rb, hb, thermal.cop_now, thermal.condenser_mult, cap_w
+            t, dt, up, av.version, rb, hb, thermal.cop_now, thermal.condenser_mult, cap_w, mech
         )
         # 2b. work progress, then 6. the ledger
         pl = work.placement
@@ -188,6 +208,11 @@ class EngineState:
         running = work.sched.running & ~work.jobs.completed
         ledger.out["jobs_running"] = float(np.count_nonzero(running))
         ledger.out["gpus_allocated"] = rb.allocated
+        econ = weather.economizer
+        self.seasons.book(
+            (st.year, st.month), dt, self.outdoor, pb, weather.free_share,
+            econ.water_l_per_kwh if econ is not None else None,
+        )  # fmt: skip
         base = power.cache.base
         assert base is not None
         self.view_inputs = ViewInputs(

@@ -7,7 +7,9 @@ cost per million tokens charges inference its share of allocated GPU-hours of th
 (§6.5); joules per token = facility energy of the accelerators serving inference / tokens;
 automation rate = incidents handled without a technician / incidents; talent retention =
 1 − departures / starting headcount; product launches per year from the launch rule in
-``models/staff.py``. PUE = facility energy / IT energy over the run.
+``models/staff.py``. PUE = facility energy / IT energy over the run. Free-cooling hours,
+tower water and the ``monthly`` rows (PUE, energy, water, outdoor means per calendar month):
+``stages/seasons.py``; water adds what evaporative economizers spend.
 Queue (``stages/scheduler.py``): a job's wait = first start − submit (a job still waiting
 counts its wait so far); slowdown = (end − submit) / max(end − first start, 10 s) over finished
 jobs (bounded slowdown, Feitelson et al. JSSPP 1997); allocation = accelerator-seconds held by
@@ -127,7 +129,12 @@ def compute_kpis(
         "product_launches": launches,
         "product_launches_per_year": launches * SECONDS_PER_YEAR / run_s,
         "carbon_t_co2": a["carbon_kg"] / 1000.0,
-        "water_m3": a["water_l"] / 1000.0,
+        "water_m3": (a["water_l"] + s.seasons.economizer_water_l) / 1000.0,
+        "tower_water_m3": s.seasons.tower_water_l / 1000.0,
+        "free_cooling_hours": (
+            s.seasons.free_cooling_s / 3600.0 if s.seasons.has_chiller else None
+        ),
+        "monthly": s.seasons.monthly(),
         "inference_tokens": tokens,
         "cost_per_million_tokens_usd": (
             _finite(total * inf_share / tokens * 1e6) if tokens > 0 else None

@@ -41,6 +41,7 @@ from aifactory_twin.sim.compile.perf import compile_job_perf
 from aifactory_twin.sim.compile.plant import compile_plant
 from aifactory_twin.sim.compile.power import compile_power
 from aifactory_twin.sim.compile.staff import compile_staff
+from aifactory_twin.sim.compile.weather import compile_weather
 from aifactory_twin.sim.compiled import (
     ROLES,
     CompiledScenario,
@@ -188,4 +189,5 @@ def _compile(
         events=tuple(sorted(sc.events, key=lambda e: e.time_s)),
         facility_rated_it_kw=rated_it_kw,
         edge_ids=edge_ids,
+        weather=compile_weather(sc),
     )

@@ -13,9 +13,11 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import HEAT_COLLECTORS, ComputeRack, CoolingUnit
-from aifactory_twin.sim.compile.common import floats, ints
+from aifactory_twin.sim.compile.common import floats, ints, problem
 from aifactory_twin.sim.compiled import CoolingPlant
+from aifactory_twin.sim.models import economizer as ec
 from aifactory_twin.sim.models import faults as ft
+from aifactory_twin.sim.models import thermal as th
 
 # Chiller COP when a chiller leaves ``cop`` empty: water-cooled centrifugal typical (§9.3).
 DEFAULT_CHILLER_COP = 6.1
@@ -101,23 +103,48 @@ def compile_plant(
     cd_dst_a = ints(cd_dst)
     per_rej = np.bincount(cd_dst_a, minlength=n_k).astype(float)
     cd_weight = 1.0 / np.maximum(per_rej[cd_dst_a], 1.0) if cd_dst else np.zeros(0)
+    is_tower = of_type(frozenset({"cooling_tower"}))
+    economizer = _economizers(cools)
+    # Supply air of what a chiller serves (air-side and evaporative economizers): the coldest
+    # of its collectors' supply temperatures, or the assumed room's.
+    air_supply = np.full(n_k, np.inf)
+    if pe_rej:
+        np.minimum.at(air_supply, ints(pe_rej), floats([ck[k].supply_temp_c for k in pe_col]))
+    cd_src_a = ints(cd_src)
+    tower_cond = np.bincount(cd_dst_a[is_tower[cd_src_a]], minlength=n_k) > 0
+    # A tower that names no water use evaporates by the rule of thumb (models/thermal.py).
+    wue = [
+        th.TOWER_WATER_L_PER_KWH
+        if x.cooling_type == "cooling_tower" and x.wue_l_per_kwh == 0.0
+        else x.wue_l_per_kwh
+        for x in ck
+    ]
     return CoolingPlant(
         unit_node=ints([i for i, _ in cools]),
         is_collector=is_collector,
         is_liquid_collector=of_type(LIQUID_COLLECTORS),
         is_chiller=of_type(frozenset({"chiller"})),
         is_dry_cooler=of_type(frozenset({"dry_cooler"})),
-        is_tower=of_type(frozenset({"cooling_tower"})),
+        is_tower=is_tower,
         capacity_kw=floats([x.nominal_cooling_capacity_kw for x in ck]),
         cop=floats([x.cop if x.cop is not None else DEFAULT_CHILLER_COP for x in ck]),
         fan_pump_fraction=floats([x.fan_pump_power_fraction for x in ck]),
         min_speed=floats([x.min_speed_fraction for x in ck]),
         chiller_vsd=np.asarray([x.compressor == "vsd" for x in ck], dtype=np.int8),
         supply_c=floats([x.supply_temp_c for x in ck]),
-        wue_l_per_kwh=floats([x.wue_l_per_kwh for x in ck]),
+        wue_l_per_kwh=floats(wue),
+        # An economizer replaces the older free-cooling threshold of the same chiller.
         free_cooling_below_c=floats(
-            [np.nan if x.free_cooling_below_c is None else x.free_cooling_below_c for x in ck]
+            [
+                np.nan
+                if x.free_cooling_below_c is None or x.economizer != "none"
+                else x.free_cooling_below_c
+                for x in ck
+            ]
         ),
+        economizer=economizer,
+        economizer_air_supply_c=np.where(np.isfinite(air_supply), air_supply, ROOM_SUPPLY_C),
+        tower_condenser=tower_cond,
         collector_index=ce_cool_a,
         collector_rack_index=ce_rack_a,
         collector_weight=ce_weight,
@@ -135,3 +162,15 @@ def compile_plant(
         condenser_served_index=cd_dst_a,
         condenser_weight=cd_weight,
     )
+
+
+def _economizers(cools: list[tuple[int, CoolingUnit]]) -> npt.NDArray[np.int8]:
+    """Economizer code per unit (models/economizer.py); only chillers take one."""
+    for i, x in cools:
+        if x.economizer != "none" and x.cooling_type != "chiller":
+            raise problem(
+                f"nodes[{i}].economizer",
+                f"{x.economizer} economizer on {x.id!r}: economizers bypass a chiller's "
+                f"compressors, so they go on a chiller (this unit is a {x.cooling_type})",
+            )
+    return np.asarray([ec.ECONOMIZERS.index(x.economizer) for _, x in cools], dtype=np.int8)

@@ -140,14 +140,30 @@ def cap_slowdown(factor: FloatArray, power_kw: FloatArray, idle_kw: FloatArray) 
     return np.where(factor >= 1.0, 1.0, np.cbrt(ratio))
 
 
-def chiller_cop(cop: FloatArray, free_below_c: FloatArray, ambient_c: float) -> FloatArray:
-    """COP at ``ambient_c``: ~2 %/K around the 30 °C rating point, economizer below threshold."""
+def chiller_cop(
+    cop: FloatArray,
+    free_below_c: FloatArray,
+    ambient_c: float,
+    condenser_c: float | FloatArray | None = None,
+) -> FloatArray:
+    """COP: ~2 %/K around the 30 °C rating point, economizer below threshold.
+
+    The slope follows ``condenser_c`` (the condenser's outdoor sink; the dry bulb
+    ``ambient_c`` when not given), the free-cooling threshold the dry bulb.
+    """
+    sink_c = ambient_c if condenser_c is None else condenser_c
     base = cop * np.minimum(
-        np.maximum(1.0 + COP_SLOPE_PER_K * (COP_RATING_AMBIENT_C - ambient_c), 0.5), 1.5
+        np.maximum(1.0 + COP_SLOPE_PER_K * (COP_RATING_AMBIENT_C - sink_c), 0.5), 1.5
     )
-    blend = np.minimum(np.maximum((free_below_c - ambient_c) / FREE_COOLING_BLEND_K, 0.0), 1.0)
-    blend = np.where(np.isnan(free_below_c), 0.0, blend)
+    blend = free_cooling_blend(free_below_c, ambient_c)
     out: FloatArray = base / (1.0 - FREE_COOLING_SAVING * blend)
+    return out
+
+
+def free_cooling_blend(free_below_c: FloatArray, ambient_c: float) -> FloatArray:
+    """Share of time in economizer mode under ``free_cooling_below_c`` (0 where NaN)."""
+    blend = np.minimum(np.maximum((free_below_c - ambient_c) / FREE_COOLING_BLEND_K, 0.0), 1.0)
+    out: FloatArray = np.where(np.isnan(free_below_c), 0.0, blend)
     return out
 
 
@@ -162,15 +178,18 @@ def cooling_power_partload_kw(
     unit_cap_kw: FloatArray,
     units_up: FloatArray,
     vsd: npt.NDArray[np.int8],
+    mechanical: FloatArray | None = None,
 ) -> FloatArray:
     """Electrical power per cooling unit node at part load (models/partload.py).
 
     Fans and pumps (every unit, chillers' chilled-water pumps included): design power
     ``fan_fraction`` × rated capacity up, scaled by the affinity law at flow = heat / capacity
-    now. Chillers add compressor power from their staged part-load curve at this tick's COP.
+    now. Chillers add compressor power from their staged part-load curve at this tick's COP,
+    on the ``mechanical`` share of their heat an economizer leaves them (all when None).
     """
     fans = pl.affinity_power_kw(heat_kw, fan_fraction * rated_kw_up, cap_kw_now, min_speed)
-    compressor = pl.chiller_power_kw(heat_kw, unit_cap_kw, units_up, cop_now, vsd)
+    comp_kw = heat_kw if mechanical is None else heat_kw * mechanical
+    compressor = pl.chiller_power_kw(comp_kw, unit_cap_kw, units_up, cop_now, vsd)
     out: FloatArray = fans + np.where(is_chiller, compressor, 0.0)
     return out
 

@@ -11,7 +11,12 @@
   demand (``np.bincount`` over coolant edges); a collector is itself limited by the rejectors
   (chiller, dry cooler, tower) behind it, shared the same way. Dry coolers and towers lose
   capacity as the outdoor temperature approaches their supply temperature (approach
-  ``APPROACH_K``; towers see wet bulb ≈ dry bulb − ``WET_BULB_DEPRESSION_K``, estimates).
+  ``APPROACH_K``, estimate): dry coolers the dry bulb, towers the wet bulb (from the weather
+  model; with the plain daily sine ≈ dry bulb − ``WET_BULB_DEPRESSION_K``, estimate).
+* Tower water: evaporation + blowdown ≈ ``TOWER_WATER_L_PER_KWH`` per kWh rejected when a tower
+  gives no water use of its own: 3.6 MJ / 2.43 MJ/kg ≈ 1.48 L/kWh evaporated, plus blowdown at
+  5 cycles of concentration (evaporation / 4) ≈ 1.85, rounded to the 1.8 L/kWh rule of thumb
+  (domain-reference §3.5 quotes 1.8–1.9 L/kWh).
 * Accelerator junction T_j = T_rack + P_gpu·R_th (§3.4, §10.5). Above max operating the clock
   drops 7.5 %/K, at slowdown it halves, at shutdown the units power off to standby (the trip is
   located inside the step, ``models/faults.py``); throttling clears below max operating,
@@ -31,6 +36,7 @@ IntArray = npt.NDArray[np.int64]
 RACK_TAU_S = 300.0
 APPROACH_K = 5.0
 WET_BULB_DEPRESSION_K = 8.0
+TOWER_WATER_L_PER_KWH = 1.8
 RECOVER_MARGIN_K = 5.0
 THROTTLE_PER_K = 0.075
 SLOWDOWN_DERATE = 0.5
@@ -38,10 +44,14 @@ STATUS_OK, STATUS_THROTTLED, STATUS_SHUTDOWN = 0, 1, 2
 
 
 def rejector_ambient_factor(
-    supply_c: FloatArray, ambient_c: float, dry: npt.NDArray[np.bool_], tower: npt.NDArray[np.bool_]
+    supply_c: FloatArray,
+    ambient_c: float,
+    wet_bulb_c: float,
+    dry: npt.NDArray[np.bool_],
+    tower: npt.NDArray[np.bool_],
 ) -> FloatArray:
-    """Capacity multiplier of dry coolers and towers at ``ambient_c`` (1 for other units)."""
-    sink = np.where(tower, ambient_c - WET_BULB_DEPRESSION_K, ambient_c)
+    """Capacity multiplier of dry coolers (dry bulb) and towers (wet bulb); 1 for other units."""
+    sink = np.where(tower, wet_bulb_c, ambient_c)
     factor = np.minimum(np.maximum((supply_c - sink) / APPROACH_K, 0.0), 1.0)
     return np.where(dry | tower, factor, 1.0)
 

@@ -217,6 +217,7 @@ class Power:
         cop_now: FloatArray,
         condenser_mult: Callable[[], FloatArray],
         cap_w: FloatArray,
+        mechanical: FloatArray | None = None,
     ) -> PlantBlock:
         """Cooling power, the distribution chain and facility power for this step's heat.
 
@@ -224,7 +225,8 @@ class Power:
         a thermal fixed point and no chiller follows the weather, the same objects come back and
         the previous block is returned as is (the values would be identical).
         ``condenser_mult`` (the thermal stage's) is asked only when the plant has condenser
-        edges.
+        edges. ``mechanical``: the chillers' load share left to compressors by economizers; it
+        comes with the COP array of the same outdoor condition (one per COP array).
         """
         cached = self.cache.plant
         if cached is not None:
@@ -254,7 +256,7 @@ class Power:
             self.cache.plant = hit
             return hit
         block, quiet = self._compute(
-            t, dt, up, avail_version, rb, hb, cop_now, condenser_mult, cap_w
+            t, dt, up, avail_version, rb, hb, cop_now, condenser_mult, cap_w, mechanical
         )
         self.cache.plant = block
         per_entry = 2 * block.cool_kw.size + block.cool_in.size + block.feed_in.size + 1
@@ -315,6 +317,7 @@ class Power:
         cop_now: FloatArray,
         condenser_mult: Callable[[], FloatArray],
         cap_w: FloatArray,
+        mechanical: FloatArray | None = None,
     ) -> tuple[PlantBlock, bool]:
         """The plant block and whether the supply state stayed as it was (``quiet``)."""
         c = self.c
@@ -338,7 +341,7 @@ class Power:
         cool_kw = pw.cooling_power_partload_kw(
             unit_heat_kw, pl_.is_chiller, pl_.fan_pump_fraction, cap_w / 1000.0,
             pl_.capacity_kw * up_k, pl_.min_speed, cop_now, pl_.capacity_kw, up_k,
-            pl_.chiller_vsd,
+            pl_.chiller_vsd, mechanical,
         )  # fmt: skip
         # Collectors with no modelled rejector pay an implicit plant (module doc of models/power).
         cool_kw = cool_kw + orphan_kw

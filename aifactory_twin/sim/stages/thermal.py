@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import economizer as ec
 from aifactory_twin.sim.models import faults as ft
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import thermal as th
@@ -36,8 +37,30 @@ MEMO_FLOATS_MAX = 1_000_000
 """Bound on the floats one memo keeps (8 MB): large scenes with 15 s steps see a new ambient
 every tick, and their per-rack arrays are large."""
 
-Weather = tuple[FloatArray, FloatArray, bytes]
-"""(chiller COP, rejector ambient factor, its bytes) at one outdoor temperature."""
+
+class Weather(NamedTuple):
+    """What one outdoor condition (dry bulb, wet bulb) does to the plant (read-only arrays)."""
+
+    cop: FloatArray
+    """Chiller COP at full load (rating-point slope, older free-cooling threshold)."""
+    ambient_factor: FloatArray
+    """Capacity multiplier of the dry coolers and towers."""
+    factor_bytes: bytes
+    economizer: Economizer | None
+    """Economizer effect (None when no unit has an economizer)."""
+    free_share: FloatArray
+    """Per unit: share of its load free-cooled (economizer or free-cooling threshold)."""
+
+
+class Economizer(NamedTuple):
+    """Economizers at one outdoor condition (models/economizer.py), per unit."""
+
+    mechanical: FloatArray
+    """Share of the load left to the compressors (1 − free share)."""
+    condenser_mult: FloatArray
+    """Heat sent to the condenser per unit of load: (1 − bypassed share) + mechanical / COP."""
+    water_l_per_kwh: FloatArray
+    """Water an evaporative economizer spends per kWh of the unit's load."""
 
 
 class Grant(NamedTuple):
@@ -68,7 +91,7 @@ class GrantMemo:
 class ThermalCache:
     """Memos of the thermal stage (reset by a parameter swap)."""
 
-    weather: dict[float, Weather] = field(default_factory=dict)
+    weather: dict[tuple[float, float], Weather] = field(default_factory=dict)
     capacity_key: tuple[int, bytes] | None = None
     capacity_w: FloatArray | None = None
     heat: HeatBlock | None = None
@@ -105,6 +128,9 @@ class Thermal:
         self.heat_cap_node = frozen(c.racks.heat_cap_j_per_k * c.nodes.count[c.racks.node])
         self.standby_w = frozen(c.racks.rating_kw * 1000.0 * ft.STANDBY_FRACTION)
         self.cop_now = frozen(c.plant.cop.copy())
+        self.has_economizer = bool(plant.economizer.any())
+        self.weather_now: Weather | None = None
+        """The outdoor condition's effect this step (set by ``capacity_w``)."""
         self.cache = ThermalCache()
 
     def clear_new_shutdown(self) -> None:
@@ -121,43 +147,74 @@ class Thermal:
             known = self.cache.condenser = (self.cop_now, mult)
         return known[1]
 
-    def capacity_w(self, ambient: float, up: FloatArray, avail_version: int) -> FloatArray:
-        """Cooling capacity per unit at ``ambient``, W; sets ``cop_now`` (chillers).
+    def capacity_w(
+        self, ambient: float, wet_bulb: float, up: FloatArray, avail_version: int
+    ) -> FloatArray:
+        """Cooling capacity per unit at dry bulb ``ambient`` and ``wet_bulb``, W.
 
-        The chiller COP and the rejectors' ambient factor are pure functions of the outdoor
-        temperature and the compiled parameters, and a daily cosine repeats the same few
-        ambient values every day, so they are memoized per value (each computed once a run).
-        The capacity array is read-only and replaced only when it changes.
+        Sets ``cop_now`` (chillers) and ``weather_now``. The chiller COP, the economizers and
+        the rejectors' ambient factor are pure functions of the outdoor condition and the
+        compiled parameters, and a daily cosine repeats the same few values every day, so they
+        are memoized per condition (each computed once a run). The capacity array is read-only
+        and replaced only when it changes.
         """
         memo = self.cache.weather
-        per_entry = 2 * self.c.plant.unit_node.shape[0] + 1
+        per_entry = 6 * self.c.plant.unit_node.shape[0] + 1
         if len(memo) >= min(WEATHER_MEMO_MAX, MEMO_FLOATS_MAX // per_entry):
             memo = self.cache.weather = {}
-        hit = memo.get(ambient)
+        hit = memo.get((ambient, wet_bulb))
         if hit is None:
-            c = self.c
-            rej = self.rej_idx
-            if self.has_chiller:
-                cop = frozen(pw.chiller_cop(c.plant.cop, c.plant.free_cooling_below_c, ambient))
-            else:
-                cop = c.plant.cop
-            amb_f = th.rejector_ambient_factor(
-                c.plant.supply_c[rej], ambient, c.plant.is_dry_cooler[rej], c.plant.is_tower[rej]
-            )
-            hit = memo[ambient] = (cop, frozen(amb_f), amb_f.tobytes())
+            hit = memo[(ambient, wet_bulb)] = self._weather(ambient, wet_bulb)
+        self.weather_now = hit
         if self.has_chiller:  # COP only matters for chillers (and what sits behind them)
-            self.cop_now = hit[0]
+            self.cop_now = hit.cop
+            if hit.economizer is not None:
+                self.cache.condenser = (hit.cop, hit.economizer.condenser_mult)
         # Only dry coolers and towers follow the weather; capacity is rebuilt when their factor
         # or the units up change (the same array comes back otherwise, which the caches see).
-        key = (avail_version, hit[2])
+        key = (avail_version, hit.factor_bytes)
         known = self.cache.capacity_w
         if known is None or self.cache.capacity_key != key:
             c = self.c
             cap_w = c.plant.capacity_kw * 1000.0 * up[c.plant.unit_node]
-            cap_w[self.rej_idx] *= hit[1]
+            cap_w[self.rej_idx] *= hit.ambient_factor
             known = self.cache.capacity_w = frozen(cap_w)
             self.cache.capacity_key = key
         return known
+
+    def _weather(self, ambient: float, wet_bulb: float) -> Weather:
+        """The plant's response to one outdoor condition (``capacity_w``)."""
+        p = self.c.plant
+        rej = self.rej_idx
+        free = np.zeros(p.unit_node.shape[0])
+        if self.has_chiller:
+            # With a weather model a chiller behind a tower sees its condenser water (wet bulb
+            # + tower approach, near the 29.4 °C AHRI rating point); the plain sine keeps the
+            # dry bulb for every chiller, as before.
+            condenser_c: float | FloatArray = ambient
+            if self.c.weather is not None:
+                condenser_c = np.where(p.tower_condenser, wet_bulb + ec.TOWER_APPROACH_K, ambient)
+            cop = frozen(pw.chiller_cop(p.cop, p.free_cooling_below_c, ambient, condenser_c))
+            free = np.where(p.is_chiller, pw.free_cooling_blend(p.free_cooling_below_c, ambient), 0)
+        else:
+            cop = p.cop
+        economizer = None
+        if self.has_economizer:
+            share, water = ec.free_share(
+                p.economizer, ambient, wet_bulb, p.supply_c, p.economizer_air_supply_c,
+                p.tower_condenser,
+            )  # fmt: skip
+            mech = 1.0 - share
+            # Air-side and evaporative economizers send the freely cooled heat out with the
+            # exhaust air; a water-side one passes it through the condenser water.
+            bypass = np.where(p.economizer >= ec.AIR_SIDE, share, 0.0)
+            cond = np.where(p.is_chiller, 1.0 - bypass + mech / cop, 1.0)
+            economizer = Economizer(frozen(mech), frozen(cond), frozen(water))
+            free = np.where(p.economizer > 0, share, free)
+        amb_f = th.rejector_ambient_factor(
+            p.supply_c[rej], ambient, wet_bulb, p.is_dry_cooler[rej], p.is_tower[rej]
+        )
+        return Weather(cop, frozen(amb_f), amb_f.tobytes(), economizer, frozen(free))
 
     def heat(
         self, t: float, dt: float, rb: RackBlock, cap: RackCapacity, cap_w: FloatArray

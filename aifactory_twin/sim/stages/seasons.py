@@ -1,0 +1,122 @@
+"""Seasons stage: the run's totals by calendar month, free-cooling time and the plant's water.
+
+Owns ``months`` (per calendar month of simulated time: IT and facility energy, free-cooling
+hours, water, outdoor means) and the run totals of free cooling and water the ledger does not
+keep: the time-weighted free-cooling share of the chillers' load, the water evaporative
+economizers spend and the water towers use. Reads the step's plant block and the thermal
+stage's outdoor response; changes nothing outside itself.
+
+Free-cooling hours are equivalent full hours: each step counts dt × (free-cooled share of the
+chillers' heat, weighted by each chiller's heat). A run with no chiller (dry coolers, towers
+only) has nothing to free and reports None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.stages.handoff import FloatArray, PlantBlock
+
+
+@dataclass
+class MonthTotals:
+    """Totals of one calendar month of the run."""
+
+    time_s: float = 0.0
+    it_kwh: float = 0.0
+    facility_kwh: float = 0.0
+    cooling_kwh: float = 0.0
+    free_cooling_s: float = 0.0
+    water_l: float = 0.0
+    tower_water_l: float = 0.0
+    dry_c_s: float = 0.0
+    wet_c_s: float = 0.0
+
+    def row(self, month: str) -> dict[str, Any]:
+        """The month as ``kpis.json`` and ``monthly.csv`` show it."""
+        hours = self.time_s / 3600.0
+        return {
+            "month": month,
+            "hours": hours,
+            "it_energy_mwh": self.it_kwh / 1000.0,
+            "facility_energy_mwh": self.facility_kwh / 1000.0,
+            "cooling_energy_mwh": self.cooling_kwh / 1000.0,
+            "pue": self.facility_kwh / self.it_kwh if self.it_kwh > 1e-9 else None,
+            "free_cooling_hours": self.free_cooling_s / 3600.0,
+            "water_m3": self.water_l / 1000.0,
+            "tower_water_m3": self.tower_water_l / 1000.0,
+            "mean_dry_bulb_c": self.dry_c_s / self.time_s if self.time_s > 0 else None,
+            "mean_wet_bulb_c": self.wet_c_s / self.time_s if self.time_s > 0 else None,
+        }
+
+
+class Seasons:
+    """Monthly totals, free cooling and water of the run so far."""
+
+    def __init__(self, c: CompiledScenario) -> None:
+        self.months: dict[tuple[int, int], MonthTotals] = {}
+        self.free_cooling_s = 0.0
+        self.economizer_water_l = 0.0
+        self.tower_water_l = 0.0
+        self._rates: tuple[PlantBlock, FloatArray, tuple[float, float, float]] | None = None
+        self.swap(c)
+
+    def swap(self, c: CompiledScenario) -> None:
+        """Take the parameters of ``c``."""
+        self.c = c
+        p = c.plant
+        self.has_chiller = bool(p.is_chiller.any())
+        self.tower_wue = np.where(p.is_tower, p.wue_l_per_kwh, 0.0)
+        self._rates = None
+
+    def _rates_for(
+        self, pb: PlantBlock, free_share: FloatArray, econ_water: FloatArray | None
+    ) -> tuple[float, float, float]:
+        """(free share, economizer water L/h, tower water L/h): the same until the block moves."""
+        known = self._rates
+        if known is not None and known[0] is pb and known[1] is free_share:
+            return known[2]
+        heat = pb.unit_heat_kw
+        chill = self.c.plant.is_chiller
+        chiller_kw = float(np.sum(heat[chill]))
+        share = float(free_share[chill] @ heat[chill]) / chiller_kw if chiller_kw > 0 else 0.0
+        econ = float(heat @ econ_water) if econ_water is not None else 0.0
+        rates = (share, econ, float(heat @ self.tower_wue))
+        self._rates = (pb, free_share, rates)
+        return rates
+
+    def book(
+        self,
+        year_month: tuple[int, int],
+        dt: float,
+        outdoor: tuple[float, float],
+        pb: PlantBlock,
+        free_share: FloatArray,
+        econ_water: FloatArray | None,
+    ) -> None:
+        """Add this step (``free_share`` and ``econ_water`` per unit, thermal stage)."""
+        share, econ_l_h, tower_l_h = self._rates_for(pb, free_share, econ_water)
+        dt_h = dt / 3600.0
+        self.free_cooling_s += share * dt
+        self.economizer_water_l += econ_l_h * dt_h
+        self.tower_water_l += tower_l_h * dt_h
+        m = self.months.get(year_month)
+        if m is None:
+            m = self.months[year_month] = MonthTotals()
+        m.time_s += dt
+        m.it_kwh += pb.it_kw * dt_h
+        m.facility_kwh += pb.facility_kw * dt_h
+        m.cooling_kwh += pb.cooling_kw * dt_h
+        m.free_cooling_s += share * dt
+        m.water_l += (pb.water_l_per_h + econ_l_h) * dt_h
+        m.tower_water_l += tower_l_h * dt_h
+        m.dry_c_s += outdoor[0] * dt
+        m.wet_c_s += outdoor[1] * dt
+
+    def monthly(self) -> list[dict[str, Any]]:
+        """One row per calendar month touched so far, in time order."""
+        return [m.row(f"{y:04d}-{mo:02d}") for (y, mo), m in sorted(self.months.items())]
