@@ -317,6 +317,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec(
         "montecarlo", "&Monte Carlo…", _compare("montecarlo"), tip="Many seeds: P10 / P50 / P90"
     ),
+    ActionSpec(
+        "heatmap", "&Heat Map…", _compare("heatmap"), tip="Vary two parameters: a KPI over a grid"
+    ),
+    ActionSpec(
+        "tornado",
+        "&Tornado…",
+        _compare("tornado"),
+        tip="Sample the uncertain inputs: what matters most, and how likely B beats A",
+    ),
+    ActionSpec(
+        "optimize",
+        "&Optimize…",
+        _compare("optimize"),
+        tip="Goal seek: the best design that meets the KPI constraints; make it a variant",
+    ),
     ActionSpec("tips", "&Tips…", lambda w: w.show_tips(), tip="A short tour of the editor"),
     ActionSpec("shortcuts", "&Keyboard and Mouse", lambda w: _show_help(w)),
     ActionSpec("about", "&About", lambda w: _show_about(w)),
@@ -384,7 +399,7 @@ MENUS: tuple[tuple[str, tuple[str | None, ...]], ...] = (
             "presentation",
         ),
     ),
-    ("&Simulate", ("compare", "sweep", "montecarlo", None)),
+    ("&Simulate", ("compare", "sweep", "montecarlo", "heatmap", None, "tornado", "optimize", None)),
     ("&Help", ("tips", "shortcuts", "about")),
 )
 ARRANGE_MENU: tuple[str | None, ...] = (

@@ -1,4 +1,4 @@
-"""Study CLI commands: compare, sweep, montecarlo, uncertainty, optimize and report.
+"""Study CLI commands: compare, sweep, sweep2d, montecarlo, uncertainty, optimize and report.
 
 Runs go to a spawn process pool by default (``--workers N``; ``--workers 0`` runs in this
 process), or to Dask with ``--scheduler tcp://host:8786`` or ``--scheduler local``. Progress goes
@@ -67,8 +67,29 @@ def register(subparsers: Any) -> None:
     values.add_argument("--range", help="START:STOP:N evenly spaced values, e.g. 8:64:8")
     sweep.add_argument("--runs", type=int, default=1, help="seeds per value (default 1)")
     sweep.add_argument("--variant", help="sweep on top of this variant instead of the base")
+    sweep.add_argument(
+        "--kpi", default="total_cost_usd", help="KPI printed per value: P50 (P10–P90 over seeds)"
+    )
     sweep.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sweep.set_defaults(handler=cmd_sweep)
+
+    sweep2 = subparsers.add_parser(
+        "sweep2d", help="vary two parameters over a grid of values and seeds; sweep2d.csv"
+    )
+    _add_common(sweep2)
+    for axis in ("x", "y"):
+        sweep2.add_argument(
+            f"--{axis}", required=True, help="NODE_ID.FIELD, WORKLOAD_ID.FIELD or settings.FIELD"
+        )
+        group = sweep2.add_mutually_exclusive_group(required=True)
+        group.add_argument(f"--{axis}-values", help="comma-separated values")
+        group.add_argument(f"--{axis}-range", help="START:STOP:N evenly spaced values")
+    sweep2.add_argument("--runs", type=int, default=1, help="seeds per grid point (default 1)")
+    sweep2.add_argument("--variant", help="sweep on top of this variant instead of the base")
+    sweep2.add_argument("--kpi", default="total_cost_usd",
+                        help="KPI printed as a grid (median over seeds)")  # fmt: skip
+    sweep2.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    sweep2.set_defaults(handler=cmd_sweep2d)
 
     mc = subparsers.add_parser(
         "montecarlo", help="N seeds of one scenario: P10/P50/P90 per KPI and over time"
@@ -256,7 +277,73 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     path = Path(args.out) / "sweep.csv"
     write_sweep(result, path)
+    _print_sweep_kpi(result, args.kpi, args.runs)
     print(f"wrote {path} ({len(result.rows)} runs of {param.text})")
+    return EXIT_OK
+
+
+def _print_sweep_kpi(result: Any, kpi: str, runs: int) -> None:
+    """The KPI per swept value: P50, and P10 – P90 over the seeds when there are several."""
+    import warnings
+
+    import numpy as np
+
+    matrix = result.kpi_matrix(kpi)
+    if not np.isfinite(matrix).any():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a value with no number stays NaN
+        p10, p50, p90 = (np.nanpercentile(matrix, q, axis=1) for q in (10, 50, 90))
+    print(f"{kpi}: P50" + (" (P10 – P90 over the seeds)" if runs > 1 else ""))
+    for value, lo, mid, hi in zip(result.values, p10, p50, p90, strict=True):
+        spread = f" ({format_kpi(kpi, lo)} – {format_kpi(kpi, hi)})" if runs > 1 else ""
+        print(f"  {value!s:>12}: {format_kpi(kpi, mid)}{spread}")
+
+
+def _axis_values(args: argparse.Namespace, axis: str) -> list[Any]:
+    from aifactory_twin.study import parse_range, parse_values
+
+    values = getattr(args, f"{axis}_values")
+    if values is not None:
+        return parse_values(values, f"--{axis}-values")
+    return parse_range(getattr(args, f"{axis}_range"), f"--{axis}-range")
+
+
+def cmd_sweep2d(args: argparse.Namespace) -> int:
+    """Write sweep2d.csv (one row per grid point and seed) and print the KPI grid."""
+    from aifactory_twin.study import parse_param
+    from aifactory_twin.study.export import write_sweep2d
+    from aifactory_twin.study.sweep2d import sweep2d
+
+    scenario = _load(args)
+    x, y = parse_param(scenario, args.x, "--x"), parse_param(scenario, args.y, "--y")
+    xv, yv = _axis_values(args, "x"), _axis_values(args, "y")
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    n_runs = len(xv) * len(yv) * args.runs
+    with _runner(args, n_runs) as runner:
+        result = sweep2d(
+            scenario,
+            x,
+            xv,
+            y,
+            yv,
+            runs=args.runs,
+            seed=args.seed,
+            variant=args.variant,
+            options=_options(args, series=(), max_points=None),
+            runner=runner,
+            progress=_progress("sweep2d", n_runs),
+        )
+    path = Path(args.out) / "sweep2d.csv"
+    write_sweep2d(result, path)
+    grid = result.grid(args.kpi)
+    print(f"{args.kpi} (median over {args.runs} seed(s)); rows {x.text}, columns {y.text}")
+    print(" " * 14 + "".join(f"{v!s:>14}" for v in yv))
+    for i, value in enumerate(xv):
+        cells = "".join(f"{format_kpi(args.kpi, float(c)):>14}" for c in grid[i])
+        print(f"{value!s:>14}{cells}")
+    print(f"wrote {path} ({len(result.runs)} runs)")
     return EXIT_OK
 
 
@@ -299,7 +386,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     if args.variant and args.compare:
         raise UsageError("give --variant or --compare A B, not both")
     variants = list(args.compare) if args.compare else [args.variant] if args.variant else None
-    n_runs = args.samples * (len(variants) if variants else 1) + 2 * len(scenario.uncertain)
+    n_runs = args.samples * (len(variants) if variants else 1) + 2 * len(scenario.uncertain) + 1
     with _runner(args, n_runs) as runner:
         result = uncertainty(
             scenario,
@@ -317,13 +404,15 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     for label in result.labels:
         print(f"{label}:")
         for key, (p10, p50, p90) in result.percentiles(label).items():
-            if key in TORNADO_KPIS or key in ("pue", "facility_energy_mwh", args.kpi):
+            if key in TORNADO_KPIS or key in ("pue", "training_time_days", args.kpi):
                 print(f"  {key:>28}: P10 {format_kpi(key, p10)}  P50 {format_kpi(key, p50)}"
                       f"  P90 {format_kpi(key, p90)}")  # fmt: skip
-    print(f"tornado ({kpi}, P10 → P90 of each input, others at medians):")
-    for bar in result.tornado(kpi):
-        ends = f"{format_kpi(kpi, bar.kpi_at_low)} → {format_kpi(kpi, bar.kpi_at_high)}"
-        print(f"  {bar.label:>40}: swing {format_kpi(kpi, bar.swing)} ({ends})")
+    for key in dict.fromkeys((kpi, "training_time_days")):
+        center = format_kpi(key, result.tornado_center.get(key))
+        print(f"tornado ({key}, P10 → P90 of each input, others at medians = {center}):")
+        for bar in result.tornado(key):
+            ends = f"{format_kpi(key, bar.kpi_at_low)} → {format_kpi(key, bar.kpi_at_high)}"
+            print(f"  {bar.label:>40}: swing {format_kpi(key, bar.swing)} ({ends})")
     if args.compare:
         a, b = result.labels
         print(f"P({b} beats {a} on {kpi}) = {result.probability_better(a, b, kpi):.0%}")

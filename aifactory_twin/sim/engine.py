@@ -86,16 +86,18 @@ class JobTable:
 class Engine:
     """Steps a compiled scenario; read-only state for views, KPIs at any time."""
 
-    def __init__(self, compiled: CompiledScenario, seed: int = 0) -> None:
+    def __init__(self, compiled: CompiledScenario, seed: int = 0, *, lean: bool = False) -> None:
         self.compiled = compiled
         self.seed = int(seed)
+        self.lean = lean
+        """Study mode: no per-node samples and no event records (counts only); same results."""
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
         self.events: list[EventRecord] = []
         self.event_counts: dict[str, int] = dict.fromkeys(EVENT_KINDS, 0)
         self._pending: list[ScheduledEvent] = []
         self._next_scheduled = 0
         self.state = EngineState(compiled, self._log)
-        self.recorder = Recorder(compiled)
+        self.recorder = Recorder(compiled, node_samples=not lean)
         self.time_s = 0.0
         self.step_index = 0
 
@@ -210,5 +212,5 @@ class Engine:
     # -- internals -------------------------------------------------------------------------
     def _log(self, time_s: float, kind: str, node_id: str, message: str) -> None:
         self.event_counts[kind] = self.event_counts.get(kind, 0) + 1
-        if len(self.events) < MAX_EVENT_RECORDS:
+        if not self.lean and len(self.events) < MAX_EVENT_RECORDS:
             self.events.append(EventRecord(time_s, kind, node_id, message))

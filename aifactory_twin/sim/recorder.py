@@ -4,7 +4,8 @@ Aggregates (the ``timeseries.csv`` columns) are float64 arrays sized for the hor
 stepping past the horizon doubles them. Per-node series (temperature, power, utilization) are
 float32 and sampled every ``node_stride`` ticks, the stride chosen so nodes × samples stays
 under ``NODE_SAMPLE_BUDGET`` per series — a year of a 100k-GPU campus or a day of a 9,472-node
-machine stays at a few tens of MB however long the run.
+machine stays at a few tens of MB however long the run. A lean recorder (studies: thousands of
+runs that keep only KPIs and aggregates) takes no per-node samples at all.
 """
 
 from __future__ import annotations
@@ -59,8 +60,10 @@ NODE_SAMPLE_BUDGET = 2_000_000
 class Recorder:
     """Series of one run; views are ``[:n]`` slices of the preallocated buffers."""
 
-    def __init__(self, compiled: CompiledScenario) -> None:
+    def __init__(self, compiled: CompiledScenario, *, node_samples: bool = True) -> None:
         self.compiled = compiled
+        self.node_samples = node_samples
+        """False: no per-node series (``node_snapshot``/``node_history`` stay empty)."""
         ticks = math.ceil(compiled.horizon_s / compiled.step_s - 1e-9) + 1
         self._data = np.zeros((len(SERIES), ticks))
         self._col = {name: k for k, name in enumerate(SERIES)}
@@ -68,7 +71,7 @@ class Recorder:
         self.n = 0
         n_nodes = max(compiled.n_nodes, 1)
         self.node_stride = max(1, math.ceil(n_nodes * ticks / NODE_SAMPLE_BUDGET))
-        samples = ticks // self.node_stride + 2
+        samples = ticks // self.node_stride + 2 if node_samples else 0
         self._node = np.zeros((len(NODE_SERIES), samples, compiled.n_nodes), dtype=np.float32)
         # Touch the buffers now: calloc'd pages are otherwise committed as they fill, which looks
         # like memory growing with every tick.
@@ -120,7 +123,7 @@ class Recorder:
             col[1:] = self._pick(out)
         except KeyError:  # before the first full step some outputs may be missing
             col[1:] = [out.get(name, 0.0) for name in SERIES[1:]]
-        if self.n % self.node_stride == 0:
+        if self.node_samples and self.n % self.node_stride == 0:
             if self.n_node_samples >= self._node.shape[1]:
                 self._node = np.concatenate([self._node, np.zeros_like(self._node)], axis=1)
                 self._node_t = np.concatenate([self._node_t, np.zeros_like(self._node_t)])

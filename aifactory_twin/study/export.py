@@ -1,4 +1,4 @@
-"""Files of studies: compare.csv, sweep.csv, montecarlo.csv, percentiles.csv, bands.csv, optimize.*.
+"""Files of studies: compare, sweep, sweep2d, montecarlo, percentiles, bands (CSV), optimize.*.
 
 Columns are the KPI columns of ``run`` (``scalar_kpis``) so a spreadsheet that reads one reads
 them all; the first columns say which run a row is (variant, parameter value, seed).
@@ -16,6 +16,7 @@ from typing import Any
 from aifactory_twin.study.optimize import OptimizeResult, Trial
 from aifactory_twin.study.runs import RunResult, scalar_kpis
 from aifactory_twin.study.studies import CompareResult, MonteCarloResult, SweepResult
+from aifactory_twin.study.sweep2d import Sweep2DResult
 
 
 def _cell(value: Any) -> Any:
@@ -162,3 +163,17 @@ def write_optimize(result: OptimizeResult, out_dir: Path) -> list[Path]:
     }
     paths[1].write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     return paths
+
+
+def write_sweep2d(result: Sweep2DResult, path: Path) -> None:
+    """``sweep2d.csv``: one row per (x, y, seed) with the KPI columns."""
+    rows = []
+    for (i, j, k), run in sorted(result.runs.items()):
+        row: dict[str, Any] = {
+            result.x.text: result.x_values[i],
+            result.y.text: result.y_values[j],
+            "seed": result.seeds[k],
+        }
+        row.update(scalar_kpis(run.kpis))
+        rows.append(row)
+    write_rows(path, [result.x.text, result.y.text, "seed"], rows)

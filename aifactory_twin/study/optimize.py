@@ -31,7 +31,7 @@ from aifactory_twin.schema import Override, Scenario, Variant
 from aifactory_twin.study.params import SweepParam, check_param_values, parse_param, parse_values
 from aifactory_twin.study.runners import ProgressFn, Runner, SerialRunner
 from aifactory_twin.study.runs import RunSpec, scalar_kpis
-from aifactory_twin.study.studies import StudyOptions
+from aifactory_twin.study.studies import KPI_ONLY, StudyOptions
 
 VARIANT_VARIABLE = "variant"
 TIME_KPI = "training_time_days"
@@ -39,8 +39,6 @@ TIME_KPI = "training_time_days"
 MISSING_VIOLATION = 1e6
 Kind = Literal["int", "float", "choice"]
 Sampler = Literal["tpe", "nsga2"]
-# Optimizer runs keep only the KPIs: no series.
-KPI_ONLY = StudyOptions(series=(), max_points=None)
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ class RunSpec:
     """Aggregate series to return; None returns every recorder column."""
     max_points: int | None = None
     """Return at most this many samples per series (evenly spaced ticks, last one included)."""
+    lean: bool = True
+    """Study mode: the engine keeps no per-node samples or event records (KPIs unchanged)."""
     label: str = ""
     tag: Any = None
     """Caller's key for the run (a sweep value, a variant name); returned untouched."""
@@ -176,7 +178,7 @@ def execute(spec: RunSpec) -> RunResult:
 
     compiled = _compiled_for(spec)
     started = time.perf_counter()
-    engine = Engine(compiled, seed=spec.seed)
+    engine = Engine(compiled, seed=spec.seed, lean=spec.lean)
     engine.run()
     elapsed_s = time.perf_counter() - started
     recorder = engine.recorder

@@ -69,6 +69,10 @@ class StudyOptions:
         )
 
 
+# Studies that read only KPIs (uncertainty, optimization, 2-D sweeps) return no series.
+KPI_ONLY = StudyOptions(series=(), max_points=None)
+
+
 def resolve_variants(scenario: Scenario, names: Sequence[str] | None) -> list[str | None]:
     """``None`` → base plus every variant; otherwise the named ones (``base`` = no variant)."""
     known = [v.name for v in scenario.variants]

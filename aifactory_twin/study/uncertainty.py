@@ -4,7 +4,8 @@ Each sample draws every uncertain input (Latin hypercube over the unit cube, map
 distribution's inverse CDF) and gets its own seed, so the spread covers inputs and dice
 together. Variants compared run the same draws and seeds (paired samples), so "B beats A"
 counts samples where B is better under identical conditions. The tornado runs each input at its
-P10 and P90 with every other input at its median, one at a time, on the first seed.
+P10 and P90 with every other input at its median, one at a time, on the first seed, around one
+run with every input at its median (the tornado's centre line).
 """
 
 from __future__ import annotations
@@ -26,13 +27,18 @@ from aifactory_twin.schema import Scenario, UncertainInput
 from aifactory_twin.study.params import SweepParam, check_param_values
 from aifactory_twin.study.runners import ProgressFn, Runner, SerialRunner
 from aifactory_twin.study.runs import FloatArray, scalar_kpis
-from aifactory_twin.study.studies import BASE_LABEL, PERCENTILES, StudyOptions, resolve_variants
+from aifactory_twin.study.studies import (
+    BASE_LABEL,
+    KPI_ONLY,
+    PERCENTILES,
+    StudyOptions,
+    resolve_variants,
+)
 
 # What the tornado ranks by default: cost per trained model, then per GPU-hour, then total.
 TORNADO_KPIS = ("cost_per_trained_model_usd", "cost_per_gpu_hour_usd", "total_cost_usd")
 _STD_NORMAL = NormalDist()
-# Uncertainty runs keep only the KPIs: no series, so thousands of samples stay light.
-KPI_ONLY = StudyOptions(series=(), max_points=None)
+TIME_KPI = "training_time_days"
 
 
 def latin_hypercube(n_samples: int, n_dims: int, seed: int) -> FloatArray:
@@ -122,6 +128,8 @@ class UncertaintyResult:
     tornado_kpis: dict[str, dict[str, tuple[float, float]]] = field(default_factory=dict)
     """Input label → KPI → (value at P10, value at P90), others at medians (first variant)."""
     tornado_values: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    tornado_center: dict[str, float] = field(default_factory=dict)
+    """KPI → value with every input at its median (first variant, first seed)."""
 
     def percentiles(self, label: str) -> dict[str, tuple[float, float, float]]:
         """KPI → (P10, P50, P90) over the samples of one variant (NaN when none has a value)."""
@@ -195,6 +203,12 @@ def uncertainty(
     medians = [quantile(s, 0.5) for s in inputs]
     tornado_values: dict[str, tuple[Any, Any]] = {}
     if tornado:
+        specs.append(
+            options.spec(
+                text, chosen[0], first, label="all medians", tag=("", "center"),
+                overrides=overrides(medians),
+            )
+        )  # fmt: skip
         for k, item in enumerate(inputs):
             low, high = quantile(item, 0.1), quantile(item, 0.9)
             tornado_values[item.label] = (low, high)
@@ -213,9 +227,12 @@ def uncertainty(
     results = (runner or SerialRunner()).run_all(specs, progress=progress, cancel=cancel)
     rows: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
     tornado_rows: dict[str, dict[str, dict[str, Any]]] = {}
+    center: dict[str, float] = {}
     for spec, run in zip(specs, results, strict=True):
         key, which = spec.tag
-        if isinstance(which, int):
+        if which == "center":
+            center = {k: _number(v) for k, v in scalar_kpis(run.kpis).items()}
+        elif isinstance(which, int):
             rows[key].append(scalar_kpis(run.kpis))
         else:
             tornado_rows.setdefault(key, {})[which] = scalar_kpis(run.kpis)
@@ -228,7 +245,9 @@ def uncertainty(
         }
         for label, ends in tornado_rows.items()
     }
-    return UncertaintyResult(labels, inputs, seeds, draws, kpis, tornado_kpis, tornado_values)
+    return UncertaintyResult(
+        labels, inputs, seeds, draws, kpis, tornado_kpis, tornado_values, center
+    )
 
 
 def _number(value: Any) -> float:
@@ -258,23 +277,33 @@ def write_uncertainty(result: UncertaintyResult, out_dir: Path, kpi: str) -> lis
             for i, (seed, draw) in enumerate(zip(result.seeds, result.draws, strict=True)):
                 values = [columns[k][i] if k in columns else "" for k in keys]
                 writer.writerow([label, i, seed, *draw, *values])
+
+    def bars(key: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "input": b.label,
+                "low_value": b.low_value,
+                "high_value": b.high_value,
+                "kpi_at_low": b.kpi_at_low,
+                "kpi_at_high": b.kpi_at_high,
+                "swing": b.swing,
+            }
+            for b in result.tornado(key)
+        ]
+
     summary: dict[str, Any] = {
         "samples": len(result.seeds),
         "inputs": [s.model_dump(mode="json", exclude_defaults=True) for s in result.inputs],
         "percentiles": {label: result.percentiles(label) for label in result.labels},
         "tornado": {
             "kpi": kpi,
-            "bars": [
-                {
-                    "input": b.label,
-                    "low_value": b.low_value,
-                    "high_value": b.high_value,
-                    "kpi_at_low": b.kpi_at_low,
-                    "kpi_at_high": b.kpi_at_high,
-                    "swing": b.swing,
-                }
-                for b in result.tornado(kpi)
-            ],
+            "kpi_at_medians": result.tornado_center.get(kpi),
+            "bars": bars(kpi),
+        },
+        "tornado_training_time": {
+            "kpi": TIME_KPI,
+            "kpi_at_medians": result.tornado_center.get(TIME_KPI),
+            "bars": bars(TIME_KPI),
         },
     }
     if len(result.labels) == 2:

@@ -4,7 +4,9 @@ Pick variants (the base counts as one), a pinned baseline, seed, horizon and ste
 one run per variant to worker processes (progress bar, Cancel). Results: the four charts with
 one colour per variant, a KPI table with absolute values and deltas against the baseline
 (including the operational cost reduction), and a "what changed" list of overrides. The Sweep
-and Monte Carlo tabs run those studies on the same scenario.
+and Monte Carlo tabs run those studies on the same scenario; Heat map sweeps two parameters,
+Tornado ranks the uncertain inputs and compares two variants under them, and Optimize searches
+designs and turns one into a variant of the document.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aifactory_twin.commands import Command
 from aifactory_twin.errors import TwinError
 from aifactory_twin.formatting import format_duration, parse_duration
 from aifactory_twin.schema import Scenario
@@ -51,6 +54,8 @@ from aifactory_twin.study import (
     resolve_variants,
 )
 from aifactory_twin.study.assumptions import override_rows
+from ui.compare.decision_tabs import OptimizeTab, TornadoTab
+from ui.compare.heatmap_tab import HeatmapTab
 from ui.compare.study_tabs import MonteCarloTab, SweepTab, fill_table
 from ui.compare.worker import RunnerFactory, StudyWorker, default_runner_factory
 from ui.report_charts import VARIANT_COLORS
@@ -81,6 +86,8 @@ class CompareWindow(QWidget):
         self.result: CompareResult | None = None
         self.document: Any = None
         """The editor document this studio belongs to (one studio per document)."""
+        self.push_command: Callable[[Command], None] | None = None
+        """The editor's undoable write path (set when opened from the editor): Make variant."""
         self.result_scenario: Scenario | None = None
         """The scenario snapshot the shown compare ran on (presenting checks it is current)."""
         self._running_scenario: Scenario | None = None
@@ -166,11 +173,17 @@ class CompareWindow(QWidget):
         kpi_split.setSizes([600, 200])
         self.sweep_tab = SweepTab(self)
         self.mc_tab = MonteCarloTab(self)
+        self.heatmap_tab = HeatmapTab(self)
+        self.tornado_tab = TornadoTab(self)
+        self.optimize_tab = OptimizeTab(self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plot, "Charts")
         self.tabs.addTab(kpi_split, "KPIs")
         self.tabs.addTab(self.sweep_tab, "Sweep")
         self.tabs.addTab(self.mc_tab, "Monte Carlo")
+        self.tabs.addTab(self.heatmap_tab, "Heat map")
+        self.tabs.addTab(self.tornado_tab, "Tornado")
+        self.tabs.addTab(self.optimize_tab, "Optimize")
 
         layout = QVBoxLayout(self)
         layout.addLayout(controls)
@@ -190,6 +203,9 @@ class CompareWindow(QWidget):
         style_plots(self.sweep_tab.plot, [self.sweep_tab.plot.getPlotItem()], theme)
         style_plots(self.mc_tab.fans, self.mc_tab.fan_plots, theme)
         style_plots(self.mc_tab.hist, [self.mc_tab.hist.getPlotItem()], theme)
+        style_plots(self.heatmap_tab.view, [self.heatmap_tab.plot], theme)
+        for tab in (self.tornado_tab, self.optimize_tab):
+            style_plots(tab.plot, [tab.plot.getPlotItem()], theme)
 
     def changeEvent(self, event: QEvent) -> None:
         # The editor switched light/dark: the new application palette reaches us here.
@@ -214,8 +230,9 @@ class CompareWindow(QWidget):
             item.setCheckState(Qt.CheckState.Checked)
             self.variant_list.addItem(item)
             self.baseline_box.addItem(name)
-        self.sweep_tab.refresh(scenario)
-        self.mc_tab.refresh(scenario)
+        for tab in (self.sweep_tab, self.mc_tab, self.heatmap_tab, self.tornado_tab,
+                    self.optimize_tab):  # fmt: skip
+            tab.refresh(scenario)
 
     def chosen_variants(self) -> list[str]:
         return [
@@ -291,6 +308,12 @@ class CompareWindow(QWidget):
             self.sweep_tab.show_result(result)
         elif kind == "montecarlo":
             self.mc_tab.show_result(result)
+        elif kind == "sweep2d":
+            self.heatmap_tab.show_result(result)
+        elif kind == "uncertainty":
+            self.tornado_tab.show_result(result)
+        elif kind == "optimize":
+            self.optimize_tab.show_result(result)
 
     def run_then(self, action: str) -> None:
         """Run a compare, then ``present`` or export the PDF to ``action`` (a path)."""
@@ -435,7 +458,15 @@ class CompareWindow(QWidget):
         super().closeEvent(event)
 
 
-_TABS = {"charts": 0, "kpis": 1, "sweep": 2, "montecarlo": 3}
+_TABS = {
+    "charts": 0,
+    "kpis": 1,
+    "sweep": 2,
+    "montecarlo": 3,
+    "heatmap": 4,
+    "tornado": 5,
+    "optimize": 6,
+}
 
 
 def open_compare_window(
@@ -453,6 +484,7 @@ def open_compare_window(
             lambda: doc.scenario, parent, source_name=lambda: _document_path(parent)
         )
         window.document = doc
+        window.push_command = getattr(parent, "push", None)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if tab is not None:
         window.tabs.setCurrentIndex(_TABS.get(tab, 0))

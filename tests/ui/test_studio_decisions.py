@@ -1,0 +1,102 @@
+"""The studio's Heat map, Tornado and Optimize tabs, driven as a user from the editor."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+
+from aifactory_twin.resources import scenes_dir
+from aifactory_twin.study import SerialRunner
+
+SCENE = scenes_dir() / "air-vs-liquid.aift.json"
+
+
+def _studio(window, qtbot, action_name, horizon="7d"):
+    from ui.compare import CompareWindow
+
+    window.open_file(str(SCENE))
+    qtbot.waitUntil(lambda: len(window.doc.nodes) > 5, timeout=30_000)
+    window.findChild(QAction, action_name).trigger()
+    studio = next(w for w in QApplication.topLevelWidgets() if isinstance(w, CompareWindow))
+    qtbot.addWidget(studio)
+    studio._runner_factory = lambda n: SerialRunner()
+    studio.horizon_edit.setText(horizon)
+    studio.step_edit.setText("1h")
+    return studio
+
+
+def test_tornado_ranks_inputs_and_says_how_likely_liquid_is_cheaper(window, qtbot):
+    # 10 days: at the lead time's P90 the racks arrive late, yet training still finishes.
+    studio = _studio(window, qtbot, "action_tornado", horizon="10d")
+    tab = studio.tornado_tab
+    assert studio.tabs.currentWidget() is tab
+    assert "grid.price.flat_usd_per_kwh" in tab.inputs_label.text()
+    tab.samples_box.setValue(12)
+    tab.a_box.setCurrentText("air")
+    tab.b_box.setCurrentText("liquid")
+    tab.kpi_box.setCurrentText("energy_cost_usd")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
+    assert tab.result.labels == ["air", "liquid"]
+    text = tab.readout.text()
+    assert text.startswith("P(liquid beats air on energy cost) = ")
+    assert "12 paired samples" in text
+    # The electricity price moves energy cost most: it is the top bar.
+    assert tab.bar_labels[0] == "grid.price.flat_usd_per_kwh"
+    bars = [i for i in tab.plot.getPlotItem().items if i.objectName().startswith("tornado_bar_")]
+    assert len(bars) == 2 * len(tab.bar_labels)
+    assert tab.table.rowCount() == 2
+    tab.kpi_box.setCurrentText("training_time_days")  # the training-time ranking
+    assert tab.bar_labels[0] == "racks.delivery.lead_time_days"
+
+
+def test_optimizer_finds_a_design_and_makes_it_an_undoable_variant(window, qtbot):
+    studio = _studio(window, qtbot, "action_optimize")
+    tab = studio.optimize_tab
+    assert studio.tabs.currentWidget() is tab
+    tab.vars_edit.setText("racks.count=int:24:40:8; variant=choice:air,liquid")
+    tab.constraints_edit.setText("training_time_days<=5; availability>=0.98")
+    tab.trials_box.setValue(8)
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
+    best = tab.result.best
+    assert best is not None and best.feasible
+    assert tab.summary.text().startswith("Best of 8")
+    assert tab.selected is best  # the best design is selected first
+    front = tab.result.pareto()
+    (curve,) = [c for c in tab.plot.getPlotItem().listDataItems() if c.name() == "Pareto front"]
+    assert len(curve.xData) == len(front)
+    assert math.isclose(curve.xData[0], front[0].kpis["training_time_days"])
+    before = [v.name for v in window.doc.scenario.variants]
+    qtbot.mouseClick(tab.variant_button, Qt.MouseButton.LeftButton)
+    names = [v.name for v in window.doc.scenario.variants]
+    assert names == [*before, "optimized 1"]
+    made = window.doc.scenario.variants[-1]
+    assert ("racks", "count", best.params["racks.count"]) in [
+        (o.target, o.path, o.value) for o in made.overrides
+    ]
+    assert "optimized 1" in studio.chosen_variants()
+    window.findChild(QAction, "action_undo").trigger()
+    assert [v.name for v in window.doc.scenario.variants] == before
+
+
+def test_heat_map_shows_a_kpi_over_two_parameters(window, qtbot):
+    studio = _studio(window, qtbot, "action_heatmap")
+    tab = studio.heatmap_tab
+    tab.x_box.setCurrentText("racks.count")
+    tab.x_values.setText("16,32")
+    tab.y_box.setCurrentText("grid.price.flat_usd_per_kwh")
+    tab.y_values.setText("0.05:0.15:3")
+    tab.kpi_box.setCurrentText("energy_cost_usd")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
+    image = tab.image.image
+    assert image.shape == (2, 3)
+    assert image[1, 2] == image.max() and image[0, 0] == image.min()
+    assert len(tab.labels) == 6
+    tab.y_box.setCurrentText("grid.no_such_field")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    assert "no_such_field" in studio.status.text()

@@ -1,0 +1,153 @@
+"""The Heat map tab of the studio: a KPI over two parameters (a 2-D sweep).
+
+Two parameters (as in the Sweep tab: NODE_ID.FIELD with values or START:STOP:N), seeds per
+point; the map shows the chosen KPI's median across seeds in each cell, with the value written
+in the cell, and a colour bar. Cells where the runs report no value (a job that never finished)
+stay blank.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aifactory_twin.errors import TwinError
+from aifactory_twin.kpi_registry import format_kpi, kpi_info
+from aifactory_twin.schema import Scenario
+from aifactory_twin.study import parse_param, parse_range, parse_values
+from aifactory_twin.study.params import check_param_values
+from aifactory_twin.study.sweep2d import Sweep2DResult, sweep2d
+from ui.compare.study_tabs import suggested_params
+from ui.report_content import SWEEP_KPIS
+
+if TYPE_CHECKING:
+    from ui.compare.compare_view import CompareWindow
+
+
+def _values(text: str, option: str) -> list[Any]:
+    return parse_range(text, option) if ":" in text else parse_values(text, option)
+
+
+class HeatmapTab(QWidget):
+    def __init__(self, owner: CompareWindow) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.result: Sweep2DResult | None = None
+        self.x_box, self.y_box = QComboBox(), QComboBox()
+        for box in (self.x_box, self.y_box):
+            box.setEditable(True)
+            box.setMinimumWidth(240)
+        self.x_values, self.y_values = QLineEdit(), QLineEdit()
+        for edit in (self.x_values, self.y_values):
+            edit.setPlaceholderText("1,2,4 or 8:64:8")
+        self.runs_box = QSpinBox()
+        self.runs_box.setRange(1, 1000)
+        self.runs_box.setValue(1)
+        self.kpi_box = QComboBox()
+        self.kpi_box.setEditable(True)
+        self.kpi_box.addItems([*SWEEP_KPIS, "training_time_days"])
+        self.kpi_box.currentTextChanged.connect(lambda _t: self._draw())
+        self.run_button = QPushButton("Run 2-D sweep")
+        self.run_button.clicked.connect(self.run)
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        for row, label, box, values in (
+            (row1, "x", self.x_box, self.x_values),
+            (row2, "y", self.y_box, self.y_values),
+        ):
+            row.addWidget(QLabel(label))
+            row.addWidget(box)
+            row.addWidget(QLabel("values"))
+            row.addWidget(values, 1)
+        row1.addWidget(QLabel("Seeds per point"))
+        row1.addWidget(self.runs_box)
+        row2.addWidget(QLabel("KPI"))
+        row2.addWidget(self.kpi_box)
+        row2.addWidget(self.run_button)
+        self.view = pg.GraphicsLayoutWidget()
+        self.plot = self.view.addPlot(row=0, col=0)
+        self.image = pg.ImageItem()
+        self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.labels: list[pg.TextItem] = []
+        layout = QVBoxLayout(self)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(self.view, 1)
+
+    def refresh(self, scenario: Scenario) -> None:
+        params = suggested_params(scenario)
+        for box, pick in ((self.x_box, 0), (self.y_box, 1)):
+            current = box.currentText()
+            box.clear()
+            box.addItems(params)
+            box.setCurrentText(current or (params[pick] if len(params) > pick else ""))
+
+    def run(self) -> None:
+        owner = self.owner
+        try:
+            scenario = owner.scenario()
+            x = parse_param(scenario, self.x_box.currentText(), "x")
+            y = parse_param(scenario, self.y_box.currentText(), "y")
+            xv = _values(self.x_values.text(), "x values")
+            yv = _values(self.y_values.text(), "y values")
+            check_param_values(scenario, None, x, xv, "x")
+            check_param_values(scenario, None, y, yv, "y")
+            options = owner.options(series=())
+        except TwinError as exc:
+            owner.status.setText(f"Cannot sweep: {exc}")
+            return
+        runs, seed = self.runs_box.value(), owner.seed_box.value()
+
+        def job(**kw: Any) -> Sweep2DResult:
+            return sweep2d(scenario, x, xv, y, yv, runs=runs, seed=seed, options=options, **kw)
+
+        owner.start("sweep2d", len(xv) * len(yv) * runs, job)
+
+    def show_result(self, result: Any) -> None:
+        self.result = result
+        self._draw()
+
+    def _draw(self) -> None:
+        for label in self.labels:
+            self.plot.removeItem(label)
+        self.labels = []
+        result = self.result
+        if result is None:
+            return
+        key = self.kpi_box.currentText()
+        grid = result.grid(key)
+        finite = grid[np.isfinite(grid)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        if high <= low:
+            high = low + (abs(low) * 0.01 or 1.0)
+        self.image.setImage(np.where(np.isfinite(grid), grid, np.nan), levels=(low, high))
+        self.colorbar.setLevels((low, high))
+        for i, _x in enumerate(result.x_values):
+            for j, _y in enumerate(result.y_values):
+                text = pg.TextItem(format_kpi(key, float(grid[i, j])), anchor=(0.5, 0.5),
+                                   color="w")  # fmt: skip
+                text.setPos(i + 0.5, j + 0.5)
+                self.plot.addItem(text)
+                self.labels.append(text)
+        self.plot.getAxis("bottom").setTicks(
+            [[(i + 0.5, str(v)) for i, v in enumerate(result.x_values)]]
+        )
+        self.plot.getAxis("left").setTicks(
+            [[(j + 0.5, str(v)) for j, v in enumerate(result.y_values)]]
+        )
+        self.plot.setLabel("bottom", result.x.text)
+        self.plot.setLabel("left", result.y.text)
+        self.plot.setTitle(f"{kpi_info(key).label}: median over {len(result.seeds)} seed(s)")
