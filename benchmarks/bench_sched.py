@@ -1,7 +1,8 @@
 """Scheduler benchmark (issue 12): a RAPS-like job mix on frontier-scale, against RAPS itself.
 
 1. ``raps_mix``: frontier-scale with its one job replaced by a RAPS-like synthetic mix (100
-   jobs of 1–3,000 four-GPU nodes, Poisson arrivals every 100 s, run times around 6 h), FCFS +
+   jobs of 1–3,000 four-GPU nodes drawn uniformly, Poisson arrivals every 100 s, run times
+   log-normal around 6 h), FCFS +
    EASY backfill, 1 simulated day at 15 s steps, run end to end through our CLI in a
    subprocess (interpreter start, imports, load, compile, run, outputs), as RAPS is timed.
    When ``AIFT_RAPS_DIR`` names a RAPS checkout (with its own ``.venv``, or the interpreter in
@@ -9,6 +10,8 @@
    ``frontier`` config (``raps run --system frontier -t 1d --time-delta 15s --policy fcfs
    --backfill easy --arrival poisson``) is timed in the same sitting, and the ratio and the load
    average are printed; without it the bench says so and prints no ratio.
+   ``raps_40x`` does the same at 40× Frontier (below) for 1 h, against RAPS's ``40frontiers``
+   config (``--system 40frontiers -t 1h -n 1000``).
 2. ``one_job``: frontier-scale as shipped (one 8,192-GPU job), 1 day at 15 s, end to end through
    the CLI. When ``AIFT_REF_DIR`` names a source tree of an earlier commit (e.g. ``git archive
    <commit> | tar -x -C DIR``), the same run with that tree's code (same interpreter and
@@ -19,7 +22,7 @@
    ``count`` × 40 (9,472 rack nodes of 40 servers: 378,880 servers, 1,515,520 GPUs) and a
    RAPS ``40frontiers``-like mix (1,000 jobs of 1–9,000 nodes, Poisson every 1 s), 1 h at 15 s.
 
-Run: ``python -m benchmarks.bench_sched [raps_mix|one_job|events …]`` (or ``python -m
+Run: ``python -m benchmarks.bench_sched [raps_mix|raps_40x|one_job|events …]`` (or ``python -m
 benchmarks``).
 """
 
@@ -73,7 +76,8 @@ def write_scene(scale: int, folder: Path, mix: bool = True) -> Path:
             {"team": "raps", "jobs": m["jobs"], "mean_interarrival_s": m["mean_interarrival_s"],
              "accelerators_min": GPUS_PER_NODE,
              "accelerators_max": m["nodes_max"] * GPUS_PER_NODE,
-             "accelerators_multiple": GPUS_PER_NODE, "duration_median_s": m["median_s"],
+             "accelerators_multiple": GPUS_PER_NODE, "size_distribution": "uniform",
+             "duration_median_s": m["median_s"],
              "duration_sigma": DURATION_SIGMA}
         ]  # fmt: skip
         doc["settings"]["scheduler_policy"] = "fcfs"
@@ -116,13 +120,14 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def raps_mix() -> dict[str, Any]:
-    out: dict[str, Any] = {"case": "raps_mix", "load_before": _load()}
+def raps_mix(scale: int = 1) -> dict[str, Any]:
+    out: dict[str, Any] = {"case": f"raps_mix_x{scale}", "load_before": _load()}
     with tempfile.TemporaryDirectory() as tmp:
-        scene = write_scene(1, Path(tmp))
-        runs = [_ours(scene, HORIZON[1], Path(tmp) / "out") for _ in range(REPEATS)]
-        raps = _raps(1)
-        runs.append(_ours(scene, HORIZON[1], Path(tmp) / "out"))
+        scene = write_scene(scale, Path(tmp))
+        # Ours before and after RAPS, so a change of load during the RAPS run shows.
+        runs = [_ours(scene, HORIZON[scale], Path(tmp) / "out") for _ in range(REPEATS)]
+        raps = _raps(scale)
+        runs.append(_ours(scene, HORIZON[scale], Path(tmp) / "out"))
     wall, cpu = min(runs)
     out["ours_end_to_end_s"] = round(wall, 2)
     out["ours_cpu_s"] = round(cpu, 2)
@@ -230,7 +235,12 @@ def events() -> dict[str, Any]:
     return out
 
 
-CASES = {"raps_mix": raps_mix, "one_job": one_job, "events": events}
+CASES = {
+    "raps_mix": raps_mix,
+    "raps_40x": lambda: raps_mix(40),
+    "one_job": one_job,
+    "events": events,
+}
 
 
 def main() -> int:

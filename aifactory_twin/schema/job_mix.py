@@ -1,16 +1,19 @@
 """Job-mix generator: Poisson arrivals of training jobs per team, expanded at compile time.
 
 A scenario's ``job_mix`` lists one entry per team: how many jobs, the mean time between
-submissions (exponential gaps, i.e. Poisson arrivals), the size range (log-uniform between
-``accelerators_min`` and ``accelerators_max``, rounded down to a multiple of
-``accelerators_multiple``) and the run time (log-normal with median ``duration_median_s`` and
-shape ``duration_sigma``), as RAPS's synthetic workloads draw them (estimate of the shapes).
-A job's work is its run time at nominal speed on its accelerators (peak × ``target_mfu``), so
-it runs that long when nothing slows it. The draw uses ``np.random.Generator(PCG64)`` seeded by
-``settings.seed`` and the entry's position: the same file gives the same jobs.
+submissions (exponential gaps, i.e. Poisson arrivals), the size range (log-uniform, or
+uniform with ``size_distribution = "uniform"``, between ``accelerators_min`` and
+``accelerators_max``, rounded down to a multiple of ``accelerators_multiple``) and the run
+time (log-normal with median ``duration_median_s`` and shape ``duration_sigma``), as RAPS's
+synthetic workloads draw them (estimate of the shapes). A job's work is its run time at
+nominal speed on its accelerators (peak × ``target_mfu``), so it runs that long when nothing
+slows it. The draw uses ``np.random.Generator(PCG64)`` seeded by ``settings.seed`` and the
+entry's position: the same file gives the same jobs.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -29,6 +32,9 @@ class JobMix(StrictModel):
     accelerators_max: PositiveInt = 512
     accelerators_multiple: PositiveInt = 8
     """Sizes are whole servers (8 accelerators) by default."""
+    size_distribution: Literal["log_uniform", "uniform"] = "log_uniform"
+    """How sizes spread over [min, max]: log-uniform (as many small as large jobs per decade)
+    or uniform (RAPS's synthetic ``random`` workload draws node counts uniformly)."""
     duration_median_s: PositiveFloat = 4 * 3600.0
     duration_sigma: NonNegativeFloat = 1.0
     """Log-normal shape of the run times (estimate: spread over about an order of magnitude)."""

@@ -34,6 +34,22 @@ def test_draws_are_reproducible_and_follow_the_stated_distributions() -> None:
     assert np.median(run) == pytest.approx(3600.0, rel=0.1)
 
 
+def test_uniform_sizes_spread_evenly_where_log_uniform_ones_favour_small_jobs() -> None:
+    common = {"team": "t", "jobs": 4000, "accelerators_min": 4, "accelerators_max": 12000,
+              "accelerators_multiple": 4}  # fmt: skip
+    uniform = np.array(
+        [x[1] for x in draw_mix(JobMix(**common, size_distribution="uniform"), 0, 0)]
+    )
+    log = np.array([x[1] for x in draw_mix(JobMix(**common), 0, 0)])
+    for size in (uniform, log):
+        assert size.min() >= 4 and size.max() <= 12000 and np.all(size % 4 == 0)
+    # Uniform: mean near the middle of the range, a quarter of the jobs in each quarter.
+    assert uniform.mean() == pytest.approx(6000.0, rel=0.05)
+    assert np.mean(uniform < 3000) == pytest.approx(0.25, abs=0.03)
+    # Log-uniform: the median is the geometric mean of the bounds (≈ 219).
+    assert np.median(log) == pytest.approx(np.sqrt(4 * 12000), rel=0.15)
+
+
 def test_the_mix_expands_to_jobs_at_compile_time_per_team() -> None:
     sc = _with_mix(JobMix(team="research", jobs=5, accelerators_max=32),
                    JobMix(team="prod ml", jobs=3, accelerators_max=16, priority=5))  # fmt: skip

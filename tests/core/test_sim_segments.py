@@ -133,3 +133,25 @@ def test_per_job_factors_match_the_dense_computation(steps: int) -> None:
     for a, b in zip(new, old, strict=True):
         # Same terms, summed per job in another order: equal to the last bits.
         np.testing.assert_allclose(a, b, rtol=1e-13, atol=0.0)
+
+
+def test_keeping_every_job_at_once_changes_no_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The all-jobs-keep-their-racks shortcut gives what the per-job pass gives, bit for bit."""
+    from aifactory_twin.sim.stages import scheduler
+
+    fast = _mixed_engine()
+    fast.run()
+    used: list[bool] = []
+    real = scheduler._kept_as_before
+
+    def spy(*args: object) -> object:
+        out = real(*args)  # type: ignore[arg-type]
+        used.append(out is not None)
+        return None  # force the per-job pass
+
+    monkeypatch.setattr(scheduler, "_kept_as_before", spy)
+    slow = _mixed_engine()
+    slow.run()
+    assert any(used) and not all(used)  # both paths were exercised
+    assert fast.kpis() == slow.kpis()
+    assert [e for e in fast.events] == [e for e in slow.events]

@@ -21,8 +21,11 @@ def draw_mix(mix: JobMix, seed: int, position: int) -> list[tuple[float, int, fl
     rng = np.random.Generator(np.random.PCG64([seed & 0xFFFFFFFF, position]))
     gaps = rng.exponential(mix.mean_interarrival_s, mix.jobs)
     submit = mix.first_submit_s + np.cumsum(gaps) - gaps[0]
-    lo, hi = np.log(mix.accelerators_min), np.log(mix.accelerators_max)
-    raw = np.exp(rng.uniform(lo, hi, mix.jobs))
+    if mix.size_distribution == "uniform":
+        raw = rng.uniform(mix.accelerators_min, mix.accelerators_max, mix.jobs)
+    else:
+        lo, hi = np.log(mix.accelerators_min), np.log(mix.accelerators_max)
+        raw = np.exp(rng.uniform(lo, hi, mix.jobs))
     step = mix.accelerators_multiple
     size = np.maximum(np.floor(raw / step) * step, min(step, mix.accelerators_max))
     size = np.clip(size, mix.accelerators_min, mix.accelerators_max)

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 Row = tuple[IntArray, FloatArray]
 """One job's (racks ascending, accelerators on each)."""
 EMPTY_ROW: Row = (np.zeros(0, dtype=np.int64), np.zeros(0))
@@ -61,6 +62,31 @@ class JobRacks:
             rack, gpus = np.zeros(0, dtype=np.int64), np.zeros(0)
         job = np.repeat(np.arange(len(rows), dtype=np.int64), sizes)
         return cls(job, rack, gpus, start, n_racks)
+
+    def with_rows(self, rows: dict[int, Row]) -> JobRacks:
+        """These jobs' rows replaced, every other job's entries kept (cost: the entries)."""
+        if not rows:
+            return self
+        jobs = np.fromiter(rows, dtype=np.int64, count=len(rows))
+        keep = ~np.isin(self.job, jobs)
+        parts = [r for r in rows.values()]
+        job = np.concatenate(
+            [self.job[keep], *(np.full(r[0].size, j, dtype=np.int64) for j, r in rows.items())]
+        )
+        rack = np.concatenate([self.rack[keep], *(r[0] for r in parts)]).astype(np.int64)
+        gpus = np.concatenate([self.gpus[keep], *(r[1] for r in parts)]).astype(np.float64)
+        # A stable sort by job keeps each job's racks ascending.
+        order = np.argsort(job, kind="stable")
+        job = job[order]
+        start = np.searchsorted(job, np.arange(self.n_jobs + 1)).astype(np.int64)
+        return JobRacks(job, rack[order], gpus[order], start, self.n_racks)
+
+    def only_jobs(self, jobs: BoolArray) -> JobRacks:
+        """The entries of the jobs where ``jobs`` is set (the others hold nothing)."""
+        keep = jobs[self.job]
+        job = self.job[keep]
+        start = np.searchsorted(job, np.arange(self.n_jobs + 1)).astype(np.int64)
+        return JobRacks(job, self.rack[keep], self.gpus[keep], start, self.n_racks)
 
     def row(self, j: int) -> Row:
         """(racks, accelerators) job ``j`` holds, racks ascending."""

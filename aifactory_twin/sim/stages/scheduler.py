@@ -68,16 +68,18 @@ def place_keeping(
     inf_want: FloatArray,
     prev: Placement | None,
     rack_leaf: IntArray,
-) -> tuple[list[Row], Placement]:
+) -> Placement:
     """Priority-order placement in which running jobs keep the racks they hold where still free.
 
     A job that keeps its racks is handled on its own entries only (the racks it holds), so a
     re-placement costs the racks held plus the racks scanned for jobs that start or top up. A
     job short of its request tops up under one leaf if it can (``take_topology``); inference
     takes the first free racks as in ``models/compute.place``. Then the cloud covers shortfalls.
-    Returns the per-job rows (to start more jobs on) and the placement made of them.
     """
     n_r = free.size
+    same = _kept_as_before(prev, wl, (train_want, inf_want), free, cloud_free.size)
+    if same is not None:
+        return same
     left = free.copy()
     cleft = cloud_free.copy()
     rows: list[Row] = [EMPTY_ROW] * wl.n_train
@@ -128,8 +130,38 @@ def place_keeping(
             rows[k], train_cloud[k] = row, cgot
         else:
             inf[k], inf_cloud[k] = got, cgot
-    pl = Placement(JobRacks.from_rows(rows, n_r), inf, train_cloud, inf_cloud)
-    return rows, pl
+    return Placement(JobRacks.from_rows(rows, n_r), inf, train_cloud, inf_cloud)
+
+
+def _kept_as_before(
+    prev: Placement | None, wl: Workloads, want: tuple[FloatArray, FloatArray], free: FloatArray,
+    n_cloud: int,
+) -> Placement | None:  # fmt: skip
+    """The placement when every running job keeps exactly the racks it held, else None.
+
+    ``place_keeping``'s pass hands each job its own entries back unchanged when nothing can
+    take them: no inference wants accelerators (it is placed between the jobs by priority), each
+    job that wants accelerators held its whole request on racks its mask allows, and every rack
+    still has room for all the accelerators held on it. This checks that over the entries at
+    once (the usual case when a job arrives or ends), so a pass costs the entries, not a
+    Python step per job.
+    """
+    train_want, inf_want = want
+    if prev is None or prev.train_racks.n_jobs != wl.n_train or (inf_want > 0).any():
+        return None
+    wants = train_want > 0
+    kept = prev.train_racks.only_jobs(wants)
+    if not np.array_equal(kept.per_job_sum(kept.gpus), train_want):
+        return None
+    if not wl.train_rack_mask[kept.job, kept.rack].all():
+        return None
+    if (kept.per_rack_sum(kept.gpus) > free).any():
+        return None
+    n_r = free.size
+    zeros = np.zeros
+    return Placement(
+        kept, zeros((wl.n_inf, n_r)), zeros((wl.n_train, n_cloud)), zeros((wl.n_inf, n_cloud)),
+    )  # fmt: skip
 
 
 class Scheduler:
@@ -159,6 +191,7 @@ class Scheduler:
         st = c.scenario.settings
         self.policy = st.scheduler_policy
         self.any_rack: BoolArray = np.all(wl.train_rack_mask, axis=1)
+        self.any_cloud: BoolArray = np.any(wl.train_cloud_mask, axis=1)
         self.backfill = st.backfill == "easy"
         peak = np.where(
             wl.fp8[:, None], c.racks.peak_fp8_tflops[None, :], c.racks.peak_bf16_tflops[None, :]
@@ -231,7 +264,7 @@ class Scheduler:
         fab = c.network.fabric
         while True:
             want = np.where(running, wl.gpus_req, 0.0)
-            rows, pl = place_keeping(wl, free, cloud_free, want, inf_want, prev, fab.rack_leaf)
+            pl = place_keeping(wl, free, cloud_free, want, inf_want, prev, fab.rack_leaf)
             jr = pl.train_racks
             got = jr.per_job_sum(jr.gpus) + pl.train_cloud.sum(axis=1)
             short = running & ~wl.elastic & (got < wl.min_gpus - 1e-9)
@@ -244,7 +277,7 @@ class Scheduler:
                     f"needs {wl.min_gpus[j]:.0f}: back in the queue")  # fmt: skip
         left = free - jr.per_rack_sum(jr.gpus) - pl.inf.sum(axis=0)
         cleft = cloud_free - pl.train_cloud.sum(axis=0) - pl.inf_cloud.sum(axis=0)
-        started = False
+        starts: dict[int, Row] = {}
         # Accelerators left anywhere on site, for the jobs that may use any rack (whole
         # accelerator counts: the running total is exact).
         left_total = float(left.sum())
@@ -255,7 +288,7 @@ class Scheduler:
         for j in order:
             mask, cmask = wl.train_rack_mask[j], wl.train_cloud_mask[j]
             site = left_total if self.any_rack[j] else float(left[mask].sum())
-            avail = site + float(cleft[cmask].sum())
+            avail = site + float(cleft[cmask].sum()) if self.any_cloud[j] else site
             need = float(wl.min_gpus[j])
             fits = avail >= need - 1e-9
             take = min(float(wl.gpus_req[j]), avail)
@@ -263,12 +296,10 @@ class Scheduler:
                 if not fits:
                     if not self.backfill:
                         break
-                    if started:  # the jobs started so far in this pass hold racks too
-                        pl = Placement(
-                            JobRacks.from_rows(rows, free.size), pl.inf, pl.train_cloud,
-                            pl.inf_cloud,
-                        )  # fmt: skip
-                        started = False
+                    if starts:  # the jobs started so far in this pass hold racks too
+                        jr = jr.with_rows(starts)
+                        pl = Placement(jr, pl.inf, pl.train_cloud, pl.inf_cloud)
+                        starts = {}
                     shadow_s, extra = self._reservation(
                         t, j, avail, pl, running, progress_flops, rate_flops
                     )
@@ -286,9 +317,8 @@ class Scheduler:
             left_total -= float(got_r.sum())
             got_c = take_greedy(cleft, cmask, take - float(got_r.sum()))
             cleft = cleft - got_c
-            rows[j] = row_of(got_r)
+            starts[int(j)] = row_of(got_r)
             pl.train_cloud[j] = got_c
-            started = True
             running[j] = True
             if np.isnan(self.first_start_s[j]):
                 self.first_start_s[j] = t
@@ -296,10 +326,8 @@ class Scheduler:
                 restart_left_s[j] = wl.restart_s[j]
         self.running = running
         self.queue_length = int((live & ~running).sum())
-        if started:
-            pl = Placement(
-                JobRacks.from_rows(rows, free.size), pl.inf, pl.train_cloud, pl.inf_cloud
-            )
+        if starts:
+            pl = Placement(jr.with_rows(starts), pl.inf, pl.train_cloud, pl.inf_cloud)
         return pl
 
     def account(self, dt: float, pl: Placement, version: int) -> None:
