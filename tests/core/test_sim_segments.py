@@ -155,3 +155,18 @@ def test_keeping_every_job_at_once_changes_no_decision(monkeypatch: pytest.Monke
     assert any(used) and not all(used)  # both paths were exercised
     assert fast.kpis() == slow.kpis()
     assert [e for e in fast.events] == [e for e in slow.events]
+
+
+def test_rows_replaced_and_jobs_kept_match_the_dense_edit() -> None:
+    alloc = _random_alloc(3)
+    jr = JobRacks.from_rows([row_of(a) for a in alloc], alloc.shape[1])
+    new_row = np.zeros(alloc.shape[1])
+    new_row[[1, 7, 30]] = [2.0, 5.0, 1.0]
+    edited = alloc.copy()
+    edited[2] = new_row  # a job that held nothing starts
+    edited[4] = 0.0  # a job loses everything
+    out = jr.with_rows({2: row_of(new_row), 4: row_of(np.zeros(alloc.shape[1]))})
+    assert np.array_equal(out.dense(), edited)
+    assert np.all(np.diff(out.job) >= 0)  # still grouped by job
+    keep = np.array([True, False, True, True, False, True, False])
+    assert np.array_equal(jr.only_jobs(keep).dense(), np.where(keep[:, None], alloc, 0.0))
