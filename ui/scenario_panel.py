@@ -38,6 +38,7 @@ from aifactory_twin.schema import InferenceService, Scenario, Settings, Training
 from aifactory_twin.variant_session import VariantSession, set_model_path
 from aifactory_twin.variants import SETTINGS_TARGET
 from ui.inspector.fields import FieldSpec
+from ui.inspector.job_accounts import JobAccountBox
 from ui.inspector.job_perf import JobPerfBox
 from ui.inspector.model_form import ModelForm
 from ui.inspector.panel import BANNER_STYLE
@@ -73,6 +74,9 @@ class ScenarioPanel(QScrollArea):
         self.settings_form: ModelForm | None = None
         self.workload_form: ModelForm | None = None
         self.job_perf: JobPerfBox | None = None
+        self.job_accounts: JobAccountBox | None = None
+        self._accounting: dict[str, Any] | None = None
+        """The last run's ``kpis["job_accounting"]`` (live view), None before a run."""
         self.workload_list = QListWidget()
         self.placement_list: QListView | None = None
         self.placement_model: PlacementModel | None = None
@@ -140,6 +144,7 @@ class ScenarioPanel(QScrollArea):
         self._fill_workload_list()
         self.workload_form = None
         self.job_perf = None
+        self.job_accounts = None
         self.placement_list = None
         self.placement_model = None
         selected = self._shown_workload(self.selected_id) if self.selected_id else None
@@ -212,6 +217,9 @@ class ScenarioPanel(QScrollArea):
             self.job_perf = JobPerfBox(self._choose_model)
             self.job_perf.follow(self._shown_job)
             layout.addWidget(self.job_perf)
+        self.job_accounts = JobAccountBox(work_id)
+        self.job_accounts.show_accounting(self._accounting)
+        layout.addWidget(self.job_accounts)
         layout.addWidget(QLabel("<b>Placement</b>"))
         hint = QLabel(
             "<span style='color:gray'>Tick the racks or cloud bursts it may run on; none "
@@ -238,6 +246,12 @@ class ScenarioPanel(QScrollArea):
         self.placement_error.setStyleSheet("color: #E0483E; font-size: 11px;")
         self.placement_error.hide()
         layout.addWidget(self.placement_error)
+
+    def show_accounting(self, accounting: dict[str, Any] | None) -> None:
+        """The run's per-workload energy, carbon and cost (live view; None: no run)."""
+        self._accounting = accounting
+        if self.job_accounts is not None:
+            self.job_accounts.show_accounting(accounting)
 
     # ------------------------------------------------------------ reading
     def _workloads(self) -> list[Any]:

@@ -16,7 +16,14 @@ from typing import Any
 
 from aifactory_twin.cli.common import EXIT_OK, Progress
 from aifactory_twin.errors import Problem, ScenarioError, UsageError
-from aifactory_twin.formatting import format_duration, format_percent, format_span, parse_duration
+from aifactory_twin.formatting import (
+    format_duration,
+    format_money,
+    format_percent,
+    format_quantity,
+    format_span,
+    parse_duration,
+)
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
 
 # Show progress when a run is expected to take more than a moment: node-steps above this.
@@ -255,6 +262,30 @@ def kpi_table_lines(kpis: dict[str, Any]) -> list[str]:
             f"  job {job['name']}: {done}{took}{eta_text}, {job['interruptions']} interruptions, "
             f"goodput {format_percent(job['goodput'])}"
         )
+    lines += workload_account_lines(kpis.get("job_accounting"))
+    return lines
+
+
+def workload_account_lines(accounting: dict[str, Any] | None) -> list[str]:
+    """One compact line per workload (and one for what no workload held): energy, carbon, cost."""
+    if not accounting or not accounting["workloads"]:
+        return []
+    lines = []
+    for row in accounting["workloads"]:
+        lines.append(
+            f"  energy {row['name']}: {format_quantity(row['energy_kwh'], 'kWh')} "
+            f"(GPU {format_quantity(row['gpu_energy_kwh'], 'kWh')}, "
+            f"host {format_quantity(row['host_energy_kwh'], 'kWh')}, "
+            f"facility {format_quantity(row['facility_share_kwh'], 'kWh')}), "
+            f"{format_quantity(row['carbon_kg_co2'], 'kg CO₂')}, "
+            f"{format_money(row['cost_usd'])}, {format_quantity(row['gpu_hours'], 'GPU·h')}"
+        )
+    idle = accounting["unassigned"]
+    lines.append(
+        f"  energy no workload (idle, network, storage): "
+        f"{format_quantity(idle['energy_kwh'], 'kWh')}, "
+        f"{format_quantity(idle['carbon_kg_co2'], 'kg CO₂')}, {format_money(idle['cost_usd'])}"
+    )
     return lines
 
 

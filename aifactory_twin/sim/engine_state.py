@@ -27,8 +27,17 @@ from aifactory_twin.schema import ScheduledEvent
 from aifactory_twin.sim.compiled import CompiledScenario, event_problem
 from aifactory_twin.sim.models import economics as eco
 from aifactory_twin.sim.models import thermal as th
+from aifactory_twin.sim.models.compute import Placement
+from aifactory_twin.sim.stages.accounts import Accounts
 from aifactory_twin.sim.stages.availability import Availability
-from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, ViewInputs
+from aifactory_twin.sim.stages.handoff import (
+    FloatArray,
+    HeatBlock,
+    LogFn,
+    PlantBlock,
+    RackBlock,
+    ViewInputs,
+)
 from aifactory_twin.sim.stages.it_power import ItPower
 from aifactory_twin.sim.stages.ledger import Ledger
 from aifactory_twin.sim.stages.power import Power
@@ -56,6 +65,7 @@ class EngineState:
         self.power = Power(c, log)
         tj_c = self.thermal.tj_c
         self.ledger = Ledger(c, float(np.max(tj_c)) if tj_c.size else 0.0)
+        self.accounts = Accounts(c)
         self.nodes = NodeView(c)
         self.seasons = Seasons(c)
         self.outdoor = (0.0, 0.0)
@@ -86,6 +96,7 @@ class EngineState:
         self.thermal.swap(c)
         self.power.swap(c)
         self.ledger.swap(c)
+        self.accounts.swap(c)
         self.nodes.swap(c)
         self.seasons.swap(c)
 
@@ -213,6 +224,7 @@ class EngineState:
             (st.year, st.month), dt, self.outdoor, pb, weather.free_share,
             econ.water_l_per_kwh if econ is not None else None,
         )  # fmt: skip
+        self._book_accounts(dt, rb, hb, pb, pl)
         base = power.cache.base
         assert base is not None
         self.view_inputs = ViewInputs(
@@ -225,6 +237,18 @@ class EngineState:
             av.dirty = True
         ledger.acc["time_s"] = t + dt
         self.step_count += 1
+
+    def _book_accounts(
+        self, dt: float, rb: RackBlock, hb: HeatBlock, pb: PlantBlock, pl: Placement
+    ) -> None:
+        """Per-workload energy, carbon and cost of the step the ledger has just booked."""
+        ledger = self.ledger
+        grid = ledger.grid
+        assert grid is not None
+        self.accounts.book(
+            dt, rb, hb, pb, pl, self.power.cache.static_sum_kw, grid.carbon_g_per_kwh,
+            grid.price_usd_per_kwh, ledger.step_fixed_usd,
+        )  # fmt: skip
 
     # -- per-node view -----------------------------------------------------------------------
     def view(self) -> NodeArrays:

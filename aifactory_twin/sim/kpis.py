@@ -143,6 +143,54 @@ def compute_kpis(
         **queue,
         "jobs": jobs,
         "feeds": _feed_kpis(c, s),
+        "job_accounting": _job_accounting(c, s),
+    }
+
+
+def _job_accounting(c: CompiledScenario, s: EngineState) -> dict[str, Any]:
+    """Energy, carbon, cost and GPU-hours per training job and inference service.
+
+    Definitions in ``stages/accounts.py``; cost = energy cost + share of the site's fixed cost
+    (amortized capex, maintenance, staff) by accelerators held + rented cloud accelerators.
+    "unassigned" is what no workload held (idle accelerators, standby, switches and storage);
+    Σ workloads + unassigned = the factory's IT energy, facility energy, carbon and cost.
+    """
+    wl = c.workloads
+    t = s.accounts.totals
+    rows = []
+    kinds = ["training"] * wl.n_train + ["inference"] * wl.n_inf
+    names = (*wl.train_names, *wl.inf_ids)
+    for w, wid in enumerate((*wl.train_ids, *wl.inf_ids)):
+        it_kwh = float(t["gpu_kwh"][w] + t["host_kwh"][w])
+        energy_kwh = it_kwh + float(t["facility_kwh"][w])
+        cost = float(t["energy_cost_usd"][w] + t["fixed_cost_usd"][w] + t["cloud_cost_usd"][w])
+        rows.append(
+            {
+                "id": wid,
+                "name": names[w],
+                "kind": kinds[w],
+                "gpu_energy_kwh": float(t["gpu_kwh"][w]),
+                "host_energy_kwh": float(t["host_kwh"][w]),
+                "it_energy_kwh": it_kwh,
+                "facility_share_kwh": float(t["facility_kwh"][w]),
+                "energy_kwh": energy_kwh,
+                "carbon_kg_co2": float(t["carbon_kg"][w]),
+                "energy_cost_usd": float(t["energy_cost_usd"][w]),
+                "cost_usd": cost,
+                "gpu_hours": float(t["gpu_s"][w]) / 3600.0,
+            }
+        )
+    u = s.accounts.unassigned
+    return {
+        "workloads": rows,
+        "unassigned": {
+            "it_energy_kwh": u["it_kwh"],
+            "facility_share_kwh": u["facility_kwh"],
+            "energy_kwh": u["it_kwh"] + u["facility_kwh"],
+            "carbon_kg_co2": u["carbon_kg"],
+            "energy_cost_usd": u["energy_cost_usd"],
+            "cost_usd": u["energy_cost_usd"] + u["fixed_cost_usd"],
+        },
     }
 
 

@@ -285,7 +285,10 @@ class LiveView(QObject):
         self._dirty = False
         engine = self.controller.engine
         self.controls.update_clock()
+        panel = getattr(self.window, "scenario_panel", None)
         if engine is None:
+            if panel is not None:
+                panel.show_accounting(None)
             self.tiles.clear()
             self.jobs.clear()
             self._apply_overlay(None)
@@ -299,6 +302,9 @@ class LiveView(QObject):
         self.tiles.update_kpis(kpis, latest)
         if self.jobs.isVisible() or force:  # a tab behind the charts costs nothing
             self.jobs.refresh(engine, kpis)
+        if panel is not None:
+            # The selected workload's energy, carbon and cost follow the run (issue 10).
+            panel.show_accounting(kpis.get("job_accounting"))
         self.alarms.sync(engine.events)
         self.charts.sync_events(engine.events, describe_event)
         state = self._node_state_at_cursor(engine)

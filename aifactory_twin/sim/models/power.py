@@ -211,3 +211,40 @@ def attribute_to_feeds(feed_in_kw: FloatArray, facility_kw: float) -> tuple[Floa
     share = feed_in_kw / total if total > 0 else np.full(n, 1.0 / n)
     out: FloatArray = feed_in_kw + other * share
     return out, 0.0
+
+
+def per_accelerator_kw(
+    gpus_per_unit: FloatArray,
+    idle_w: FloatArray,
+    tdp_w: FloatArray,
+    kappa_train: FloatArray,
+    kappa_decode: FloatArray,
+    inf_load: FloatArray,
+    host_idle_w: FloatArray,
+    host_overhead_w: FloatArray,
+    derate: FloatArray,
+    factor: FloatArray,
+) -> tuple[FloatArray, ...]:
+    """Per rack, kW of one accelerator and its host share, by what it does (per-job accounting).
+
+    Returns (train GPU, train host, inference GPU, inference host, idle GPU, idle host) kW per
+    accelerator, after the supply factor ``factor``. A unit's host power is split evenly over its
+    accelerators at idle, and its activity-driven part (``rack_power_kw``: overhead − idle times
+    the busy share) over the busy accelerators by their activity (1 training, the rack's
+    inference load serving). Summed over a rack's accelerators these give ``rack_power_kw``
+    for the units on.
+    """
+    per_gpu = np.maximum(gpus_per_unit, 1e-12)
+    host_idle = host_idle_w / per_gpu
+    host_dyn = (host_overhead_w - host_idle_w) / per_gpu
+    kw = factor / 1000.0
+    p_train = gpu_power_w(idle_w, kappa_train * tdp_w, np.ones_like(idle_w), derate)
+    p_inf = gpu_power_w(idle_w, kappa_decode * tdp_w, inf_load, derate)
+    return (
+        p_train * kw,
+        (host_idle + host_dyn) * kw,
+        p_inf * kw,
+        (host_idle + host_dyn * inf_load) * kw,
+        idle_w * kw,
+        host_idle * kw,
+    )

@@ -77,6 +77,22 @@ class RackBlock:
     throttled: float
     allocated: float
     inf_alloc: float
+    acct: RackAccounts | None = None
+    """Per-accelerator power by activity, for per-job accounting (``stages/accounts.py``)."""
+
+
+@dataclass(frozen=True)
+class RackAccounts:
+    """What per-job accounting needs of a rack block (it_power stage; arrays read-only)."""
+
+    per_gpu_kw: tuple[FloatArray, ...]
+    """Per rack, kW per accelerator: (train GPU, train host, inference GPU, inference host, idle
+    GPU, idle host) (``models/power.per_accelerator_kw``)."""
+    train_active: FloatArray
+    """Per training job: share of the step its held accelerators compute (0 once completed)."""
+    unassigned_kw: FloatArray
+    """Per rack: kW of accelerators no workload holds, with their host share, and of units in
+    protective shutdown (standby)."""
 
 
 @dataclass

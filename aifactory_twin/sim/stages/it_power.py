@@ -16,7 +16,13 @@ from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import faults as ft
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import thermal as th
-from aifactory_twin.sim.stages.handoff import FloatArray, RackBlock, RackCapacity, frozen
+from aifactory_twin.sim.stages.handoff import (
+    FloatArray,
+    RackAccounts,
+    RackBlock,
+    RackCapacity,
+    frozen,
+)
 from aifactory_twin.sim.stages.work import Work
 
 
@@ -74,8 +80,10 @@ class ItPower:
         units_on, units_sd = cap.units_on, cap.units_sd
         n_r = units_on.shape[0]
         jr = pl.train_racks
+        train_active = active * (~jobs.completed)
         # Accelerators computing per rack: each held entry weighted by its job's active share.
-        gpus_train = jr.per_rack_sum((active * (~jobs.completed))[jr.job] * jr.gpus)
+        gpus_train = jr.per_rack_sum(train_active[jr.job] * jr.gpus)
+        held_train = jr.per_rack_sum(jr.gpus)
         gpus_inf = pl.inf.sum(axis=0) if wl.n_inf else np.zeros(n_r)
         cap_tps = (pl.inf.sum(axis=1) + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
         svc_load = np.where(
@@ -113,6 +121,41 @@ class ItPower:
             throttled=float(gpus_on @ (rack_status == th.STATUS_THROTTLED)),
             allocated=float(jr.gpus.sum() + gpus_inf.sum()),
             inf_alloc=float(gpus_inf.sum() + pl.inf_cloud.sum()),
+            acct=self._accounts(
+                factor,
+                derate,
+                inf_load,
+                gpus_on,
+                held_train + gpus_inf,
+                units_sd,
+                train_active,
+            ),
         )
         self.cache.rack = block
         return block
+
+    def _accounts(
+        self,
+        factor: FloatArray,
+        derate: FloatArray,
+        inf_load: FloatArray,
+        gpus_on: FloatArray,
+        held: FloatArray,
+        units_sd: FloatArray,
+        train_active: FloatArray,
+    ) -> RackAccounts:
+        """Per-accelerator power by activity and the unassigned power per rack."""
+        rk = self.c.racks
+        per_gpu = pw.per_accelerator_kw(
+            rk.gpus_per_unit, rk.idle_w, rk.tdp_w, rk.kappa_train, rk.kappa_decode, inf_load,
+            rk.host_idle_w, rk.host_overhead_w, derate, factor,
+        )  # fmt: skip
+        idle_gpus = np.maximum(gpus_on - held, 0.0)
+        unassigned = idle_gpus * (per_gpu[4] + per_gpu[5]) + units_sd * self.standby_w * (
+            factor / 1000.0
+        )
+        return RackAccounts(
+            per_gpu_kw=tuple(frozen(x) for x in per_gpu),
+            train_active=frozen(np.array(train_active, dtype=np.float64)),
+            unassigned_kw=frozen(unassigned),
+        )

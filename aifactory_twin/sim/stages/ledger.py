@@ -126,6 +126,8 @@ class Ledger:
         self.feeds = FeedTotals(np.zeros(n_feeds), np.zeros(n_feeds), np.zeros(n_feeds))
         self.grid: GridNow | None = None
         """This step's prices and carbon (None before the first step)."""
+        self.step_fixed_usd = 0.0
+        """This step's amortized capex, maintenance and staff cost (``stages/accounts.py``)."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -270,6 +272,7 @@ class Ledger:
         cloud_gpus, cloud_usd_per_h = memo.cloud
         cloud_usd = cloud_usd_per_h * dt_h
         water_l = pb.water_l_per_h * dt_h
+        self.step_fixed_usd = amort + salaries + maint
         a = self.acc
         a["capex_amortized_usd"] += amort
         a["energy_cost_usd"] += energy_usd
