@@ -6,6 +6,7 @@ run; a workload's carbon is Σ over steps of its energy × the step's intensity.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,11 +100,56 @@ def test_carbon_is_each_steps_energy_times_its_intensity() -> None:
         before = acc.totals["gpu_kwh"] + acc.totals["host_kwh"] + acc.totals["facility_kwh"]
         eng.step()
         kwh = acc.totals["gpu_kwh"] + acc.totals["host_kwh"] + acc.totals["facility_kwh"] - before
-        pb = eng.state.power.cache.plant
-        assert pb is not None
-        expected += float(kwh[0]) * pb.carbon_g_per_h / pb.facility_kw / 1000.0
+        now = eng.state.ledger.grid
+        assert now is not None
+        expected += float(kwh[0]) * now.carbon_g_per_kwh / 1000.0
     row = eng.kpis()["job_accounting"]["workloads"][0]
     assert row["carbon_kg_co2"] == pytest.approx(expected, rel=1e-12)
+
+
+def _hourly_csv(folder: Path) -> Path:
+    # A grid that is clean at night (80 g) and dirty by day (480 g), two days of hours.
+    rows = ["hour,carbon_g_per_kwh"]
+    rows += [f"{h},{80 if h % 24 < 8 else 480}" for h in range(48)]
+    path = folder / "carbon.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_hourly_carbon_csv_changes_each_jobs_carbon(tmp_path: Path) -> None:
+    # The done-when of issue 10: load an hourly carbon CSV and see per-job carbon change.
+    sc = _two_jobs_and_a_service()
+    _e, flat = _run(sc)
+    csv = _hourly_csv(tmp_path)
+    feeds = [
+        n.model_copy(update={"grid_series_path": csv.name}) if n.id == "feed" else n
+        for n in sc.nodes
+    ]
+    hourly_sc = sc.model_copy(update={"nodes": feeds}).with_source_dir(str(tmp_path))
+    eng = Engine(compile_scenario(hourly_sc), seed=0)
+    acc = eng.state.accounts
+    expected = [0.0, 0.0, 0.0]
+    while not eng.done:
+        before = acc.totals["gpu_kwh"] + acc.totals["host_kwh"] + acc.totals["facility_kwh"]
+        eng.step()
+        kwh = acc.totals["gpu_kwh"] + acc.totals["host_kwh"] + acc.totals["facility_kwh"] - before
+        now = eng.state.ledger.grid
+        assert now is not None
+        for w in range(3):
+            expected[w] += float(kwh[w]) * now.carbon_g_per_kwh / 1000.0
+    hourly = eng.kpis()
+    _conservation(hourly)
+    before_rows = {r["id"]: r for r in flat["job_accounting"]["workloads"]}
+    for w, row in enumerate(hourly["job_accounting"]["workloads"]):
+        assert row["carbon_kg_co2"] == pytest.approx(expected[w], rel=1e-12)
+        # Same energy (the grid does not change the physics), different carbon.
+        assert row["energy_kwh"] == pytest.approx(before_rows[row["id"]]["energy_kwh"], rel=1e-12)
+        assert row["carbon_kg_co2"] != pytest.approx(before_rows[row["id"]]["carbon_kg_co2"])
+    # The late job runs from hour 6, mostly in the dirty hours: it pays more per kWh than the
+    # one that also ran the first clean night.
+    rows = {r["id"]: r for r in hourly["job_accounting"]["workloads"]}
+    per_kwh = {w: r["carbon_kg_co2"] / r["energy_kwh"] for w, r in rows.items()}
+    assert per_kwh["late"] > per_kwh["train"]
 
 
 def test_a_failure_and_a_protective_shutdown_still_add_up() -> None:
