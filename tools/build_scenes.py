@@ -510,6 +510,26 @@ def air_vs_liquid() -> Scenario:
             ],
         )
     )
+    liquid = b.variants[-1].overrides
+    # A year in two climates (issue 10): hourly steps, a run longer than the year (0.3 T →
+    # 23 T tokens ≈ 53 weeks on 768 GPUs) so the hall stays loaded through the seasons.
+    year = [
+        ov("settings", "horizon_s", 365 * 86400.0),
+        ov("settings", "step_s", 3600.0),
+        ov("train-70b", "tokens_t", 23.0),
+    ]
+    for place, key in (("Stockholm", "stockholm_se"), ("Phoenix", "phoenix_az")):
+        for design, extra in (("air", []), ("liquid", liquid)):
+            b.variants.append(
+                Variant(
+                    name=f"{design} {place} 1y",
+                    description=(
+                        f"The {design} hall for a year in {place} ({key} climate preset: "
+                        "monthly normals, seasonal + daily model), hourly steps."
+                    ),
+                    overrides=[*extra, *year, ov("settings", "ambient.climate", key)],
+                )
+            )
     # What is uncertain (all ranges are estimates): the electricity price around the feed's
     # flat 0.0806 $/kWh, from a cheap PPA to a tight market; the MFU around the job's 0.40
     # (§1.4); and how late the racks arrive (median 1 day, long tail).

@@ -11,6 +11,7 @@ every variant then sees.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
@@ -35,6 +36,7 @@ from aifactory_twin.errors import ScenarioError
 from aifactory_twin.kinds import WORKLOAD_HOST_KINDS
 from aifactory_twin.paths import get_path
 from aifactory_twin.schema import InferenceService, Scenario, Settings, TrainingJob
+from aifactory_twin.sim.compile.weather import read_weather_file
 from aifactory_twin.variant_session import VariantSession, set_model_path
 from aifactory_twin.variants import SETTINGS_TARGET
 from ui.inspector.fields import FieldSpec
@@ -50,6 +52,9 @@ WORKLOAD_CLASSES: dict[str, type[BaseModel]] = {
     "inference": InferenceService,
 }
 SKIP = frozenset({"kind", "placement"})
+
+
+WEATHER_FILE = "ambient.weather_file"
 
 
 def _problem_text(exc: ScenarioError) -> str:
@@ -292,6 +297,8 @@ class ScenarioPanel(QScrollArea):
     def _commit_setting(self, spec: FieldSpec, value: Any) -> str | None:
         old = self.variants.shown_settings()
         try:
+            if spec.path == WEATHER_FILE and value:
+                value = self._weather_file(str(value))
             new = set_model_path(old, spec.path, value)
             if new == old:
                 return None
@@ -299,6 +306,18 @@ class ScenarioPanel(QScrollArea):
         except ScenarioError as exc:
             return _problem_text(exc)
         return None
+
+    def _weather_file(self, name: str) -> str:
+        """``name`` as saved: relative to the scenario's folder when inside it.
+
+        The file is read first, so a bad file shows its line and problem under the field.
+        """
+        folder = self.doc.source_dir
+        path = Path(name)
+        if path.is_absolute() and folder and path.resolve().is_relative_to(Path(folder)):
+            name = path.resolve().relative_to(Path(folder)).as_posix()
+        read_weather_file(name, folder)
+        return name
 
     def _reset_setting(self, spec: FieldSpec) -> str | None:
         return self._commit_setting(spec, get_path(self.doc.part("settings"), spec.path))

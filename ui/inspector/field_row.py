@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -63,6 +64,13 @@ class FieldRow(QWidget):
         route_field_undo(self.editor)
         self.editor.setToolTip(spec.tooltip())
         row.addWidget(self.editor, 1)
+        if spec.editor == "file":
+            browse = QToolButton(self)
+            browse.setObjectName("browse_file")
+            browse.setText("…")
+            browse.setToolTip("Choose the file")
+            browse.clicked.connect(self._browse)
+            row.addWidget(browse)
         if spec.unit:
             unit = QLabel(spec.unit, self)
             unit.setMinimumWidth(34)
@@ -83,6 +91,10 @@ class FieldRow(QWidget):
         if spec.editor == "choice":
             combo = QComboBox(self)
             combo.addItems(list(spec.choices))
+            for i, choice in enumerate(spec.choices):
+                tip = spec.extra.get("tips", {}).get(choice)
+                if tip:
+                    combo.setItemData(i, tip, Qt.ItemDataRole.ToolTipRole)
             combo.activated.connect(lambda _i: self._commit_text(combo.currentText()))
             return combo
         if spec.editor == "accelerator":
@@ -119,6 +131,8 @@ class FieldRow(QWidget):
         with QSignalBlocker(ed):
             if isinstance(ed, QComboBox):
                 text = str(value) if same and not hasattr(value, "name") else ""
+                if same and value is None and "none_text" in self.spec.extra:
+                    text = self.spec.extra["none_text"]
                 if self.spec.editor == "accelerator" and same and hasattr(value, "name"):
                     text = f"custom: {value.name}"
                 idx = ed.findText(text)
@@ -140,6 +154,19 @@ class FieldRow(QWidget):
             elif isinstance(ed, QLineEdit):
                 ed.setText(format_value(value, self.spec) if same else "")
                 ed.setPlaceholderText(self.spec.range_text() if same else MIXED)
+
+    def _browse(self) -> None:
+        """Pick the file with a dialog; the path goes through the usual commit."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.spec.label, "", self.spec.extra.get("filter", "")
+        )
+        if path:
+            if isinstance(self.editor, QLineEdit):
+                self.editor.setText(path)
+            # A new choice replaces a refused one: the form may show the value as saved
+            # (a path made relative) while it commits.
+            self.clear_error()
+            self._commit_text(path)
 
     def _commit_text(self, text: str) -> None:
         if (

@@ -21,6 +21,7 @@ from pydantic.fields import FieldInfo
 
 from aifactory_twin.errors import UsageError
 from aifactory_twin.formatting import field_title, field_unit, format_duration, parse_duration
+from aifactory_twin.sim.models.weather import CLIMATES
 
 # Fields the form shows but does not edit: the id is referenced by edges and workloads (renaming
 # needs a refactoring command, not a field edit) and the kind is the class itself.
@@ -28,6 +29,20 @@ READ_ONLY = frozenset({"id", "kind"})
 # Fields only meaningful for one node at a time.
 SINGLE_ONLY = frozenset({"position.x", "position.y"})
 ACCELERATOR_FIELDS = frozenset({"accelerator"})
+NO_CLIMATE = "daily sine (no climate)"
+"""The climate combo's first entry: no preset (the settings' daily sine, or the EPW file)."""
+
+
+def _climate_spec(common: dict[str, Any]) -> FieldSpec:
+    """The climate preset as a combo whose entries name the place and the source."""
+    tips = {key: f"<b>{cl.name}</b><br>{cl.source}" for key, cl in CLIMATES.items()}
+    tips[NO_CLIMATE] = "The daily sine of mean, amplitude and peak hour above (no seasons)."
+    return FieldSpec(
+        editor="choice",
+        choices=(NO_CLIMATE, *CLIMATES),
+        extra={"tips": tips, "none_text": NO_CLIMATE},
+        **{**common, "optional": False},
+    )
 
 
 @dataclass(frozen=True)
@@ -35,7 +50,8 @@ class FieldSpec:
     path: str
     label: str
     editor: (
-        str  # "float", "int", "duration", "text", "choice", "bool", "date", "accelerator", "list"
+        str  # "float", "int", "duration", "text", "choice", "bool", "date", "accelerator", "list",
+        # "file"
     )
     unit: str = ""
     description: str = ""
@@ -125,6 +141,11 @@ def field_specs(cls: type[BaseModel], prefix: str = "", section: str = "") -> li
         }
         if name in ACCELERATOR_FIELDS and not prefix:
             specs.append(FieldSpec(editor="accelerator", **common))
+        elif path == "ambient.climate":
+            specs.append(_climate_spec(common))
+        elif path == "ambient.weather_file":
+            filters = "EnergyPlus weather (*.epw);;All files (*)"
+            specs.append(FieldSpec(editor="file", extra={"filter": filters}, **common))
         elif isinstance(core, type) and issubclass(core, BaseModel):
             if optional:
                 # An optional sub-object (a training job's model description) has no fields to
@@ -157,7 +178,7 @@ def field_specs(cls: type[BaseModel], prefix: str = "", section: str = "") -> li
 def parse_value(spec: FieldSpec, text: str) -> Any:
     """The value for ``spec`` from typed text; ValueError says what is wrong, in plain words."""
     raw = text.strip()
-    if raw == "" and spec.optional:
+    if (raw == "" and spec.optional) or raw == spec.extra.get("none_text"):
         return None
     if spec.editor in ("float", "int"):
         cleaned = raw.replace(",", "").replace("_", "").replace(" ", "")
