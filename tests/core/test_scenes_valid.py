@@ -31,6 +31,7 @@ SCENE_NAMES = [
     "llama-scale-16k",
     "gb200-campus",
     "air-vs-liquid",
+    "air-vs-liquid-climates",
     "hybrid-burst",
     "edge-inference",
     "frontier-scale",
@@ -166,6 +167,24 @@ def test_air_vs_liquid_variants_apply_cleanly() -> None:
     assert air == sc
     racks = next(r for r in _racks(liquid) if r.id == "racks")
     assert (racks.cooling, racks.liquid_heat_fraction) == ("direct_liquid", 0.8)
+    main = next(n for n in liquid.nodes if n.id == "main-cooling")
+    assert isinstance(main, CoolingUnit) and main.cooling_type == "cdu"
+    assert [str(f) for f in rules.check(liquid)] == []
+
+
+def test_air_vs_liquid_climates_is_the_hall_for_a_year_in_two_climates() -> None:
+    sc = _scene("air-vs-liquid-climates")
+    base = _scene("air-vs-liquid")
+    assert sc.nodes == base.nodes and sc.edges == base.edges
+    assert (sc.settings.horizon_s, sc.settings.step_s) == (365 * DAY_S, 3600.0)
+    climates = {v.name: apply_variant(sc, v.name).settings.ambient.climate for v in sc.variants}
+    assert climates == {
+        "air Stockholm": "stockholm_se",
+        "liquid Stockholm": "stockholm_se",
+        "air Phoenix": "phoenix_az",
+        "liquid Phoenix": "phoenix_az",
+    }
+    liquid = apply_variant(sc, "liquid Phoenix")
     main = next(n for n in liquid.nodes if n.id == "main-cooling")
     assert isinstance(main, CoolingUnit) and main.cooling_type == "cdu"
     assert [str(f) for f in rules.check(liquid)] == []
