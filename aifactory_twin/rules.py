@@ -194,13 +194,14 @@ def _nothing_to_run(scenario: Scenario) -> list[Finding]:
                 (),
             )
         ]
-    if not scenario.workloads:
+    # Job mixes and traces expand into training jobs when the scenario is compiled.
+    if not (scenario.workloads or scenario.job_mix or scenario.job_traces):
         return [
             Finding(
                 "warning",
                 "no-workload",
                 "no workload: a run keeps every accelerator idle (0 % utilization); add a "
-                "training job or an inference service in the Scenario tab",
+                "training job, an inference service, a job mix or a job trace in the Scenario tab",
                 "workloads",
                 (),
             )

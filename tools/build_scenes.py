@@ -17,6 +17,7 @@ from typing import Any
 from aifactory_twin.catalog import preset_node
 from aifactory_twin.catalog_models import MODEL_PRESETS
 from aifactory_twin.schema import (
+    THREE_TEAM_MIX,
     CheckpointPolicy,
     Edge,
     InferenceService,
@@ -215,6 +216,56 @@ def training_cluster_1k() -> Scenario:
         )
     )
     return b.scenario()
+
+
+def shared_cluster_1k() -> Scenario:
+    """The 1k cluster shared by three teams' generated jobs, queued; backfill as variants."""
+    sc = training_cluster_1k()
+    settings = sc.settings.model_copy(
+        update={
+            "horizon_s": 7 * DAY_S,
+            "step_s": 600.0,
+            "scheduler_policy": "fcfs",
+            "backfill": "none",
+        }
+    )
+    meta = sc.meta.model_copy(
+        update={
+            "name": "Shared cluster 1k",
+            "description": "The 1,024-H100 training cluster shared by three teams: 200 generated "
+            "jobs (research 80 big and long, product 80 mid-sized at priority 5, eval 40 small "
+            "and short) in a strict FCFS queue for a week. Variants: EASY backfill, and "
+            "shortest-job-first with EASY backfill. Open the Jobs dock while it runs.",
+        }
+    )
+
+    def backfill(policy: str) -> list[Override]:
+        easy = Override(target="settings", path="backfill", value="easy")
+        if policy == "fcfs":
+            return [easy]
+        return [Override(target="settings", path="scheduler_policy", value=policy), easy]
+
+    variants = [
+        Variant(
+            name="EASY backfill",
+            description="Small jobs may start ahead if they do not delay the head's reservation",
+            overrides=backfill("fcfs"),
+        ),
+        Variant(
+            name="SJF with EASY backfill",
+            description="Shortest estimated job first, with EASY backfill",
+            overrides=backfill("sjf"),
+        ),
+    ]
+    return sc.model_copy(
+        update={
+            "meta": meta,
+            "settings": settings,
+            "workloads": [],
+            "job_mix": list(THREE_TEAM_MIX),
+            "variants": variants,
+        }
+    )
 
 
 def llama_scale_16k() -> Scenario:
@@ -739,6 +790,7 @@ def frontier_scale() -> Scenario:
 SCENES: dict[str, Callable[[], Scenario]] = {
     "starter-lab": starter_lab,
     "training-cluster-1k": training_cluster_1k,
+    "shared-cluster-1k": shared_cluster_1k,
     "llama-scale-16k": llama_scale_16k,
     "gb200-campus": gb200_campus,
     "air-vs-liquid": air_vs_liquid,

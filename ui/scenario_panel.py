@@ -42,6 +42,7 @@ from aifactory_twin.variants import SETTINGS_TARGET
 from ui.inspector.fields import FieldSpec
 from ui.inspector.job_accounts import JobAccountBox
 from ui.inspector.job_perf import JobPerfBox
+from ui.inspector.job_sources import JobSourcesBox
 from ui.inspector.model_form import ModelForm
 from ui.inspector.panel import BANNER_STYLE
 from ui.inspector.placement import PlacementModel
@@ -95,6 +96,8 @@ class ScenarioPanel(QScrollArea):
         self._rebuild_timer.setInterval(0)
         self._rebuild_timer.timeout.connect(self.rebuild)
         self._connected = False
+        # Mixes and traces keep their own widget across rebuilds (moved into each new body).
+        self.job_sources = JobSourcesBox(doc, push)
         self.attach()
         self.rebuild()
 
@@ -106,6 +109,7 @@ class ScenarioPanel(QScrollArea):
             self.doc.node_added.connect(self._on_doc_node_added_or_removed)
             self.doc.node_removed.connect(self._on_doc_node_added_or_removed)
             self.variants.active_changed.connect(self._on_variants_active_changed)
+            self.job_sources.attach()
             self._connected = True
 
     def detach(self) -> None:
@@ -116,6 +120,7 @@ class ScenarioPanel(QScrollArea):
             self.doc.node_added.disconnect(self._on_doc_node_added_or_removed)
             self.doc.node_removed.disconnect(self._on_doc_node_added_or_removed)
             self.variants.active_changed.disconnect(self._on_variants_active_changed)
+            self.job_sources.detach()
             self._connected = False
         self._rebuild_timer.stop()
 
@@ -140,6 +145,8 @@ class ScenarioPanel(QScrollArea):
         layout.addWidget(QLabel("<b>Run settings and economics</b>"))
         self.settings_form = ModelForm(Settings, self._commit_setting, self._reset_setting)
         layout.addWidget(self.settings_form)
+        self.job_sources.setParent(None)  # out of the old body before it is deleted
+        layout.addWidget(self.job_sources)
         layout.addWidget(self._workloads_header())
         self.workload_list = QListWidget()
         self.workload_list.setObjectName("workload_list")

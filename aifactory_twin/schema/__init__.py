@@ -10,7 +10,7 @@ from aifactory_twin.schema.edges import (
     allowed_edge_kinds,
     refusal_reason,
 )
-from aifactory_twin.schema.job_mix import JobMix
+from aifactory_twin.schema.job_mix import THREE_TEAM_MIX, JobMix
 from aifactory_twin.schema.job_trace import JobTrace
 from aifactory_twin.schema.nodes import (
     HEAT_COLLECTORS,
@@ -62,6 +62,7 @@ __all__ = [
     "NODE_CLASSES",
     "NODE_KINDS",
     "SCHEMA_VERSION",
+    "THREE_TEAM_MIX",
     "AcceleratorSpec",
     "AmbientProfile",
     "CheckpointPolicy",

@@ -50,3 +50,17 @@ class JobMix(StrictModel):
                 f"({self.accelerators_max})"
             )
         return self
+
+
+THREE_TEAM_MIX: tuple[JobMix, ...] = (
+    JobMix(team="research", jobs=80, mean_interarrival_s=1800.0, accelerators_min=64,
+           accelerators_max=512, duration_median_s=6 * 3600.0),
+    JobMix(team="product", jobs=80, mean_interarrival_s=1800.0, accelerators_min=8,
+           accelerators_max=128, duration_median_s=2 * 3600.0, priority=5),
+    JobMix(team="eval", jobs=40, mean_interarrival_s=3600.0, accelerators_min=8,
+           accelerators_max=32, duration_median_s=3600.0),
+)  # fmt: skip
+"""A sample of 200 jobs from three teams for a 1k-GPU factory (sizes, rates and run times are
+estimates in the shape of RAPS's synthetic workloads): research submits big long jobs, product
+mid-sized ones at a higher priority, eval small short ones. The mix editor's "Three-team mix"
+and the ``shared-cluster-1k`` scene use it."""

@@ -138,12 +138,13 @@ class Engine:
             held = np.zeros(wl.n_train)
         else:
             held = pl.train.sum(axis=1) + pl.train_cloud.sum(axis=1)
-            if pl.train.size:
-                # The job with most accelerators on each rack; a rack shared by two jobs shows
-                # the larger share.
-                top = np.argmax(pl.train, axis=0)
-                busy = pl.train[top, np.arange(pl.train.shape[1])] > 0
-                node_job[c.racks.node[busy]] = top[busy]
+            # The job with most accelerators on each rack (and cloud burst); a rack shared
+            # by two jobs shows the larger share.
+            for gpus, nodes in ((pl.train, c.racks.node), (pl.train_cloud, c.cloud.node)):
+                if gpus.size:
+                    top = np.argmax(gpus, axis=0)
+                    busy = gpus[top, np.arange(gpus.shape[1])] > 0
+                    node_job[nodes[busy]] = top[busy]
         return JobTable(
             ids=wl.train_ids,
             teams=wl.teams,

@@ -16,6 +16,7 @@ from aifactory_twin.schema import (
     CoolingUnit,
     Edge,
     InferenceService,
+    JobMix,
     ModelDescription,
     NetworkSwitch,
     Override,
@@ -322,6 +323,11 @@ def test_an_empty_factory_and_one_without_work_are_flagged() -> None:
     idle = check(_scenario(workloads=[], variants=[]))
     assert [(f.code, f.path) for f in idle] == [("no-workload", "workloads")]
     assert "0 % utilization" in idle[0].message
+    # A job mix (or a trace) is work: it expands into training jobs at compile time.
+    mixed = check(
+        _scenario(workloads=[], variants=[]).model_copy(update={"job_mix": [JobMix(team="t")]})
+    )
+    assert "no-workload" not in {f.code for f in mixed}
 
 
 def test_a_rack_fed_straight_from_the_grid_is_flagged() -> None:

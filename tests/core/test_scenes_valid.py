@@ -23,11 +23,13 @@ from aifactory_twin.schema import (
     Scenario,
     TrainingJob,
 )
+from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.variants import apply_variant
 
 SCENE_NAMES = [
     "starter-lab",
     "training-cluster-1k",
+    "shared-cluster-1k",
     "llama-scale-16k",
     "gb200-campus",
     "air-vs-liquid",
@@ -96,7 +98,7 @@ def test_scene_is_wired_correctly(name: str) -> None:
     positions = Counter((n.position.x, n.position.y) for n in sc.nodes)
     assert positions.most_common(1)[0][1] == 1, "two nodes share a canvas position"
     assert sc.meta.name and sc.meta.description
-    assert sc.workloads
+    assert sc.workloads or sc.job_mix or sc.job_traces
 
 
 @pytest.mark.parametrize("name", SCENE_NAMES)
@@ -128,6 +130,22 @@ def test_training_cluster_1k_takes_three_to_five_weeks() -> None:
     leaves = sum(n.count for n in sc.nodes if n.id.endswith("-leaf"))
     # k = 64 fat tree (§4.2): 1,024 hosts → 32 leaves × 32 downlinks, 16 spines.
     assert (leaves * 32, spine.count) == (1024, 16)
+
+
+def test_shared_cluster_1k_backfill_raises_allocation_and_cuts_waits() -> None:
+    sc = _scene("shared-cluster-1k")
+    assert _gpus(_racks(sc)) == 1024 and not sc.workloads
+    assert sum(m.jobs for m in sc.job_mix) == 200 and len({m.team for m in sc.job_mix}) == 3
+    assert (sc.settings.scheduler_policy, sc.settings.backfill) == ("fcfs", "none")
+    kpis = {}
+    for name in (None, "EASY backfill"):
+        eng = Engine(compile_scenario(sc, variant=name), seed=sc.settings.seed)
+        eng.run()
+        kpis[name] = eng.kpis()
+    strict, easy = kpis[None], kpis["EASY backfill"]
+    assert easy["mean_allocation"] > strict["mean_allocation"] + 0.02
+    assert easy["mean_utilization"] > strict["mean_utilization"] + 0.02
+    assert easy["queue_wait_mean_h"] < 0.8 * strict["queue_wait_mean_h"]
 
 
 def test_llama_scale_matches_the_worked_example() -> None:

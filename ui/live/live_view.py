@@ -308,8 +308,9 @@ class LiveView(QObject):
         self.alarms.sync(engine.events)
         self.charts.sync_events(engine.events, describe_event)
         state = self._node_state_at_cursor(engine)
+        jobs = engine.job_table() if self.overlay_mode == "job" else None
         self._apply_overlay(
-            compute_overlay(self.overlay_mode, state, STATUS_NAMES, engine.node_kinds)
+            compute_overlay(self.overlay_mode, state, STATUS_NAMES, engine.node_kinds, jobs)
         )
         self._show_selected_history()
         self.panel_refresh_ms = (time.perf_counter() - start) * 1000.0
@@ -378,7 +379,7 @@ class LiveView(QObject):
             scene.overlay_changed([node_ids[i] for i in np.flatnonzero(overlay.marked)])
         self._overlay = overlay
         self._overlay_item_count = len(items)
-        self.legend.set_overlay(overlay.mode, overlay.scale_max)
+        self.legend.set_overlay(overlay.mode, overlay.scale_max, overlay.entries)
 
     # ------------------------------------------------------------ reactions
     def _on_engine_replaced(self, engine: Any) -> None:

@@ -1,10 +1,12 @@
-"""Canvas overlays: colour every node by temperature, utilization, power or status, plus a legend.
+"""Canvas overlays: colour every node by temperature, utilization, power, status or job; a legend.
 
 Colours are computed vectorised over all nodes (numpy → one ARGB integer per node) so the
 9,472-node frontier scene costs a few array operations per refresh; the canvas then touches only
 the items whose colour actually changed (``changed_indices``). Scales are fixed (temperature
 20–95 °C, utilization 0–100 %) so a colour means the same thing all run long; power is relative
-to the most power-hungry node at that moment, which the legend states.
+to the most power-hungry node at that moment, which the legend states. The job overlay colours
+each rack (and cloud burst) by the training job holding most of its accelerators now
+(``Engine.job_table().node_job``), idle ones grey; the legend names the largest jobs.
 """
 
 from __future__ import annotations
@@ -18,16 +20,17 @@ from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from aifactory_twin.formatting import format_quantity
-from aifactory_twin.kinds import TEMPERATURE_KINDS
-from aifactory_twin.sim import STATUS_NAMES
+from aifactory_twin.kinds import TEMPERATURE_KINDS, WORKLOAD_HOST_KINDS
+from aifactory_twin.sim import STATUS_NAMES, JobTable
 
-OVERLAY_MODES: tuple[str, ...] = ("none", "status", "temperature", "utilization", "power")
+OVERLAY_MODES: tuple[str, ...] = ("none", "status", "temperature", "utilization", "power", "job")
 MODE_LABELS = {
     "none": "No overlay",
     "status": "Status",
     "temperature": "Temperature",
     "utilization": "Utilization",
     "power": "Power",
+    "job": "Job",
 }
 
 # Engine status codes (aifactory_twin.sim STATUS_NAMES order) → colour. Failed and shutdown are
@@ -58,6 +61,14 @@ _TEMP_STOPS = (
 _UTIL_STOPS = ((0.0, "#D7DCE4"), (0.5, "#6FA0E8"), (1.0, "#1F3FA8"))
 _POWER_STOPS = ((0.0, "#FFF1C9"), (0.5, "#F2A93B"), (1.0, "#B5530E"))
 
+JOB_COLORS: tuple[str, ...] = (
+    "#3B6FE0", "#E09400", "#13A37A", "#D6457F", "#7C4DDB", "#0FA3C0",
+    "#C0392B", "#8C6D1F", "#2E8B57", "#B05CC8", "#E5671B", "#1F3FA8",
+)  # fmt: skip
+"""Job colours by job index (neighbours in submit order differ); more jobs share them."""
+IDLE_HOST_COLOR = "#D7DCE4"
+LEGEND_JOBS = 5  # jobs the legend names (the largest by racks coloured)
+
 UIntArray = npt.NDArray[np.uint32]
 FloatArray = npt.NDArray[np.float64]
 
@@ -71,6 +82,8 @@ class Overlay:
     marked: npt.NDArray[np.bool_]
     scale_max: float = 0.0
     """Top of the power scale, kW (the legend shows it)."""
+    entries: tuple[tuple[str, str], ...] = ()
+    """Job overlay: (label, colour) of the jobs the legend names, then the rest and idle."""
 
 
 def _hex_rgb(color: str) -> tuple[int, int, int]:
@@ -96,11 +109,14 @@ def compute_overlay(
     state: dict[str, np.ndarray],
     status_names: tuple[str, ...] = DEFAULT_STATUS_NAMES,
     kinds: np.ndarray | None = None,
+    jobs: JobTable | None = None,
 ) -> Overlay:
     """Colours for ``engine.node_state()`` in ``mode`` (one of OVERLAY_MODES).
 
     ``kinds`` (``engine.node_kinds``) limits the temperature map to racks and cooling units, the
-    nodes the engine gives a temperature (racks: GPU junction; cooling: supply temperature).
+    nodes the engine gives a temperature (racks: GPU junction; cooling: supply temperature), and
+    the job map's idle grey to the nodes that host workloads. ``jobs`` (``engine.job_table()``)
+    feeds the job map.
     """
     if mode not in OVERLAY_MODES:
         raise ValueError(f"unknown overlay mode {mode!r}; choose from {', '.join(OVERLAY_MODES)}")
@@ -111,6 +127,9 @@ def compute_overlay(
     if "units_failed" in state:
         marked |= np.asarray(state["units_failed"]) > 0
     scale_max = 0.0
+    if mode == "job":
+        argb, entries = _job_colors(n, kinds, jobs)
+        return Overlay(mode, argb, marked, 0.0, entries)
     if mode == "none":
         argb = np.zeros(n, dtype=np.uint32)
     elif mode == "status":
@@ -140,6 +159,31 @@ def compute_overlay(
     return Overlay(mode, argb.astype(np.uint32), marked, scale_max)
 
 
+def _job_colors(
+    n: int, kinds: np.ndarray | None, jobs: JobTable | None
+) -> tuple[UIntArray, tuple[tuple[str, str], ...]]:
+    """Per node: its job's colour, idle hosts grey, other nodes 0; and the legend entries."""
+    argb = np.zeros(n, dtype=np.uint32)
+    if kinds is not None:
+        hosts = np.isin(kinds, list(WORKLOAD_HOST_KINDS))
+        argb[hosts] = 0xFF000000 | _pack(_hex_rgb(IDLE_HOST_COLOR))
+    if jobs is None or len(jobs.node_job) != n:
+        return argb, ()
+    table = np.array([0xFF000000 | _pack(_hex_rgb(c)) for c in JOB_COLORS], dtype=np.uint32)
+    busy = jobs.node_job >= 0
+    argb[busy] = table[jobs.node_job[busy] % len(JOB_COLORS)]
+    shown = np.bincount(jobs.node_job[busy], minlength=len(jobs.ids))
+    top = [int(j) for j in np.argsort(-shown, kind="stable")[:LEGEND_JOBS] if shown[j] > 0]
+    entries = [
+        (f"{jobs.ids[j]} ({jobs.held[j]:,.0f})", JOB_COLORS[j % len(JOB_COLORS)]) for j in top
+    ]
+    rest = int((shown > 0).sum()) - len(top)
+    if rest > 0:
+        entries.append((f"+{rest} more", ""))
+    entries.append(("idle", IDLE_HOST_COLOR))
+    return argb, tuple(entries)
+
+
 def _pack(rgb: tuple[int, int, int]) -> int:
     return (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]
 
@@ -163,12 +207,15 @@ class OverlayLegend(QWidget):
         super().__init__(parent)
         self.mode = "none"
         self.scale_max = 0.0
+        self.entries: tuple[tuple[str, str], ...] = ()
         self.setMinimumHeight(34)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_overlay(self, mode: str, scale_max: float = 0.0) -> None:
-        if (mode, scale_max) != (self.mode, self.scale_max):
-            self.mode, self.scale_max = mode, scale_max
+    def set_overlay(
+        self, mode: str, scale_max: float = 0.0, entries: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        if (mode, scale_max, entries) != (self.mode, self.scale_max, self.entries):
+            self.mode, self.scale_max, self.entries = mode, scale_max, entries
             self.setToolTip(self.describe())
             self.update()
 
@@ -183,6 +230,12 @@ class OverlayLegend(QWidget):
         if self.mode == "power":
             largest = format_quantity(self.scale_max, "kW")
             return f"Power relative to the largest node now (0 – {largest})"
+        if self.mode == "job":
+            named = ", ".join(label for label, _ in self.entries) or "no job running"
+            return (
+                "Racks coloured by the training job holding most of their accelerators "
+                f"(accelerators held): {named}"
+            )
         if self.mode == "status":
             return "Node status: " + ", ".join(n.replace("_", " ") for n in STATUS_COLORS)
         return "No overlay: nodes show their kind colour"
@@ -192,7 +245,9 @@ class OverlayLegend(QWidget):
         text_color = self.palette().windowText().color()
         painter.setPen(text_color)
         rect = QRectF(self.rect()).adjusted(6, 4, -6, -4)
-        if self.mode == "status":
+        if self.mode == "job":
+            self._paint_swatches(painter, rect, self.entries)
+        elif self.mode == "status":
             x = rect.left()
             for name, color in STATUS_COLORS.items():
                 painter.fillRect(QRectF(x, rect.top() + 4, 10, 10), QColor(color))
@@ -221,3 +276,15 @@ class OverlayLegend(QWidget):
         else:
             painter.drawText(rect, Qt.AlignmentFlag.AlignLeft, self.describe())
         painter.end()
+
+    @staticmethod
+    def _paint_swatches(
+        painter: QPainter, rect: QRectF, entries: tuple[tuple[str, str], ...]
+    ) -> None:
+        x = rect.left()
+        for label, color in entries or (("no job running", IDLE_HOST_COLOR),):
+            if color:
+                painter.fillRect(QRectF(x, rect.top() + 4, 10, 10), QColor(color))
+                x += 14
+            painter.drawText(QRectF(x, rect.top(), 300, 18), Qt.AlignmentFlag.AlignLeft, label)
+            x += 10 + painter.fontMetrics().horizontalAdvance(label)

@@ -1,0 +1,201 @@
+"""Job mixes and traces in the Scenario dock, driven as a user: clicks, typing, undo, a variant.
+
+The issue-12 story end to end: open the 1k-GPU factory, generate 200 jobs from three teams,
+run a week and watch the queue; make an EASY-backfill variant and compare it with strict FCFS;
+attach a public trace and replay its first day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
+
+from aifactory_twin.resources import scenes_dir
+from aifactory_twin.schema import THREE_TEAM_MIX
+from aifactory_twin.study import SerialRunner
+from ui.compare import CompareWindow
+from ui.main_window import MainWindow
+
+DAY_S = 86400.0
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery", offer_recovery=False)
+    win.resize(1400, 900)
+    win.show()
+    win.load_now(str(scenes_dir() / "training-cluster-1k.aift.json"))
+    yield win
+    win.stack.setClean()
+    win.live.shutdown()
+    win.close()
+
+
+def _type(qtbot: Any, editor: Any, text: str) -> None:
+    assert isinstance(editor, QLineEdit)
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def _choose(combo: Any, text: str) -> None:
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findText(text))
+    combo.activated.emit(combo.currentIndex())
+
+
+def _click(qtbot: Any, button: Any) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_three_team_mix_in_a_few_clicks_then_undo(window: MainWindow, qtbot: Any) -> None:
+    panel = window.scenario_panel
+    box = panel.job_sources
+    window.scenario_dock.raise_()
+    steps = window.stack.count()
+    _click(qtbot, box.sample_button)
+    mixes = window.doc.part("job_mix")
+    assert [m.team for m in mixes] == ["research", "product", "eval"]
+    assert sum(m.jobs for m in mixes) == 200
+    settings = window.doc.part("settings")
+    # The 1k factory ran elastic (no queue): the sample switches it to strict FCFS.
+    assert (settings.scheduler_policy, settings.backfill) == ("fcfs", "none")
+    assert window.stack.count() == steps + 1  # one undo step
+    assert box.list.count() == 3 and box.form is not None
+    # The form edits the selected mix (the first added): fewer, bigger research jobs.
+    _type(qtbot, box.form.rows["jobs"].editor, "60")
+    assert window.doc.part("job_mix")[0].jobs == 60
+    assert box.list.item(0).text().startswith("research · 60 × 64–512 GPUs")
+    _type(qtbot, box.form.rows["accelerators_min"].editor, "1024")  # above the max: refused
+    assert "exceeds accelerators_max" in box.form.rows["accelerators_min"].error.text()
+    assert window.doc.part("job_mix")[0].accelerators_min == 64
+    # Pick the eval mix in the list; rename its team to one already used: refused.
+    box.list.setCurrentRow(2)
+    _type(qtbot, box.form.rows["team"].editor, "research")
+    assert window.doc.part("job_mix")[2].team == "eval"
+    _click(qtbot, box.remove_button)
+    assert [m.team for m in window.doc.part("job_mix")] == ["research", "product"]
+    window.stack.undo()  # remove
+    window.stack.undo()  # jobs 60
+    assert window.doc.part("job_mix") == list(THREE_TEAM_MIX)
+    window.stack.undo()  # the sample
+    assert window.doc.part("job_mix") == [] and box.list.count() == 0
+    assert window.doc.part("settings").scheduler_policy == "elastic"
+    window.stack.redo()
+    assert box.list.count() == 3
+
+
+def test_mix_a_week_live_then_easy_backfill_variant_in_the_compare_window(
+    window: MainWindow, qtbot: Any
+) -> None:
+    panel = window.scenario_panel
+    window.scenario_dock.raise_()
+    # The 1k factory's own 1,024-GPU pre-training run would hold every GPU: remove it.
+    panel.workload_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: panel.selected_id == "train-70b")
+    _click(qtbot, panel.remove_button)
+    _click(qtbot, panel.job_sources.sample_button)
+    _type(qtbot, panel.settings_form.rows["horizon_s"].editor, "7 d")
+    _type(qtbot, panel.settings_form.rows["step_s"].editor, "10 min")
+
+    # A week, then the Jobs dock shows the queue, the Gantt and the waits.
+    lv = window.live
+    lv.run_headless(7 * DAY_S)
+    lv.jobs_dock.raise_()
+    qtbot.waitUntil(lambda: lv.jobs.isVisible())
+    engine = lv.controller.engine
+    assert engine is not None and engine.time_s >= 7 * DAY_S - 1
+    table = engine.job_table()
+    assert len(table.ids) == 200
+    assert lv.jobs.gantt.order.size == int((table.submit_s <= engine.time_s).sum())
+    kpis = engine.kpis()
+    assert kpis["queue_wait_mean_h"] > 1.0  # strict FCFS: a long queue
+    assert "wait mean" in lv.jobs.summary.text()
+    # Canvas by job: racks take their job's colour, the legend names the largest jobs.
+    _choose(lv.overlay_combo, "Job")
+    assert lv.overlay_mode == "job" and lv.legend.entries
+    assert lv.legend.entries[-1][0] == "idle"
+
+    # A variant with EASY backfill, made in the Variants dock and edited in the settings form.
+    window.variants_panel.prompt = lambda _title, _label, _text: "EASY backfill"
+    _click(qtbot, window.variants_panel.new_button)
+    assert window.variant_session.active == "EASY backfill"
+    _choose(panel.settings_form.rows["backfill"].editor, "easy")
+    variant = next(v for v in window.doc.part("variants") if v.name == "EASY backfill")
+    assert [(o.path, o.value) for o in variant.overrides] == [("backfill", "easy")]
+    assert window.doc.part("settings").backfill == "none"  # the base stays strict
+
+    window.findChild(QAction, "action_compare").trigger()
+    studio = next(w for w in QApplication.topLevelWidgets() if isinstance(w, CompareWindow))
+    qtbot.addWidget(studio)
+    studio._runner_factory = lambda n: SerialRunner()
+    studio.horizon_edit.setText("7d")
+    studio.step_edit.setText("10m")
+    studio.run_compare()
+    qtbot.waitUntil(lambda: studio.result is not None and not studio.worker.busy, timeout=120_000)
+    rows = studio.result.rows()
+    base, easy = rows["base"], rows["EASY backfill"]
+    assert easy["mean_allocation"] > base["mean_allocation"]
+    assert easy["mean_utilization"] > base["mean_utilization"]
+    assert easy["queue_wait_mean_h"] < base["queue_wait_mean_h"]
+    table_rows = {studio.kpi_table.item(r, 0).text() for r in range(studio.kpi_table.rowCount())}
+    assert {"Queue wait (mean)", "Queue wait (95th percentile)", "Mean allocation"} <= table_rows
+
+
+HELIOS_HEADER = (
+    "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,queue"
+)
+
+
+def _helios(path: Path, days: int = 3) -> None:
+    """A small trace in the Helios cluster_log.csv format: 8 jobs a day over ``days`` days."""
+    lines = [HELIOS_HEADER]
+    for k in range(8 * days):
+        day, slot = divmod(k, 8)
+        stamp = f"2020-06-{10 + day:02d} {slot * 3:02d}:{day * 7:02d}:00"  # day 2 from 24 h 7 min
+        gpus = (8, 64, 128, 256)[k % 4]
+        lines.append(f"{k},u{k},vc{k % 3},{gpus},8,1,COMPLETED,{stamp},{stamp},{stamp},7200,0")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_attach_a_trace_and_replay_its_first_day(
+    window: MainWindow, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The factory saved beside the trace, so the trace is referenced by a relative path.
+    _helios(tmp_path / "cluster_log.csv")
+    window.save_to(str(tmp_path / "factory.aift.json"))
+    box = window.scenario_panel.job_sources
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        lambda *_a, **_k: (str(tmp_path / "cluster_log.csv"), ""),
+    )
+    _click(qtbot, box.add_trace_button)
+    (trace,) = window.doc.part("job_traces")
+    assert (trace.id, trace.path, trace.format) == ("trace", "cluster_log.csv", "helios")
+    assert box.form is not None and "Format" in [r.label.text() for r in box.form.rows.values()]
+    _type(qtbot, box.form.rows["max_days"].editor, "1")
+    assert window.doc.part("job_traces")[0].max_days == 1.0
+    panel = window.scenario_panel
+    panel.workload_list.setCurrentRow(0)
+    _click(qtbot, panel.remove_button)
+    window.live.run_headless(DAY_S)
+    engine = window.live.controller.engine
+    assert engine is not None
+    table = engine.job_table()
+    assert len(table.ids) == 8 and all(i.startswith("trace-") for i in table.ids)
+    assert set(table.teams) == {"vc0", "vc1", "vc2"}
+    assert np.isfinite(table.start_s).all()
+    window.stack.undo()  # the workload removal
+    window.stack.undo()  # max days
+    window.stack.undo()  # the trace
+    assert window.doc.part("job_traces") == []
