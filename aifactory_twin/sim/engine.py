@@ -156,6 +156,17 @@ class Engine:
             node_job=node_job,
         )
 
+    def job_nodes(self, job: int) -> tuple[str, ...]:
+        """Ids of the racks and cloud bursts where training job ``job`` holds accelerators now."""
+        c = self.compiled
+        pl = self.state.work.placement
+        if pl is None or not 0 <= job < c.workloads.n_train:
+            return ()
+        nodes = np.concatenate(
+            [c.racks.node[pl.train[job] > 0], c.cloud.node[pl.train_cloud[job] > 0]]
+        )
+        return tuple(c.node_ids[i] for i in dict.fromkeys(nodes.tolist()))
+
     def kpis(self) -> dict[str, Any]:
         """The KPI dictionary of kpis.json for what has run so far."""
         return compute_kpis(self.compiled, self.state, self.recorder, self.time_s, self.seed)

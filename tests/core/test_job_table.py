@@ -39,12 +39,16 @@ def test_job_table_follows_the_queue_and_the_racks() -> None:
     on_racks = table.node_job[racks]
     assert set(on_racks.tolist()) <= {0, -1} and (on_racks == 0).any()
     assert (table.node_job[np.setdiff1d(np.arange(eng.compiled.n_nodes), racks)] == -1).all()
+    held_on = eng.job_nodes(0)
+    assert held_on and set(held_on) == {eng.node_ids[i] for i in racks[on_racks == 0]}
+    assert eng.job_nodes(1) == () and eng.job_nodes(99) == ()
     eng.run()
     done = eng.job_table()
     assert not np.isnan(done.end_s).any()  # all three finished within the day
     assert (done.start_s >= done.submit_s).all() and (done.end_s > done.start_s).all()
     assert done.start_s[1] >= done.end_s[0] - 300.0  # strict FCFS: b after a
     assert (done.node_job == -1).all() and not done.held.any()
+    assert eng.job_nodes(0) == ()
 
 
 def test_queue_series_count_jobs_and_accelerators() -> None:

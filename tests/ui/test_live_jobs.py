@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings
+from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 
 from aifactory_twin.resources import scenes_dir
 from ui.live.jobs_panel import TEAM_COLORS
@@ -77,16 +77,21 @@ def test_running_a_job_mix_fills_the_queue_chart_and_the_gantt(window: MainWindo
     assert f"{kpis['jobs_waiting']}</b> queued" in lv.jobs.summary.text()
 
     # Hovering a running bar tells which job it is, its team and its wait.
-    j = int(np.flatnonzero(~np.isnan(table.start_s))[0])
+    j = int(np.flatnonzero(table.held > 0)[0])
     row = int(np.flatnonzero(lv.jobs.gantt.order == j)[0])
     t = float(table.start_s[j]) + 60.0
     qtbot.wait(50)  # let the plots take their new ranges
     scene_pos = lv.jobs.gantt_plot.vb.mapViewToScene(QPointF(t, row + 0.5))
     view_pos = lv.jobs.view.mapFromScene(scene_pos)
-    qtbot.mouseMove(lv.jobs.view.viewport(), QPoint(view_pos.x(), view_pos.y()))
+    pos = QPoint(view_pos.x(), view_pos.y())
+    qtbot.mouseMove(lv.jobs.view.viewport(), pos)
     qtbot.waitUntil(lambda: table.ids[j] in lv.jobs.hover_text, timeout=3000)
     assert f"team {table.teams[j]}" in lv.jobs.hover_text
     assert "waited" in lv.jobs.hover_text
+    # A click on it selects the racks the job holds on the canvas.
+    qtbot.mouseClick(lv.jobs.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    racks = engine.job_nodes(j)
+    assert racks and sorted(window.scene.selected_node_ids()) == sorted(racks)
 
 
 def test_reset_clears_the_jobs_panel(window: MainWindow) -> None:

@@ -115,6 +115,18 @@ def test_kpi_tiles_show_engine_numbers_and_dash_for_missing(qtbot) -> None:  # t
     assert values["automation"] == "—"  # not reported → not invented
     assert all(t.tooltip for t in TILE_SPECS)
     assert len(TILE_SPECS) == 9
+    # Many jobs that queued: the tile counts jobs and says how long they waited.
+    queue = {
+        "jobs": [{"completed": True}, {"completed": False}, {"completed": False}],
+        "queue_length_max": 2,
+        "jobs_waiting": 1,
+        "queue_wait_mean_h": 3.0,
+        "queue_wait_p95_h": 7.5,
+    }
+    tiles.update_kpis(queue, {})
+    assert tiles.values()["jobs"] == "1 of 3 done"
+    sub = tiles.tiles["jobs"].sub.text()
+    assert sub.startswith("1 queued · wait mean 3") and "P95 7.5" in sub
 
 
 def test_alarms_append_and_activate(qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
@@ -84,6 +84,8 @@ class JobGantt:
         self.order: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         """Job index shown on each row (rows are jobs in submit order)."""
         self.teams: list[str] = []
+        self._colors: tuple[tuple[str, ...], npt.NDArray[np.int64]] | None = None
+        """(teams of the table, colour index per job): the teams of a run never change."""
         plot.invertY(True)
         plot.getAxis("left").setLabel("Jobs (submit order)")
         plot.setMenuEnabled(False)
@@ -111,14 +113,16 @@ class JobGantt:
                 item.setOpts(x0=np.zeros(0), x1=np.zeros(0), y0=np.zeros(0), height=np.zeros(0))
             self.order = np.zeros(0, dtype=np.intp)
             return
-        self.teams = team_names(table.teams)
+        if self._colors is None or self._colors[0] is not table.teams:
+            self.teams = team_names(table.teams)
+            index = {team: k % len(TEAM_COLORS) for k, team in enumerate(self.teams)}
+            per_job = np.array([index[t or NO_TEAM] for t in table.teams], dtype=np.int64)
+            self._colors = (table.teams, per_job)
+        color = self._colors[1]
         seen = np.flatnonzero(table.submit_s <= now_s)
         self.order = seen[np.lexsort((seen, table.submit_s[seen]))]
         rows = np.empty(len(table.ids), dtype=np.float64)
         rows[self.order] = np.arange(self.order.size, dtype=np.float64)
-        color = np.array(
-            [self.teams.index(t or NO_TEAM) % len(TEAM_COLORS) for t in table.teams], dtype=int
-        )
         start = np.where(np.isnan(table.start_s), now_s, np.minimum(table.start_s, now_s))
         end = np.where(np.isnan(table.end_s), now_s, np.minimum(table.end_s, now_s))
         for k in range(len(TEAM_COLORS)):
@@ -179,6 +183,8 @@ class JobGantt:
 class JobsPanel(QWidget):
     """Queue chart, Gantt and summary of the training jobs of the live run."""
 
+    job_clicked = Signal(int)  # a click on a job's bar: its index in the job table
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("jobs_panel")
@@ -200,6 +206,7 @@ class JobsPanel(QWidget):
         self.gantt = JobGantt(self.gantt_plot)
         self._build_queue_plot()
         self.hover_text = ""
+        self.view.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._mouse_proxy = pg.SignalProxy(
             self.view.scene().sigMouseMoved, rateLimit=30, slot=self._on_mouse_moved
         )
@@ -291,13 +298,22 @@ class JobsPanel(QWidget):
             + "&nbsp;&nbsp;".join(legend)
         )
 
+    def _job_under(self, pos: QPointF) -> int | None:
+        if not self.gantt_plot.sceneBoundingRect().contains(pos):
+            return None
+        point = self.gantt_plot.vb.mapSceneToView(pos)
+        return self.gantt.job_at(float(point.x()), float(point.y()))
+
+    def _on_mouse_clicked(self, event: Any) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        j = self._job_under(event.scenePos())
+        if j is not None:
+            self.job_clicked.emit(j)
+
     def _on_mouse_moved(self, event: tuple[QPointF]) -> None:
-        pos = event[0]
-        text = ""
-        if self.gantt_plot.sceneBoundingRect().contains(pos):
-            point = self.gantt_plot.vb.mapSceneToView(pos)
-            j = self.gantt.job_at(float(point.x()), float(point.y()))
-            text = "" if j is None else self.gantt.describe(j)
+        j = self._job_under(event[0])
+        text = "" if j is None else self.gantt.describe(j) + "\n(click: select its racks)"
         if text == self.hover_text:
             return
         self.hover_text = text

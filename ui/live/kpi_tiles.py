@@ -39,6 +39,13 @@ def _jobs(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
     jobs = k.get("jobs") or []
     if not isinstance(jobs, list) or not jobs:
         return "no jobs", "no training job in the scenario"
+    if len(jobs) > 1 and k.get("queue_length_max"):
+        # A queue of many jobs (a job mix, a trace): the first job's ETA says little.
+        done = sum(1 for j in jobs if j.get("completed"))
+        wait = format_kpi("queue_wait_mean_h", k.get("queue_wait_mean_h"))
+        p95 = format_kpi("queue_wait_p95_h", k.get("queue_wait_p95_h"))
+        queued = format_kpi("jobs_waiting", k.get("jobs_waiting"))
+        return f"{done} of {len(jobs)} done", f"{queued} queued · wait mean {wait}, P95 {p95}"
     # The headline is the first job; the subtitle names it and counts the others.
     first = jobs[0]
     value = _job_status(first)
@@ -111,7 +118,8 @@ _JOBS_TITLE = "Training time / ETA"
 _JOBS_TOOLTIP = (
     "First training job: progress = FLOPs done / (6·N·D or total_flops); ETA = remaining FLOPs "
     "at the job's current delivered rate; once complete, its training time (restarts from the "
-    "last checkpoint included). Other jobs in the subtitle."
+    "last checkpoint included). Other jobs in the subtitle. Once jobs have queued: jobs done of "
+    "all, jobs queued now and the queue wait (mean, 95th percentile)."
 )
 
 TILE_SPECS: tuple[TileSpec, ...] = (

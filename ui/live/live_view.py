@@ -140,6 +140,7 @@ class LiveView(QObject):
         self.jobs_dock = w.add_dock("Jobs", "jobs_dock", self.jobs, "bottom")
         # Tabbed behind the charts by the default layout (ui/layout.py), once the window shows.
         self.jobs_dock.visibilityChanged.connect(self._on_jobs_shown)
+        self.jobs.job_clicked.connect(self._on_job_clicked)
         w.splitDockWidget(self.charts_dock, self.alarms_dock, Qt.Orientation.Horizontal)
         validation = getattr(w, "validation_dock", None)
         # Without a saved layout the default layout tabs them once the window shows (tabbing
@@ -319,6 +320,19 @@ class LiveView(QObject):
         engine = self.controller.engine
         if visible and engine is not None:
             self.jobs.refresh(engine, engine.kpis())
+
+    def _on_job_clicked(self, j: int) -> None:
+        """A click on a Gantt bar selects the racks (and cloud bursts) the job holds now."""
+        engine = self.controller.engine
+        if engine is None:
+            return
+        job_id = engine.compiled.workloads.train_ids[j]
+        present = [n for n in engine.job_nodes(j) if self.window.doc.has_node(n)]
+        if present:
+            self.window.focus_nodes(present)
+            self.window.status(f"{job_id} runs on {', '.join(present)}")
+        else:
+            self.window.status(f"{job_id} holds no accelerator now (queued or done)")
 
     def _node_state_at_cursor(self, engine: Any) -> dict[str, np.ndarray]:
         """The canvas colours follow the timeline's cursor where the recorder has the history.
