@@ -137,14 +137,20 @@ class Engine:
         if pl is None or wl.n_train == 0:
             held = np.zeros(wl.n_train)
         else:
-            held = pl.train.sum(axis=1) + pl.train_cloud.sum(axis=1)
-            # The job with most accelerators on each rack (and cloud burst); a rack shared
-            # by two jobs shows the larger share.
-            for gpus, nodes in ((pl.train, c.racks.node), (pl.train_cloud, c.cloud.node)):
-                if gpus.size:
-                    top = np.argmax(gpus, axis=0)
-                    busy = gpus[top, np.arange(gpus.shape[1])] > 0
-                    node_job[nodes[busy]] = top[busy]
+            # On site from the placement's (job, rack, accelerators) entries: the cost follows
+            # the racks held, not jobs × racks. Per rack the job with most accelerators there
+            # (ties: the lower job index, as an argmax would pick).
+            tr = pl.train_racks
+            held = tr.per_job_sum(tr.gpus) + pl.train_cloud.sum(axis=1)
+            order = np.lexsort((tr.job, -tr.gpus, tr.rack))
+            racks = tr.rack[order]
+            first = order[np.r_[True, racks[1:] != racks[:-1]]] if order.size else order
+            node_job[c.racks.node[tr.rack[first]]] = tr.job[first]
+            cloud = pl.train_cloud
+            if cloud.size:
+                top = np.argmax(cloud, axis=0)
+                busy = cloud[top, np.arange(cloud.shape[1])] > 0
+                node_job[c.cloud.node[busy]] = top[busy]
         return JobTable(
             ids=wl.train_ids,
             teams=wl.teams,
@@ -162,9 +168,8 @@ class Engine:
         pl = self.state.work.placement
         if pl is None or not 0 <= job < c.workloads.n_train:
             return ()
-        nodes = np.concatenate(
-            [c.racks.node[pl.train[job] > 0], c.cloud.node[pl.train_cloud[job] > 0]]
-        )
+        racks, _gpus = pl.train_racks.row(job)
+        nodes = np.concatenate([c.racks.node[racks], c.cloud.node[pl.train_cloud[job] > 0]])
         return tuple(c.node_ids[i] for i in dict.fromkeys(nodes.tolist()))
 
     def kpis(self) -> dict[str, Any]:

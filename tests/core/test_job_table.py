@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from test_sim_builders import hall
 
+from aifactory_twin.io import load_scenario
+from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import TrainingJob
 from aifactory_twin.sim import Engine, compile_scenario
 
@@ -63,3 +65,20 @@ def test_queue_series_count_jobs_and_accelerators() -> None:
     assert set(rec.series("gpus_allocated")[early & (t > 1800)]) == {48.0}
     assert rec.series("jobs_running")[-1] == 0.0 and rec.series("gpus_allocated")[-1] == 0.0
     assert (rec.series("gpus_allocated") <= rec.series("gpus_up") + 1e-9).all()
+
+
+def test_rack_owner_matches_the_dense_placement_with_many_jobs() -> None:
+    sc = load_scenario(scenes_dir() / "shared-cluster-1k.aift.json")
+    eng = Engine(compile_scenario(sc), seed=0)
+    for _ in range(3):
+        eng.run(until_s=eng.time_s + 12 * 3600.0)
+        pl = eng.state.work.placement
+        assert pl is not None
+        dense = pl.train_racks.dense()
+        top = np.argmax(dense, axis=0)
+        busy = dense[top, np.arange(dense.shape[1])] > 0
+        expected = np.full(eng.compiled.n_nodes, -1)
+        expected[eng.compiled.racks.node[busy]] = top[busy]
+        table = eng.job_table()
+        assert busy.any() and np.array_equal(table.node_job, expected)
+        assert np.array_equal(table.held, dense.sum(axis=1) + pl.train_cloud.sum(axis=1))
