@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QMessageBox
 
 from aifactory_twin.commands import AddNodes, new_node
 from aifactory_twin.schema import Position
@@ -105,3 +107,38 @@ def drag(
         point = start + (end - start) * i / steps
         qtbot.mouseMove(viewport, point)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, end)
+
+
+def type_into(qtbot: Any, editor: Any, text: str) -> None:
+    """Replace a line edit's text by typing, then Return (a form row commits)."""
+    assert isinstance(editor, QLineEdit)
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def choose(combo: Any, text: str) -> None:
+    """Pick ``text`` in a combo box as a click on the entry does (``activated`` fires)."""
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findText(text))
+    combo.activated.emit(combo.currentIndex())
+
+
+@contextmanager
+def live_window(tmp_path: Path, scene: Path) -> Iterator[MainWindow]:
+    """A shown 1400×900 editor window with ``scene`` open and its own settings; closed after.
+
+    The document is marked clean before closing, so no Save/Discard question blocks the test.
+    """
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery", offer_recovery=False)
+    win.resize(1400, 900)
+    win.show()
+    win.load_now(str(scene))
+    try:
+        yield win
+    finally:
+        win.stack.setClean()
+        win.live.shutdown()
+        win.close()

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from editor_support import choose, live_window, type_into
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import THREE_TEAM_MIX
@@ -27,30 +28,9 @@ DAY_S = 86400.0
 
 
 @pytest.fixture
-def window(qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery", offer_recovery=False)
-    win.resize(1400, 900)
-    win.show()
-    win.load_now(str(scenes_dir() / "training-cluster-1k.aift.json"))
-    yield win
-    win.stack.setClean()
-    win.live.shutdown()
-    win.close()
-
-
-def _type(qtbot: Any, editor: Any, text: str) -> None:
-    assert isinstance(editor, QLineEdit)
-    editor.setFocus()
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-
-
-def _choose(combo: Any, text: str) -> None:
-    assert isinstance(combo, QComboBox)
-    combo.setCurrentIndex(combo.findText(text))
-    combo.activated.emit(combo.currentIndex())
+def window(tmp_path: Path) -> Iterator[MainWindow]:
+    with live_window(tmp_path, scenes_dir() / "training-cluster-1k.aift.json") as win:
+        yield win
 
 
 def _click(qtbot: Any, button: Any) -> None:
@@ -72,15 +52,15 @@ def test_three_team_mix_in_a_few_clicks_then_undo(window: MainWindow, qtbot: Any
     assert window.stack.count() == steps + 1  # one undo step
     assert box.list.count() == 3 and box.form is not None
     # The form edits the selected mix (the first added): fewer, bigger research jobs.
-    _type(qtbot, box.form.rows["jobs"].editor, "60")
+    type_into(qtbot, box.form.rows["jobs"].editor, "60")
     assert window.doc.part("job_mix")[0].jobs == 60
     assert box.list.item(0).text().startswith("research · 60 × 64–512 GPUs")
-    _type(qtbot, box.form.rows["accelerators_min"].editor, "1024")  # above the max: refused
+    type_into(qtbot, box.form.rows["accelerators_min"].editor, "1024")  # above the max: refused
     assert "exceeds accelerators_max" in box.form.rows["accelerators_min"].error.text()
     assert window.doc.part("job_mix")[0].accelerators_min == 64
     # Pick the eval mix in the list; rename its team to one already used: refused.
     box.list.setCurrentRow(2)
-    _type(qtbot, box.form.rows["team"].editor, "research")
+    type_into(qtbot, box.form.rows["team"].editor, "research")
     assert window.doc.part("job_mix")[2].team == "eval"
     _click(qtbot, box.remove_button)
     assert [m.team for m in window.doc.part("job_mix")] == ["research", "product"]
@@ -104,8 +84,8 @@ def test_mix_a_week_live_then_easy_backfill_variant_in_the_compare_window(
     qtbot.waitUntil(lambda: panel.selected_id == "train-70b")
     _click(qtbot, panel.remove_button)
     _click(qtbot, panel.job_sources.sample_button)
-    _type(qtbot, panel.settings_form.rows["horizon_s"].editor, "7 d")
-    _type(qtbot, panel.settings_form.rows["step_s"].editor, "10 min")
+    type_into(qtbot, panel.settings_form.rows["horizon_s"].editor, "7 d")
+    type_into(qtbot, panel.settings_form.rows["step_s"].editor, "10 min")
 
     # A week, then the Jobs dock shows the queue, the Gantt and the waits.
     lv = window.live
@@ -121,7 +101,7 @@ def test_mix_a_week_live_then_easy_backfill_variant_in_the_compare_window(
     assert kpis["queue_wait_mean_h"] > 1.0  # strict FCFS: a long queue
     assert "wait mean" in lv.jobs.summary.text()
     # Canvas by job: racks take their job's colour, the legend names the largest jobs.
-    _choose(lv.overlay_combo, "Job")
+    choose(lv.overlay_combo, "Job")
     assert lv.overlay_mode == "job" and lv.legend.entries
     assert lv.legend.entries[-1][0] == "idle"
 
@@ -129,7 +109,7 @@ def test_mix_a_week_live_then_easy_backfill_variant_in_the_compare_window(
     window.variants_panel.prompt = lambda _title, _label, _text: "EASY backfill"
     _click(qtbot, window.variants_panel.new_button)
     assert window.variant_session.active == "EASY backfill"
-    _choose(panel.settings_form.rows["backfill"].editor, "easy")
+    choose(panel.settings_form.rows["backfill"].editor, "easy")
     variant = next(v for v in window.doc.part("variants") if v.name == "EASY backfill")
     assert [(o.path, o.value) for o in variant.overrides] == [("backfill", "easy")]
     assert window.doc.part("settings").backfill == "none"  # the base stays strict
@@ -183,7 +163,7 @@ def test_attach_a_trace_and_replay_its_first_day(
     (trace,) = window.doc.part("job_traces")
     assert (trace.id, trace.path, trace.format) == ("trace", "cluster_log.csv", "helios")
     assert box.form is not None and "Format" in [r.label.text() for r in box.form.rows.values()]
-    _type(qtbot, box.form.rows["max_days"].editor, "1")
+    type_into(qtbot, box.form.rows["max_days"].editor, "1")
     assert window.doc.part("job_traces")[0].max_days == 1.0
     panel = window.scenario_panel
     panel.workload_list.setCurrentRow(0)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+from editor_support import live_window
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from aifactory_twin.resources import scenes_dir
 from ui.live.jobs_panel import TEAM_COLORS
@@ -38,16 +39,9 @@ def mix_scene(tmp_path: Path, policy: str = "fcfs", backfill: str = "none") -> P
 
 
 @pytest.fixture
-def window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:  # type: ignore[no-untyped-def]
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(settings=settings, recovery_dir=tmp_path / "recovery", offer_recovery=False)
-    win.resize(1400, 900)
-    win.show()
-    win.load_now(str(mix_scene(tmp_path)))
-    yield win
-    win.stack.setClean()
-    win.live.shutdown()
-    win.close()
+def window(tmp_path: Path) -> Iterator[MainWindow]:
+    with live_window(tmp_path, mix_scene(tmp_path)) as win:
+        yield win
 
 
 def test_running_a_job_mix_fills_the_queue_chart_and_the_gantt(window: MainWindow, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from editor_support import add_node, view_point
+from editor_support import add_node, choose, type_into, view_point
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from aifactory_twin.commands import UndoStack
 from aifactory_twin.document import FactoryDocument
@@ -27,25 +26,11 @@ from aifactory_twin.variants import apply_variant
 from ui.main_window import MainWindow
 
 
-def _type(qtbot: Any, editor: Any, text: str) -> None:
-    assert isinstance(editor, QLineEdit)
-    editor.setFocus()
-    editor.selectAll()
-    qtbot.keyClicks(editor, text)
-    qtbot.keyClick(editor, Qt.Key.Key_Return)
-
-
 def _select(qtbot: Any, window: MainWindow, node_id: str) -> None:
     window.view.fit_all()
     point = view_point(window, node_id)
     qtbot.mouseClick(window.view.viewport(), Qt.MouseButton.LeftButton, pos=point)
     qtbot.waitUntil(lambda: window.inspector.node_ids == [node_id])
-
-
-def _choose(combo: Any, text: str) -> None:
-    assert isinstance(combo, QComboBox)
-    combo.setCurrentIndex(combo.findText(text))
-    combo.activated.emit(combo.currentIndex())
 
 
 def _new_variant(qtbot: Any, window: MainWindow, name: str) -> None:
@@ -64,24 +49,24 @@ def test_edit_the_horizon_in_the_settings_form_then_undo(qtbot: Any, window: Mai
     row = form.rows["horizon_s"]
     assert row.editor.text() == "7 d"  # type: ignore[attr-defined]  # a duration, not seconds
     steps = window.stack.count()
-    _type(qtbot, row.editor, "86,400")  # bare seconds still work
+    type_into(qtbot, row.editor, "86,400")  # bare seconds still work
     assert window.doc.part("settings").horizon_s == 86400.0
-    _type(qtbot, row.editor, "30 d")
+    type_into(qtbot, row.editor, "30 d")
     assert window.doc.part("settings").horizon_s == 30 * 86400.0
     assert row.editor.text() == "30 d"  # type: ignore[attr-defined]
-    _type(qtbot, form.rows["step_s"].editor, "15 min")
+    type_into(qtbot, form.rows["step_s"].editor, "15 min")
     assert window.doc.part("settings").step_s == 900.0
     assert form.rows["step_s"].editor.text() == "15 min"  # type: ignore[attr-defined]
-    _type(qtbot, row.editor, "2 fortnights")
+    type_into(qtbot, row.editor, "2 fortnights")
     assert "not a duration" in row.error.text()
-    _type(qtbot, row.editor, "172800")
-    _type(qtbot, row.editor, "2 d")  # consecutive edits of one field: one undo step
+    type_into(qtbot, row.editor, "172800")
+    type_into(qtbot, row.editor, "2 d")  # consecutive edits of one field: one undo step
     # Horizon edits merge; the step edit between them is its own step.
     assert window.stack.count() == steps + 3
-    _type(qtbot, row.editor, "-3")  # refused inline, the document keeps the last good value
+    type_into(qtbot, row.editor, "-3")  # refused inline, the document keeps the last good value
     assert "greater than 0" in row.error.text() and not row.error.isHidden()
     assert window.doc.part("settings").horizon_s == 172800.0
-    _type(qtbot, row.editor, "172800")
+    type_into(qtbot, row.editor, "172800")
     assert row.error.isHidden()
     for _ in range(3):
         window.stack.undo()
@@ -89,9 +74,9 @@ def test_edit_the_horizon_in_the_settings_form_then_undo(qtbot: Any, window: Mai
     assert row.editor.text() == "7 d"  # type: ignore[attr-defined]
     # A nested section and a date-time field come from the schema too.
     ambient = form.rows["ambient.mean_c"]
-    _type(qtbot, ambient.editor, "31")
+    type_into(qtbot, ambient.editor, "31")
     assert window.doc.part("settings").ambient.mean_c == 31.0
-    _type(qtbot, form.rows["start_time"].editor, "2028-06-01 08:00")
+    type_into(qtbot, form.rows["start_time"].editor, "2028-06-01 08:00")
     assert window.doc.part("settings").start_time.year == 2028
 
 
@@ -106,12 +91,12 @@ def test_add_a_training_job_edit_it_and_undo(qtbot: Any, window: MainWindow) -> 
     assert isinstance(job, TrainingJob) and job.id == "train-1"
     form = panel.workload_form
     assert form is not None and "kind" not in form.rows
-    _type(qtbot, form.rows["parameters_b"].editor, "405")
-    _type(qtbot, form.rows["tokens_t"].editor, "15")
-    _type(qtbot, form.rows["target_mfu"].editor, "1.5")  # above 1: refused inline
+    type_into(qtbot, form.rows["parameters_b"].editor, "405")
+    type_into(qtbot, form.rows["tokens_t"].editor, "15")
+    type_into(qtbot, form.rows["target_mfu"].editor, "1.5")  # above 1: refused inline
     assert "less than or equal to 1" in form.rows["target_mfu"].error.text()
-    _choose(form.rows["precision"].editor, "fp8")
-    _type(qtbot, form.rows["checkpoint.interval_s"].editor, "1800")
+    choose(form.rows["precision"].editor, "fp8")
+    type_into(qtbot, form.rows["checkpoint.interval_s"].editor, "1800")
     placement = panel.placement_model
     assert placement is not None and placement.rowCount() == 2  # the two racks
     # What the list view does when the user ticks the second rack's box.
@@ -141,9 +126,9 @@ def test_inference_profile_edits_as_text_and_remove_undoes(qtbot: Any, window: M
     form = panel.workload_form
     assert form is not None
     profile = form.rows["daily_profile"]
-    _type(qtbot, profile.editor, "0.5, 1")
+    type_into(qtbot, profile.editor, "0.5, 1")
     assert "24 hourly values" in profile.error.text()
-    _type(qtbot, profile.editor, ", ".join(["0.5"] * 12 + ["1"] * 12))
+    type_into(qtbot, profile.editor, ", ".join(["0.5"] * 12 + ["1"] * 12))
     assert window.doc.part("workloads")[0].daily_profile == [0.5] * 12 + [1.0] * 12
     qtbot.mouseClick(panel.remove_button, Qt.MouseButton.LeftButton)
     assert window.doc.part("workloads") == []
@@ -160,8 +145,8 @@ def test_variant_overrides_a_rack_while_the_base_stays(qtbot: Any, window: MainW
     _select(qtbot, window, "rack")
     assert window.inspector.banner is not None and "liquid" in window.inspector.banner.text()
     row = window.inspector.rows["cooling"]
-    _choose(row.editor, "direct_liquid")
-    _type(qtbot, window.inspector.rows["liquid_heat_fraction"].editor, "0.8")
+    choose(row.editor, "direct_liquid")
+    type_into(qtbot, window.inspector.rows["liquid_heat_fraction"].editor, "0.8")
     assert _variant(window, "liquid").overrides == [
         Override(target="rack", path="cooling", value="direct_liquid"),
         Override(target="rack", path="liquid_heat_fraction", value=0.8),
@@ -190,12 +175,12 @@ def test_base_edits_flow_into_the_variant(qtbot: Any, window: MainWindow) -> Non
     add_node(window, "compute_rack", "rack", 0, 0)
     _new_variant(qtbot, window, "bigger")
     _select(qtbot, window, "rack")
-    _type(qtbot, window.inspector.rows["count"].editor, "8")
+    type_into(qtbot, window.inspector.rows["count"].editor, "8")
     # The canvas card shows the variant's count badge.
     qtbot.waitUntil(lambda: window.scene.node_items["rack"]._badge == "×8")
     window.variants_panel.list.setCurrentRow(0)  # the base
     qtbot.waitUntil(lambda: window.inspector.rows["count"].editor.text() == "1")  # type: ignore[attr-defined]
-    _type(qtbot, window.inspector.rows["power_rating_kw"].editor, "40")
+    type_into(qtbot, window.inspector.rows["power_rating_kw"].editor, "40")
     assert window.doc.node("rack").power_rating_kw == 40.0  # type: ignore[attr-defined]
     window.variants_panel.list.setCurrentRow(1)  # the variant again
     rows = window.inspector.rows
@@ -205,7 +190,7 @@ def test_base_edits_flow_into_the_variant(qtbot: Any, window: MainWindow) -> Non
     shown = apply_variant(window.doc.scenario, "bigger").node_by_id()["rack"]
     assert (shown.count, shown.power_rating_kw) == (8, 40.0)  # type: ignore[attr-defined]
     # Position is layout, not a what-if: it moves the base node even in a variant.
-    _type(qtbot, rows["position.x"].editor, "100")
+    type_into(qtbot, rows["position.x"].editor, "100")
     assert window.doc.node("rack").position.x == 100.0
 
 
@@ -214,7 +199,7 @@ def test_settings_edit_in_a_variant_is_an_override(qtbot: Any, window: MainWindo
     form = window.scenario_panel.settings_form
     assert form is not None
     row = form.rows["default_price_usd_per_kwh"]
-    _type(qtbot, row.editor, "0.16")
+    type_into(qtbot, row.editor, "0.16")
     assert window.doc.part("settings").default_price_usd_per_kwh == 0.0806
     assert _variant(window, "expensive power").overrides == [
         Override(target="settings", path="default_price_usd_per_kwh", value=0.16)
@@ -257,7 +242,7 @@ def test_save_and_reopen_keeps_the_variants(
     add_node(window, "compute_rack", "rack", 0, 0)
     _new_variant(qtbot, window, "liquid")
     _select(qtbot, window, "rack")
-    _choose(window.inspector.rows["cooling"].editor, "immersion")
+    choose(window.inspector.rows["cooling"].editor, "immersion")
     path = tmp_path / "variants.aift.json"
     assert window.save_to(str(path))
     second = make_window("recovery-2")
@@ -322,7 +307,7 @@ def test_an_override_edit_of_the_running_variant_applies_at_the_next_tick(
     _select(qtbot, window, "racks")
     row = window.inspector.rows["host_overhead_w"]
     assert row.overridden  # "liquid" sets it
-    _type(qtbot, row.editor, "9752")  # 7,752 W in the variant, +2 kW per rack
+    type_into(qtbot, row.editor, "9752")  # 7,752 W in the variant, +2 kW per rack
     assert window.doc.node("racks").host_overhead_w != 9752.0  # type: ignore[attr-defined]
     controller.step()
     assert controller.engine is engine and not controller.stale  # same run, new parameters
