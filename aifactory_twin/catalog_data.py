@@ -768,5 +768,55 @@ SERVICE_PRESETS: dict[str, PresetEntry] = {
     ),
 }
 
-PRESET_TABLE: dict[str, PresetEntry] = {**COMPUTE_PRESETS, **FACILITY_PRESETS, **SERVICE_PRESETS}
+_LEAD_OMDIA = (  # H100 server lead times 8-52 weeks (§8, §9.7)
+    "https://www.tomshardware.com/tech-industry/nvidia-ai-and-hpc-gpu-sales-reportedly-"
+    "approached-half-a-million-units-in-q3-thanks-to-meta-facebook"
+)
+_LEAD_DELL = (  # Apr 2024: 8-12 weeks Dell, ~20 weeks HPE (§8)
+    "https://klse.i3investor.com/web/blog/detail/future_tech/"
+    "2024-04-12-story-h-183863938-Dell_shaves_months_off_lead_times_for_GPU_powered_AI_servers"
+)
+
+SUPPLY_PRESETS: dict[str, PresetEntry] = {
+    "vendor_gpu_oem": PresetEntry(
+        "vendor",
+        "GPU server OEM",
+        "An accelerated-server OEM: 16-week median lead time, long tail to a year.",
+        {
+            "lead_time_median_days": (112.0, f"{_LEAD_OMDIA} (§9.7 typical 16 wk)"),
+            "lead_time_spread": (
+                0.5,
+                "estimate: σ of ln(days) that puts §9.7's 8 wk near P8 and 52 wk near P99",
+            ),
+            "capacity_units_per_quarter": (0, "estimate: unlimited unless allocation binds"),
+            "disruption_rate_per_year": (
+                0.5,
+                f"estimate: CoWoS/allocation shortfalls of 2023 ({_LEAD_OMDIA}) about every 2 y",
+            ),
+            "disruption_days": (
+                60.0,
+                f"estimate: Dell cut lead times by months in 2024 ({_LEAD_DELL})",
+            ),
+        },
+    ),
+    "vendor_second_source": PresetEntry(
+        "vendor",
+        "Second-source OEM",
+        "A second qualified server vendor: slower (20-week median) but independent of the first.",
+        {
+            "lead_time_median_days": (140.0, f"{_LEAD_DELL} (HPE ~20 wk in Apr 2024)"),
+            "lead_time_spread": (0.5, "estimate: as the primary OEM"),
+            "capacity_units_per_quarter": (0, "estimate: unlimited unless allocation binds"),
+            "disruption_rate_per_year": (0.5, "estimate: as the primary OEM"),
+            "disruption_days": (60.0, "estimate: as the primary OEM"),
+        },
+    ),
+}
+
+PRESET_TABLE: dict[str, PresetEntry] = {
+    **COMPUTE_PRESETS,
+    **FACILITY_PRESETS,
+    **SERVICE_PRESETS,
+    **SUPPLY_PRESETS,
+}
 """Every node preset by stable snake_case id."""

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from aifactory_twin.formatting import format_percent, format_quantity
 
-Layer = Literal["compute", "network", "cooling", "power", "storage", "people", "cloud"]
+Layer = Literal["compute", "network", "cooling", "power", "storage", "people", "cloud", "supply"]
 
 EDGE_KINDS: tuple[str, ...] = ("power", "coolant", "network", "data", "support")
 
@@ -179,6 +179,14 @@ KINDS: tuple[KindInfo, ...] = (
         lambda n: f"≤ {n.max_accelerators} × {n.accelerator}",
         on_fabric=True,
         hosts_workloads=True,
+    ),
+    KindInfo(
+        "vendor",
+        "Vendor",
+        "vendor",
+        "supply",
+        0,
+        lambda n: f"Vendor · {n.lead_time_median_days:g} d median lead time",
     ),
 )
 

@@ -110,6 +110,13 @@ KPIS: tuple[KpiInfo, ...] = (
         short="Idle capacity cost",
     ),
     KpiInfo(
+        "waiting_cost_usd", "Waiting cost (facility built, equipment not delivered)", "USD",
+        "money", "lower", "cost",
+        "Amortized facility capex of the rated IT load (racks, switches, storage) whose "
+        "equipment has not arrived yet: supply delays leave the building waiting.",
+        short="Waiting cost",
+    ),
+    KpiInfo(
         "cost_per_gpu_hour_usd", "Cost per GPU-hour", "USD", "money", "lower", "cost",
         f"Total cost ({_COST}) / GPU-hours allocated to workloads, on site and in the cloud.",
     ),

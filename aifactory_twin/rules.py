@@ -35,6 +35,7 @@ from aifactory_twin.schema import (
     Edge,
     Scenario,
     TrainingJob,
+    order_problems,
     refusal_reason,
 )
 
@@ -73,6 +74,10 @@ def check(scenario: Scenario) -> list[Finding]:
     idx = FactoryIndex(scenario)
     out += _nothing_to_run(scenario)
     out += _structure(scenario, idx)
+    out += [
+        Finding("error", "bad-vendor-order", message, path, (node_id,))
+        for path, node_id, message in order_problems(list(scenario.nodes))
+    ]
     out += _workload_and_variant_refs(scenario, idx)
     out += _power(scenario, idx, node_path)
     out += _cooling(scenario, idx, node_path)

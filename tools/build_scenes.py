@@ -215,6 +215,34 @@ def training_cluster_1k() -> Scenario:
             target_mfu=0.40,
         )
     )
+    # Supply risk (issue 14): in the base every row is in place. The variants order the second
+    # half of the rows from an in-stock reseller (scene value: 14-day median, §9.7's 16-week
+    # OEM lead time is for new builds) whose random disruptions stop it twice a year; dual
+    # sourcing adds a slower second vendor at a 5 % premium. Monte Carlo seeds vary deliveries.
+    b.add("vendor_gpu_oem", "oem", 1, 8, lead_time_median_days=14.0, disruption_rate_per_year=2.0,
+          disruption_days=21.0)  # fmt: skip
+    b.add("vendor_second_source", "second-source", 2, 8, lead_time_median_days=21.0)
+    late = rows[4:]
+    b.variants.append(
+        Variant(
+            name="half on order",
+            description="Rows 5–8 ordered from the reseller at the start (lognormal lead time, "
+            "random disruptions): the job waits for them or runs short.",
+            overrides=[Override(target=row, path="delivery.vendor", value="oem") for row in late],
+        )
+    )
+    b.variants.append(
+        Variant(
+            name="half on order - dual sourced",
+            description="As 'half on order' with a second qualified vendor at a 5 % premium: "
+            "each order ships from whichever vendor delivers first.",
+            overrides=[
+                *(Override(target=row, path="delivery.vendor", value="oem") for row in late),
+                *(Override(target=row, path="delivery.second_vendor", value="second-source")
+                  for row in late),
+            ],  # fmt: skip
+        )
+    )
     return b.scenario()
 
 

@@ -42,6 +42,7 @@ KIND_STYLES: dict[str, KindStyle] = {
     "storage": KindStyle("storage", "#13A37A"),
     "staff_team": KindStyle("staff_team", "#D6457F"),
     "cloud_burst": KindStyle("cloud_burst", "#4A8DD8"),
+    "vendor": KindStyle("vendor", "#8A6D3B"),
 }
 _UNKNOWN_KIND = KindStyle("", "#808080")
 

@@ -32,6 +32,8 @@ from aifactory_twin.schema.nodes import (
     Storage,
     TimeOfUsePeriod,
     Ups,
+    Vendor,
+    order_problems,
 )
 from aifactory_twin.schema.scenario import (
     FORMAT_NAME,
@@ -97,7 +99,9 @@ __all__ = [
     "UncertainInput",
     "Ups",
     "Variant",
+    "Vendor",
     "Workload",
     "allowed_edge_kinds",
+    "order_problems",
     "refusal_reason",
 ]

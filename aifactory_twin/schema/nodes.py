@@ -94,10 +94,23 @@ class AcceleratorSpec(StrictModel):
 
 
 class Delivery(StrictModel):
-    """When units arrive: a fixed date, or a lead time counted from the scenario start."""
+    """When units arrive: a fixed date, a lead time from the start, or an order from a vendor.
+
+    With a ``vendor`` the order goes out ``lead_time_days`` after the start and the vendor's
+    drawn lead time, capacity and disruptions decide when it arrives (``sim/models/supply.py``).
+    """
 
     delivery_date: date | None = None
     lead_time_days: NonNegativeFloat = 0.0
+    """Days from the start until arrival; with a vendor, until the order is placed."""
+    vendor: str = Field(default="", max_length=120)
+    """Id of the vendor node the units are ordered from; empty = arrive at the date/lead time."""
+    second_vendor: str = Field(default="", max_length=120)
+    """Id of a second qualified vendor (dual sourcing): the order ships from whichever vendor
+    can deliver first, at ``dual_source_premium`` over the unit price."""
+    dual_source_premium: Fraction = 0.05
+    """Price premium of dual sourcing, a fraction of the unit capex (estimate: qualifying a
+    second source and splitting volume forgo volume discounts)."""
 
 
 class NodeBase(StrictModel):
@@ -359,6 +372,31 @@ class CloudBurst(NodeBase):
     availability: Fraction = 0.95
 
 
+class Vendor(NodeBase):
+    """An equipment supplier: its lead-time distribution, capacity per quarter and disruptions.
+
+    Nodes order from it through ``delivery.vendor``. Lead time is lognormal around the median:
+    16 weeks typical for GPU servers (§9.7, range 8–52 wk; σ 0.5 puts 8 wk near P8 and 52 wk near
+    P99, estimate). Capacity 0 = unlimited. Disruptions (a fab, port or allocation stop) hold
+    every shipment until they end: one scheduled from ``disruption_start_day``, and random ones
+    at ``disruption_rate_per_year`` (estimate 0 by default).
+    """
+
+    kind: Literal["vendor"] = "vendor"
+    lead_time_median_days: PositiveFloat = 112.0
+    """Median lead time from order to delivery, days."""
+    lead_time_spread: Annotated[float, Field(ge=0, le=3)] = 0.5
+    """σ of the lognormal lead time (spread of ln days); 0 = always the median."""
+    capacity_units_per_quarter: NonNegativeInt = 0
+    """Units the vendor can ship per quarter (91.3 days) across all orders; 0 = unlimited."""
+    disruption_rate_per_year: NonNegativeFloat = 0.0
+    """Random disruptions per year (Poisson), each lasting ``disruption_days`` on average."""
+    disruption_start_day: NonNegativeFloat | None = None
+    """A scheduled disruption starting this many days after the start; None = none."""
+    disruption_days: NonNegativeFloat = 60.0
+    """Length of the scheduled disruption and mean length of the random ones, days."""
+
+
 Node = Annotated[
     ComputeRack
     | NetworkSwitch
@@ -368,9 +406,39 @@ Node = Annotated[
     | Pdu
     | Storage
     | StaffTeam
-    | CloudBurst,
+    | CloudBurst
+    | Vendor,
     Field(discriminator="kind"),
 ]
+
+
+def order_problems(nodes: list[NodeBase]) -> list[tuple[str, str, str]]:
+    """(field path, node id, message) for each delivery whose vendor references do not hold.
+
+    A vendor reference must name a vendor node; a second vendor needs a first; a node ordered
+    from a vendor cannot also have a fixed delivery date. The rules report these as findings
+    and the supply model refuses to plan with them.
+    """
+    vendors = {x.id for x in nodes if isinstance(x, Vendor)}
+    out: list[tuple[str, str, str]] = []
+    for i, node in enumerate(nodes):
+        delivery = getattr(node, "delivery", None)
+        if not isinstance(delivery, Delivery) or not (delivery.vendor or delivery.second_vendor):
+            continue
+        where = f"nodes[{i}].delivery"
+        for part in ("vendor", "second_vendor"):
+            name = getattr(delivery, part)
+            if name and name not in vendors:
+                message = f"{node.id!r} orders from {name!r}, which is not a vendor node"
+                out.append((f"{where}.{part}", node.id, message))
+        if not delivery.vendor:
+            message = f"{node.id!r} names a second vendor but no first vendor"
+            out.append((f"{where}.vendor", node.id, message))
+        if delivery.delivery_date is not None:
+            message = f"{node.id!r} has a fixed delivery date and a vendor: give one of them"
+            out.append((f"{where}.delivery_date", node.id, message))
+    return out
+
 
 # Tag → class, read off the union so a new kind is listed once (in ``Node``).
 NODE_CLASSES: dict[str, type[NodeBase]] = {

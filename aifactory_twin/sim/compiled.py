@@ -44,6 +44,9 @@ class NodeParams:
     repair_h: FloatArray
     static_power_kw: FloatArray
     """Power per unit of IT loads that are not racks (switches, storage); 0 elsewhere."""
+    supply_seed: int | None = None
+    """Seed the vendor deliveries in ``arrival_s`` were drawn with; None when no node orders
+    from a vendor (the engine redraws them for its own seed, ``compile.deliveries_for_seed``)."""
 
 
 @dataclass(eq=False)

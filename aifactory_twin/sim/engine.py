@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import Scenario, ScheduledEvent
-from aifactory_twin.sim.compile import CompiledScenario, compile_scenario
+from aifactory_twin.sim.compile import CompiledScenario, compile_scenario, deliveries_for_seed
 from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.kpis import compute_kpis
 from aifactory_twin.sim.recorder import Recorder
@@ -87,8 +87,9 @@ class Engine:
     """Steps a compiled scenario; read-only state for views, KPIs at any time."""
 
     def __init__(self, compiled: CompiledScenario, seed: int = 0, *, lean: bool = False) -> None:
-        self.compiled = compiled
         self.seed = int(seed)
+        compiled = deliveries_for_seed(compiled, self.seed)
+        self.compiled = compiled
         self.lean = lean
         """Study mode: no per-node samples and no event records (counts only); same results."""
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
@@ -187,6 +188,7 @@ class Engine:
         new = compile_scenario(
             scenario, horizon_s=self.compiled.horizon_s, step_s=self.compiled.step_s
         )
+        new = deliveries_for_seed(new, self.seed)
         if new.topology_key() != self.compiled.topology_key():
             raise ValueError(
                 "topology changed (nodes, edges or workloads differ); recompile and restart"

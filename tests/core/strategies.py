@@ -112,6 +112,13 @@ KIND_FIELDS |= {
         "price_usd_per_gpu_hour": finite(0, 20),
         "availability": finite(0, 1),
     },
+    "vendor": {
+        "lead_time_median_days": finite(1, 400),
+        "lead_time_spread": finite(0, 1.5),
+        "capacity_units_per_quarter": st.integers(0, 500),
+        "disruption_rate_per_year": finite(0, 4),
+        "disruption_days": finite(0, 200),
+    },
 }
 
 

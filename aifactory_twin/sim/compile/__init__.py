@@ -36,7 +36,7 @@ from aifactory_twin.sim.compile.compute import compile_cloud, compile_racks, rac
 from aifactory_twin.sim.compile.job_mix import expand_job_mix
 from aifactory_twin.sim.compile.job_traces import expand_job_traces
 from aifactory_twin.sim.compile.network import compile_network, compile_storage
-from aifactory_twin.sim.compile.nodes import compile_nodes
+from aifactory_twin.sim.compile.nodes import compile_nodes, deliveries_for_seed
 from aifactory_twin.sim.compile.perf import compile_job_perf
 from aifactory_twin.sim.compile.plant import compile_plant
 from aifactory_twin.sim.compile.power import compile_power
@@ -55,6 +55,7 @@ __all__ = [
     "ROLES",
     "CompiledScenario",
     "compile_scenario",
+    "deliveries_for_seed",
     "event_problem",
 ]
 
@@ -148,7 +149,7 @@ def _compile(
     ]
     sc = expand_job_mix(sc, max(peaks, default=0.0))
     sc = expand_job_traces(sc, max(peaks, default=0.0))
-    node_params = compile_nodes(nodes, settings.start_time, racks, specs)
+    node_params = compile_nodes(nodes, settings.start_time, racks, specs, settings.seed)
     cools = [(i, x) for i, x in enumerate(nodes) if isinstance(x, CoolingUnit)]
     switches = [(i, x) for i, x in enumerate(nodes) if isinstance(x, NetworkSwitch)]
     stores = [(i, x) for i, x in enumerate(nodes) if isinstance(x, Storage)]

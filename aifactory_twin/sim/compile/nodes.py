@@ -1,11 +1,13 @@
 """Compile part: what every node has, whatever its kind (count, arrival, capex, failures).
 
-Arrival times come from ``models/supply.py``; racks take their capex from their accelerators
-(``compute.rack_capex_usd``); switches and storage also get their static power per unit here.
+Arrival times and the dual-sourcing price factor come from ``models/supply.py``; racks take
+their capex from their accelerators (``compute.rack_capex_usd``); switches and storage also get
+their static power per unit here.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -22,11 +24,11 @@ from aifactory_twin.schema import (
     Storage,
     Ups,
 )
-from aifactory_twin.sim.compile.common import floats
+from aifactory_twin.sim.compile.common import floats, problem
 from aifactory_twin.sim.compile.compute import rack_capex_usd
-from aifactory_twin.sim.compiled import NodeParams
+from aifactory_twin.sim.compiled import CompiledScenario, NodeParams
 from aifactory_twin.sim.models.data import governance_factors
-from aifactory_twin.sim.models.supply import arrival_seconds
+from aifactory_twin.sim.models.supply import SupplyError, supply_plan
 
 
 def compile_nodes(
@@ -34,8 +36,13 @@ def compile_nodes(
     start_time: datetime,
     racks: list[tuple[int, ComputeRack]],
     specs: list[AcceleratorSpec],
+    seed: int,
 ) -> NodeParams:
-    """Per-node parameters (index i = position in ``nodes``)."""
+    """Per-node parameters (index i = position in ``nodes``); ``seed`` draws vendor deliveries."""
+    try:
+        arrival_s, price_factor = supply_plan(nodes, start_time, seed)
+    except SupplyError as exc:
+        raise problem(exc.path, str(exc)) from None
     n = len(nodes)
     capex = np.zeros(n)
     fail = np.zeros(n)
@@ -58,9 +65,28 @@ def compile_nodes(
             static_kw[i] = x.power_kw * governance_factors(x)[1]
     return NodeParams(
         count=floats([float(x.count) for x in nodes]),
-        arrival_s=floats([arrival_seconds(x, start_time) for x in nodes]),
-        capex_per_unit_usd=capex,
+        arrival_s=arrival_s,
+        capex_per_unit_usd=capex * price_factor,
         fail_rate_per_unit_h=fail,
         repair_h=repair,
         static_power_kw=static_kw,
+        supply_seed=seed if any(_orders(x) for x in nodes) else None,
     )
+
+
+def _orders(node: NodeBase) -> bool:
+    delivery = getattr(node, "delivery", None)
+    return delivery is not None and bool(delivery.vendor or delivery.second_vendor)
+
+
+def deliveries_for_seed(c: CompiledScenario, seed: int) -> CompiledScenario:
+    """``c`` with its vendor deliveries drawn for the run's ``seed`` (``c`` if none to draw).
+
+    Compiling draws them with the file's seed; a run with another seed (a Monte Carlo sample,
+    ``run --seed``) redraws them here so deliveries vary from run to run like failures do.
+    """
+    if c.nodes.supply_seed is None or c.nodes.supply_seed == seed:
+        return c
+    arrival_s, _ = supply_plan(c.scenario.nodes, c.start_time, seed)
+    nodes = dataclasses.replace(c.nodes, arrival_s=arrival_s, supply_seed=seed)
+    return dataclasses.replace(c, nodes=nodes)

@@ -40,6 +40,7 @@ ACC_KEYS: tuple[str, ...] = (
     "maintenance_cost_usd",
     "cloud_cost_usd",
     "idle_cost_usd",
+    "waiting_cost_usd",
     "it_energy_kwh",
     "cooling_energy_kwh",
     "facility_energy_kwh",
@@ -69,6 +70,9 @@ class CapexView:
     """Per rack: arrived units × unit capex."""
     gpus_arrived: float
     gpus_failed: float
+    waiting_share: float
+    """Share of the rated IT load (racks, switches, storage) whose equipment has not arrived:
+    the facility built for it waits (supply delays, ``models/supply.py``)."""
 
 
 @dataclass(frozen=True)
@@ -192,11 +196,15 @@ class Ledger:
             rn = c.racks.node
             arrived_units = np.where(av.arrived, c.nodes.count, 0.0)
             down = av.units_failed()
+            rated_kw = c.nodes.static_power_kw * c.nodes.count
+            rated_kw[rn] += c.racks.rating_kw * c.nodes.count[rn]
+            total_kw = float(rated_kw.sum())
             self.cache.capex = CapexView(
                 float(arrived_units @ c.nodes.capex_per_unit_usd),
                 arrived_units[rn] * c.nodes.capex_per_unit_usd[rn],
                 float(arrived_units[rn] @ c.racks.gpus_per_unit),
                 float(down[rn] @ c.racks.gpus_per_unit),
+                float(rated_kw[~av.arrived].sum()) / total_kw if total_kw > 0 else 0.0,
             )
             self.cache.capex_version = av.version
         return self.cache.capex
@@ -252,6 +260,13 @@ class Ledger:
             memo.idle_capex_usd = float(capex.rack_usd @ (1.0 - rb.busy))
             memo.idle_key = (rb.key, av.version)
         idle_usd = eco.amortization_usd(memo.idle_capex_usd, years, dt)
+        waiting_usd = (
+            eco.amortization_usd(
+                self.facility_capex_usd * capex.waiting_share, eco.FACILITY_LIFE_YEARS, dt
+            )
+            if capex.waiting_share > 0
+            else 0.0
+        )
         maint = eco.pro_rata_usd(settings.maintenance_fraction_per_year * capex.arrived_usd, dt)
         people_key = headcount.tobytes()
         if memo.people_key != people_key:
@@ -280,6 +295,7 @@ class Ledger:
         a["maintenance_cost_usd"] += maint
         a["cloud_cost_usd"] += cloud_usd
         a["idle_cost_usd"] += idle_usd
+        a["waiting_cost_usd"] += waiting_usd
         a["it_energy_kwh"] += it_kw * dt_h
         a["cooling_energy_kwh"] += cooling_kw * dt_h
         a["facility_energy_kwh"] += facility_kw * dt_h
