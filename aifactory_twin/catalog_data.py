@@ -793,7 +793,7 @@ SUPPLY_PRESETS: dict[str, PresetEntry] = {
                 0.5,
                 f"estimate: CoWoS/allocation shortfalls of 2023 ({_LEAD_OMDIA}) about every 2 y",
             ),
-            "disruption_days": (
+            "disruption_length_days": (
                 60.0,
                 f"estimate: Dell cut lead times by months in 2024 ({_LEAD_DELL})",
             ),
@@ -808,7 +808,34 @@ SUPPLY_PRESETS: dict[str, PresetEntry] = {
             "lead_time_spread": (0.5, "estimate: as the primary OEM"),
             "capacity_units_per_quarter": (0, "estimate: unlimited unless allocation binds"),
             "disruption_rate_per_year": (0.5, "estimate: as the primary OEM"),
-            "disruption_days": (60.0, "estimate: as the primary OEM"),
+            "disruption_length_days": (60.0, "estimate: as the primary OEM"),
+        },
+    ),
+}
+
+_AWS_EGRESS = "https://aws.amazon.com/ec2/pricing/on-demand/"  # internet egress $0.09/GB
+
+SITE_PRESETS: dict[str, PresetEntry] = {
+    "site_edge": PresetEntry(
+        "site",
+        "Edge site",
+        "A small site near its users: a metro-edge WAN uplink, a technician drive away.",
+        {
+            "wan_rtt_ms": (10.0, "estimate: metro edge to a regional backbone, 5–15 ms"),
+            "wan_bandwidth_gbps": (1.0, "estimate: a business fibre uplink"),
+            "egress_usd_per_gb": (0.0, "estimate: a private WAN at a flat rate"),
+            "technician_travel_hours": (2.0, "estimate: a regional field team's drive"),
+        },
+    ),
+    "site_cloud_region": PresetEntry(
+        "site",
+        "Cloud region",
+        "A public-cloud region: farther from the users, pays egress on what leaves it.",
+        {
+            "wan_rtt_ms": (30.0, "estimate: regional cloud round trip, 20–40 ms"),
+            "wan_bandwidth_gbps": (100.0, "estimate: a dedicated interconnect"),
+            "egress_usd_per_gb": (0.09, f"{_AWS_EGRESS} (internet egress, first 10 TB/month)"),
+            "technician_travel_hours": (0.0, "estimate: the provider repairs its own hardware"),
         },
     ),
 }
@@ -818,5 +845,6 @@ PRESET_TABLE: dict[str, PresetEntry] = {
     **FACILITY_PRESETS,
     **SERVICE_PRESETS,
     **SUPPLY_PRESETS,
+    **SITE_PRESETS,
 }
 """Every node preset by stable snake_case id."""

@@ -251,6 +251,8 @@ _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_usd_per_kwh", "USD/kWh"),
     ("_usd_per_year", "USD/yr"),
     ("_usd_per_kw", "USD/kW"),
+    ("_usd_per_gb", "USD/GB"),
+    ("_units_per_quarter", "units/quarter"),
     ("_g_per_kwh", "g/kWh"),
     ("_l_per_kwh", "L/kWh"),
     ("_k_per_w", "K/W"),
@@ -273,6 +275,7 @@ _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_s", "s"),
     ("_hours", "h"),
     ("_days", "d"),
+    ("_day", "d"),
     ("_years", "yr"),
     ("_tflops", "TFLOP/s"),
     ("_b", "billion"),
@@ -283,6 +286,8 @@ _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
 # Words a field name spells in lower case that people write otherwise.
 _WORDS: dict[str, str] = {
     "ups": "UPS",
+    "wan": "WAN",
+    "rtt": "RTT",
     "pdu": "PDU",
     "cop": "COP",
     "wue": "WUE",

@@ -17,13 +17,16 @@ from aifactory_twin.kinds import NEEDS_POWER_KINDS
 from aifactory_twin.schema import (
     ALLOWED_CONNECTIONS,
     HEAT_REJECTORS,
+    CloudBurst,
     ComputeRack,
     CoolingUnit,
+    InferenceService,
     NetworkSwitch,
     NodeBase,
     Pdu,
     PowerFeed,
     Scenario,
+    Site,
     Storage,
     Ups,
 )
@@ -237,3 +240,65 @@ def cooling_groups(idx: FactoryIndex) -> dict[str, tuple[list[str], list[str]]]:
         racks_in, units_in = groups.setdefault(root, ([], []))
         (racks_in if idx.kind[nid] == "compute_rack" else units_in).append(nid)
     return groups
+
+
+# ----------------------------------------------------------------------------- sites and WAN
+def sites(nodes: Iterable[NodeBase]) -> dict[str, Site]:
+    """Site nodes by id (first one wins if ids repeat)."""
+    out: dict[str, Site] = {}
+    for node in nodes:
+        if isinstance(node, Site):
+            out.setdefault(node.id, node)
+    return out
+
+
+def site_of(node: NodeBase, known: dict[str, Site]) -> str:
+    """The site a node is at (its group names a site node), or "" (on the backbone)."""
+    return node.group if node.group in known else ""
+
+
+def rtt_ms(known: dict[str, Site], a: str, b: str) -> float:
+    """Round trip between sites ``a`` and ``b`` over the hub-and-spoke WAN ("" = backbone)."""
+    if a == b:
+        return 0.0
+    return (known[a].wan_rtt_ms if a else 0.0) + (known[b].wan_rtt_ms if b else 0.0)
+
+
+def serving_hosts(scenario: Scenario, service: InferenceService) -> list[NodeBase]:
+    """Racks and cloud nodes the service's placement allows (all of them when empty/"any")."""
+    hosts: list[NodeBase] = [n for n in scenario.nodes if isinstance(n, ComputeRack | CloudBurst)]
+    if service.placement and "any" not in service.placement:
+        allowed = set(service.placement)
+        hosts = [n for n in hosts if n.id in allowed]
+    return hosts
+
+
+def latency_problems(scenario: Scenario) -> list[tuple[str, str, str]]:
+    """(field path, service id, message) for each service its users' latency cannot be met.
+
+    A service with a ``users_site`` is served only by hosts within ``latency_target_ms`` round
+    trip of that site; one with no such host is an error (it could serve nobody in time).
+    """
+    known = sites(scenario.nodes)
+    out: list[tuple[str, str, str]] = []
+    for i, svc in enumerate(scenario.workloads):
+        if not isinstance(svc, InferenceService) or not svc.users_site:
+            continue
+        path = f"workloads[{i}].users_site"
+        if svc.users_site not in known:
+            out.append((path, svc.id, f"service {svc.id!r}: {svc.users_site!r} is no site node"))
+            continue
+        hosts = serving_hosts(scenario, svc)
+        trips = sorted((rtt_ms(known, svc.users_site, site_of(h, known)), h.id) for h in hosts)
+        if hosts and trips[0][0] <= svc.latency_target_ms:
+            continue
+        nearest = f"; nearest: {trips[0][1]!r} at {trips[0][0]:g} ms" if trips else ""
+        out.append(
+            (
+                f"workloads[{i}].latency_target_ms",
+                svc.id,
+                f"service {svc.id!r}: no rack or cloud it may use is within "
+                f"{svc.latency_target_ms:g} ms of its users at {svc.users_site!r}{nearest}",
+            )
+        )
+    return out

@@ -188,6 +188,14 @@ KINDS: tuple[KindInfo, ...] = (
         0,
         lambda n: f"Vendor · {n.lead_time_median_days:g} d median lead time",
     ),
+    KindInfo(
+        "site",
+        "Site",
+        "site",
+        "network",
+        5,
+        lambda n: f"Site · WAN {n.wan_rtt_ms:g} ms · {n.wan_bandwidth_gbps:g} Gb/s",
+    ),
 )
 
 KIND_INFO: dict[str, KindInfo] = {info.kind: info for info in KINDS}

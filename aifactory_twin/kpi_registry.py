@@ -101,8 +101,9 @@ KPIS: tuple[KpiInfo, ...] = (
         "over the simulated time.",
     ),
     KpiInfo(
-        "cloud_cost_usd", "Cloud burst cost", "USD", "money", "lower", "cost",
-        "Rented accelerator-hours × the cloud burst node's price per GPU-hour.",
+        "cloud_cost_usd", "Cloud burst and egress cost", "USD", "money", "lower", "cost",
+        "Rented accelerator-hours × the cloud burst node's price per GPU-hour, plus WAN egress "
+        "(egress_cost_usd).",
     ),
     KpiInfo(
         "idle_cost_usd", "Idle capacity cost (arrived, not working)", "USD", "money", "lower",
@@ -115,6 +116,12 @@ KPIS: tuple[KpiInfo, ...] = (
         "Amortized facility capex of the rated IT load (racks, switches, storage) whose "
         "equipment has not arrived yet: supply delays leave the building waiting.",
         short="Waiting cost",
+    ),
+    KpiInfo(
+        "egress_cost_usd", "WAN egress cost (in the cloud cost)", "USD", "money", "lower", "cost",
+        "Tokens served to users at another site × 200 streamed bytes per token (estimate) × the "
+        "serving site's egress price per GB; part of the cloud cost.",
+        short="Egress cost",
     ),
     KpiInfo(
         "cost_per_gpu_hour_usd", "Cost per GPU-hour", "USD", "money", "lower", "cost",

@@ -20,6 +20,7 @@ from aifactory_twin.graph import (
     cooling_capacity_kw,
     cooling_groups,
     heat_rejection_reachable,
+    latency_problems,
     power_capacity_kw,
     power_reachable,
     rated_heat_kw,
@@ -77,6 +78,10 @@ def check(scenario: Scenario) -> list[Finding]:
     out += [
         Finding("error", "bad-vendor-order", message, path, (node_id,))
         for path, node_id, message in order_problems(list(scenario.nodes))
+    ]
+    out += [
+        Finding("error", "latency-unreachable", message, path, (svc_id,))
+        for path, svc_id, message in latency_problems(scenario)
     ]
     out += _workload_and_variant_refs(scenario, idx)
     out += _power(scenario, idx, node_path)

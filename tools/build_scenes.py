@@ -200,6 +200,27 @@ def training_cluster_1k() -> Scenario:
     b.add("team_facilities", "facilities", 4, 7, headcount=8)
     b.add("team_mlops", "mlops", 7, 7)
     b.add("team_research", "research", 10, 7)
+    # Talent market (issue 14): each team is paid the market rate of its role (the preset's
+    # salary), so the "salaries -20 percent" variant pays 0.8 of market.
+    teams = ("facilities", "mlops", "research")
+    b.nodes = [
+        n.model_copy(update={"market_salary_usd_per_year": n.salary_usd_per_year})
+        if n.id in teams
+        else n
+        for n in b.nodes
+    ]
+    pay = {n.id: n.salary_usd_per_year for n in b.nodes if n.id in teams}
+    b.variants.append(
+        Variant(
+            name="salaries -20 percent",
+            description="Every team paid 20 % below its market rate: more departures (and more "
+            "load on those who stay), slower hiring, slower repairs.",
+            overrides=[
+                Override(target=team, path="salary_usd_per_year", value=0.8 * usd)
+                for team, usd in pay.items()
+            ],
+        )
+    )
     plant = ["grid", "ups", "chiller", "tower", *_row_parts(rows, "crah", "pdu")]
     b.link("support", "facilities", plant)
     b.link("support", "mlops", [*rows, *_row_parts(rows, "leaf"), "spine", "lustre"])
@@ -220,7 +241,7 @@ def training_cluster_1k() -> Scenario:
     # OEM lead time is for new builds) whose random disruptions stop it twice a year; dual
     # sourcing adds a slower second vendor at a 5 % premium. Monte Carlo seeds vary deliveries.
     b.add("vendor_gpu_oem", "oem", 1, 8, lead_time_median_days=14.0, disruption_rate_per_year=2.0,
-          disruption_days=21.0)  # fmt: skip
+          disruption_length_days=21.0)  # fmt: skip
     b.add("vendor_second_source", "second-source", 2, 8, lead_time_median_days=21.0)
     late = rows[4:]
     b.variants.append(
@@ -237,10 +258,10 @@ def training_cluster_1k() -> Scenario:
             description="As 'half on order' with a second qualified vendor at a 5 % premium: "
             "each order ships from whichever vendor delivers first.",
             overrides=[
-                *(Override(target=row, path="delivery.vendor", value="oem") for row in late),
-                *(Override(target=row, path="delivery.second_vendor", value="second-source")
-                  for row in late),
-            ],  # fmt: skip
+                Override(target=row, path=f"delivery.{part}", value=vendor)
+                for part, vendor in (("vendor", "oem"), ("second_vendor", "second-source"))
+                for row in late
+            ],
         )
     )
     return b.scenario()
@@ -663,7 +684,12 @@ def hybrid_burst() -> Scenario:
     b.add("dgx_h100", "cluster", 3, 3, count=32, group="site")
     b.add("roce_400", "leaf", 3, 2, count=8, group="site")
     b.add("roce_400", "spine", 5, 1, count=4)
-    b.add("cloud_h100", "cloud", 8, 1)
+    # Sites (issue 14): the cloud H100s sit in a cloud region 5 + 30 ms from the users' site and
+    # every token they stream out pays its egress, $0.09/GB (AWS internet egress, first 10 TB
+    # a month: https://aws.amazon.com/ec2/pricing/on-demand/).
+    b.add("cloud_h100", "cloud", 8, 1, group="cloud-region")
+    b.add("site_edge", "site", 1, 1, wan_rtt_ms=5.0, wan_bandwidth_gbps=100.0, group="site")
+    b.add("site_cloud_region", "cloud-region", 8, 0, group="cloud-region")
     b.link("network", "cluster", "leaf")
     b.link("network", "leaf", "spine")
     b.link("network", "cloud", "spine")
@@ -691,6 +717,7 @@ def hybrid_burst() -> Scenario:
             peak_demand_tokens_per_s=400000.0,
             daily_profile=DIURNAL,
             placement=["cluster", "cloud"],
+            users_site="site",
         )
     )
     return b.scenario()
@@ -700,13 +727,24 @@ def edge_inference() -> Scenario:
     b = SceneBuilder(
         "Edge inference",
         "Three small edge sites (1–2 air-cooled servers each) serving a 70B model to local "
-        "users, looked after by one field team.",
+        "users over a metro WAN (a site within 25 ms helps a busy neighbour), looked after by "
+        "one field team that drives to each site.",
         horizon_s=7 * DAY_S,
         step_s=300.0,
     )
     sites = [("north", "hgx_h200", 2), ("south", "hgx_h200", 1), ("east", "mi300x_server", 2)]
+    # Sites and the WAN (issue 14, all estimates): metro-edge uplinks 8–12 ms from the backbone
+    # at 1 Gb/s; the field team drives 1.5–3 h to each site before a repair.
+    wan = {"north": (8.0, 1.5), "south": (12.0, 3.0), "east": (10.0, 2.5)}
+    # Peak demand per GPU of the site, at 1,000 tokens/s per GPU (§6.5, estimate): the south
+    # site's users ask for 1.5× its one server; north and east have room to spare.
+    load = {"north": 600.0, "south": 1500.0, "east": 600.0}
+    all_servers = [f"{site}-servers" for site, _, _ in sites]
     for i, (site, preset, servers) in enumerate(sites):
         c, g = 5.0 * i, f"site-{site}"
+        rtt_ms, travel_h = wan[site]
+        b.add("site_edge", g, c + 2, 1, wan_rtt_ms=rtt_ms, technician_travel_hours=travel_h,
+              group=g)  # fmt: skip
         b.add(preset, f"{site}-servers", c + 1, 2, count=servers, group=g)
         b.add("roce_400", f"{site}-switch", c + 1, 1, group=g)
         # ≤ 2 × 10.8 = 21.6 kW rated vs a 30 kW in-row unit on a 40 kW air-cooled chiller.
@@ -727,10 +765,12 @@ def edge_inference() -> Scenario:
                 id=f"{site}-assistant",
                 name=f"Assistant ({site})",
                 model_parameters_b=70.0,
-                # 75 % of the site's GPUs busy at peak at 1,000 tokens/s per GPU (§6.5, est.).
-                peak_demand_tokens_per_s=750.0 * gpus,
+                peak_demand_tokens_per_s=load[site] * gpus,
                 daily_profile=DIURNAL,
-                placement=[f"{site}-servers"],
+                # Any site within 25 ms of the users may serve them (site pairs are 18–22 ms).
+                latency_target_ms=25.0,
+                users_site=g,
+                placement=all_servers,
             )
         )
     b.add("team_facilities", "field-ops", 5, 6, headcount=3, shift_coverage="extended")
@@ -738,6 +778,17 @@ def edge_inference() -> Scenario:
     kit = ("cooler", "chiller", "grid", "ups", "pdu")
     b.link("support", "field-ops", [f"{s}-{k}" for s, _, _ in sites for k in kit])
     b.link("support", "mlops", [f"{s}-{k}" for s, _, _ in sites for k in ("servers", "switch")])
+    b.variants.append(
+        Variant(
+            name="local only",
+            description="A 15 ms latency target: no site can help another, so the south site's "
+            "afternoon peak goes unserved.",
+            overrides=[
+                Override(target=f"{site}-assistant", path="latency_target_ms", value=15.0)
+                for site, _, _ in sites
+            ],
+        )
+    )
     return b.scenario()
 
 

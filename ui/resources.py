@@ -43,6 +43,7 @@ KIND_STYLES: dict[str, KindStyle] = {
     "staff_team": KindStyle("staff_team", "#D6457F"),
     "cloud_burst": KindStyle("cloud_burst", "#4A8DD8"),
     "vendor": KindStyle("vendor", "#8A6D3B"),
+    "site": KindStyle("site", "#2E8B57"),
 }
 _UNKNOWN_KIND = KindStyle("", "#808080")
 

@@ -356,6 +356,12 @@ class StaffTeam(NodeBase):
     market_salary_usd_per_year: PositiveFloat | None = None
     """What the market pays this role (fully loaded); None = at market (``salary_usd_per_year``).
     Pay below it raises attrition and lengthens hiring; above it does the opposite."""
+    market_tightness: Annotated[float, Field(ge=0.25, le=10)] = 1.0
+    """Scarcity of the role: open positions per qualified candidate relative to a normal market
+    (1). Time to fill grows in proportion (estimate)."""
+    ramp_up_days: NonNegativeFloat = 90.0
+    """Days until a new hire works at full productivity; it rises linearly from 0 (§9.7:
+    30–180 d, typical 90, estimate)."""
     shift_coverage: ShiftCoverage = "24x7"
 
 
@@ -390,11 +396,32 @@ class Vendor(NodeBase):
     capacity_units_per_quarter: NonNegativeInt = 0
     """Units the vendor can ship per quarter (91.3 days) across all orders; 0 = unlimited."""
     disruption_rate_per_year: NonNegativeFloat = 0.0
-    """Random disruptions per year (Poisson), each lasting ``disruption_days`` on average."""
+    """Random disruptions per year (Poisson), each lasting ``disruption_length_days`` on average."""
     disruption_start_day: NonNegativeFloat | None = None
     """A scheduled disruption starting this many days after the start; None = none."""
-    disruption_days: NonNegativeFloat = 60.0
+    disruption_length_days: NonNegativeFloat = 60.0
     """Length of the scheduled disruption and mean length of the random ones, days."""
+
+
+class Site(NodeBase):
+    """A location of the factory: a campus, an edge site or a cloud region.
+
+    The nodes whose ``group`` is the site's id are at the site. Sites meet through a WAN
+    backbone (hub and spoke): the round trip between two sites is the sum of their
+    ``wan_rtt_ms``, and responses served to users at another site cross both uplinks. Every
+    default is an estimate (metro edge RTT 5–10 ms, regional 20–40 ms).
+    """
+
+    kind: Literal["site"] = "site"
+    wan_rtt_ms: NonNegativeFloat = 20.0
+    """Round-trip time between this site and the WAN backbone, ms."""
+    wan_bandwidth_gbps: PositiveFloat = 10.0
+    """Uplink bandwidth to the backbone, Gb/s: caps the responses crossing it."""
+    egress_usd_per_gb: NonNegativeFloat = 0.0
+    """Price of data leaving this site over the WAN, USD/GB (a cloud region charges it)."""
+    technician_travel_hours: NonNegativeFloat = 0.0
+    """Time for a technician of a team based elsewhere to reach the site, h; added to each
+    hands-on repair here."""
 
 
 Node = Annotated[
@@ -407,7 +434,8 @@ Node = Annotated[
     | Storage
     | StaffTeam
     | CloudBurst
-    | Vendor,
+    | Vendor
+    | Site,
     Field(discriminator="kind"),
 ]
 

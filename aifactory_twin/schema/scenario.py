@@ -109,6 +109,10 @@ class InferenceService(StrictModel):
     tokens_per_s_per_accelerator: PositiveFloat = 1000.0
     """Sustained batched-decode throughput per accelerator (domain-reference §6.5, estimate)."""
     latency_target_ms: PositiveFloat = 200.0
+    """Round trip the users accept between them and the site serving them, ms: only racks and
+    cloud at sites within it of ``users_site`` serve (``sim/compile/sites.py``)."""
+    users_site: str = Field(default="", max_length=120)
+    """Id of the site node where the users are; empty = users everywhere, latency unchecked."""
     placement: Placement = []
     start_s: NonNegativeFloat = 0.0
     priority: int = 10

@@ -44,6 +44,9 @@ class NodeParams:
     repair_h: FloatArray
     static_power_kw: FloatArray
     """Power per unit of IT loads that are not racks (switches, storage); 0 elsewhere."""
+    travel_h: FloatArray | None = None
+    """Technician travel to the node's site, h, added to each hands-on repair (None: no site
+    needs travel; ``compile/sites.py``)."""
     supply_seed: int | None = None
     """Seed the vendor deliveries in ``arrival_s`` were drawn with; None when no node orders
     from a vendor (the engine redraws them for its own seed, ``compile.deliveries_for_seed``)."""
@@ -195,6 +198,8 @@ class StaffParams:
     salary_usd_per_year: FloatArray
     attrition_per_s: FloatArray
     hiring_lead_s: FloatArray
+    ramp_up_s: FloatArray
+    """Time until a new hire works at full productivity (linear ramp from 0)."""
     on_shift_fraction: FloatArray
     coverage: tuple[str, ...]
     support_team_index: IntArray

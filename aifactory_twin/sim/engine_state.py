@@ -211,7 +211,7 @@ class EngineState:
         )  # fmt: skip
         ledger.book(
             t, dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,
-            thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s,
+            thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s, work.jobs.egress_usd_per_s,
         )  # fmt: skip
         ledger.out["queue_length"] = float(work.sched.queue_length)
         # Live queue chart (issue 12): training jobs holding accelerators, and the site's

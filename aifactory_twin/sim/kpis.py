@@ -100,6 +100,7 @@ def compute_kpis(
         "cloud_cost_usd": a["cloud_cost_usd"],
         "idle_cost_usd": a["idle_cost_usd"],
         "waiting_cost_usd": a["waiting_cost_usd"],
+        "egress_cost_usd": a["egress_cost_usd"],
         "total_cost_usd": total,
         "it_energy_mwh": a["it_energy_kwh"] / 1000.0,
         "cooling_energy_mwh": a["cooling_energy_kwh"] / 1000.0,

@@ -112,12 +112,18 @@ KIND_FIELDS |= {
         "price_usd_per_gpu_hour": finite(0, 20),
         "availability": finite(0, 1),
     },
+    "site": {
+        "wan_rtt_ms": finite(0, 200),
+        "wan_bandwidth_gbps": finite(0.001, 400),
+        "egress_usd_per_gb": finite(0, 0.2),
+        "technician_travel_hours": finite(0, 24),
+    },
     "vendor": {
         "lead_time_median_days": finite(1, 400),
         "lead_time_spread": finite(0, 1.5),
         "capacity_units_per_quarter": st.integers(0, 500),
         "disruption_rate_per_year": finite(0, 4),
-        "disruption_days": finite(0, 200),
+        "disruption_length_days": finite(0, 200),
     },
 }
 

@@ -48,7 +48,7 @@ EXPECTED_PRESETS = {
     *("grid_feed", "grid_feed_tou", "ups", "pdu", "lustre_pfs", "data_lake", "warehouse"),
     *("team_facilities", "team_network_ops", "team_mlops", "team_data_eng", "team_research"),
     *("team_labeling", "team_security", "team_domain_experts", "cloud_h100"),
-    *("vendor_gpu_oem", "vendor_second_source"),
+    *("vendor_gpu_oem", "vendor_second_source", "site_edge", "site_cloud_region"),
 }
 # Measured / rated node power during dense training: 0.80 (0.76–0.82), domain-reference §9.1.
 AIR_SERVER_PRESETS = [

@@ -47,7 +47,7 @@ def test_order_day_plus_median_when_the_spread_is_zero() -> None:
 def test_a_scheduled_disruption_holds_the_shipment_until_it_ends() -> None:
     racks = _racks("r", 2, vendor="oem")
     calm, _ = sup.supply_plan([racks, _vendor()], START, seed=0)
-    hit = _vendor(disruption_start_day=8.0, disruption_days=30.0)
+    hit = _vendor(disruption_start_day=8.0, disruption_length_days=30.0)
     late, _ = sup.supply_plan([racks, hit], START, seed=0)
     assert calm[0] == pytest.approx(10 * DAY)
     assert late[0] == pytest.approx(38 * DAY)  # ready on day 10, inside days 8–38
@@ -77,7 +77,9 @@ def test_draws_are_reproducible_from_the_seed_and_vary_between_seeds() -> None:
 
 def test_random_disruptions_at_a_rate_delay_deliveries_on_average() -> None:
     calm = _vendor(lead_time_median_days=60.0, lead_time_spread=0.3)
-    risky = calm.model_copy(update={"disruption_rate_per_year": 4.0, "disruption_days": 45.0})
+    risky = calm.model_copy(
+        update={"disruption_rate_per_year": 4.0, "disruption_length_days": 45.0}
+    )
     rack = _racks("a", 4, vendor="oem")
     calm_days = [sup.supply_plan([rack, calm], START, s)[0][0] / DAY for s in range(200)]
     risky_days = [sup.supply_plan([rack, risky], START, s)[0][0] / DAY for s in range(200)]
@@ -137,7 +139,7 @@ def test_a_disruption_means_later_energization_and_more_waiting_cost() -> None:
     runs = {}
     for label, vendor in (
         ("calm", _vendor()),
-        ("disrupted", _vendor(disruption_start_day=5.0, disruption_days=12.0)),
+        ("disrupted", _vendor(disruption_start_day=5.0, disruption_length_days=12.0)),
     ):
         eng = Engine(compile_scenario(_ordered_hall(vendor)), seed=0)
         eng.run()

@@ -40,6 +40,7 @@ from aifactory_twin.sim.compile.nodes import compile_nodes, deliveries_for_seed
 from aifactory_twin.sim.compile.perf import compile_job_perf
 from aifactory_twin.sim.compile.plant import compile_plant
 from aifactory_twin.sim.compile.power import compile_power
+from aifactory_twin.sim.compile.sites import compile_sites
 from aifactory_twin.sim.compile.staff import compile_staff
 from aifactory_twin.sim.compile.weather import compile_weather
 from aifactory_twin.sim.compiled import (
@@ -168,6 +169,9 @@ def _compile(
     storage = compile_storage(stores, racks, edges.data)
     workloads = compile_workloads(sc, index, rack_params.node, cloud.node)
     _gate_on_datasets(sc, workloads, teams, stores)
+    compile_sites(
+        sc, nodes, workloads, rack_params.node, cloud.node, teams, edges.support, node_params
+    )
     perf = compile_job_perf(sc, workloads, node_params, rack_params, specs, network, storage)
     return CompiledScenario(
         scenario=sc,

@@ -48,8 +48,15 @@ def compile_staff(teams: list[tuple[int, StaffTeam]], edges: list[tuple[int, int
             ]
         ),
         hiring_lead_s=floats(
-            [x.hiring_lead_time_days * 86400.0 * stf.hiring_factor(_pay_ratio(x)) for x in tm]
+            [
+                x.hiring_lead_time_days
+                * 86400.0
+                * stf.hiring_factor(_pay_ratio(x))
+                * stf.scarcity_factor(x.market_tightness)
+                for x in tm
+            ]
         ),
+        ramp_up_s=floats([x.ramp_up_days * 86400.0 for x in tm]),
         on_shift_fraction=floats([40.0 / COVERED_HOURS_PER_WEEK[x.shift_coverage] for x in tm]),
         coverage=tuple(x.shift_coverage for x in tm),
         support_team_index=ints([t for t, _ in kept]),

@@ -69,6 +69,15 @@ class Workloads:
     teams: tuple[str, ...]
     dataset_ready_s: FloatArray | None = None
     """When each job's dataset is ready (0 without one, inf never; ``models/data_pipeline.py``)."""
+    # Sites and the WAN (``compile/sites.py``); None when no service names its users' site.
+    inf_remote_rack: BoolMatrix | None = None
+    """Per service and rack: the rack serves it from another site than its users'."""
+    inf_remote_cloud: BoolMatrix | None = None
+    inf_wan_tps: FloatArray | None = None
+    """Per service: tokens/s its users' WAN uplink can carry from remote sites."""
+    rack_egress_usd_per_token: FloatArray | None = None
+    """Per rack: egress price of one streamed token leaving its site."""
+    cloud_egress_usd_per_token: FloatArray | None = None
 
     @property
     def n_train(self) -> int:
@@ -236,3 +245,32 @@ def inference_demand_tps(wl: Workloads, hour: int, time_s: float) -> FloatArray:
     """Tokens/s demanded by each service this hour (0 before its start)."""
     started = wl.inf_start_s <= time_s
     return np.where(started, wl.inf_peak_tps * wl.inf_profile[:, hour % 24], 0.0)
+
+
+@dataclass(frozen=True)
+class WanShare:
+    """Inference capacity split by where it serves from (sites and the WAN, issue 14)."""
+
+    local_tps: FloatArray
+    """Per service: tokens/s its hosts at the users' site (or with no site set) can serve."""
+    cap_tps: FloatArray
+    """Per service: local + remote capacity, the remote part capped by the users' uplink."""
+    usd_per_token: FloatArray
+    """Per service: egress price of a remote token, weighted by the remote hosts' capacity."""
+
+
+def wan_share(wl: Workloads, pl: Placement, rack_slow: FloatArray) -> WanShare:
+    """Local and remote capacity of each service's placement and the egress of remote tokens."""
+    assert wl.inf_remote_rack is not None and wl.inf_remote_cloud is not None
+    assert wl.inf_wan_tps is not None and wl.rack_egress_usd_per_token is not None
+    assert wl.cloud_egress_usd_per_token is not None
+    far_r = np.where(wl.inf_remote_rack, pl.inf, 0.0)
+    far_c = np.where(wl.inf_remote_cloud, pl.inf_cloud, 0.0)
+    tps = wl.inf_tps_per_gpu
+    local = ((pl.inf - far_r) @ rack_slow + (pl.inf_cloud - far_c).sum(axis=1)) * tps
+    far = (far_r @ rack_slow + far_c.sum(axis=1)) * tps
+    far_usd = (
+        far_r @ (rack_slow * wl.rack_egress_usd_per_token) + far_c @ wl.cloud_egress_usd_per_token
+    ) * tps
+    price = np.divide(far_usd, far, out=np.zeros_like(far), where=far > 0)
+    return WanShare(local, local + np.minimum(far, wl.inf_wan_tps), price)

@@ -122,7 +122,7 @@ class _VendorBook:
 def disruption_windows(vendor: Vendor, seed: int) -> list[tuple[float, float]]:
     """(start s, end s) of the vendor's scheduled and random disruptions, by start."""
     out: list[tuple[float, float]] = []
-    length_s = vendor.disruption_days * DAY_S
+    length_s = vendor.disruption_length_days * DAY_S
     if vendor.disruption_start_day is not None and length_s > 0:
         start = vendor.disruption_start_day * DAY_S
         out.append((start, start + length_s))

@@ -75,8 +75,12 @@ class Availability:
         order = np.argsort(tech_node, kind="stable")
         self.te_team = c.staff.support_team_index[self.se_tech][order]
         self.te_ptr = np.searchsorted(tech_node[order], np.arange(c.n_nodes + 1))
+        # Technicians based elsewhere travel to the node's site first (``compile/sites.py``).
+        repair_h = (
+            c.nodes.repair_h if c.nodes.travel_h is None else c.nodes.repair_h + c.nodes.travel_h
+        )
         self.repair_h_eff = np.where(
-            self.supported, c.nodes.repair_h, c.nodes.repair_h + rel.VENDOR_RESPONSE_H
+            self.supported, repair_h, c.nodes.repair_h + rel.VENDOR_RESPONSE_H
         )
         self.is_cool = np.zeros(c.n_nodes, dtype=bool)
         self.is_cool[c.plant.unit_node] = True
@@ -202,6 +206,8 @@ class Availability:
             memo.repair_queue = memo.auto_hit = None
             self.incidents += float(failures.sum())
             self.incidents_auto += float(auto.sum())
+            if self.te_team.size and manual.any():
+                staff.add_repair_load(self._team_repair_h(manual, staff.load_h.size), t)
             for i in np.flatnonzero(failures):
                 kind = "cooling_failure" if self.is_cool[i] else "unit_failed"
                 self.log(t, kind, c.node_ids[i], f"{failures[i]:g} unit(s) failed")
@@ -220,6 +226,18 @@ class Availability:
             self.any_auto_failed = bool(self.failed_auto.any())
             self.any_manual_failed = bool(self.failed_manual.any())
         return (failures if failures is not None else self._no_failures), any_failure
+
+    def _team_repair_h(self, manual: FloatArray, n_teams: int) -> FloatArray:
+        """Hands-on hours ``manual`` new incidents ask of each technician team.
+
+        Split evenly among the teams supporting a node; vendor break-fix asks nothing of them.
+        """
+        out = np.zeros(n_teams)
+        for i in np.flatnonzero(manual):
+            teams = self.te_team[self.te_ptr[i] : self.te_ptr[i + 1]]
+            if teams.size:
+                np.add.at(out, teams, manual[i] * self.repair_h_eff[i] / teams.size)
+        return out
 
     def _repairs(self, t: float, dt: float, hours: FloatArray) -> bool:
         """Technician repairs of the manual failures; True if any unit came back."""

@@ -22,7 +22,9 @@ from aifactory_twin.sim.models import network as net
 from aifactory_twin.sim.models.compute import (
     INFERENCE_FLOPS_PER_TOKEN_PER_PARAM,
     Placement,
+    WanShare,
     inference_demand_tps,
+    wan_share,
 )
 from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, frozen, read_only
 
@@ -71,7 +73,9 @@ class Jobs:
         self._wants_key: tuple[int, ...] = ()
         self._wants: tuple[FloatArray, FloatArray, FloatArray] = (np.zeros(0),) * 3
         self._full_dt: tuple[float, FloatArray] = (math.nan, np.zeros(0))
-        self._inf_cap: tuple[Placement, FloatArray, FloatArray] | None = None
+        self._inf_cap: tuple[Placement, FloatArray, FloatArray, WanShare | None] | None = None
+        self.egress_usd_per_s = 0.0
+        """WAN egress of the responses served from another site than their users' (this step)."""
         self._flops_per_token = wl.inf_params_b * 1e9 * INFERENCE_FLOPS_PER_TOKEN_PER_PARAM
         # Per-GPU failure rate of each rack, for the Young/Daly MTBF of the jobs on it.
         self.rack_lambda_gpu_h = c.nodes.fail_rate_per_unit_h[c.racks.node] / c.racks.gpus_per_unit
@@ -263,10 +267,18 @@ class Jobs:
             # edited in place, when they change).
             known = self._inf_cap
             if known is None or known[0] is not pl or known[1] is not rack_slow:
-                site = pl.inf @ rack_slow
-                cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
-                known = self._inf_cap = (pl, rack_slow, cap)
+                if wl.inf_remote_rack is None:
+                    site = pl.inf @ rack_slow
+                    cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
+                    known = self._inf_cap = (pl, rack_slow, cap, None)
+                else:
+                    share = wan_share(wl, pl, rack_slow)
+                    known = self._inf_cap = (pl, rack_slow, share.cap_tps, share)
             served = np.minimum(inf_demand_tps, known[2])
+            if known[3] is not None:
+                # Local hosts serve first; the rest of the demand crosses the WAN.
+                far = np.maximum(served - known[3].local_tps, 0.0)
+                self.egress_usd_per_s = float(far @ known[3].usd_per_token)
             tokens_s = float(served.sum())
             inf_flops = float(served @ self._flops_per_token)
         return delivered + inf_flops, tokens_s, inf_flops

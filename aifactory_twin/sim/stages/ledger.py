@@ -41,6 +41,7 @@ ACC_KEYS: tuple[str, ...] = (
     "cloud_cost_usd",
     "idle_cost_usd",
     "waiting_cost_usd",
+    "egress_cost_usd",
     "it_energy_kwh",
     "cooling_energy_kwh",
     "facility_energy_kwh",
@@ -228,10 +229,13 @@ class Ledger:
         cap_w: FloatArray,
         flops_s: float,
         tokens_s: float,
+        egress_usd_per_s: float = 0.0,
     ) -> None:
         """Costs and totals of the step from ``t`` to ``t + dt``, and the recorder's ``out``.
 
-        ``flops_s`` and ``tokens_s``: delivered FLOP/s and inference tokens/s (work stage).
+        ``flops_s`` and ``tokens_s``: delivered FLOP/s and inference tokens/s (work stage);
+        ``egress_usd_per_s``: WAN egress of responses served across sites, booked with the
+        cloud cost.
         """
         c = self.c
         settings = c.scenario.settings
@@ -285,7 +289,8 @@ class Ledger:
             )
             memo.cloud_version = placement_version
         cloud_gpus, cloud_usd_per_h = memo.cloud
-        cloud_usd = cloud_usd_per_h * dt_h
+        egress_usd = egress_usd_per_s * dt
+        cloud_usd = cloud_usd_per_h * dt_h + egress_usd
         water_l = pb.water_l_per_h * dt_h
         self.step_fixed_usd = amort + salaries + maint
         a = self.acc
@@ -296,6 +301,7 @@ class Ledger:
         a["cloud_cost_usd"] += cloud_usd
         a["idle_cost_usd"] += idle_usd
         a["waiting_cost_usd"] += waiting_usd
+        a["egress_cost_usd"] += egress_usd
         a["it_energy_kwh"] += it_kw * dt_h
         a["cooling_energy_kwh"] += cooling_kw * dt_h
         a["facility_energy_kwh"] += facility_kw * dt_h

@@ -29,12 +29,18 @@ class Staff:
         self.hires: list[tuple[float, int, float]] = []
         """Open requisitions: (time filled s, team, people)."""
         self.launch_times: list[float] = []
+        self.ramping: list[tuple[float, int, float]] = []
+        """Hires still ramping up: (time hired s, team, people)."""
+        self.load_h = np.zeros(self._headcount.size)
+        """Per team: hands-on repair hours asked of it, a moving sum over the load window."""
+        self._load_t = 0.0
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
         """Take the parameters of ``c`` (same teams)."""
         self.c = c
         self._covered_key: tuple[int, int] | None = None
+        self._now = 0.0
         self._covered = np.zeros(0, dtype=bool)
 
     def technician_hours(self, hour: int, weekday: int, dt_h: float) -> FloatArray:
@@ -46,8 +52,27 @@ class Staff:
             )
             self._covered_key = (hour, weekday)
         return stf.technician_hours(
-            self._headcount, c.staff.on_shift_fraction, self._covered, c.staff.is_technician, dt_h
+            self.effective(), c.staff.on_shift_fraction, self._covered, c.staff.is_technician, dt_h
         )
+
+    def effective(self, t: float | None = None) -> FloatArray:
+        """People per team at full productivity: hires ramping up count in part."""
+        if not self.ramping:
+            return self._headcount
+        now = self._now if t is None else t
+        deficit = stf.ramp_deficit(self.ramping, self.c.staff.ramp_up_s, now, self._headcount.size)
+        return np.maximum(self._headcount - deficit, 0.0)
+
+    def add_repair_load(self, hours: FloatArray, t: float) -> None:
+        """Hands-on repair hours just asked of each team (new incidents on what it supports)."""
+        self._decay_load(t)
+        self.load_h += hours
+
+    def _decay_load(self, t: float) -> None:
+        if t > self._load_t:
+            if self.load_h.any():
+                self.load_h *= np.exp(-(t - self._load_t) / (stf.LOAD_WINDOW_DAYS * 86400.0))
+            self._load_t = t
 
     def has_mlops(self) -> bool:
         """Whether an MLOps team has anyone (needed for automated recovery)."""
@@ -80,19 +105,31 @@ class Staff:
         """Attrition, hires that arrive, launches of ``finished_jobs``. True if headcount moved."""
         c = self.c
         changed = False
-        gone = stf.departures(rng, self._headcount, c.staff.attrition_per_s, dt)
+        hazard = c.staff.attrition_per_s
+        self._decay_load(t)
+        if self.load_h.any():
+            factor = stf.workload_factor(self.load_h, self._headcount)
+            if np.any(factor > 1.0):
+                hazard = hazard * factor
+        gone = stf.departures(rng, self._headcount, hazard, dt)
         if gone is not None:
             for k in np.flatnonzero(gone):
                 changed = self.lose(int(k), float(gone[k]), t) or changed
         if self.hires:
             arrived = [h for h in self.hires if h[0] <= t + dt]
             if arrived:
-                for _, team, n_people in arrived:
+                for filled_s, team, n_people in arrived:
                     self._headcount[team] += n_people
+                    self.ramping.append((filled_s, team, n_people))
                 self.hires = [h for h in self.hires if h[0] > t + dt]
                 changed = True
+        if self.ramping:
+            # Headcount stands still while hires ramp up; technician hours read ``effective``.
+            ramp = c.staff.ramp_up_s
+            self.ramping = [h for h in self.ramping if t + dt < h[0] + ramp[h[1]]]
+        self._now = t + dt
         for j in finished_jobs:
-            researchers = float(self._headcount[self.c.staff.is_research].sum())
+            researchers = float(self.effective()[self.c.staff.is_research].sum())
             if researchers > 0:
                 self.launch_times.append(finish_s[j] + stf.launch_lag_s(researchers))
         return changed
