@@ -89,7 +89,7 @@ def time_axis(times_s: np.ndarray) -> tuple[np.ndarray, str]:
     return times_s / 3600.0, "hours"
 
 
-# (title, unit label, [(series, dashed, suffix)], display scale) — the four chart groups.
+# (title, unit label, [(series, dashed, suffix)], display scale) — the chart groups.
 CHART_GROUPS: tuple[tuple[str, str, tuple[tuple[str, bool, str], ...], float], ...] = (
     (
         "Power",
@@ -101,6 +101,9 @@ CHART_GROUPS: tuple[tuple[str, str, tuple[tuple[str, bool, str], ...], float], .
     # Shares plot in percent (display scale 0.01), as every table shows them.
     ("Utilization", "% of accelerators busy", (("mean_utilization", False, ""),), 0.01),
     ("Cost", "cumulative, million USD", (("total_cost_usd_cum", False, ""),), 1e6),
+    # Facility / IT power each step: over a year it draws the seasonal curve (issue 10). The
+    # report and the slides lay out the first four; the compare window shows them all.
+    ("PUE", "facility / IT power", (("pue", False, ""),), 1.0),
 )
 FAN_GROUPS: tuple[tuple[str, str, str, float], ...] = (
     ("Cost", "cumulative, million USD", "total_cost_usd_cum", 1e6),
@@ -113,7 +116,7 @@ FAN_GROUPS: tuple[tuple[str, str, str, float], ...] = (
 def compare_chart_specs(
     result: CompareResult, labels: Sequence[str] | None = None
 ) -> list[ChartSpec]:
-    """The four chart groups with one colour per variant (colour = position in the compare)."""
+    """The chart groups with one colour per variant (colour = position in the compare)."""
     all_labels = list(result.runs)
     specs = []
     for title, unit, series, scale in CHART_GROUPS:

@@ -1,12 +1,13 @@
 """Compare view (Simulate › Compare variants…): run variants with one seed, overlay, tabulate.
 
 Pick variants (the base counts as one), a pinned baseline, seed, horizon and step; Run sends
-one run per variant to worker processes (progress bar, Cancel). Results: the four charts with
-one colour per variant, a KPI table with absolute values and deltas against the baseline
-(including the operational cost reduction), and a "what changed" list of overrides. The Sweep
-and Monte Carlo tabs run those studies on the same scenario; Heat map sweeps two parameters,
-Tornado ranks the uncertain inputs and compares two variants under them, and Optimize searches
-designs and turns one into a variant of the document.
+one run per variant to worker processes (progress bar, Cancel). Results: the charts (power,
+heat, utilization, cost, PUE) with one colour per variant, a KPI table with absolute values
+and deltas against the baseline (including the operational cost reduction), and a "what
+changed" list of overrides. The Sweep and Monte Carlo tabs run those studies on the same
+scenario; Heat map sweeps two parameters, Tornado ranks the uncertain inputs and compares two
+variants under them, and Optimize searches designs and turns one into a variant of the
+document.
 """
 
 from __future__ import annotations
