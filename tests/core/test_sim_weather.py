@@ -203,6 +203,18 @@ def test_economizer_share_is_full_partial_and_off() -> None:
     # and spends water for it.
     assert 0.0 < mid[1] < mid[2] <= 1.0
     assert water[2] > 0 and water[1] == 0
+    # Humid outdoor air (dew point ≈ 26 °C, above ASHRAE A1's 17 °C) is locked out, even where
+    # its temperature alone would help; the water side does not care.
+    humid, water = ec.free_share(kind, 28.0, 26.5, chw, air, tower)
+    assert humid[1] == humid[2] == 0.0 and not water.any()
+    assert list(ec.free_share(kind, 28.0, 16.0, chw, air, tower)[0][1:3] > 0) == [True, True]
+
+
+def test_dew_point_from_dry_and_wet_bulb_round_trips() -> None:
+    t = np.array([30.0, 10.0, 35.0])
+    dew = wx.dew_point_c(t, np.array([40.0, 80.0, 20.0]))
+    wet = wx.wet_bulb_c(t, dew, np.full(3, wx.STANDARD_PRESSURE_PA))
+    assert np.allclose(wx.dew_point_from_wet_c(t, wet), dew, atol=0.05)
 
 
 @pytest.mark.parametrize("economizer", ["water_side", "air_side", "evaporative"])

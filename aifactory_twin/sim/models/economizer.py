@@ -14,11 +14,13 @@ clipped to [0, 1]: f = 1 when T_econ ≤ T_supply (compressors off), 0 when T_ec
   ≈ 12.4 °C wet bulb.
 * ``air_side``: the air handlers behind the chiller take outdoor air. T_econ = dry bulb + fan
   heat; T_supply = their supply air temperature, ΔT = ``AIR_DELTA_K`` (§3.2 air-side sizing).
-  Humidity limits of outdoor air are not modelled.
 * ``evaporative`` (adiabatic): outdoor air through a direct evaporative cooler: it drops the dry
   bulb by up to ε·(dry − wet) (ε = ``EVAP_EFFECTIVENESS``), only as far as needed, and the
   water evaporated for that drop is spent (``WATER_L_PER_KWH_EVAPORATED`` per kWh of sensible
   cooling of the air stream).
+* Humidity: outdoor air whose dew point (after the evaporative cooler, for that kind) is above
+  ``MAX_SUPPLY_DEW_POINT_C`` (ASHRAE A1 allowable, domain-reference §3.3) is not let in: the
+  air-side and evaporative economizers lock out (share 0), as a dew-point lockout does.
 
 The free share enters the chiller as less mechanical load (its compressor runs on the rest on
 its part-load curve, models/partload.py); for air-side and evaporative economizers the freely
@@ -30,6 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+
+from aifactory_twin.sim.models.weather import dew_point_from_wet_c
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -51,6 +55,8 @@ FAN_HEAT_K = 1.0
 """Temperature rise of outdoor air through the supply fans (estimate)."""
 EVAP_EFFECTIVENESS = 0.85
 """Direct evaporative cooler saturation effectiveness; media 70–95 % (estimate)."""
+MAX_SUPPLY_DEW_POINT_C = 17.0
+"""Highest dew point of air let into the room: ASHRAE A1 allowable DP ≤ 17 °C (§3.3)."""
 LATENT_HEAT_J_PER_KG = 2.43e6
 """Latent heat of vaporization of water at 30 °C (steam tables)."""
 WATER_L_PER_KWH_EVAPORATED = 3.6e6 / LATENT_HEAT_J_PER_KG
@@ -84,7 +90,10 @@ def free_share(
     supply = np.where(kind == WATER_SIDE, chw_supply_c, air_supply_c)
     delta = np.where(kind == WATER_SIDE, CHW_DELTA_K, AIR_DELTA_K)
     share = np.clip((supply + delta - econ_c) / delta, 0.0, 1.0)
-    share = np.where(kind == NONE, 0.0, share)
+    # Dew-point lockout of outdoor air (evaporation keeps the wet bulb and adds moisture).
+    dew_c = dew_point_from_wet_c(np.where(kind == EVAPORATIVE, air_in - evap_drop, dry_c), wet_c)
+    humid = (kind >= AIR_SIDE) & (dew_c > MAX_SUPPLY_DEW_POINT_C)
+    share = np.where((kind == NONE) | humid, 0.0, share)
     # Water evaporated per kWh of room heat while the economizer runs: the whole air stream
     # (Q = ṁ·c_p·ΔT_room) is cooled by evap_drop, so ṁ·c_p·drop / h_fg = Q·drop/ΔT_room / h_fg.
     water = np.where(

@@ -53,6 +53,18 @@ def dew_point_c(temp_c: FloatArray, rh_pct: FloatArray) -> FloatArray:
     return out
 
 
+def dew_point_from_wet_c(
+    temp_c: FloatArray | float, wet_c: FloatArray | float, pressure_pa: float = STANDARD_PRESSURE_PA
+) -> FloatArray:
+    """Dew point from dry and wet bulb: the psychrometer equation, then inverse Magnus."""
+    t = np.asarray(temp_c, dtype=np.float64)
+    tw = np.minimum(np.asarray(wet_c, dtype=np.float64), t)
+    e = saturation_hpa(tw) - 6.53e-4 * (1.0 + 0.000944 * tw) * pressure_pa / 100.0 * (t - tw)
+    g = np.log(np.maximum(e, 1e-3) / 6.112)
+    out: FloatArray = 243.12 * g / (17.62 - g)
+    return out
+
+
 def wet_bulb_c(temp_c: FloatArray, dew_c: FloatArray, pressure_pa: FloatArray) -> FloatArray:
     """Thermodynamic (psychrometric) wet bulb, °C, by bisection (module doc)."""
     t = np.asarray(temp_c, dtype=np.float64)
