@@ -179,3 +179,38 @@ def test_attach_a_trace_and_replay_its_first_day(
     window.stack.undo()  # max days
     window.stack.undo()  # the trace
     assert window.doc.part("job_traces") == []
+
+
+def test_a_generic_csv_trace_with_its_own_column_names(
+    window: MainWindow, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = ["t,gpus,secs,grp"] + [f"{k * 3600},{8 * (1 + k % 4)},7200,g{k % 2}" for k in range(6)]
+    (tmp_path / "jobs.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    window.save_to(str(tmp_path / "factory.aift.json"))
+    box = window.scenario_panel.job_sources
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(tmp_path / "jobs.csv"), "")
+    )
+    _click(qtbot, box.add_trace_button)
+    assert window.doc.part("job_traces")[0].format == "generic"
+    steps = window.stack.count()
+    # A misspelt field is refused with its name; the trace is unchanged.
+    type_into(qtbot, box.columns_edit, "submit_s=t, acelerators=gpus")
+    assert "'acelerators' is not one of" in box.problem.text()
+    assert window.doc.part("job_traces")[0].columns == {}
+    type_into(qtbot, box.columns_edit, "submit_s=t, accelerators=gpus, duration_s=secs, team=grp")
+    assert window.doc.part("job_traces")[0].columns == {
+        "submit_s": "t", "accelerators": "gpus", "duration_s": "secs", "team": "grp"
+    }  # fmt: skip
+    assert box.problem.isHidden() and window.stack.count() == steps + 1
+    panel = window.scenario_panel
+    panel.workload_list.setCurrentRow(0)
+    _click(qtbot, panel.remove_button)
+    window.live.run_headless(DAY_S / 2)
+    table = window.live.controller.engine.job_table()  # type: ignore[union-attr]
+    assert list(table.accelerators) == [8.0, 16.0, 24.0, 32.0, 8.0, 16.0]
+    assert set(table.teams) == {"g0", "g1"}
+    window.stack.undo()  # the workload removal
+    window.stack.undo()  # the columns
+    assert window.doc.part("job_traces")[0].columns == {}
+    assert box.columns_edit is not None and box.columns_edit.text() == ""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -33,41 +34,21 @@ from PySide6.QtWidgets import (
 from aifactory_twin.commands import Command, Macro, SetPart
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
-from aifactory_twin.formatting import format_span
 from aifactory_twin.schema import THREE_TEAM_MIX, JobMix, JobTrace
 from aifactory_twin.variant_session import set_model_path
 from ui.inspector.fields import FieldSpec
-from ui.inspector.model_form import ModelForm
-
-TRACE_FORMAT_HINTS: tuple[tuple[str, str], ...] = (
-    ("cluster_log", "helios"),
-    ("pai_task_table", "pai"),
-    ("cluster_job_log", "philly"),
-    (".json", "philly"),
+from ui.inspector.job_source_text import (
+    TRACE_FIELDS,
+    columns_text,
+    describe_mix,
+    describe_trace,
+    guess_trace_format,
+    parse_columns,
 )
-"""File-name fragments of the published traces (docs/workloads.md) → their format."""
+from ui.inspector.model_form import ModelForm
 
 Push = Callable[[Command], None]
 Selection = tuple[str, int]  # ("mix" | "trace", index in its list)
-
-
-def guess_trace_format(path: str) -> str:
-    """The trace format a file's name suggests (``generic`` when none does)."""
-    name = Path(path).name.lower()
-    return next((fmt for part, fmt in TRACE_FORMAT_HINTS if part in name), "generic")
-
-
-def describe_mix(mix: JobMix) -> str:
-    """One list line: team, jobs, sizes, arrivals, run time."""
-    return (
-        f"{mix.team} · {mix.jobs} × {mix.accelerators_min}–{mix.accelerators_max} GPUs · "
-        f"every {format_span(mix.mean_interarrival_s)} · {format_span(mix.duration_median_s)}"
-    )
-
-
-def describe_trace(trace: JobTrace) -> str:
-    days = f", first {trace.max_days:g} d" if trace.max_days else ""
-    return f"{trace.id} · {trace.format} · {Path(trace.path).name}{days}"
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -89,6 +70,7 @@ class JobSourcesBox(QWidget):
         self._push = push
         self.selected: Selection | None = None
         self.form: ModelForm | None = None
+        self.columns_edit: QLineEdit | None = None
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #E0483E; font-size: 11px;")
         self.problem.setWordWrap(True)
@@ -212,13 +194,14 @@ class JobSourcesBox(QWidget):
             if widget is not None:
                 widget.deleteLater()
         self.form = None
+        self.columns_edit = None
         model = self._model(self.selected)
         if model is None:
             return
         if isinstance(model, JobMix):
             self.form = ModelForm(JobMix, self._commit)
         else:
-            # ``columns`` (generic CSV column names) is a mapping: edited in the file.
+            # ``columns`` is a mapping: typed as ``field=column, …`` in its own row below.
             self.form = ModelForm(JobTrace, self._commit, skip={"columns"})
             browse = QPushButton("Choose trace file…")
             browse.setObjectName("choose_trace_file")
@@ -226,6 +209,43 @@ class JobSourcesBox(QWidget):
             self._form_holder.addWidget(browse)
         self.form.set_values(model)
         self._form_holder.addWidget(self.form)
+        if isinstance(model, JobTrace):
+            self._form_holder.addWidget(self._columns_row(model))
+
+    def _columns_row(self, trace: JobTrace) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel("CSV columns")
+        edit = QLineEdit(columns_text(trace.columns))
+        edit.setObjectName("trace_columns")
+        edit.setPlaceholderText("submit_s=submit, accelerators=gpus, duration_s=runtime")
+        tip = (
+            "Generic CSV traces: which column holds each of "
+            f"{', '.join(TRACE_FIELDS)} (unnamed ones are read from columns of that name)"
+        )
+        label.setToolTip(tip)
+        edit.setToolTip(tip)
+        edit.editingFinished.connect(self._commit_columns)
+        layout.addWidget(label)
+        layout.addWidget(edit, 1)
+        self.columns_edit = edit
+        return row
+
+    def _commit_columns(self) -> None:
+        if self.columns_edit is None:
+            return
+        try:
+            columns = parse_columns(self.columns_edit.text())
+        except ValueError as exc:
+            self._show_problem(f"CSV columns: {exc}")
+            return
+        spec = FieldSpec(path="columns", label="CSV columns", editor="text")
+        self._show_problem(self._commit(spec, columns))
+
+    def _show_problem(self, text: str | None) -> None:
+        self.problem.setText(text or "")
+        self.problem.setVisible(bool(text))
 
     # ------------------------------------------------------------ editing
     def _set(self, kind: str, items: list[Any], text: str) -> Command:
@@ -318,8 +338,7 @@ class JobSourcesBox(QWidget):
         if not chosen:
             return
         spec = FieldSpec(path="path", label="Path", editor="text")
-        self.problem.setText(self._commit(spec, self._relative(chosen)) or "")
-        self.problem.setVisible(bool(self.problem.text()))
+        self._show_problem(self._commit(spec, self._relative(chosen)))
 
     def remove_selected(self) -> None:
         sel = self.selected
@@ -361,3 +380,5 @@ class JobSourcesBox(QWidget):
         model = self._model(self.selected)
         if model is not None and self.form is not None:
             self.form.set_values(model)
+        if isinstance(model, JobTrace) and self.columns_edit is not None:
+            self.columns_edit.setText(columns_text(model.columns))
