@@ -26,6 +26,8 @@ _.filterAcceptsRow
 _.source_parent  # parameter of filterAcceptsRow
 _.mergeWith  # QUndoCommand merging (ui/undo.py)
 _.tickStrings  # pyqtgraph AxisItem
+_.tickValues  # pyqtgraph AxisItem
+_.picture  # pyqtgraph AxisItem's cached drawing: None makes it redraw (the Gantt's row ids)
 _.updateMin  # pyqtgraph LabelItem
 _._sizeHint  # read by pyqtgraph's GraphicsWidget.sizeHint
 _._mouse_proxy  # keeps the pyqtgraph SignalProxy alive; it disconnects when collected

@@ -86,6 +86,14 @@ def test_running_a_job_mix_fills_the_queue_chart_and_the_gantt(window: MainWindo
     qtbot.mouseClick(lv.jobs.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     racks = engine.job_nodes(j)
     assert racks and sorted(window.scene.selected_node_ids()) == sorted(racks)
+    # Zoomed in on a few rows, the row axis names the jobs; zoomed out, it numbers rows.
+    axis = lv.jobs.gantt_plot.getAxis("left")
+    order = lv.jobs.gantt.order
+    ((spacing, ticks),) = axis.tickValues(4.0, 0.0, 200.0)  # inverted axis: (max, min)
+    assert spacing == 1.0 and ticks == [0.5, 1.5, 2.5, 3.5]
+    assert axis.tickStrings(ticks[:2], 1.0, spacing) == [table.ids[order[0]], table.ids[order[1]]]
+    wide = axis.tickValues(0.0, 40.0, 100.0)  # 2.5 px a row: plain row numbers
+    assert wide and all(float(t).is_integer() for _spacing, values in wide for t in values)
 
 
 def test_reset_clears_the_jobs_panel(window: MainWindow) -> None:

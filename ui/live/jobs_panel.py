@@ -53,6 +53,7 @@ QUEUE_SERIES: tuple[tuple[str, str, str, int], ...] = (
     ("gpus_up", "GPUs up", "#8A94A6", 1),
 )
 BAR_HEIGHT = 0.8  # of a row
+LEFT_AXIS_PX = 96
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -71,6 +72,35 @@ def team_names(teams: tuple[str, ...]) -> list[str]:
 def team_color(teams: list[str], team: str) -> str:
     """The colour of ``team`` among ``teams`` (sorted names)."""
     return TEAM_COLORS[teams.index(team or NO_TEAM) % len(TEAM_COLORS)]
+
+
+class JobRowAxis(pg.AxisItem):  # type: ignore[misc]  # pyqtgraph ships no type hints
+    """The Gantt's left axis: row numbers, and the jobs' ids once a row is tall enough to read.
+
+    Ticks sit in the middle of the rows (row ``k`` spans ``k`` to ``k + 1``).
+    """
+
+    ID_MIN_PX = 14.0  # a row this tall shows its job id
+
+    def __init__(self) -> None:
+        super().__init__(orientation="left")
+        # One label per row may fill most of the axis (pyqtgraph's default drops labels past
+        # 80 % of its length, i.e. every id once rows are 14–18 px).
+        self.setStyle(textFillLimits=[(0, 0.98)])
+        self.row_ids: list[str] = []
+
+    def tickValues(self, lo: float, hi: float, size: float) -> list[tuple[float, list[float]]]:
+        lo, hi = sorted((lo, hi))  # the Gantt's y axis is inverted: pyqtgraph passes (max, min)
+        rows_px = size / max(hi - lo, 1e-9)
+        if rows_px < self.ID_MIN_PX or not self.row_ids:
+            return super().tickValues(lo, hi, size)  # type: ignore[no-any-return]
+        first, last = max(int(np.floor(lo)), 0), min(int(np.ceil(hi)), len(self.row_ids))
+        return [(1.0, [k + 0.5 for k in range(first, last)])]
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        if spacing != 1.0 or not self.row_ids:
+            return super().tickStrings(values, scale, spacing)  # type: ignore[no-any-return]
+        return [self.row_ids[int(v)] if 0 <= int(v) < len(self.row_ids) else "" for v in values]
 
 
 class JobGantt:
@@ -112,6 +142,7 @@ class JobGantt:
             for item in self.items.values():
                 item.setOpts(x0=np.zeros(0), x1=np.zeros(0), y0=np.zeros(0), height=np.zeros(0))
             self.order = np.zeros(0, dtype=np.intp)
+            self._set_row_ids([])
             return
         if self._colors is None or self._colors[0] is not table.teams:
             self.teams = team_names(table.teams)
@@ -121,6 +152,7 @@ class JobGantt:
         color = self._colors[1]
         seen = np.flatnonzero(table.submit_s <= now_s)
         self.order = seen[np.lexsort((seen, table.submit_s[seen]))]
+        self._set_row_ids([table.ids[j] for j in self.order])
         rows = np.empty(len(table.ids), dtype=np.float64)
         rows[self.order] = np.arange(self.order.size, dtype=np.float64)
         start = np.where(np.isnan(table.start_s), now_s, np.minimum(table.start_s, now_s))
@@ -139,6 +171,13 @@ class JobGantt:
                     x0=x0, x1=x1, y0=rows[jobs] + (1 - BAR_HEIGHT) / 2,
                     height=np.full(jobs.size, BAR_HEIGHT),
                 )  # fmt: skip
+
+    def _set_row_ids(self, ids: list[str]) -> None:
+        axis = self.plot.getAxis("left")
+        if isinstance(axis, JobRowAxis) and axis.row_ids != ids:
+            axis.row_ids = ids
+            axis.picture = None  # redraw the ticks
+            axis.update()
 
     def job_at(self, time_s: float, y: float) -> int | None:
         """Index of the job whose bar (queued or running) is at (``time_s``, row ``y``)."""
@@ -198,7 +237,7 @@ class JobsPanel(QWidget):
             row=0, col=0, axisItems={"bottom": TimeAxisItem()}
         )
         self.gantt_plot: pg.PlotItem = self.view.addPlot(
-            row=1, col=0, axisItems={"bottom": TimeAxisItem()}
+            row=1, col=0, axisItems={"bottom": TimeAxisItem(), "left": JobRowAxis()}
         )
         self.view.ci.layout.setRowStretchFactor(0, 2)
         self.view.ci.layout.setRowStretchFactor(1, 5)
@@ -236,9 +275,10 @@ class JobsPanel(QWidget):
             curve.setDownsampling(auto=True, method="peak")
             (plot.vb if axis == 0 else self._right).addItem(curve)
             self.curves[series] = curve
-        # Both plots' left axes the same width, so the linked time axes line up.
+        # Both plots' left axes the same width, so the linked time axes line up; wide enough
+        # for a job id ("research-123") on the Gantt's rows when zoomed in.
         for p in (self.queue_plot, self.gantt_plot):
-            p.getAxis("left").setWidth(52)
+            p.getAxis("left").setWidth(LEFT_AXIS_PX)
         self.gantt_plot.showAxis("right")
         self.gantt_plot.getAxis("right").setStyle(showValues=False)
         self.gantt_plot.getAxis("right").setWidth(plot.getAxis("right").width())
