@@ -252,6 +252,11 @@ def kpi_table_lines(kpis: dict[str, Any]) -> list[str]:
         if len(shares) > 1:
             parts = ", ".join(f"{team} {format_percent(v)}" for team, v in shares.items())
             lines.append(f"  {'Team share of GPU-hours':<{width}}  {parts}")
+    months = kpis.get("monthly") or []
+    if len(months) > 1:
+        # The seasonal curve, when the run spans months (the full rows are in monthly.csv).
+        parts = " ".join(f"{m['month'][2:]} {format_kpi('pue', m['pue'])}" for m in months)
+        lines.append(f"  {'Monthly PUE':<{width}}  {parts}")
     for job in kpis.get("jobs", []):
         done = "done" if job["completed"] else format_percent(job["progress"])
         eta = job["eta_h"]

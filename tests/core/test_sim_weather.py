@@ -267,7 +267,9 @@ def test_a_year_at_hourly_steps_shows_the_seasonal_curve() -> None:
     assert eng.state.seasons.tower_water_l > 0
 
 
-def test_cli_writes_monthly_csv_and_climate_override(tmp_path: Path) -> None:
+def test_cli_writes_monthly_csv_and_climate_override(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     save_scenario(_plant("water_side", horizon_s=62 * DAY, step_s=6 * 3600.0), tmp_path / "s.json")
     out = tmp_path / "o"
     args = ["run", str(tmp_path / "s.json"), "--out", str(out), "-q", "--climate", "dublin_ie"]
@@ -278,6 +280,11 @@ def test_cli_writes_monthly_csv_and_climate_override(tmp_path: Path) -> None:
     kpis = json.loads((out / "kpis.json").read_text(encoding="utf-8"))
     assert kpis["monthly"][0]["mean_dry_bulb_c"] < 8.0  # Dublin in January, not the sine's 18
     assert main([*args[:-1], "narnia"]) == 2
+    capsys.readouterr()
+    assert main([*args[:-3], "--climate", "dublin_ie"]) == 0  # not quiet: the table
+    table = capsys.readouterr().out
+    assert "Monthly PUE" in table and "27-01 " in table and "27-03 " in table
+    assert "Free-cooling hours" in table and "Tower water" in table
 
 
 @pytest.mark.parametrize(("step_s", "horizon_s"), [(1.0, 1800.0), (3600.0, 20 * DAY)])
