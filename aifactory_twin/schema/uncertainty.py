@@ -32,6 +32,9 @@ class UncertainInput(StrictModel):
     high: float | None = None
     values: list[JsonValue] = []
     weights: list[float] = []
+    correlation: dict[str, float] = {}
+    """Rank correlation (−1…1) with other uncertain inputs, keyed by their ``target.path``
+    label: drawn together through a Gaussian copula (Iman–Conover) in uncertainty studies."""
 
     @property
     def label(self) -> str:
@@ -46,6 +49,10 @@ class UncertainInput(StrictModel):
         return self
 
     def _problem(self) -> str:
+        if any(not -1.0 <= rho <= 1.0 for rho in self.correlation.values()):
+            return "correlations must lie in −1…1"
+        if self.label in self.correlation:
+            return "an input cannot be correlated with itself"
         kind = self.distribution
         if kind == "normal":
             if self.mean is None or self.sd is None or self.sd < 0:

@@ -1,5 +1,9 @@
 """Uncertainty studies: Latin hypercube samples of the scenario's uncertain inputs.
 
+Inputs that declare a ``correlation`` with others are drawn together: the Latin hypercube
+columns are reordered (Iman–Conover) so their ranks correlate as asked, which keeps every
+input's strata and distribution exactly.
+
 Each sample draws every uncertain input (Latin hypercube over the unit cube, mapped through each
 distribution's inverse CDF) and gets its own seed, so the spread covers inputs and dice
 together. Variants compared run the same draws and seeds (paired samples), so "B beats A"
@@ -47,6 +51,70 @@ def latin_hypercube(n_samples: int, n_dims: int, seed: int) -> FloatArray:
     out = np.empty((n_samples, n_dims))
     for dim in range(n_dims):
         out[:, dim] = (rng.permutation(n_samples) + rng.random(n_samples)) / n_samples
+    return out
+
+
+def correlation_matrix(inputs: Sequence[UncertainInput]) -> FloatArray | None:
+    """The inputs' rank-correlation matrix from their ``correlation`` entries (None: none given).
+
+    An entry on either input of a pair sets both; two different values for one pair, a label no
+    input has, or a matrix that is not positive definite is a UsageError naming the inputs.
+    """
+    labels = [s.label for s in inputs]
+    index = {label: k for k, label in enumerate(labels)}
+    matrix = np.eye(len(inputs))
+    given = False
+    for k, spec in enumerate(inputs):
+        for other, rho in spec.correlation.items():
+            if other not in index:
+                raise UsageError(
+                    f"uncertain input {spec.label}: correlation with {other!r}, which is not an "
+                    f"uncertain input (inputs: {', '.join(labels)})"
+                )
+            j = index[other]
+            if matrix[k, j] != 0.0 and matrix[k, j] != rho:
+                raise UsageError(
+                    f"uncertain inputs {spec.label} and {other}: two different correlations "
+                    f"({matrix[k, j]:g} and {rho:g}); give it once"
+                )
+            matrix[k, j] = matrix[j, k] = rho
+            given = True
+    if not given:
+        return None
+    if np.linalg.eigvalsh(matrix).min() <= 1e-9:
+        pairs = [
+            f"{labels[a]}~{labels[b]} {matrix[a, b]:g}"
+            for a in range(len(labels))
+            for b in range(a + 1, len(labels))
+            if matrix[a, b] != 0.0
+        ]
+        raise UsageError(
+            "uncertain inputs: the correlations cannot hold together (the matrix is not "
+            f"positive definite): {', '.join(pairs)}"
+        )
+    return matrix
+
+
+def iman_conover(unit: FloatArray, target: FloatArray, seed: int) -> FloatArray:
+    """Reorder each column of ``unit`` so the columns' rank correlation approaches ``target``.
+
+    Iman & Conover (1982), "A distribution-free approach to inducing rank correlation among
+    input variables": van der Waerden scores are given the target correlation through Cholesky
+    factors, and every column of the sample takes their ranks. Only the order within columns
+    changes, so each input keeps its Latin hypercube strata and its distribution exactly.
+    """
+    n, k = unit.shape
+    if n <= k + 1:  # too few samples to carry k correlated columns
+        return unit
+    rng = np.random.default_rng(seed + 1)
+    base = np.array([_STD_NORMAL.inv_cdf(i / (n + 1)) for i in range(1, n + 1)])
+    scores = np.column_stack([rng.permutation(base) for _ in range(k)])
+    observed = np.corrcoef(scores, rowvar=False)
+    induced = scores @ np.linalg.inv(np.linalg.cholesky(observed)).T @ np.linalg.cholesky(target).T
+    out = np.empty_like(unit)
+    for j in range(k):
+        ranks = np.argsort(np.argsort(induced[:, j]))
+        out[:, j] = np.sort(unit[:, j])[ranks]
     return out
 
 
@@ -186,6 +254,9 @@ def uncertainty(
     first = scenario.settings.seed if seed is None else seed
     seeds = [first + i for i in range(n_samples)]
     unit = latin_hypercube(n_samples, len(inputs), first)
+    target = correlation_matrix(inputs)
+    if target is not None:
+        unit = iman_conover(unit, target, first)
     draws = [tuple(quantile(s, float(u)) for s, u in zip(inputs, row, strict=True)) for row in unit]
     text = scenario.model_dump_json()
     labels = [name or BASE_LABEL for name in chosen]

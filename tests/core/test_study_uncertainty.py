@@ -15,7 +15,13 @@ from aifactory_twin.io import load_scenario
 from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import UncertainInput
 from aifactory_twin.study import StudyOptions
-from aifactory_twin.study.uncertainty import latin_hypercube, quantile, uncertainty
+from aifactory_twin.study.uncertainty import (
+    correlation_matrix,
+    iman_conover,
+    latin_hypercube,
+    quantile,
+    uncertainty,
+)
 
 SHORT = StudyOptions(horizon_s=2 * 86400.0, step_s=3600.0, series=(), max_points=None)
 PRICE = "price.flat_usd_per_kwh"
@@ -166,3 +172,53 @@ def test_cli_prints_the_study_and_writes_csv_and_json(tmp_path, capsys):
     assert main([*args, "--samples", "0", "--out", str(tmp_path)]) == 2
     assert main([*args, "--compare", "air", "nope", "--out", str(tmp_path)]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def _rank_corr(a, b):
+    ra, rb = np.argsort(np.argsort(a)), np.argsort(np.argsort(b))
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def test_correlated_inputs_keep_their_marginals_and_take_the_rank_correlation(hall):
+    price = _price(0.05, 0.08, 0.2).model_copy(
+        update={"correlation": {"train-70b.target_mfu": 0.8}}
+    )
+    mfu = UncertainInput(
+        target="train-70b", path="target_mfu", distribution="uniform", low=0.3, high=0.5
+    )
+    unit = latin_hypercube(400, 2, seed=3)
+    target = correlation_matrix([price, mfu])
+    assert target is not None and target[0, 1] == target[1, 0] == 0.8
+    joined = iman_conover(unit, target, seed=3)
+    assert abs(_rank_corr(joined[:, 0], joined[:, 1]) - 0.8) < 0.05
+    assert abs(_rank_corr(unit[:, 0], unit[:, 1])) < 0.15
+    for j in range(2):  # only the order changed: still one point per stratum
+        assert np.array_equal(np.sort(joined[:, j]), np.sort(unit[:, j]))
+    negative = iman_conover(unit, np.array([[1.0, -0.6], [-0.6, 1.0]]), seed=3)
+    assert abs(_rank_corr(negative[:, 0], negative[:, 1]) + 0.6) < 0.05
+    # Through the study: the drawn prices and MFUs move together.
+    result = uncertainty(_with(hall, price, mfu), 40, options=SHORT, tornado=False)
+    draws = np.array(result.draws, dtype=float)
+    assert _rank_corr(draws[:, 0], draws[:, 1]) > 0.6
+
+
+def test_bad_correlations_name_the_inputs(hall):
+    mfu = UncertainInput(
+        target="train-70b", path="target_mfu", distribution="uniform", low=0.3, high=0.5
+    )
+    with pytest.raises(ValidationError, match="−1"):
+        UncertainInput.model_validate(
+            {**_price(0.05, 0.08, 0.2).model_dump(), "correlation": {"x.y": 1.5}}
+        )
+    with pytest.raises(ValidationError, match="itself"):
+        UncertainInput.model_validate(
+            {**_price(0.05, 0.08, 0.2).model_dump(), "correlation": {"grid." + PRICE: 0.5}}
+        )
+    stray = _price(0.05, 0.08, 0.2).model_copy(update={"correlation": {"racks.count": 0.5}})
+    with pytest.raises(UsageError, match=r"racks\.count"):
+        uncertainty(_with(hall, stray, mfu), 4, options=SHORT)
+    a = UncertainInput(target="racks", path="count", distribution="uniform", low=8, high=16,
+                       correlation={"grid." + PRICE: 0.9, "train-70b.target_mfu": 0.9})  # fmt: skip
+    b = _price(0.05, 0.08, 0.2).model_copy(update={"correlation": {"train-70b.target_mfu": -0.9}})
+    with pytest.raises(UsageError, match="positive definite"):
+        correlation_matrix([a, b, mfu])
