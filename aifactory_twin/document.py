@@ -38,7 +38,16 @@ from aifactory_twin.schema import (
     Workload,
 )
 
-SCENARIO_PARTS = ("meta", "settings", "workloads", "variants", "events", "job_mix", "job_traces")
+SCENARIO_PARTS = (
+    "meta",
+    "settings",
+    "workloads",
+    "variants",
+    "events",
+    "job_mix",
+    "job_traces",
+    "uncertain",
+)
 
 # Connection priorities for listeners whose order matters (psygnal runs higher first; equal
 # priorities run in connection order, which must not be relied on).

@@ -107,6 +107,15 @@ def register(subparsers: Any) -> None:
     )
     _add_common(unc)
     unc.add_argument("--samples", type=int, required=True, help="number of LHS samples")
+    unc.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="PATH~DIST(ARGS)",
+        help="declare an input uncertain (adds to or replaces the scenario's), e.g. "
+        "'grid.price.flat_usd_per_kwh ~ triangular(0.05, 0.08, 0.2)'; DIST: normal(mean, sd"
+        "[, low, high]), lognormal(median, sigma), triangular, uniform(low, high), choice(A, B)",
+    )
     unc.add_argument("--variant", help="sample this variant instead of the base")
     unc.add_argument("--compare", nargs=2, metavar=("A", "B"),
                      help="sample variants A and B with the same draws and seeds")  # fmt: skip
@@ -378,9 +387,19 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
     """Write uncertainty.csv (one row per sample) and uncertainty.json (summary)."""
-    from aifactory_twin.study.uncertainty import TORNADO_KPIS, uncertainty, write_uncertainty
+    from aifactory_twin.study.uncertainty import (
+        TORNADO_KPIS,
+        parse_uncertain,
+        uncertainty,
+        write_uncertainty,
+    )
 
     scenario = _load(args)
+    if args.input:
+        added = [parse_uncertain(scenario, text) for text in args.input]
+        labels = {spec.label for spec in added}
+        kept = [u for u in scenario.uncertain if u.label not in labels]
+        scenario = scenario.model_copy(update={"uncertain": [*kept, *added]})
     if args.samples < 1:
         raise UsageError("--samples must be at least 1")
     if args.variant and args.compare:

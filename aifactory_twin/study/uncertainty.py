@@ -24,11 +24,12 @@ from statistics import NormalDist
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from aifactory_twin.errors import UsageError
 from aifactory_twin.kpi_registry import KPI_INFO
 from aifactory_twin.schema import Scenario, UncertainInput
-from aifactory_twin.study.params import SweepParam, check_param_values
+from aifactory_twin.study.params import SweepParam, check_param_values, parse_param, parse_values
 from aifactory_twin.study.runners import ProgressFn, Runner, SerialRunner
 from aifactory_twin.study.runs import FloatArray, scalar_kpis
 from aifactory_twin.study.studies import (
@@ -145,6 +146,63 @@ def quantile(spec: UncertainInput, u: float) -> Any:
     cumulative = np.cumsum(weights) / weights.sum()
     index = int(np.searchsorted(cumulative, u, side="right"))
     return spec.values[min(index, len(spec.values) - 1)]
+
+
+_DIST_ARGS: dict[str, tuple[str, ...]] = {
+    "normal": ("mean", "sd", "low", "high"),
+    "lognormal": ("median", "sigma"),
+    "triangular": ("low", "mode", "high"),
+    "uniform": ("low", "high"),
+}
+_REQUIRED = {"normal": 2, "lognormal": 2, "triangular": 3, "uniform": 2}
+
+
+def parse_uncertain(scenario: Scenario, text: str, option: str = "--input") -> UncertainInput:
+    """``PATH ~ DIST(ARGS)`` → an uncertain input, e.g. ``grid.price… ~ uniform(0.05, 0.2)``.
+
+    DIST is normal(mean, sd[, low, high]), lognormal(median, sigma), triangular(low, mode,
+    high), uniform(low, high) or choice(A, B, …).
+
+    UsageError names the text and the problem (unknown id, bad numbers, bad parameters).
+    """
+    usage = (
+        f"{option} {text!r}: use PATH ~ DIST(ARGS), e.g. grid.price.flat_usd_per_kwh ~ "
+        "triangular(0.05, 0.08, 0.2); DIST is normal, lognormal, triangular, uniform or choice"
+    )
+    path, sep, rest = text.partition("~")
+    rest = rest.strip()
+    if not sep or not rest.endswith(")") or "(" not in rest:
+        raise UsageError(usage)
+    kind, _, args_text = rest[:-1].partition("(")
+    kind = kind.strip()
+    param = parse_param(scenario, path.strip(), option)
+    values = parse_values(args_text, f"{option} {param.text}") if args_text.strip() else []
+    fields: dict[str, Any] = {"target": param.target, "path": param.path, "distribution": kind}
+    if kind == "choice":
+        fields["values"] = values
+    elif kind in _DIST_ARGS:
+        names = _DIST_ARGS[kind]
+        numbers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+        if len(numbers) != len(values) or not _REQUIRED[kind] <= len(values) <= len(names):
+            raise UsageError(f"{option} {param.text}: {kind} takes {', '.join(names)} as numbers")
+        fields.update(zip(names, (float(v) for v in values), strict=False))
+    else:
+        raise UsageError(usage)
+    try:
+        return UncertainInput.model_validate(fields)
+    except ValidationError as exc:
+        reason = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise UsageError(f"{option} {text.strip()!r}: {reason}") from None
+
+
+def input_text(spec: UncertainInput) -> str:
+    """``spec`` as ``parse_uncertain`` reads it: ``PATH ~ DIST(ARGS)``."""
+    if spec.distribution == "choice":
+        args = ", ".join(str(v) for v in spec.values)
+    else:
+        values = [getattr(spec, name) for name in _DIST_ARGS[spec.distribution]]
+        args = ", ".join(f"{v:g}" for v in values if v is not None)
+    return f"{spec.label} ~ {spec.distribution}({args})"
 
 
 def check_inputs(scenario: Scenario, variants: Sequence[str | None]) -> list[UncertainInput]:

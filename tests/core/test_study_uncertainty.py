@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 import numpy as np
 import pytest
@@ -18,13 +19,16 @@ from aifactory_twin.study import StudyOptions
 from aifactory_twin.study.uncertainty import (
     correlation_matrix,
     iman_conover,
+    input_text,
     latin_hypercube,
+    parse_uncertain,
     quantile,
     uncertainty,
 )
 
 SHORT = StudyOptions(horizon_s=2 * 86400.0, step_s=3600.0, series=(), max_points=None)
 PRICE = "price.flat_usd_per_kwh"
+SCENE = scenes_dir() / "air-vs-liquid.aift.json"
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +226,51 @@ def test_bad_correlations_name_the_inputs(hall):
     b = _price(0.05, 0.08, 0.2).model_copy(update={"correlation": {"train-70b.target_mfu": -0.9}})
     with pytest.raises(UsageError, match="positive definite"):
         correlation_matrix([a, b, mfu])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "grid.price.flat_usd_per_kwh ~ triangular(0.05, 0.0806, 0.2)",
+        "train-70b.target_mfu ~ normal(0.4, 0.04, 0.25, 0.55)",
+        "racks.delivery.lead_time_days ~ lognormal(1, 0.8)",
+        "facilities.headcount ~ uniform(2, 6)",
+        "main-cooling.cooling_type ~ choice(crah, cdu)",
+    ],
+)
+def test_inputs_read_from_text_and_print_back_the_same(hall, text):
+    spec = parse_uncertain(hall, text)
+    assert input_text(spec) == text
+    assert parse_uncertain(hall, input_text(spec)) == spec
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("grid.price.flat_usd_per_kwh triangular(1, 2, 3)", "PATH ~ DIST"),
+        ("nosuch.field ~ uniform(1, 2)", "nosuch.field"),
+        ("grid.price.flat_usd_per_kwh ~ poisson(3)", "PATH ~ DIST"),
+        ("grid.price.flat_usd_per_kwh ~ uniform(3)", "uniform takes low, high"),
+        ("grid.price.flat_usd_per_kwh ~ uniform(0.2, 0.1)", "needs low < high"),
+        ("grid.price.flat_usd_per_kwh ~ normal(a, b)", "as numbers"),
+    ],
+)
+def test_bad_input_text_is_a_usage_error_naming_it(hall, text, names):
+    with pytest.raises(UsageError, match=re.escape(names)):
+        parse_uncertain(hall, text)
+
+
+def test_cli_declares_inputs_on_the_command_line(tmp_path, capsys):
+    code = main([
+        "uncertainty", str(scenes_dir() / "starter-lab.aift.json"), "--samples", "4",
+        "--input", "settings.default_price_usd_per_kwh ~ uniform(0.05, 0.2)",
+        "--horizon", "1d", "--step", "1h", "--workers", "0", "--kpi", "energy_cost_usd",
+        "--out", str(tmp_path),
+    ])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    summary = json.loads((tmp_path / "uncertainty.json").read_text())
+    assert [i["path"] for i in summary["inputs"]] == ["default_price_usd_per_kwh"]
+    bad = main(["uncertainty", str(SCENE), "--samples", "2",
+                "--input", "racks.bogus ~ uniform(1, 2)", "--out", str(tmp_path)])  # fmt: skip
+    assert bad == 2
+    assert "racks.bogus" in capsys.readouterr().err

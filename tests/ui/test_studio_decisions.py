@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
@@ -33,7 +34,7 @@ def test_tornado_ranks_inputs_and_says_how_likely_liquid_is_cheaper(window, qtbo
     studio = _studio(window, qtbot, "action_tornado", horizon="10d")
     tab = studio.tornado_tab
     assert studio.tabs.currentWidget() is tab
-    assert "grid.price.flat_usd_per_kwh" in tab.inputs_label.text()
+    assert tab.inputs.item(0).text().startswith("grid.price.flat_usd_per_kwh ~ triangular")
     tab.samples_box.setValue(12)
     tab.a_box.setCurrentText("air")
     tab.b_box.setCurrentText("liquid")
@@ -70,6 +71,16 @@ def test_optimizer_finds_a_design_and_makes_it_an_undoable_variant(window, qtbot
     (curve,) = [c for c in tab.plot.getPlotItem().listDataItems() if c.name() == "Pareto front"]
     assert len(curve.xData) == len(front)
     assert math.isclose(curve.xData[0], front[0].kpis["training_time_days"])
+    # Clicking a point of the scatter selects that design in the table.
+    other = next(t for t in tab.result.trials if t.number != best.number and t.feasible)
+    items = tab.plot.getPlotItem().items
+    (dots,) = [
+        i for i in items if isinstance(i, pg.ScatterPlotItem) and i.name() == "meets constraints"
+    ]
+    spot = next(p for p in dots.points() if p.data() == other.number)
+    dots.sigClicked.emit(dots, [spot], None)
+    assert tab.selected.number == other.number
+    tab.select_trial(best.number)
     before = [v.name for v in window.doc.scenario.variants]
     qtbot.mouseClick(tab.variant_button, Qt.MouseButton.LeftButton)
     names = [v.name for v in window.doc.scenario.variants]
@@ -100,3 +111,33 @@ def test_heat_map_shows_a_kpi_over_two_parameters(window, qtbot):
     tab.y_box.setCurrentText("grid.no_such_field")
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
     assert "no_such_field" in studio.status.text()
+
+
+def test_declaring_an_input_uncertain_in_the_studio_is_an_undoable_edit(window, qtbot):
+    studio = _studio(window, qtbot, "action_tornado")
+    tab = studio.tornado_tab
+    assert tab.inputs.count() == 3
+    assert (
+        tab.inputs.item(0).text() == "grid.price.flat_usd_per_kwh ~ triangular(0.05, 0.0806, 0.2)"
+    )
+    qtbot.keyClicks(tab.input_edit, "facilities.headcount ~ uniform(1, 4)")
+    qtbot.keyClick(tab.input_edit, Qt.Key.Key_Return)
+    assert "headcount" in studio.status.text()  # a whole number of people: not uniform
+    tab.input_edit.clear()
+    qtbot.keyClicks(tab.input_edit, "facilities.headcount ~ choice(1, 2, 4)")
+    qtbot.keyClick(tab.input_edit, Qt.Key.Key_Return)
+    labels = [u.label for u in window.doc.scenario.uncertain]
+    assert labels[-1] == "facilities.headcount" and len(labels) == 4
+    assert tab.inputs.count() == 4 and tab.input_edit.text() == ""
+    qtbot.keyClicks(tab.input_edit, "facilities.bogus ~ uniform(1, 4)")
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    assert "facilities.bogus" in studio.status.text()
+    assert len(window.doc.scenario.uncertain) == 4
+    window.findChild(QAction, "action_undo").trigger()
+    assert len(window.doc.scenario.uncertain) == 3 and tab.inputs.count() == 3
+    tab.inputs.setCurrentRow(1)  # the MFU
+    qtbot.mouseClick(tab.remove_button, Qt.MouseButton.LeftButton)
+    assert [u.path for u in window.doc.scenario.uncertain] == [
+        "price.flat_usd_per_kwh",
+        "delivery.lead_time_days",
+    ]

@@ -486,6 +486,8 @@ def open_compare_window(
         )
         window.document = doc
         window.push_command = getattr(parent, "push", None)
+        _follow_document(doc, window)
+        window.refresh_variants()  # the input editor is enabled now that edits can be pushed
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if tab is not None:
         window.tabs.setCurrentIndex(_TABS.get(tab, 0))
@@ -493,6 +495,20 @@ def open_compare_window(
     window.raise_()
     window.activateWindow()
     return window
+
+
+def _follow_document(doc: Any, window: CompareWindow) -> None:
+    """Refresh the studio's lists when variants or inputs change in the document (until closed).
+
+    An edit in the editor, Make variant, an uncertain input added here, Undo: all land here.
+    """
+
+    def on_part(name: str, _old: Any, _new: Any) -> None:
+        if name in ("variants", "uncertain") and shiboken6.isValid(window):
+            window.refresh_variants()
+
+    doc.part_changed.connect(on_part)
+    window.destroyed.connect(lambda *_: doc.part_changed.disconnect(on_part))
 
 
 def _open_studio(doc: Any, parent: QWidget | None) -> CompareWindow | None:

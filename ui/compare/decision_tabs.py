@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 from aifactory_twin.commands import SetPart
 from aifactory_twin.errors import ScenarioError, TwinError, UsageError
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
-from aifactory_twin.schema import Scenario
+from aifactory_twin.schema import Scenario, UncertainInput
 from aifactory_twin.study import BASE_LABEL
 from aifactory_twin.study.optimize import (
     TIME_KPI,
@@ -46,7 +47,14 @@ from aifactory_twin.study.optimize import (
     parse_variable,
     variant_from_trial,
 )
-from aifactory_twin.study.uncertainty import TORNADO_KPIS, UncertaintyResult, uncertainty
+from aifactory_twin.study.uncertainty import (
+    TORNADO_KPIS,
+    UncertaintyResult,
+    check_inputs,
+    input_text,
+    parse_uncertain,
+    uncertainty,
+)
 from ui.compare.study_tabs import fill_table
 from ui.report_charts import VARIANT_COLORS
 from ui.report_content import kpi_axis
@@ -96,8 +104,24 @@ class TornadoTab(QWidget):
             top.addWidget(widget)
         top.addWidget(self.run_button)
         top.addStretch(1)
-        self.inputs_label = QLabel()
-        self.inputs_label.setWordWrap(True)
+        self.inputs = QListWidget()
+        self.inputs.setObjectName("uncertain_inputs")
+        self.inputs.setMaximumHeight(80)
+        self.input_edit = QLineEdit()
+        self.input_edit.setPlaceholderText(
+            "grid.price.flat_usd_per_kwh ~ triangular(0.05, 0.08, 0.2)  (normal, lognormal, "
+            "triangular, uniform, choice)"
+        )
+        self.input_edit.returnPressed.connect(lambda: self.add_input())
+        self.add_button = QPushButton("Add input")
+        self.add_button.clicked.connect(lambda: self.add_input())
+        self.remove_button = QPushButton("Remove input")
+        self.remove_button.clicked.connect(self.remove_input)
+        editor = QHBoxLayout()
+        editor.addWidget(QLabel("Uncertain inputs"))
+        editor.addWidget(self.input_edit, 1)
+        editor.addWidget(self.add_button)
+        editor.addWidget(self.remove_button)
         self.readout = QLabel("Run to see which inputs matter most and how sure the choice is.")
         self.readout.setObjectName("tornado_readout")
         self.readout.setStyleSheet("font-size: 15px; font-weight: 600;")
@@ -111,7 +135,8 @@ class TornadoTab(QWidget):
         split.setSizes([700, 400])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.inputs_label)
+        layout.addLayout(editor)
+        layout.addWidget(self.inputs)
         layout.addWidget(self.readout)
         layout.addWidget(split, 1)
 
@@ -122,12 +147,44 @@ class TornadoTab(QWidget):
             box.clear()
             box.addItems(names)
             box.setCurrentText(current if current in names else names[min(pick, len(names) - 1)])
-        inputs = ", ".join(f"{u.label} ({u.distribution})" for u in scenario.uncertain)
-        self.inputs_label.setText(
-            f"Uncertain inputs: {inputs}"
-            if inputs
-            else "The scenario declares no uncertain inputs."
+        self.inputs.clear()
+        self.inputs.addItems([input_text(u) for u in scenario.uncertain])
+        editable = self.owner.push_command is not None
+        for widget in (self.input_edit, self.add_button, self.remove_button):
+            widget.setEnabled(editable)
+        self.input_edit.setToolTip("" if editable else "Open the studio from the editor to edit")
+
+    def add_input(self) -> UncertainInput | None:
+        """Declare the typed input uncertain: one undoable edit of the document."""
+        owner = self.owner
+        if owner.push_command is None:
+            return None
+        try:
+            scenario = owner.scenario()
+            spec = parse_uncertain(scenario, self.input_edit.text(), "Uncertain input")
+            check_inputs(scenario.model_copy(update={"uncertain": [spec]}), [None])
+        except TwinError as exc:
+            owner.status.setText(f"Cannot add: {exc}")
+            return None
+        kept = [u for u in scenario.uncertain if u.label != spec.label]
+        owner.push_command(
+            SetPart(owner.document, "uncertain", [*kept, spec], text=f"Uncertain {spec.label}")
         )
+        self.input_edit.clear()
+        owner.refresh_variants()
+        owner.status.setText(f"{input_text(spec)} is uncertain now.")
+        return spec
+
+    def remove_input(self) -> None:
+        owner = self.owner
+        row = self.inputs.currentRow()
+        scenario = owner.scenario()
+        if owner.push_command is None or not 0 <= row < len(scenario.uncertain):
+            return
+        gone = scenario.uncertain[row]
+        kept = [u for i, u in enumerate(scenario.uncertain) if i != row]
+        owner.push_command(SetPart(owner.document, "uncertain", kept, text=f"Certain {gone.label}"))
+        owner.refresh_variants()
 
     def run(self) -> None:
         owner = self.owner
@@ -340,12 +397,13 @@ class OptimizeTab(QWidget):
                                       (False, GRAY, "breaks a constraint")):  # fmt: skip
             pts = [t for t in usable if t.feasible is feasible]
             if pts:
-                self.plot.addItem(
-                    pg.ScatterPlotItem(
-                        x=[t.kpis[TIME_KPI] for t in pts], y=[t.objective / scale for t in pts],
-                        data=[t.number for t in pts], brush=color, pen=None, size=8, name=name,
-                    )
+                scatter = pg.ScatterPlotItem(
+                    x=[t.kpis[TIME_KPI] for t in pts], y=[t.objective / scale for t in pts],
+                    data=[t.number for t in pts], brush=color, pen=None, size=8, name=name,
+                    hoverable=True, tip=None,
                 )  # fmt: skip
+                scatter.sigClicked.connect(self._on_points_clicked)
+                self.plot.addItem(scatter)
         front = result.pareto()
         if front:
             self.plot.plot(
@@ -406,6 +464,18 @@ class OptimizeTab(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         if order:
             self.table.selectRow(0)
+
+    def _on_points_clicked(self, _item: Any, points: Any, *_: Any) -> None:
+        """A click on a trial's point selects its row (then Make variant takes it)."""
+        if len(points):
+            self.select_trial(int(points[0].data()))
+
+    def select_trial(self, number: int) -> None:
+        for row, trial in enumerate(self._rows):
+            if trial.number == number:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.table.model().index(row, 0))
+                return
 
     def _on_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
