@@ -205,6 +205,7 @@ class CompareWindow(QWidget):
         style_plots(self.mc_tab.fans, self.mc_tab.fan_plots, theme)
         style_plots(self.mc_tab.hist, [self.mc_tab.hist.getPlotItem()], theme)
         style_plots(self.heatmap_tab.view, [self.heatmap_tab.plot], theme)
+        self.heatmap_tab.colorbar.axis.setTextPen(theme.foreground)
         for tab in (self.tornado_tab, self.optimize_tab):
             style_plots(tab.plot, [tab.plot.getPlotItem()], theme)
 

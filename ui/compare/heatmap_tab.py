@@ -81,6 +81,7 @@ class HeatmapTab(QWidget):
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.colorbar.axis.setWidth(72)  # room for "$1.23M"-wide tick values
         self.labels: list[pg.TextItem] = []
         layout = QVBoxLayout(self)
         layout.addLayout(row1)
