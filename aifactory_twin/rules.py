@@ -341,46 +341,72 @@ def _cooling(scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]) -
     return out
 
 
+@dataclass(frozen=True)
+class _JobSpan:
+    """What a placement offers a job: its racks, accelerators and whether a fabric joins them."""
+
+    candidates: list[str]
+    racks: list[ComputeRack]
+    on_site: int
+    cloud: int
+    per_unit_max: int
+    fabric: bool
+
+
+def _job_span(candidates: list[str], idx: FactoryIndex) -> _JobSpan:
+    racks = [n for c in candidates if isinstance(n := idx.nodes[c], ComputeRack)]
+    return _JobSpan(
+        candidates=candidates,
+        racks=racks,
+        on_site=sum(r.accelerators_per_unit * r.count for r in racks),
+        cloud=sum(
+            n.max_accelerators for c in candidates if isinstance(n := idx.nodes[c], CloudBurst)
+        ),
+        per_unit_max=max((r.accelerators_per_unit for r in racks), default=0),
+        fabric=any(
+            idx.kind[n] == "network_switch" for r in racks for n in idx.neighbours("network", r.id)
+        ),
+    )
+
+
 def _jobs(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
     out: list[Finding] = []
+    # Jobs that may run anywhere (the common case: hundreds of jobs on a big factory) share one
+    # scan of the nodes, so checking is linear in nodes + jobs rather than their product.
+    spans: dict[tuple[str, ...], _JobSpan] = {}
     for i, job in enumerate(scenario.workloads):
         if not isinstance(job, TrainingJob):
             continue
         anywhere = not job.placement or ANY_PLACEMENT in job.placement
-        candidates = list(idx.nodes) if anywhere else [p for p in job.placement if p in idx.nodes]
-        racks = [n for c in candidates if isinstance(n := idx.nodes[c], ComputeRack)]
-        on_site = sum(r.accelerators_per_unit * r.count for r in racks)
-        cloud = sum(
-            n.max_accelerators for c in candidates if isinstance(n := idx.nodes[c], CloudBurst)
-        )
+        key = () if anywhere else tuple(job.placement)
+        span = spans.get(key)
+        if span is None:
+            candidates = list(idx.nodes) if anywhere else [p for p in key if p in idx.nodes]
+            span = spans[key] = _job_span(candidates, idx)
         path = f"workloads[{i}]"
-        if job.accelerators_requested > on_site + cloud:
+        if job.accelerators_requested > span.on_site + span.cloud:
             out.append(
                 Finding(
                     "warning",
                     "job-exceeds-accelerators",
                     f"training job {job.id!r} requests "
-                    f"{job.accelerators_requested} accelerators but only {on_site} on site "
-                    f"and {cloud} in cloud burst are available to it",
+                    f"{job.accelerators_requested} accelerators but only {span.on_site} on site "
+                    f"and {span.cloud} in cloud burst are available to it",
                     path,
                     (job.id,),
                 )
             )
-        out += _job_layout(job, path, racks, candidates, idx)
-        per_unit_max = max((r.accelerators_per_unit for r in racks), default=0)
-        fabric = any(
-            idx.kind[n] == "network_switch" for r in racks for n in idx.neighbours("network", r.id)
-        )
-        if racks and job.accelerators_requested > per_unit_max and not fabric:
+        out += _job_layout(job, path, span.racks, span.candidates, idx)
+        if span.racks and job.accelerators_requested > span.per_unit_max and not span.fabric:
             out.append(
                 Finding(
                     "warning",
                     "job-no-fabric",
                     f"training job {job.id!r} needs more than one "
-                    f"rack ({job.accelerators_requested} > {per_unit_max} accelerators) but "
+                    f"rack ({job.accelerators_requested} > {span.per_unit_max} accelerators) but "
                     "its racks have no network edge to a fabric",
                     path,
-                    (job.id, *(r.id for r in racks)),
+                    (job.id, *(r.id for r in span.racks)),
                 )
             )
     return out

@@ -7,6 +7,8 @@ never prints a traceback; ``--debug`` shows it.
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -22,7 +24,18 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def _positive_mib(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of MiB (got {text!r})")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Headless tools for aifactory-twin scenario files (*.aift.json).",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for every error")
+    parser.add_argument(
+        "--max-file-mib",
+        type=_positive_mib,
+        metavar="MIB",
+        help="largest scenario file to read, in MiB (default 64, or $AIFT_MAX_FILE_MIB)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     # Each command module registers its own subcommands; imported lazily so `validate` does not
     # pay for numpy and the engine.
@@ -50,6 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(args_list)
+        if args.max_file_mib is not None:
+            from aifactory_twin.io.load import MAX_FILE_ENV
+
+            # The environment carries the cap to worker processes (sweeps, studies) as well.
+            os.environ[MAX_FILE_ENV] = repr(args.max_file_mib)
         handler: Handler = args.handler
         return handler(args)
     except SystemExit as exc:

@@ -84,6 +84,18 @@ def test_validate_100mb_file_exits_2(tmp_path: Path) -> None:
     result = run_cli("validate", huge)
     assert result.returncode == 2
     assert "100.0 MiB" in result.stdout and "limit is 64 MiB" in result.stdout
+    assert "--max-file-mib" in result.stdout  # the message says how to raise the cap
+
+
+def test_max_file_mib_raises_the_cap_and_refuses_nonsense(tmp_path: Path) -> None:
+    padded = tmp_path / "padded.aift.json"
+    text = GOLDEN.read_text(encoding="utf-8")
+    # Trailing whitespace is valid JSON: a real scenario just over the 64 MiB default.
+    padded.write_text(text + " " * (65 * 2**20), encoding="utf-8")
+    assert run_cli("validate", padded).returncode == 2
+    assert run_cli("--max-file-mib", "80", "validate", padded).returncode == 0
+    bad = run_cli("--max-file-mib", "0", "validate", GOLDEN)
+    assert bad.returncode == 2 and "positive number of MiB" in bad.stderr
 
 
 def test_validate_mixed_and_missing_files(tmp_path: Path) -> None:

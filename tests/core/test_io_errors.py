@@ -141,6 +141,16 @@ def test_size_cap_refuses_big_file_without_reading_it(tmp_path: Path) -> None:
     assert "100.0 MiB" in text and f"{MAX_FILE_BYTES // 2**20} MiB" in text
 
 
+def test_size_cap_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = _doc(meta={"description": "x" * 2_000_000})
+    monkeypatch.setenv(load_module.MAX_FILE_ENV, "1")
+    assert "the limit is 1 MiB (raise it with" in _error_text(doc)
+    monkeypatch.setenv(load_module.MAX_FILE_ENV, "2.5")
+    assert len(loads_scenario(doc, check_rules=False).meta.description) == 2_000_000
+    monkeypatch.setenv(load_module.MAX_FILE_ENV, "lots")
+    assert "AIFT_MAX_FILE_MIB: must be a positive number of MiB (got 'lots')" in _error_text(doc)
+
+
 def test_size_cap_applies_to_text_and_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(load_module, "MAX_FILE_BYTES", 100)
     doc = _doc(meta={"name": "x" * 200})
@@ -164,7 +174,7 @@ def test_depth_limit_counts_only_structure() -> None:
     assert scenario.meta.description == brackets_in_strings
     too_deep = "[" * (MAX_NESTING_DEPTH + 1) + "]" * (MAX_NESTING_DEPTH + 1)
     assert "nested deeper" in _error_text('{"a": ' + too_deep + "}")
-    assert "nested deeper" in _error_text("{" * 200_000)
+    assert "nested deeper" in _error_text('{"a": ' * 200_000)
 
 
 def test_non_utf8_reports_offset_and_bom_is_tolerated() -> None:

@@ -1,8 +1,9 @@
-"""The loader's fast path (numpy scan + ``model_validate_json``) gives what the full path gives.
+"""The loader's jiter parse gives what the standard library's parser gives, and refuses the same.
 
-Part of the engine speed work (issue 3 follow-up): ``aifactory_twin/io/load.py`` tries a
-current-version file on a fast path and falls back to the full pipeline whenever it is unsure.
-These tests pin that the two agree and that the scan is exact where it must be.
+``aifactory_twin/io/load.py`` parses with jiter (duplicate keys and depth enforced by the parser)
+and falls back to ``json`` with an object-pairs hook only to explain what jiter refused. These
+tests pin that the two parsers agree on every document either accepts, and that jiter never
+accepts a duplicate key the standard parser would see.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jiter
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,20 +34,20 @@ def _full_path(raw: bytes) -> Scenario:
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_every_shipped_file_takes_the_fast_path_and_matches_the_full_one(path: Path) -> None:
+def test_every_shipped_file_parses_the_same_with_jiter_and_json(path: Path) -> None:
     raw = path.read_bytes()
-    fast = io_load._fast_load(raw)
+    fast = io_load._parse_fast(raw, path.name)
     assert fast is not None
-    assert fast == _full_path(raw)
+    assert fast == parse_document(raw)
+    assert loads_scenario(raw, check_rules=False) == _full_path(raw)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sc=scenarios())
 def test_random_saved_scenarios_load_the_same_either_way(sc: Scenario) -> None:
     raw = dumps_scenario(sc).encode()
-    fast = io_load._fast_load(raw)
-    assert fast is not None
-    assert fast == _full_path(raw) == sc
+    assert io_load._parse_fast(raw, "x") == parse_document(raw)
+    assert loads_scenario(raw, check_rules=False) == _full_path(raw) == sc
 
 
 def _has_duplicate(raw: bytes) -> bool:
@@ -59,15 +61,6 @@ def _has_duplicate(raw: bytes) -> bool:
 
     json.loads(raw, object_pairs_hook=hook)
     return dup
-
-
-def _depth(value: object) -> int:
-    """Reference: bracket nesting of the generated document (see ``_dump``)."""
-    if isinstance(value, list) and value and all(isinstance(p, tuple) for p in value):
-        return 1 + max(_depth(v) for _, v in value)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
 
 
 _keys = st.sampled_from(["a", "b", "ab", "a:b", 'q"', "x{[", "long_key_name_1", "long_key_name_2"])
@@ -92,25 +85,45 @@ def _dump(value: object) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(doc=_json)
-def test_scan_depth_is_exact_and_never_misses_a_duplicate_key(doc: object) -> None:
+def test_jiter_refuses_exactly_the_duplicate_keys_json_sees(doc: object) -> None:
     raw = _dump(doc).encode()
-    scanned = io_load._scan(raw)
-    if scanned is None:  # only allowed for a backslash inside a key (here: the key 'q"')
-        assert b'"q\\""' in raw
-        return
-    assert scanned[0] == _depth(doc)
     if _has_duplicate(raw):
-        assert scanned[1]  # "no duplicate" must be certain; a clash may only over-report
+        with pytest.raises(ValueError, match="duplicate key"):
+            jiter.from_json(raw, catch_duplicate_keys=True)
+    else:
+        assert jiter.from_json(raw, catch_duplicate_keys=True) == json.loads(raw)
 
 
-def test_fast_path_declines_what_the_full_path_must_explain() -> None:
-    good = dumps_scenario(Scenario()).encode()
-    assert io_load._fast_load(good) is not None
-    assert (
-        io_load._fast_load(good.replace(b'"schema_version": 1', b'"schema_version": true')) is None
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.recursive(
+        st.one_of(st.floats(allow_nan=False), st.integers(), st.text(), st.booleans(), st.none()),
+        lambda inner: st.one_of(st.lists(inner), st.dictionaries(st.text(), inner)),
+        max_leaves=20,
     )
-    assert io_load._fast_load(good.replace(b'"format"', b'"format": "x", "format"', 1)) is None
-    assert io_load._fast_load(b'{"a\\u0062": 1}') is None
+)
+def test_jiter_reads_numbers_and_text_as_json_does(value: object) -> None:
+    raw = json.dumps(value).encode()
+    assert jiter.from_json(raw, catch_duplicate_keys=True) == json.loads(raw)
+
+
+def test_nesting_limit_is_jiters_and_named_with_its_place() -> None:
+    ok = b'{"a": ' * (io_load.MAX_NESTING_DEPTH - 1) + b"1" + b"}" * (io_load.MAX_NESTING_DEPTH - 1)
+    assert io_load._parse_fast(b"{" + ok[1:], "x") is not None
+    deep = (
+        b'{"a": ' * (io_load.MAX_NESTING_DEPTH + 1) + b"1" + b"}" * (io_load.MAX_NESTING_DEPTH + 1)
+    )
+    with pytest.raises(ScenarioError, match=r"nested deeper than 200 levels \(at line 1 column"):
+        loads_scenario(deep)
+
+
+def test_what_jiter_refuses_the_full_path_explains() -> None:
+    good = dumps_scenario(Scenario()).encode()
+    assert io_load._parse_fast(good, "x") is not None
+    assert (
+        io_load._parse_fast(good.replace(b'"format"', b'"format": "x", "format"', 1), "x") is None
+    )
+    assert io_load._parse_fast(b'{"a\\u0062": 1, "ab": 2}', "x") is None
     with pytest.raises(ScenarioError, match="appears twice"):
         loads_scenario(good.replace(b'"format"', b'"format": "x", "format"', 1))
     with pytest.raises(ScenarioError, match="whole number"):
