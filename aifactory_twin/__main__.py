@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
+from aifactory_twin.cli import console_main
 
-from aifactory_twin.cli import main
-
-sys.exit(main())
+console_main()

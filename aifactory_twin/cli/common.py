@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 EXIT_OK = 0
 EXIT_UNEXPECTED = 1
@@ -27,3 +28,24 @@ class Progress:
             self._last_pct = pct
             end = "\n" if pct == 100 else "\r" if sys.stderr.isatty() else "\n"
             print(f"{self.label}: {pct:3d}%", end=end, file=sys.stderr, flush=True)
+
+
+_kept_until_exit: list[Any] | None = None
+"""Objects the installed command leaves to the OS (None: in-process callers such as tests)."""
+
+
+def leave_to_exit(*objects: Any) -> None:
+    """Keep ``objects`` alive until the process exits, when the CLI runs as its own process.
+
+    Freeing a big factory's millions of small objects one by one takes seconds to tens of
+    seconds after the outputs are written; the command's process hands them to the OS instead
+    (``console_main`` ends with ``os._exit``). In-process callers free them as usual.
+    """
+    if _kept_until_exit is not None:
+        _kept_until_exit.extend(objects)
+
+
+def enable_fast_exit() -> None:
+    """From now on ``leave_to_exit`` keeps what it is given (the command's own process only)."""
+    global _kept_until_exit
+    _kept_until_exit = []

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aifactory_twin.cli.common import EXIT_OK, Progress
+from aifactory_twin.cli.common import EXIT_OK, Progress, leave_to_exit
 from aifactory_twin.errors import Problem, ScenarioError, UsageError
 from aifactory_twin.formatting import (
     format_duration,
@@ -110,6 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         _print_table(scenario.meta.name, kpis)
         print(f"wrote {out_dir / 'timeseries.csv'}, nodes.csv, monthly.csv, kpis.json")
+    leave_to_exit(scenario, compiled, eng)
     return EXIT_OK
 
 
@@ -142,13 +143,8 @@ def _finite(value: Any) -> Any:
 
 def _write_timeseries(eng: Any, path: Path) -> None:
     rec = eng.recorder
-    names = rec.names
-    cols = [rec.series(name) for name in names]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(names)
-        for row in zip(*cols, strict=True):
-            writer.writerow([f"{v:.6g}" for v in row])
+    columns = [_formatted(rec.series(name), "{:.6g}") for name in rec.names]
+    _write_columns(path, list(rec.names), columns)
 
 
 def _write_monthly(rows: list[dict[str, Any]], path: Path) -> None:
@@ -170,28 +166,36 @@ def _write_nodes(eng: Any, path: Path) -> None:
     from aifactory_twin.sim import STATUS_NAMES
 
     state = eng.node_state()
+    summary = eng.recorder.node_summary()
+    names = STATUS_NAMES
+    header = ["node_id", "kind", "status", "units_up", "units_failed", "power_kw", "temp_c"]
+    header += ["utilization", "mean_power_kw", "max_temp_c"]
+    columns = [
+        list(eng.node_ids),
+        [str(kind) for kind in eng.node_kinds],
+        [names[int(code)] for code in state["status"].tolist()],
+        _formatted(state["units_up"], "{:g}"),
+        _formatted(state["units_failed"], "{:g}"),
+        _formatted(state["power_kw"], "{:.6g}"),
+        _formatted(state["temp_c"], "{:.4g}"),
+        _formatted(state["utilization"], "{:.4g}"),
+        _formatted(summary["mean_power_kw"], "{:.6g}"),
+        _formatted(summary["max_temp_c"], "{:.4g}"),
+    ]
+    _write_columns(path, header, columns)
+
+
+def _formatted(values: Any, spec: str) -> list[str]:
+    """One column of numbers as text (``tolist`` first: formatting Python floats is faster)."""
+    return list(map(spec.format, values.tolist()))
+
+
+def _write_columns(path: Path, header: list[str], columns: list[list[str]]) -> None:
+    """Write a CSV built column by column: one C-level ``writerows`` over the zipped columns."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        fields = ["node_id", "kind", "status", "units_up", "units_failed", "power_kw", "temp_c"]
-        writer.writerow([*fields, "utilization", "mean_power_kw", "max_temp_c"])
-        for i, node_id in enumerate(eng.node_ids):
-            hist = eng.recorder.node_history(i)
-            mean_kw = float(hist["power_kw"].mean()) if hist["power_kw"].size else 0.0
-            max_c = float(hist["temp_c"].max()) if hist["temp_c"].size else 0.0
-            writer.writerow(
-                [
-                    node_id,
-                    str(eng.node_kinds[i]),
-                    STATUS_NAMES[int(state["status"][i])],
-                    f"{state['units_up'][i]:g}",
-                    f"{state['units_failed'][i]:g}",
-                    f"{state['power_kw'][i]:.6g}",
-                    f"{state['temp_c'][i]:.4g}",
-                    f"{state['utilization'][i]:.4g}",
-                    f"{mean_kw:.6g}",
-                    f"{max_c:.4g}",
-                ]
-            )
+        writer.writerow(header)
+        writer.writerows(zip(*columns, strict=True))
 
 
 # The KPI table the run prints: keys in order; labels and number formats from the KPI registry.

@@ -150,6 +150,20 @@ class Recorder:
             out[name] = self._node[s, k].astype(np.float64)
         return out
 
+    def node_summary(self) -> dict[str, npt.NDArray[np.float64]]:
+        """Every node's mean power (kW) and highest temperature (°C) over its samples.
+
+        Zeros before the first sample. Each node's samples are reduced as one contiguous row,
+        so the sums equal those of ``node_history`` (same pairwise order).
+        """
+        k = self.n_node_samples
+        n = self._node.shape[2]
+        if k == 0:
+            return {"mean_power_kw": np.zeros(n), "max_temp_c": np.zeros(n)}
+        power = np.ascontiguousarray(self._node[1, :k].T, dtype=np.float64)
+        temp = self._node[0, :k].max(axis=0).astype(np.float64)
+        return {"mean_power_kw": power.mean(axis=1), "max_temp_c": temp}
+
     def node_history(self, node_index: int) -> dict[str, npt.NDArray[np.float64]]:
         """Coarse series of one node (copies, float64)."""
         k = self.n_node_samples
