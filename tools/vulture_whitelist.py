@@ -41,6 +41,7 @@ _.efficiency_curve
 _.scale_up_bw_gbps_per_dir
 _.latency_target_ms
 _.author
+_.schema_version  # the envelope: io/load.py checks it on the parsed JSON before validation
 _.tensor  # ParallelLayout fields: perf/from_scenario.py reads them by name
 _.pipeline
 _.context
