@@ -11,6 +11,7 @@ import csv
 import json
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,28 @@ def register(subparsers: Any) -> None:
     )
     run.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     run.add_argument("--quiet", "-q", action="store_true", help="no KPI table, no progress")
+    run.add_argument(
+        "--timings",
+        action="store_true",
+        help="print how long loading, compiling, running and writing took (stderr)",
+    )
     run.set_defaults(handler=cmd_run)
+
+
+class _PhaseClock:
+    """Wall time of each phase of a run, for ``--timings``."""
+
+    def __init__(self) -> None:
+        self._last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def mark(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
 
 
 def _seed(text: str | None, default: int) -> int:
@@ -72,9 +94,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     horizon = parse_duration(args.horizon, "--horizon") if args.horizon else None
     step = parse_duration(args.step, "--step") if args.step else None
+    clock = _PhaseClock()
     scenario = load_scenario(args.file)
     if args.climate:
         scenario = with_climate(scenario, args.climate)
+    clock.mark("load")
     seed = _seed(args.seed, scenario.settings.seed)
     h = horizon if horizon is not None else scenario.settings.horizon_s
     dt = step if step is not None else scenario.settings.step_s
@@ -90,6 +114,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise ScenarioError(
             [Problem(p.path, p.message, p.file or str(args.file), p.label) for p in exc.problems]
         ) from None
+    clock.mark("compile")
     out_dir = Path(args.out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -100,6 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     show = not args.quiet and steps * max(compiled.n_nodes, 1) > _PROGRESS_NODE_STEPS
     bar = Progress(f"run {Path(args.file).name}", compiled.horizon_s, enabled=show)
     eng.run(progress=bar.update)
+    clock.mark("run")
     kpis = eng.kpis()
     _write_timeseries(eng, out_dir / "timeseries.csv")
     _write_nodes(eng, out_dir / "nodes.csv")
@@ -107,9 +133,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     (out_dir / "kpis.json").write_text(
         json.dumps(_finite(kpis), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
+    clock.mark("write")
     if not args.quiet:
         _print_table(scenario.meta.name, kpis)
         print(f"wrote {out_dir / 'timeseries.csv'}, nodes.csv, monthly.csv, kpis.json")
+    if args.timings:
+        print(f"timings: {clock}", file=sys.stderr)
     leave_to_exit(scenario, compiled, eng)
     return EXIT_OK
 

@@ -109,6 +109,26 @@ def test_run_cli_writes_timeseries_nodes_and_kpis(
         assert set(job) >= JOB_KEYS
 
 
+def test_node_summary_matches_each_node_history_and_timings_name_every_phase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scene = SCENES["training-cluster-1k"]
+    code = main(["run", str(scene), "--horizon", "2d", "--out", str(tmp_path), "-q", "--timings"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert all(f"{phase} " in err for phase in ("load", "compile", "run", "write")), err
+    eng = Engine(compile_scenario(load_scenario(scene), horizon_s=2 * 86400.0), seed=0)
+    eng.run()
+    summary = eng.recorder.node_summary()
+    for i in range(len(eng.node_ids)):
+        history = eng.recorder.node_history(i)
+        assert summary["mean_power_kw"][i] == history["power_kw"].mean()
+        assert summary["max_temp_c"][i] == history["temp_c"].max()
+    with (tmp_path / "nodes.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["mean_power_kw"] for r in rows] == [f"{v:.6g}" for v in summary["mean_power_kw"]]
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
