@@ -17,8 +17,9 @@
    <commit> | tar -x -C DIR``), the same run with that tree's code (same interpreter and
    packages) is timed alternately in the same sitting, so "not slower" is a same-sitting ratio.
 3. ``events``: µs per scheduling event, in process, at 1× and 40× Frontier: the time spent
-   re-placing jobs (``Work.place`` when it remakes the placement) and recomputing the per-job
-   factors, divided by the scheduling passes. 40× Frontier is frontier-scale with every node's
+   re-placing jobs (``Work.place`` when it remakes the placement, including the fabric
+   bandwidth it recomputes, shown apart) and recomputing the per-job factors, divided by the
+   scheduling passes. 40× Frontier is frontier-scale with every node's
    ``count`` × 40 (9,472 rack nodes of 40 servers: 378,880 servers, 1,515,520 GPUs) and a
    RAPS ``40frontiers``-like mix (1,000 jobs of 1–9,000 nodes, Poisson every 1 s), 1 h at 15 s.
 
@@ -179,8 +180,8 @@ def _events_at(scale: int, horizon_s: float) -> dict[str, Any]:
     from aifactory_twin.sim.stages.jobs import Jobs
     from aifactory_twin.sim.stages.work import Work
 
-    spent = {"place": 0.0, "factors": 0.0}
-    real_place, real_factors = Work.place, Jobs._factors
+    spent = {"place": 0.0, "factors": 0.0, "fabric": 0.0}
+    real_place, real_factors, real_fabric = Work.place, Jobs._factors, Work._fabric
 
     def place(self: Work, *args: Any) -> Any:
         before = self.version
@@ -188,6 +189,12 @@ def _events_at(scale: int, horizon_s: float) -> dict[str, Any]:
         result = real_place(self, *args)
         if self.version != before:
             spent["place"] += time.process_time() - t0
+        return result
+
+    def fabric(self: Work, *args: Any) -> Any:
+        t0 = time.process_time()
+        result = real_fabric(self, *args)
+        spent["fabric"] += time.process_time() - t0
         return result
 
     def factors(self: Jobs, *args: Any) -> Any:
@@ -200,13 +207,14 @@ def _events_at(scale: int, horizon_s: float) -> dict[str, Any]:
         scenario = load_scenario(write_scene(scale, Path(tmp)))
     compiled = compile_scenario(scenario, horizon_s=horizon_s, step_s=15.0)
     eng = Engine(compiled, seed=0)
-    Work.place, Jobs._factors = place, factors  # type: ignore[method-assign]
+    Work.place, Jobs._factors, Work._fabric = place, factors, fabric  # type: ignore[method-assign]
     try:
         t0 = time.process_time()
         eng.run()
         run_s = time.process_time() - t0
     finally:
         Work.place, Jobs._factors = real_place, real_factors  # type: ignore[method-assign]
+        Work._fabric = real_fabric  # type: ignore[method-assign]
     work = eng.state.work
     events = max(work.sched.decisions, 1)
     entries = work.placement.train_racks.gpus.size if work.placement is not None else 0
@@ -220,6 +228,9 @@ def _events_at(scale: int, horizon_s: float) -> dict[str, Any]:
         "job_rack_entries_at_end": entries,
         "us_per_event": round((spent["place"] + spent["factors"]) / events * 1e6),
         "us_per_event_place": round(spent["place"] / events * 1e6),
+        # Part of "place": the fabric load and bandwidth per rack (network model, O(racks +
+        # switches)) recomputed for the new placement.
+        "us_per_event_fabric": round(spent["fabric"] / events * 1e6),
         "us_per_event_factors": round(spent["factors"] / events * 1e6),
         "run_cpu_s": round(run_s, 2),
         "us_per_step": round(run_s / eng.step_index * 1e6, 1),
