@@ -43,7 +43,7 @@ from ui.inspector.fields import FieldSpec
 from ui.inspector.job_accounts import JobAccountBox
 from ui.inspector.job_perf import JobPerfBox
 from ui.inspector.job_sources import JobSourcesBox
-from ui.inspector.model_form import ModelForm
+from ui.inspector.model_form import ModelForm, node_choices
 from ui.inspector.panel import BANNER_STYLE
 from ui.inspector.placement import PlacementModel
 
@@ -223,6 +223,7 @@ class ScenarioPanel(QScrollArea):
             self._reset_workload,
             skip=SKIP,
             text_lists={"daily_profile"},
+            choices_of=lambda path: node_choices(self.doc.scenario, path),
         )
         layout.addWidget(self.workload_form)
         if kind == "training":

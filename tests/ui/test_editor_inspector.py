@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from editor_support import add_node, view_point
+from editor_support import add_node, choose, view_point
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 
@@ -171,3 +171,29 @@ def test_apply_preset_renames_a_node_still_named_after_its_old_preset(
     assert node.accelerator == "h200"  # type: ignore[attr-defined]
     window.stack.undo()
     assert window.doc.node(node_id).name == "DGX H100 (8× H100, air)"
+
+
+def test_order_racks_from_a_vendor_chosen_from_the_vendor_nodes(
+    qtbot: Any, window: MainWindow
+) -> None:
+    add_node(window, "compute_rack", "rack", 0, 0)
+    add_node(window, "vendor", "oem", 400, 0)
+    window.view.fit_all()
+    _select(qtbot, window, "oem")
+    median = window.inspector.rows["lead_time_median_days"]
+    assert isinstance(median.editor, QLineEdit)
+    assert "Unit: d" in median.editor.toolTip()
+    _type(qtbot, median.editor, "60")
+    assert window.doc.node("oem").lead_time_median_days == 60.0  # type: ignore[attr-defined]
+    assert window.inspector.rows["capacity_units_per_quarter"].spec.unit == "units/quarter"
+    _select(qtbot, window, "rack")
+    vendor = window.inspector.rows["delivery.vendor"].editor
+    assert isinstance(vendor, QComboBox)
+    assert [vendor.itemText(i) for i in range(vendor.count())] == ["", "oem"]
+    choose(vendor, "oem")
+    assert window.doc.node("rack").delivery.vendor == "oem"  # type: ignore[attr-defined]
+    window.validation.run_check()
+    assert not any(f.code == "bad-vendor-order" for f in window.validation.findings)
+    window.stack.undo()
+    assert window.doc.node("rack").delivery.vendor == ""  # type: ignore[attr-defined]
+    assert vendor.currentText() == ""  # the form follows the document

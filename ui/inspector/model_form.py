@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from aifactory_twin.paths import get_path
+from aifactory_twin.schema import Scenario
 from ui.inspector.field_row import FieldRow
 from ui.inspector.fields import FieldSpec, field_specs, format_value
 from ui.inspector.sections import Section, section_rank
@@ -46,6 +47,22 @@ def parse_number_list(text: str) -> list[float]:
     return out
 
 
+# Fields that name another node by id: the form offers the nodes of that kind ("" = none).
+REFERENCE_KINDS: dict[str, str] = {
+    "delivery.vendor": "vendor",
+    "delivery.second_vendor": "vendor",
+    "users_site": "site",
+}
+
+
+def node_choices(scenario: Scenario, path: str) -> tuple[str, ...] | None:
+    """The ids a reference field may take ("" first), or None for other fields."""
+    kind = REFERENCE_KINDS.get(path)
+    if kind is None:
+        return None
+    return ("", *sorted(n.id for n in scenario.nodes if n.kind == kind))
+
+
 class ModelForm(QWidget):
     """Rows for every field of ``cls`` except ``skip``; ``rows`` maps dotted path → row."""
 
@@ -58,6 +75,7 @@ class ModelForm(QWidget):
         text_lists: Collection[str] = (),
         parent: QWidget | None = None,
         section_of: Callable[[str], str] | None = None,
+        choices_of: Callable[[str], tuple[str, ...] | None] | None = None,
     ) -> None:
         # ``section_of`` places top-level fields in sections (the inspector's node form);
         # without it they share one untitled form, as in the settings form.
@@ -76,6 +94,9 @@ class ModelForm(QWidget):
                 # Lists of numbers edit as comma-separated text; the commit parses them.
                 description = f"{spec.description} (comma-separated numbers)".strip()
                 spec = replace(spec, editor="text", description=description, extra={"list": True})
+            choices = choices_of(spec.path) if choices_of is not None else None
+            if choices is not None:
+                spec = replace(spec, editor="choice", choices=choices)
             if not spec.section and section_of is not None:
                 spec = replace(spec, section=section_of(spec.path))
             specs.append(spec)

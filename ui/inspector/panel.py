@@ -56,7 +56,7 @@ from ui.inspector.fields import (
     common_value,
     format_value,
 )
-from ui.inspector.model_form import ModelForm
+from ui.inspector.model_form import ModelForm, node_choices
 from ui.inspector.sections import node_field_section
 from ui.resources import kind_pixmap
 from ui.undo import route_field_undo
@@ -288,7 +288,14 @@ class InspectorPanel(QWidget):
             layout.addWidget(self._preset_row(kind))
         cls = NODE_CLASSES[kind] if kind else NodeBase
         skip = {"kind"} | (SINGLE_ONLY | READ_ONLY if len(nodes) > 1 else set())
-        form = ModelForm(cls, self._commit, self._reset, skip=skip, section_of=node_field_section)
+        form = ModelForm(
+            cls,
+            self._commit,
+            self._reset,
+            skip=skip,
+            section_of=node_field_section,
+            choices_of=lambda path: node_choices(self.doc.scenario, path),
+        )
         layout.addWidget(form)
         self.rows = form.rows
         self._refresh_values()
