@@ -88,6 +88,7 @@ def check(scenario: Scenario) -> list[Finding]:
     out += _cooling(scenario, idx, node_path)
     out += _jobs(scenario, idx)
     out += _people_and_data(scenario, idx, node_path)
+    out += _power_limits(scenario)
     out.sort(key=lambda f: (f.severity != "error", _natural_key(f.path), f.code))
     return out
 
@@ -473,4 +474,29 @@ def _people_and_data(
                         (sid,),
                     )
                 )
+    return out
+
+
+def _power_limits(scenario: Scenario) -> list[Finding]:
+    """A power cap at or below the accelerator's idle power leaves it nothing to compute with."""
+    out: list[Finding] = []
+    for i, node in enumerate(scenario.nodes):
+        if not isinstance(node, ComputeRack) or node.power_limit_w is None:
+            continue
+        try:
+            idle_w = accelerator_spec(node.accelerator).idle_w
+        except ScenarioError:
+            continue  # an unknown accelerator is reported on its own field
+        if node.power_limit_w <= idle_w:
+            out.append(
+                Finding(
+                    "error",
+                    "power-limit-below-idle",
+                    f"rack {node.id!r}: power_limit_w {node.power_limit_w:g} W is at or below "
+                    f"its accelerator's idle power {idle_w:g} W; the accelerators could not "
+                    "compute (Hopper's lowest settable limit is 200 W, domain-reference §1.3)",
+                    f"nodes[{i}].power_limit_w",
+                    (node.id,),
+                )
+            )
     return out

@@ -150,6 +150,10 @@ class ComputeRack(NodeBase):
     host_idle_w: NonNegativeFloat = 1200.0
     power_rating_kw: PositiveFloat = 10.2
     """Rated (nameplate) power per unit, kW."""
+    power_limit_w: PositiveFloat | None = None
+    """Power cap per accelerator (as nvidia-smi -pl sets), W; empty = none. Below what the
+    accelerator draws it lowers power to the cap and throughput along P_dyn ∝ f³ (§1.3):
+    an H100 training at 595 W capped to 350 W runs ≈19 % slower on 41 % less GPU power."""
     cooling: CoolingMode = "air"
     liquid_heat_fraction: Fraction = 0.0
     """Share of heat captured by liquid (cold plates); the rest goes to room air."""

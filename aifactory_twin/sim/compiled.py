@@ -76,6 +76,8 @@ class RackParams:
     heat_cap_j_per_k: FloatArray
     rating_kw: FloatArray
     """Rated power per unit (standby draw and chassis loss scale with it, models/faults)."""
+    power_limit_w: FloatArray
+    """Power cap per accelerator, W (inf = none; ``models/power.power_limit``)."""
 
 
 @dataclass(eq=False)

@@ -208,6 +208,7 @@ class EngineState:
         flops_s, tokens_s, _ = work.jobs.advance(
             t, dt, pl, rb.slow, work.rack_bw, work.rack_bw_local, work.rack_store_per_gpu,
             inf_demand, self.log, (work.version, thermal.version, power.version, av.version),
+            rb.inf_slow,
         )  # fmt: skip
         ledger.book(
             t, dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,

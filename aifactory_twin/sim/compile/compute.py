@@ -6,6 +6,8 @@ its accelerators' price × the server overhead when the node does not give one.
 
 from __future__ import annotations
 
+import math
+
 from aifactory_twin.catalog import accelerator_spec
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import AcceleratorSpec, CloudBurst, ComputeRack
@@ -65,6 +67,9 @@ def compile_racks(racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorS
         r_th_k_per_w=floats([x.thermal_resistance_k_per_w for x in rk]),
         heat_cap_j_per_k=floats([x.heat_capacity_kj_per_k * 1000.0 for x in rk]),
         rating_kw=floats([x.power_rating_kw for x in rk]),
+        power_limit_w=floats(
+            [math.inf if x.power_limit_w is None else x.power_limit_w for x in rk]
+        ),
     )
 
 

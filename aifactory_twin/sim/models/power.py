@@ -248,3 +248,22 @@ def per_accelerator_kw(
         idle_w * kw,
         host_idle * kw,
     )
+
+
+def power_limit(
+    kappa: FloatArray, tdp_w: FloatArray, idle_w: FloatArray, limit_w: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """(κ under the cap, throughput ratio) for a per-accelerator power cap ``limit_w``.
+
+    The effective peak is min(κ·TDP, cap) (domain-reference §1.3: P_eff = min(κ_w·TDP,
+    P_cap)). Dynamic power goes as f³ (P_dyn ∝ f^2.5–3, §1.3) and compute-bound throughput as
+    f, so the throughput ratio is ((cap − P_idle)/(κ·TDP − P_idle))^(1/3) [E]. Where the cap
+    does not bind both come back unchanged (κ itself, ratio exactly 1).
+    """
+    peak_w = kappa * tdp_w
+    binds = limit_w < peak_w
+    dyn = np.maximum(peak_w - idle_w, 1e-12)
+    ratio = np.minimum(np.maximum((limit_w - idle_w) / dyn, 0.0), 1.0)
+    kappa_cap: FloatArray = np.where(binds, limit_w / tdp_w, kappa)
+    pace: FloatArray = np.where(binds, np.cbrt(ratio), 1.0)
+    return kappa_cap, pace

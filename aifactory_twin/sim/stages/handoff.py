@@ -79,6 +79,8 @@ class RackBlock:
     inf_alloc: float
     acct: RackAccounts | None = None
     """Per-accelerator power by activity, for per-job accounting (``stages/accounts.py``)."""
+    inf_slow: FloatArray | None = None
+    """Per rack: inference pace when it differs from ``slow`` (a power cap slows training only)."""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,17 @@ class ItPower:
         self.c = c
         # A protectively shut-down unit keeps a standby draw (models/faults.py).
         self.standby_w = frozen(c.racks.rating_kw * 1000.0 * ft.STANDBY_FRACTION)
+        # A per-accelerator power cap lowers the effective peak and, where it binds, the pace
+        # of training (models/power.power_limit; decode is memory-bound: power only, §1.3).
+        rk = c.racks
+        kappa_train, self.limit_pace = pw.power_limit(
+            rk.kappa_train, rk.tdp_w, rk.idle_w, rk.power_limit_w
+        )
+        kappa_decode, _decode_pace = pw.power_limit(
+            rk.kappa_decode, rk.tdp_w, rk.idle_w, rk.power_limit_w
+        )
+        self.kappa = (frozen(kappa_train), frozen(kappa_decode))
+        self.limit_binds = bool((self.limit_pace < 1.0).any())
         self.cache = ItPowerCache()
 
     def racks(
@@ -93,7 +104,7 @@ class ItPower:
         rk = c.racks
         rack_kw, _gpu_kw, busy, hottest_w = pw.rack_power_kw(
             units_on, units_sd, rk.gpus_per_unit, gpus_train, gpus_inf, inf_load, rk.idle_w,
-            rk.tdp_w, rk.kappa_train, rk.kappa_decode, rk.host_idle_w, rk.host_overhead_w, derate,
+            rk.tdp_w, self.kappa[0], self.kappa[1], rk.host_idle_w, rk.host_overhead_w, derate,
             self.standby_w,
         )  # fmt: skip
         idle_kw = (
@@ -102,6 +113,12 @@ class ItPower:
         )
         factor = supply_factor[c.racks.node]
         cap_slow = pw.cap_slowdown(factor, rack_kw, idle_kw / 1e3)
+        pace = cap_slow * derate
+        # Decode is memory-bound: a power cap lowers its power, not its pace (§1.3) [E].
+        inf_pace = None
+        if self.limit_binds:
+            inf_pace = frozen(pace)
+            pace = pace * self.limit_pace
         rack_kw = rack_kw * factor
         gpus_on = units_on * c.racks.gpus_per_unit
         inf_share = np.where(gpus_on > 0, gpus_inf / np.maximum(gpus_on, 1e-12), 0.0)
@@ -109,7 +126,8 @@ class ItPower:
             key=key,
             rack_kw=frozen(rack_kw),
             busy=frozen(busy),
-            slow=frozen(cap_slow * derate),
+            slow=frozen(pace),
+            inf_slow=inf_pace,
             q_in=frozen(rack_kw * 1000.0),
             # A capped accelerator runs slower and cooler: scale its power by the cap slowdown.
             gpu_w_now=frozen(np.where(units_on > 0, hottest_w * cap_slow, 0.0)),
@@ -147,7 +165,7 @@ class ItPower:
         """Per-accelerator power by activity and the unassigned power per rack."""
         rk = self.c.racks
         per_gpu = pw.per_accelerator_kw(
-            rk.gpus_per_unit, rk.idle_w, rk.tdp_w, rk.kappa_train, rk.kappa_decode, inf_load,
+            rk.gpus_per_unit, rk.idle_w, rk.tdp_w, self.kappa[0], self.kappa[1], inf_load,
             rk.host_idle_w, rk.host_overhead_w, derate, factor,
         )  # fmt: skip
         idle_gpus = np.maximum(gpus_on - held, 0.0)

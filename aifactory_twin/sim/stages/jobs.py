@@ -203,12 +203,14 @@ class Jobs:
         inf_demand_tps: FloatArray,
         log: LogFn,
         key: tuple[int, ...] = (),
+        inf_slow: FloatArray | None = None,
     ) -> tuple[float, float, float]:
         """Progress all work one step.
 
         ``key`` identifies the placement, thermal status and supply versions: the per-job
-        factors are recomputed only when it changes. Returns (delivered FLOP/s, inference
-        tokens/s, inference FLOP/s).
+        factors are recomputed only when it changes. ``inf_slow``: the racks' pace for
+        inference when it differs from ``rack_slow`` (a power cap slows training only).
+        Returns (delivered FLOP/s, inference tokens/s, inference FLOP/s).
         """
         c = self.c
         wl = c.workloads
@@ -266,14 +268,15 @@ class Jobs:
             # Capacity follows the placement and the racks' slowdown (both replaced, never
             # edited in place, when they change).
             known = self._inf_cap
-            if known is None or known[0] is not pl or known[1] is not rack_slow:
+            inf_pace = rack_slow if inf_slow is None else inf_slow
+            if known is None or known[0] is not pl or known[1] is not inf_pace:
                 if wl.inf_remote_rack is None:
-                    site = pl.inf @ rack_slow
+                    site = pl.inf @ inf_pace
                     cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
-                    known = self._inf_cap = (pl, rack_slow, cap, None)
+                    known = self._inf_cap = (pl, inf_pace, cap, None)
                 else:
-                    share = wan_share(wl, pl, rack_slow)
-                    known = self._inf_cap = (pl, rack_slow, share.cap_tps, share)
+                    share = wan_share(wl, pl, inf_pace)
+                    known = self._inf_cap = (pl, inf_pace, share.cap_tps, share)
             served = np.minimum(inf_demand_tps, known[2])
             if known[3] is not None:
                 # Local hosts serve first; the rest of the demand crosses the WAN.
