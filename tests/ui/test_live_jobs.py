@@ -82,6 +82,10 @@ def test_running_a_job_mix_fills_the_queue_chart_and_the_gantt(window: MainWindo
     qtbot.waitUntil(lambda: table.ids[j] in lv.jobs.hover_text, timeout=3000)
     assert f"team {table.teams[j]}" in lv.jobs.hover_text
     assert "waited" in lv.jobs.hover_text
+    # ... and what it has used so far (per-job accounting, issue 10).
+    row = engine.kpis()["job_accounting"]["workloads"][j]
+    assert row["id"] == table.ids[j] and row["energy_kwh"] > 0
+    assert "Wh  ·  " in lv.jobs.hover_text and "GPU·h" in lv.jobs.hover_text
     # A click on it selects the racks the job holds on the canvas.
     qtbot.mouseClick(lv.jobs.view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     racks = engine.job_nodes(j)

@@ -27,7 +27,7 @@ from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QCursor
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
-from aifactory_twin.formatting import format_span
+from aifactory_twin.formatting import format_money, format_quantity, format_span
 from aifactory_twin.kpi_registry import format_kpi
 from ui.charts.axes import TimeAxisItem, format_sim_time
 from ui.theme import DARK, LIGHT, style_plots
@@ -110,6 +110,8 @@ class JobGantt:
         self.plot = plot
         self.items: dict[tuple[int, bool], pg.BarGraphItem] = {}
         self.table: Any = None
+        self.accounting: dict[str, Any] | None = None
+        """The run's ``kpis["job_accounting"]`` (training jobs first, in ``table.ids`` order)."""
         self.now_s = 0.0
         self.order: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         """Job index shown on each row (rows are jobs in submit order)."""
@@ -207,6 +209,14 @@ class JobGantt:
                 lines.append(f"running for {format_span(self.now_s - float(t.start_s[j]))}")
             else:
                 lines.append(f"ran {format_span(float(t.end_s[j] - t.start_s[j]))}, done")
+        rows = (self.accounting or {}).get("workloads") or []
+        if j < len(rows) and rows[j]["id"] == t.ids[j]:
+            row = rows[j]  # issue 10: what the job has used so far
+            lines.append(
+                f"{format_quantity(row['energy_kwh'], 'kWh')}  ·  "
+                f"{format_quantity(row['carbon_kg_co2'], 'kg CO₂')}  ·  "
+                f"{format_money(row['cost_usd'])}  ·  {format_quantity(row['gpu_hours'], 'GPU·h')}"
+            )
         return "\n".join(lines)
 
     def bars(self) -> dict[tuple[str, bool], int]:
@@ -304,6 +314,7 @@ class JobsPanel(QWidget):
             curve.setData(times_s, np.array(rec.series(series)))
         self._right.enableAutoRange(axis=pg.ViewBox.YAxis)
         table = engine.job_table()
+        self.gantt.accounting = kpis.get("job_accounting")
         self.gantt.show(table, float(engine.time_s))
         self.summary.setText(self._summary(table, kpis))
 
