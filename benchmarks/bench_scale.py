@@ -7,7 +7,9 @@ Frontier, 383,600 nodes). Each runs through the installed CLI in its own process
 (``aifactory-twin-cli --max-file-mib … run … --timings``), so the figures are what a user waits
 for, interpreter start and exit included; peak RSS is that process's own (``wait4``).
 
-Reference, in the same sitting: the one-hall run. The printed ``per_node_vs_1x`` is seconds per
+References, in the same sitting: the one-hall run, and, when ``AIFT_RAPS_DIR`` names a RAPS
+checkout (see ``bench_sched``), RAPS's own ``40frontiers`` system (378,880 nodes) for 1 h at 15 s
+end to end, beside our 40-hall run (383,600 nodes). The printed ``per_node_vs_1x`` is seconds per
 node at that size over seconds per node for one hall: 1.0 is linear growth, above 1 is
 superlinear (issue 13 measured 1.75 from 1× to 40× before this work).
 """
@@ -23,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from benchmarks import bench_sched
 
 REPO = Path(__file__).resolve().parent.parent
 SIZES: tuple[tuple[str, list[str]], ...] = (
@@ -93,6 +97,14 @@ def main() -> int:
     for row in results:
         row["per_node_vs_1x"] = round(row["end_to_end_s"] / row["nodes"] / base, 2)
         print(json.dumps(row), flush=True)
+    raps = bench_sched.raps_run(40)
+    if raps is None:
+        print(json.dumps({"raps_40frontiers": "RAPS reference not available in this sitting "
+                          "(set AIFT_RAPS_DIR)"}))  # fmt: skip
+    else:
+        ours = results[-1]["end_to_end_s"]
+        print(json.dumps({"raps_40frontiers_1h_s": round(raps[0], 2), "ours_40_halls_1h_s": ours,
+                          "raps_over_ours": round(raps[0] / ours, 2)}))  # fmt: skip
     print(json.dumps({"load_average_at_start": round(load, 2), "cores": os.cpu_count()}))
     return 0
 

@@ -108,7 +108,7 @@ def _ours(scene: Path, horizon: str, out: Path, code: Path = ROOT) -> tuple[floa
     return _timed(cmd, code, env)
 
 
-def _raps(scale: int) -> tuple[float, float] | None:
+def raps_run(scale: int) -> tuple[float, float] | None:
     folder = os.environ.get("AIFT_RAPS_DIR")
     if not folder:
         return None
@@ -127,7 +127,7 @@ def raps_mix(scale: int = 1) -> dict[str, Any]:
         scene = write_scene(scale, Path(tmp))
         # Ours before and after RAPS, so a change of load during the RAPS run shows.
         runs = [_ours(scene, HORIZON[scale], Path(tmp) / "out") for _ in range(REPEATS)]
-        raps = _raps(scale)
+        raps = raps_run(scale)
         runs.append(_ours(scene, HORIZON[scale], Path(tmp) / "out"))
     wall, cpu = min(runs)
     out["ours_end_to_end_s"] = round(wall, 2)
