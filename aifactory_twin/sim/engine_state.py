@@ -40,7 +40,7 @@ from aifactory_twin.sim.stages.handoff import (
 )
 from aifactory_twin.sim.stages.it_power import ItPower
 from aifactory_twin.sim.stages.ledger import Ledger
-from aifactory_twin.sim.stages.power import Power
+from aifactory_twin.sim.stages.power import PlantInputs, Power
 from aifactory_twin.sim.stages.seasons import Seasons
 from aifactory_twin.sim.stages.staff import Staff
 from aifactory_twin.sim.stages.thermal import Thermal
@@ -198,9 +198,10 @@ class EngineState:
         weather = thermal.weather_now
         assert weather is not None
         mech = weather.economizer.mechanical if weather.economizer is not None else None
-        pb = power.plant(
+        inputs = PlantInputs(
             t, dt, up, av.version, rb, hb, thermal.cop_now, thermal.condenser_mult, cap_w, mech
         )
+        pb = power.plant(inputs)
         # 2b. work progress, then 6. the ledger
         pl = work.placement
         assert pl is not None

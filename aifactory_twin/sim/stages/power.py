@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +38,24 @@ PLANT_MEMO_FLOATS = 1_000_000
 """Bound on the floats the plant memo keeps (8 MB)."""
 
 Level = tuple[npt.NDArray[np.intp], Any, Any, Any]
+
+
+class PlantInputs(NamedTuple):
+    """What the power stage's plant block is a function of (one step's inputs)."""
+
+    t: float
+    dt: float
+    up: FloatArray
+    avail_version: int
+    rb: RackBlock
+    hb: HeatBlock
+    cop_now: FloatArray
+    condenser_mult: Callable[[], FloatArray]
+    """The thermal stage's condenser multiplier, asked only when the plant has condensers."""
+    cap_w: FloatArray
+    mechanical: FloatArray | None = None
+    """The chillers' load share left to compressors by economizers (None: all of it); it comes
+    with the COP array of the same outdoor condition (one per COP array)."""
 
 
 @dataclass
@@ -206,28 +224,18 @@ class Power:
             memo.static_version = avail_version
         return memo.static_kw
 
-    def plant(
-        self,
-        t: float,
-        dt: float,
-        up: FloatArray,
-        avail_version: int,
-        rb: RackBlock,
-        hb: HeatBlock,
-        cop_now: FloatArray,
-        condenser_mult: Callable[[], FloatArray],
-        cap_w: FloatArray,
-        mechanical: FloatArray | None = None,
-    ) -> PlantBlock:
+    def plant(self, x: PlantInputs) -> PlantBlock:
         """Cooling power, the distribution chain and facility power for this step's heat.
 
         A function of (heat block, rack block, COP, units up, dt) only: when the factory sits at
         a thermal fixed point and no chiller follows the weather, the same objects come back and
         the previous block is returned as is (the values would be identical).
         ``condenser_mult`` (the thermal stage's) is asked only when the plant has condenser
-        edges. ``mechanical``: the chillers' load share left to compressors by economizers; it
-        comes with the COP array of the same outdoor condition (one per COP array).
+        edges.
         """
+        rb, hb, cop_now, cap_w, avail_version, dt = (
+            x.rb, x.hb, x.cop_now, x.cap_w, x.avail_version, x.dt
+        )  # fmt: skip
         cached = self.cache.plant
         if cached is not None:
             k = cached.key
@@ -255,9 +263,7 @@ class Power:
         if hit is not None and hit.key[2] is cop_now:
             self.cache.plant = hit
             return hit
-        block, quiet = self._compute(
-            t, dt, up, avail_version, rb, hb, cop_now, condenser_mult, cap_w, mechanical
-        )
+        block, quiet = self._compute(x)
         self.cache.plant = block
         per_entry = 2 * block.cool_kw.size + block.cool_in.size + block.feed_in.size + 1
         if quiet and len(memo.entries) < min(PLANT_MEMO_MAX, PLANT_MEMO_FLOATS // per_entry):
@@ -306,20 +312,9 @@ class Power:
             self.cache.ratio_ones = False
         return known
 
-    def _compute(
-        self,
-        t: float,
-        dt: float,
-        up: FloatArray,
-        avail_version: int,
-        rb: RackBlock,
-        hb: HeatBlock,
-        cop_now: FloatArray,
-        condenser_mult: Callable[[], FloatArray],
-        cap_w: FloatArray,
-        mechanical: FloatArray | None = None,
-    ) -> tuple[PlantBlock, bool]:
+    def _compute(self, x: PlantInputs) -> tuple[PlantBlock, bool]:
         """The plant block and whether the supply state stayed as it was (``quiet``)."""
+        t, dt, up, avail_version, rb, hb, cop_now, condenser_mult, cap_w, mechanical = x
         c = self.c
         settings = c.scenario.settings
         quiet = True
