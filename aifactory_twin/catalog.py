@@ -14,10 +14,29 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aifactory_twin.catalog_data import PRESET_TABLE, Sourced
+from aifactory_twin.catalog_data import (
+    COOLING_TYPE_CATALOG,
+    EMBODIED_KG_PER_ACCELERATOR,
+    PDU_EMBODIED_KG,
+    PRESET_TABLE,
+    STORAGE_EMBODIED_KG_PER_PB,
+    SWITCH_EMBODIED_KG,
+    UPS_EMBODIED_KG,
+    Sourced,
+)
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.paths import join_path
-from aifactory_twin.schema.nodes import NODE_CLASSES, AcceleratorSpec, NodeBase
+from aifactory_twin.schema.nodes import (
+    NODE_CLASSES,
+    AcceleratorSpec,
+    ComputeRack,
+    CoolingUnit,
+    NetworkSwitch,
+    NodeBase,
+    Pdu,
+    Storage,
+    Ups,
+)
 
 # Sources used by several accelerators (domain-reference §1.1, §1.3, §9.1).
 _KLOCKWOOD_H100 = "https://glennklockwood.com/garden/processors/h100"
@@ -320,12 +339,49 @@ def sources_for(preset_or_accelerator_id: str) -> dict[str, str]:
     )
 
 
+def catalog_capex_usd(cooling_type: str) -> float:
+    """The catalog price of one cooling unit of ``cooling_type``."""
+    return float(COOLING_TYPE_CATALOG[cooling_type]["capex_usd"][0])
+
+
+def unit_capex_usd(unit: CoolingUnit) -> float:
+    """A cooling unit's price: its own, else its type's catalog price (``capex_usd`` None)."""
+    return unit.capex_usd if unit.capex_usd is not None else catalog_capex_usd(unit.cooling_type)
+
+
+def catalog_embodied_kg(node: NodeBase) -> tuple[float, str]:
+    """(kgCO2e per unit, source) the catalog gives a node for what it is; 0 for non-equipment.
+
+    Racks: per accelerator slot; cooling: by type; storage: per PB of capacity by type.
+    """
+    if isinstance(node, ComputeRack):
+        kg, src = EMBODIED_KG_PER_ACCELERATOR
+        return float(kg) * node.accelerators_per_unit, src
+    if isinstance(node, CoolingUnit):
+        kg, src = COOLING_TYPE_CATALOG[node.cooling_type]["embodied_kg_co2e"]
+        return float(kg), src
+    if isinstance(node, Storage):
+        kg, src = STORAGE_EMBODIED_KG_PER_PB[node.storage_type]
+        return float(kg) * node.capacity_pb, src
+    for kind, (kg, src) in (
+        (NetworkSwitch, SWITCH_EMBODIED_KG),
+        (Ups, UPS_EMBODIED_KG),
+        (Pdu, PDU_EMBODIED_KG),
+    ):
+        if isinstance(node, kind):
+            return float(kg), src
+    return 0.0, ""
+
+
 __all__ = [
     "ACCELERATORS",
     "NODE_PRESETS",
     "AcceleratorPreset",
     "NodePreset",
     "accelerator_spec",
+    "catalog_capex_usd",
+    "catalog_embodied_kg",
     "preset_node",
     "sources_for",
+    "unit_capex_usd",
 ]

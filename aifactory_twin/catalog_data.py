@@ -106,17 +106,20 @@ def _cooler(
     capacity_kw: Sourced,
     fan_pump: Sourced,
     supply_c: Sourced,
-    capex: Sourced,
+    capex: Sourced | None,
     **extra: Sourced,
 ) -> dict[str, Sourced]:
-    return {
+    """A cooling preset; ``capex`` None = the type's catalog price (``COOLING_TYPE_CATALOG``)."""
+    fields = {
         "cooling_type": (cooling_type, "estimate: schema cooling type for this preset"),
         "nominal_cooling_capacity_kw": capacity_kw,
         "fan_pump_power_fraction": fan_pump,
         "supply_temp_c": supply_c,
-        "capex_usd": capex,
         **extra,
     }
+    if capex is not None:
+        fields["capex_usd"] = capex
+    return fields
 
 
 def _switch(
@@ -317,7 +320,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (150.0, "estimate: large perimeter CRAH ≈ 150 kW sensible (not in the reference)"),
             (0.05, _CRAH_FAN),
             (24.0, "https://crac.services/blog/in-row-vs-perimeter-crac-high-density-racks"),
-            (50000.0, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
         ),
     ),
     "crac_legacy": PresetEntry(
@@ -342,7 +345,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (60.0, "estimate: one in-row unit per two 25–30 kW racks (§2 containment/in-row)"),
             (0.04, "estimate: short air path, slightly below CRAH fan share"),
             (24.0, _UPTIME_AIR),
-            (25000.0, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
         ),
     ),
     "rear_door_hx": PresetEntry(
@@ -357,7 +360,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             ),
             (0.02, "estimate: mostly passive coil, small assist fans"),
             (24.0, _UPTIME_AIR),
-            (15000.0, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
         ),
     ),
     "cdu": PresetEntry(
@@ -369,7 +372,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (1500.0, "estimate: row/facility CDU 500–2,600 kW (" + _CDU + "), mid value"),
             (0.015, "estimate: pump power 1–2 % of heat moved"),
             (32.0, "estimate: §9.3 DLC facility-water supply typical 32 °C"),
-            (250000.0, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
         ),
     ),
     "immersion_tank": PresetEntry(
@@ -381,7 +384,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (150.0, "https://www.yobitel.com/knowledge-base/immersion-cooling"),
             (0.01, "estimate: fluid pump only, no server fans"),
             (35.0, "estimate: warm-water loop between DLC 32 °C and NVIDIA 45 °C (§3.2)"),
-            (60000.0, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
         ),
     ),
     "chiller_water": PresetEntry(
@@ -393,7 +396,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (3500.0, "estimate: 1,000-ton chiller = 3,517 kW (COP conversion in " + _CHILLER + ")"),
             (0.02, "estimate: chilled-water pumps ≈ 2 % of heat moved"),
             (18.0, "estimate: §3.2 chilled facility water 18–27 °C; low end"),
-            (1.2e6, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
             cop=(6.1, _CHILLER),
             free_cooling_below_c=(
                 12.8,
@@ -445,7 +448,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (2000.0, "estimate: large adiabatic-ready dry cooler bank"),
             (0.02, "estimate: fan power ≈ 2 % of heat rejected"),
             (32.0, "estimate: §9.3 DLC facility-water supply typical 32 °C"),
-            (150000.0, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
             wue_l_per_kwh=(0.05, _WUE),
         ),
     ),
@@ -458,7 +461,7 @@ FACILITY_PRESETS: dict[str, PresetEntry] = {
             (5000.0, "estimate: one large tower cell"),
             (0.01, "estimate: tower fans ≈ 1 % of heat rejected"),
             (29.0, "estimate: condenser water ≈ wet-bulb + 3–5 K approach on a warm day (§9.3)"),
-            (300000.0, _UNIT_CAPEX),
+            None,  # the type's catalog price (COOLING_TYPE_CATALOG)
             wue_l_per_kwh=(0.8, _WUE),
         ),
     ),
@@ -848,3 +851,69 @@ PRESET_TABLE: dict[str, PresetEntry] = {
     **SITE_PRESETS,
 }
 """Every node preset by stable snake_case id."""
+
+# --- catalog values per unit: price and embodied carbon ---------------------------------------
+# A cooling unit whose ``capex_usd`` (or any unit whose ``embodied_kg_co2e``) is None takes the
+# catalog's value for what it is: its cooling type, switch technology, storage type. Changing the
+# type in a variant then changes the price, as buying the other unit would.
+_EMB_MASS = (
+    "estimate: unit mass × ≈3 kgCO2e per kg of fabricated steel/copper/aluminium equipment "
+    "(not in the reference)"
+)
+_CHIEN = (
+    "https://dl.acm.org/doi/pdf/10.1145/3604930.3605705 (Chien et al., HotCarbon '23: "
+    "318 kgCO2e per GPU = 1/8 of an 8-GPU server with its CPUs, DRAM and storage; "
+    "measured for A100, an estimate for other accelerators)"
+)
+_TANNU = "https://arxiv.org/abs/2207.10793 (Tannu & Nair, HotCarbon '22"
+
+COOLING_TYPE_CATALOG: dict[str, dict[str, Sourced]] = {
+    "crah": {
+        "capex_usd": (50000.0, _UNIT_CAPEX),
+        "embodied_kg_co2e": (4500.0, _EMB_MASS + "; perimeter CRAH ≈ 1.5 t"),
+    },
+    "in_row": {
+        "capex_usd": (25000.0, _UNIT_CAPEX),
+        "embodied_kg_co2e": (1500.0, _EMB_MASS + "; in-row cooler ≈ 0.5 t"),
+    },
+    "rear_door_hx": {
+        "capex_usd": (15000.0, _UNIT_CAPEX),
+        "embodied_kg_co2e": (600.0, _EMB_MASS + "; rear-door coil ≈ 0.2 t"),
+    },
+    "cdu": {
+        "capex_usd": (250000.0, _UNIT_CAPEX),
+        "embodied_kg_co2e": (6000.0, _EMB_MASS + "; row CDU ≈ 2 t"),
+    },
+    "immersion_tank": {
+        "capex_usd": (60000.0, _UNIT_CAPEX),
+        "embodied_kg_co2e": (5000.0, _EMB_MASS + "; tank ≈ 1 t steel plus its dielectric fluid"),
+    },
+    "chiller": {
+        "capex_usd": (1.2e6, _UNIT_CAPEX),
+        "embodied_kg_co2e": (45000.0, _EMB_MASS + "; 1,000-ton centrifugal chiller ≈ 15 t"),
+    },
+    "dry_cooler": {
+        "capex_usd": (150000.0, _UNIT_CAPEX),
+        "embodied_kg_co2e": (18000.0, _EMB_MASS + "; dry-cooler bank ≈ 6 t"),
+    },
+    "cooling_tower": {
+        "capex_usd": (300000.0, _UNIT_CAPEX),
+        "embodied_kg_co2e": (25000.0, _EMB_MASS + "; tower cell ≈ 8 t"),
+    },
+}
+"""Per cooling type: the catalog price and embodied carbon of one unit."""
+
+EMBODIED_KG_PER_ACCELERATOR: Sourced = (318.0, _CHIEN)
+"""A rack's embodied carbon per accelerator slot, server share included."""
+SWITCH_EMBODIED_KG: Sourced = (
+    800.0,
+    "estimate: a 1–2U switch ≈ a small server's manufacturing footprint (not in the reference)",
+)
+UPS_EMBODIED_KG: Sourced = (15000.0, _EMB_MASS + "; 1 MW UPS with batteries ≈ 5 t")
+PDU_EMBODIED_KG: Sourced = (500.0, _EMB_MASS + "; floor PDU with transformer ≈ 0.2 t")
+STORAGE_EMBODIED_KG_PER_PB: dict[str, Sourced] = {
+    "parallel_fs": (160000.0, _TANNU + ": flash 0.16 kgCO2e/GB; newer drives may be lower)"),
+    "data_lake": (20000.0, _TANNU + ": HDD ≈ 20 kgCO2e/TB)"),
+    "warehouse": (160000.0, _TANNU + ": flash 0.16 kgCO2e/GB; flash assumed, estimate)"),
+}
+"""Per storage type: embodied carbon per PB of capacity (the drives dominate)."""

@@ -303,8 +303,16 @@ KPIS: tuple[KpiInfo, ...] = (
     # --- sustainability ----------------------------------------------------------------------
     KpiInfo(
         "carbon_t_co2", "Carbon", "t CO₂", "quantity", "lower", "sustainability",
-        "Energy drawn from each feed × its carbon intensity (settings.default_carbon_g_per_kwh "
-        "for load no feed supplies).",
+        "Σ over steps of the energy each feed supplied × its carbon intensity then (its "
+        "price/carbon series or its constant; settings.default_carbon_g_per_kwh only on a site "
+        "with no feed). Operational (scope 2) carbon.",
+    ),
+    KpiInfo(
+        "embodied_carbon_t_co2", "Embodied carbon (amortized)", "t CO₂e", "quantity", "lower",
+        "sustainability",
+        "Manufacturing carbon of the arrived equipment (per-unit kgCO2e, the unit's or the "
+        "catalog's) written off straight-line over settings.depreciation_years, like capex.",
+        short="Embodied carbon",
     ),
     KpiInfo(
         "water_m3", "Water", "m³", "quantity", "lower", "sustainability",

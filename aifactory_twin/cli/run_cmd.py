@@ -247,6 +247,7 @@ _TABLE: tuple[str, ...] = (
     "cloud_cost_usd",
     "cost_per_gpu_hour_usd",
     "carbon_t_co2",
+    "embodied_carbon_t_co2",
     "water_m3",
     "tower_water_m3",
     "free_cooling_hours",

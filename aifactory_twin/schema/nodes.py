@@ -168,6 +168,9 @@ class ComputeRack(NodeBase):
     repair_hours: PositiveFloat = 3.0
     capex_usd: NonNegativeFloat | None = None
     """Per unit; None derives it from the catalog price of the accelerator."""
+    embodied_kg_co2e: NonNegativeFloat | None = None
+    """Manufacturing (embodied) carbon per unit, kgCO2e, amortized like capex; None = the
+    catalog's figure for this kind of unit (catalog.catalog_embodied_kg)."""
     delivery: Delivery = Delivery()
 
     @model_validator(mode="after")
@@ -194,6 +197,9 @@ class NetworkSwitch(NodeBase):
     power_w: NonNegativeFloat = 1700.0
     oversubscription: Annotated[float, Field(ge=1, le=16)] = 1.0
     capex_usd: NonNegativeFloat = 30000.0
+    embodied_kg_co2e: NonNegativeFloat | None = None
+    """Manufacturing (embodied) carbon per unit, kgCO2e, amortized like capex; None = the
+    catalog's figure for this kind of unit (catalog.catalog_embodied_kg)."""
     failure_rate_per_hour: NonNegativeFloat = 2.0e-6
     repair_hours: PositiveFloat = 4.0
     delivery: Delivery = Delivery()
@@ -202,8 +208,9 @@ class NetworkSwitch(NodeBase):
 class CoolingUnit(NodeBase):
     """A cooling unit; collectors (CRAH, CDU, …) take heat from racks, rejectors move it out.
 
-    Defaults describe a perimeter CRAH: 24 °C supply (§9.3); 150 kW, 5 % fan power, $50k,
-    1e-5 failures/h and 8 h repair are estimates (the catalog's presets carry sourced values).
+    Defaults describe a perimeter CRAH: 24 °C supply (§9.3); 150 kW, 5 % fan power,
+    1e-5 failures/h and 8 h repair are estimates (the catalog's presets carry sourced values);
+    price and embodied carbon follow the type from the catalog unless set.
     """
 
     kind: Literal["cooling_unit"] = "cooling_unit"
@@ -232,7 +239,12 @@ class CoolingUnit(NodeBase):
     (sim/models/economizer.py)."""
     failure_rate_per_hour: NonNegativeFloat = 1.0e-5
     repair_hours: PositiveFloat = 8.0
-    capex_usd: NonNegativeFloat = 50000.0
+    capex_usd: NonNegativeFloat | None = None
+    """Per unit; None = the catalog price of its ``cooling_type`` (catalog.COOLING_TYPE_CATALOG),
+    so a unit whose type changes (in a variant) costs what the new type costs."""
+    embodied_kg_co2e: NonNegativeFloat | None = None
+    """Manufacturing (embodied) carbon per unit, kgCO2e, amortized like capex; None = the
+    catalog's figure for this kind of unit (catalog.catalog_embodied_kg)."""
     delivery: Delivery = Delivery()
 
 
@@ -300,6 +312,9 @@ class Ups(NodeBase):
     efficiency_curve: list[EfficiencyPoint] = []
     """Optional load → efficiency points; overrides ``efficiency`` and ``mode`` when given."""
     capex_usd: NonNegativeFloat = 300000.0
+    embodied_kg_co2e: NonNegativeFloat | None = None
+    """Manufacturing (embodied) carbon per unit, kgCO2e, amortized like capex; None = the
+    catalog's figure for this kind of unit (catalog.catalog_embodied_kg)."""
     failure_rate_per_hour: NonNegativeFloat = 1.0e-6
     repair_hours: PositiveFloat = 8.0
     delivery: Delivery = Delivery()
@@ -319,6 +334,9 @@ class Pdu(NodeBase):
     power_rating_kw: PositiveFloat = 400.0
     efficiency: Annotated[float, Field(gt=0, le=1)] = 0.985
     capex_usd: NonNegativeFloat = 20000.0
+    embodied_kg_co2e: NonNegativeFloat | None = None
+    """Manufacturing (embodied) carbon per unit, kgCO2e, amortized like capex; None = the
+    catalog's figure for this kind of unit (catalog.catalog_embodied_kg)."""
     failure_rate_per_hour: NonNegativeFloat = 1.0e-6
     repair_hours: PositiveFloat = 4.0
     delivery: Delivery = Delivery()
@@ -333,6 +351,9 @@ class Storage(NodeBase):
     throughput_gb_per_s: PositiveFloat = 100.0
     power_kw: NonNegativeFloat = 20.0
     capex_usd: NonNegativeFloat = 500000.0
+    embodied_kg_co2e: NonNegativeFloat | None = None
+    """Manufacturing (embodied) carbon per unit, kgCO2e, amortized like capex; None = the
+    catalog's figure for this kind of unit (catalog.catalog_embodied_kg)."""
     encryption_at_rest: bool = True
     access_policy: AccessPolicy = "rbac"
     audit_logging: bool = True

@@ -40,6 +40,8 @@ class NodeParams:
     arrival_s: FloatArray
     """Seconds after the start at which the node's units arrive (``models/supply.py``)."""
     capex_per_unit_usd: FloatArray
+    embodied_kg_per_unit: FloatArray
+    """Manufacturing carbon per unit, kgCO2e (amortized like capex by the ledger)."""
     fail_rate_per_unit_h: FloatArray
     repair_h: FloatArray
     static_power_kw: FloatArray

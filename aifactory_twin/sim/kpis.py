@@ -131,6 +131,7 @@ def compute_kpis(
         "product_launches": launches,
         "product_launches_per_year": launches * SECONDS_PER_YEAR / run_s,
         "carbon_t_co2": a["carbon_kg"] / 1000.0,
+        "embodied_carbon_t_co2": a["embodied_kg"] / 1000.0,
         "water_m3": (a["water_l"] + s.seasons.economizer_water_l) / 1000.0,
         "tower_water_m3": s.seasons.tower_water_l / 1000.0,
         "free_cooling_hours": (

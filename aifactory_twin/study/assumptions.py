@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aifactory_twin.formatting import MISSING, format_plain
+from aifactory_twin.formatting import MISSING, format_number, format_plain
 from aifactory_twin.paths import get_path
-from aifactory_twin.schema import Override, Scenario
+from aifactory_twin.schema import CoolingUnit, Override, Scenario
 
 _TYPE_FIELDS = ("cooling_type", "storage_type", "role", "technology", "accelerator")
 _SKIP_FIELDS = frozenset({"id", "name", "position", "count", "group", "kind", "delivery"})
@@ -166,4 +166,48 @@ def override_rows(scenario: Scenario, overrides: Sequence[Override]) -> list[Cha
         owner = by_id.get(override.target)
         base = None if owner is None else get_path(owner, override.path, None)
         rows.append(ChangeRow(override.target, override.path, _fmt(base), _fmt(override.value)))
+    return rows + _catalog_rows(scenario, overrides)
+
+
+def _catalog_rows(scenario: Scenario, overrides: Sequence[Override]) -> list[ChangeRow]:
+    """What a cooling unit's new type brings from the catalog: price and embodied carbon.
+
+    A unit with no price (or embodied carbon) of its own takes its type's catalog value, so a
+    variant that changes the type changes them too; the row says so ("$50.0k → $250.0k
+    (catalog)"). A value the variant or the unit sets itself is the user's and stays.
+    """
+    from aifactory_twin.catalog import catalog_capex_usd, catalog_embodied_kg
+    from aifactory_twin.errors import ScenarioError
+    from aifactory_twin.schema import Variant
+    from aifactory_twin.variants import apply_variant
+
+    paths: dict[str, set[str]] = {}
+    for override in overrides:
+        paths.setdefault(override.target, set()).add(override.path)
+    units = {n.id: n for n in scenario.nodes if isinstance(n, CoolingUnit)}
+    touched = [t for t, p in paths.items() if t in units and "cooling_type" in p]
+    if not touched:
+        return []
+    probe = scenario.model_copy(
+        update={"variants": [Variant(name="what-changed", overrides=list(overrides))]}
+    )
+    try:
+        after = {n.id: n for n in apply_variant(probe, "what-changed").nodes}
+    except ScenarioError:
+        return []  # the override rows above show the values; a bad variant has no catalog rows
+    rows: list[ChangeRow] = []
+    for target in touched:
+        old, new = units[target], after[target]
+        if not isinstance(new, CoolingUnit) or old.cooling_type == new.cooling_type:
+            continue
+        if new.capex_usd is None:
+            was = format_number(catalog_capex_usd(old.cooling_type), "money", "USD")
+            now = format_number(catalog_capex_usd(new.cooling_type), "money", "USD")
+            base = was if old.capex_usd is None else _fmt(old.capex_usd)
+            rows.append(ChangeRow(target, "capex_usd", base, f"{now} (catalog)"))
+        if new.embodied_kg_co2e is None:
+            was = format_number(catalog_embodied_kg(old)[0], "quantity", "kg")
+            now = format_number(catalog_embodied_kg(new)[0], "quantity", "kg")
+            base = was if old.embodied_kg_co2e is None else _fmt(old.embodied_kg_co2e)
+            rows.append(ChangeRow(target, "embodied_kg_co2e", base, f"{now} (catalog)"))
     return rows

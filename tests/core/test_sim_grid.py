@@ -156,3 +156,65 @@ def test_the_cli_exits_2_without_a_traceback_on_a_bad_series(
     assert "Traceback" not in err
     assert "bad.csv" in err and "line 2" in err and '(id "feed")' in err
     json.dumps(err)  # plain text
+
+
+def test_embodied_carbon_is_amortized_like_capex() -> None:
+    from aifactory_twin.catalog import catalog_embodied_kg
+    from aifactory_twin.sim.models import economics as eco
+
+    sc = hall("air", racks=4, settings={"horizon_s": 86400.0, "step_s": 3600.0})
+    eng = Engine(compile_scenario(sc), seed=0)
+    eng.run()
+    c = eng.compiled
+    rack = c.index["rack"]
+    # Catalog: 318 kgCO2e per accelerator slot (Chien et al. 2023), 8 per DGX H100.
+    assert c.nodes.embodied_kg_per_unit[rack] == pytest.approx(8 * 318.0)
+    assert c.nodes.embodied_kg_per_unit[c.index["crah"]] == 4500.0
+    total_kg = sum(catalog_embodied_kg(n)[0] * n.count for n in sc.nodes)
+    assert float(c.nodes.count @ c.nodes.embodied_kg_per_unit) == pytest.approx(total_kg)
+    years = sc.settings.depreciation_years
+    want_t = total_kg * 86400.0 / (years * eco.SECONDS_PER_YEAR) / 1000.0
+    k = eng.kpis()
+    assert k["embodied_carbon_t_co2"] == pytest.approx(want_t, rel=1e-9)
+    # A unit's own figure wins over the catalog's.
+    own = sc.model_copy(
+        update={
+            "nodes": [
+                n.model_copy(update={"embodied_kg_co2e": 0.0}) if n.id == "rack" else n
+                for n in sc.nodes
+            ]
+        }
+    )
+    low = Engine(compile_scenario(own), seed=0)
+    low.run()
+    assert low.kpis()["embodied_carbon_t_co2"] < k["embodied_carbon_t_co2"]
+
+
+def test_capex_follows_the_cooling_type_unless_the_unit_sets_its_own() -> None:
+    from aifactory_twin.schema import Override, Variant
+    from aifactory_twin.study.assumptions import override_rows
+
+    sc = hall("air", racks=4)
+    change = [Override(target="crah", path="cooling_type", value="cdu")]
+    sc = sc.model_copy(update={"variants": [Variant(name="cdu", overrides=change)]})
+    crah = sc.nodes[[n.id for n in sc.nodes].index("crah")]
+    base = compile_scenario(sc)
+    cdu = compile_scenario(sc, "cdu")
+    i = base.index["crah"]
+    assert base.nodes.capex_per_unit_usd[i] == 50000.0
+    assert cdu.nodes.capex_per_unit_usd[i] == 250000.0
+    assert cdu.nodes.embodied_kg_per_unit[i] == 6000.0
+    rows = {(r.target, r.path): r for r in override_rows(sc, change)}
+    assert rows[("crah", "capex_usd")].value == "$250k (catalog)"
+    assert rows[("crah", "capex_usd")].base_value == "$50.0k"
+    # A price the user set stays, and no catalog row claims otherwise.
+    mine = sc.model_copy(
+        update={
+            "nodes": [
+                crah.model_copy(update={"capex_usd": 70000.0}) if n.id == "crah" else n
+                for n in sc.nodes
+            ]
+        }
+    )
+    assert compile_scenario(mine, "cdu").nodes.capex_per_unit_usd[i] == 70000.0
+    assert ("crah", "capex_usd") not in {(r.target, r.path) for r in override_rows(mine, change)}

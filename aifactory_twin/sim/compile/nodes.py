@@ -1,8 +1,10 @@
 """Compile part: what every node has, whatever its kind (count, arrival, capex, failures).
 
 Arrival times and the dual-sourcing price factor come from ``models/supply.py``; racks take
-their capex from their accelerators (``compute.rack_capex_usd``); switches and storage also get
-their static power per unit here.
+their capex from their accelerators (``compute.rack_capex_usd``), cooling units with no price of
+their own the catalog price of their type, every unit its embodied carbon (its own or the
+catalog's, ``catalog.catalog_embodied_kg``); switches and storage also get their static power
+per unit here.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 
 import numpy as np
 
+from aifactory_twin.catalog import catalog_embodied_kg, unit_capex_usd
 from aifactory_twin.schema import (
     AcceleratorSpec,
     ComputeRack,
@@ -29,6 +32,14 @@ from aifactory_twin.sim.compile.compute import rack_capex_usd
 from aifactory_twin.sim.compiled import CompiledScenario, NodeParams
 from aifactory_twin.sim.models.data import governance_factors
 from aifactory_twin.sim.models.supply import SupplyError, supply_plan
+
+
+def _embodied_kg(x: NodeBase) -> float:
+    """Embodied kgCO2e per unit: the unit's own figure, else the catalog's for what it is."""
+    equipment = isinstance(x, ComputeRack | NetworkSwitch | CoolingUnit | Ups | Pdu | Storage)
+    if equipment and x.embodied_kg_co2e is not None:  # type: ignore[attr-defined]
+        return float(x.embodied_kg_co2e)  # type: ignore[attr-defined]
+    return catalog_embodied_kg(x)[0]
 
 
 def compile_nodes(
@@ -54,7 +65,7 @@ def compile_nodes(
         repair[i] = rack.repair_hours
     for i, x in enumerate(nodes):
         if isinstance(x, NetworkSwitch | CoolingUnit | Ups | Pdu | Storage):
-            capex[i] = x.capex_usd
+            capex[i] = unit_capex_usd(x) if isinstance(x, CoolingUnit) else x.capex_usd
             fail[i] = x.failure_rate_per_hour
             repair[i] = x.repair_hours
         if isinstance(x, PowerFeed):
@@ -67,6 +78,7 @@ def compile_nodes(
         count=floats([float(x.count) for x in nodes]),
         arrival_s=arrival_s,
         capex_per_unit_usd=capex * price_factor,
+        embodied_kg_per_unit=floats([_embodied_kg(x) for x in nodes]),
         fail_rate_per_unit_h=fail,
         repair_h=repair,
         static_power_kw=static_kw,

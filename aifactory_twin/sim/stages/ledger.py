@@ -46,6 +46,7 @@ ACC_KEYS: tuple[str, ...] = (
     "cooling_energy_kwh",
     "facility_energy_kwh",
     "carbon_kg",
+    "embodied_kg",
     "water_l",
     "gpu_s_up",
     "gpu_s_arrived",
@@ -67,6 +68,8 @@ class CapexView:
     """Capex and accelerators of what has arrived (per availability version)."""
 
     arrived_usd: float
+    arrived_embodied_kg: float
+    """Manufacturing carbon of the arrived units (amortized over the depreciation years)."""
     rack_usd: FloatArray
     """Per rack: arrived units × unit capex."""
     gpus_arrived: float
@@ -202,6 +205,7 @@ class Ledger:
             total_kw = float(rated_kw.sum())
             self.cache.capex = CapexView(
                 float(arrived_units @ c.nodes.capex_per_unit_usd),
+                float(arrived_units @ c.nodes.embodied_kg_per_unit),
                 arrived_units[rn] * c.nodes.capex_per_unit_usd[rn],
                 float(arrived_units[rn] @ c.racks.gpus_per_unit),
                 float(down[rn] @ c.racks.gpus_per_unit),
@@ -306,6 +310,8 @@ class Ledger:
         a["cooling_energy_kwh"] += cooling_kw * dt_h
         a["facility_energy_kwh"] += facility_kw * dt_h
         a["carbon_kg"] += carbon_g * dt_h / 1000.0
+        # Embodied carbon is written off like the equipment's capex (straight line, §6.3).
+        a["embodied_kg"] += eco.amortization_usd(capex.arrived_embodied_kg, years, dt)
         a["water_l"] += water_l
         a["gpu_s_up"] += rb.gpus_up * dt
         a["gpu_s_arrived"] += capex.gpus_arrived * dt
