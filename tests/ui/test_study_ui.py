@@ -147,7 +147,13 @@ def test_compare_window_runs_two_variants_in_worker_processes(qtbot, scenario):
     power_plot = window.plots[0]
     assert len(power_plot.listDataItems()) == 4  # facility + IT per variant
     liquid_changes = window.changes.topLevelItem(1)
-    assert liquid_changes.childCount() == len(scenario.variants[1].overrides)
+    # Each override, then what the CRAHs turned CDUs bring from the catalog (price, carbon).
+    rows = [
+        [liquid_changes.child(i).text(c) for c in range(3)]
+        for i in range(liquid_changes.childCount())
+    ]
+    assert len(rows) == len(scenario.variants[1].overrides) + 2
+    assert ["main-cooling.capex_usd", "$50.0k", "$250k (catalog)"] in rows
 
 
 def test_compare_window_cancel_stops_a_monte_carlo(qtbot, scenario):
