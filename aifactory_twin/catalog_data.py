@@ -917,3 +917,17 @@ STORAGE_EMBODIED_KG_PER_PB: dict[str, Sourced] = {
     "warehouse": (160000.0, _TANNU + ": flash 0.16 kgCO2e/GB; flash assumed, estimate)"),
 }
 """Per storage type: embodied carbon per PB of capacity (the drives dominate)."""
+
+SERVER_FAN_FRACTION: dict[str, Sourced] = {
+    "air": (
+        0.08,
+        "https://schoolofweb.pages.dev/en/posts/hardware-advanced-6-datacenter-cooling-hot-cold-"
+        "aisle-racks/ (server fans 5–15 % of server power, typical 8–10 %, §3.2; low end)",
+    ),
+    "direct_liquid": (
+        0.02,
+        "estimate: cold plates take the GPU/CPU heat; small fans remain for DIMMs, NICs, PSUs",
+    ),
+    "immersion": (0.0, "estimate: immersed servers run with their fans removed"),
+}
+"""Share of a server's power its own fans draw, by the rack's cooling mode (IT power, §3.1)."""

@@ -255,6 +255,7 @@ _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_units_per_quarter", "units/quarter"),
     ("_g_per_kwh", "g/kWh"),
     ("_l_per_kwh", "L/kWh"),
+    ("_kg_co2e", "kgCO₂e"),
     ("_k_per_w", "K/W"),
     ("_kj_per_k", "kJ/K"),
     ("_gb_per_s", "GB/s"),

@@ -142,6 +142,19 @@ KPIS: tuple[KpiInfo, ...] = (
         "(fans, pumps, chillers by COP) + UPS/PDU losses + misc facility load.",
     ),
     KpiInfo(
+        "pue_fans_as_facility", "PUE with server fans as facility", "", "ratio", "lower",
+        "energy",
+        "Facility energy / (IT energy − server fan energy): the server fans counted as the "
+        "cooling they are, so air and liquid halls compare fairly (§3.1, the PUE trap).",
+        short="PUE (fans as facility)",
+    ),
+    KpiInfo(
+        "server_fan_energy_mwh", "Server fan energy", "MWh", "quantity", "lower", "energy",
+        "Rack energy × the server-fan share of its cooling mode (air 8 %, direct liquid 2 %, "
+        "immersion 0; counted in IT energy).",
+        short="Server fans",
+    ),
+    KpiInfo(
         "facility_energy_mwh", "Facility energy", "MWh", "quantity", "lower", "energy",
         "∫ facility power dt over the simulated time.", short="Energy",
     ),

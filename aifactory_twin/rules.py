@@ -29,6 +29,7 @@ from aifactory_twin.graph import (
 from aifactory_twin.kinds import POWER_STAGE_KINDS, POWERED_KINDS
 from aifactory_twin.perf import FabricFigures, describe_layout
 from aifactory_twin.perf.from_scenario import predict
+from aifactory_twin.rules_cooling import cooling_mode_mismatches
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -86,6 +87,7 @@ def check(scenario: Scenario) -> list[Finding]:
     out += _workload_and_variant_refs(scenario, idx)
     out += _power(scenario, idx, node_path)
     out += _cooling(scenario, idx, node_path)
+    out += [Finding("error", *m) for m in cooling_mode_mismatches(scenario, idx)]
     out += _jobs(scenario, idx)
     out += _people_and_data(scenario, idx, node_path)
     out += _power_limits(scenario)

@@ -235,6 +235,7 @@ _TABLE: tuple[str, ...] = (
     "mean_it_power_kw",
     "peak_facility_power_kw",
     "pue",
+    "server_fan_energy_mwh",
     "mean_utilization",
     "availability",
     "delivered_pflops_mean",

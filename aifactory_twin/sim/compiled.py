@@ -80,6 +80,8 @@ class RackParams:
     """Rated power per unit (standby draw and chassis loss scale with it, models/faults)."""
     power_limit_w: FloatArray
     """Power cap per accelerator, W (inf = none; ``models/power.power_limit``)."""
+    fan_fraction: FloatArray
+    """Share of the rack's power its server fans draw, by its cooling mode (catalog)."""
 
 
 @dataclass(eq=False)

@@ -106,6 +106,10 @@ def compute_kpis(
         "cooling_energy_mwh": a["cooling_energy_kwh"] / 1000.0,
         "facility_energy_mwh": a["facility_energy_kwh"] / 1000.0,
         "pue": _ratio(a["facility_energy_kwh"], a["it_energy_kwh"]),
+        "server_fan_energy_mwh": a["server_fan_energy_kwh"] / 1000.0,
+        "pue_fans_as_facility": _ratio(
+            a["facility_energy_kwh"], a["it_energy_kwh"] - a["server_fan_energy_kwh"]
+        ),
         "peak_facility_power_kw": a["peak_facility_kw"],
         "mean_it_power_kw": float(np.mean(it)) if it.size else 0.0,
         "mean_facility_power_kw": float(np.mean(fac)) if fac.size else 0.0,

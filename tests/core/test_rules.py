@@ -90,8 +90,15 @@ def _without_edge(edge_id: str) -> list[Edge]:
     return [e for e in _edges() if e.id != edge_id]
 
 
-def _replace(node: Any) -> list[Any]:
-    return [node if n.id == node.id else n for n in _nodes()]
+def _replace(node: Any, *more: Any) -> list[Any]:
+    by_id = {x.id: x for x in (node, *more)}
+    return [by_id.get(n.id, n) for n in _nodes()]
+
+
+# The rack with cold plates, as a CDU needs (an air-cooled rack on a CDU is an error).
+_DLC_RACK = ComputeRack(
+    id="r1", count=2, accelerators_per_unit=8, power_rating_kw=10.2, cooling="direct_liquid"
+)
 
 
 def _codes(findings: list[Finding]) -> list[str]:
@@ -157,7 +164,7 @@ CASES: dict[str, tuple[Scenario, str, str, tuple[str, ...]]] = {
     "rack-no-power": (_scenario(edges=_without_edge("p2")), "warning", "nodes[2]", ("r1",)),
     "rack-no-cooling": (_scenario(edges=_without_edge("c1")), "warning", "nodes[2]", ("r1",)),
     "collector-no-rejector": (
-        _scenario(nodes=_replace(CoolingUnit(id="crah", cooling_type="cdu"))),
+        _scenario(nodes=_replace(CoolingUnit(id="crah", cooling_type="cdu"), _DLC_RACK)),
         "warning",
         "nodes[3]",
         ("crah",),
@@ -215,6 +222,25 @@ CASES: dict[str, tuple[Scenario, str, str, tuple[str, ...]]] = {
         ("ops",),
     ),
     "storage-no-data": (_scenario(edges=_without_edge("d1")), "warning", "nodes[5]", ("st",)),
+    "cooling-mode-mismatch": (
+        # Air-cooled servers on a CDU with a chiller behind it: only the mode is wrong.
+        _scenario(
+            nodes=[
+                *_replace(CoolingUnit(id="crah", cooling_type="cdu")),
+                CoolingUnit(id="chiller", cooling_type="chiller", cop=6.1),
+            ],
+            edges=[*_edges(), Edge(id="w1", kind="coolant", source="chiller", target="crah")],
+        ),
+        "error",
+        "nodes[2].cooling",
+        ("r1", "crah"),
+    ),
+    "liquid-rack-no-cdu": (
+        _scenario(nodes=_replace(_DLC_RACK)),
+        "error",
+        "nodes[2].cooling",
+        ("r1", "crah"),
+    ),
 }
 
 
@@ -260,7 +286,7 @@ def test_load_shared_between_two_pdus_in_proportion_to_rating() -> None:
 
 def test_cdu_with_a_rejector_behind_it_is_fine() -> None:
     nodes = [
-        *_replace(CoolingUnit(id="crah", cooling_type="cdu")),
+        *_replace(CoolingUnit(id="crah", cooling_type="cdu"), _DLC_RACK),
         CoolingUnit(id="chiller", cooling_type="chiller", cop=6.1),
     ]
     edges = [*_edges(), Edge(id="w1", kind="coolant", source="chiller", target="crah")]

@@ -54,7 +54,6 @@ DISPLAY_ONLY: dict[str, str] = {
 
 # Accepted and saved today but read by nothing; the issue that will wire each one.
 NOT_YET_READ: dict[str, str] = {
-    "ComputeRack.cooling": "issue 10: air vs direct-liquid vs immersion heat path",
     "Storage.storage_type": "issue 14: lake vs warehouse access patterns",
     "PowerFeed.battery_kwh": "no issue yet: on-site battery (peak shaving, ride-through)",
 }

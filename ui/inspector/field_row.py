@@ -155,6 +155,11 @@ class FieldRow(QWidget):
                 ed.setText(format_value(value, self.spec) if same else "")
                 ed.setPlaceholderText(self.spec.range_text() if same else MIXED)
 
+    def set_marker(self, text: str) -> None:
+        """Grey text shown while the field is empty: the catalog value that then applies."""
+        if isinstance(self.editor, QLineEdit) and not self.editor.text():
+            self.editor.setPlaceholderText(text)
+
     def _browse(self) -> None:
         """Pick the file with a dialog; the path goes through the usual commit."""
         path, _ = QFileDialog.getOpenFileName(

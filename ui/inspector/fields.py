@@ -146,6 +146,9 @@ def field_specs(cls: type[BaseModel], prefix: str = "", section: str = "") -> li
         elif path == "ambient.weather_file":
             filters = "EnergyPlus weather (*.epw);;All files (*)"
             specs.append(FieldSpec(editor="file", extra={"filter": filters}, **common))
+        elif path == "grid_series_path":
+            filters = "Price/carbon series (*.csv);;All files (*)"
+            specs.append(FieldSpec(editor="file", extra={"filter": filters}, **common))
         elif isinstance(core, type) and issubclass(core, BaseModel):
             if optional:
                 # An optional sub-object (a training job's model description) has no fields to

@@ -14,6 +14,7 @@ outside the scroll area so the chart stays in sight however long the node's form
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
@@ -44,9 +45,11 @@ from aifactory_twin.errors import ScenarioError
 from aifactory_twin.formatting import field_phrase
 from aifactory_twin.kinds import kind_label
 from aifactory_twin.paths import get_path
-from aifactory_twin.schema import NODE_CLASSES, NodeBase
+from aifactory_twin.schema import NODE_CLASSES, NodeBase, PowerFeed
+from aifactory_twin.sim.compile.grid_series import load_feed_series
 from aifactory_twin.variant_session import VariantSession
 from ui.canvas.scene import FactoryScene
+from ui.inspector.catalog_marker import CATALOG_FIELDS, catalog_marker
 from ui.inspector.edge_form import EdgeForm
 from ui.inspector.field_row import MIXED, RESET_GLYPH, FieldRow
 from ui.inspector.fields import (
@@ -347,6 +350,11 @@ class InspectorPanel(QWidget):
     # ------------------------------------------------------------ editing
     def _commit(self, spec: FieldSpec, value: Any) -> str | None:
         """Push a SetField for the selection; the problem text when the schema refuses."""
+        if spec.path == "grid_series_path" and isinstance(value, str):
+            try:
+                value = self._series_path(value)
+            except ScenarioError as exc:
+                return "; ".join(p.message for p in exc.problems)
         nodes = self._nodes()
         if not nodes or all(get_path(n, spec.path) == value for n in nodes):
             return None
@@ -361,6 +369,20 @@ class InspectorPanel(QWidget):
             return "; ".join(p.message for p in exc.problems)
         self._push(command)
         return None
+
+    def _series_path(self, name: str) -> str:
+        """``name`` as saved: relative to the scenario's folder when inside it.
+
+        The series is read first, so a bad file shows its line and problem under the field.
+        """
+        folder = self.doc.source_dir
+        path = Path(name)
+        if path.is_absolute() and folder and path.resolve().is_relative_to(Path(folder).resolve()):
+            name = path.resolve().relative_to(Path(folder).resolve()).as_posix()
+        for node in self._nodes():
+            if isinstance(node, PowerFeed):
+                load_feed_series(0, node.model_copy(update={"grid_series_path": name}), folder)
+        return name
 
     def _override_command(self, spec: FieldSpec, values: dict[str, Any]) -> Command:
         """Set ``spec.path`` on each node's variant version → one change of the overrides."""
@@ -429,6 +451,10 @@ class InspectorPanel(QWidget):
         for path, row in self.rows.items():
             same, value = common_value(get_path(n, path) for n in nodes)
             row.set_value(same, value)
+            if same and value is None and path in CATALOG_FIELDS:
+                marker = catalog_marker(nodes, path)
+                if marker:
+                    row.set_marker(marker)
             marked = active and any(self.variants.differs(nid, path) for nid in self.node_ids)
             if marked or row.overridden:
                 base_same, base = common_value(

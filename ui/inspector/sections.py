@@ -40,6 +40,9 @@ _FIELD_SECTIONS: dict[str, str] = {
     "encryption_at_rest": "Security",
     "access_policy": "Security",
     "audit_logging": "Security",
+    # Written off like capex; the series sits beside the feed's constant carbon intensity.
+    "embodied_kg_co2e": "Cost",
+    "grid_series_path": "Power",
 }
 SECTION_ORDER = (
     GENERAL,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from aifactory_twin.catalog import accelerator_spec
+from aifactory_twin.catalog_data import SERVER_FAN_FRACTION
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import AcceleratorSpec, CloudBurst, ComputeRack
 from aifactory_twin.sim.compile.common import floats, ints
@@ -70,6 +71,7 @@ def compile_racks(racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorS
         power_limit_w=floats(
             [math.inf if x.power_limit_w is None else x.power_limit_w for x in rk]
         ),
+        fan_fraction=floats([float(SERVER_FAN_FRACTION[x.cooling][0]) for x in rk]),
     )
 
 

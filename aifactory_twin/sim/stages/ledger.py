@@ -44,6 +44,7 @@ ACC_KEYS: tuple[str, ...] = (
     "egress_cost_usd",
     "it_energy_kwh",
     "cooling_energy_kwh",
+    "server_fan_energy_kwh",
     "facility_energy_kwh",
     "carbon_kg",
     "embodied_kg",
@@ -308,6 +309,9 @@ class Ledger:
         a["egress_cost_usd"] += egress_usd
         a["it_energy_kwh"] += it_kw * dt_h
         a["cooling_energy_kwh"] += cooling_kw * dt_h
+        # Server fans are IT power (§3.1, the "PUE trap"): their share by cooling mode.
+        rack_kw = rb.rack_kw if hb.rack_kw is None else hb.rack_kw
+        a["server_fan_energy_kwh"] += float(rack_kw @ c.racks.fan_fraction) * dt_h
         a["facility_energy_kwh"] += facility_kw * dt_h
         a["carbon_kg"] += carbon_g * dt_h / 1000.0
         # Embodied carbon is written off like the equipment's capex (straight line, §6.3).

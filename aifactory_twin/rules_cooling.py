@@ -1,0 +1,74 @@
+"""Cooling-mode checks: a rack's servers must suit the units that cool them (issue 10).
+
+``ComputeRack.cooling`` says how the servers are built. Air-cooled servers need room air: a
+CDU's liquid loop or an immersion tank cannot cool them. Cold-plate servers (``direct_liquid``)
+need a CDU for their liquid share (the air share may stay on room units). Immersion servers sit
+in an immersion tank, and only they do. Each mismatch is an error naming the rack and the unit;
+a rack with no cooling unit at all is the ``rack-no-cooling`` warning of ``rules``.
+"""
+
+from __future__ import annotations
+
+from aifactory_twin.graph import FactoryIndex
+from aifactory_twin.schema import ComputeRack, CoolingUnit, Scenario
+from aifactory_twin.schema.nodes import HEAT_COLLECTORS
+
+Mismatch = tuple[str, str, str, tuple[str, ...]]
+"""(code, message, field path, ids) of one error."""
+
+_ROOM_UNITS = "a CRAH, in-row or rear-door unit"
+
+
+def _collectors(idx: FactoryIndex, rack_id: str) -> list[CoolingUnit]:
+    units = [idx.nodes[u] for u in idx.predecessors("coolant", rack_id)]
+    return [u for u in units if isinstance(u, CoolingUnit) and u.cooling_type in HEAT_COLLECTORS]
+
+
+def _unit_problem(rack: ComputeRack, unit: CoolingUnit) -> str | None:
+    """Why ``unit`` cannot cool ``rack``'s servers, or None."""
+    kind, mode = unit.cooling_type, rack.cooling
+    if kind == "immersion_tank" and mode != "immersion":
+        return (
+            f"rack {rack.id!r} has {mode.replace('_', ' ')}-cooled servers but sits in immersion "
+            f"tank {unit.id!r}: only immersion servers go in a tank; set the rack's cooling to "
+            f"immersion or cool it with {_ROOM_UNITS if mode == 'air' else 'a CDU'}"
+        )
+    if mode == "immersion" and kind != "immersion_tank":
+        return (
+            f"rack {rack.id!r} has immersion servers but {kind} {unit.id!r} cools it: immersion "
+            "servers need an immersion tank; connect one or set the rack's cooling to air"
+        )
+    if mode == "air" and kind == "cdu":
+        return (
+            f"rack {rack.id!r} has air-cooled servers but CDU {unit.id!r} cools it: a liquid "
+            "loop needs cold plates; set the rack's cooling to direct_liquid or cool it with "
+            + _ROOM_UNITS
+        )
+    return None
+
+
+def cooling_mode_mismatches(scenario: Scenario, idx: FactoryIndex) -> list[Mismatch]:
+    """Every rack whose servers do not suit the units that cool it (module doc)."""
+    out: list[Mismatch] = []
+    for i, rack in enumerate(scenario.nodes):
+        if not isinstance(rack, ComputeRack):
+            continue
+        path = f"nodes[{i}].cooling"
+        units = _collectors(idx, rack.id)
+        for unit in units:
+            message = _unit_problem(rack, unit)
+            if message:
+                out.append(("cooling-mode-mismatch", message, path, (rack.id, unit.id)))
+        types = {u.cooling_type for u in units}
+        if rack.cooling == "direct_liquid" and units and "cdu" not in types:
+            names = ", ".join(repr(u.id) for u in units)
+            out.append(
+                (
+                    "liquid-rack-no-cdu",
+                    f"rack {rack.id!r} has cold-plate servers (direct_liquid) but no CDU cools "
+                    f"it (only {names}): connect a CDU for the liquid share",
+                    path,
+                    (rack.id, *(u.id for u in units)),
+                )
+            )
+    return out
