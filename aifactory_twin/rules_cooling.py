@@ -24,7 +24,7 @@ def _collectors(idx: FactoryIndex, rack_id: str) -> list[CoolingUnit]:
     return [u for u in units if isinstance(u, CoolingUnit) and u.cooling_type in HEAT_COLLECTORS]
 
 
-def _unit_problem(rack: ComputeRack, unit: CoolingUnit) -> str | None:
+def unit_problem(rack: ComputeRack, unit: CoolingUnit) -> str | None:
     """Why ``unit`` cannot cool ``rack``'s servers, or None."""
     kind, mode = unit.cooling_type, rack.cooling
     if kind == "immersion_tank" and mode != "immersion":
@@ -56,7 +56,7 @@ def cooling_mode_mismatches(scenario: Scenario, idx: FactoryIndex) -> list[Misma
         path = f"nodes[{i}].cooling"
         units = _collectors(idx, rack.id)
         for unit in units:
-            message = _unit_problem(rack, unit)
+            message = unit_problem(rack, unit)
             if message:
                 out.append(("cooling-mode-mismatch", message, path, (rack.id, unit.id)))
         types = {u.cooling_type for u in units}

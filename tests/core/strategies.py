@@ -29,9 +29,12 @@ from aifactory_twin.commands import (
     SetPart,
 )
 from aifactory_twin.document import FactoryDocument
+from aifactory_twin.rules_cooling import unit_problem
 from aifactory_twin.schema import (
     NODE_CLASSES,
     NODE_KINDS,
+    ComputeRack,
+    CoolingUnit,
     Edge,
     InferenceService,
     Meta,
@@ -166,6 +169,31 @@ def workloads(draw: st.DrawFn, workload_id: str, node_ids: list[str]) -> Any:
     )
 
 
+def _mode_mismatch(unit: NodeBase, rack: NodeBase) -> bool:
+    """The unit cannot cool the rack's servers (``rules_cooling``)."""
+    if not (isinstance(unit, CoolingUnit) and isinstance(rack, ComputeRack)):
+        return False
+    return unit_problem(rack, unit) is not None
+
+
+def _cold_plates_need_a_cdu(node_list: list[NodeBase], edges: list[Edge]) -> list[NodeBase]:
+    """Racks with cold plates but no CDU among their (suitable) units become air-cooled."""
+    kinds = {n.id: getattr(n, "cooling_type", "") for n in node_list}
+    units: dict[str, set[str]] = {}
+    for e in edges:
+        if e.kind == "coolant":
+            units.setdefault(e.target, set()).add(kinds[e.source])
+    return [
+        n.model_copy(update={"cooling": "air"})
+        if isinstance(n, ComputeRack)
+        and n.cooling == "direct_liquid"
+        and units.get(n.id)
+        and "cdu" not in units[n.id]
+        else n
+        for n in node_list
+    ]
+
+
 @st.composite
 def scenarios(draw: st.DrawFn, min_nodes: int = 1, max_nodes: int = 12) -> Scenario:
     """A small valid Scenario: unique ids, only allowed edges, optional workloads."""
@@ -188,10 +216,12 @@ def scenarios(draw: st.DrawFn, min_nodes: int = 1, max_nodes: int = 12) -> Scena
         if a == b or not allowed:
             continue
         kind = draw(st.sampled_from(allowed))
+        if kind == "coolant" and _mode_mismatch(src, dst):
+            continue  # a valid factory cools each rack with units that suit its servers
         edges.append(Edge(id=f"edge-{len(edges) + 1}", kind=kind, source=src.id, target=dst.id))
     return Scenario(
         meta=Meta(name=draw(names)),
-        nodes=node_list,
+        nodes=_cold_plates_need_a_cdu(node_list, edges),
         edges=edges,
         workloads=[draw(workloads(wid, node_ids)) for wid in work_ids],
     )
