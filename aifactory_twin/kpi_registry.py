@@ -57,7 +57,7 @@ class KpiInfo:
         return "" if self.fmt in ("money", "percent", "percent_change", "count") else self.unit
 
 
-_COST = "amortized capex + energy + staff + maintenance + cloud"
+_COST = "amortized capex + energy + staff + maintenance + cloud + compliance"
 
 KPIS: tuple[KpiInfo, ...] = (
     # --- cost --------------------------------------------------------------------------------
@@ -66,9 +66,9 @@ KPIS: tuple[KpiInfo, ...] = (
         f"Total cost over the simulated time: {_COST}.",
     ),
     KpiInfo(
-        "operational_cost_usd", "Operational cost (energy+staff+maint.+cloud)", "USD", "money",
-        "lower", "cost", "Energy + staff + maintenance + cloud: the total cost without amortized "
-        "capex.", short="Operational cost",
+        "operational_cost_usd", "Operational cost (energy+staff+maint.+cloud+compl.)", "USD",
+        "money", "lower", "cost", "Energy + staff + maintenance + cloud + compliance: the total "
+        "cost without amortized capex.", short="Operational cost",
     ),
     KpiInfo(
         "operational_cost_reduction_pct", "Operational cost reduction vs baseline", "%",
@@ -104,6 +104,12 @@ KPIS: tuple[KpiInfo, ...] = (
         "cloud_cost_usd", "Cloud burst and egress cost", "USD", "money", "lower", "cost",
         "Rented accelerator-hours × the cloud burst node's price per GPU-hour, plus WAN egress "
         "(egress_cost_usd).",
+    ),
+    KpiInfo(
+        "compliance_cost_usd", "Compliance cost (regulated data)", "USD", "money", "lower",
+        "cost", "Regulated (GDPR, HIPAA) datasets held × $100k a year each (external audits, "
+        "privacy counsel, logging tooling; estimate, sim/models/launch.py), pro rata.",
+        short="Compliance cost",
     ),
     KpiInfo(
         "idle_cost_usd", "Idle capacity cost (arrived, not working)", "USD", "money", "lower",
@@ -283,8 +289,9 @@ KPIS: tuple[KpiInfo, ...] = (
     ),
     KpiInfo(
         "automation_rate", "Automation rate", "", "percent", "higher", "reliability",
-        "Incidents handled by MLOps automation without a technician / all incidents "
-        "(settings.automation_level, where an MLOps team supports the node); '—' until the "
+        "Incidents handled by MLOps automation without a technician / all incidents. Each "
+        "incident is automated with p = settings.automation_level (tooling) × min(1, MLOps "
+        "people × 2,000 GPUs / GPUs arrived) (staffing, sim/models/mlops.py); '—' until the "
         "first incident.",
     ),
     # --- people ------------------------------------------------------------------------------
@@ -307,11 +314,21 @@ KPIS: tuple[KpiInfo, ...] = (
     ),
     KpiInfo(
         "product_launches", "Product launches", "", "count", "higher", "people",
-        "Launches by research teams from completed training runs (sim/models/staff.py).",
+        "Models launched: each finished training run is evaluated (MLOps), passes the "
+        "governance gates (bias/fairness, red-teaming, legal; security & governance team) and "
+        "is deployed (MLOps) — sim/models/launch.py.",
     ),
     KpiInfo(
         "product_launches_per_year", "Product launches per year", "/yr", "rate", "higher",
-        "people", "Launches so far × (1 year / simulated time).", short="Product launches",
+        "people", "Models launched so far × (1 year / simulated time); a launch needs a "
+        "finished run, evaluation, governance review and deployment.",
+        short="Product launches",
+    ),
+    KpiInfo(
+        "launch_lead_time_mean_days", "Launch lead time (mean)", "d", "quantity", "lower",
+        "people", "Mean days from the end of training to launch over the models launched: "
+        "evaluation + governance review + deployment, with queueing behind earlier models.",
+        short="Launch lead time",
     ),
     # --- sustainability ----------------------------------------------------------------------
     KpiInfo(

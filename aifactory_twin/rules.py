@@ -30,6 +30,7 @@ from aifactory_twin.kinds import POWER_STAGE_KINDS, POWERED_KINDS
 from aifactory_twin.perf import FabricFigures, describe_layout
 from aifactory_twin.perf.from_scenario import predict
 from aifactory_twin.rules_cooling import cooling_mode_mismatches
+from aifactory_twin.rules_residency import residency_errors
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -91,6 +92,10 @@ def check(scenario: Scenario) -> list[Finding]:
     out += _jobs(scenario, idx)
     out += _people_and_data(scenario, idx, node_path)
     out += _power_limits(scenario)
+    out += [
+        Finding("error", "data-residency", message, path, ids)
+        for message, path, ids in residency_errors(scenario, idx)
+    ]
     out.sort(key=lambda f: (f.severity != "error", _natural_key(f.path), f.code))
     return out
 

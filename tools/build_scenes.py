@@ -19,6 +19,7 @@ from aifactory_twin.catalog_models import MODEL_PRESETS
 from aifactory_twin.schema import (
     THREE_TEAM_MIX,
     CheckpointPolicy,
+    Dataset,
     Edge,
     InferenceService,
     Meta,
@@ -200,6 +201,11 @@ def training_cluster_1k() -> Scenario:
     b.add("team_facilities", "facilities", 4, 7, headcount=8)
     b.add("team_mlops", "mlops", 7, 7)
     b.add("team_research", "research", 10, 7)
+    # Issue 14: the data pipeline feeding the chat fine-tune, and the governance team whose
+    # review gates (bias/fairness, red-teaming, legal) every model passes before launch.
+    b.add("team_data_eng", "data-eng", 13, 7)
+    b.add("team_labeling", "labeling", 16, 7, headcount=8)
+    b.add("team_security", "governance", 19, 7, headcount=5)
     # Talent market (issue 14): each team is paid the market rate of its role (the preset's
     # salary), so the "salaries -20 percent" variant pays 0.8 of market.
     teams = ("facilities", "mlops", "research")
@@ -225,6 +231,9 @@ def training_cluster_1k() -> Scenario:
     b.link("support", "facilities", plant)
     b.link("support", "mlops", [*rows, *_row_parts(rows, "leaf"), "spine", "lustre"])
     b.link("support", "research", "mlops")
+    b.link("support", "data-eng", "lustre")
+    b.link("support", "labeling", "lustre")
+    b.link("support", "governance", "lustre")
     # 6·70e9·2e12 = 8.4e23 FLOP / (1,024 × 989.4 TFLOPS × 0.40) = 24 days of compute.
     b.workloads.append(
         TrainingJob(
@@ -234,6 +243,23 @@ def training_cluster_1k() -> Scenario:
             tokens_t=2.0,
             accelerators_requested=1024,
             target_mfu=0.40,
+        )
+    )
+    # A chat fine-tune that waits for its labeled data: 60,000 preference labels at 150 × 0.9
+    # accepted per annotator-hour = 444 person-hours, ~10 days for 8 annotators on a 40-hour
+    # week; then ~9 h on 64 GPUs (6·7e9·2e10 FLOP at MFU 0.40), evaluation, review, launch.
+    b.workloads.append(
+        TrainingJob(
+            id="sft-chat",
+            name="7B chat fine-tune",
+            parameters_b=7.0,
+            tokens_t=0.02,
+            accelerators_requested=64,
+            target_mfu=0.40,
+            priority=5,
+            dataset=Dataset(
+                name="chat-preferences", size_tb=2.0, modality="text", labels_needed=60000.0
+            ),
         )
     )
     # Supply risk (issue 14): in the base every row is in place. The variants order the second
@@ -262,6 +288,13 @@ def training_cluster_1k() -> Scenario:
                 for part, vendor in (("vendor", "oem"), ("second_vendor", "second-source"))
                 for row in late
             ],
+        )
+    )
+    b.variants.append(
+        Variant(
+            name="double annotators",
+            description="16 annotators instead of 8: the chat data is ready ~5 days sooner.",
+            overrides=[Override(target="labeling", path="headcount", value=16)],
         )
     )
     return b.scenario()

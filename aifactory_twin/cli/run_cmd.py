@@ -246,6 +246,7 @@ _TABLE: tuple[str, ...] = (
     "capex_amortized_usd",
     "staff_cost_usd",
     "cloud_cost_usd",
+    "compliance_cost_usd",
     "cost_per_gpu_hour_usd",
     "carbon_t_co2",
     "embodied_carbon_t_co2",
@@ -255,9 +256,17 @@ _TABLE: tuple[str, ...] = (
     "inference_tokens",
     "cost_per_million_tokens_usd",
     "headcount_end",
+    "product_launches_per_year",
+    "launch_lead_time_mean_days",
 )
 _PARTS_OF_TOTAL = frozenset(
-    {"energy_cost_usd", "capex_amortized_usd", "staff_cost_usd", "cloud_cost_usd"}
+    {
+        "energy_cost_usd",
+        "capex_amortized_usd",
+        "staff_cost_usd",
+        "cloud_cost_usd",
+        "compliance_cost_usd",
+    }
 )
 
 
@@ -300,7 +309,7 @@ def kpi_table_lines(kpis: dict[str, Any]) -> list[str]:
         took = f" in {format_span(hours * 3600)}" if hours is not None else ""
         lines.append(
             f"  job {job['name']}: {done}{took}{eta_text}, {job['interruptions']} interruptions, "
-            f"goodput {format_percent(job['goodput'])}"
+            f"goodput {format_percent(job['goodput'])}{_launch_text(job)}"
         )
     lines += workload_account_lines(kpis.get("job_accounting"))
     return lines
@@ -327,6 +336,14 @@ def workload_account_lines(accounting: dict[str, Any] | None) -> list[str]:
         f"{format_quantity(idle['carbon_kg_co2'], 'kg CO₂')}, {format_money(idle['cost_usd'])}"
     )
     return lines
+
+
+def _launch_text(job: dict[str, Any]) -> str:
+    """ ", launched 2027-02-02" / ", launches 2027-02-16" once the run's launch date is known."""
+    date = job.get("launch_date")
+    if date is None:
+        return ""
+    return f", {'launched' if job.get('launched') else 'launches'} {date}"
 
 
 def _print_table(title: str, kpis: dict[str, Any]) -> None:

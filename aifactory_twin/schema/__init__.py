@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aifactory_twin.schema.base import ID_PATTERN, ID_RE, Position, StrictModel
+from aifactory_twin.schema.dataset import Dataset
 from aifactory_twin.schema.edges import (
     ALLOWED_CONNECTIONS,
     EDGE_KINDS,
@@ -72,6 +73,7 @@ __all__ = [
     "CloudBurst",
     "ComputeRack",
     "CoolingUnit",
+    "Dataset",
     "Delivery",
     "Edge",
     "InferenceService",

@@ -15,11 +15,16 @@ from pydantic import Field
 from aifactory_twin.schema.base import NonNegativeFloat, PositiveFloat, StrictModel
 
 Modality = Literal["text", "image", "audio", "video", "tabular"]
+Sensitivity = Literal["public", "internal", "gdpr", "hipaa"]
+REGULATED: frozenset[str] = frozenset({"gdpr", "hipaa"})
+"""Sensitivities under a regulation: audit effort and compliance cost per dataset."""
 
 
 class Dataset(StrictModel):
     """Raw size, modality and the labels it still needs. Defaults are estimates."""
 
+    name: str = Field(default="", max_length=120)
+    """What the data is called (validation messages and the canvas); empty = the job's id."""
     size_tb: PositiveFloat = 50.0
     """Raw size, terabytes; held in storage from ingest on."""
     modality: Modality = "text"
@@ -30,3 +35,9 @@ class Dataset(StrictModel):
     """Labels one annotator makes per working hour; None uses the modality's estimate."""
     rework_rate: float = Field(default=0.10, ge=0.0, lt=1.0)
     """Share of labels that fail review and are done again (estimate: 10 %)."""
+    sensitivity: Sensitivity = "internal"
+    """``gdpr``: personal data of EU residents, runs only on racks in its ``region``;
+    ``hipaa``: health data, held only on encrypted, audit-logged storage. Both add audit effort
+    before launch and a compliance cost (``sim/models/launch.py``, ``rules.py``)."""
+    region: str = Field(default="", max_length=40)
+    """Where the data must stay (e.g. ``eu``); empty = no residency rule."""

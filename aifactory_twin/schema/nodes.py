@@ -172,6 +172,9 @@ class ComputeRack(NodeBase):
     """Manufacturing (embodied) carbon per unit, kgCO2e, amortized like capex; None = the
     catalog's figure for this kind of unit (catalog.catalog_embodied_kg)."""
     delivery: Delivery = Delivery()
+    region: str = Field(default="", max_length=40)
+    """Jurisdiction the unit sits in (e.g. ``eu``, ``us``); a dataset with a residency
+    ``region`` (GDPR) may run or be held only where this matches (``rules_residency.py``)."""
 
     @model_validator(mode="after")
     def _thermal_order(self) -> ComputeRack:
@@ -360,6 +363,9 @@ class Storage(NodeBase):
     failure_rate_per_hour: NonNegativeFloat = 2.0e-6
     repair_hours: PositiveFloat = 6.0
     delivery: Delivery = Delivery()
+    region: str = Field(default="", max_length=40)
+    """Jurisdiction the unit sits in (e.g. ``eu``, ``us``); a dataset with a residency
+    ``region`` (GDPR) may run or be held only where this matches (``rules_residency.py``)."""
 
 
 class StaffTeam(NodeBase):
@@ -401,6 +407,9 @@ class CloudBurst(NodeBase):
     max_accelerators: NonNegativeInt = 256
     price_usd_per_gpu_hour: NonNegativeFloat = 2.5
     availability: Fraction = 0.95
+    region: str = Field(default="", max_length=40)
+    """Jurisdiction the unit sits in (e.g. ``eu``, ``us``); a dataset with a residency
+    ``region`` (GDPR) may run or be held only where this matches (``rules_residency.py``)."""
 
 
 class Vendor(NodeBase):

@@ -48,6 +48,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "job_finished",
     "delivery_arrived",
     "staff_left",
+    "model_launched",
     "injected",
 )
 MAX_EVENT_RECORDS = 200_000

@@ -9,8 +9,8 @@ Where state lives (see each stage's module doc):
 ``availability`` units present/failed/repaired · ``work`` placement, fabric, jobs ·
 ``it_power`` rack power · ``thermal`` temperatures, status, COP · ``power`` supply caps,
 plant and distribution · ``ledger`` money, KPI totals, recorded outputs · ``staff``
-headcount, hires, launches · ``nodes`` the per-node view · ``seasons`` monthly totals, free
-cooling, water.
+headcount, hires · ``lifecycle`` evaluation, review and launch of finished runs · ``nodes`` the
+per-node view · ``seasons`` monthly totals, free cooling, water.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from aifactory_twin.sim.stages.handoff import (
 )
 from aifactory_twin.sim.stages.it_power import ItPower
 from aifactory_twin.sim.stages.ledger import Ledger
+from aifactory_twin.sim.stages.lifecycle import Lifecycle
 from aifactory_twin.sim.stages.power import PlantInputs, Power
 from aifactory_twin.sim.stages.seasons import Seasons
 from aifactory_twin.sim.stages.staff import Staff
@@ -58,6 +59,7 @@ class EngineState:
         self.c = c
         self.log = log
         self.staff = Staff(c, log)
+        self.lifecycle = Lifecycle(c, log)
         self.availability = Availability(c, log)
         self.work = Work(c, log)
         self.it_power = ItPower(c)
@@ -90,6 +92,7 @@ class EngineState:
             self.ledger.rebook_capex(self.c, c, self.availability.arrived)
         self.c = c
         self.staff.swap(c)
+        self.lifecycle.swap(c)
         self.availability.swap(c)
         self.work.swap(c)
         self.it_power.swap(c)
@@ -211,6 +214,10 @@ class EngineState:
             inf_demand, self.log, (work.version, thermal.version, power.version, av.version),
             rb.inf_slow,
         )  # fmt: skip
+        # Compliance of the regulated datasets held (models/launch.py), before the step's totals.
+        ledger.acc["compliance_cost_usd"] += eco.pro_rata_usd(
+            self.lifecycle.compliance_usd_per_year, dt
+        )
         ledger.book(
             t, dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,
             thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s, work.jobs.egress_usd_per_s,
@@ -234,9 +241,10 @@ class EngineState:
             base.load_kw, base.dist_in, pb.dist_extra_in, power.cool_closure, power.dist_nodes,
             cap.unstaffed,
         )  # fmt: skip
-        # 7. staff
-        if staff.step(rng, t, dt, work.jobs.take_finished(), work.jobs.finish_s):
+        # 7. staff, then 8. the launch pipeline of the runs that finished (teams as they are now)
+        if staff.step(rng, t, dt):
             av.dirty = True
+        self.lifecycle.step(t, dt, work.jobs.take_finished(), work.jobs.finish_s, staff.effective())
         ledger.acc["time_s"] = t + dt
         self.step_count += 1
 

@@ -6,10 +6,12 @@ site and cloud);
 cost per million tokens charges inference its share of allocated GPU-hours of the total cost
 (§6.5); joules per token = facility energy of the accelerators serving inference / tokens;
 automation rate = incidents handled without a technician / incidents; talent retention =
-1 − departures / starting headcount; product launches per year from the launch rule in
-``models/staff.py``. PUE = facility energy / IT energy over the run. Free-cooling hours,
-tower water and the ``monthly`` rows (PUE, energy, water, outdoor means per calendar month):
-``stages/seasons.py``; water adds what evaporative economizers spend.
+1 − departures / starting headcount; product launches = models whose launch date (trained →
+evaluated → reviewed → launched, ``models/launch.py``) has passed, per year = launches × 1 year
+/ simulated time; launch lead time = launch − end of training. PUE = facility energy / IT energy
+over the run. Free-cooling hours, tower water and the ``monthly`` rows (PUE, energy, water,
+outdoor means per calendar month): ``stages/seasons.py``; water adds what evaporative
+economizers spend.
 Queue (``stages/scheduler.py``): a job's wait = first start − submit (a job still waiting
 counts its wait so far); slowdown = (end − submit) / max(end − first start, 10 s) over finished
 jobs (bounded slowdown, Feitelson et al. JSSPP 1997); allocation = accelerator-seconds held by
@@ -22,6 +24,7 @@ is so small (a subnormal token count) that the quotient overflows to infinity.
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,7 @@ import numpy as np
 from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.models.economics import SECONDS_PER_YEAR
+from aifactory_twin.sim.models.launch import LaunchDates
 from aifactory_twin.sim.recorder import Recorder
 
 
@@ -83,9 +87,15 @@ def compute_kpis(
                 "goodput": _capped(_ratio(w.progress_flops[j], w.potential_flops[j])),
                 "team": wl.teams[j],
                 "wait_h": _wait_h(s.work.sched.first_start_s[j], start, time_s),
+                **_launch_dates(c, s.lifecycle.dates[j], time_s),
             }
         )
-    launches = sum(1 for x in staff.launch_times if x <= time_s)
+    launches = s.lifecycle.launches(time_s)
+    lead_days = [
+        (d.launched_s - d.trained_s) / 86400.0
+        for d in s.lifecycle.dates
+        if d is not None and d.launched_s <= time_s
+    ]
     queue = _queue_kpis(c, s, rec, time_s)
     return {
         "horizon_s": float(c.horizon_s),
@@ -98,6 +108,7 @@ def compute_kpis(
         "staff_cost_usd": a["staff_cost_usd"],
         "maintenance_cost_usd": a["maintenance_cost_usd"],
         "cloud_cost_usd": a["cloud_cost_usd"],
+        "compliance_cost_usd": a["compliance_cost_usd"],
         "idle_cost_usd": a["idle_cost_usd"],
         "waiting_cost_usd": a["waiting_cost_usd"],
         "egress_cost_usd": a["egress_cost_usd"],
@@ -134,6 +145,7 @@ def compute_kpis(
         "headcount_end": float(staff.headcount.sum()),
         "product_launches": launches,
         "product_launches_per_year": launches * SECONDS_PER_YEAR / run_s,
+        "launch_lead_time_mean_days": float(np.mean(lead_days)) if lead_days else None,
         "carbon_t_co2": a["carbon_kg"] / 1000.0,
         "embodied_carbon_t_co2": a["embodied_kg"] / 1000.0,
         "water_m3": (a["water_l"] + s.seasons.economizer_water_l) / 1000.0,
@@ -214,6 +226,22 @@ def _feed_kpis(c: CompiledScenario, s: EngineState) -> list[dict[str, Any]]:
         }
         for k, node in enumerate(c.power.feed_node.tolist())
     ]
+
+
+def _launch_dates(c: CompiledScenario, d: LaunchDates | None, time_s: float) -> dict[str, Any]:
+    """A job's model-lifecycle dates (ISO dates; None before training ends or if never)."""
+
+    def iso(at_s: float | None) -> str | None:
+        if at_s is None or not math.isfinite(at_s):
+            return None
+        return (c.start_time + timedelta(seconds=at_s)).date().isoformat()
+
+    return {
+        "evaluated_date": iso(d.evaluated_s) if d else None,
+        "reviewed_date": iso(d.reviewed_s) if d else None,
+        "launch_date": iso(d.launched_s) if d else None,
+        "launched": bool(d is not None and d.launched_s <= time_s),
+    }
 
 
 def _wait_h(first_start_s: float, submit_s: float, time_s: float) -> float | None:

@@ -237,7 +237,7 @@ def scalar_kpis(kpis: Mapping[str, Any]) -> dict[str, Any]:
         if job.get("completed"):
             completed += 1
         for sub in ("completed", "progress", "training_time_h", "eta_h", "interruptions",
-                    "goodput", "wait_h"):  # fmt: skip
+                    "goodput", "wait_h", "launch_date"):  # fmt: skip
             if sub in job:
                 row[f"job.{name}.{sub}"] = job[sub]
     row["jobs_completed"] = completed

@@ -33,7 +33,13 @@ BASE_LABEL = "base"
 PERCENTILES = (10.0, 50.0, 90.0)
 # KPI keys that echo the run's settings rather than measure anything.
 RUN_SETTINGS_KEYS = frozenset({"horizon_s", "step_s", "seed", "simulated_s"})
-OPEX_KEYS = ("energy_cost_usd", "staff_cost_usd", "maintenance_cost_usd", "cloud_cost_usd")
+OPEX_KEYS = (
+    "energy_cost_usd",
+    "staff_cost_usd",
+    "maintenance_cost_usd",
+    "cloud_cost_usd",
+    "compliance_cost_usd",
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ def resolve_variants(scenario: Scenario, names: Sequence[str] | None) -> list[st
 
 
 def operational_cost_usd(kpis: Mapping[str, Any]) -> float:
-    """Energy + staff + maintenance + cloud over the horizon: the cost without amortized capex."""
+    """Energy + staff + maintenance + cloud + compliance over the horizon: cost without capex."""
     return float(sum(float(kpis.get(k) or 0.0) for k in OPEX_KEYS))
 
 

@@ -36,7 +36,7 @@ PACKAGE = Path(aifactory_twin.schema.__file__).resolve().parent.parent
 # version checks, migrations).
 READERS: dict[str, tuple[str, ...]] = {
     "compiler": ("sim", "variants.py", "io/traces.py"),
-    "rules": ("rules.py", "graph.py", "perf"),
+    "rules": ("rules.py", "rules_residency.py", "graph.py", "perf"),
     "loader": ("io/load.py", "io/migrations.py"),
     # The uncertain inputs are read by uncertainty studies, not by a single run.
     "studies": ("study/uncertainty.py",),

@@ -1,4 +1,4 @@
-"""Power caps, supply chain, cloud burst and product launches."""
+"""Power caps, supply chain and cloud burst (launches: test_sim_launch.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from test_sim_builders import hall
 
 from aifactory_twin.catalog import preset_node
-from aifactory_twin.schema import Delivery, InferenceService, Scenario, TrainingJob
+from aifactory_twin.schema import Delivery, InferenceService, Scenario
 from aifactory_twin.sim import STATUS_NAMES, Engine, compile_scenario
 
 
@@ -74,21 +74,6 @@ def test_inference_beyond_site_capacity_bursts_to_the_cloud() -> None:
     no_cloud = _run(sc.model_copy(update={"workloads": [svc]})).kpis()
     assert no_cloud["cloud_cost_usd"] == 0.0
     assert no_cloud["inference_tokens"] == pytest.approx(16000.0 * 86400.0)
-
-
-def test_finished_runs_become_launches_only_with_research_staff() -> None:
-    job = TrainingJob(id="small", parameters_b=1.0, tokens_t=0.02, accelerators_requested=64)
-    base = hall("air", racks=8, settings={"horizon_s": 100 * 86400.0, "step_s": 3600.0})
-    base = base.model_copy(update={"workloads": [job]})
-    research = preset_node("team_research", "research", headcount=16)
-    with_team = base.model_copy(update={"nodes": [*base.nodes, research]})
-    kpis = _run(with_team).kpis()
-    assert kpis["jobs"][0]["completed"]
-    assert kpis["jobs"][0]["training_time_h"] > 0
-    # 90 d × 8 / 16 researchers = 45 d after the run: one launch inside 100 days.
-    assert kpis["product_launches"] == 1
-    assert kpis["product_launches_per_year"] == pytest.approx(365 / 100)
-    assert _run(base).kpis()["product_launches"] == 0
 
 
 def test_power_edges_decide_what_a_failed_ups_starves() -> None:

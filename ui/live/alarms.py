@@ -57,6 +57,7 @@ KIND_LABELS: dict[str, str] = {
     "job_finished": "Job finished",
     "delivery_arrived": "Delivery arrived",
     "staff_left": "Staff left",
+    "model_launched": "Model launched",
     "injected": "Injected",
 }
 # Colour per kind: red = lost capacity, amber = degraded, green = good news.
@@ -72,6 +73,7 @@ KIND_COLORS: dict[str, str] = {
     "job_finished": "#22A55B",
     "delivery_arrived": "#3B6FE0",
     "staff_left": "#A05CD6",
+    "model_launched": "#22A55B",
     "injected": "#5F6B7A",
 }
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
@@ -89,6 +91,7 @@ KIND_SEVERITY: dict[str, str] = {
     "unit_repaired": INFO,
     "job_finished": INFO,
     "delivery_arrived": INFO,
+    "model_launched": INFO,
     "injected": INFO,
 }
 SEVERITY_COLORS = {CRITICAL: "#C81E1E", WARNING: "#E5A100", INFO: "#5F6B7A"}

@@ -76,7 +76,9 @@ def _share(key: str, sub: Callable[[Mapping[str, Any]], str]) -> Formatter:
 
 def _launches(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
     rate = format_kpi("product_launches_per_year", k.get("product_launches_per_year"))
-    return rate, "from completed training runs"
+    lead = k.get("launch_lead_time_mean_days")
+    lead_text = "" if lead is None else f" · lead {format_kpi('launch_lead_time_mean_days', lead)}"
+    return rate, f"{format_count(k.get('product_launches') or 0)} launched{lead_text}"
 
 
 def _pue(k: Mapping[str, Any], latest: Mapping[str, float]) -> tuple[str, str]:
@@ -136,7 +138,12 @@ TILE_SPECS: tuple[TileSpec, ...] = (
         "talent_retention",
         _share("talent_retention", lambda k: f"headcount {format_count(k.get('headcount_end'))}"),
     ),
-    TileSpec("launches", "product_launches_per_year", _launches),
+    TileSpec(
+        "launches",
+        "product_launches_per_year",
+        _launches,
+        "Subtitle: models launched and the mean days from end of training to launch.",
+    ),
     TileSpec("pue", "pue", _pue, "Subtitle: the latest tick."),
     TileSpec("energy", "facility_energy_mwh", _energy, "Subtitle: its energy cost."),
     TileSpec("gpu_hour", "cost_per_gpu_hour_usd", _gpu_hour),

@@ -1,4 +1,4 @@
-"""Staff: people on shift, attrition and hiring, salaries, and product launches.
+"""Staff: people on shift, attrition and hiring, salaries.
 
 * People on shift = headcount × 40 h / hours the pattern covers per week while covered
   (business hours Mon–Fri 09–17; extended 07–23 daily; 24×7), i.e. a 24×7 seat needs 4.2 FTE
@@ -19,11 +19,10 @@
   rises by ``WORKLOAD_ATTRITION_GAIN`` per unit of relative overload (capped at
   ``WORKLOAD_FACTOR_MAX``): fewer people → more load each → more departures.
 * Ramp-up: a new hire's productivity rises linearly from 0 to 1 over the team's ramp-up time
-  (§9.7: 30–180 d, typical 90 d, estimate); technician hours and research headcount count the
+  (§9.7: 30–180 d, typical 90 d, estimate); technician hours and the launch pipeline's teams count the
   team's effective people.
-* Product launches (documented rule, estimate): every completed training run becomes a product
-  launch ``LAUNCH_LAG_DAYS`` × 8 / researchers later (clipped to 30–365 days) if the factory has
-  at least one ML-research person; without research staff a finished run launches nothing.
+
+Product launches are the launch pipeline's (``models/launch.py``).
 """
 
 from __future__ import annotations
@@ -52,9 +51,6 @@ SUSTAINABLE_LOAD = 0.5
 WORKLOAD_ATTRITION_GAIN = 1.0
 """Estimate: a team asked for twice its sustainable repair load leaves at twice the rate."""
 WORKLOAD_FACTOR_MAX = 4.0
-LAUNCH_LAG_DAYS = 90.0
-LAUNCH_LAG_MIN_DAYS = 30.0
-LAUNCH_LAG_MAX_DAYS = 365.0
 
 
 def covered(coverage: str, hour: int, weekday: int) -> bool:
@@ -128,8 +124,3 @@ def ramp_deficit(
             out[team] += people * max(0.0, 1.0 - (t - hired_s) / ramp)
     return out
 
-
-def launch_lag_s(researchers: float) -> float:
-    """Delay from a finished training run to its product launch (rule in the module doc)."""
-    days = LAUNCH_LAG_DAYS * 8.0 / max(researchers, 1e-9)
-    return float(np.clip(days, LAUNCH_LAG_MIN_DAYS, LAUNCH_LAG_MAX_DAYS)) * 86400.0

@@ -11,7 +11,8 @@ Order of one step (``engine_state.EngineState.advance`` calls them, nothing else
 5. ``power`` — cooling power, the distribution chain, supply caps, facility power (the
    ``PlantBlock``).
 6. ``ledger`` — money and the running totals behind the KPIs, and the recorded outputs.
-7. ``staff`` — departures, hires, product launches.
+7. ``staff`` — departures, hires.
+8. ``lifecycle`` — finished runs through evaluation, governance review and launch.
 
 ``view`` builds the per-node view (canvas, recorder) from the last step, on demand.
 

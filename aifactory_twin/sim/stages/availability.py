@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import mlops
 from aifactory_twin.sim.models import reliability as rel
 from aifactory_twin.sim.models import supply as sup
 from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, frozen, read_only
@@ -199,7 +200,11 @@ class Availability:
         any_failure = failures is not None
         repaired = False
         if failures is not None:
-            rate = automation_level if staff.has_mlops() else 0.0
+            # Automation covers the fleet only as far as the MLOps team stretches (models/mlops).
+            present = np.where(self.arrived, c.nodes.count, 0.0)
+            gpus = float(present[c.racks.node] @ c.racks.gpus_per_unit)
+            mlops_people = float(staff.headcount[c.staff.is_mlops].sum())
+            rate = mlops.incident_automation_rate(automation_level, mlops_people, gpus)
             auto, manual = rel.split_automated(rng, failures, rate)
             self.failed_auto += auto
             self.failed_manual += manual

@@ -39,6 +39,7 @@ ACC_KEYS: tuple[str, ...] = (
     "staff_cost_usd",
     "maintenance_cost_usd",
     "cloud_cost_usd",
+    "compliance_cost_usd",
     "idle_cost_usd",
     "waiting_cost_usd",
     "egress_cost_usd",
@@ -365,7 +366,7 @@ class Ledger:
         }
 
     def total_cost_usd(self) -> float:
-        """Amortized capex + energy + staff + maintenance + cloud so far."""
+        """Amortized capex + energy + staff + maintenance + cloud + compliance so far."""
         a = self.acc
         return (
             a["capex_amortized_usd"]
@@ -373,6 +374,7 @@ class Ledger:
             + a["staff_cost_usd"]
             + a["maintenance_cost_usd"]
             + a["cloud_cost_usd"]
+            + a["compliance_cost_usd"]
         )
 
     def _collector_capacity_kw(self, cap_w: FloatArray) -> float:

@@ -1,7 +1,7 @@
-"""Staff stage: headcount per team, departures, hires and product launches.
+"""Staff stage: headcount per team, departures and hires.
 
 Owns ``headcount`` (edited in place by departures and hires; other stages get the read-only
-view ``headcount``), the open requisitions (``hires``) and the launch times. Formulas:
+view ``headcount``) and the open requisitions (``hires``). Formulas:
 ``models/staff.py``. Runs last in a step; a change of headcount makes the availability stage
 dirty (the orchestrator does that, from the return values here).
 """
@@ -28,7 +28,6 @@ class Staff:
         """People who left over the run (attrition and departure events)."""
         self.hires: list[tuple[float, int, float]] = []
         """Open requisitions: (time filled s, team, people)."""
-        self.launch_times: list[float] = []
         self.ramping: list[tuple[float, int, float]] = []
         """Hires still ramping up: (time hired s, team, people)."""
         self.load_h = np.zeros(self._headcount.size)
@@ -74,10 +73,6 @@ class Staff:
                 self.load_h *= np.exp(-(t - self._load_t) / (stf.LOAD_WINDOW_DAYS * 86400.0))
             self._load_t = t
 
-    def has_mlops(self) -> bool:
-        """Whether an MLOps team has anyone (needed for automated recovery)."""
-        return bool(np.any(self.c.staff.is_mlops & (self._headcount > 0)))
-
     def lose(self, k: int, gone: float, t: float) -> bool:
         """``gone`` people leave team ``k`` at ``t``; a requisition opens. True if anyone left."""
         if gone <= 0:
@@ -94,15 +89,8 @@ class Staff:
         gone = min(self._headcount[k], max(0.0, round(people)))
         return self.lose(k, gone, t)
 
-    def step(
-        self,
-        rng: np.random.Generator,
-        t: float,
-        dt: float,
-        finished_jobs: list[int],
-        finish_s: FloatArray,
-    ) -> bool:
-        """Attrition, hires that arrive, launches of ``finished_jobs``. True if headcount moved."""
+    def step(self, rng: np.random.Generator, t: float, dt: float) -> bool:
+        """Attrition and hires that arrive. True if headcount moved."""
         c = self.c
         changed = False
         hazard = c.staff.attrition_per_s
@@ -128,8 +116,4 @@ class Staff:
             ramp = c.staff.ramp_up_s
             self.ramping = [h for h in self.ramping if t + dt < h[0] + ramp[h[1]]]
         self._now = t + dt
-        for j in finished_jobs:
-            researchers = float(self.effective()[self.c.staff.is_research].sum())
-            if researchers > 0:
-                self.launch_times.append(finish_s[j] + stf.launch_lag_s(researchers))
         return changed
