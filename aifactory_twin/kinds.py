@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aifactory_twin.formatting import format_percent, format_quantity
+from aifactory_twin.formatting import format_count, format_percent, format_quantity
 
 Layer = Literal["compute", "network", "cooling", "power", "storage", "people", "cloud", "supply"]
 
@@ -195,6 +195,19 @@ KINDS: tuple[KindInfo, ...] = (
         "network",
         5,
         lambda n: f"Site · WAN {n.wan_rtt_ms:g} ms · {n.wan_bandwidth_gbps:g} Gb/s",
+    ),
+    KindInfo(
+        "dataset",
+        "Dataset",
+        "dataset",
+        "storage",
+        1,
+        lambda n: (
+            f"{n.modality} · {format_quantity(n.size_tb, 'TB')}"
+            + (f" · {format_count(n.labels_needed)} labels" if n.labels_needed else "")
+            + (f" · {n.sensitivity.upper()}" if n.sensitivity in ("gdpr", "hipaa") else "")
+        ),
+        data_source=True,
     ),
 )
 

@@ -12,6 +12,7 @@ Adding a KPI: compute it (``sim/kpis.py`` or ``study/``) and add its entry here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -380,16 +381,32 @@ def kpi_info(key: str) -> KpiInfo:
     info = KPI_INFO.get(key)
     if info is not None:
         return info
+    year = _INVESTMENT_YEAR.fullmatch(key)
+    if year is not None:
+        return KpiInfo(
+            key, f"Investment in {year[1]}", "USD", "money", "lower", "cost",
+            f"Capex of the equipment delivered in {year[1]} (delivery date or lead time), plus "
+            "the facility build-out in the scenario's start year; deliveries after the "
+            "simulated time count in their year (the investment plan).",
+            short=f"Invest. {year[1]}",
+        )  # fmt: skip
     if key.startswith("job.") and key.count(".") >= 2:
         name, sub = key[4:].rsplit(".", 1)
         fmt: NumberFormat = "percent" if sub in _JOB_SHARES else "quantity"
-        unit = "h" if sub.endswith("_h") else ""
+        unit = "h" if sub.endswith("_h") else "d" if sub.endswith("_day") else ""
         what = field_title(sub.removesuffix("_h")).lower()
-        return KpiInfo(key, f"Job {name}: {what}", unit, fmt, None, "compute", "")
+        formula = _JOB_FORMULAS.get(sub, "")
+        return KpiInfo(key, f"Job {name}: {what}", unit, fmt, None, "compute", formula)
     return KpiInfo(key, field_title(key), "", "quantity", None, "compute", "")
 
 
 _JOB_SHARES = frozenset({"progress", "goodput"})
+_JOB_FORMULAS = {
+    "launch_day": "Days from the scenario start until the job's model launches: end of training "
+    "+ evaluation (MLOps) + governance review (bias/fairness, red-teaming, legal) + deployment "
+    "(sim/models/launch.py); empty before training ends or without a governance team.",
+}
+_INVESTMENT_YEAR = re.compile(r"investment_(\d{4})_usd")
 
 
 def format_kpi(key: str, value: Any) -> str:

@@ -93,8 +93,8 @@ def check(scenario: Scenario) -> list[Finding]:
     out += _people_and_data(scenario, idx, node_path)
     out += _power_limits(scenario)
     out += [
-        Finding("error", "data-residency", message, path, ids)
-        for message, path, ids in residency_errors(scenario, idx)
+        Finding("error", code, message, path, ids)
+        for code, message, path, ids in residency_errors(scenario, idx)
     ]
     out.sort(key=lambda f: (f.severity != "error", _natural_key(f.path), f.code))
     return out

@@ -6,8 +6,10 @@
 * A HIPAA dataset is held only on encrypted, audit-logged storage: every storage node serving the
   job's racks needs ``encryption_at_rest`` and ``audit_logging``.
 
-Violations are errors (the scenario is refused, like a dangling edge) naming the dataset, the
-job and the site. ``rules.py`` turns the tuples returned here into findings.
+Storage "holding" a dataset = storage with a data edge to the job's racks, plus storage its
+dataset node links to by a data edge. Violations are errors (the scenario is refused, like a
+dangling edge) naming the dataset, the job and the site; so is a ``dataset_id`` naming no dataset
+node. ``rules.py`` turns the tuples returned here into findings.
 """
 
 from __future__ import annotations
@@ -15,42 +17,52 @@ from __future__ import annotations
 from aifactory_twin.graph import FactoryIndex
 from aifactory_twin.schema import CloudBurst, ComputeRack, Scenario, Storage, TrainingJob
 
-ResidencyFinding = tuple[str, str, tuple[str, ...]]
-"""(message, field path, ids involved): always an error."""
+ResidencyFinding = tuple[str, str, str, tuple[str, ...]]
+"""(code, message, field path, ids involved): always an error."""
 ANY_PLACEMENT = "any"
 
 
 def residency_errors(scenario: Scenario, idx: FactoryIndex) -> list[ResidencyFinding]:
-    """Every residency or sensitivity violation of the training jobs' datasets."""
+    """Every residency or sensitivity violation, and every ``dataset_id`` naming no dataset."""
     out: list[ResidencyFinding] = []
     for i, job in enumerate(scenario.workloads):
-        if not isinstance(job, TrainingJob) or job.dataset is None:
+        if not isinstance(job, TrainingJob):
             continue
-        ds = job.dataset
-        if ds.sensitivity not in ("gdpr", "hipaa"):
-            continue
-        label = f"{ds.sensitivity.upper()} dataset {ds.name or job.id!r} of training job {job.id!r}"
         path = f"workloads[{i}].dataset"
+        if job.dataset_id and idx.kind.get(job.dataset_id) != "dataset":
+            message = f"training job {job.id!r} names dataset {job.dataset_id!r}, which is not "
+            message += "a dataset node"
+            out.append(("dataset-missing", message, f"{path}_id", (job.id, job.dataset_id)))
+            continue
+        ds = scenario.job_dataset(job)
+        if ds is None or ds.sensitivity not in ("gdpr", "hipaa"):
+            continue
+        name = ds.name or job.id
+        label = f"{ds.sensitivity.upper()} dataset {name!r} of training job {job.id!r}"
         anywhere = not job.placement or ANY_PLACEMENT in job.placement
         candidates = list(idx.nodes) if anywhere else [p for p in job.placement if p in idx.nodes]
         sites = [n for c in candidates if isinstance(n := idx.nodes[c], ComputeRack | CloudBurst)]
         racks = [n.id for n in sites if isinstance(n, ComputeRack)]
-        stores = [
-            s
-            for sid in dict.fromkeys(p for r in racks for p in idx.predecessors("data", r))
-            if isinstance(s := idx.nodes[sid], Storage)
-        ]
+        # Where it is held: storage serving its racks, and storage its dataset node links to.
+        held = [p for r in racks for p in idx.predecessors("data", r)]
+        if job.dataset_id:
+            held += idx.successors("data", job.dataset_id)
+        stores = [s for sid in dict.fromkeys(held) if isinstance(s := idx.nodes[sid], Storage)]
         if ds.sensitivity == "gdpr":
             if not ds.region:
-                out.append((f"{label} needs a residency region", f"{path}.region", (job.id,)))
+                out.append(
+                    ("data-residency", f"{label} needs a residency region", f"{path}.region",
+                     (job.id,))
+                )  # fmt: skip
                 continue
             for site in [*sites, *stores]:
                 if site.region != ds.region:
                     where = f"region {site.region!r}" if site.region else "no region"
+                    verb = "be held" if isinstance(site, Storage) else "run"
                     out.append(
                         (
-                            f"{label} must stay in region {ds.region!r} but could "
-                            f"{'be held' if isinstance(site, Storage) else 'run'} on "
+                            "data-residency",
+                            f"{label} must stay in region {ds.region!r} but could {verb} on "
                             f"{site.kind} {site.id!r} ({where}); restrict the job's placement "
                             "or set the site's region",
                             path,
@@ -70,8 +82,9 @@ def residency_errors(scenario: Scenario, idx: FactoryIndex) -> list[ResidencyFin
                 if missing:
                     out.append(
                         (
+                            "data-residency",
                             f"{label} may only be held on encrypted, audited storage, but storage "
-                            f"{st.id!r} serving its racks has no {' and no '.join(missing)}",
+                            f"{st.id!r} holding it has no {' and no '.join(missing)}",
                             path,
                             (job.id, st.id),
                         )

@@ -19,7 +19,7 @@ from aifactory_twin.catalog_models import MODEL_PRESETS
 from aifactory_twin.schema import (
     THREE_TEAM_MIX,
     CheckpointPolicy,
-    Dataset,
+    DatasetNode,
     Edge,
     InferenceService,
     Meta,
@@ -234,6 +234,18 @@ def training_cluster_1k() -> Scenario:
     b.link("support", "data-eng", "lustre")
     b.link("support", "labeling", "lustre")
     b.link("support", "governance", "lustre")
+    # The chat fine-tune's labeled data, held on the Lustre file system.
+    b.nodes.append(
+        DatasetNode(
+            id="chat-prefs",
+            name="Chat preference pairs",
+            position={"x": 17 * STEP_X_PX, "y": 1 * STEP_Y_PX},
+            size_tb=2.0,
+            modality="text",
+            labels_needed=60000.0,
+        )
+    )
+    b.link("data", "chat-prefs", "lustre")
     # 6·70e9·2e12 = 8.4e23 FLOP / (1,024 × 989.4 TFLOPS × 0.40) = 24 days of compute.
     b.workloads.append(
         TrainingJob(
@@ -257,9 +269,7 @@ def training_cluster_1k() -> Scenario:
             accelerators_requested=64,
             target_mfu=0.40,
             priority=5,
-            dataset=Dataset(
-                name="chat-preferences", size_tb=2.0, modality="text", labels_needed=60000.0
-            ),
+            dataset_id="chat-prefs",
         )
     )
     # Supply risk (issue 14): in the base every row is in place. The variants order the second

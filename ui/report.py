@@ -38,6 +38,7 @@ from ui.report_charts import (
 from ui.report_content import (
     SWEEP_KPIS,
     compare_chart_specs,
+    executive_table,
     fan_chart_specs,
     kpi_table,
     percentile_rows,
@@ -183,6 +184,21 @@ def build_pages(data: ReportInput, painter: QPainter, body: QRectF) -> list[tupl
     header, rows = kpi_table(data.compare, data.baseline)
     kpi_style = TableStyle(weights=(3.2, 0.7) + (1.0,) * (len(header) - 2))
     pages += _table_pages(p, b, "KPI comparison", header, rows, kpi_style)
+    exec_header, exec_rows = executive_table(data.compare, data.baseline)
+    n_runs = len(exec_header) - 2
+    pages += _table_pages(
+        p,
+        b,
+        "Executive metrics and how each is computed",
+        exec_header,
+        exec_rows,
+        TableStyle(
+            weights=(1.8,) + (1.0,) * n_runs + (4.5,),
+            left=frozenset({0, n_runs + 1}),
+            wrap=frozenset({0, n_runs + 1}),
+            point_size=7.5,
+        ),
+    )
     pages.append(
         ("Charts: one colour per variant", _charts_page(compare_chart_specs(data.compare)))
     )

@@ -31,6 +31,42 @@ TILE_KPIS = (
 )
 
 
+# Executive metrics (issue 14): outcomes of the simulated processes, shown with how each is
+# computed (the KPI registry's formula) in the report and on a slide; investment per calendar
+# year follows them, one row per year, then each training job's launch day.
+EXECUTIVE_KPIS = (
+    "operational_cost_reduction_pct",
+    "delivered_pflops_mean",
+    "cost_per_trained_model_usd",
+    "automation_rate",
+    "talent_retention_annual",
+    "product_launches_per_year",
+    "launch_lead_time_mean_days",
+)
+
+
+def executive_table(result: CompareResult, baseline: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows: metric, its value per variant (baseline first), how it is computed."""
+    rows = result.rows()
+    deltas = result.deltas(baseline)
+    labels = [baseline, *[label for label in rows if label != baseline]]
+    keys = {k for row in rows.values() for k in row}
+    years = sorted(k for k in keys if k.startswith("investment_"))
+    launches = sorted(k for k in keys if k.startswith("job.") and k.endswith(".launch_day"))
+    body: list[list[str]] = []
+    for key in (*EXECUTIVE_KPIS, *years, *launches):
+        info = kpi_info(key)
+        cells = [info.caption]
+        for label in labels:
+            if key == "operational_cost_reduction_pct":
+                value = None if label == baseline else deltas[label][key][0]
+            else:
+                value = rows[label].get(key)
+            cells.append(MISSING if value is None else info.format(value))
+        body.append([*cells, info.formula])
+    return ["metric", *labels, "how it is computed"], body
+
+
 def ordered_kpis(rows: dict[str, dict[str, Any]]) -> list[str]:
     """Numeric KPI keys present in any row, in the KPI registry's order (unknown keys last)."""
     present: dict[str, None] = {}

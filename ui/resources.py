@@ -44,6 +44,7 @@ KIND_STYLES: dict[str, KindStyle] = {
     "cloud_burst": KindStyle("cloud_burst", "#4A8DD8"),
     "vendor": KindStyle("vendor", "#8A6D3B"),
     "site": KindStyle("site", "#2E8B57"),
+    "dataset": KindStyle("dataset", "#5D4037"),
 }
 _UNKNOWN_KIND = KindStyle("", "#808080")
 

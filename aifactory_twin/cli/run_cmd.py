@@ -339,7 +339,7 @@ def workload_account_lines(accounting: dict[str, Any] | None) -> list[str]:
 
 
 def _launch_text(job: dict[str, Any]) -> str:
-    """ ", launched 2027-02-02" / ", launches 2027-02-16" once the run's launch date is known."""
+    """The job line's launch part (launched or launches, and the date) once it is known."""
     date = job.get("launch_date")
     if date is None:
         return ""

@@ -1,6 +1,8 @@
 """The dataset a training job needs: how big it is, what it holds and how much of it is labeled.
 
-Optional on a training job (files from before issue 14 load unchanged). With a dataset the job
+A job names it inline (``TrainingJob.dataset``) or points at a dataset node on the canvas
+(``TrainingJob.dataset_id``, a ``DatasetNode`` in ``nodes.py`` with these same fields); both are
+optional (files from before issue 14 load unchanged). With a dataset the job
 cannot start before the data pipeline (ingest → clean → label → ready, ``sim/models/
 data_pipeline.py``) has made it ready; its throughput comes from the scenario's data-engineering
 and labeling teams and its raw size must fit in the storage nodes' ``capacity_pb``.
@@ -20,11 +22,9 @@ REGULATED: frozenset[str] = frozenset({"gdpr", "hipaa"})
 """Sensitivities under a regulation: audit effort and compliance cost per dataset."""
 
 
-class Dataset(StrictModel):
-    """Raw size, modality and the labels it still needs. Defaults are estimates."""
+class DatasetSpec(StrictModel):
+    """Raw size, modality, the labels it still needs and its regulation. Defaults are estimates."""
 
-    name: str = Field(default="", max_length=120)
-    """What the data is called (validation messages and the canvas); empty = the job's id."""
     size_tb: PositiveFloat = 50.0
     """Raw size, terabytes; held in storage from ingest on."""
     modality: Modality = "text"
@@ -41,3 +41,10 @@ class Dataset(StrictModel):
     before launch and a compliance cost (``sim/models/launch.py``, ``rules.py``)."""
     region: str = Field(default="", max_length=40)
     """Where the data must stay (e.g. ``eu``); empty = no residency rule."""
+
+
+class Dataset(DatasetSpec):
+    """A dataset written inline on a training job."""
+
+    name: str = Field(default="", max_length=120)
+    """What the data is called (validation messages); empty = the job's id."""

@@ -25,6 +25,7 @@ from aifactory_twin.schema.base import (
     StrictModel,
     Temperature,
 )
+from aifactory_twin.schema.dataset import DatasetSpec
 
 CoolingMode = Literal["air", "direct_liquid", "immersion"]
 FabricTechnology = Literal["nvlink", "infiniband", "roce", "ethernet"]
@@ -458,6 +459,17 @@ class Site(NodeBase):
     hands-on repair here."""
 
 
+class DatasetNode(DatasetSpec, NodeBase):
+    """A dataset on the canvas; training jobs name it by ``dataset_id``.
+
+    Data edges to storage say where it is held (residency and HIPAA rules check those stores).
+
+    ``count`` is ignored (one dataset per node); the fields are ``Dataset``'s.
+    """
+
+    kind: Literal["dataset"] = "dataset"
+
+
 Node = Annotated[
     ComputeRack
     | NetworkSwitch
@@ -469,7 +481,8 @@ Node = Annotated[
     | StaffTeam
     | CloudBurst
     | Vendor
-    | Site,
+    | Site
+    | DatasetNode,
     Field(discriminator="kind"),
 ]
 

@@ -16,11 +16,11 @@ from aifactory_twin.schema.base import (
     StrictModel,
     Temperature,
 )
-from aifactory_twin.schema.dataset import Dataset
+from aifactory_twin.schema.dataset import Dataset, DatasetSpec
 from aifactory_twin.schema.edges import Edge
 from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.schema.job_trace import JobTrace
-from aifactory_twin.schema.nodes import Node, NodeBase
+from aifactory_twin.schema.nodes import DatasetNode, Node, NodeBase
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout
 from aifactory_twin.schema.uncertainty import UncertainInput
 
@@ -83,6 +83,14 @@ class TrainingJob(StrictModel):
 
     dataset: Dataset | None = None
     """The data it trains on; the job waits until the data pipeline has made it ready."""
+    dataset_id: str = Field(default="", max_length=80)
+    """Id of a dataset node on the canvas it trains on, instead of an inline ``dataset``."""
+
+    @model_validator(mode="after")
+    def _one_dataset(self) -> TrainingJob:
+        if self.dataset is not None and self.dataset_id:
+            raise ValueError("give either an inline dataset or a dataset_id, not both")
+        return self
 
     @model_validator(mode="after")
     def _gang_minimum_fits(self) -> TrainingJob:
@@ -260,6 +268,19 @@ class Scenario(StrictModel):
         """This scenario, remembering ``folder`` as where its relative paths start."""
         self._source_dir = folder
         return self
+
+    def job_dataset(self, job: TrainingJob) -> Dataset | None:
+        """The dataset ``job`` trains on: inline, or its dataset node's fields.
+
+        None without one, or for a ``dataset_id`` naming no dataset node (the rules report it).
+        """
+        if not job.dataset_id:
+            return job.dataset
+        node = self.node_by_id().get(job.dataset_id)
+        if not isinstance(node, DatasetNode):
+            return None
+        spec = node.model_dump(include=set(DatasetSpec.model_fields))
+        return Dataset(name=node.name or node.id, **spec)
 
     def node_by_id(self) -> dict[str, NodeBase]:
         """Map of node id → node (first one wins if ids repeat; rules report duplicates)."""

@@ -5,7 +5,8 @@ arrived accelerators; cost per GPU-hour = total cost / GPU-hours allocated to wo
 site and cloud);
 cost per million tokens charges inference its share of allocated GPU-hours of the total cost
 (§6.5); joules per token = facility energy of the accelerators serving inference / tokens;
-automation rate = incidents handled without a technician / incidents; talent retention =
+automation rate = incidents handled without a technician / incidents; investment by year =
+capex by calendar year of delivery (facility build-out in the start year); talent retention =
 1 − departures / starting headcount; product launches = models whose launch date (trained →
 evaluated → reviewed → launched, ``models/launch.py``) has passed, per year = launches × 1 year
 / simulated time; launch lead time = launch − end of training. PUE = facility energy / IT energy
@@ -104,6 +105,7 @@ def compute_kpis(
         "simulated_s": float(time_s),
         "capex_usd": a["capex_usd"] + s.ledger.facility_capex_usd,
         "capex_amortized_usd": a["capex_amortized_usd"],
+        "investment_by_year_usd": investment_by_year(c, s.ledger.facility_capex_usd),
         "energy_cost_usd": a["energy_cost_usd"],
         "staff_cost_usd": a["staff_cost_usd"],
         "maintenance_cost_usd": a["maintenance_cost_usd"],
@@ -228,15 +230,39 @@ def _feed_kpis(c: CompiledScenario, s: EngineState) -> list[dict[str, Any]]:
     ]
 
 
+def investment_by_year(c: CompiledScenario, facility_capex_usd: float) -> dict[str, float]:
+    """Capex per calendar year of delivery; the facility build-out in the start year.
+
+    Each node's units count in the year they arrive (delivery date or lead time), also after the
+    simulated time: this is the investment plan, not the run so far.
+    """
+    out: dict[str, float] = {}
+    if facility_capex_usd > 0:
+        out[str(c.start_time.year)] = facility_capex_usd
+    spend = c.nodes.count * c.nodes.capex_per_unit_usd
+    for i in np.flatnonzero(spend > 0):
+        arrival_s = float(c.nodes.arrival_s[i])
+        if not math.isfinite(arrival_s):
+            continue
+        year = str((c.start_time + timedelta(seconds=arrival_s)).year)
+        out[year] = out.get(year, 0.0) + float(spend[i])
+    return dict(sorted(out.items()))
+
+
 def _launch_dates(c: CompiledScenario, d: LaunchDates | None, time_s: float) -> dict[str, Any]:
-    """A job's model-lifecycle dates (ISO dates; None before training ends or if never)."""
+    """A job's model-lifecycle dates, and its launch as days from the start.
+
+    None before training ends, or if it never launches.
+    """
 
     def iso(at_s: float | None) -> str | None:
         if at_s is None or not math.isfinite(at_s):
             return None
         return (c.start_time + timedelta(seconds=at_s)).date().isoformat()
 
+    launch_s = d.launched_s if d else math.inf
     return {
+        "launch_day": launch_s / 86400.0 if math.isfinite(launch_s) else None,
         "evaluated_date": iso(d.evaluated_s) if d else None,
         "reviewed_date": iso(d.reviewed_s) if d else None,
         "launch_date": iso(d.launched_s) if d else None,

@@ -230,6 +230,8 @@ def scalar_kpis(kpis: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in kpis.items():
         if key != "jobs" and (value is None or isinstance(value, int | float | str | bool)):
             row[key] = value
+    for year, usd in (kpis.get("investment_by_year_usd") or {}).items():
+        row[f"investment_{year}_usd"] = usd
     jobs = kpis.get("jobs") or []
     completed = 0
     for job in jobs:
@@ -237,7 +239,7 @@ def scalar_kpis(kpis: Mapping[str, Any]) -> dict[str, Any]:
         if job.get("completed"):
             completed += 1
         for sub in ("completed", "progress", "training_time_h", "eta_h", "interruptions",
-                    "goodput", "wait_h", "launch_date"):  # fmt: skip
+                    "goodput", "wait_h", "launch_day"):  # fmt: skip
             if sub in job:
                 row[f"job.{name}.{sub}"] = job[sub]
     row["jobs_completed"] = completed

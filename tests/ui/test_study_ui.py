@@ -97,7 +97,9 @@ def test_presentation_moves_with_arrows_and_leaves_with_esc(qtbot, scenario, com
     window.start()
     qtbot.waitExposed(window)
     kinds = [s.kind for s in window.slides]
-    assert kinds == ["title", "variant", "variant", "variant", "comparison", "montecarlo"]
+    assert kinds == [
+        "title", "variant", "variant", "variant", "comparison", "executive", "montecarlo"
+    ]  # fmt: skip
     assert window.isFullScreen()
     qtbot.keyClick(window, Qt.Key.Key_Right)
     qtbot.keyClick(window, Qt.Key.Key_Right)

@@ -25,8 +25,12 @@ Formatter = Callable[[Mapping[str, Any], Mapping[str, float]], tuple[str, str]]
 
 
 def _capex(k: Mapping[str, Any], _: Mapping[str, float]) -> tuple[str, str]:
+    headline = format_kpi("capex_usd", k.get("capex_usd"))
+    by_year = k.get("investment_by_year_usd") or {}
+    if len(by_year) > 1:
+        return headline, " · ".join(f"{y} {format_kpi('capex_usd', v)}" for y, v in by_year.items())
     amortized = format_kpi("capex_amortized_usd", k.get("capex_amortized_usd"))
-    return format_kpi("capex_usd", k.get("capex_usd")), f"amortized so far {amortized}"
+    return headline, f"amortized so far {amortized}"
 
 
 def _pflops(k: Mapping[str, Any], latest: Mapping[str, float]) -> tuple[str, str]:
@@ -125,7 +129,13 @@ _JOBS_TOOLTIP = (
 )
 
 TILE_SPECS: tuple[TileSpec, ...] = (
-    TileSpec("capex", "capex_usd", _capex, "Subtitle: the amortized share charged so far."),
+    TileSpec(
+        "capex",
+        "capex_usd",
+        _capex,
+        "Subtitle: investment per calendar year of delivery (the facility build-out in the "
+        "start year) when deliveries span several years, else the amortized share so far.",
+    ),
     TileSpec("pflops", "delivered_pflops_mean", _pflops, "Headline: the latest tick."),
     TileSpec("jobs", "", _jobs),
     TileSpec(

@@ -1,7 +1,8 @@
 """Slides for presentation mode, painted with the report's QPainter charts at projector size.
 
 A deck is: a title slide, one slide per variant (KPI tiles with deltas against the baseline,
-the four charts), a comparison slide (key KPIs side by side, overlaid charts) and, when a Monte
+the four charts), a comparison slide (key KPIs side by side, overlaid charts), the executive
+metrics with how each is computed and, when a Monte
 Carlo ran, a slide of its fans. Sizes scale with the slide height so a 720p beamer and a 4K
 screen show the same layout; colours come from a light or dark Theme with high contrast.
 """
@@ -30,6 +31,7 @@ from ui.report_charts import (
 from ui.report_content import (
     TILE_KPIS,
     compare_chart_specs,
+    executive_table,
     fan_chart_specs,
     sweep_chart_spec,
     sweep_rows,
@@ -43,7 +45,10 @@ GOOD, BAD = QColor("#1E9E5A"), QColor("#D64545")
 
 @dataclass(frozen=True)
 class Slide:
-    """``kind`` is title, variant, comparison, montecarlo or sweep; ``label`` names the variant."""
+    """A slide: ``kind`` (title, variant, comparison, executive, montecarlo, sweep), ``label``.
+
+    ``label`` names the variant of a variant slide.
+    """
 
     kind: str
     label: str = ""
@@ -62,6 +67,7 @@ class Deck:
         out = [Slide("title")]
         out += [Slide("variant", label) for label in self.compare.runs]
         out.append(Slide("comparison"))
+        out.append(Slide("executive"))
         if self.montecarlo is not None:
             out.append(Slide("montecarlo"))
         if self.sweep is not None:
@@ -87,6 +93,7 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
     title = {
         "variant": f"{slide.label}" + (" — baseline" if slide.label == deck.baseline else ""),
         "comparison": "Comparison against " + deck.baseline,
+        "executive": "Executive metrics and how each is computed",
         "montecarlo": "How sure are we? "
         + (
             f"{len(deck.montecarlo.seeds)} seeds of {deck.montecarlo.variant or 'base'}"
@@ -113,6 +120,15 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
         _variant(painter, body, deck, slide.label, theme, scale)
     elif slide.kind == "comparison":
         _comparison(painter, body, deck, theme, scale)
+    elif slide.kind == "executive":
+        header, rows = executive_table(deck.compare, deck.baseline)
+        n_runs = len(header) - 2
+        style = TableStyle(
+            weights=(1.8,) + (1.0,) * n_runs + (4.2,),
+            left=frozenset({0, n_runs + 1}),
+            wrap=frozenset({0, n_runs + 1}),
+        )
+        draw_table(painter, body, header, rows, theme, scale=scale * 1.05, style=style)
     elif slide.kind == "sweep":
         _sweep(painter, body, deck, theme, scale)
     else:

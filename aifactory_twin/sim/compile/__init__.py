@@ -105,8 +105,20 @@ def _gate_on_datasets(
     teams: list[tuple[int, StaffTeam]],
     stores: list[tuple[int, Storage]],
 ) -> None:
-    """When each job's dataset is ready; the work stage gates the job's start on it."""
-    datasets = [w.dataset for w in sc.workloads if isinstance(w, TrainingJob)]
+    """When each job's dataset is ready; the work stage gates the job's start on it.
+
+    A dataset node several jobs name goes through the pipeline once (for its first job); the
+    others wait for the same ready time.
+    """
+    jobs = [w for w in sc.workloads if isinstance(w, TrainingJob)]
+    first: dict[str, int] = {}
+    for j, w in enumerate(jobs):
+        if w.dataset_id:
+            first.setdefault(w.dataset_id, j)
+    datasets = [
+        None if w.dataset_id and first[w.dataset_id] != j else sc.job_dataset(w)
+        for j, w in enumerate(jobs)
+    ]
     if all(d is None for d in datasets):
         return
     ready = ready_times_s(
@@ -115,6 +127,9 @@ def _gate_on_datasets(
         annotators=float(sum(x.headcount for _, x in teams if x.role == "labeling")),
         storage_tb=float(sum(x.capacity_pb * 1000.0 * x.count for _, x in stores)),
     )
+    for j, w in enumerate(jobs):
+        if w.dataset_id:
+            ready[j] = ready[first[w.dataset_id]]
     wl.dataset_ready_s = ready
 
 

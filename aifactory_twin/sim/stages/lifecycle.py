@@ -23,10 +23,22 @@ from aifactory_twin.sim.stages.handoff import FloatArray, LogFn
 _GOVERNANCE = ROLES.index("security_governance")
 
 
-def regulated_datasets(c: CompiledScenario) -> list[int]:
-    """Regulated (GDPR, HIPAA) datasets behind each training job, in the engine's job order."""
-    jobs = [w for w in c.scenario.workloads if isinstance(w, TrainingJob)]
-    return [int(j.dataset is not None and j.dataset.sensitivity in REGULATED) for j in jobs]
+def regulated_datasets(c: CompiledScenario) -> tuple[list[int], int]:
+    """Regulated (GDPR, HIPAA) datasets per training job, and how many distinct ones are held.
+
+    Per job in the engine's job order; a dataset node several jobs share is held once.
+    """
+    sc = c.scenario
+    jobs = [w for w in sc.workloads if isinstance(w, TrainingJob)]
+    per_job = []
+    held: set[str] = set()
+    for j, w in enumerate(jobs):
+        d = sc.job_dataset(w)
+        regulated = d is not None and d.sensitivity in REGULATED
+        per_job.append(int(regulated))
+        if regulated:
+            held.add(w.dataset_id or f"#{j}")
+    return per_job, len(held)
 
 
 class Lifecycle:
@@ -43,10 +55,8 @@ class Lifecycle:
     def swap(self, c: CompiledScenario) -> None:
         """Take the parameters of ``c`` (same jobs)."""
         self.c = c
-        self.regulated = regulated_datasets(c)
-        self.compliance_usd_per_year = (
-            sum(self.regulated) * COMPLIANCE_USD_PER_REGULATED_DATASET_YEAR
-        )
+        self.regulated, held = regulated_datasets(c)
+        self.compliance_usd_per_year = held * COMPLIANCE_USD_PER_REGULATED_DATASET_YEAR
         """Compliance cost of the regulated datasets the factory holds, per year."""
 
     def step(
