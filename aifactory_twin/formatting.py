@@ -270,6 +270,7 @@ _UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("_c", "°C"),
     ("_usd", "USD"),
     ("_pb", "PB"),
+    ("_tb", "TB"),
     ("_gb", "GB"),
     ("_us", "µs"),
     ("_ms", "ms"),

@@ -90,3 +90,9 @@ def test_a_gdpr_dataset_node_held_out_of_region_names_node_and_storage() -> None
 def test_a_job_cannot_have_both_an_inline_dataset_and_a_dataset_id() -> None:
     with pytest.raises(ValidationError, match="not both"):
         TrainingJob(id="j", dataset=Dataset(), dataset_id="prefs")
+
+
+def test_dataset_sizes_show_in_terabytes() -> None:
+    from aifactory_twin.formatting import field_title, field_unit
+
+    assert (field_title("size_tb"), field_unit("size_tb")) == ("Size", "TB")
