@@ -96,3 +96,16 @@ def test_dataset_sizes_show_in_terabytes() -> None:
     from aifactory_twin.formatting import field_title, field_unit
 
     assert (field_title("size_tb"), field_unit("size_tb")) == ("Size", "TB")
+
+
+def test_a_dataset_node_waits_on_the_canvas_until_its_data_is_ready() -> None:
+    from aifactory_twin.sim import STATUS_NAMES
+
+    sc = _two_jobs_one_dataset(size_tb=2.0, labels_needed=9000.0)
+    eng = Engine(compile_scenario(sc))
+    ready_s = float(eng.compiled.workloads.dataset_ready_s[0])  # type: ignore[index]
+    node = eng.node_ids.index("prefs")
+    eng.run(until_s=ready_s - 3600.0)
+    assert STATUS_NAMES[int(eng.node_state()["status"][node])] == "waiting_delivery"
+    eng.run(until_s=ready_s + 3600.0)
+    assert STATUS_NAMES[int(eng.node_state()["status"][node])] == "up"

@@ -46,6 +46,7 @@ from aifactory_twin.sim.compile.weather import compile_weather
 from aifactory_twin.sim.compiled import (
     ROLES,
     CompiledScenario,
+    NodeParams,
     event_problem,
 )
 from aifactory_twin.sim.models.compute import Workloads, compile_workloads
@@ -133,6 +134,23 @@ def _gate_on_datasets(
     wl.dataset_ready_s = ready
 
 
+def _datasets_arrive_when_ready(
+    sc: Scenario, wl: Workloads, index: dict[str, int], node_params: NodeParams
+) -> None:
+    """A dataset node shows as waiting on the canvas until its data is ready, then as up.
+
+    Its ``arrival_s`` becomes the ready time of the first job that names it (inf: never ready);
+    a dataset node no job names is there from the start.
+    """
+    if wl.dataset_ready_s is None:
+        return
+    jobs = [w for w in sc.workloads if isinstance(w, TrainingJob)]
+    for j in reversed(range(len(jobs))):  # reversed: the first job that names it wins
+        node = index.get(jobs[j].dataset_id) if jobs[j].dataset_id else None
+        if node is not None:
+            node_params.arrival_s[node] = float(wl.dataset_ready_s[j])
+
+
 def _compile(
     scenario: Scenario, variant: str | None, horizon_s: float | None, step_s: float | None
 ) -> CompiledScenario:
@@ -187,6 +205,7 @@ def _compile(
     compile_sites(
         sc, nodes, workloads, rack_params.node, cloud.node, teams, edges.support, node_params
     )
+    _datasets_arrive_when_ready(sc, workloads, index, node_params)
     perf = compile_job_perf(sc, workloads, node_params, rack_params, specs, network, storage)
     return CompiledScenario(
         scenario=sc,
