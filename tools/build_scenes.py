@@ -205,7 +205,7 @@ def training_cluster_1k() -> Scenario:
     # review gates (bias/fairness, red-teaming, legal) every model passes before launch.
     b.add("team_data_eng", "data-eng", 13, 7)
     b.add("team_labeling", "labeling", 16, 7, headcount=8)
-    b.add("team_security", "governance", 19, 7, headcount=5)
+    b.add("team_security", "governance", 19, 7, headcount=6)
     # Talent market (issue 14): each team is paid the market rate of its role (the preset's
     # salary), so the "salaries -20 percent" variant pays 0.8 of market.
     teams = ("facilities", "mlops", "research")
@@ -234,7 +234,9 @@ def training_cluster_1k() -> Scenario:
     b.link("support", "data-eng", "lustre")
     b.link("support", "labeling", "lustre")
     b.link("support", "governance", "lustre")
-    # The chat fine-tune's labeled data, held on the Lustre file system.
+    # The chat fine-tune's labeled data, held on the Lustre file system: EU users' conversations,
+    # so GDPR keeps it (and the racks that train on it) in the EU — the site is in the EU; a rack
+    # or storage set to another region is a validation error naming the dataset and the site.
     b.nodes.append(
         DatasetNode(
             id="chat-prefs",
@@ -242,10 +244,16 @@ def training_cluster_1k() -> Scenario:
             position={"x": 17 * STEP_X_PX, "y": 1 * STEP_Y_PX},
             size_tb=2.0,
             modality="text",
-            labels_needed=60000.0,
+            labels_needed=50000.0,
+            sensitivity="gdpr",
+            region="eu",
         )
     )
     b.link("data", "chat-prefs", "lustre")
+    b.nodes = [
+        n.model_copy(update={"region": "eu"}) if n.kind in ("compute_rack", "storage") else n
+        for n in b.nodes
+    ]
     # 6·70e9·2e12 = 8.4e23 FLOP / (1,024 × 989.4 TFLOPS × 0.40) = 24 days of compute.
     b.workloads.append(
         TrainingJob(
@@ -257,9 +265,10 @@ def training_cluster_1k() -> Scenario:
             target_mfu=0.40,
         )
     )
-    # A chat fine-tune that waits for its labeled data: 60,000 preference labels at 150 × 0.9
-    # accepted per annotator-hour = 444 person-hours, ~10 days for 8 annotators on a 40-hour
-    # week; then ~9 h on 64 GPUs (6·7e9·2e10 FLOP at MFU 0.40), evaluation, review, launch.
+    # A chat fine-tune that waits for its labeled data: 50,000 preference labels at 150 × 0.9
+    # accepted per annotator-hour = 370 person-hours, ~8 days for 8 annotators on a 40-hour
+    # week; then ~9 h on 64 GPUs (6·7e9·2e10 FLOP at MFU 0.40), evaluation, governance review
+    # with a GDPR audit, deployment: launched around day 32 (sim/models/launch.py).
     b.workloads.append(
         TrainingJob(
             id="sft-chat",
@@ -303,7 +312,7 @@ def training_cluster_1k() -> Scenario:
     b.variants.append(
         Variant(
             name="double annotators",
-            description="16 annotators instead of 8: the chat data is ready ~5 days sooner.",
+            description="16 annotators instead of 8: the chat data is ready ~4 days sooner.",
             overrides=[Override(target="labeling", path="headcount", value=16)],
         )
     )
