@@ -79,9 +79,13 @@ def test_mix_a_week_live_then_easy_backfill_variant_in_the_compare_window(
 ) -> None:
     panel = window.scenario_panel
     window.scenario_dock.raise_()
-    # The 1k factory's own 1,024-GPU pre-training run would hold every GPU: remove it.
+    # The 1k factory's own runs (the 1,024-GPU pre-training would hold every GPU, and the chat
+    # fine-tune): remove them.
     panel.workload_list.setCurrentRow(0)
     qtbot.waitUntil(lambda: panel.selected_id == "train-70b")
+    _click(qtbot, panel.remove_button)
+    panel.workload_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: panel.selected_id == "sft-chat")
     _click(qtbot, panel.remove_button)
     _click(qtbot, panel.job_sources.sample_button)
     type_into(qtbot, panel.settings_form.rows["horizon_s"].editor, "7 d")
@@ -166,8 +170,10 @@ def test_attach_a_trace_and_replay_its_first_day(
     type_into(qtbot, box.form.rows["max_days"].editor, "1")
     assert window.doc.part("job_traces")[0].max_days == 1.0
     panel = window.scenario_panel
-    panel.workload_list.setCurrentRow(0)
-    _click(qtbot, panel.remove_button)
+    for job_id in ("train-70b", "sft-chat"):  # the factory's own two training runs
+        panel.workload_list.setCurrentRow(0)
+        qtbot.waitUntil(lambda job_id=job_id: panel.selected_id == job_id)
+        _click(qtbot, panel.remove_button)
     window.live.run_headless(DAY_S)
     engine = window.live.controller.engine
     assert engine is not None
@@ -175,7 +181,8 @@ def test_attach_a_trace_and_replay_its_first_day(
     assert len(table.ids) == 8 and all(i.startswith("trace-") for i in table.ids)
     assert set(table.teams) == {"vc0", "vc1", "vc2"}
     assert np.isfinite(table.start_s).all()
-    window.stack.undo()  # the workload removal
+    window.stack.undo()  # the workload removals
+    window.stack.undo()
     window.stack.undo()  # max days
     window.stack.undo()  # the trace
     assert window.doc.part("job_traces") == []
