@@ -19,8 +19,8 @@
   rises by ``WORKLOAD_ATTRITION_GAIN`` per unit of relative overload (capped at
   ``WORKLOAD_FACTOR_MAX``): fewer people → more load each → more departures.
 * Ramp-up: a new hire's productivity rises linearly from 0 to 1 over the team's ramp-up time
-  (§9.7: 30–180 d, typical 90 d, estimate); technician hours and the launch pipeline's teams count the
-  team's effective people.
+  (§9.7: 30–180 d, typical 90 d, estimate); technician hours and the launch pipeline's teams
+  count the team's effective people.
 
 Product launches are the launch pipeline's (``models/launch.py``).
 """
@@ -123,4 +123,3 @@ def ramp_deficit(
         if ramp > 0:
             out[team] += people * max(0.0, 1.0 - (t - hired_s) / ramp)
     return out
-
