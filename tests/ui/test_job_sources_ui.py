@@ -211,13 +211,16 @@ def test_a_generic_csv_trace_with_its_own_column_names(
     }  # fmt: skip
     assert box.problem.isHidden() and window.stack.count() == steps + 1
     panel = window.scenario_panel
-    panel.workload_list.setCurrentRow(0)
-    _click(qtbot, panel.remove_button)
+    for job_id in ("train-70b", "sft-chat"):  # the factory's own two training runs
+        panel.workload_list.setCurrentRow(0)
+        qtbot.waitUntil(lambda job_id=job_id: panel.selected_id == job_id)
+        _click(qtbot, panel.remove_button)
     window.live.run_headless(DAY_S / 2)
     table = window.live.controller.engine.job_table()  # type: ignore[union-attr]
     assert list(table.accelerators) == [8.0, 16.0, 24.0, 32.0, 8.0, 16.0]
     assert set(table.teams) == {"g0", "g1"}
-    window.stack.undo()  # the workload removal
+    window.stack.undo()  # the workload removals
+    window.stack.undo()
     window.stack.undo()  # the columns
     assert window.doc.part("job_traces")[0].columns == {}
     assert box.columns_edit is not None and box.columns_edit.text() == ""
