@@ -31,13 +31,14 @@ from __future__ import annotations
 import json
 import math
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from benchmarks import run_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = {
@@ -316,26 +317,9 @@ def main() -> int:
             result = run_case(name)
         print(json.dumps(result))
         return 0
-    status = 0
     extra = ("loop", "small_step")
     chosen = [a for a in sys.argv[1:] if a in CASES or a in extra] or [*CASES, *extra]
-    for name in chosen:
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_engine", "--case", name],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode:
-            print(f"{name}: failed\n{done.stderr}", flush=True)
-            status = 1
-            continue
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"-- {result.pop('case')}")
-        for key, value in result.items():
-            print(f"   {key:<22} {value}")
-        sys.stdout.flush()
-    return status
+    return run_cases("benchmarks.bench_engine", chosen, 22)
 
 
 if __name__ == "__main__":

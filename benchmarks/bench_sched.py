@@ -39,6 +39,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks import run_cases
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENE = ROOT / "scenes" / "frontier-scale.aift.json"
 GPUS_PER_NODE = 4
@@ -258,23 +260,8 @@ def main() -> int:
     if len(sys.argv) > 2 and sys.argv[1] == "--case":
         print(json.dumps(CASES[sys.argv[2]]()))
         return 0
-    status = 0
     chosen = [a for a in sys.argv[1:] if a in CASES] or list(CASES)
-    for name in chosen:
-        done = subprocess.run(
-            [sys.executable, "-m", "benchmarks.bench_sched", "--case", name],
-            cwd=ROOT, capture_output=True, text=True,
-        )  # fmt: skip
-        if done.returncode:
-            print(f"{name}: failed\n{done.stderr}", flush=True)
-            status = 1
-            continue
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"-- {result.pop('case')}")
-        for key, value in result.items():
-            print(f"   {key:<28} {value}")
-        sys.stdout.flush()
-    return status
+    return run_cases("benchmarks.bench_sched", chosen, 28)
 
 
 if __name__ == "__main__":
