@@ -43,7 +43,7 @@ from ui.inspector.fields import FieldSpec
 from ui.inspector.job_accounts import JobAccountBox
 from ui.inspector.job_perf import JobPerfBox
 from ui.inspector.job_sources import JobSourcesBox
-from ui.inspector.model_form import ModelForm, node_choices
+from ui.inspector.model_form import REFERENCED_KINDS, ModelForm, node_choices
 from ui.inspector.panel import BANNER_STYLE
 from ui.inspector.placement import PlacementModel
 
@@ -433,7 +433,9 @@ class ScenarioPanel(QScrollArea):
         self._rebuild_timer.start()
 
     def _on_doc_node_added_or_removed(self, node: Any) -> None:
-        if node.kind in WORKLOAD_HOST_KINDS and self.workload_form is not None:
+        # Hosts fill the placement list and datasets or sites the reference combos.
+        relevant = node.kind in WORKLOAD_HOST_KINDS or node.kind in REFERENCED_KINDS
+        if relevant and self.workload_form is not None:
             self._rebuild_timer.start()
 
     def _on_variants_active_changed(self, _name: object) -> None:

@@ -52,7 +52,10 @@ REFERENCE_KINDS: dict[str, str] = {
     "delivery.vendor": "vendor",
     "delivery.second_vendor": "vendor",
     "users_site": "site",
+    "dataset_id": "dataset",
 }
+REFERENCED_KINDS = frozenset(REFERENCE_KINDS.values())
+"""Kinds whose nodes a reference field lists: adding or removing one refreshes open forms."""
 
 
 def node_choices(scenario: Scenario, path: str) -> tuple[str, ...] | None:
