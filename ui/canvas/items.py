@@ -95,6 +95,11 @@ class NodeItem(QGraphicsItem):
     def kind(self) -> str:
         return str(self.node.kind)
 
+    @property
+    def label(self) -> str:
+        """The name the card shows (or its id), unelided: zoomed-out labels elide their own."""
+        return self.node.name or self.node.id
+
     def set_node(self, node: NodeBase) -> None:
         self.node = node
         self._kind_color = kind_color(self.kind)

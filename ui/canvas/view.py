@@ -6,11 +6,14 @@ commands on the undo stack. Nothing here touches the document.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
+    QColor,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QFont,
+    QFontMetricsF,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -19,7 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
 from ui.canvas.interactions import ConnectInteraction, MoveRecorder
-from ui.canvas.items import NodeItem
+from ui.canvas.items import LOD_SIMPLE, NodeItem
 from ui.canvas.scene import OVERVIEW_MIN_NODES, FactoryScene
 
 PALETTE_MIME = "application/x-aifactory-twin-palette"
@@ -29,6 +32,12 @@ READABLE_SCALE = 0.6  # below this, finding a node zooms to 100 % so its name ca
 MAX_SCALE = 4.0
 # Overview mode (one block per node, no edges) below this zoom on factories this large.
 OVERVIEW_MAX_SCALE = 0.3  # just under LOD_SIMPLE: the same plain blocks, drawn in batches
+# Zoomed out, the cards are blocks without text: names are drawn at screen size under them,
+# skipping any that would overlap one already drawn (as map labels do), for at most this many
+# visible nodes (a 9,472-rack hall would be a wall of text and a slow frame).
+ZOOMED_OUT_LABELS_MAX = 600
+LABEL_FONT = QFont()
+LABEL_FONT.setPointSizeF(7.5)
 
 
 class FactoryView(QGraphicsView):
@@ -67,6 +76,58 @@ class FactoryView(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._space_down = False
         self.setMouseTracking(True)
+
+    # ------------------------------------------------------------ zoomed-out names
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        super().drawForeground(painter, rect)
+        if self.scale_factor >= LOD_SIMPLE or self.factory_scene.overview:
+            return  # cards with their own text, or a factory too big to name every block
+        scene_rect = QRectF(rect)
+        items = [i for i in self.factory_scene.items(scene_rect) if isinstance(i, NodeItem)]
+        if not items or len(items) > ZOOMED_OUT_LABELS_MAX:
+            return
+        self.draw_zoomed_out_labels(painter, items)
+
+    def zoomed_out_labels(self, items: list[NodeItem]) -> list[tuple[QRectF, str]]:
+        """Viewport rectangle and text of each name that fits without overlapping another.
+
+        Selected nodes first, then top to bottom and left to right, so a crowded row keeps
+        the same names from frame to frame.
+        """
+        metrics = QFontMetricsF(LABEL_FONT)
+        height = metrics.height()
+        items = sorted(items, key=lambda i: (not i.isSelected(), i.pos().y(), i.pos().x()))
+        placed: list[QRectF] = []
+        out: list[tuple[QRectF, str]] = []
+        for item in items:
+            bounds = self.mapFromScene(item.sceneBoundingRect()).boundingRect()
+            # At most a little wider than the block, so neighbours in a row keep their names.
+            width_max = max(float(bounds.width()) + 24.0, 48.0)
+            text = metrics.elidedText(item.label, Qt.TextElideMode.ElideRight, width_max)
+            if not text or text == "…":
+                continue
+            width = metrics.horizontalAdvance(text) + 4.0
+            center_x = bounds.center().x()
+            label = QRectF(center_x - width / 2, bounds.bottom() + 1.0, width, height)
+            if any(label.intersects(other) for other in placed):
+                continue
+            placed.append(label)
+            out.append((label, text))
+        return out
+
+    def draw_zoomed_out_labels(self, painter: QPainter, items: list[NodeItem]) -> None:
+        theme = self.factory_scene.theme
+        labels = self.zoomed_out_labels(items)
+        painter.save()
+        painter.resetTransform()  # screen pixels: the names stay readable at any zoom
+        painter.setFont(LABEL_FONT)
+        backdrop = QColor(theme.canvas_bg)
+        backdrop.setAlpha(200)
+        for rect, text in labels:
+            painter.fillRect(rect, backdrop)
+            painter.setPen(theme.node_text)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     # ------------------------------------------------------------ zoom
     @property
