@@ -40,6 +40,9 @@ class Runner:
     n_workers: int = 1
     target_task_s: float = 1.0
     max_in_flight_per_worker: int = 2
+    max_batch: int | None = None
+    """At most this many runs per task (None: sized by ``target_task_s``); 1 sends each run
+    alone, the dispatch the benchmark compares batching with."""
 
     # ----------------------------------------------------------- subclass hooks
     def _submit(self, batch: Batch) -> Any:
@@ -102,6 +105,8 @@ class Runner:
                             batch_size = batch_size_for(
                                 item.elapsed_s, len(pending), self.n_workers, self.target_task_s
                             )
+                            if self.max_batch is not None:
+                                batch_size = max(1, min(batch_size, self.max_batch))
                             calibrated = True
                         done += 1
                         if progress is not None:

@@ -126,27 +126,42 @@ def scenario_with_overrides(
     return scenario.model_copy(update={"variants": [*others, study_variant]}), _STUDY_VARIANT
 
 
-# Worker-side cache of compiled scenarios: key → CompiledScenario (typed Any to keep the engine
-# import lazy; compiling is the expensive part of a short run).
+# Worker-side caches, typed Any to keep the engine import lazy. A study's specs share one
+# scenario text and differ in seed and overrides: the text is parsed and validated once per
+# worker (the validated scenario is immutable in use: overrides build a copy), and a compiled
+# scenario is reused by every seed of the same overrides (``Engine`` never mutates it).
+_scenarios: OrderedDict[str, Scenario] = OrderedDict()
 _compiled_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+
+def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> Any:
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:
+        cache.popitem(last=False)
+    return value
+
+
+def _scenario_for(text: str) -> Scenario:
+    cached = _scenarios.get(text)
+    if cached is not None:
+        _scenarios.move_to_end(text)
+        return cached
+    return _remember(_scenarios, text, Scenario.model_validate_json(text))
 
 
 def _compiled_for(spec: RunSpec) -> Any:
     from aifactory_twin.sim import compile_scenario
 
-    key = (hash(spec.scenario_json), spec.scenario_json, spec.variant, repr(spec.overrides),
-           spec.horizon_s, spec.step_s)  # fmt: skip
+    key = (spec.scenario_json, spec.variant, repr(spec.overrides), spec.horizon_s, spec.step_s)
     cached = _compiled_cache.get(key)
     if cached is not None:
         _compiled_cache.move_to_end(key)
         return cached
-    scenario = Scenario.model_validate_json(spec.scenario_json)
-    scenario, variant = scenario_with_overrides(scenario, spec.variant, spec.overrides)
+    scenario, variant = scenario_with_overrides(
+        _scenario_for(spec.scenario_json), spec.variant, spec.overrides
+    )
     compiled = compile_scenario(scenario, variant, horizon_s=spec.horizon_s, step_s=spec.step_s)
-    _compiled_cache[key] = compiled
-    while len(_compiled_cache) > _CACHE_SIZE:
-        _compiled_cache.popitem(last=False)
-    return compiled
+    return _remember(_compiled_cache, key, compiled)
 
 
 def derived_series(name: str, recorder: Any, times_s: FloatArray) -> FloatArray:

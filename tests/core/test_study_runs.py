@@ -152,7 +152,7 @@ def test_scalar_kpis_flattens_jobs_and_counts_completed():
 
 def test_results_do_not_depend_on_what_ran_before_in_the_worker(air_vs_liquid):
     # Workers reuse compiled scenarios across runs; a run must not leave traces in them.
-    from aifactory_twin.study.runs import _compiled_cache, execute
+    from aifactory_twin.study.runs import _compiled_cache, _scenarios, execute
 
     text = air_vs_liquid.model_dump_json()
     specs = [
@@ -164,6 +164,7 @@ def test_results_do_not_depend_on_what_ran_before_in_the_worker(air_vs_liquid):
     cold = []
     for spec in specs:
         _compiled_cache.clear()
+        _scenarios.clear()
         cold.append(execute(spec).kpis)
     assert warm == cold
 

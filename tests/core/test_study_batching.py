@@ -1,0 +1,94 @@
+"""Batched study runs equal the same runs alone, bit for bit (issue 13: batches to the pool).
+
+A worker runs many samples in one task and keeps the validated scenario and compiled
+scenarios between them; none of that may leak into a sample's results.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aifactory_twin.io import load_scenario
+from aifactory_twin.resources import scenes_dir
+from aifactory_twin.study import ProcessRunner, RunSpec, SerialRunner, StudyOptions, scalar_kpis
+from aifactory_twin.study import runs as study_runs
+from aifactory_twin.study.uncertainty import uncertainty
+
+OPTIONS = StudyOptions(horizon_s=2 * 86400.0, step_s=3600.0, series=(), max_points=None)
+SAMPLES = 6
+
+
+@pytest.fixture(scope="module")
+def hall():
+    return load_scenario(scenes_dir() / "air-vs-liquid.aift.json")
+
+
+class _BigBatches(ProcessRunner):
+    """The pool with every task after the calibration runs holding several samples."""
+
+    target_task_s = 1e6
+    batches: list[int]
+
+    def _submit(self, batch):
+        self.batches.append(len(batch))
+        return super()._submit(batch)
+
+
+def _alone(text: str, variant: str, seed: int, overrides) -> dict:
+    """The sample run by itself in this process, with cold worker caches."""
+    spec = RunSpec(
+        text,
+        variant=variant,
+        horizon_s=OPTIONS.horizon_s,
+        step_s=OPTIONS.step_s,
+        seed=seed,
+        overrides=overrides,
+        series=(),
+    )
+    return scalar_kpis(_alone_kpis(spec))
+
+
+def test_a_sample_in_a_batched_study_equals_the_sample_run_alone(hall):
+    with _BigBatches(2) as runner:
+        runner.batches = []
+        result = uncertainty(
+            hall, SAMPLES, variants=["air", "liquid"], options=OPTIONS, runner=runner
+        )
+    assert max(runner.batches) >= 3  # samples really shared a task
+    text = hall.model_dump_json()
+    for label in ("air", "liquid"):
+        columns = result.kpis[label]
+        for i in (0, SAMPLES // 2, SAMPLES - 1):
+            overrides = tuple(
+                (s.target, s.path, v) for s, v in zip(result.inputs, result.draws[i], strict=True)
+            )
+            alone = _alone(text, label, result.seeds[i], overrides)
+            for key, values in columns.items():
+                value = alone.get(key)
+                expected = float(value) if isinstance(value, int | float) else np.nan
+                assert np.array_equal(values[i], expected, equal_nan=True), (label, i, key)
+    # The draws move the KPIs, so the equality above compares different numbers per sample.
+    assert len(set(result.kpis["air"]["energy_cost_usd"].tolist())) == SAMPLES
+
+
+def test_overrides_of_one_sample_do_not_leak_into_the_next(hall):
+    # Serial: one process, shared caches, samples with different overrides back to back.
+    text = hall.model_dump_json()
+    price = ("grid", "price.flat_usd_per_kwh")
+    specs = [
+        RunSpec(text, variant="air", horizon_s=86400.0, step_s=3600.0, seed=1,
+                overrides=((*price, p),), series=())  # fmt: skip
+        for p in (0.05, 0.30, 0.05)
+    ]
+    first, high, again = (r.kpis for r in SerialRunner().run_all(specs))
+    assert first == again
+    assert high["energy_cost_usd"] > first["energy_cost_usd"]
+    assert first == _alone_kpis(specs[0])
+
+
+def _alone_kpis(spec: RunSpec) -> dict:
+    """KPIs of ``spec`` run by itself in this process, with cold worker caches."""
+    study_runs._compiled_cache.clear()
+    study_runs._scenarios.clear()
+    return study_runs.execute(spec).kpis
