@@ -1,115 +1,202 @@
-"""Monte Carlo throughput: training-cluster-1k, 30 days at 15-minute steps, many seeds.
+"""Study throughput (issue 13): the 1,000-run Monte Carlo and the 1,000-sample air-vs-liquid study.
 
-The issue asks for 1,000 runs with the process pool and with a 2-worker local Dask cluster.
-One run is timed first; when 1,000 runs would not fit the time budget on this machine the
-benchmark runs as many as fit and extrapolates linearly to 1,000 (runs are independent and
-equally long, so wall time is linear in the count once the workers are warm) — it says so.
-Study runs are lean (no per-node samples, no event records); one run is timed both ways so the
-saving shows, and the 1,000-run figure is printed beside the issue's target and the figure
-measured before lean mode.
+Two studies, each timed end to end through the CLI (interpreter start, load, worker start,
+runs, output files) and, in this process, with the runner's batched dispatch against the
+same study sent one run per task (``Runner.max_batch = 1``, the like-for-like reference timed
+in the same sitting):
 
-    python -m benchmarks.bench_study [--runs 1000] [--budget-s 90] [--workers 2]
+1. ``mc``: a Monte Carlo over seeds and uncertain inputs of ``training-cluster-1k``, 30 days at
+   15-minute steps (2,880 steps): electricity price, the 70B job's MFU and one rack row's lead
+   time drawn per sample (``uncertainty --input …``). Issue 13 asks 1,000 runs in ≤ 15 s on 2
+   cores. One run's engine time is measured first; the floor for 1,000 runs on W workers is
+   1,000 × that / W, whatever the dispatch does.
+2. ``avl``: ``air-vs-liquid`` with its declared uncertain inputs (price, MFU, rack lead time),
+   air and liquid paired, 10 days at 1-hour steps: 1,000 samples = 2,007 runs with the tornado.
+
+On a shared machine 1,000 samples would not fit the time budget, so each study runs as many
+samples as fit ``--budget-s`` and the 1,000-sample figure is extrapolated linearly from the
+wall time per run — printed as "extrapolated". Runs are independent and of equal length, so
+wall time is linear in the count once the workers are warm; the fixed start-up is included
+in the per-run figure, which makes the extrapolation slightly pessimistic.
+
+    python -m benchmarks.bench_study [--budget-s 30] [--workers 2] [--samples 1000]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from aifactory_twin.io import load_scenario
 from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import Scenario
-from aifactory_twin.study import (
-    FAN_SERIES,
-    DaskRunner,
-    ProcessRunner,
-    Runner,
-    StudyOptions,
-    monte_carlo,
+from aifactory_twin.sim import Engine, compile_scenario
+from aifactory_twin.study import DaskRunner, ProcessRunner, Runner, StudyOptions
+from aifactory_twin.study.uncertainty import parse_uncertain, uncertainty
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_MC_S = 15.0  # issue 13: 1,000 runs of training-cluster-1k on 2 cores, aim ≤ 15 s
+MC_INPUTS = (
+    "grid.price.flat_usd_per_kwh ~ triangular(0.05, 0.08, 0.2)",
+    "train-70b.target_mfu ~ normal(0.4, 0.04, 0.25, 0.55)",
+    "hall-a-row-8.delivery.lead_time_days ~ lognormal(3, 0.8)",
 )
-from aifactory_twin.study.runs import RunSpec, execute
-
-HORIZON_S = 30 * 86400.0
-STEP_S = 900.0
-# Issue 13: "aim ≤ 15 s" for 1,000 runs on 2 cores; measured before lean study runs: ≈100 s on
-# two quiet cores (≈225 s on a loaded box).
-TARGET_S = 15.0
-BEFORE_QUIET_S = 100.0
 
 
-def _time_one(scenario_json: str, *, lean: bool = True, repeats: int = 3) -> float:
-    """Median wall time of one run in this process (after a warm-up run)."""
-    spec = RunSpec(
-        scenario_json,
-        horizon_s=HORIZON_S,
-        step_s=STEP_S,
-        series=FAN_SERIES,
-        max_points=240,
-        lean=lean,
-    )
-    execute(spec)  # warm: imports, compile cache
+@dataclass(frozen=True)
+class Study:
+    """One benchmarked study: scene, run length, variants compared and extra inputs."""
+
+    name: str
+    scene: str
+    horizon: str
+    horizon_s: float
+    step: str
+    step_s: float
+    variants: tuple[str, ...]
+    inputs: tuple[str, ...]
+
+    def scenario(self) -> Scenario:
+        scenario = load_scenario(scenes_dir() / f"{self.scene}.aift.json")
+        added = [parse_uncertain(scenario, text) for text in self.inputs]
+        return scenario.model_copy(update={"uncertain": [*scenario.uncertain, *added]})
+
+    def n_runs(self, samples: int, scenario: Scenario) -> int:
+        """Runs of ``samples``: each variant per sample, plus the tornado (2 per input + 1)."""
+        return samples * max(1, len(self.variants)) + 2 * len(scenario.uncertain) + 1
+
+    def cli(self, samples: int, workers: int, out: str) -> list[str]:
+        cli = Path(sys.executable).with_name("aifactory-twin-cli")  # the installed command
+        args = [str(cli), "uncertainty",
+                str(scenes_dir() / f"{self.scene}.aift.json"), "--samples", str(samples),
+                "--horizon", self.horizon, "--step", self.step, "--workers", str(workers),
+                "--out", out]  # fmt: skip
+        if self.variants:
+            args += ["--compare", *self.variants]
+        for text in self.inputs:
+            args += ["--input", text]
+        return args
+
+
+MC = Study("mc", "training-cluster-1k", "30d", 30 * 86400.0, "15m", 900.0, (), MC_INPUTS)
+AVL = Study("avl", "air-vs-liquid", "10d", 10 * 86400.0, "1h", 3600.0, ("air", "liquid"), ())
+
+
+def engine_run_s(study: Study, scenario: Scenario) -> float:
+    """Mean engine time of one lean run per variant in this process (compiled once, warm)."""
     times = []
-    for _ in range(repeats):
+    for variant in study.variants or (None,):
+        compiled = compile_scenario(
+            scenario, variant, horizon_s=study.horizon_s, step_s=study.step_s
+        )
+        Engine(compiled, seed=0, lean=True).run()  # warm-up
         started = time.perf_counter()
-        execute(spec)
-        times.append(time.perf_counter() - started)
-    return sorted(times)[len(times) // 2]
+        for seed in (1, 2):
+            Engine(compiled, seed=seed, lean=True).run()
+        times.append((time.perf_counter() - started) / 2)
+    return sum(times) / len(times)
 
 
-def _bench(label: str, runner: Runner, scenario: Scenario, n_runs: int, target: int) -> None:
-    options = StudyOptions(horizon_s=HORIZON_S, step_s=STEP_S, series=FAN_SERIES, max_points=240)
+def _in_process(
+    study: Study, scenario: Scenario, samples: int, runner: Runner, max_batch: int | None
+) -> float:
+    runner.max_batch = max_batch
+    options = StudyOptions(horizon_s=study.horizon_s, step_s=study.step_s, series=())
     started = time.perf_counter()
-    result = monte_carlo(scenario, n_runs, seed=0, options=options, runner=runner)
-    wall_s = time.perf_counter() - started
-    p10, p50, p90 = result.percentiles()["total_cost_usd"]
-    per_run_s = wall_s / n_runs
-    line = f"{label}: {n_runs} runs in {wall_s:.1f} s ({per_run_s * 1000:.0f} ms/run wall)"
-    if n_runs < target:
-        line += f"; extrapolated to {target} runs: {per_run_s * target:.0f} s"
-    print(line)
-    print(
-        f"  {target} runs: {per_run_s * target:.0f} s  (target ≤ {TARGET_S:.0f} s; "
-        f"before lean study runs ≈{BEFORE_QUIET_S:.0f} s quiet, issue 13)"
+    uncertainty(scenario, samples, variants=list(study.variants) or None, options=options,
+                runner=runner)  # fmt: skip
+    return time.perf_counter() - started
+
+
+def _line(label: str, wall_s: float, runs: int, per: int, measured: int) -> str:
+    scaled = wall_s / runs * per
+    tag = "" if measured >= per else " extrapolated"
+    return (
+        f"  {label:<44} {wall_s:7.1f} s for {runs} runs ({wall_s / runs * 1000:6.0f} ms/run)"
+        f" → {scaled:6.0f} s per {per} runs{tag}"
     )
-    print(f"  total cost P10/P50/P90: {p10:,.0f} / {p50:,.0f} / {p90:,.0f} USD")
+
+
+def bench(study: Study, args: argparse.Namespace) -> None:
+    scenario = study.scenario()
+    one_s = engine_run_s(study, scenario)
+    workers = args.workers
+    per_sample = max(1, len(study.variants))
+    fit = int(args.budget_s * workers / one_s / per_sample)
+    samples = max(2 * workers, min(args.samples, fit))
+    runs = study.n_runs(samples, scenario)
+    full_runs = study.n_runs(args.samples, scenario)
+    steps = round(study.horizon_s / study.step_s)
+    print(
+        f"{study.name}: {study.scene}, {study.horizon} at {study.step} ({steps} steps), "
+        f"variants {', '.join(study.variants) or 'base'}; inputs "
+        f"{', '.join(u.label for u in scenario.uncertain)}"
+    )
+    print(
+        f"  engine alone: {one_s * 1000:.0f} ms per run → floor {full_runs * one_s / workers:.0f}"
+        f" s for {full_runs} runs on {workers} workers (no dispatch, no start-up)"
+    )
+    if samples < args.samples:
+        print(f"  {args.samples} samples would not fit {args.budget_s:.0f} s: running {samples}")
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        done = subprocess.run(
+            study.cli(samples, workers, out), cwd=ROOT, capture_output=True, text=True
+        )
+        cli_s = time.perf_counter() - started
+    if done.returncode:
+        print(f"  CLI failed ({done.returncode}):\n{done.stderr}")
+        return
+    print(_line(f"CLI end to end ({workers} workers, batched)", cli_s, runs, full_runs, runs))
+    with ProcessRunner(workers) as pool:
+        batched = _in_process(study, scenario, samples, pool, None)
+    with ProcessRunner(workers) as pool:
+        single = _in_process(study, scenario, samples, pool, 1)
+    print(_line("process pool, batched", batched, runs, full_runs, runs))
+    print(_line("process pool, one run per task (reference)", single, runs, full_runs, runs))
+    print(f"  batched / one per task: ×{single / batched:.2f} throughput")
+    if args.dask and study is AVL:  # short runs: where per-task overhead shows
+        try:
+            dask = DaskRunner("local", workers)
+        except Exception as exc:  # the cluster extra is optional
+            print(f"  dask: skipped ({exc})")
+            return
+        with dask:
+            d_batched = _in_process(study, scenario, samples, dask, None)
+            d_single = _in_process(study, scenario, samples, dask, 1)
+        print(_line("dask LocalCluster, batched", d_batched, runs, full_runs, runs))
+        print(_line("dask LocalCluster, one run per task (reference)", d_single, runs,
+                    full_runs, runs))  # fmt: skip
+        print(f"  dask batched / one per task: ×{d_single / d_batched:.2f} throughput")
+    if study is MC:
+        thousand_s = cli_s / runs * 1000
+        print(
+            f"  1,000 runs: {thousand_s:.0f} s end to end (target ≤ {TARGET_MC_S:.0f} s: "
+            f"×{thousand_s / TARGET_MC_S:.1f} too slow; the engine floor alone is "
+            f"{1000 * one_s / workers:.0f} s, ×{1000 * one_s / workers / TARGET_MC_S:.1f})"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=1000)
-    parser.add_argument("--budget-s", type=float, default=90.0, help="per runner")
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--budget-s", type=float, default=30.0,
+                        help="wall time per timed study (samples are reduced to fit)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-dask", dest="dask", action="store_false")
+    parser.add_argument("studies", nargs="*", default=["mc", "avl"])
     args = parser.parse_args(argv)
-    scenario = load_scenario(scenes_dir() / "training-cluster-1k.aift.json")
-    text = scenario.model_dump_json()
-    full_s = _time_one(text, lean=False)
-    one_s = _time_one(text)
-    workers = args.workers
-    fit = int(args.budget_s * workers / one_s)
-    n_runs = max(2 * workers, min(args.runs, fit))
-    print(
-        f"training-cluster-1k, 30 d at 15 min ({int(HORIZON_S / STEP_S)} steps): one run "
-        f"{one_s:.3f} s lean, {full_s:.3f} s with per-node samples and event records "
-        f"({(1 - one_s / full_s) * 100:.0f} % saved); {os.cpu_count()} CPUs, {workers} workers"
-    )
-    if n_runs < args.runs:
-        print(
-            f"  {args.runs} runs would take about {args.runs * one_s / workers:.0f} s per runner; "
-            f"running {n_runs} and extrapolating"
-        )
-    with ProcessRunner(workers) as pool:
-        _bench("process pool (spawn)", pool, scenario, n_runs, args.runs)
-    try:
-        dask = DaskRunner("local", workers)
-    except Exception as exc:  # the cluster extra is optional
-        print(f"dask: skipped ({exc})")
-        return
-    with dask:
-        _bench(
-            f"dask LocalCluster ({workers} workers, 127.0.0.1)", dask, scenario, n_runs, args.runs
-        )
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    for study in (MC, AVL):
+        if study.name in args.studies:
+            bench(study, args)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -49,6 +49,7 @@ FAN_SERIES: tuple[str, ...] = (
 )
 DERIVED_SERIES: tuple[str, ...] = ("facility_energy_mwh_cum", "availability")
 
+_T = TypeVar("_T")
 _STUDY_VARIANT = "study-run"
 _CACHE_SIZE = 4
 
@@ -134,7 +135,7 @@ _scenarios: OrderedDict[str, Scenario] = OrderedDict()
 _compiled_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
-def _remember(cache: OrderedDict[Any, Any], key: Any, value: Any) -> Any:
+def _remember(cache: OrderedDict[Any, _T], key: Any, value: _T) -> _T:
     cache[key] = value
     while len(cache) > _CACHE_SIZE:
         cache.popitem(last=False)

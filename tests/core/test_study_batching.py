@@ -77,8 +77,15 @@ def test_overrides_of_one_sample_do_not_leak_into_the_next(hall):
     text = hall.model_dump_json()
     price = ("grid", "price.flat_usd_per_kwh")
     specs = [
-        RunSpec(text, variant="air", horizon_s=86400.0, step_s=3600.0, seed=1,
-                overrides=((*price, p),), series=())  # fmt: skip
+        RunSpec(
+            text,
+            variant="air",
+            horizon_s=86400.0,
+            step_s=3600.0,
+            seed=1,
+            overrides=((*price, p),),
+            series=(),
+        )
         for p in (0.05, 0.30, 0.05)
     ]
     first, high, again = (r.kpis for r in SerialRunner().run_all(specs))
