@@ -6,12 +6,21 @@ scenarios between them; none of that may leak into a sample's results.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
 from aifactory_twin.io import load_scenario
 from aifactory_twin.resources import scenes_dir
-from aifactory_twin.study import ProcessRunner, RunSpec, SerialRunner, StudyOptions, scalar_kpis
+from aifactory_twin.study import (
+    ProcessRunner,
+    RunSpec,
+    SerialRunner,
+    StudyCancelled,
+    StudyOptions,
+    scalar_kpis,
+)
 from aifactory_twin.study import runs as study_runs
 from aifactory_twin.study.uncertainty import uncertainty
 
@@ -99,3 +108,29 @@ def _alone_kpis(spec: RunSpec) -> dict:
     study_runs._compiled_cache.clear()
     study_runs._scenarios.clear()
     return study_runs.execute(spec).kpis
+
+
+def test_progress_counts_each_run_of_a_batch_and_cancel_stops_a_batched_pool(hall):
+    # Progress is reported per finished run, all runs of a batch when the batch returns; cancel
+    # raises once the batches in flight are done, and what was still queued never runs.
+    text = hall.model_dump_json()
+    specs = [
+        RunSpec(text, seed=s, horizon_s=6 * 3600.0, step_s=3600.0, series=()) for s in range(200)
+    ]
+    cancel = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        if done >= 3:
+            cancel.set()
+
+    with _BigBatches(2) as runner:
+        runner.batches = []
+        runner.max_batch = 5
+        with pytest.raises(StudyCancelled):
+            runner.run_all(specs, progress=progress, cancel=cancel)
+    assert [d for d, _ in seen] == list(range(1, len(seen) + 1))
+    assert all(t == len(specs) for _, t in seen)
+    assert max(runner.batches) == 5  # batched after the calibration runs
+    assert len(seen) < len(specs) / 4  # the queued batches were dropped
