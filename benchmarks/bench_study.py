@@ -39,7 +39,8 @@ from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import Scenario
 from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.study import DaskRunner, ProcessRunner, Runner, StudyOptions
-from aifactory_twin.study.uncertainty import parse_uncertain, uncertainty
+from aifactory_twin.study.runs import RunSpec, execute
+from aifactory_twin.study.uncertainty import parse_uncertain, quantile, uncertainty
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MC_S = 15.0  # issue 13: 1,000 runs of training-cluster-1k on 2 cores, aim ≤ 15 s
@@ -104,6 +105,30 @@ def engine_run_s(study: Study, scenario: Scenario) -> float:
     return sum(times) / len(times)
 
 
+def worker_overhead_ms(study: Study, scenario: Scenario) -> tuple[float, float]:
+    """(ms per run in ``execute``, ms of it outside the engine) over samples with new overrides.
+
+    What a worker does per sample: apply the sample's overrides to the cached scenario, compile,
+    build the engine, run, compute KPIs and pack the result; ``RunResult.elapsed_s`` is the
+    engine's part (construction + run).
+    """
+    text = scenario.model_dump_json()
+    spec = scenario.uncertain[0]
+    totals, others = [], []
+    for k in range(4):
+        value = quantile(spec, 0.2 + 0.2 * k)
+        run = RunSpec(text, variant=(study.variants or (None,))[0], horizon_s=study.horizon_s,
+                      step_s=study.step_s, seed=k, overrides=((spec.target, spec.path, value),),
+                      series=())  # fmt: skip
+        started = time.perf_counter()
+        result = execute(run)
+        total = time.perf_counter() - started
+        if k:  # the first pays the one-off parse and imports
+            totals.append(total)
+            others.append(total - result.elapsed_s)
+    return sum(totals) / len(totals) * 1000, sum(others) / len(others) * 1000
+
+
 def _in_process(
     study: Study, scenario: Scenario, samples: int, runner: Runner, max_batch: int | None
 ) -> float:
@@ -142,6 +167,11 @@ def bench(study: Study, args: argparse.Namespace) -> None:
     print(
         f"  engine alone: {one_s * 1000:.0f} ms per run → floor {full_runs * one_s / workers:.0f}"
         f" s for {full_runs} runs on {workers} workers (no dispatch, no start-up)"
+    )
+    total_ms, other_ms = worker_overhead_ms(study, scenario)
+    print(
+        f"  per sample in a worker: {total_ms:.0f} ms, of which {other_ms:.1f} ms "
+        f"({other_ms / total_ms:.1%}) is not the engine (overrides, compile, KPIs, packing)"
     )
     if samples < args.samples:
         print(f"  {args.samples} samples would not fit {args.budget_s:.0f} s: running {samples}")

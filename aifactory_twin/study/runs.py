@@ -86,6 +86,7 @@ class RunResult:
     tag: Any
     kpis: dict[str, Any]
     times_s: FloatArray
+    """Sample times of ``series`` (empty when the spec asked for no series)."""
     series: dict[str, FloatArray] = field(default_factory=dict)
     elapsed_s: float = 0.0
     """Wall time of the run in its worker (compile excluded); used to size batches."""
@@ -200,7 +201,8 @@ def execute(spec: RunSpec) -> RunResult:
     recorder = engine.recorder
     times_s = np.array(recorder.times_s, dtype=np.float64)
     names = tuple(recorder.names) if spec.series is None else spec.series
-    picks = sample_indices(len(times_s), spec.max_points)
+    # A KPI-only run (series=()) sends no time axis either: it was ~90 % of the payload.
+    picks = sample_indices(len(times_s) if names else 0, spec.max_points)
     series: dict[str, FloatArray] = {}
     for name in names:
         if name == "time_s":
