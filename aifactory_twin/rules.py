@@ -9,7 +9,9 @@ carries a stable ``code`` (tests and the UI key on it), the ids involved and a f
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from aifactory_twin.catalog import accelerator_spec
@@ -70,13 +72,36 @@ def _natural_key(path: str) -> tuple[object, ...]:
 
 def check(scenario: Scenario) -> list[Finding]:
     """Every finding for ``scenario``: errors first, then by field path."""
-    out: list[Finding] = []
     node_path: dict[str, str] = {}
     for i, node in enumerate(scenario.nodes):
         node_path.setdefault(node.id, f"nodes[{i}]")
     idx = FactoryIndex(scenario)
+    out = _error_findings(scenario, idx)
     out += _nothing_to_run(scenario)
-    out += _structure(scenario, idx)
+    out += _power(scenario, idx, node_path)
+    out += _cooling(scenario, idx, node_path)
+    out += _job_warnings(scenario, idx)
+    out += _people_and_data(scenario, idx, node_path)
+    return _sorted(out)
+
+
+def errors(scenario: Scenario) -> list[Finding]:
+    """The error findings of :func:`check`, in its order, without computing the warnings.
+
+    What loading a file needs: the warnings (power paths, cooling groups, fabrics) walk every
+    edge kind and are most of the work on a big factory, and a load only refuses on errors.
+    """
+    return _sorted(_error_findings(scenario, FactoryIndex(scenario)))
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    """Errors first, then by field path (numbers as numbers), then code; ties keep their order."""
+    findings.sort(key=lambda f: (f.severity != "error", _natural_key(f.path), f.code))
+    return findings
+
+
+def _error_findings(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
+    out = _structure(scenario, idx)
     out += [
         Finding("error", "bad-vendor-order", message, path, (node_id,))
         for path, node_id, message in order_problems(list(scenario.nodes))
@@ -86,54 +111,45 @@ def check(scenario: Scenario) -> list[Finding]:
         for path, svc_id, message in latency_problems(scenario)
     ]
     out += _workload_and_variant_refs(scenario, idx)
-    out += _power(scenario, idx, node_path)
-    out += _cooling(scenario, idx, node_path)
     out += [Finding("error", *m) for m in cooling_mode_mismatches(scenario, idx)]
-    out += _jobs(scenario, idx)
-    out += _people_and_data(scenario, idx, node_path)
+    out += _job_errors(scenario, idx)
     out += _power_limits(scenario)
     out += [
         Finding("error", code, message, path, ids)
         for code, message, path, ids in residency_errors(scenario, idx)
     ]
-    out.sort(key=lambda f: (f.severity != "error", _natural_key(f.path), f.code))
     return out
 
 
 # ----------------------------------------------------------------------------- errors
 def _structure(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
     out: list[Finding] = []
-    kinds: dict[str, str] = {}
-    for i, node in enumerate(scenario.nodes):
-        if node.id in kinds:
-            out.append(
-                Finding(
-                    "error",
-                    "duplicate-node-id",
-                    f"node id {node.id!r} is used twice",
-                    f"nodes[{i}]",
-                    (node.id,),
-                )
-            )
-        else:
-            kinds[node.id] = node.kind
-    edge_ids = [edge.id for edge in scenario.edges]
-    if len(set(edge_ids)) != len(edge_ids):
-        seen: set[str] = set()
-        for i, edge_id in enumerate(edge_ids):
-            if edge_id in seen:
-                out.append(
-                    Finding(
-                        "error",
-                        "duplicate-edge-id",
-                        f"edge id {edge_id!r} is used twice",
-                        f"edges[{i}]",
-                        (edge_id,),
-                    )
-                )
-            seen.add(edge_id)
+    if len(idx.nodes) != len(scenario.nodes):  # the index keeps one node per id
+        out += [
+            Finding("error", "duplicate-node-id", f"node id {node_id!r} is used twice",
+                    f"nodes[{i}]", (node_id,))
+            for i, node_id in _repeats([node.id for node in scenario.nodes])
+        ]  # fmt: skip
+    out += [
+        Finding("error", "duplicate-edge-id", f"edge id {edge_id!r} is used twice",
+                f"edges[{i}]", (edge_id,))
+        for i, edge_id in _repeats([edge.id for edge in scenario.edges])
+    ]  # fmt: skip
     # The index already sorted out the unusable edges; only those need a closer look.
-    out += [_edge_problem(i, scenario.edges[i], kinds) for i in idx.rejected]
+    out += [_edge_problem(i, scenario.edges[i], idx.kind) for i in idx.rejected]
+    return out
+
+
+def _repeats(ids: list[str]) -> list[tuple[int, str]]:
+    """(position, id) of every id that already appeared earlier in ``ids``."""
+    if len(set(ids)) == len(ids):
+        return []
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(ids):
+        if item in seen:
+            out.append((i, item))
+        seen.add(item)
     return out
 
 
@@ -349,49 +365,59 @@ def _cooling(scenario: Scenario, idx: FactoryIndex, node_path: dict[str, str]) -
     return out
 
 
-@dataclass(frozen=True)
 class _JobSpan:
     """What a placement offers a job: its racks, accelerators and whether a fabric joins them."""
 
-    candidates: list[str]
-    racks: list[ComputeRack]
-    on_site: int
-    cloud: int
-    per_unit_max: int
-    fabric: bool
-
-
-def _job_span(candidates: list[str], idx: FactoryIndex) -> _JobSpan:
-    racks = [n for c in candidates if isinstance(n := idx.nodes[c], ComputeRack)]
-    return _JobSpan(
-        candidates=candidates,
-        racks=racks,
-        on_site=sum(r.accelerators_per_unit * r.count for r in racks),
-        cloud=sum(
+    def __init__(self, candidates: list[str], idx: FactoryIndex) -> None:
+        self.candidates = candidates
+        self.racks = [n for c in candidates if isinstance(n := idx.nodes[c], ComputeRack)]
+        self.on_site = sum(r.accelerators_per_unit * r.count for r in self.racks)
+        self.cloud = sum(
             n.max_accelerators for c in candidates if isinstance(n := idx.nodes[c], CloudBurst)
-        ),
-        per_unit_max=max((r.accelerators_per_unit for r in racks), default=0),
-        fabric=any(
-            idx.kind[n] == "network_switch" for r in racks for n in idx.neighbours("network", r.id)
-        ),
-    )
+        )
+        self.per_unit_max = max((r.accelerators_per_unit for r in self.racks), default=0)
+        self._idx = idx
+
+    @cached_property
+    def fabric(self) -> bool:
+        """Whether a network edge joins any of the racks to a switch (asked only when needed)."""
+        idx = self._idx
+        return any(
+            idx.kind[n] == "network_switch"
+            for r in self.racks
+            for n in idx.neighbours("network", r.id)
+        )
 
 
-def _jobs(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
-    out: list[Finding] = []
+def _job_spans(
+    scenario: Scenario, idx: FactoryIndex, *, with_model_only: bool
+) -> Iterator[tuple[str, TrainingJob, _JobSpan]]:
+    """(field path, job, span) per training job (only those with a model, if asked)."""
     # Jobs that may run anywhere (the common case: hundreds of jobs on a big factory) share one
     # scan of the nodes, so checking is linear in nodes + jobs rather than their product.
     spans: dict[tuple[str, ...], _JobSpan] = {}
     for i, job in enumerate(scenario.workloads):
-        if not isinstance(job, TrainingJob):
+        if not isinstance(job, TrainingJob) or (with_model_only and job.model is None):
             continue
         anywhere = not job.placement or ANY_PLACEMENT in job.placement
         key = () if anywhere else tuple(job.placement)
         span = spans.get(key)
         if span is None:
             candidates = list(idx.nodes) if anywhere else [p for p in key if p in idx.nodes]
-            span = spans[key] = _job_span(candidates, idx)
-        path = f"workloads[{i}]"
+            span = spans[key] = _JobSpan(candidates, idx)
+        yield f"workloads[{i}]", job, span
+
+
+def _job_errors(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
+    out: list[Finding] = []
+    for path, job, span in _job_spans(scenario, idx, with_model_only=True):
+        out += _job_layout(job, path, span.racks, span.candidates, idx)
+    return out
+
+
+def _job_warnings(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
+    out: list[Finding] = []
+    for path, job, span in _job_spans(scenario, idx, with_model_only=False):
         if job.accelerators_requested > span.on_site + span.cloud:
             out.append(
                 Finding(
@@ -404,7 +430,6 @@ def _jobs(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
                     (job.id,),
                 )
             )
-        out += _job_layout(job, path, span.racks, span.candidates, idx)
         if span.racks and job.accelerators_requested > span.per_unit_max and not span.fabric:
             out.append(
                 Finding(

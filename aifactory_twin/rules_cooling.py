@@ -50,25 +50,40 @@ def unit_problem(rack: ComputeRack, unit: CoolingUnit) -> str | None:
 def cooling_mode_mismatches(scenario: Scenario, idx: FactoryIndex) -> list[Mismatch]:
     """Every rack whose servers do not suit the units that cool it (module doc)."""
     out: list[Mismatch] = []
+    # Racks of one cooling mode fed by the same units get the same verdict: thousands of racks
+    # share a few CDUs, so each (mode, units) pair is judged once and only a rack whose pair
+    # has a problem is looked at in full.
+    fine: dict[tuple[str, tuple[str, ...]], bool] = {}
+    feeding = idx.predecessor_map("coolant")
     for i, rack in enumerate(scenario.nodes):
         if not isinstance(rack, ComputeRack):
             continue
-        path = f"nodes[{i}].cooling"
-        units = _collectors(idx, rack.id)
-        for unit in units:
-            message = unit_problem(rack, unit)
-            if message:
-                out.append(("cooling-mode-mismatch", message, path, (rack.id, unit.id)))
-        types = {u.cooling_type for u in units}
-        if rack.cooling == "direct_liquid" and units and "cdu" not in types:
-            names = ", ".join(repr(u.id) for u in units)
-            out.append(
-                (
-                    "liquid-rack-no-cdu",
-                    f"rack {rack.id!r} has cold-plate servers (direct_liquid) but no CDU cools "
-                    f"it (only {names}): connect a CDU for the liquid share",
-                    path,
-                    (rack.id, *(u.id for u in units)),
-                )
+        key = (rack.cooling, tuple(feeding.get(rack.id, ())))
+        verdict = fine.get(key)
+        if verdict is None:
+            verdict = fine[key] = not _rack_mismatches(rack, idx, "")
+        if not verdict:
+            out += _rack_mismatches(rack, idx, f"nodes[{i}].cooling")
+    return out
+
+
+def _rack_mismatches(rack: ComputeRack, idx: FactoryIndex, path: str) -> list[Mismatch]:
+    out: list[Mismatch] = []
+    units = _collectors(idx, rack.id)
+    for unit in units:
+        message = unit_problem(rack, unit)
+        if message:
+            out.append(("cooling-mode-mismatch", message, path, (rack.id, unit.id)))
+    types = {u.cooling_type for u in units}
+    if rack.cooling == "direct_liquid" and units and "cdu" not in types:
+        names = ", ".join(repr(u.id) for u in units)
+        out.append(
+            (
+                "liquid-rack-no-cdu",
+                f"rack {rack.id!r} has cold-plate servers (direct_liquid) but no CDU cools "
+                f"it (only {names}): connect a CDU for the liquid share",
+                path,
+                (rack.id, *(u.id for u in units)),
             )
+        )
     return out

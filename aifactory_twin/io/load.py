@@ -306,7 +306,7 @@ def _raise_rule_errors(scenario: Scenario, source: str) -> None:
     # Imported lazily: rules pulls in graph helpers that plain parsing does not need.
     from aifactory_twin import rules
 
-    errors = [f for f in rules.check(scenario) if f.severity == "error"]
+    errors = rules.errors(scenario)
     if errors:
         raise ScenarioError(
             cap_problems(
