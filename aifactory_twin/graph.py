@@ -54,7 +54,7 @@ class FactoryIndex:
     def __init__(self, scenario: Scenario) -> None:
         nodes = scenario.nodes
         ids = [n.id for n in nodes]
-        by_id = dict(zip(ids, nodes, strict=True))
+        by_id: dict[str, NodeBase] = dict(zip(ids, nodes, strict=True))
         # Same map as Scenario.node_by_id (first one wins) without a per-node Python call; a
         # repeated id (an error the rules report) falls back to it.
         self.nodes: dict[str, NodeBase] = by_id if len(by_id) == len(ids) else scenario.node_by_id()

@@ -85,19 +85,25 @@ def _edges_by_kind(
     sc: Scenario, index: dict[str, int]
 ) -> tuple[EdgesByKind, tuple[tuple[str, str, str, str], ...]]:
     """Edges as node-index pairs per kind, and the edge ids (an unknown end is an error)."""
+    # Column-wise: a 40-hall factory has 1.5 M edges, and map/zip over attribute lists run at C
+    # speed where a per-edge Python body took seconds.
+    edges = sc.edges
+    sources = [edge.source for edge in edges]
+    targets = [edge.target for edge in edges]
+    kinds = [edge.kind for edge in edges]
+    src_index = list(map(index.get, sources))
+    dst_index = list(map(index.get, targets))
+    if None in src_index or None in dst_index:
+        for e_pos, edge in enumerate(edges):
+            if src_index[e_pos] is None or dst_index[e_pos] is None:
+                missing = edge.source if src_index[e_pos] is None else edge.target
+                raise problem(f"edges[{e_pos}]", f"edge {edge.id!r} names unknown node {missing!r}")
     by_kind = EdgesByKind(power=[], coolant=[], network=[], data=[], support=[])
-    lists = vars(by_kind)
-    edge_ids = []
-    for e_pos, edge in enumerate(sc.edges):
-        src, dst = index.get(edge.source), index.get(edge.target)
-        if src is None or dst is None:
-            missing = edge.source if src is None else edge.target
-            raise problem(f"edges[{e_pos}]", f"edge {edge.id!r} names unknown node {missing!r}")
-        edge_ids.append((edge.id, edge.kind, edge.source, edge.target))
-        kind_list = lists.get(edge.kind)
-        if kind_list is not None:
-            kind_list.append((src, dst))
-    return by_kind, tuple(edge_ids)
+    add = {kind: pairs.append for kind, pairs in vars(by_kind).items()}
+    for kind, pair in zip(kinds, zip(src_index, dst_index, strict=True), strict=True):
+        add[kind](pair)  # no None left: checked above
+    edge_ids = tuple(zip([edge.id for edge in edges], kinds, sources, targets, strict=True))
+    return by_kind, edge_ids
 
 
 def _gate_on_datasets(
