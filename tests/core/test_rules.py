@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from strategies import scenarios
 
 from aifactory_twin.catalog_models import MODEL_PRESETS
-from aifactory_twin.rules import Finding, check
+from aifactory_twin.rules import Finding, check, errors
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -253,6 +253,21 @@ def test_each_rule_fires_alone(code: str) -> None:
     assert (finding.severity, finding.path, finding.ids) == (severity, path, ids)
     assert finding.message
     assert _errors(findings) == (findings if severity == "error" else [])
+    assert errors(scenario) == _errors(findings)  # what loading checks, without the warnings
+
+
+def test_errors_alone_are_the_errors_of_check_in_the_same_order() -> None:
+    """Several errors and warnings at once: ``errors`` keeps check's order and skips nothing."""
+    nodes = [*_nodes(), NetworkSwitch(id="sw"), ComputeRack(id="r2", cooling="immersion")]
+    edges = [
+        *_edges(),
+        Edge(id="c2", kind="coolant", source="crah", target="r2"),
+        Edge(id="x1", kind="power", source="pdu", target="gone"),
+        Edge(id="x1", kind="network", source="sw", target="sw"),
+    ]
+    findings = check(_scenario(nodes=nodes, edges=edges))
+    assert len(_errors(findings)) >= 4 and len(findings) > len(_errors(findings))
+    assert errors(_scenario(nodes=nodes, edges=edges)) == _errors(findings)
 
 
 def test_feed_and_ups_ratings_are_checked_against_the_load_they_carry() -> None:
