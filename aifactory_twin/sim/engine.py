@@ -13,6 +13,7 @@ next step (the chain needs this step's cooling power, which needs this step's he
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import Scenario, ScheduledEvent
+from aifactory_twin.sim import quiet
 from aifactory_twin.sim.compile import CompiledScenario, compile_scenario, deliveries_for_seed
 from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.kpis import compute_kpis
@@ -87,12 +89,21 @@ class JobTable:
 class Engine:
     """Steps a compiled scenario; read-only state for views, KPIs at any time."""
 
-    def __init__(self, compiled: CompiledScenario, seed: int = 0, *, lean: bool = False) -> None:
+    def __init__(
+        self,
+        compiled: CompiledScenario,
+        seed: int = 0,
+        *,
+        lean: bool = False,
+        event_steps: bool = True,
+    ) -> None:
         self.seed = int(seed)
         compiled = deliveries_for_seed(compiled, self.seed)
         self.compiled = compiled
         self.lean = lean
         """Study mode: no per-node samples and no event records (counts only); same results."""
+        self.event_steps = event_steps
+        """``run`` repeats quiet steps many at a time (``sim/quiet.py``); same results."""
         self.rng = np.random.Generator(np.random.PCG64(self.seed))
         self.events: list[EventRecord] = []
         self.event_counts: dict[str, int] = dict.fromkeys(EVENT_KINDS, 0)
@@ -205,8 +216,17 @@ class Engine:
         stop = self.compiled.horizon_s if until_s is None else float(until_s)
         every = max(1, round(self.compiled.horizon_s / self.compiled.step_s / 200))
         while self.time_s < stop - 1e-9:
+            before = quiet.state_key(self.state) if self.event_steps else None
+            index = self.step_index
             self.step()
-            if progress is not None and self.step_index % every == 0:
+            if (
+                before is not None
+                and not self._pending
+                and quiet.is_fixed_point(self.state)
+                and before == quiet.state_key(self.state)
+            ):
+                self._repeat_quiet(stop)
+            if progress is not None and index // every != self.step_index // every:
                 progress(self.time_s)
         if progress is not None:
             progress(self.time_s)
@@ -230,6 +250,20 @@ class Engine:
         self.recorder.record(self.time_s, self.state.ledger.out, self.state.values)
 
     # -- internals -------------------------------------------------------------------------
+    def _repeat_quiet(self, stop: float) -> None:
+        """After a quiet step, repeat it as long as fixed stepping would (``sim/quiet.py``)."""
+        events = self.compiled.events
+        next_event_s = (
+            events[self._next_scheduled].time_s if self._next_scheduled < len(events) else math.inf
+        )
+        k, end = quiet.repeat_quiet(
+            self.state, self.rng, self.recorder, self.time_s, self.compiled.step_s, stop,
+            next_event_s,
+        )  # fmt: skip
+        if k:
+            self.time_s = end
+            self.step_index += k
+
     def _log(self, time_s: float, kind: str, node_id: str, message: str) -> None:
         self.event_counts[kind] = self.event_counts.get(kind, 0) + 1
         if not self.lean and len(self.events) < MAX_EVENT_RECORDS:

@@ -78,6 +78,8 @@ class EngineState:
         """Heat waves in force: (end s, kelvin added to the ambient)."""
         self.view_inputs: ViewInputs | None = None
         self.step_count = 0
+        self.step_t = 0.0
+        """Start of the last step, s."""
         self._view: NodeArrays | None = None
         self._view_step = -1
 
@@ -155,17 +157,20 @@ class EngineState:
         settings = c.scenario.settings
         st = c.start_time + timedelta(seconds=t)
         hour, weekday = st.hour, st.weekday()
-        hour_f = st.hour + st.minute / 60.0 + st.second / 3600.0
         amb = settings.ambient
         self.price_effects = [e for e in self.price_effects if e[0] > t]
         self.heat_effects = [e for e in self.heat_effects if e[0] > t]
+        # The outdoor air holds its value through each clock hour (its value at the hour's
+        # start), as hourly weather data does: between hour boundaries nothing outside moves,
+        # which lets the engine repeat quiet steps in one call (``sim/quiet.py``).
         if c.weather is None:
-            ambient = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, hour_f)
+            ambient = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, float(hour))
             ambient += sum(k for _, k in self.heat_effects)
             wet_bulb = ambient - th.WET_BULB_DEPRESSION_K
         else:
-            year_start = st.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-            ambient, wet_bulb = c.weather.at((st - year_start).total_seconds())
+            hour_start = st.replace(minute=0, second=0, microsecond=0)
+            year_start = hour_start.replace(month=1, day=1, hour=0)
+            ambient, wet_bulb = c.weather.at((hour_start - year_start).total_seconds())
             # A heat wave lifts the whole air mass: dry and wet bulb alike (simplification).
             heat_k = sum(k for _, k in self.heat_effects)
             ambient += heat_k
@@ -214,13 +219,11 @@ class EngineState:
             inf_demand, self.log, (work.version, thermal.version, power.version, av.version),
             rb.inf_slow,
         )  # fmt: skip
-        # Compliance of the regulated datasets held (models/launch.py), before the step's totals.
-        ledger.acc["compliance_cost_usd"] += eco.pro_rata_usd(
-            self.lifecycle.compliance_usd_per_year, dt
-        )
+        # With compliance of the regulated datasets held (models/launch.py).
         ledger.book(
             t, dt, hour, ambient, price_mult, av, staff.headcount, pl, work.version, cap,
             thermal.tj_c, rb, hb, pb, cap_w, flops_s, tokens_s, work.jobs.egress_usd_per_s,
+            eco.pro_rata_usd(self.lifecycle.compliance_usd_per_year, dt),
         )  # fmt: skip
         ledger.out["queue_length"] = float(work.sched.queue_length)
         # Live queue chart (issue 12): training jobs holding accelerators, and the site's
@@ -247,6 +250,7 @@ class EngineState:
         self.lifecycle.step(t, dt, work.jobs.take_finished(), work.jobs.finish_s, staff.effective())
         ledger.acc["time_s"] = t + dt
         self.step_count += 1
+        self.step_t = t
 
     def _book_accounts(
         self, dt: float, rb: RackBlock, hb: HeatBlock, pb: PlantBlock, pl: Placement

@@ -136,6 +136,43 @@ class Recorder:
             self.n_node_samples += 1
         self.n += 1
 
+    def repeat(
+        self,
+        times_s: FloatArray,
+        out: Mapping[str, float],
+        moving: Mapping[str, FloatArray],
+        node_values: Callable[[], tuple[FloatArray, FloatArray, FloatArray]],
+    ) -> None:
+        """Append ticks at ``times_s`` that repeat ``out`` but for the ``moving`` series.
+
+        What ``record`` would write tick by tick over a quiet stretch (``sim/quiet.py``): the
+        per-node values, the same at every tick, are sampled at the ticks on the stride.
+        """
+        k = times_s.shape[0]
+        while self.n + k > self._data.shape[1]:
+            self._data = np.concatenate([self._data, np.zeros_like(self._data)], axis=1)
+        block = self._data[:, self.n : self.n + k]
+        block[0] = times_s
+        block[1:] = np.asarray(self._pick(out), dtype=np.float64)[:, None]
+        for name, values in moving.items():
+            block[self._col[name]] = values
+        if self.node_samples:
+            first = -self.n % self.node_stride
+            ticks = np.arange(first, k, self.node_stride)
+            m = ticks.shape[0]
+            if m:
+                while self.n_node_samples + m > self._node.shape[1]:
+                    self._node = np.concatenate([self._node, np.zeros_like(self._node)], axis=1)
+                    self._node_t = np.concatenate([self._node_t, np.zeros_like(self._node_t)])
+                j = self.n_node_samples
+                temp, power, util = node_values()
+                self._node[0, j : j + m] = temp
+                self._node[1, j : j + m] = power
+                self._node[2, j : j + m] = util
+                self._node_t[j : j + m] = times_s[ticks]
+                self.n_node_samples += m
+        self.n += k
+
     def node_snapshot(self, time_s: float) -> dict[str, npt.NDArray[np.float64]] | None:
         """Every node's sampled values at the last sample at or before ``time_s`` (copies).
 

@@ -33,6 +33,7 @@ import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models.compute import Placement
+from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.handoff import FloatArray, HeatBlock, PlantBlock, RackBlock
 
 TOTAL_KEYS: tuple[str, ...] = (
@@ -74,6 +75,8 @@ class Accounts:
         n_w = c.workloads.n_train + c.workloads.n_inf
         self.totals: dict[str, FloatArray] = {k: np.zeros(n_w) for k in TOTAL_KEYS}
         self.unassigned: dict[str, float] = dict.fromkeys(UNASSIGNED_KEYS, 0.0)
+        self.step: tuple[dict[str, FloatArray], dict[str, float]] = ({}, {})
+        """What the last step added to ``totals`` and ``unassigned``."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -149,22 +152,38 @@ class Accounts:
         idle_it = wp.unassigned_rack_kw + static_kw
         idle_fac = idle_it * share if it_kw > 0 else overhead_kw
         held = float(wp.onsite_gpus.sum())
-        t = self.totals
-        t["gpu_kwh"] += wp.gpu_kw * dt_h
-        t["host_kwh"] += wp.host_kw * dt_h
-        t["facility_kwh"] += w_fac * dt_h
+        step = {
+            "gpu_kwh": wp.gpu_kw * dt_h,
+            "host_kwh": wp.host_kw * dt_h,
+            "facility_kwh": w_fac * dt_h,
+        }
         w_kwh = (w_it + w_fac) * dt_h
-        t["carbon_kg"] += w_kwh * (carbon_g_per_kwh / 1000.0)
-        t["energy_cost_usd"] += w_kwh * price_usd_per_kwh
+        step["carbon_kg"] = w_kwh * (carbon_g_per_kwh / 1000.0)
+        step["energy_cost_usd"] = w_kwh * price_usd_per_kwh
         if held > 0:
-            t["fixed_cost_usd"] += wp.onsite_gpus * (fixed_usd / held)
-        t["cloud_cost_usd"] += wp.cloud_usd_per_h * dt_h
-        t["gpu_s"] += (wp.onsite_gpus + wp.cloud_gpus) * dt
-        u = self.unassigned
+            step["fixed_cost_usd"] = wp.onsite_gpus * (fixed_usd / held)
+        step["cloud_cost_usd"] = wp.cloud_usd_per_h * dt_h
+        step["gpu_s"] = (wp.onsite_gpus + wp.cloud_gpus) * dt
         idle_kwh = (idle_it + idle_fac) * dt_h
-        u["it_kwh"] += idle_it * dt_h
-        u["facility_kwh"] += idle_fac * dt_h
-        u["carbon_kg"] += idle_kwh * carbon_g_per_kwh / 1000.0
-        u["energy_cost_usd"] += idle_kwh * price_usd_per_kwh
+        unassigned = {
+            "it_kwh": idle_it * dt_h,
+            "facility_kwh": idle_fac * dt_h,
+            "carbon_kg": idle_kwh * carbon_g_per_kwh / 1000.0,
+            "energy_cost_usd": idle_kwh * price_usd_per_kwh,
+        }
         if held <= 0:
-            u["fixed_cost_usd"] += fixed_usd
+            unassigned["fixed_cost_usd"] = fixed_usd
+        t = self.totals
+        for key, add in step.items():
+            t[key] += add
+        u = self.unassigned
+        for key, add_usd in unassigned.items():
+            u[key] += add_usd
+        # Kept so that a quiet stretch can add the same again (``repeat``).
+        self.step = (step, unassigned)
+
+    def repeat(self, stretch: Stretch) -> None:
+        """Book the last step again over a quiet stretch (``sim/quiet.py``)."""
+        step, unassigned = self.step
+        stretch.arrays([self.totals[key] for key in step], list(step.values()))
+        stretch.totals(self.unassigned, unassigned)

@@ -11,6 +11,7 @@ Formulas: ``models/reliability.py``, ``models/supply.py``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import mlops
 from aifactory_twin.sim.models import reliability as rel
 from aifactory_twin.sim.models import supply as sup
+from aifactory_twin.sim.models.sequential import repeated_sums
 from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, frozen, read_only
 from aifactory_twin.sim.stages.staff import Staff
 
@@ -60,6 +62,8 @@ class Availability:
         self.incidents_auto = 0.0
         self.version = 0
         self.dirty = True
+        self._quiet: tuple[npt.NDArray[np.intp], FloatArray] | None = None
+        """(nodes waiting for a technician, their repair progress per step) of a stretch."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -231,6 +235,76 @@ class Availability:
             self.any_auto_failed = bool(self.failed_auto.any())
             self.any_manual_failed = bool(self.failed_manual.any())
         return (failures if failures is not None else self._no_failures), any_failure
+
+    # -- quiet stretches (sim/quiet.py) ------------------------------------------------------
+    def failure_mean(self) -> float:
+        """Expected unit failures in a step now (the Poisson mean ``step`` draws)."""
+        known = self.cache.fail_total
+        assert known is not None
+        return float(known[2])
+
+    def recovery_zero(self, dt: float) -> list[float]:
+        """Per node waiting for automated recovery: the largest double that draws none back.
+
+        numpy draws a binomial(n, p) with p ≤ 0.5 and n·p ≤ 30 by inversion: 0 iff the first
+        double U ≤ (1 − p)^n = exp(n·log(1 − p)). Raises ``ValueError`` outside that range.
+        """
+        if not self.any_auto_failed:
+            return []
+        hit = self.cache.auto_hit
+        if hit is None:
+            hit = self.cache.auto_hit = np.flatnonzero(self.failed_auto > 0)
+        p = float(-np.expm1(-dt / rel.AUTO_RECOVERY_S))
+        out = []
+        for n in self.failed_auto[hit].astype(np.int64).tolist():
+            if not (0.0 < p <= 0.5 and n * p <= 30.0):
+                raise ValueError("automated recoveries are not drawn by inversion")
+            out.append(math.exp(n * math.log(1.0 - p)))
+        return out
+
+    def quiet_steps(
+        self, k: int, dt: float, hours: Callable[[int], FloatArray], hours_move: bool
+    ) -> int:
+        """How many of the next ``k`` steps change nothing here but repair progress.
+
+        None may bring a unit back: automated recoveries draw every step (never quiet), and a
+        technician repair that completes ends the stretch. ``hours(i)``: technician hours per
+        team in the stretch's step ``i`` (0-based). They grow while hires ramp up
+        (``hours_move``): then the repair work per step is checked at the stretch's last step
+        too, and the stretch is halved until it is the same (the work only grows with the
+        hours, so it is then the same at every step between).
+        """
+        self._quiet = None
+        if self.dirty:
+            return 0
+        if not self.any_manual_failed:
+            return k
+        nodes, te_team, local, supported, repair_h, tech = self._repair_queue()
+        if not nodes.size:
+            return k
+        manual = self.failed_manual[nodes]
+        dt_h = dt / 3600.0
+        work_h = rel.technician_work_h(manual, supported, hours(0), te_team, local, tech, dt_h)
+        while hours_move and k > 1:
+            last = rel.technician_work_h(
+                manual, supported, hours(k - 1), te_team, local, tech, dt_h
+            )
+            if np.array_equal(last, work_h):
+                break
+            k //= 2
+        progress = repeated_sums(self.repair_progress_h[nodes], work_h, k)
+        done = np.minimum(manual, np.floor(progress / repair_h + 1e-9)) != 0
+        stop = done.any(axis=1)
+        n = int(np.argmax(stop)) if stop.any() else k
+        self._quiet = (nodes, progress)
+        return n
+
+    def repeat(self, k: int) -> None:
+        """Add ``k`` quiet steps of repair progress (``quiet_steps`` allowed at least ``k``)."""
+        if self._quiet is not None:
+            nodes, progress = self._quiet
+            self.repair_progress_h[nodes] = progress[k - 1]
+            self._quiet = None
 
     def _team_repair_h(self, manual: FloatArray, n_teams: int) -> FloatArray:
         """Hands-on hours ``manual`` new incidents ask of each technician team.

@@ -26,7 +26,20 @@ from aifactory_twin.sim.models.compute import (
     inference_demand_tps,
     wan_share,
 )
-from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, frozen, read_only
+from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
+from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen, read_only
+
+MAX_QUIET_CHECKPOINTS = 64
+"""Checkpoint segments one quiet stretch replays at most (the stretch ends there)."""
+QuietJobs = tuple[
+    FloatArray,
+    FloatArray,
+    FloatArray,
+    list[tuple[int, BoolArray, FloatArray]],
+    tuple[BoolArray, FloatArray] | None,
+]
+"""Per step of a quiet stretch: progress, time since checkpoint; the nominal FLOPs per step;
+the checkpoints (step, jobs, FLOPs kept); the jobs restarting and their restart left per step."""
 
 
 class Jobs:
@@ -47,6 +60,7 @@ class Jobs:
         self.rate_flops = np.zeros(n_j)
         self._finished: list[int] = []
         self._done_jobs: list[int] = []
+        self._quiet: QuietJobs | None = None
         self._key: tuple[int, ...] = ()
         self._cached: tuple[FloatArray, FloatArray, FloatArray] = (
             np.zeros(n_j),
@@ -285,6 +299,91 @@ class Jobs:
             tokens_s = float(served.sum())
             inf_flops = float(served @ self._flops_per_token)
         return delivered + inf_flops, tokens_s, inf_flops
+
+    def quiet_steps(self, k: int, dt: float) -> int:
+        """How many of the next ``k`` steps add the same work as the last one (at most ``k``).
+
+        A step repeats while every job adds the same FLOPs: none reaches its end or is capped
+        by what is left, and none restarts. Checkpoints do not change the work: they are
+        replayed in ``repeat`` (the time since the checkpoint restarts from its remainder,
+        as in ``advance``).
+        """
+        wl = self.c.workloads
+        self._quiet = None
+        if not wl.n_train:
+            return k
+        live_key = (self._key, len(self._done_jobs), dt)
+        if self._live_key != live_key:
+            return 0
+        rate, nominal_dt = self._live
+        restart: tuple[BoolArray, FloatArray] | None = None
+        if self.restart_left_s.any():
+            # A job restarting computes nothing while a whole step of its restart is left
+            # (``advance``): the stretch ends before its restart runs out.
+            restarting = self.restart_left_s > 0
+            after = repeated_sums(self.restart_left_s[restarting], np.full(1, -dt), k)
+            left = np.concatenate([self.restart_left_s[None, restarting], after[:-1]])
+            short = (left < dt).any(axis=1)
+            k = int(np.argmax(short)) if short.any() else k
+            active = np.minimum(np.maximum(dt - self.restart_left_s, 0.0), dt)
+            restart = (restarting, after)
+        elif self._full_dt[0] == dt:
+            active = self._full_dt[1]
+        else:
+            return 0
+        add = rate * active
+        progress = repeated_sums(self.progress_flops, add, k)
+        before = np.concatenate([self.progress_flops[None, :], progress[:-1]])
+        stop = (add > np.maximum(wl.flops_total - before, 0.0)).any(axis=1) | (
+            (progress >= self._finish_flops) & ~self.completed
+        ).any(axis=1)
+        k = int(np.argmax(stop)) if stop.any() else k
+        # Checkpoints, one segment of steps between them at a time.
+        tau = self._cached[2]
+        since = np.empty((k, wl.n_train))
+        ckpts: list[tuple[int, BoolArray, FloatArray]] = []
+        start, i = self.since_ckpt_s, 0
+        while i < k:
+            seq = repeated_sums(start, active, k - i)
+            over = seq >= tau
+            hit = over.any(axis=1)
+            if not hit.any():
+                since[i:] = seq
+                break
+            if len(ckpts) >= MAX_QUIET_CHECKPOINTS:
+                k = i
+                break
+            j = int(np.argmax(hit))
+            since[i : i + j] = seq[:j]
+            rem = np.mod(seq[j], tau)
+            ckpts.append((i + j, over[j], progress[i + j] - rate * rem))
+            start = since[i + j] = np.where(over[j], rem, seq[j])
+            i += j + 1
+        self._quiet = (progress, since, nominal_dt, ckpts, restart)
+        return k
+
+    def repeat(self, stretch: Stretch) -> None:
+        """Advance every job over a quiet stretch (``quiet_steps`` allowed its steps)."""
+        if self._quiet is None:
+            return
+        k = stretch.k
+        progress, since, nominal_dt, ckpts, restart = self._quiet
+        if restart is not None:
+            restarting, left = restart
+            self.restart_left_s = self.restart_left_s.copy()
+            self.restart_left_s[restarting] = left[k - 1]
+        self.progress_flops[...] = progress[k - 1]
+        self.since_ckpt_s = since[k - 1].copy()
+        stretch.arrays([self.potential_flops], [nominal_dt])
+        for step, over, flops in ckpts:
+            if step < k:
+                self.ckpt_flops = np.where(over, flops, self.ckpt_flops)
+        self._quiet = None
+
+    @property
+    def n_done(self) -> int:
+        """Training jobs finished so far."""
+        return len(self._done_jobs)
 
     def eta_h(self) -> list[float | None]:
         """Hours to completion at the current rate (None when stalled or done)."""

@@ -22,6 +22,7 @@ from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import economics as eco
 from aifactory_twin.sim.models import grid as gs
 from aifactory_twin.sim.models.compute import Placement
+from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.availability import Availability
 from aifactory_twin.sim.stages.handoff import (
     BoolArray,
@@ -138,6 +139,10 @@ class Ledger:
         """This step's prices and carbon (None before the first step)."""
         self.step_fixed_usd = 0.0
         """This step's amortized capex, maintenance and staff cost (``stages/accounts.py``)."""
+        self.step: dict[str, float] = {}
+        """What the last step added to each running total in ``acc``."""
+        self.feed_step: tuple[FloatArray, ...] = ()
+        """What the last step added to the per-feed totals (energy, carbon, cost)."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -236,12 +241,13 @@ class Ledger:
         flops_s: float,
         tokens_s: float,
         egress_usd_per_s: float = 0.0,
+        compliance_usd: float = 0.0,
     ) -> None:
         """Costs and totals of the step from ``t`` to ``t + dt``, and the recorder's ``out``.
 
         ``flops_s`` and ``tokens_s``: delivered FLOP/s and inference tokens/s (work stage);
         ``egress_usd_per_s``: WAN egress of responses served across sites, booked with the
-        cloud cost.
+        cloud cost; ``compliance_usd``: the step's compliance cost of regulated data.
         """
         c = self.c
         settings = c.scenario.settings
@@ -254,9 +260,10 @@ class Ledger:
         carbon_g = float(pb.feed_in @ carbon) + pb.other_kw * settings.default_carbon_g_per_kwh
         feed_kwh = pb.feed_in * dt_h
         totals = self.feeds
-        totals.energy_kwh += feed_kwh
-        totals.carbon_kg += feed_kwh * carbon / 1000.0
-        totals.cost_usd += feed_kwh * prices
+        self.feed_step = (feed_kwh, feed_kwh * carbon / 1000.0, feed_kwh * prices)
+        totals.energy_kwh += self.feed_step[0]
+        totals.carbon_kg += self.feed_step[1]
+        totals.cost_usd += self.feed_step[2]
         self.grid = GridNow(
             energy_usd / (facility_kw * dt_h) if facility_kw > 0 else mean_price,
             carbon_g / facility_kw if facility_kw > 0 else mean_carbon,
@@ -299,37 +306,45 @@ class Ledger:
         cloud_usd = cloud_usd_per_h * dt_h + egress_usd
         water_l = pb.water_l_per_h * dt_h
         self.step_fixed_usd = amort + salaries + maint
-        a = self.acc
-        a["capex_amortized_usd"] += amort
-        a["energy_cost_usd"] += energy_usd
-        a["staff_cost_usd"] += salaries
-        a["maintenance_cost_usd"] += maint
-        a["cloud_cost_usd"] += cloud_usd
-        a["idle_cost_usd"] += idle_usd
-        a["waiting_cost_usd"] += waiting_usd
-        a["egress_cost_usd"] += egress_usd
-        a["it_energy_kwh"] += it_kw * dt_h
-        a["cooling_energy_kwh"] += cooling_kw * dt_h
-        # Server fans are IT power (§3.1, the "PUE trap"): their share by cooling mode.
-        rack_kw = rb.rack_kw if hb.rack_kw is None else hb.rack_kw
-        a["server_fan_energy_kwh"] += float(rack_kw @ c.racks.fan_fraction) * dt_h
-        a["facility_energy_kwh"] += facility_kw * dt_h
-        a["carbon_kg"] += carbon_g * dt_h / 1000.0
-        # Embodied carbon is written off like the equipment's capex (straight line, §6.3).
-        a["embodied_kg"] += eco.amortization_usd(capex.arrived_embodied_kg, years, dt)
-        a["water_l"] += water_l
-        a["gpu_s_up"] += rb.gpus_up * dt
-        a["gpu_s_arrived"] += capex.gpus_arrived * dt
-        a["gpu_s_busy"] += rb.busy_gpus * dt
-        a["gpu_s_throttled"] += rb.throttled * dt
-        a["gpu_s_allocated"] += rb.allocated * dt
-        a["gpu_s_inference"] += rb.inf_alloc * dt
-        a["cloud_gpu_s"] += cloud_gpus * dt
-        a["inference_tokens"] += tokens_s * dt
+        # Pue first: the inference energy below needs it.
         # Below a milliwatt of IT load the ratio is meaningless (and overflows for subnormal
         # loads, as a property test found): the series reads 0 there, like a factory with no IT.
         pue = facility_kw / it_kw if it_kw > 1e-6 else 0.0
-        a["inference_energy_j"] += rb.inf_it_kw * max(pue, 1.0) * 1000.0 * dt
+        # Server fans are IT power (§3.1, the "PUE trap"): their share by cooling mode.
+        rack_kw = rb.rack_kw if hb.rack_kw is None else hb.rack_kw
+        # The step's additions to the running totals, kept so that a quiet stretch can add the
+        # same again (``repeat``).
+        step = self.step = {
+            "compliance_cost_usd": compliance_usd,
+            "capex_amortized_usd": amort,
+            "energy_cost_usd": energy_usd,
+            "staff_cost_usd": salaries,
+            "maintenance_cost_usd": maint,
+            "cloud_cost_usd": cloud_usd,
+            "idle_cost_usd": idle_usd,
+            "waiting_cost_usd": waiting_usd,
+            "egress_cost_usd": egress_usd,
+            "it_energy_kwh": it_kw * dt_h,
+            "cooling_energy_kwh": cooling_kw * dt_h,
+            "server_fan_energy_kwh": float(rack_kw @ c.racks.fan_fraction) * dt_h,
+            "facility_energy_kwh": facility_kw * dt_h,
+            "carbon_kg": carbon_g * dt_h / 1000.0,
+            # Embodied carbon is written off like the equipment's capex (straight line, §6.3).
+            "embodied_kg": eco.amortization_usd(capex.arrived_embodied_kg, years, dt),
+            "water_l": water_l,
+            "gpu_s_up": rb.gpus_up * dt,
+            "gpu_s_arrived": capex.gpus_arrived * dt,
+            "gpu_s_busy": rb.busy_gpus * dt,
+            "gpu_s_throttled": rb.throttled * dt,
+            "gpu_s_allocated": rb.allocated * dt,
+            "gpu_s_inference": rb.inf_alloc * dt,
+            "cloud_gpu_s": cloud_gpus * dt,
+            "inference_tokens": tokens_s * dt,
+            "inference_energy_j": rb.inf_it_kw * max(pue, 1.0) * 1000.0 * dt,
+        }
+        a = self.acc
+        for key, add in step.items():
+            a[key] += add
         a["peak_facility_kw"] = max(a["peak_facility_kw"], facility_kw)
         a["max_temperature_c"] = max(a["max_temperature_c"], hb.max_t)
         self.out = {
@@ -364,6 +379,39 @@ class Ledger:
             "maintenance_cost_usd_cum": a["maintenance_cost_usd"],
             "cloud_cost_usd_cum": a["cloud_cost_usd"],
         }
+
+    def repeat(self, stretch: Stretch) -> int:
+        """Book the last step again over a quiet stretch (``sim/quiet.py``); ``moving``'s key."""
+        totals = self.feeds
+        stretch.arrays([totals.energy_kwh, totals.carbon_kg, totals.cost_usd], list(self.feed_step))
+        return stretch.totals(self.acc, self.step)
+
+    def moving(self, sums: FloatArray, first: int) -> dict[str, FloatArray]:
+        """The recorder series that move over the stretch (running sums), one value per step.
+
+        ``sums``: the stretch's running totals, the ledger's from column ``first``. The other
+        series repeat the last step's ``out`` (updated here to the stretch's last step).
+        """
+        seq = {key: sums[:, first + j] for j, key in enumerate(self.step)}
+        moving = {
+            "energy_cost_usd_cum": seq["energy_cost_usd"],
+            # The sum in the order of ``total_cost_usd``.
+            "total_cost_usd_cum": seq["capex_amortized_usd"]
+            + seq["energy_cost_usd"]
+            + seq["staff_cost_usd"]
+            + seq["maintenance_cost_usd"]
+            + seq["cloud_cost_usd"]
+            + seq["compliance_cost_usd"],
+            "carbon_t_cum": seq["carbon_kg"] / 1000.0,
+            "capex_amortized_usd_cum": seq["capex_amortized_usd"],
+            "staff_cost_usd_cum": seq["staff_cost_usd"],
+            "maintenance_cost_usd_cum": seq["maintenance_cost_usd"],
+            "cloud_cost_usd_cum": seq["cloud_cost_usd"],
+        }
+        self.out = dict(self.out)
+        for name, values in moving.items():
+            self.out[name] = float(values[-1])
+        return moving
 
     def total_cost_usd(self) -> float:
         """Amortized capex + energy + staff + maintenance + cloud + compliance so far."""

@@ -88,6 +88,10 @@ class Lifecycle:
                 self.log(when, "model_launched", c.workloads.train_ids[j], "model launched")
             self._pending = [j for j in self._pending if j not in due]
 
+    def next_launch_s(self) -> float:
+        """When the next pending launch is logged, s (inf: none pending)."""
+        return min((self.launched_s(j) for j in self._pending), default=math.inf)
+
     def launched_s(self, j: int) -> float:
         """When job ``j``'s model launches (inf: not finished training, or never)."""
         d = self.dates[j]

@@ -37,6 +37,7 @@ import numpy as np
 from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models.compute import IntArray, Placement, Workloads, take_greedy
 from aifactory_twin.sim.models.segments import EMPTY_ROW, JobRacks, Row, row_of
+from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen
 
 QUEUE_POLICIES = ("fcfs", "priority", "sjf")
@@ -336,6 +337,10 @@ class Scheduler:
             jr = pl.train_racks
             self._held = (version, jr.per_job_sum(jr.gpus) + pl.train_cloud.sum(axis=1))
         self.gpu_s += self._held[1] * dt
+
+    def repeat(self, stretch: Stretch, dt: float) -> None:
+        """Account the last step's accelerators held again over a quiet stretch."""
+        stretch.arrays([self.gpu_s], [self._held[1] * dt])
 
     def _remaining_s(self, j: int, gpus: float, progress_flops: FloatArray) -> float:
         wl = self.c.workloads

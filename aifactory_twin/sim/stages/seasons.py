@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.handoff import FloatArray, PlantBlock
 
 
@@ -63,6 +64,8 @@ class Seasons:
         self.economizer_water_l = 0.0
         self.tower_water_l = 0.0
         self._rates: tuple[PlantBlock, FloatArray, tuple[float, float, float]] | None = None
+        self.step: tuple[MonthTotals, dict[str, float], dict[str, float]] | None = None
+        """The last step's month and what it added to the run's and the month's totals."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -101,21 +104,40 @@ class Seasons:
         """Add this step (``free_share`` and ``econ_water`` per unit, thermal stage)."""
         share, econ_l_h, tower_l_h = self._rates_for(pb, free_share, econ_water)
         dt_h = dt / 3600.0
-        self.free_cooling_s += share * dt
-        self.economizer_water_l += econ_l_h * dt_h
-        self.tower_water_l += tower_l_h * dt_h
+        run = {
+            "free_cooling_s": share * dt,
+            "economizer_water_l": econ_l_h * dt_h,
+            "tower_water_l": tower_l_h * dt_h,
+        }
+        month = {
+            "time_s": dt,
+            "it_kwh": pb.it_kw * dt_h,
+            "facility_kwh": pb.facility_kw * dt_h,
+            "cooling_kwh": pb.cooling_kw * dt_h,
+            "free_cooling_s": share * dt,
+            "water_l": (pb.water_l_per_h + econ_l_h) * dt_h,
+            "tower_water_l": tower_l_h * dt_h,
+            "dry_c_s": outdoor[0] * dt,
+            "wet_c_s": outdoor[1] * dt,
+        }
         m = self.months.get(year_month)
         if m is None:
             m = self.months[year_month] = MonthTotals()
-        m.time_s += dt
-        m.it_kwh += pb.it_kw * dt_h
-        m.facility_kwh += pb.facility_kw * dt_h
-        m.cooling_kwh += pb.cooling_kw * dt_h
-        m.free_cooling_s += share * dt
-        m.water_l += (pb.water_l_per_h + econ_l_h) * dt_h
-        m.tower_water_l += tower_l_h * dt_h
-        m.dry_c_s += outdoor[0] * dt
-        m.wet_c_s += outdoor[1] * dt
+        totals = self.__dict__  # the run's totals are this object's float attributes
+        for key, add in run.items():
+            totals[key] += add
+        values = m.__dict__
+        for key, add in month.items():
+            values[key] += add
+        # Kept so that a quiet stretch (inside one month) can add the same again (``repeat``).
+        self.step = (m, run, month)
+
+    def repeat(self, stretch: Stretch) -> None:
+        """Book the last step again over a quiet stretch (inside one month, ``sim/quiet.py``)."""
+        assert self.step is not None
+        m, run, month = self.step
+        stretch.totals(self.__dict__, run)
+        stretch.totals(m.__dict__, month)
 
     def monthly(self) -> list[dict[str, Any]]:
         """One row per calendar month touched so far, in time order."""

@@ -8,6 +8,8 @@ dirty (the orchestrator does that, from the return values here).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
@@ -42,8 +44,13 @@ class Staff:
         self._now = 0.0
         self._covered = np.zeros(0, dtype=bool)
 
-    def technician_hours(self, hour: int, weekday: int, dt_h: float) -> FloatArray:
-        """Hands-on hours each team gives this step (0 for teams off shift or not technicians)."""
+    def technician_hours(
+        self, hour: int, weekday: int, dt_h: float, t: float | None = None
+    ) -> FloatArray:
+        """Hands-on hours each team gives this step (0 for teams off shift or not technicians).
+
+        ``t``: the step's start (default: the end of the last step, i.e. the step now).
+        """
         c = self.c
         if self._covered_key != (hour, weekday):
             self._covered = np.asarray(
@@ -51,8 +58,9 @@ class Staff:
             )
             self._covered_key = (hour, weekday)
         return stf.technician_hours(
-            self.effective(), c.staff.on_shift_fraction, self._covered, c.staff.is_technician, dt_h
-        )
+            self.effective(t), c.staff.on_shift_fraction, self._covered, c.staff.is_technician,
+            dt_h,
+        )  # fmt: skip
 
     def effective(self, t: float | None = None) -> FloatArray:
         """People per team at full productivity: hires ramping up count in part."""
@@ -88,6 +96,38 @@ class Staff:
         k = int(np.flatnonzero(self.c.staff.team_node == team_node)[0])
         gone = min(self._headcount[k], max(0.0, round(people)))
         return self.lose(k, gone, t)
+
+    # -- quiet stretches (sim/quiet.py) ------------------------------------------------------
+    def departure_mean(self, dt: float) -> float | None:
+        """Expected departures in a step from now on, or None if it may change step to step.
+
+        The repair load only decays while nothing fails, so a workload factor at most 1 now
+        stays at most 1: the hazard is the plain attrition rate (``step``'s arithmetic).
+        """
+        if self.load_h.any() and np.any(stf.workload_factor(self.load_h, self._headcount) > 1.0):
+            return None
+        p = -np.expm1(-self.c.staff.attrition_per_s * dt)
+        return float(np.floor(self._headcount) @ p)
+
+    def quiet_until_s(self) -> float:
+        """The first time a requisition is filled (headcount moves), s."""
+        return min((h[0] for h in self.hires), default=math.inf)
+
+    def repeat(self, starts_s: FloatArray, end_s: float) -> None:
+        """Age the repair load and the ramp-ups over quiet steps starting at ``starts_s``."""
+        if self.load_h.any():
+            prev = np.concatenate([[self._load_t], starts_s[:-1]])
+            gaps = starts_s - prev
+            # ``_decay_load`` step by step: the same factor per step, applied in order.
+            scale = np.empty((starts_s.shape[0] + 1, self.load_h.shape[0]))
+            scale[0] = self.load_h
+            scale[1:] = np.exp(-gaps / (stf.LOAD_WINDOW_DAYS * 86400.0))[:, None]
+            self.load_h = np.multiply.accumulate(scale, axis=0)[-1].copy()
+        self._load_t = float(starts_s[-1])
+        if self.ramping:
+            ramp = self.c.staff.ramp_up_s
+            self.ramping = [h for h in self.ramping if end_s < h[0] + ramp[h[1]]]
+        self._now = end_s
 
     def step(self, rng: np.random.Generator, t: float, dt: float) -> bool:
         """Attrition and hires that arrive. True if headcount moved."""

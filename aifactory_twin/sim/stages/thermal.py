@@ -21,6 +21,7 @@ from aifactory_twin.sim.models import economizer as ec
 from aifactory_twin.sim.models import faults as ft
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import thermal as th
+from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.handoff import (
     BoolArray,
     FloatArray,
@@ -258,6 +259,15 @@ class Thermal:
         self.heat_in_j += block.heat_in_j
         self.heat_removed_j += block.removed_j
         return block
+
+    def repeat(self, stretch: Stretch) -> None:
+        """Add the heat totals of the last (fixed-point) block over a quiet stretch."""
+        block = self.cache.heat
+        assert block is not None and block.fixed
+        # The totals are this object's float attributes.
+        stretch.totals(
+            self.__dict__, {"heat_in_j": block.heat_in_j, "heat_removed_j": block.removed_j}
+        )
 
     def _grant(self, rb: RackBlock, cap_w: FloatArray) -> Grant:
         """Capacity per rack: own collectors (demand capped per unit), then the shared room."""

@@ -1,0 +1,71 @@
+"""Repeated additions in one numpy call, bit-identical to adding one step at a time.
+
+The engine's quiet stretches (``sim/quiet.py``) add the same increment to a running total for
+many steps. ``np.add.accumulate`` along an axis adds strictly in order (it is not pairwise, unlike
+``np.sum``), so row ``i`` of the result is exactly what ``i`` sequential ``total += step``
+statements give; ``np.multiply.accumulate`` does the same for repeated scaling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def repeated_sums(start: FloatArray, step: FloatArray, k: int) -> FloatArray:
+    """Shape (k, n): row ``i`` = ``start`` after ``i + 1`` additions of ``step`` (in order)."""
+    out = np.empty((k + 1, start.shape[0]))
+    out[0] = start
+    out[1:] = step
+    return np.add.accumulate(out, axis=0)[1:]
+
+
+class Stretch:
+    """The running totals of a quiet stretch: registered by the stages, added in one call.
+
+    Each ``totals``/``arrays`` call names where its columns sit in ``run``'s result; ``run``
+    adds every registered step ``k`` times (``repeated_sums``) and writes the totals back.
+    """
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self._start: list[FloatArray] = []
+        self._step: list[FloatArray] = []
+        self._targets: list[tuple[MutableMapping[str, float], list[str], int]] = []
+        self._arrays: list[tuple[FloatArray, int]] = []
+        self._size = 0
+
+    def totals(self, totals: MutableMapping[str, float], step: Mapping[str, float]) -> int:
+        """Add ``step[key]`` to ``totals[key]`` for each key; the first key's column."""
+        keys = list(step)
+        first = self._size
+        self._start.append(np.fromiter((totals[key] for key in keys), np.float64, len(keys)))
+        self._step.append(np.fromiter(step.values(), np.float64, len(keys)))
+        self._targets.append((totals, keys, first))
+        self._size += len(keys)
+        return first
+
+    def arrays(self, arrays: list[FloatArray], steps: list[FloatArray]) -> None:
+        """Add ``steps[i]`` (shaped like ``arrays[i]``) to ``arrays[i]`` in place, for each i."""
+        for arr, step in zip(arrays, steps, strict=True):
+            self._start.append(arr)
+            self._step.append(step)
+            self._arrays.append((arr, self._size))
+            self._size += arr.shape[0]
+
+    def run(self) -> FloatArray:
+        """Add everything registered ``k`` times; shape (k, columns), one row per step."""
+        if not self._size:
+            return np.zeros((self.k, 0))
+        seq = repeated_sums(np.concatenate(self._start), np.concatenate(self._step), self.k)
+        last = seq[-1].tolist()
+        for totals, keys, first in self._targets:
+            for j, key in enumerate(keys):
+                totals[key] = last[first + j]
+        for arr, first in self._arrays:
+            arr[...] = seq[-1, first : first + arr.shape[0]]
+        return seq

@@ -1,0 +1,198 @@
+"""Quiet stretches: many ticks in one call where fixed stepping would repeat the same step.
+
+A step is *quiet* when it changed nothing but running totals: no stage's version moved, the
+racks' temperatures stood still (the heat block is at its fixed point), nothing failed,
+recovered or restarts, and the random draws of the step (unit failures, staff departures)
+came out zero. The next step then sees the same inputs and computes exactly the same values,
+until something outside the state moves: a clock hour (prices, ambient, inference demand,
+shifts), a scheduled event, a delivery, a job start or end, a checkpoint, a completed repair,
+a hire, a launch, a grid-series row, the run's end. ``repeat_quiet`` finds how many steps that
+leaves (``quiet_span``), draws their random numbers in one call exactly as those steps would
+(stopping at the first step where something fails or someone leaves, which then runs as a full
+step), adds each running total's last increment that many times with ``np.add.accumulate``
+(strictly in order, so bit-identical to one addition per step) and fills the recorder's rows at
+once. Results equal fixed stepping bit for bit (``tests/core/test_quiet_stretches.py``).
+
+Random draws: a step draws one Poisson count for unit failures and one for departures (each
+only when its mean is > 0). numpy draws a Poisson of mean λ < 10 by multiplying uniform doubles
+until the product falls to e^-λ or below, so a zero count is exactly one double U ≤ e^-λ. The
+stretch draws all its doubles with ``Generator.random`` (the same doubles from the same stream),
+and when step j would draw a failure the generator is rewound and advanced by j steps' doubles
+only.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+
+from aifactory_twin.sim.engine_state import EngineState
+from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
+from aifactory_twin.sim.recorder import Recorder
+
+MAX_STRETCH = 4096
+"""Steps one call may repeat at most (bounds the work arrays: steps × jobs or repairs)."""
+POISSON_MULT_MAX = 10.0
+"""numpy's Poisson uses the multiplication method below this mean (``random_poisson``)."""
+
+
+def state_key(s: EngineState) -> tuple[object, ...]:
+    """What a step must leave as it found for the next step to repeat it."""
+    av, work, staff = s.availability, s.work, s.staff
+    return (
+        av.version,
+        av.dirty,
+        bool(av.failed_auto.any()),
+        len(av.timed_restores),
+        s.thermal.version,
+        bool(s.thermal.new_shutdown.any()),
+        s.power.version,
+        work.version,
+        work.sched.version,
+        work.jobs.n_done,
+        (work.jobs.restart_left_s > 0).tobytes(),
+        len(staff.hires),
+        len(s.price_effects),
+        len(s.heat_effects),
+    )
+
+
+def is_fixed_point(s: EngineState) -> bool:
+    """Whether the last step left the racks' temperatures and status where they were."""
+    heat = s.thermal.cache.heat
+    return heat is not None and heat.fixed
+
+
+def zero_draws(rng: np.random.Generator, thresholds: list[float], k: int) -> int:
+    """Steps (≤ ``k``) whose draws all give 0: one double per threshold, each at most it.
+
+    Leaves ``rng`` exactly where those steps' draws would (module doc).
+    """
+    if not thresholds:
+        return k
+    m = len(thresholds)
+    bitgen = rng.bit_generator
+    saved = bitgen.state
+    u = rng.random(k * m).reshape(k, m)
+    zero = (u <= np.array(thresholds)).all(axis=1)
+    if zero.all():
+        return k
+    n = int(np.argmin(zero))
+    bitgen.state = saved
+    if n:
+        rng.random(n * m)
+    return n
+
+
+def poisson_zero(mean: float) -> list[float]:
+    """The draw thresholds of one Poisson count (none when the mean is 0: no draw)."""
+    if mean <= 0:
+        return []
+    if mean >= POISSON_MULT_MAX:
+        raise ValueError("a Poisson of this mean is not drawn by multiplication")
+    return [math.exp(-mean)]
+
+
+def _next_after(times: np.ndarray, t: float) -> float:
+    """The first of ``times`` after ``t`` (inf if none)."""
+    later = times[times > t]
+    return float(later.min()) if later.size else math.inf
+
+
+def quiet_span(s: EngineState, t: float, dt: float, stop_s: float, next_event_s: float) -> int:
+    """How many steps from ``t`` see the same outside world as the last step (time only)."""
+    c = s.c
+    t0 = s.step_t
+    st0 = c.start_time + timedelta(seconds=t0)
+    hour_end = st0.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    # Steps start before the next clock hour (a microsecond apart: datetimes round to it).
+    limit = min(
+        (hour_end - c.start_time).total_seconds() - 1e-6,
+        stop_s - 1e-9,
+        next_event_s,
+        s.availability.next_arrival_s,
+        min((r[0] for r in s.availability.timed_restores), default=math.inf),
+        min((e[0] for e in (*s.price_effects, *s.heat_effects)), default=math.inf),
+    )
+    wl = c.workloads
+    for times in (wl.train_start_s, wl.inf_start_s, wl.dataset_ready_s):
+        if times is not None:
+            limit = min(limit, _next_after(times, t0))
+    # Hires and launches happen at the end of the step they fall in.
+    limit_end = min(s.staff.quiet_until_s(), s.lifecycle.next_launch_s())
+    if limit <= t or limit_end <= t + dt:
+        return 0
+    k = MAX_STRETCH
+    if math.isfinite(limit):
+        k = min(k, int((limit - t) / dt) + 2)
+    ends = repeated_sums(np.array([t]), np.array([dt]), k)[:, 0]
+    starts = np.concatenate([[t], ends[:-1]])
+    k = min(int(np.searchsorted(starts, limit)), int(np.searchsorted(ends, limit_end)))
+    ledger = s.ledger
+    for _f, x in ledger.series:
+        # The grid row of every step must be the last step's (``GridSeries.index_at``).
+        soy = ledger.year_offset_s + starts[:k]
+        rows = np.floor((soy - x.start_s) / x.step_s + 1e-9) % x.rows
+        row0 = x.index_at(ledger.year_offset_s + t0)
+        same = rows == row0
+        k = k if same.all() else int(np.argmin(same))
+    return k
+
+
+def repeat_quiet(
+    s: EngineState,
+    rng: np.random.Generator,
+    recorder: Recorder,
+    t: float,
+    dt: float,
+    stop_s: float,
+    next_event_s: float,
+) -> tuple[int, float]:
+    """Repeat the last (quiet) step as often as fixed stepping would: (steps, time reached)."""
+    k = quiet_span(s, t, dt, stop_s, next_event_s)
+    if k < 1:
+        return 0, t
+    ends = repeated_sums(np.array([t]), np.array([dt]), k)[:, 0]
+    starts = np.concatenate([[t], ends[:-1]])
+    staff = s.staff
+    st0 = s.c.start_time + timedelta(seconds=s.step_t)
+    hour, weekday = st0.hour, st0.weekday()
+    dt_h = dt / 3600.0
+
+    def hours(i: int) -> np.ndarray:
+        return staff.technician_hours(hour, weekday, dt_h, float(starts[i]))
+
+    k = s.work.jobs.quiet_steps(k, dt)
+    if k >= 1:
+        k = s.availability.quiet_steps(k, dt, hours, bool(staff.ramping))
+    departures = staff.departure_mean(dt)
+    if k < 1 or departures is None:
+        return 0, t
+    # The step's draws in their order: automated recoveries, unit failures, departures.
+    try:
+        thresholds = s.availability.recovery_zero(dt)
+        thresholds += poisson_zero(s.availability.failure_mean())
+        thresholds += poisson_zero(departures)
+    except ValueError:  # a draw that one double does not settle: step it
+        return 0, t
+    k = zero_draws(rng, thresholds, k)
+    if k < 1:
+        return 0, t
+    s.availability.repeat(k)
+    stretch = Stretch(k)
+    s.work.jobs.repeat(stretch)
+    s.work.sched.repeat(stretch, dt)
+    s.thermal.repeat(stretch)
+    ledger_first = s.ledger.repeat(stretch)
+    s.accounts.repeat(stretch)
+    s.seasons.repeat(stretch)
+    moving = s.ledger.moving(stretch.run(), ledger_first)
+    end = float(ends[k - 1])
+    staff.repeat(starts[:k], end)
+    s.ledger.acc["time_s"] = end
+    s.step_count += k
+    s.step_t = float(starts[k - 1])
+    recorder.repeat(ends[:k], s.ledger.out, moving, s.values)
+    return k, end
