@@ -1,5 +1,23 @@
 """Benchmarks: ``python -m benchmarks`` runs every ``bench_*.py`` and prints its figures."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def case_main(module: str, cases: dict[str, Callable[[], dict[str, Any]]], key_width: int) -> int:
+    """A benchmark module's ``main``: ``--case NAME`` runs one case and prints its JSON; else
+    the cases named on the command line (default: all) each run in their own interpreter."""
+    import json
+    import sys
+
+    if len(sys.argv) > 2 and sys.argv[1] == "--case":
+        print(json.dumps(cases[sys.argv[2]]()))
+        return 0
+    chosen = [a for a in sys.argv[1:] if a in cases] or list(cases)
+    return run_cases(module, chosen, key_width)
+
 
 def run_cases(module: str, names: list[str], key_width: int) -> int:
     """Run each case of ``module`` in its own interpreter (``--case NAME``) and print its figures.

@@ -20,7 +20,7 @@ import sys
 import time
 from typing import Any
 
-from benchmarks import run_cases
+from benchmarks import case_main
 
 YEAR_S = 365 * 86400.0
 WEEK_S = 7 * 86400.0
@@ -105,12 +105,9 @@ def small() -> dict[str, Any]:
 
 
 def main() -> int:
-    cases = {"frontier_year": frontier_year, "small": small}
-    if len(sys.argv) > 2 and sys.argv[1] == "--case":
-        print(json.dumps(cases[sys.argv[2]]()))
-        return 0
-    chosen = [a for a in sys.argv[1:] if a in cases] or list(cases)
-    return run_cases("benchmarks.bench_events", chosen, 34)
+    return case_main(
+        "benchmarks.bench_events", {"frontier_year": frontier_year, "small": small}, 34
+    )
 
 
 if __name__ == "__main__":

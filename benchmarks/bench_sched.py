@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import run_cases
+from benchmarks import case_main
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENE = ROOT / "scenes" / "frontier-scale.aift.json"
@@ -257,11 +257,7 @@ CASES = {
 
 
 def main() -> int:
-    if len(sys.argv) > 2 and sys.argv[1] == "--case":
-        print(json.dumps(CASES[sys.argv[2]]()))
-        return 0
-    chosen = [a for a in sys.argv[1:] if a in CASES] or list(CASES)
-    return run_cases("benchmarks.bench_sched", chosen, 28)
+    return case_main("benchmarks.bench_sched", CASES, 28)
 
 
 if __name__ == "__main__":
