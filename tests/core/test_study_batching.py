@@ -46,15 +46,7 @@ class _BigBatches(ProcessRunner):
 
 def _alone(text: str, variant: str, seed: int, overrides) -> dict:
     """The sample run by itself in this process, with cold worker caches."""
-    spec = RunSpec(
-        text,
-        variant=variant,
-        horizon_s=OPTIONS.horizon_s,
-        step_s=OPTIONS.step_s,
-        seed=seed,
-        overrides=overrides,
-        series=(),
-    )
+    spec = OPTIONS.spec(text, variant, seed, label="alone", tag=None, overrides=overrides)
     return scalar_kpis(_alone_kpis(spec))
 
 
