@@ -16,6 +16,7 @@ _.dragEnterEvent
 _.dragMoveEvent
 _.dropEvent
 _.wheelEvent
+_.mouseClickEvent  # pyqtgraph calls it on a graphics item the user clicks
 _.startDrag
 _.supportedActions  # parameter of startDrag
 _.eventFilter

@@ -2,7 +2,9 @@
 
 Pages: title; factory diagram; KPI comparison with deltas against the baseline (incl. the
 operational cost reduction); the four charts with one colour per variant; Monte Carlo fans and
-percentiles when run; assumptions (catalog values with their sources, run settings); each
+percentiles when run; the sweep, and the decision studies run in the studio (tornado and
+P(B beats A), uncertainty fans, optimizer's Pareto front, 2-D heat map; ui.report_studies);
+assumptions (catalog values with their sources, run settings); each
 variant's overrides. Long tables continue on further pages. Every number is read from the
 study results or the scenario, none is typed in here.
 
@@ -46,6 +48,7 @@ from ui.report_content import (
     sweep_rows,
 )
 from ui.report_diagram import draw_factory_diagram
+from ui.report_studies import DecisionStudies
 from ui.report_table import TableStyle, draw_table, table_row_heights
 from ui.theme import LIGHT, Theme
 
@@ -67,6 +70,8 @@ class ReportInput:
     sweep: SweepResult | None = None
     sweep_kpi: str = "total_cost_usd"
     """The KPI the sweep chart plots (the studio's choice); the table shows SWEEP_KPIS too."""
+    decisions: DecisionStudies | None = None
+    """Optimizer, 2-D sweep and uncertainty results (each page only when that study ran)."""
 
 
 def _table_pages(
@@ -148,6 +153,7 @@ def _title_page(data: ReportInput) -> PageFn:
             lines.append(
                 f"Sweep: {sw.param.text} over {len(sw.values)} values × {len(sw.seeds)} seeds"
             )
+        lines += _decision_lines(data.decisions)
         lines.append(f"Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}")
         deltas = data.compare.deltas(data.baseline)
         lines.append("")
@@ -169,6 +175,32 @@ def _title_page(data: ReportInput) -> PageFn:
             ty += box.height() + fm.height() * 0.3
 
     return draw
+
+
+def _decision_lines(decisions: DecisionStudies | None) -> list[str]:
+    """Title-page lines naming the decision studies in the report."""
+    if decisions is None:
+        return []
+    lines = []
+    if decisions.uncertainty is not None:
+        unc = decisions.uncertainty
+        lines.append(
+            f"Uncertainty: {len(unc.seeds)} Latin-hypercube samples of {len(unc.inputs)} inputs "
+            f"({', '.join(s.label for s in unc.inputs)}) for {', '.join(unc.labels)}"
+        )
+    if decisions.optimize is not None:
+        opt = decisions.optimize
+        lines.append(
+            f"Optimizer: {len(opt.trials)} designs over {', '.join(v.name for v in opt.variables)}"
+            + (f" under {', '.join(c.text for c in opt.constraints)}" if opt.constraints else "")
+        )
+    if decisions.sweep2d is not None:
+        sw = decisions.sweep2d
+        lines.append(
+            f"2-D sweep: {sw.x.text} ({len(sw.x_values)} values) × {sw.y.text} "
+            f"({len(sw.y_values)} values) × {len(sw.seeds)} seed(s)"
+        )
+    return lines
 
 
 def build_pages(data: ReportInput, painter: QPainter, body: QRectF) -> list[tuple[str, PageFn]]:
@@ -239,6 +271,15 @@ def build_pages(data: ReportInput, painter: QPainter, body: QRectF) -> list[tupl
             sweep_body,
             TableStyle(weights=(1.4,) + (1.0,) * len(kpis), wrap=frozenset(range(len(kpis) + 1))),
         )
+    decisions = data.decisions
+    for kind in decisions.kinds() if decisions is not None else ():
+
+        def study_page(p: QPainter, r: QRectF, kind: str = kind) -> None:
+            assert decisions is not None
+            decisions.draw(p, r, kind, LIGHT, 1.0)
+
+        assert decisions is not None
+        pages.append((decisions.title(kind), study_page))
     assumptions = [[r.item, r.field, r.value, r.source] for r in assumption_rows(scenario)]
     pages += _table_pages(
         p,

@@ -8,6 +8,7 @@ is a fraction of the target rectangle or a point size scaled by ``scale``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -91,19 +92,33 @@ class Band:
 
 
 @dataclass
+class Markers:
+    """Points without a line (a scatter): ``shape`` is "dot" or "star"; ``size`` in points."""
+
+    label: str
+    color: QColor
+    x: np.ndarray
+    y: np.ndarray
+    shape: str = "dot"
+    size: float = 4.0
+
+
+@dataclass
 class ChartSpec:
     title: str
     y_label: str
     x_label: str = "days"
     curves: list[Curve] = field(default_factory=list)
     bands: list[Band] = field(default_factory=list)
+    markers: list[Markers] = field(default_factory=list)
     y_scale: float = 1.0
     """Values are divided by this for display (e.g. 1e6 for millions)."""
 
 
 def _y_range(spec: ChartSpec) -> tuple[float, float, float, float]:
     xs: list[np.ndarray] = [c.x for c in spec.curves] + [b.x for b in spec.bands]
-    ys: list[np.ndarray] = [c.y for c in spec.curves]
+    xs += [m.x for m in spec.markers]
+    ys: list[np.ndarray] = [c.y for c in spec.curves] + [m.y for m in spec.markers]
     ys += [b.p10 for b in spec.bands] + [b.p90 for b in spec.bands]
     finite_x = [x[np.isfinite(x)] for x in xs if len(x)]
     finite_y = [y[np.isfinite(y)] / spec.y_scale for y in ys if len(y)]
@@ -118,6 +133,9 @@ def _y_range(spec: ChartSpec) -> tuple[float, float, float, float]:
     if y0 > 0 and y0 < 0.6 * y1:
         y0 = 0.0  # start at zero unless the data sits in a narrow band far from it
     pad = (y1 - y0) * 0.06 or abs(y1) * 0.05 or 1.0
+    if spec.markers and x1 > x0:  # a dot on the frame would be cut in half
+        x_pad = (x1 - x0) * 0.03
+        x0, x1 = x0 - x_pad, x1 + x_pad
     return x0, x1 if x1 > x0 else x0 + 1.0, y0 - (pad if y0 != 0 else 0.0), y1 + pad
 
 
@@ -176,15 +194,8 @@ def draw_chart(
             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             format_plain(t),
         )
-    for t in (t for t in nice_ticks(x0, x1, 6) if x0 <= t <= x1):
-        painter.setPen(grid_pen)
-        painter.drawLine(QPointF(px(t), plot.top()), QPointF(px(t), plot.bottom()))
-        painter.setPen(QColor(theme.muted))
-        painter.drawText(
-            QRectF(px(t) - 40 * u, plot.bottom() + 2 * u, 80 * u, fm_tick.height()),
-            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            format_plain(t),
-        )
+    x_ticks = [t for t in nice_ticks(x0, x1, 6) if x0 <= t <= x1]
+    draw_x_ticks(painter, plot, x_ticks, px, format_plain, theme, u)
     painter.drawText(
         QRectF(plot.left(), plot.bottom() + fm_tick.height(), plot.width(), fm_tick.height()),
         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
@@ -219,30 +230,87 @@ def draw_chart(
             1.6 * u,
             dashed=curve.dashed,
         )
+    for mark in spec.markers:
+        for x, y in zip(mark.x, mark.y / spec.y_scale, strict=True):
+            if math.isfinite(x) and math.isfinite(y):
+                _marker(painter, QPointF(px(float(x)), py(float(y))), mark, u)
     painter.setClipping(False)
     painter.setPen(QPen(QColor(theme.muted), max(1.0, 0.8 * u)))
     painter.drawRect(plot)
     # Legend along the bottom.
     # Dashed companions (e.g. IT power under facility power) are explained by the chart title;
     # the legend names each colour once.
-    entries = [(c.label, c.color, c.dashed) for c in spec.curves if not c.dashed]
+    entries: list[tuple[str, QColor, bool | Markers]] = [
+        (c.label, c.color, c.dashed) for c in spec.curves if not c.dashed
+    ]
     entries += [(f"{b.label} P10–P90, P50", b.color, False) for b in spec.bands]
+    entries += [(m.label, m.color, m) for m in spec.markers if m.label]
     x = plot.left()
     y = rect.bottom() - legend_h / 2
-    for label, color, dashed in entries:
+    for label, color, style in entries:
         if x + 20 * u + fm_tick.horizontalAdvance(label) > rect.right():
             painter.setPen(QColor(theme.muted))
             painter.drawText(QPointF(x, y + fm_tick.ascent() / 2 - 1), "…")
             break
-        pen = QPen(color, 2.4 * u)
-        if dashed:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.drawLine(QPointF(x, y), QPointF(x + 16 * u, y))
+        if isinstance(style, Markers):
+            _marker(painter, QPointF(x + 8 * u, y), style, u)
+        else:
+            pen = QPen(color, 2.4 * u)
+            if style:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(QPointF(x, y), QPointF(x + 16 * u, y))
         painter.setPen(QColor(theme.foreground))
         painter.drawText(QPointF(x + 20 * u, y + fm_tick.ascent() / 2 - 1), label)
         x += 28 * u + fm_tick.horizontalAdvance(label)
     painter.restore()
+
+
+def _marker(painter: QPainter, at: QPointF, mark: Markers, u: float) -> None:
+    """One point of ``mark``: a filled dot, or a five-pointed star (the chosen design)."""
+    r = mark.size * u / 2
+    painter.setPen(QPen(mark.color.darker(140), max(1.0, 0.5 * u)))
+    painter.setBrush(mark.color)
+    if mark.shape == "star":
+        path = QPainterPath()
+        for k in range(10):
+            radius = r if k % 2 == 0 else r * 0.45
+            angle = -math.pi / 2 + k * math.pi / 5
+            point = QPointF(at.x() + radius * math.cos(angle), at.y() + radius * math.sin(angle))
+            if k:
+                path.lineTo(point)
+            else:
+                path.moveTo(point)
+        path.closeSubpath()
+        painter.drawPath(path)
+    else:
+        painter.drawEllipse(at, r, r)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+
+
+def draw_x_ticks(
+    painter: QPainter,
+    plot: QRectF,
+    ticks: list[float],
+    px: Callable[[float], float],
+    text: Callable[[float], str],
+    theme: Theme,
+    u: float,
+) -> None:
+    """A vertical grid line at each tick and its value (``text``) under the plot area.
+
+    Drawn in the painter's current font.
+    """
+    height = metrics(painter, painter.font()).height()
+    for t in ticks:
+        painter.setPen(QPen(QColor(theme.grid), max(1.0, 0.6 * u)))
+        painter.drawLine(QPointF(px(t), plot.top()), QPointF(px(t), plot.bottom()))
+        painter.setPen(QColor(theme.muted))
+        painter.drawText(
+            QRectF(px(t) - 40 * u, plot.bottom() + 2 * u, 80 * u, height),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            text(t),
+        )
 
 
 def _polyline(

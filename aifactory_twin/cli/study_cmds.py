@@ -215,6 +215,37 @@ def _progress(label: str, total: int) -> Any:
     return lambda done, _total: bar.update(done)
 
 
+def _run(
+    args: argparse.Namespace,
+    label: str,
+    n_runs: int,
+    study: Callable[..., Any],
+    *study_args: Any,
+    options: Any = None,
+    workers_for: int | None = None,
+    **study_kwargs: Any,
+) -> Any:
+    """``study(*study_args, …)`` with the command's seed, run length, runner and progress bar.
+
+    ``options`` defaults to KPIs only (no series); the runner is sized for ``workers_for``
+    runs at once (default ``n_runs``), the progress bar counts ``n_runs``.
+    """
+    with _runner(args, n_runs if workers_for is None else workers_for) as runner:
+        return study(
+            *study_args,
+            seed=args.seed,
+            options=_options(args, series=(), max_points=None) if options is None else options,
+            runner=runner,
+            progress=_progress(label, n_runs),
+            **study_kwargs,
+        )
+
+
+def _wrote(paths: Sequence[Path]) -> int:
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+    return EXIT_OK
+
+
 def _names(text: str | None) -> list[str] | None:
     if text is None:
         return None
@@ -231,17 +262,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     scenario = _load(args)
     names = _names(args.variants)
-    options = _options(args, series=None)
     chosen = resolve_variants(scenario, names)
-    with _runner(args, len(chosen)) as runner:
-        result = compare(
-            scenario,
-            names,
-            seed=args.seed,
-            options=options,
-            runner=runner,
-            progress=_progress("compare", len(chosen)),
-        )
+    result = _run(
+        args, "compare", len(chosen), compare, scenario, names, options=_options(args, series=None)
+    )
     paths = write_compare(result, Path(args.out))
     deltas = result.deltas(next(iter(result.runs)))
     for label, run in result.runs.items():
@@ -267,23 +291,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
     n_runs = len(values) * args.runs
-    options = _options(args, series=(), max_points=None)
     # Validate the parameter before starting workers (sweep() checks again; cheap).
     from aifactory_twin.study.params import check_param_values
 
     check_param_values(scenario, args.variant, param, values)
-    with _runner(args, n_runs) as runner:
-        result = sweep(
-            scenario,
-            param,
-            values,
-            runs=args.runs,
-            seed=args.seed,
-            variant=args.variant,
-            options=options,
-            runner=runner,
-            progress=_progress("sweep", n_runs),
-        )
+    result = _run(
+        args, "sweep", n_runs, sweep, scenario, param, values, runs=args.runs,
+        variant=args.variant,
+    )  # fmt: skip
     path = Path(args.out) / "sweep.csv"
     write_sweep(result, path)
     _print_sweep_kpi(result, args.kpi, args.runs)
@@ -330,20 +345,10 @@ def cmd_sweep2d(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
     n_runs = len(xv) * len(yv) * args.runs
-    with _runner(args, n_runs) as runner:
-        result = sweep2d(
-            scenario,
-            x,
-            xv,
-            y,
-            yv,
-            runs=args.runs,
-            seed=args.seed,
-            variant=args.variant,
-            options=_options(args, series=(), max_points=None),
-            runner=runner,
-            progress=_progress("sweep2d", n_runs),
-        )
+    result = _run(
+        args, "sweep2d", n_runs, sweep2d, scenario, x, xv, y, yv, runs=args.runs,
+        variant=args.variant,
+    )  # fmt: skip
     path = Path(args.out) / "sweep2d.csv"
     write_sweep2d(result, path)
     grid = result.grid(args.kpi)
@@ -365,24 +370,17 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise UsageError("--runs must be at least 1")
     options = _options(args, series=FAN_SERIES, max_points=240)
-    with _runner(args, args.runs) as runner:
-        result = monte_carlo(
-            scenario,
-            args.runs,
-            seed=args.seed,
-            variant=args.variant,
-            options=options,
-            runner=runner,
-            progress=_progress("montecarlo", args.runs),
-        )
+    result = _run(
+        args, "montecarlo", args.runs, monte_carlo, scenario, args.runs, variant=args.variant,
+        options=options,
+    )  # fmt: skip
     paths = write_monte_carlo(result, Path(args.out))
     pct = result.percentiles()
     for key in ("total_cost_usd", "facility_energy_mwh", "availability", "pue"):
         if key in pct:
             p10, p50, p90 = pct[key]
             print(f"{key:>22}: P10 {p10:,.4g}  P50 {p50:,.4g}  P90 {p90:,.4g}")
-    print(f"wrote {', '.join(str(p) for p in paths)}")
-    return EXIT_OK
+    return _wrote(paths)
 
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
@@ -406,16 +404,9 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         raise UsageError("give --variant or --compare A B, not both")
     variants = list(args.compare) if args.compare else [args.variant] if args.variant else None
     n_runs = args.samples * (len(variants) if variants else 1) + 2 * len(scenario.uncertain) + 1
-    with _runner(args, n_runs) as runner:
-        result = uncertainty(
-            scenario,
-            args.samples,
-            variants=variants,
-            seed=args.seed,
-            options=_options(args, series=(), max_points=None),
-            runner=runner,
-            progress=_progress("uncertainty", n_runs),
-        )
+    result = _run(
+        args, "uncertainty", n_runs, uncertainty, scenario, args.samples, variants=variants
+    )
     pct = result.percentiles(result.labels[0])
     kpi = next((k for k in (args.kpi, *TORNADO_KPIS) if k in pct), None)
     if kpi is None:
@@ -435,9 +426,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     if args.compare:
         a, b = result.labels
         print(f"P({b} beats {a} on {kpi}) = {result.probability_better(a, b, kpi):.0%}")
-    paths = write_uncertainty(result, Path(args.out), kpi)
-    print(f"wrote {', '.join(str(p) for p in paths)}")
-    return EXIT_OK
+    return _wrote(write_uncertainty(result, Path(args.out), kpi))
 
 
 def cmd_optimize(args: argparse.Namespace) -> int:
@@ -456,21 +445,11 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if min(args.trials, args.runs, args.batch) < 1:
         raise UsageError("--trials, --runs and --batch must be at least 1")
     n_runs = args.trials * args.runs
-    with _runner(args, min(n_runs, args.batch * args.runs)) as runner:
-        result = optimize(
-            scenario,
-            variables,
-            objective=args.objective,
-            constraints=constraints,
-            n_trials=args.trials,
-            seed=args.seed,
-            runs=args.runs,
-            batch=args.batch,
-            sampler=args.sampler,
-            options=_options(args, series=(), max_points=None),
-            runner=runner,
-            progress=_progress("optimize", n_runs),
-        )
+    result = _run(
+        args, "optimize", n_runs, optimize, scenario, variables, objective=args.objective,
+        constraints=constraints, n_trials=args.trials, runs=args.runs, batch=args.batch,
+        sampler=args.sampler, workers_for=min(n_runs, args.batch * args.runs),
+    )  # fmt: skip
     paths = write_optimize(result, Path(args.out))
     key = result.objective
     feasible = sum(t.feasible for t in result.trials)
@@ -499,8 +478,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         others = [v for v in scenario.variants if v.name != name]
         save_scenario(scenario.model_copy(update={"variants": [*others, variant]}), file)
         print(f"wrote {file} with variant {name!r}")
-    print(f"wrote {', '.join(str(p) for p in paths)}")
-    return EXIT_OK
+    return _wrote(paths)
 
 
 # A renderer takes the report's command-line arguments (FILE --out X [options]) and returns the

@@ -31,13 +31,15 @@ from aifactory_twin.kpi_registry import KPI_INFO
 from aifactory_twin.schema import Scenario, UncertainInput
 from aifactory_twin.study.params import SweepParam, check_param_values, parse_param, parse_values
 from aifactory_twin.study.runners import ProgressFn, Runner, SerialRunner
-from aifactory_twin.study.runs import FloatArray, scalar_kpis
+from aifactory_twin.study.runs import FloatArray, RunResult, scalar_kpis
 from aifactory_twin.study.studies import (
     BASE_LABEL,
     KPI_ONLY,
     PERCENTILES,
+    MonteCarloResult,
     StudyOptions,
     resolve_variants,
+    summarize_monte_carlo,
 )
 
 # What the tornado ranks by default: cost per trained model, then per GPU-hour, then total.
@@ -256,6 +258,9 @@ class UncertaintyResult:
     tornado_values: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     tornado_center: dict[str, float] = field(default_factory=dict)
     """KPI → value with every input at its median (first variant, first seed)."""
+    fans: dict[str, MonteCarloResult] = field(default_factory=dict)
+    """Variant label → P10/P50/P90 bands over time of its samples (when the runs recorded
+    series: ``options.series`` non-empty), the spread over inputs and dice together."""
 
     def percentiles(self, label: str) -> dict[str, tuple[float, float, float]]:
         """KPI → (P10, P50, P90) over the samples of one variant (NaN when none has a value)."""
@@ -355,6 +360,7 @@ def uncertainty(
                 )
     results = (runner or SerialRunner()).run_all(specs, progress=progress, cancel=cancel)
     rows: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
+    runs: dict[str, list[RunResult]] = {label: [] for label in labels}
     tornado_rows: dict[str, dict[str, dict[str, Any]]] = {}
     center: dict[str, float] = {}
     for spec, run in zip(specs, results, strict=True):
@@ -363,6 +369,7 @@ def uncertainty(
             center = {k: _number(v) for k, v in scalar_kpis(run.kpis).items()}
         elif isinstance(which, int):
             rows[key].append(scalar_kpis(run.kpis))
+            runs[key].append(run)
         else:
             tornado_rows.setdefault(key, {})[which] = scalar_kpis(run.kpis)
     kpis = {label: _columns(label_rows) for label, label_rows in rows.items()}
@@ -374,8 +381,13 @@ def uncertainty(
         }
         for label, ends in tornado_rows.items()
     }
+    fans: dict[str, MonteCarloResult] = {}
+    for name, label in zip(chosen, labels, strict=True):
+        if runs[label] and runs[label][0].series:
+            fans[label] = summarize_monte_carlo(seeds, runs[label])
+            fans[label].variant = name
     return UncertaintyResult(
-        labels, inputs, seeds, draws, kpis, tornado_kpis, tornado_values, center
+        labels, inputs, seeds, draws, kpis, tornado_kpis, tornado_values, center, fans
     )
 
 

@@ -121,6 +121,22 @@ def test_a_wider_price_distribution_widens_the_cost_spread(hall):
     assert spread(wide) > 5 * spread(narrow) > 0
 
 
+def test_fans_over_time_spread_with_the_inputs_when_series_are_recorded(hall):
+    fans = StudyOptions(horizon_s=2 * 86400.0, step_s=3600.0, series=("total_cost_usd_cum",),
+                        max_points=48)  # fmt: skip
+    scenario = _with(hall, _price(0.04, 0.08, 0.20))
+    result = uncertainty(scenario, 8, variants=["air", "liquid"], options=fans, tornado=False)
+    assert list(result.fans) == ["air", "liquid"]
+    assert result.fans["liquid"].variant == "liquid" and result.fans["air"].seeds == result.seeds
+    p10, p50, p90 = result.fans["air"].bands["total_cost_usd_cum"]
+    assert np.all(p10 <= p50) and np.all(p50 <= p90)
+    # The end of the cost fan is the spread of the samples' total cost (the price moves it).
+    final = result.kpis["air"]["total_cost_usd"]
+    assert p90[-1] - p10[-1] == pytest.approx(np.subtract(*np.percentile(final, [90, 10])))
+    assert p90[-1] > p10[-1]
+    assert uncertainty(scenario, 2, options=SHORT, tornado=False).fans == {}
+
+
 def test_the_input_that_drives_cost_ranks_first_in_the_tornado(hall):
     # A percent of spread on the staff headcount costs little over two days; the price drives it.
     staff = UncertainInput(

@@ -55,12 +55,14 @@ from aifactory_twin.study import (
     resolve_variants,
 )
 from aifactory_twin.study.assumptions import override_rows
-from ui.compare.decision_tabs import OptimizeTab, TornadoTab
+from ui.compare.decision_tabs import OptimizeTab
 from ui.compare.heatmap_tab import HeatmapTab
 from ui.compare.study_tabs import MonteCarloTab, SweepTab, fill_table
+from ui.compare.tornado_tab import TornadoTab
 from ui.compare.worker import RunnerFactory, StudyWorker, default_runner_factory
 from ui.report_charts import VARIANT_COLORS
 from ui.report_content import CHART_GROUPS, kpi_table, time_axis
+from ui.report_studies import DecisionStudies
 from ui.theme import Theme, style_plots
 from ui.theme import current as current_theme
 
@@ -379,6 +381,20 @@ class CompareWindow(QWidget):
     def sweep(self) -> SweepResult | None:
         return self.sweep_tab.result
 
+    def decisions(self) -> DecisionStudies | None:
+        """The Tornado, Optimize and Heat map results for the report and slides (None: none)."""
+        opt, unc, grid = self.optimize_tab, self.tornado_tab, self.heatmap_tab
+        if opt.result is None and unc.result is None and grid.result is None:
+            return None
+        return DecisionStudies(
+            optimize=opt.result,
+            optimize_trial=opt.selected.number if opt.selected is not None else None,
+            sweep2d=grid.result,
+            sweep2d_kpi=grid.kpi_box.currentText(),
+            uncertainty=unc.result,
+            uncertainty_kpi=unc.kpi_box.currentText(),
+        )
+
     def has_current_result(self) -> bool:
         """A compare has run on the scenario as it is now (no edit since)."""
         return self.result is not None and self.result_scenario == self._source()
@@ -420,6 +436,7 @@ class CompareWindow(QWidget):
             parent=self,
             sweep=self.sweep(),
             sweep_kpi=self.sweep_tab.kpi_box.currentText(),
+            decisions=self.decisions(),
         )
         window.start()
         return window
@@ -437,6 +454,7 @@ class CompareWindow(QWidget):
             source=self._source_name(),
             sweep=self.sweep(),
             sweep_kpi=self.sweep_tab.kpi_box.currentText(),
+            decisions=self.decisions(),
         )
         return export_report(data, path)
 

@@ -1,9 +1,6 @@
-"""The Tornado and Optimize tabs of the studio: decisions under uncertainty, and goal seek.
+"""The Optimize tab of the studio: goal seek (the Tornado tab is ui.compare.tornado_tab).
 
-Tornado: Latin-hypercube samples of the scenario's uncertain inputs for variants A and B (the
-same draws for both); a tornado chart of what moves the chosen KPI most (each input at its P10
-and P90, the others at their medians, on variant A) and the probability that B beats A.
-Optimize: design variables (field paths with a range or choices, or which variant to start
+Design variables (field paths with a range or choices, or which variant to start
 from), KPI constraints and an objective; optuna's trials as a scatter of the objective against
 training time with the Pareto front drawn and the best design starred. "Make variant" turns the
 selected design into a variant of the document (one undoable edit).
@@ -14,7 +11,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -24,19 +20,17 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
     QVBoxLayout,
-    QWidget,
 )
 
 from aifactory_twin.commands import SetPart
-from aifactory_twin.errors import ScenarioError, TwinError, UsageError
-from aifactory_twin.kpi_registry import format_kpi, kpi_info
-from aifactory_twin.schema import Scenario, UncertainInput
+from aifactory_twin.errors import ScenarioError, TwinError
+from aifactory_twin.kpi_registry import format_kpi
+from aifactory_twin.schema import Scenario
 from aifactory_twin.study import BASE_LABEL
 from aifactory_twin.study.optimize import (
     TIME_KPI,
@@ -47,222 +41,15 @@ from aifactory_twin.study.optimize import (
     parse_variable,
     variant_from_trial,
 )
-from aifactory_twin.study.uncertainty import (
-    TORNADO_KPIS,
-    UncertaintyResult,
-    check_inputs,
-    input_text,
-    parse_uncertain,
-    uncertainty,
-)
-from ui.compare.study_tabs import fill_table
+from ui.compare.study_tabs import ResultTab, axis_title, fill_table, labelled_row
 from ui.report_charts import VARIANT_COLORS
 from ui.report_content import kpi_axis
+from ui.report_studies import FRONT_COLOR, GRAY
 
 if TYPE_CHECKING:
     from ui.compare.compare_view import CompareWindow
 
-LOW_COLOR = QColor(VARIANT_COLORS[0])
-HIGH_COLOR = QColor(VARIANT_COLORS[1])
-FRONT_COLOR = QColor(VARIANT_COLORS[5])
-GRAY = QColor("#9A9A9A")
-# KPIs offered in the tornado's box besides the cost ones the CLI defaults to.
-TORNADO_EXTRA = ("energy_cost_usd", "pue", "availability", "carbon_t_co2")
 OBJECTIVES = ("cost_per_trained_model_usd", "total_cost_usd", "cost_per_gpu_hour_usd", "pue")
-
-
-def _title(key: str) -> str:
-    unit = kpi_axis(key)[0]
-    return f"{kpi_info(key).label} ({unit})" if unit != "value" else kpi_info(key).label
-
-
-class TornadoTab(QWidget):
-    def __init__(self, owner: CompareWindow) -> None:
-        super().__init__(owner)
-        self.owner = owner
-        self.result: UncertaintyResult | None = None
-        self.samples_box = QSpinBox()
-        self.samples_box.setRange(1, 100_000)
-        self.samples_box.setValue(200)
-        self.a_box = QComboBox()
-        self.b_box = QComboBox()
-        self.kpi_box = QComboBox()
-        self.kpi_box.setEditable(True)
-        self.kpi_box.addItems(list(dict.fromkeys([*TORNADO_KPIS[:1], TIME_KPI, *TORNADO_KPIS,
-                                                  *TORNADO_EXTRA])))  # fmt: skip
-        self.kpi_box.currentTextChanged.connect(lambda _t: self._draw())
-        self.run_button = QPushButton("Run uncertainty")
-        self.run_button.clicked.connect(self.run)
-        top = QHBoxLayout()
-        for label, widget in (
-            ("Samples", self.samples_box),
-            ("A", self.a_box),
-            ("B", self.b_box),
-            ("KPI", self.kpi_box),
-        ):
-            top.addWidget(QLabel(label))
-            top.addWidget(widget)
-        top.addWidget(self.run_button)
-        top.addStretch(1)
-        self.inputs = QListWidget()
-        self.inputs.setObjectName("uncertain_inputs")
-        self.inputs.setMaximumHeight(80)
-        self.input_edit = QLineEdit()
-        self.input_edit.setPlaceholderText(
-            "grid.price.flat_usd_per_kwh ~ triangular(0.05, 0.08, 0.2)  (normal, lognormal, "
-            "triangular, uniform, choice)"
-        )
-        self.input_edit.returnPressed.connect(lambda: self.add_input())
-        self.add_button = QPushButton("Add input")
-        self.add_button.clicked.connect(lambda: self.add_input())
-        self.remove_button = QPushButton("Remove input")
-        self.remove_button.clicked.connect(self.remove_input)
-        editor = QHBoxLayout()
-        editor.addWidget(QLabel("Uncertain inputs"))
-        editor.addWidget(self.input_edit, 1)
-        editor.addWidget(self.add_button)
-        editor.addWidget(self.remove_button)
-        self.readout = QLabel("Run to see which inputs matter most and how sure the choice is.")
-        self.readout.setObjectName("tornado_readout")
-        self.readout.setStyleSheet("font-size: 15px; font-weight: 600;")
-        self.plot = pg.PlotWidget()
-        self.plot.showGrid(x=True, y=False, alpha=0.25)
-        self.table = QTableWidget()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(self.plot)
-        split.addWidget(self.table)
-        split.setSizes([700, 400])
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addLayout(editor)
-        layout.addWidget(self.inputs)
-        layout.addWidget(self.readout)
-        layout.addWidget(split, 1)
-
-    def refresh(self, scenario: Scenario) -> None:
-        names = [BASE_LABEL, *(v.name for v in scenario.variants)]
-        for box, pick in ((self.a_box, 1), (self.b_box, 2)):
-            current = box.currentText()
-            box.clear()
-            box.addItems(names)
-            box.setCurrentText(current if current in names else names[min(pick, len(names) - 1)])
-        self.inputs.clear()
-        self.inputs.addItems([input_text(u) for u in scenario.uncertain])
-        editable = self.owner.push_command is not None
-        for widget in (self.input_edit, self.add_button, self.remove_button):
-            widget.setEnabled(editable)
-        self.input_edit.setToolTip("" if editable else "Open the studio from the editor to edit")
-
-    def add_input(self) -> UncertainInput | None:
-        """Declare the typed input uncertain: one undoable edit of the document."""
-        owner = self.owner
-        if owner.push_command is None:
-            return None
-        try:
-            scenario = owner.scenario()
-            spec = parse_uncertain(scenario, self.input_edit.text(), "Uncertain input")
-            check_inputs(scenario.model_copy(update={"uncertain": [spec]}), [None])
-        except TwinError as exc:
-            owner.status.setText(f"Cannot add: {exc}")
-            return None
-        kept = [u for u in scenario.uncertain if u.label != spec.label]
-        owner.push_command(
-            SetPart(owner.document, "uncertain", [*kept, spec], text=f"Uncertain {spec.label}")
-        )
-        self.input_edit.clear()
-        owner.refresh_variants()
-        owner.status.setText(f"{input_text(spec)} is uncertain now.")
-        return spec
-
-    def remove_input(self) -> None:
-        owner = self.owner
-        row = self.inputs.currentRow()
-        scenario = owner.scenario()
-        if owner.push_command is None or not 0 <= row < len(scenario.uncertain):
-            return
-        gone = scenario.uncertain[row]
-        kept = [u for i, u in enumerate(scenario.uncertain) if i != row]
-        owner.push_command(SetPart(owner.document, "uncertain", kept, text=f"Certain {gone.label}"))
-        owner.refresh_variants()
-
-    def run(self) -> None:
-        owner = self.owner
-        a, b = self.a_box.currentText(), self.b_box.currentText()
-        variants = [a] if a == b else [a, b]
-        try:
-            scenario = owner.scenario()
-            options = owner.options(series=(), max_points=None)
-        except TwinError as exc:
-            owner.status.setText(f"Cannot run: {exc}")
-            return
-        n, seed = self.samples_box.value(), owner.seed_box.value()
-        total = n * len(variants) + 2 * len(scenario.uncertain) + 1
-
-        def job(**kw: Any) -> UncertaintyResult:
-            return uncertainty(scenario, n, variants=variants, seed=seed, options=options, **kw)
-
-        owner.start("uncertainty", total, job)
-
-    def show_result(self, result: Any) -> None:
-        self.result = result
-        self._draw()
-
-    def _draw(self) -> None:
-        self.plot.clear()
-        result = self.result
-        if result is None:
-            return
-        key = self.kpi_box.currentText()
-        scale = kpi_axis(key)[1]
-        bars = [b for b in result.tornado(key) if np.isfinite(b.swing)]
-        center = result.tornado_center.get(key, math.nan)
-        n = len(bars)
-        for row, bar in enumerate(bars):
-            y = n - 1 - row  # largest swing on top
-            mid = center if math.isfinite(center) else (bar.kpi_at_low + bar.kpi_at_high) / 2
-            for end, value, color in (
-                (0, bar.kpi_at_low, LOW_COLOR),
-                (1, bar.kpi_at_high, HIGH_COLOR),
-            ):
-                left, right = sorted((mid / scale, value / scale))
-                item = pg.BarGraphItem(
-                    x0=[left], width=[max(right - left, 1e-12)], y=[y], height=0.6,
-                    brush=color, pen=pg.mkPen(color.darker(130)),
-                )  # fmt: skip
-                item.setObjectName(f"tornado_bar_{row}_{end}")
-                self.plot.addItem(item)
-        if math.isfinite(center):
-            self.plot.addItem(pg.InfiniteLine(center / scale, angle=90, pen=pg.mkPen(GRAY)))
-        self.bar_labels = [b.label for b in bars]
-        axis = self.plot.getAxis("left")
-        axis.setTicks([[(n - 1 - i, label) for i, label in enumerate(self.bar_labels)]])
-        self.plot.setLabel("bottom", _title(key))
-        self.plot.setTitle("Each input at its P10 (blue) and P90 (orange), others at medians")
-        lines = []
-        if len(result.labels) == 2:
-            a, b = result.labels
-            try:
-                p = result.probability_better(a, b, key)
-            except UsageError:
-                p = math.nan
-            chance = "—" if not math.isfinite(p) else f"{p * 100:.0f} %"
-            lines.append(
-                f"P({b} beats {a} on {kpi_info(key).label.lower()}) = {chance} "
-                f"over {len(result.seeds)} paired samples"
-            )
-        missing = [b.label for b in result.tornado(key) if not np.isfinite(b.swing)]
-        if missing:
-            lines.append(f"no {kpi_info(key).label.lower()} at an end of {', '.join(missing)}")
-        self.readout.setText(
-            "; ".join(lines) or f"{len(result.seeds)} samples of {result.labels[0]}"
-        )
-        header = ["variant", "P10", "P50", "P90"]
-        rows = []
-        for label in result.labels:
-            p10, p50, p90 = result.percentiles(label).get(key, (math.nan,) * 3)
-            rows.append([label, *(format_kpi(key, v) for v in (p10, p50, p90))])
-        fill_table(self.table, header, rows, first_numeric_column=1)
 
 
 # Design variables offered when the tab opens: (node kind, field, domain builder).
@@ -284,7 +71,7 @@ def suggested_variables(scenario: Scenario) -> list[str]:
     return out[:6]
 
 
-class OptimizeTab(QWidget):
+class OptimizeTab(ResultTab):
     def __init__(self, owner: CompareWindow) -> None:
         super().__init__(owner)
         self.owner = owner
@@ -315,17 +102,11 @@ class OptimizeTab(QWidget):
         row1 = QHBoxLayout()
         row1.addWidget(QLabel("Variables"))
         row1.addWidget(self.vars_edit, 1)
-        row2 = QHBoxLayout()
-        for label, widget in (
-            ("Constraints", self.constraints_edit),
-            ("Objective", self.objective_box),
-            ("Trials", self.trials_box),
-            ("Sampler", self.sampler_box),
-        ):
-            row2.addWidget(QLabel(label))
-            row2.addWidget(widget, 2 if widget is self.constraints_edit else 0)
-        row2.addWidget(self.run_button)
-        row2.addWidget(self.variant_button)
+        row2 = labelled_row(
+            [("Constraints", self.constraints_edit), ("Objective", self.objective_box),
+             ("Trials", self.trials_box), ("Sampler", self.sampler_box)],
+            self.run_button, self.variant_button, grow=self.constraints_edit,
+        )  # fmt: skip
         self.summary = QLabel("Set variables and constraints, then Optimize.")
         self.summary.setObjectName("optimize_summary")
         self.summary.setStyleSheet("font-size: 14px; font-weight: 600;")
@@ -380,15 +161,7 @@ class OptimizeTab(QWidget):
 
         owner.start("optimize", n, job)
 
-    def show_result(self, result: Any) -> None:
-        self.result = result
-        self._draw()
-
-    def _draw(self) -> None:
-        self.plot.clear()
-        result = self.result
-        if result is None:
-            return
+    def paint(self, result: OptimizeResult) -> None:
         key = result.objective
         scale = kpi_axis(key)[1]
         usable = [t for t in result.trials if math.isfinite(t.objective)
@@ -417,8 +190,8 @@ class OptimizeTab(QWidget):
                 [best.kpis[TIME_KPI]], [best.objective / scale], pen=None, symbol="star",
                 symbolSize=22, symbolBrush=QColor("#F0C000"), name="best design",
             )  # fmt: skip
-        self.plot.setLabel("bottom", _title(TIME_KPI))
-        self.plot.setLabel("left", _title(key))
+        self.plot.setLabel("bottom", axis_title(TIME_KPI))
+        self.plot.setLabel("left", axis_title(key))
         n_ok = sum(t.feasible for t in result.trials)
         if best is None:
             self.summary.setText(

@@ -30,6 +30,7 @@ from aifactory_twin.study import parse_param, parse_range, parse_values
 from aifactory_twin.study.params import check_param_values
 from aifactory_twin.study.sweep2d import Sweep2DResult, sweep2d
 from ui.compare.study_tabs import suggested_params
+from ui.report_charts import nice_ticks
 from ui.report_content import SWEEP_KPIS
 
 if TYPE_CHECKING:
@@ -136,6 +137,9 @@ class HeatmapTab(QWidget):
             high = low + (abs(low) * 0.01 or 1.0)
         self.image.setImage(np.where(np.isfinite(grid), grid, np.nan), levels=(low, high))
         self.colorbar.setLevels((low, high))
+        # The colour bar's values in the KPI's own format ($12.0k, 99.2 %), like the cells.
+        ticks = [t for t in nice_ticks(low, high, 5) if low <= t <= high]
+        self.colorbar.axis.setTicks([[(t, format_kpi(key, t)) for t in ticks]])
         for i, _x in enumerate(result.x_values):
             for j, _y in enumerate(result.y_values):
                 text = pg.TextItem(format_kpi(key, float(grid[i, j])), anchor=(0.5, 0.5),

@@ -9,6 +9,7 @@ energy, availability and delivered training compute, and the distribution of a c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -35,6 +36,7 @@ from aifactory_twin.study import (
     BASE_LABEL,
     FAN_SERIES,
     MonteCarloResult,
+    StudyOptions,
     SweepResult,
     monte_carlo,
     parse_param,
@@ -58,11 +60,67 @@ if TYPE_CHECKING:
     from ui.compare.compare_view import CompareWindow
 
 
-def _axis_title(key: str) -> str:
+def axis_title(key: str) -> str:
     """``Availability (%)``: the KPI's label and the unit its plotted values are in."""
     unit = kpi_axis(key)[0]
     label = kpi_info(key).label
     return f"{label} ({unit})" if unit != "value" else label
+
+
+def study_inputs(owner: CompareWindow, **options: Any) -> tuple[Scenario, StudyOptions] | None:
+    """The scenario and the studio's run length with ``options`` for a study about to run.
+
+    None when a field cannot be read (the status line says which and why).
+    """
+    try:
+        return owner.scenario(), owner.options(**options)
+    except TwinError as exc:
+        owner.status.setText(f"Cannot run: {exc}")
+        return None
+
+
+def labelled_row(
+    pairs: Sequence[tuple[str, QWidget]],
+    *tail: QWidget,
+    grow: QWidget | None = None,
+    stretch: bool = False,
+) -> QHBoxLayout:
+    """A tab's control row: each label before its widget, then ``tail`` (buttons).
+
+    ``grow`` takes the spare width; ``stretch`` pushes everything to the left instead.
+    """
+    row = QHBoxLayout()
+    for label, widget in pairs:
+        row.addWidget(QLabel(label))
+        row.addWidget(widget, 2 if widget is grow else 0)
+    for widget in tail:
+        row.addWidget(widget)
+    if stretch:
+        row.addStretch(1)
+    return row
+
+
+class ResultTab(QWidget):
+    """A studio tab that keeps its study's last result and redraws ``plot`` from it.
+
+    ``show_result`` takes the worker's result; ``redraw`` (also on a KPI change) clears the
+    plot and calls ``paint`` when there is a result.
+    """
+
+    plot: pg.PlotWidget
+    result: Any = None
+
+    def show_result(self, result: Any) -> None:
+        self.result = result
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.plot.clear()
+        if self.result is not None:
+            self.paint(self.result)
+
+    def paint(self, result: Any) -> None:
+        raise NotImplementedError
 
 
 def fill_table(
@@ -104,7 +162,7 @@ def suggested_params(scenario: Scenario) -> list[str]:
     return [*out, "settings.default_price_usd_per_kwh", "settings.automation_level"]
 
 
-class SweepTab(QWidget):
+class SweepTab(ResultTab):
     def __init__(self, owner: CompareWindow) -> None:
         super().__init__(owner)
         self.owner = owner
@@ -120,19 +178,14 @@ class SweepTab(QWidget):
         self.kpi_box = QComboBox()
         self.kpi_box.addItems(list(SWEEP_KPIS))
         self.kpi_box.setEditable(True)
-        self.kpi_box.currentTextChanged.connect(lambda _t: self._plot())
+        self.kpi_box.currentTextChanged.connect(lambda _t: self.redraw())
         run = QPushButton("Run sweep")
         run.clicked.connect(self.run)
-        top = QHBoxLayout()
-        for label, widget in (
-            ("Parameter", self.param_box),
-            ("Values", self.values_edit),
-            ("Seeds per value", self.runs_box),
-            ("KPI", self.kpi_box),
-        ):
-            top.addWidget(QLabel(label))
-            top.addWidget(widget, 2 if widget is self.values_edit else 0)
-        top.addWidget(run)
+        top = labelled_row(
+            [("Parameter", self.param_box), ("Values", self.values_edit),
+             ("Seeds per value", self.runs_box), ("KPI", self.kpi_box)],
+            run, grow=self.values_edit,
+        )  # fmt: skip
         self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.25)
         layout = QVBoxLayout(self)
@@ -162,15 +215,7 @@ class SweepTab(QWidget):
 
         owner.start("sweep", len(values) * runs, job)
 
-    def show_result(self, result: Any) -> None:
-        self.result = result
-        self._plot()
-
-    def _plot(self) -> None:
-        self.plot.clear()
-        result = self.result
-        if result is None:
-            return
+    def paint(self, result: SweepResult) -> None:
         key = self.kpi_box.currentText()
         x, numeric = sweep_x(result)
         scale = kpi_axis(key)[1]  # shares plot in %
@@ -179,7 +224,7 @@ class SweepTab(QWidget):
         self.plot.plot(x, p50, pen=pg.mkPen(color, width=2), symbol="o", symbolBrush=color)
         bars = pg.ErrorBarItem(x=x, y=p50, top=p90 - p50, bottom=p50 - p10, beam=0.0, pen=color)
         self.plot.addItem(bars)
-        self.plot.setLabel("left", _axis_title(key))
+        self.plot.setLabel("left", axis_title(key))
         self.plot.setLabel("bottom", result.param.text)
         if not numeric:
             axis = self.plot.getAxis("bottom")
@@ -199,16 +244,11 @@ class MonteCarloTab(QWidget):
         self.kpi_box.currentTextChanged.connect(lambda _t: self._histogram())
         run = QPushButton("Run Monte Carlo")
         run.clicked.connect(self.run)
-        top = QHBoxLayout()
-        for label, widget in (
-            ("Seeds", self.runs_box),
-            ("Variant", self.variant_box),
-            ("Distribution of", self.kpi_box),
-        ):
-            top.addWidget(QLabel(label))
-            top.addWidget(widget)
-        top.addWidget(run)
-        top.addStretch(1)
+        top = labelled_row(
+            [("Seeds", self.runs_box), ("Variant", self.variant_box),
+             ("Distribution of", self.kpi_box)],
+            run, stretch=True,
+        )  # fmt: skip
         self.fans = pg.GraphicsLayoutWidget()
         self.fan_plots: list[pg.PlotItem] = []
         for i, (title, unit, _name, _scale) in enumerate(FAN_GROUPS):
@@ -234,12 +274,10 @@ class MonteCarloTab(QWidget):
 
     def run(self) -> None:
         owner = self.owner
-        try:
-            scenario = owner.scenario()
-            options = owner.options(series=FAN_SERIES, max_points=240)
-        except TwinError as exc:
-            owner.status.setText(f"Cannot run: {exc}")
+        inputs = study_inputs(owner, series=FAN_SERIES, max_points=240)
+        if inputs is None:
             return
+        scenario, options = inputs
         name = self.variant_box.currentText()
         variant = None if name == BASE_LABEL else name
         n, seed = self.runs_box.value(), owner.seed_box.value()
@@ -290,5 +328,5 @@ class MonteCarloTab(QWidget):
             x0=edges[:-1], width=width or 1.0, height=counts, brush=QColor(VARIANT_COLORS[0])
         )
         self.hist.addItem(bars)
-        self.hist.setLabel("bottom", _axis_title(key))
+        self.hist.setLabel("bottom", axis_title(key))
         self.hist.setLabel("left", "runs")

@@ -2,8 +2,9 @@
 
 A deck is: a title slide, one slide per variant (KPI tiles with deltas against the baseline,
 the four charts), a comparison slide (key KPIs side by side, overlaid charts), the executive
-metrics with how each is computed and, when a Monte
-Carlo ran, a slide of its fans. Sizes scale with the slide height so a 720p beamer and a 4K
+metrics with how each is computed and, when a Monte Carlo ran, a slide of its fans; then the
+sweep and the decision studies the studio ran (tornado, uncertainty fans, optimizer, heat map;
+drawn by ui.report_studies). Sizes scale with the slide height so a 720p beamer and a 4K
 screen show the same layout; colours come from a light or dark Theme with high contrast.
 """
 
@@ -36,6 +37,7 @@ from ui.report_content import (
     sweep_chart_spec,
     sweep_rows,
 )
+from ui.report_studies import DecisionStudies
 from ui.report_table import TableStyle, draw_table
 from ui.theme import Theme
 
@@ -45,9 +47,10 @@ GOOD, BAD = QColor("#1E9E5A"), QColor("#D64545")
 
 @dataclass(frozen=True)
 class Slide:
-    """A slide: ``kind`` (title, variant, comparison, executive, montecarlo, sweep), ``label``.
+    """A slide: ``kind`` and ``label`` (the variant of a variant slide).
 
-    ``label`` names the variant of a variant slide.
+    Kinds: title, variant, comparison, executive, montecarlo, sweep, and the decision studies'
+    tornado, uncertainty_fans, optimize and heatmap.
     """
 
     kind: str
@@ -62,6 +65,7 @@ class Deck:
     montecarlo: MonteCarloResult | None = None
     sweep: SweepResult | None = None
     sweep_kpi: str = "total_cost_usd"
+    decisions: DecisionStudies | None = None
 
     def slides(self) -> list[Slide]:
         out = [Slide("title")]
@@ -72,6 +76,8 @@ class Deck:
             out.append(Slide("montecarlo"))
         if self.sweep is not None:
             out.append(Slide("sweep"))
+        if self.decisions is not None:
+            out += [Slide(kind) for kind in self.decisions.kinds()]
         return out
 
 
@@ -90,7 +96,10 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
     if slide.kind == "title":
         _title(painter, inner, deck, theme, scale)
         return
-    title = {
+    decisions = deck.decisions
+    studies = decisions.kinds() if decisions is not None else []
+    titles = {kind: decisions.title(kind) for kind in studies if decisions is not None}
+    titles |= {
         "variant": f"{slide.label}" + (" — baseline" if slide.label == deck.baseline else ""),
         "comparison": "Comparison against " + deck.baseline,
         "executive": "Executive metrics and how each is computed",
@@ -101,10 +110,12 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
             else "Monte Carlo"
         ),
         "sweep": f"What if {deck.sweep.param.text} changes?" if deck.sweep else "Sweep",
-    }[slide.kind]
+    }
+    title = titles[slide.kind]
     painter.setPen(QColor(theme.foreground))
-    painter.setFont(font(26 * scale, bold=True))
-    head = metrics(painter, painter.font()).height()
+    # Long titles (a decision study's) shrink to the slide's width rather than run off it.
+    painter.setFont(_fitting_font(painter, title, 26 * scale, inner.width(), bold=True))
+    head = metrics(painter, font(26 * scale, bold=True)).height()
     painter.drawText(
         QRectF(inner.left(), inner.top(), inner.width(), head),
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -131,6 +142,8 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
         draw_table(painter, body, header, rows, theme, scale=scale * 1.05, style=style)
     elif slide.kind == "sweep":
         _sweep(painter, body, deck, theme, scale)
+    elif slide.kind in studies and decisions is not None:
+        decisions.draw(painter, body, slide.kind, theme, scale)
     else:
         _montecarlo(painter, body, deck, theme, scale)
 

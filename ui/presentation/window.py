@@ -14,6 +14,7 @@ from aifactory_twin.schema import Scenario
 from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
 from ui.presentation.slides import Deck, draw_slide
 from ui.report_charts import font
+from ui.report_studies import DecisionStudies
 from ui.theme import DARK, LIGHT, Theme
 from ui.theme import current as current_theme
 
@@ -38,11 +39,18 @@ class PresentationWindow(QWidget):
         parent: QWidget | None = None,
         sweep: SweepResult | None = None,
         sweep_kpi: str = "total_cost_usd",
+        decisions: DecisionStudies | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setWindowTitle(f"{scenario.meta.name} — presentation")
         self.deck = Deck(
-            scenario, compare, baseline or next(iter(compare.runs)), montecarlo, sweep, sweep_kpi
+            scenario,
+            compare,
+            baseline or next(iter(compare.runs)),
+            montecarlo,
+            sweep,
+            sweep_kpi,
+            decisions,
         )
         self.slides = self.deck.slides()
         self.index = 0
