@@ -278,7 +278,8 @@ def variant_from_trial(
     return variant
 
 
-def _check_variables(scenario: Scenario, variables: Sequence[DesignVariable]) -> None:
+def check_variables(scenario: Scenario, variables: Sequence[DesignVariable]) -> None:
+    """Each variable's extremes apply to every start variant (UsageError naming it if not)."""
     if not variables:
         raise UsageError("give at least one design variable (--var PATH=…)")
     names = [v.name for v in variables]
@@ -347,7 +348,7 @@ def optimize(
     objective = check_kpi(objective, "--objective")
     better = KPI_INFO[objective].better if objective in KPI_INFO else "lower"
     direction: Literal["minimize", "maximize"] = "maximize" if better == "higher" else "minimize"
-    _check_variables(scenario, variables)
+    check_variables(scenario, variables)
     first = scenario.settings.seed if seed is None else seed
     seeds = [first + r for r in range(runs)]
     text = scenario.model_dump_json()

@@ -135,7 +135,25 @@ def test_issue_13_done_when_uncertainty_tornado_and_optimizer(window, qtbot, tmp
     window.findChild(QAction, "action_optimize").trigger()  # Simulate › Optimize…
     opt = studio.optimize_tab
     assert studio.tabs.currentWidget() is opt
-    _type(qtbot, opt.vars_edit, "racks.count=int:24:40:8; variant=choice:air,liquid")
+    # The design variables, one row each: the tab suggests some from the scenario; keep the rack
+    # count and the variant (air or liquid), narrow their ranges, drop the others.
+    rows = opt.variables
+    fields = [spec.split("=")[0] for spec in rows.specs()]
+    assert "racks.count" in fields and "variant" in fields
+    for row in reversed(range(len(fields))):
+        if fields[row] not in ("racks.count", "variant"):
+            qtbot.mouseClick(rows.remove_button(row), Qt.MouseButton.LeftButton)
+    _type(qtbot, rows.values_edit(0), "24:40:8")
+    _type(qtbot, rows.values_edit(1), "air,liquid")
+    assert rows.specs() == ["racks.count=int:24:40:8", "variant=choice:air,liquid"]
+    # A mistyped field is named before anything runs; its row's Remove drops it.
+    qtbot.mouseClick(rows.add_button, Qt.MouseButton.LeftButton)
+    _type(qtbot, rows.field_box(2).lineEdit(), "racks.bogus")
+    _type(qtbot, rows.values_edit(2), "1:4")
+    qtbot.mouseClick(opt.run_button, Qt.MouseButton.LeftButton)
+    assert "racks.bogus" in studio.status.text() and opt.result is None
+    qtbot.mouseClick(rows.remove_button(2), Qt.MouseButton.LeftButton)
+    assert len(rows.specs()) == 2
     _type(qtbot, opt.constraints_edit, "training_time_days<=6")
     _type(qtbot, opt.trials_box.lineEdit(), "8")
     qtbot.mouseClick(opt.run_button, Qt.MouseButton.LeftButton)

@@ -58,7 +58,7 @@ def test_optimizer_finds_a_design_and_makes_it_an_undoable_variant(window, qtbot
     studio = _studio(window, qtbot, "action_optimize")
     tab = studio.optimize_tab
     assert studio.tabs.currentWidget() is tab
-    tab.vars_edit.setText("racks.count=int:24:40:8; variant=choice:air,liquid")
+    tab.variables.set_specs(["racks.count=int:24:40:8", "variant=choice:air,liquid"])
     tab.constraints_edit.setText("training_time_days<=5; availability>=0.98")
     tab.trials_box.setValue(8)
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)

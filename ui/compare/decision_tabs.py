@@ -1,9 +1,10 @@
 """The Optimize tab of the studio: goal seek (the Tornado tab is ui.compare.tornado_tab).
 
-Design variables (field paths with a range or choices, or which variant to start
-from), KPI constraints and an objective; optuna's trials as a scatter of the objective against
-training time with the Pareto front drawn and the best design starred. "Make variant" turns the
-selected design into a variant of the document (one undoable edit).
+Design variables, one row each (ui.compare.variables_editor: a field path with a range or
+choices, or which variant to start from), KPI constraints and an objective; optuna's trials as
+a scatter of the objective against training time with the Pareto front drawn and the best
+design starred. "Make variant" turns the selected design into a variant of the document (one
+undoable edit).
 """
 
 from __future__ import annotations
@@ -28,20 +29,29 @@ from PySide6.QtWidgets import (
 )
 
 from aifactory_twin.commands import SetPart
-from aifactory_twin.errors import ScenarioError, TwinError
+from aifactory_twin.errors import ScenarioError, TwinError, UsageError
 from aifactory_twin.kpi_registry import format_kpi
 from aifactory_twin.schema import Scenario
 from aifactory_twin.study import BASE_LABEL
 from aifactory_twin.study.optimize import (
     TIME_KPI,
+    VARIANT_VARIABLE,
     OptimizeResult,
     Trial,
+    check_variables,
     optimize,
     parse_constraint,
     parse_variable,
     variant_from_trial,
 )
-from ui.compare.study_tabs import ResultTab, axis_title, fill_table, labelled_row
+from ui.compare.study_tabs import (
+    ResultTab,
+    axis_title,
+    fill_table,
+    labelled_row,
+    suggested_params,
+)
+from ui.compare.variables_editor import VariablesEditor
 from ui.report_charts import VARIANT_COLORS
 from ui.report_content import kpi_axis
 from ui.report_studies import FRONT_COLOR, GRAY
@@ -76,11 +86,10 @@ class OptimizeTab(ResultTab):
         super().__init__(owner)
         self.owner = owner
         self.result: OptimizeResult | None = None
-        self.vars_edit = QLineEdit()
-        self.vars_edit.setPlaceholderText("racks.count=int:16:64:8; variant=choice:air,liquid")
-        self.vars_edit.setToolTip(
-            "Design variables, separated by ';': PATH=int:LOW:HIGH[:STEP], "
-            "PATH=float:LOW:HIGH[:log], PATH=choice:A,B or variant=choice:V1,V2"
+        self.variables = VariablesEditor()
+        self.variables.setToolTip(
+            "One design variable a row: a field (NODE_ID.FIELD, settings.FIELD or variant), "
+            "int LOW:HIGH[:STEP], float LOW:HIGH[:log] or choice A,B,…"
         )
         self.constraints_edit = QLineEdit("training_time_days<=60; availability>=0.99")
         self.constraints_edit.setToolTip("KPI bounds separated by ';', e.g. availability>=0.99")
@@ -101,7 +110,7 @@ class OptimizeTab(ResultTab):
         self.variant_button.setEnabled(False)
         row1 = QHBoxLayout()
         row1.addWidget(QLabel("Variables"))
-        row1.addWidget(self.vars_edit, 1)
+        row1.addWidget(self.variables, 1)
         row2 = labelled_row(
             [("Constraints", self.constraints_edit), ("Objective", self.objective_box),
              ("Trials", self.trials_box), ("Sampler", self.sampler_box)],
@@ -130,8 +139,9 @@ class OptimizeTab(ResultTab):
         self.selected: Trial | None = None
 
     def refresh(self, scenario: Scenario) -> None:
-        if not self.vars_edit.text().strip():
-            self.vars_edit.setText("; ".join(suggested_variables(scenario)))
+        self.variables.set_fields([*suggested_params(scenario), VARIANT_VARIABLE])
+        if not self.variables.specs():
+            self.variables.set_specs(suggested_variables(scenario))
 
     def _parts(self, text: str) -> list[str]:
         return [p.strip() for p in text.split(";") if p.strip()]
@@ -140,7 +150,10 @@ class OptimizeTab(ResultTab):
         owner = self.owner
         try:
             scenario = owner.scenario()
-            variables = [parse_variable(scenario, s) for s in self._parts(self.vars_edit.text())]
+            variables = [parse_variable(scenario, s) for s in self.variables.specs()]
+            if not variables:
+                raise UsageError("add a design variable (Add variable)")
+            check_variables(scenario, variables)  # a bad field is named before any run
             constraints = [parse_constraint(c) for c in self._parts(self.constraints_edit.text())]
             options = owner.options(series=(), max_points=None)
             objective = self.objective_box.currentText().strip()
