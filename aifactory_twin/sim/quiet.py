@@ -31,6 +31,8 @@ import numpy as np
 from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
 from aifactory_twin.sim.recorder import Recorder
+from aifactory_twin.sim.stages.handoff import FloatArray
+from aifactory_twin.sim.stages.ledger import Ledger
 
 MAX_STRETCH = 4096
 """Steps one call may repeat at most (bounds the work arrays: steps × jobs or repairs)."""
@@ -141,6 +143,34 @@ def quiet_span(s: EngineState, t: float, dt: float, stop_s: float, next_event_s:
     return k
 
 
+def ledger_series(ledger: Ledger, sums: FloatArray, first: int) -> dict[str, FloatArray]:
+    """The recorder series that move over a stretch (the ledger's running sums), per step.
+
+    ``sums``: the stretch's running totals, the ledger's from column ``first``. The other
+    series repeat the last step's ``out``, whose running sums are set to the stretch's end.
+    """
+    seq = {key: sums[:, first + j] for j, key in enumerate(ledger.step)}
+    moving = {
+        "energy_cost_usd_cum": seq["energy_cost_usd"],
+        # The sum in the order of ``Ledger.total_cost_usd``.
+        "total_cost_usd_cum": seq["capex_amortized_usd"]
+        + seq["energy_cost_usd"]
+        + seq["staff_cost_usd"]
+        + seq["maintenance_cost_usd"]
+        + seq["cloud_cost_usd"]
+        + seq["compliance_cost_usd"],
+        "carbon_t_cum": seq["carbon_kg"] / 1000.0,
+        "capex_amortized_usd_cum": seq["capex_amortized_usd"],
+        "staff_cost_usd_cum": seq["staff_cost_usd"],
+        "maintenance_cost_usd_cum": seq["maintenance_cost_usd"],
+        "cloud_cost_usd_cum": seq["cloud_cost_usd"],
+    }
+    ledger.out = dict(ledger.out)
+    for name, values in moving.items():
+        ledger.out[name] = float(values[-1])
+    return moving
+
+
 def repeat_quiet(
     s: EngineState,
     rng: np.random.Generator,
@@ -188,7 +218,7 @@ def repeat_quiet(
     ledger_first = s.ledger.repeat(stretch)
     s.accounts.repeat(stretch)
     s.seasons.repeat(stretch)
-    moving = s.ledger.moving(stretch.run(), ledger_first)
+    moving = ledger_series(s.ledger, stretch.run(), ledger_first)
     end = float(ends[k - 1])
     staff.repeat(starts[:k], end)
     s.ledger.acc["time_s"] = end

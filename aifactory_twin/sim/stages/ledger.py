@@ -381,37 +381,10 @@ class Ledger:
         }
 
     def repeat(self, stretch: Stretch) -> int:
-        """Book the last step again over a quiet stretch (``sim/quiet.py``); ``moving``'s key."""
+        """Book the last step again over a quiet stretch (``sim/quiet.py``); its first column."""
         totals = self.feeds
         stretch.arrays([totals.energy_kwh, totals.carbon_kg, totals.cost_usd], list(self.feed_step))
         return stretch.totals(self.acc, self.step)
-
-    def moving(self, sums: FloatArray, first: int) -> dict[str, FloatArray]:
-        """The recorder series that move over the stretch (running sums), one value per step.
-
-        ``sums``: the stretch's running totals, the ledger's from column ``first``. The other
-        series repeat the last step's ``out`` (updated here to the stretch's last step).
-        """
-        seq = {key: sums[:, first + j] for j, key in enumerate(self.step)}
-        moving = {
-            "energy_cost_usd_cum": seq["energy_cost_usd"],
-            # The sum in the order of ``total_cost_usd``.
-            "total_cost_usd_cum": seq["capex_amortized_usd"]
-            + seq["energy_cost_usd"]
-            + seq["staff_cost_usd"]
-            + seq["maintenance_cost_usd"]
-            + seq["cloud_cost_usd"]
-            + seq["compliance_cost_usd"],
-            "carbon_t_cum": seq["carbon_kg"] / 1000.0,
-            "capex_amortized_usd_cum": seq["capex_amortized_usd"],
-            "staff_cost_usd_cum": seq["staff_cost_usd"],
-            "maintenance_cost_usd_cum": seq["maintenance_cost_usd"],
-            "cloud_cost_usd_cum": seq["cloud_cost_usd"],
-        }
-        self.out = dict(self.out)
-        for name, values in moving.items():
-            self.out[name] = float(values[-1])
-        return moving
 
     def total_cost_usd(self) -> float:
         """Amortized capex + energy + staff + maintenance + cloud + compliance so far."""
