@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -83,7 +84,7 @@ def assert_same_run(a: Engine, b: Engine) -> None:
     assert a.rng.bit_generator.state == b.rng.bit_generator.state
 
 
-def _with(sc: Scenario, **settings: float) -> Scenario:
+def _with(sc: Scenario, **settings: Any) -> Scenario:
     return sc.model_copy(update={"settings": sc.settings.model_copy(update=settings)})
 
 
@@ -258,3 +259,23 @@ def test_exp_of_an_array_equals_exp_of_each_element() -> None:
     window = 30.0 * 86400.0
     together = np.exp(-gaps / window)
     assert all(together[i] == np.exp(-float(g) / window) for i, g in enumerate(gaps))
+
+
+def test_a_five_minute_grid_series_and_an_off_hour_start(tmp_path: Path) -> None:
+    # Price and carbon rows every 5 min (a stretch must stop at each new row), a run starting
+    # at 00:07:30 with 90 s steps (hour boundaries fall inside steps' spans).
+    rows = ["hour,price_usd_per_kwh,carbon_g_per_kwh"]
+    rows += [f"{i / 12:.12f},{0.03 + 0.001 * (i % 7):.4f},{100 + 9 * (i % 11)}" for i in range(600)]
+    (tmp_path / "grid.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    sc = hall("air", racks=4, settings={"horizon_s": 30 * 3600.0, "step_s": 90.0})
+    nodes = [
+        n.model_copy(update={"grid_series_path": "grid.csv"}) if n.id == "feed" else n
+        for n in sc.nodes
+    ]
+    start = sc.settings.start_time.replace(minute=7, second=30)
+    sc = _with(sc.model_copy(update={"nodes": nodes}), start_time=start)
+    c = compile_scenario(sc.with_source_dir(str(tmp_path)))
+    fixed, fast = _run(c, fast=False), _run(c, fast=True)
+    assert_same_run(fixed, fast)
+    price = fast.recorder.series("energy_price_usd_per_kwh")
+    assert len(np.unique(price)) == 7
