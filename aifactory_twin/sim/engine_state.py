@@ -80,6 +80,8 @@ class EngineState:
         self.step_count = 0
         self.step_t = 0.0
         """Start of the last step, s."""
+        self.quiet_hour: tuple[float, float] | None = None
+        """The clock hour of the last quiet stretch, s since the start (``sim/quiet.py``)."""
         self._view: NodeArrays | None = None
         self._view_step = -1
 

@@ -103,15 +103,34 @@ def _next_after(times: np.ndarray, t: float) -> float:
     return float(later.min()) if later.size else math.inf
 
 
-def quiet_span(s: EngineState, t: float, dt: float, stop_s: float, next_event_s: float) -> int:
-    """How many steps from ``t`` see the same outside world as the last step (time only)."""
+def _hour_end_s(s: EngineState, t0: float) -> float:
+    """Where the clock hour of ``t0`` ends, s since the start, less a microsecond.
+
+    Datetimes round to the microsecond. Kept while ``t0`` stays in the hour.
+    """
+    known = s.quiet_hour
+    if known is not None and known[0] <= t0 < known[1]:
+        return known[1]
+    c = s.c
+    st0 = c.start_time + timedelta(seconds=t0)
+    start = st0.replace(minute=0, second=0, microsecond=0)
+    end = (start + timedelta(hours=1) - c.start_time).total_seconds() - 1e-6
+    s.quiet_hour = ((start - c.start_time).total_seconds(), end)
+    return end
+
+
+def quiet_span(
+    s: EngineState, t: float, dt: float, stop_s: float, next_event_s: float
+) -> tuple[FloatArray, FloatArray]:
+    """Start and end times of the steps from ``t`` that see the outside world of the last step.
+
+    As many as fixed stepping runs before the first boundary (time only).
+    """
     c = s.c
     t0 = s.step_t
-    st0 = c.start_time + timedelta(seconds=t0)
-    hour_end = st0.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    # Steps start before the next clock hour (a microsecond apart: datetimes round to it).
+    no_steps = np.zeros(0)
     limit = min(
-        (hour_end - c.start_time).total_seconds() - 1e-6,
+        _hour_end_s(s, t0),
         stop_s - 1e-9,
         next_event_s,
         s.availability.next_arrival_s,
@@ -125,7 +144,7 @@ def quiet_span(s: EngineState, t: float, dt: float, stop_s: float, next_event_s:
     # Hires and launches happen at the end of the step they fall in.
     limit_end = min(s.staff.quiet_until_s(), s.lifecycle.next_launch_s())
     if limit <= t or limit_end <= t + dt:
-        return 0
+        return no_steps, no_steps
     k = MAX_STRETCH
     if math.isfinite(limit):
         k = min(k, int((limit - t) / dt) + 2)
@@ -140,7 +159,7 @@ def quiet_span(s: EngineState, t: float, dt: float, stop_s: float, next_event_s:
         row0 = x.index_at(ledger.year_offset_s + t0)
         same = rows == row0
         k = k if same.all() else int(np.argmin(same))
-    return k
+    return starts[:k], ends[:k]
 
 
 def ledger_series(ledger: Ledger, sums: FloatArray, first: int) -> dict[str, FloatArray]:
@@ -181,18 +200,15 @@ def repeat_quiet(
     next_event_s: float,
 ) -> tuple[int, float]:
     """Repeat the last (quiet) step as often as fixed stepping would: (steps, time reached)."""
-    k = quiet_span(s, t, dt, stop_s, next_event_s)
+    starts, ends = quiet_span(s, t, dt, stop_s, next_event_s)
+    k = starts.shape[0]
     if k < 1:
         return 0, t
-    ends = repeated_sums(np.array([t]), np.array([dt]), k)[:, 0]
-    starts = np.concatenate([[t], ends[:-1]])
     staff = s.staff
-    st0 = s.c.start_time + timedelta(seconds=s.step_t)
-    hour, weekday = st0.hour, st0.weekday()
-    dt_h = dt / 3600.0
 
-    def hours(i: int) -> np.ndarray:
-        return staff.technician_hours(hour, weekday, dt_h, float(starts[i]))
+    def hours(i: int) -> FloatArray:
+        st0 = s.c.start_time + timedelta(seconds=s.step_t)
+        return staff.technician_hours(st0.hour, st0.weekday(), dt / 3600.0, float(starts[i]))
 
     k = s.work.jobs.quiet_steps(k, dt)
     if k >= 1:
