@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 EXIT_OK = 0
@@ -49,3 +52,25 @@ def enable_fast_exit() -> None:
     """From now on ``leave_to_exit`` keeps what it is given (the command's own process only)."""
     global _kept_until_exit
     _kept_until_exit = []
+
+
+@contextmanager
+def kept_out_of_gc() -> Iterator[None]:
+    """Build objects that live until the command exits without the cyclic collector seeing them.
+
+    Loading and compiling a big factory make millions of long-lived objects with no reference
+    cycles (the scenario's value objects, the compiled edge lists). With the collector paused
+    while they are made and then frozen (``gc.freeze``: moved where collections never look),
+    the collector no longer scans them all at its next pass (≈2 s of CPU on 40 halls); what
+    the run itself makes is collected as usual. Only in the command's own process: a frozen
+    object stays frozen for the process's life, which in-process callers should not inherit.
+    """
+    if _kept_until_exit is None or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aifactory_twin.cli.common import EXIT_OK, Progress, leave_to_exit
+from aifactory_twin.cli.common import EXIT_OK, Progress, kept_out_of_gc, leave_to_exit
 from aifactory_twin.errors import Problem, ScenarioError, UsageError
 from aifactory_twin.formatting import (
     format_duration,
@@ -95,9 +95,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     horizon = parse_duration(args.horizon, "--horizon") if args.horizon else None
     step = parse_duration(args.step, "--step") if args.step else None
     clock = _PhaseClock()
-    scenario = load_scenario(args.file)
-    if args.climate:
-        scenario = with_climate(scenario, args.climate)
+    with kept_out_of_gc():
+        scenario = load_scenario(args.file)
+        if args.climate:
+            scenario = with_climate(scenario, args.climate)
     clock.mark("load")
     seed = _seed(args.seed, scenario.settings.seed)
     h = horizon if horizon is not None else scenario.settings.horizon_s
@@ -109,7 +110,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if h / dt > 50_000_000:
         raise UsageError("--step: too many steps for the horizon (more than 50 million)")
     try:
-        compiled = compile_scenario(scenario, args.variant, horizon_s=horizon, step_s=step)
+        with kept_out_of_gc():
+            compiled = compile_scenario(scenario, args.variant, horizon_s=horizon, step_s=step)
     except ScenarioError as exc:
         raise ScenarioError(
             [Problem(p.path, p.message, p.file or str(args.file), p.label) for p in exc.problems]
@@ -120,7 +122,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out: cannot create {out_dir}: {exc.strerror or exc}") from None
-    eng = Engine(compiled, seed=seed)
+    with kept_out_of_gc():
+        eng = Engine(compiled, seed=seed)
     steps = h / dt
     show = not args.quiet and steps * max(compiled.n_nodes, 1) > _PROGRESS_NODE_STEPS
     bar = Progress(f"run {Path(args.file).name}", compiled.horizon_s, enabled=show)
