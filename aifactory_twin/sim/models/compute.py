@@ -173,9 +173,14 @@ def compile_workloads(
 
 def take_greedy(free: FloatArray, mask: BoolArray, want: float) -> FloatArray:
     """Take up to ``want`` accelerators from ``free`` where ``mask``, first racks first."""
-    if want <= 0:
-        return np.zeros_like(free)
+    return _take_first(free, mask, want)[0]
+
+
+def _take_first(free: FloatArray, mask: BoolArray, want: float) -> tuple[FloatArray, int]:
+    """``take_greedy``'s result, and a bound ``hi``: only racks before ``hi`` give any."""
     n = free.shape[0]
+    if want <= 0:
+        return np.zeros_like(free), 0
     # Only the first racks whose free accelerators add up to ``want`` give any: the running
     # total is accumulated in order (the same float sums whatever the window) and never falls
     # once the free counts are >= 0, so every rack past the window takes 0. The window grows
@@ -189,7 +194,7 @@ def take_greedy(free: FloatArray, mask: BoolArray, want: float) -> FloatArray:
         hi = min(n, hi * 4)
     got = np.zeros_like(free)
     got[:hi] = np.minimum(np.maximum(want - (upto - avail), 0.0), avail)
-    return got
+    return got, hi
 
 
 _WINDOW = 16_384
@@ -240,8 +245,8 @@ def place(
         want = float(train_want[k] if is_t else inf_want[k])
         if want <= 0:
             continue
-        got = take_greedy(free, wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k], want)
-        free -= got
+        got, hi = _take_first(free, wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k], want)
+        free[:hi] -= got[:hi]  # the racks past ``hi`` gave nothing
         rest = want - float(got.sum())
         cgot = np.zeros_like(cfree)
         if rest > 0 and cfree.size:
@@ -249,7 +254,7 @@ def place(
             cgot = take_greedy(cfree, cmask, rest)
             cfree -= cgot
         if is_t:
-            rows[k], trc[k] = row_of(got), cgot
+            rows[k], trc[k] = row_of(got[:hi]), cgot
         else:
             inf[k], infc[k] = got, cgot
     return Placement(
