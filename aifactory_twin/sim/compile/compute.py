@@ -25,7 +25,17 @@ def rack_specs(racks: list[tuple[int, ComputeRack]]) -> list[AcceleratorSpec]:
     The server's own NIC rate and scale-up domain replace the accelerator's where it gives them.
     """
     specs = []
+    # Racks naming the same catalog accelerator and server figures share one spec object:
+    # a big factory has hundreds of thousands of racks and a handful of distinct servers.
+    known: dict[tuple[str, float | None, int | None], AcceleratorSpec] = {}
     for i, rack in racks:
+        key = None
+        if isinstance(rack.accelerator, str):
+            key = (rack.accelerator, rack.nic_gbps, rack.scale_up_domain)
+            found = known.get(key)
+            if found is not None:
+                specs.append(found)
+                continue
         try:
             spec = accelerator_spec(rack.accelerator)
         except ScenarioError as exc:
@@ -34,7 +44,10 @@ def rack_specs(racks: list[tuple[int, ComputeRack]]) -> list[AcceleratorSpec]:
             ) from exc
         server = {"nic_gbps": rack.nic_gbps, "scale_up_domain": rack.scale_up_domain}
         given = {k: v for k, v in server.items() if v is not None}
-        specs.append(spec.model_copy(update=given) if given else spec)
+        spec = spec.model_copy(update=given) if given else spec
+        if key is not None:
+            known[key] = spec
+        specs.append(spec)
     return specs
 
 

@@ -59,10 +59,11 @@ def compile_nodes(
     fail = np.zeros(n)
     repair = np.ones(n)
     static_kw = np.zeros(n)
-    for (i, rack), spec in zip(racks, specs, strict=True):
-        capex[i] = rack_capex_usd(rack, spec)
-        fail[i] = rack.failure_rate_per_gpu_hour * rack.accelerators_per_unit
-        repair[i] = rack.repair_hours
+    # Racks column-wise (a big factory has hundreds of thousands of them); same values.
+    at = np.asarray([i for i, _ in racks], dtype=np.intp)
+    capex[at] = [rack_capex_usd(rack, spec) for (_, rack), spec in zip(racks, specs, strict=True)]
+    fail[at] = [rack.failure_rate_per_gpu_hour * rack.accelerators_per_unit for _, rack in racks]
+    repair[at] = [rack.repair_hours for _, rack in racks]
     for i, x in enumerate(nodes):
         if isinstance(x, NetworkSwitch | CoolingUnit | Ups | Pdu | Storage):
             capex[i] = unit_capex_usd(x) if isinstance(x, CoolingUnit) else x.capex_usd

@@ -157,11 +157,10 @@ def supply_plan(
         raise SupplyError(problems[0][0], problems[0][2])
     vendors = {x.id: x for x in nodes if isinstance(x, Vendor)}
     books: dict[str, _VendorBook] = {}
-    arrival = np.zeros(len(nodes))
+    arrival = np.asarray([arrival_seconds(node, start_time) for node in nodes], dtype=np.float64)
     price = np.ones(len(nodes))
     for i, node in enumerate(nodes):
         delivery = getattr(node, "delivery", None)
-        arrival[i] = arrival_seconds(node, start_time)
         if delivery is None or not (delivery.vendor or delivery.second_vendor):
             continue
         names = [delivery.vendor, delivery.second_vendor]
