@@ -331,13 +331,21 @@ class Jobs:
             active = self._full_dt[1]
         else:
             return 0
+        if k < 1:
+            return 0
         add = rate * active
         progress = repeated_sums(self.progress_flops, add, k)
-        before = np.concatenate([self.progress_flops[None, :], progress[:-1]])
-        stop = (add > np.maximum(wl.flops_total - before, 0.0)).any(axis=1) | (
-            (progress >= self._finish_flops) & ~self.completed
-        ).any(axis=1)
-        k = int(np.argmax(stop)) if stop.any() else k
+        # Progress only grows, so the work left only shrinks: when the last step is neither
+        # capped nor finishing, no step before it is (the common case, checked first).
+        left = wl.flops_total - (progress[-2] if k > 1 else self.progress_flops)
+        if (add > np.maximum(left, 0.0)).any() or (
+            (progress[-1] >= self._finish_flops) & ~self.completed
+        ).any():
+            before = np.concatenate([self.progress_flops[None, :], progress[:-1]])
+            stop = (add > np.maximum(wl.flops_total - before, 0.0)).any(axis=1) | (
+                (progress >= self._finish_flops) & ~self.completed
+            ).any(axis=1)
+            k = int(np.argmax(stop))
         # Checkpoints, one segment of steps between them at a time.
         tau = self._cached[2]
         since = np.empty((k, wl.n_train))
@@ -345,11 +353,11 @@ class Jobs:
         start, i = self.since_ckpt_s, 0
         while i < k:
             seq = repeated_sums(start, active, k - i)
-            over = seq >= tau
-            hit = over.any(axis=1)
-            if not hit.any():
+            if not (seq[-1] >= tau).any():  # the time since a checkpoint only grows
                 since[i:] = seq
                 break
+            over = seq >= tau
+            hit = over.any(axis=1)
             if len(ckpts) >= MAX_QUIET_CHECKPOINTS:
                 k = i
                 break

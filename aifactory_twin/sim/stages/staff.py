@@ -43,6 +43,7 @@ class Staff:
         self._covered_key: tuple[int, int] | None = None
         self._now = 0.0
         self._covered = np.zeros(0, dtype=bool)
+        self._departure_mean: tuple[tuple[float, bytes], float] | None = None
 
     def technician_hours(
         self, hour: int, weekday: int, dt_h: float, t: float | None = None
@@ -106,8 +107,11 @@ class Staff:
         """
         if self.load_h.any() and np.any(stf.workload_factor(self.load_h, self._headcount) > 1.0):
             return None
-        p = -np.expm1(-self.c.staff.attrition_per_s * dt)
-        return float(np.floor(self._headcount) @ p)
+        key = (dt, self._headcount.tobytes())
+        if self._departure_mean is None or self._departure_mean[0] != key:
+            p = -np.expm1(-self.c.staff.attrition_per_s * dt)
+            self._departure_mean = (key, float(np.floor(self._headcount) @ p))
+        return self._departure_mean[1]
 
     def quiet_until_s(self) -> float:
         """The first time a requisition is filled (headcount moves), s."""
