@@ -152,11 +152,17 @@ def draw_tornado(
     painter.restore()
 
 
-def _viridis(fractions: np.ndarray) -> list[QColor]:
-    """The studio's heat-map colours (pyqtgraph's viridis) at ``fractions`` in [0, 1]."""
+def viridis(fractions: np.ndarray) -> list[QColor]:
+    """The heat-map colours (pyqtgraph's viridis, as the studio) at ``fractions`` in [0, 1]."""
     import pyqtgraph as pg
 
     return list(pg.colormap.get("viridis").map(fractions, mode="qcolor"))
+
+
+def text_on(color: QColor) -> QColor:
+    """Black or white, whichever reads on ``color`` (relative luminance, sRGB weights)."""
+    luminance = 0.2126 * color.redF() + 0.7152 * color.greenF() + 0.0722 * color.blueF()
+    return QColor("#000000" if luminance > 0.45 else "#FFFFFF")
 
 
 def draw_heatmap(
@@ -201,7 +207,7 @@ def draw_heatmap(
     nx, ny = grid.shape
     cw, ch = plot.width() / nx, plot.height() / ny
     fractions = np.clip((np.nan_to_num(grid, nan=low) - low) / span, 0.0, 1.0)
-    colors = _viridis(fractions.ravel())
+    colors = viridis(fractions.ravel())
     painter.setFont(cell_font)
     for i in range(nx):
         for j in range(ny):
@@ -210,8 +216,7 @@ def draw_heatmap(
             if math.isfinite(value):
                 color = colors[i * ny + j]
                 painter.fillRect(cell, color)
-                light = color.lightnessF() > 0.55
-                painter.setPen(QColor("#000000" if light else "#FFFFFF"))
+                painter.setPen(text_on(color))
                 painter.drawText(cell, _ALIGN_CENTER, format_kpi(key, value))
             else:
                 painter.fillRect(cell, QColor(theme.panel))
@@ -247,7 +252,7 @@ def draw_heatmap(
     bar = QRectF(plot.right() + 12 * u, plot.top(), bar_w, plot.height())
     gradient = QLinearGradient(bar.bottomLeft(), bar.topLeft())
     stops = np.linspace(0.0, 1.0, 11)
-    for stop, color in zip(stops, _viridis(stops), strict=True):
+    for stop, color in zip(stops, viridis(stops), strict=True):
         gradient.setColorAt(float(stop), color)
     painter.fillRect(bar, gradient)
     painter.setPen(QPen(QColor(theme.muted), max(1.0, 0.6 * u)))

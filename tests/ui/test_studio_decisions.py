@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication
 
+from aifactory_twin.kpi_registry import format_kpi
 from aifactory_twin.resources import scenes_dir
 from aifactory_twin.study import SerialRunner
 
@@ -108,6 +109,13 @@ def test_heat_map_shows_a_kpi_over_two_parameters(window, qtbot):
     assert image.shape == (2, 3)
     assert image[1, 2] == image.max() and image[0, 0] == image.min()
     assert len(tab.labels) == 6
+    # The colour bar carries values in the KPI's format, from the cheapest cell to the dearest.
+    (ticks,) = tab.colorbar.axis._tickLevels
+    assert ticks and all(text == format_kpi("energy_cost_usd", v) for v, text in ticks)
+    assert all(image.min() <= v <= image.max() for v, _ in ticks)
+    # Cell values read on their colour: black on the bright (dearest) cell, white on the dark.
+    dearest, cheapest = tab.labels[1 * 3 + 2], tab.labels[0]
+    assert dearest.color.name() == "#000000" and cheapest.color.name() == "#ffffff"
     tab.y_box.setCurrentText("grid.no_such_field")
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
     assert "no_such_field" in studio.status.text()

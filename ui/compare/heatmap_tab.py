@@ -32,6 +32,7 @@ from aifactory_twin.study.sweep2d import Sweep2DResult, sweep2d
 from ui.compare.study_tabs import suggested_params
 from ui.report_charts import nice_ticks
 from ui.report_content import SWEEP_KPIS
+from ui.report_study_charts import text_on, viridis
 
 if TYPE_CHECKING:
     from ui.compare.compare_view import CompareWindow
@@ -140,10 +141,12 @@ class HeatmapTab(QWidget):
         # The colour bar's values in the KPI's own format ($12.0k, 99.2 %), like the cells.
         ticks = [t for t in nice_ticks(low, high, 5) if low <= t <= high]
         self.colorbar.axis.setTicks([[(t, format_kpi(key, t)) for t in ticks]])
+        # Each value in black or white, whichever reads on its cell's colour.
+        shades = viridis(np.clip((np.nan_to_num(grid, nan=low) - low) / (high - low), 0, 1).ravel())
         for i, _x in enumerate(result.x_values):
             for j, _y in enumerate(result.y_values):
                 text = pg.TextItem(format_kpi(key, float(grid[i, j])), anchor=(0.5, 0.5),
-                                   color="w")  # fmt: skip
+                                   color=text_on(shades[i * len(result.y_values) + j]))  # fmt: skip
                 text.setPos(i + 0.5, j + 0.5)
                 self.plot.addItem(text)
                 self.labels.append(text)
