@@ -10,6 +10,7 @@ with its field named before any run.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+_W = TypeVar("_W", bound=QWidget)
 KINDS = ("int", "float", "choice")
 _PLACEHOLDER = {"int": "LOW:HIGH[:STEP]", "float": "LOW:HIGH[:log]", "choice": "A,B,…"}
 
@@ -92,25 +94,22 @@ class VariablesEditor(QWidget):
                 self.table.removeRow(row)
                 return
 
-    def remove_button(self, row: int) -> QPushButton:
-        button = self.table.cellWidget(row, 3)
-        assert isinstance(button, QPushButton)
-        return button
+    def _cell(self, row: int, column: int, kind: type[_W]) -> _W:
+        widget = self.table.cellWidget(row, column)
+        assert isinstance(widget, kind)
+        return widget
 
     def field_box(self, row: int) -> QComboBox:
-        box = self.table.cellWidget(row, 0)
-        assert isinstance(box, QComboBox)
-        return box
+        return self._cell(row, 0, QComboBox)
 
     def kind_box(self, row: int) -> QComboBox:
-        box = self.table.cellWidget(row, 1)
-        assert isinstance(box, QComboBox)
-        return box
+        return self._cell(row, 1, QComboBox)
 
     def values_edit(self, row: int) -> QLineEdit:
-        edit = self.table.cellWidget(row, 2)
-        assert isinstance(edit, QLineEdit)
-        return edit
+        return self._cell(row, 2, QLineEdit)
+
+    def remove_button(self, row: int) -> QPushButton:
+        return self._cell(row, 3, QPushButton)
 
     def specs(self) -> list[str]:
         """Each row with a field as ``PATH=KIND:VALUES`` (the CLI's ``--var`` text)."""
