@@ -123,6 +123,7 @@ def test_issue_13_done_when_uncertainty_tornado_and_optimizer(window, qtbot, tmp
     sweep = studio.sweep_tab
     assert studio.tabs.currentWidget() is sweep
     assert sweep.param_box.currentText() == top.label
+    assert sweep.variant_box.currentText() == "air"  # the tornado ran on A
     assert sweep.values_edit.text() == f"{top.low_value:.4g}:{top.high_value:.4g}:5"
     _type(qtbot, sweep.runs_box.lineEdit(), "1")
     qtbot.mouseClick(_button(sweep, "Run sweep"), Qt.MouseButton.LeftButton)

@@ -175,6 +175,8 @@ class SweepTab(ResultTab):
         self.runs_box = QSpinBox()
         self.runs_box.setRange(1, 1000)
         self.runs_box.setValue(3)
+        self.variant_box = QComboBox()
+        self.variant_box.setToolTip("Sweep on top of this variant (base: the scenario as it is)")
         self.kpi_box = QComboBox()
         self.kpi_box.addItems(list(SWEEP_KPIS))
         self.kpi_box.setEditable(True)
@@ -183,7 +185,8 @@ class SweepTab(ResultTab):
         run.clicked.connect(self.run)
         top = labelled_row(
             [("Parameter", self.param_box), ("Values", self.values_edit),
-             ("Seeds per value", self.runs_box), ("KPI", self.kpi_box)],
+             ("Seeds per value", self.runs_box), ("Variant", self.variant_box),
+             ("KPI", self.kpi_box)],
             run, grow=self.values_edit,
         )  # fmt: skip
         self.plot = pg.PlotWidget()
@@ -195,6 +198,11 @@ class SweepTab(ResultTab):
     def refresh(self, scenario: Scenario) -> None:
         self.param_box.clear()
         self.param_box.addItems(suggested_params(scenario))
+        names = [BASE_LABEL, *(v.name for v in scenario.variants)]
+        current = self.variant_box.currentText()
+        self.variant_box.clear()
+        self.variant_box.addItems(names)
+        self.variant_box.setCurrentText(current if current in names else BASE_LABEL)
 
     def run(self) -> None:
         owner = self.owner
@@ -203,7 +211,9 @@ class SweepTab(ResultTab):
             param = parse_param(scenario, self.param_box.currentText(), "Parameter")
             text = self.values_edit.text()
             values = parse_range(text, "Values") if ":" in text else parse_values(text, "Values")
-            check_param_values(scenario, None, param, values, "Parameter")
+            name = self.variant_box.currentText()
+            variant = None if name == BASE_LABEL else name
+            check_param_values(scenario, variant, param, values, "Parameter")
             options = owner.options(series=())
         except TwinError as exc:
             owner.status.setText(f"Cannot sweep: {exc}")
@@ -211,7 +221,8 @@ class SweepTab(ResultTab):
         runs, seed = self.runs_box.value(), owner.seed_box.value()
 
         def job(**kw: Any) -> SweepResult:
-            return sweep(scenario, param, values, runs=runs, seed=seed, options=options, **kw)
+            return sweep(scenario, param, values, runs=runs, seed=seed, variant=variant,
+                         options=options, **kw)  # fmt: skip
 
         owner.start("sweep", len(values) * runs, job)
 

@@ -4,8 +4,9 @@ Latin-hypercube samples of the scenario's uncertain inputs for variants A and B 
 draws for both); a tornado chart of what moves the chosen KPI most (each input at its P10 and
 P90, the others at their medians, on variant A) and the probability that B beats A. Clicking a
 bar selects its input: the detail line gives its P10/P90 values and the KPI at each, and
-"Sweep this input" opens the Sweep tab on that field over its P10–P90 range. Inputs are
-declared here too (each Add/Remove is one undoable edit of the document's ``uncertain`` part).
+"Sweep this input" opens the Sweep tab on that field over its P10–P90 range, on variant A.
+Inputs are declared here too (each Add/Remove is one undoable edit of the document's
+``uncertain`` part).
 """
 
 from __future__ import annotations
@@ -320,6 +321,7 @@ class TornadoTab(ResultTab):
         sweep_tab = self.owner.sweep_tab
         sweep_tab.param_box.setCurrentText(bar.label)
         sweep_tab.values_edit.setText(sweep_values_text(spec, bar))
+        sweep_tab.variant_box.setCurrentText(result.labels[0])  # the tornado's variant
         key = self.kpi_box.currentText()
         if sweep_tab.kpi_box.findText(key) < 0:
             sweep_tab.kpi_box.addItem(key)
