@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from itertools import compress, count
-from operator import and_, ne, not_
+from itertools import repeat
+from operator import ne
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from aifactory_twin.kinds import NEEDS_POWER_KINDS
 from aifactory_twin.schema import (
     ALLOWED_CONNECTIONS,
     HEAT_REJECTORS,
+    NODE_KINDS,
     CloudBurst,
     ComputeRack,
     CoolingUnit,
@@ -63,20 +66,21 @@ class FactoryIndex:
         )
         self._by_kind: dict[str, list[str]] | None = None
         edges = scenario.edges
+        n = len(edges)
         sources = [e.source for e in edges]
         targets = [e.target for e in edges]
-        kinds = [e.kind for e in edges]
-        kind_of = self.kind.get
-        usable = list(
-            map(
-                _USABLE.__contains__,
-                zip(kinds, map(kind_of, sources), map(kind_of, targets), strict=True),
-            )
-        )
-        usable = list(map(and_, usable, map(ne, sources, targets)))  # no self-loops
-        self.rejected: list[int] = list(compress(count(), map(not_, usable)))
+        # Usability as one table lookup per edge on small integer codes (edge kind, source
+        # kind, target kind; a missing end gets the code no connection allows).
+        codes = map(_NODE_CODE.get, self.kind.values(), repeat(_NO_NODE))
+        code_of = dict(zip(self.nodes, codes, strict=False))  # strict: repeat() never ends
+        src_code = np.fromiter(map(code_of.get, sources, repeat(_NO_NODE)), np.intp, n)
+        dst_code = np.fromiter(map(code_of.get, targets, repeat(_NO_NODE)), np.intp, n)
+        kind_code = np.fromiter(map(_EDGE_CODE.__getitem__, (e.kind for e in edges)), np.intp, n)
+        usable = _USABLE[kind_code, src_code, dst_code]
+        usable &= np.fromiter(map(ne, sources, targets), np.bool_, n)  # no self-loops
+        self.rejected: list[int] = np.flatnonzero(~usable).tolist()
         """Positions in ``scenario.edges`` of dangling, self-looping or refused edges."""
-        self._edges = (kinds, sources, targets, usable)
+        self._edges = (kind_code, sources, targets, usable)
         self._adjacency: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
 
     def _built(self, edge_kind: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -84,14 +88,11 @@ class FactoryIndex:
         found = self._adjacency.get(edge_kind)
         if found is not None:
             return found
-        if edge_kind not in ALLOWED_CONNECTIONS:
-            raise KeyError(edge_kind)
+        kind_code, sources, targets, usable = self._edges
         outs: dict[str, list[str]] = {}
         ins: dict[str, list[str]] = {}
-        kinds, sources, targets, usable = self._edges
-        for kind, src, dst, ok in zip(kinds, sources, targets, usable, strict=True):
-            if kind != edge_kind or not ok:
-                continue
+        for i in np.flatnonzero(usable & (kind_code == _EDGE_CODE[edge_kind])).tolist():
+            src, dst = sources[i], targets[i]
             if src in outs:
                 outs[src].append(dst)
             else:
@@ -132,10 +133,16 @@ class FactoryIndex:
         return self.successors(edge_kind, node_id) + self.predecessors(edge_kind, node_id)
 
 
-_USABLE: frozenset[tuple[str, str, str]] = frozenset(
-    (edge_kind, src, dst) for edge_kind, pairs in ALLOWED_CONNECTIONS.items() for src, dst in pairs
-)
-"""(edge kind, source kind, target kind) of every allowed connection."""
+_EDGE_CODE: dict[str, int] = {kind: code for code, kind in enumerate(ALLOWED_CONNECTIONS)}
+_NODE_CODE: dict[str, int] = {kind: code for code, kind in enumerate(NODE_KINDS)}
+_NO_NODE = len(NODE_KINDS)
+"""Code of a missing node (a dangling edge end) or an unknown kind."""
+_USABLE = np.zeros((len(_EDGE_CODE), _NO_NODE + 1, _NO_NODE + 1), dtype=np.bool_)
+for _kind, _pairs in ALLOWED_CONNECTIONS.items():
+    for _src, _dst in _pairs:
+        if _src in _NODE_CODE and _dst in _NODE_CODE:
+            _USABLE[_EDGE_CODE[_kind], _NODE_CODE[_src], _NODE_CODE[_dst]] = True
+"""[edge kind, source kind, target kind] → whether the connection is allowed (by code)."""
 
 
 # ------------------------------------------------------------------------ ratings
