@@ -331,6 +331,27 @@ KPIS: tuple[KpiInfo, ...] = (
         "evaluation + governance review + deployment, with queueing behind earlier models.",
         short="Launch lead time",
     ),
+    KpiInfo(
+        "retrains_submitted", "Retraining jobs submitted", "", "count", None, "people",
+        "Drifts detected in launched models of jobs with drift monitoring, each submitting a "
+        "retraining job (retrain_fraction of the job's work) to the queue. Drift comes an "
+        "exponential time (mean_time_to_drift_s) after launch; detection waits for automated "
+        "monitoring (automation_level × MLOps coverage) or a monthly manual review, then MLOps "
+        "triage (sim/models/drift.py).",
+        short="Retrains submitted",
+    ),
+    KpiInfo(
+        "retrains_completed", "Retraining jobs completed", "", "count", None, "people",
+        "Retraining jobs that finished training; each then goes through evaluation, governance "
+        "review and deployment like any run.",
+        short="Retrains completed",
+    ),
+    KpiInfo(
+        "drift_to_relaunch_mean_days", "Drift to relaunch (mean)", "d", "quantity", "lower",
+        "people", "Mean days from a model's drift to the launch of its retrained successor, "
+        "over those launched: detection delay + queue wait + retraining + launch lead time.",
+        short="Drift → relaunch",
+    ),
     # --- sustainability ----------------------------------------------------------------------
     KpiInfo(
         "carbon_t_co2", "Carbon", "t CO₂", "quantity", "lower", "sustainability",

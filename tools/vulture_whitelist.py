@@ -111,3 +111,4 @@ _.temp0_c
 
 # --- Engine hooks other processes plug into (tests call them until those processes land) -------
 _.set_gate  # the scheduler's job-start gate; issue 14's dataset readiness ANDs into it
+_.next_submission_s  # the next runtime job submission; event-driven stepping must stop there

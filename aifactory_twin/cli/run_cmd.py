@@ -286,6 +286,13 @@ _QUEUE_TABLE: tuple[str, ...] = (
 )
 
 
+_DRIFT_TABLE: tuple[str, ...] = (
+    "retrains_submitted",
+    "retrains_completed",
+    "drift_to_relaunch_mean_days",
+)
+
+
 def kpi_table_lines(kpis: dict[str, Any]) -> list[str]:
     """``label  value`` lines of the run's KPI table, then one line per training job."""
     labels = {key: ("  " if key in _PARTS_OF_TOTAL else "") + kpi_info(key).label for key in _TABLE}
@@ -299,6 +306,10 @@ def kpi_table_lines(kpis: dict[str, Any]) -> list[str]:
         if len(shares) > 1:
             parts = ", ".join(f"{team} {format_percent(v)}" for team, v in shares.items())
             lines.append(f"  {'Team share of GPU-hours':<{width}}  {parts}")
+    if "retrains_submitted" in kpis:
+        # Drift monitoring's section only in runs that watch a model.
+        for key in _DRIFT_TABLE:
+            lines.append(f"  {kpi_info(key).label:<{width}}  {format_kpi(key, kpis.get(key))}")
     months = kpis.get("monthly") or []
     if len(months) > 1:
         # The seasonal curve, when the run spans months (the full rows are in monthly.csv).

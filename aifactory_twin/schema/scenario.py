@@ -86,6 +86,16 @@ class TrainingJob(StrictModel):
     dataset_id: str = Field(default="", max_length=80)
     """Id of a dataset node on the canvas it trains on, instead of an inline ``dataset``."""
 
+    drift_monitoring: bool = False
+    """Watch the launched model for production drift: a detected drift submits a retraining
+    job (same team, racks and size) that queues, runs and goes through launch again."""
+    mean_time_to_drift_s: PositiveFloat = 90 * 86400.0
+    """Mean time from a model's launch until its production data has drifted (exponential).
+    Default 90 days: an estimate (quarterly refreshes are common; Vela et al., Sci. Rep. 12,
+    11654 (2022) found 91 % of models degrade over time, at no single rate)."""
+    retrain_fraction: Annotated[float, Field(gt=0, le=1)] = 0.1
+    """Work of a retraining job as a share of this job's (estimate: a refresh on new data)."""
+
     @model_validator(mode="after")
     def _one_dataset(self) -> TrainingJob:
         if self.dataset is not None and self.dataset_id:

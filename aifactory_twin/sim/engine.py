@@ -51,6 +51,8 @@ EVENT_KINDS: tuple[str, ...] = (
     "delivery_arrived",
     "staff_left",
     "model_launched",
+    "drift_detected",
+    "retrain_submitted",
     "injected",
 )
 MAX_EVENT_RECORDS = 200_000
@@ -167,7 +169,7 @@ class Engine:
         return JobTable(
             ids=wl.train_ids,
             teams=wl.teams,
-            submit_s=wl.train_start_s.copy(),
+            submit_s=work.submits.s.copy(),
             start_s=work.sched.first_start_s.copy(),
             end_s=work.jobs.finish_s.copy(),
             accelerators=wl.gpus_req.copy(),
@@ -184,6 +186,14 @@ class Engine:
         racks, _gpus = pl.train_racks.row(job)
         nodes = np.concatenate([c.racks.node[racks], c.cloud.node[pl.train_cloud[job] > 0]])
         return tuple(c.node_ids[i] for i in dict.fromkeys(nodes.tolist()))
+
+    def next_submission_s(self) -> float:
+        """When the next training job enters the queue after now (inf: none pending).
+
+        Covers the file's submit times and the retraining jobs drift monitoring has submitted
+        for later (``stages/submits.py``): a stepping scheme that skips ticks must stop there.
+        """
+        return self.state.work.submits.next_after(self.time_s)
 
     def kpis(self) -> dict[str, Any]:
         """The KPI dictionary of kpis.json for what has run so far."""

@@ -9,7 +9,8 @@ Where state lives (see each stage's module doc):
 ``availability`` units present/failed/repaired · ``work`` placement, fabric, jobs ·
 ``it_power`` rack power · ``thermal`` temperatures, status, COP · ``power`` supply caps,
 plant and distribution · ``ledger`` money, KPI totals, recorded outputs · ``staff``
-headcount, hires · ``lifecycle`` evaluation, review and launch of finished runs · ``nodes`` the
+headcount, hires · ``lifecycle`` evaluation, review and launch of finished runs, drift and the
+retraining jobs it submits (into ``work.submits``) · ``nodes`` the
 per-node view · ``seasons`` monthly totals, free cooling, water.
 """
 
@@ -249,7 +250,15 @@ class EngineState:
         # 7. staff, then 8. the launch pipeline of the runs that finished (teams as they are now)
         if staff.step(rng, t, dt):
             av.dirty = True
-        self.lifecycle.step(t, dt, work.jobs.take_finished(), work.jobs.finish_s, staff.effective())
+        finished = work.jobs.take_finished()
+        watched = finished and c.workloads.retrain is not None
+        submits = self.lifecycle.step(
+            t, dt, finished, work.jobs.finish_s, staff.effective(), rng,
+            av.gpus_arrived() if watched else 0.0,
+        )  # fmt: skip
+        # Drift monitoring's retraining jobs enter the queue at their detection time.
+        for j, at_s in submits:
+            work.submits.submit(j, at_s)
         ledger.acc["time_s"] = t + dt
         self.step_count += 1
         self.step_t = t

@@ -9,10 +9,12 @@ automation rate = incidents handled without a technician / incidents; investment
 capex by calendar year of delivery (facility build-out in the start year); talent retention =
 1 − departures / starting headcount; product launches = models whose launch date (trained →
 evaluated → reviewed → launched, ``models/launch.py``) has passed, per year = launches × 1 year
-/ simulated time; launch lead time = launch − end of training. PUE = facility energy / IT energy
-over the run. Free-cooling hours, tower water and the ``monthly`` rows (PUE, energy, water,
-outdoor means per calendar month): ``stages/seasons.py``; water adds what evaporative
-economizers spend.
+/ simulated time; launch lead time = launch − end of training. Drift monitoring (only in
+scenes that use it): retraining jobs submitted and completed, and drift → relaunch = launch of
+the retrained model − start of the drift it answers (``stages/lifecycle.py``). PUE = facility
+energy / IT energy over the run. Free-cooling hours, tower water and the ``monthly`` rows (PUE,
+energy, water, outdoor means per calendar month): ``stages/seasons.py``; water adds what
+evaporative economizers spend.
 Queue (``stages/scheduler.py``): a job's wait = first start − submit (a job still waiting
 counts its wait so far); slowdown = (end − submit) / max(end − first start, 10 s) over finished
 jobs (bounded slowdown, Feitelson et al. JSSPP 1997); allocation = accelerator-seconds held by
@@ -73,9 +75,12 @@ def compute_kpis(
     w = s.work.jobs
     eta = w.eta_h()
     jobs = []
+    plan = wl.retrain
     for j in range(wl.n_train):
         done = bool(w.completed[j])
-        start = float(wl.train_start_s[j])
+        start = float(s.work.submits.s[j])
+        if plan is not None and plan.is_retrain(j) and not start <= time_s:
+            continue  # a retraining job drift monitoring has not submitted (yet)
         jobs.append(
             {
                 "name": wl.train_names[j],
@@ -89,6 +94,7 @@ def compute_kpis(
                 "team": wl.teams[j],
                 "wait_h": _wait_h(s.work.sched.first_start_s[j], start, time_s),
                 **_launch_dates(c, s.lifecycle.dates[j], time_s),
+                **_retrain_of(c, j),
             }
         )
     launches = s.lifecycle.launches(time_s)
@@ -98,6 +104,8 @@ def compute_kpis(
         if d is not None and d.launched_s <= time_s
     ]
     queue = _queue_kpis(c, s, rec, time_s)
+    if plan is not None:
+        queue.update(_drift_kpis(c, s, time_s))
     return {
         "horizon_s": float(c.horizon_s),
         "step_s": float(c.step_s),
@@ -181,7 +189,10 @@ def _job_accounting(c: CompiledScenario, s: EngineState) -> dict[str, Any]:
     rows = []
     kinds = ["training"] * wl.n_train + ["inference"] * wl.n_inf
     names = (*wl.train_names, *wl.inf_ids)
+    plan = wl.retrain
     for w, wid in enumerate((*wl.train_ids, *wl.inf_ids)):
+        if plan is not None and w < wl.n_train and plan.is_retrain(w) and t["gpu_s"][w] == 0:
+            continue  # a retraining job not submitted (or not started): nothing to account
         it_kwh = float(t["gpu_kwh"][w] + t["host_kwh"][w])
         energy_kwh = it_kwh + float(t["facility_kwh"][w])
         cost = float(t["energy_cost_usd"][w] + t["fixed_cost_usd"][w] + t["cloud_cost_usd"][w])
@@ -270,6 +281,27 @@ def _launch_dates(c: CompiledScenario, d: LaunchDates | None, time_s: float) -> 
     }
 
 
+def _retrain_of(c: CompiledScenario, j: int) -> dict[str, str]:
+    """``retrain_of``: the job whose model a retraining job replaces (only on those jobs)."""
+    plan = c.workloads.retrain
+    if plan is None or not plan.is_retrain(j):
+        return {}
+    return {"retrain_of": c.workloads.train_ids[int(np.flatnonzero(plan.next_slot == j)[0])]}
+
+
+def _drift_kpis(c: CompiledScenario, s: EngineState, time_s: float) -> dict[str, Any]:
+    """Retraining jobs drift monitoring submitted and finished, and drift → relaunch time."""
+    plan = c.workloads.retrain
+    assert plan is not None
+    slots = plan.origin != np.arange(c.workloads.n_train)
+    relaunch = s.lifecycle.drift_to_relaunch_days(time_s)
+    return {
+        "retrains_submitted": int(np.count_nonzero(slots & (s.work.submits.s <= time_s))),
+        "retrains_completed": int(np.count_nonzero(slots & (s.work.jobs.finish_s <= time_s))),
+        "drift_to_relaunch_mean_days": float(np.mean(relaunch)) if relaunch else None,
+    }
+
+
 def _wait_h(first_start_s: float, submit_s: float, time_s: float) -> float | None:
     """Hours from submit to first start (so far, if still waiting); None before submission."""
     if submit_s > time_s:
@@ -289,7 +321,7 @@ def _queue_kpis(
     wl = c.workloads
     sched = s.work.sched
     w = s.work.jobs
-    submit = wl.train_start_s
+    submit = s.work.submits.s
     seen = submit <= time_s
     start = sched.first_start_s
     wait_h = np.where(np.isnan(start), time_s - submit, start - submit)[seen] / 3600.0

@@ -43,6 +43,7 @@ from aifactory_twin.sim.compile.nodes import compile_nodes, deliveries_for_seed
 from aifactory_twin.sim.compile.perf import compile_job_perf
 from aifactory_twin.sim.compile.plant import compile_plant
 from aifactory_twin.sim.compile.power import compile_power
+from aifactory_twin.sim.compile.retrain import expand_retrains, plan_retrains
 from aifactory_twin.sim.compile.sites import compile_sites
 from aifactory_twin.sim.compile.staff import compile_staff
 from aifactory_twin.sim.compile.weather import compile_weather
@@ -223,6 +224,7 @@ def _compile(
     ]
     sc = expand_job_mix(sc, max(peaks, default=0.0))
     sc = expand_job_traces(sc, max(peaks, default=0.0))
+    sc, retrain_chains = expand_retrains(sc, horizon)
     node_params = compile_nodes(nodes, settings.start_time, racks, specs, settings.seed)
     cools = of_class(CoolingUnit)
     switches = of_class(NetworkSwitch)
@@ -240,6 +242,7 @@ def _compile(
     network = compile_network(switches, racks, edges.network)
     storage = compile_storage(stores, racks, edges.data)
     workloads = compile_workloads(sc, index, rack_params.node, cloud.node)
+    plan_retrains(sc, workloads, retrain_chains)
     _gate_on_datasets(sc, workloads, teams, stores)
     compile_sites(
         sc, nodes, workloads, rack_params.node, cloud.node, teams, edges.support, node_params

@@ -33,6 +33,22 @@ INFERENCE_FLOPS_PER_TOKEN_PER_PARAM = 2.0
 """Forward pass ≈ 2·N FLOPs per token (the 2ND forward term of §7)."""
 
 
+@dataclass(frozen=True)
+class RetrainPlan:
+    """Per training job (engine order): what its model's drift submits, and its lineage."""
+
+    next_slot: IntArray
+    """Job index of the retraining job a drift of this job's model submits (-1: none)."""
+    origin: IntArray
+    """The monitored job a retraining job descends from (itself for every other job)."""
+    mean_time_to_drift_s: FloatArray
+    """Mean time from launch to drift of this job's model (inf: not monitored)."""
+
+    def is_retrain(self, j: int) -> bool:
+        """Whether job ``j`` is a retraining job."""
+        return bool(self.origin[j] != j)
+
+
 @dataclass(eq=False)
 class Workloads:
     """Training jobs (index j) and inference services (index i) as arrays."""
@@ -78,6 +94,8 @@ class Workloads:
     rack_egress_usd_per_token: FloatArray | None = None
     """Per rack: egress price of one streamed token leaving its site."""
     cloud_egress_usd_per_token: FloatArray | None = None
+    retrain: RetrainPlan | None = None
+    """Drift monitoring's retraining jobs (``compile/retrain.py``); None when no job is watched."""
 
     @property
     def n_train(self) -> int:

@@ -110,6 +110,12 @@ class Availability:
             return self.units_up()
         return known
 
+    def gpus_arrived(self) -> float:
+        """Accelerators delivered to the racks so far (failed or not)."""
+        c = self.c
+        present = np.where(self.arrived, c.nodes.count, 0.0)
+        return float(present[c.racks.node] @ c.racks.gpus_per_unit)
+
     def settle(self) -> FloatArray:
         """Close the availability part of a step: units up now, version bumped on a change."""
         known = self.cache.up
@@ -205,8 +211,7 @@ class Availability:
         repaired = False
         if failures is not None:
             # Automation covers the fleet only as far as the MLOps team stretches (models/mlops).
-            present = np.where(self.arrived, c.nodes.count, 0.0)
-            gpus = float(present[c.racks.node] @ c.racks.gpus_per_unit)
+            gpus = self.gpus_arrived()
             mlops_people = float(staff.headcount[c.staff.is_mlops].sum())
             rate = mlops.incident_automation_rate(automation_level, mlops_people, gpus)
             auto, manual = rel.split_automated(rng, failures, rate)

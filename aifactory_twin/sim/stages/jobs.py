@@ -40,12 +40,15 @@ QuietJobs = tuple[
 ]
 """Per step of a quiet stretch: progress, time since checkpoint; the nominal FLOPs per step;
 the checkpoints (step, jobs, FLOPs kept); the jobs restarting and their restart left per step."""
+from aifactory_twin.sim.stages.submits import SubmitTimes
 
 
 class Jobs:
     """Per-job state and the per-step progress update."""
 
-    def __init__(self, c: CompiledScenario) -> None:
+    def __init__(self, c: CompiledScenario, submits: SubmitTimes) -> None:
+        self.submits = submits
+        """Submit times (shared with the scheduler; ``submits.py``)."""
         wl = c.workloads
         n_j = wl.n_train
         self.progress_flops = np.zeros(n_j)
@@ -82,7 +85,6 @@ class Jobs:
         self._live: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
         self._finish_flops = wl.flops_total * (1 - 1e-12)
         self.all_active = frozen(np.ones(wl.n_train))
-        self._train_starts = sorted(wl.train_start_s.tolist())
         self._inf_starts = sorted(wl.inf_start_s.tolist())
         self._wants_key: tuple[int, ...] = ()
         self._wants: tuple[FloatArray, FloatArray, FloatArray] = (np.zeros(0),) * 3
@@ -103,12 +105,12 @@ class Jobs:
         wl = self.c.workloads
         key = (
             hour,
-            bisect.bisect_right(self._train_starts, t),
+            self.submits.count(t),
             bisect.bisect_right(self._inf_starts, t),
             len(self._done_jobs),
         )
         if key != self._wants_key:
-            active = (wl.train_start_s <= t) & ~self.completed
+            active = (self.submits.s <= t) & ~self.completed
             train_want = np.where(active, wl.gpus_req, 0.0)
             demand = inference_demand_tps(wl, hour, t)
             inf_want = np.ceil(demand / wl.inf_tps_per_gpu)

@@ -39,6 +39,7 @@ from aifactory_twin.sim.models.compute import IntArray, Placement, Workloads, ta
 from aifactory_twin.sim.models.segments import EMPTY_ROW, JobRacks, Row, row_of
 from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen
+from aifactory_twin.sim.stages.submits import SubmitTimes
 
 QUEUE_POLICIES = ("fcfs", "priority", "sjf")
 
@@ -168,8 +169,11 @@ def _kept_as_before(
 class Scheduler:
     """Queue state of the training jobs and the start decisions."""
 
-    def __init__(self, c: CompiledScenario) -> None:
+    def __init__(self, c: CompiledScenario, submits: SubmitTimes) -> None:
         n_j = c.workloads.n_train
+        self.submits = submits
+        """Submit times (shared with the jobs; ``submits.py``): the queue's order."""
+        self._ranked = -1
         self.gates: dict[str, BoolArray] = {}
         self.start_ready: BoolArray = frozen(np.ones(n_j, dtype=bool))
         self.version = 0
@@ -203,15 +207,22 @@ class Scheduler:
         # Nominal FLOP/s per accelerator: what users' run-time estimates assume.
         self.nominal_flops_per_gpu = np.maximum(np.maximum(best, cloud_best), 1e-3) * 1e12 * wl.mfu
         self.estimate_s = wl.flops_total / (wl.gpus_req * self.nominal_flops_per_gpu)
+        self._rank_jobs()
+
+    def _rank_jobs(self) -> None:
+        """Queue position of every job by the policy's keys (after submit times change)."""
+        wl = self.c.workloads
+        submit = self.submits.s
         keys: dict[str, tuple[FloatArray, ...]] = {
-            "fcfs": (wl.train_start_s,),
-            "priority": (-wl.priority, wl.train_start_s),
-            "sjf": (self.estimate_s, wl.train_start_s),
+            "fcfs": (submit,),
+            "priority": (-wl.priority, submit),
+            "sjf": (self.estimate_s, submit),
         }
         # np.lexsort sorts by the last key first; the job index breaks remaining ties.
-        k = keys.get(self.policy, (wl.train_start_s,))
+        k = keys.get(self.policy, (submit,))
         self.rank = np.empty(wl.n_train, dtype=np.int64)
         self.rank[np.lexsort((np.arange(wl.n_train), *reversed(k)))] = np.arange(wl.n_train)
+        self._ranked = self.submits.version
 
     @property
     def queued(self) -> bool:
@@ -260,6 +271,8 @@ class Scheduler:
         c = self.c
         wl = c.workloads
         self.decisions += 1
+        if self._ranked != self.submits.version:
+            self._rank_jobs()
         live = submitted & ~done
         running = self.running & live
         fab = c.network.fabric

@@ -29,6 +29,7 @@ from aifactory_twin.sim.stages.handoff import (
 )
 from aifactory_twin.sim.stages.jobs import Jobs
 from aifactory_twin.sim.stages.scheduler import Scheduler
+from aifactory_twin.sim.stages.submits import SubmitTimes
 
 
 @dataclass
@@ -49,8 +50,9 @@ class Work:
     def __init__(self, c: CompiledScenario, log: LogFn) -> None:
         n_r = c.racks.node.shape[0]
         self.log = log
-        self.jobs = Jobs(c)
-        self.sched = Scheduler(c)
+        self.submits = SubmitTimes(c.workloads)
+        self.jobs = Jobs(c, self.submits)
+        self.sched = Scheduler(c, self.submits)
         self.placement: Placement | None = None
         self.version = 0
         self.rack_bw = frozen(np.zeros(n_r))
@@ -61,6 +63,7 @@ class Work:
     def swap(self, c: CompiledScenario) -> None:
         """Take the parameters of ``c`` (same nodes and workloads)."""
         self.c = c
+        self.submits.swap(c.workloads)
         self.jobs.swap(c)
         self.sched.swap(c)
         self.has_support = np.bincount(c.staff.support_node, minlength=c.n_nodes) > 0
@@ -128,7 +131,7 @@ class Work:
         train_want, inf_want, inf_demand = jobs.wants(t, hour)
         key = (cap.key, train_want.tobytes(), inf_want.tobytes(), sched.version)
         if self.placement is None or self.cache.place_key != key:
-            submitted = c.workloads.train_start_s <= t
+            submitted = self.submits.s <= t
             if sched.queued:
                 pl = sched.schedule(
                     t, submitted, jobs.completed, cap.free, c.cloud.max_gpus, inf_want,
