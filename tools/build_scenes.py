@@ -309,6 +309,23 @@ def training_cluster_1k() -> Scenario:
             ],
         )
     )
+    # Drift monitoring (issue 14): the chat model's production traffic drifts (fast-moving chat
+    # use: mean 30 days after launch, estimate); MLOps detects it (automated alerts for the
+    # share its tooling covers, else a monthly review, then triage) and submits a retraining job
+    # (a tenth of the fine-tune) that queues on the cluster, then is evaluated, reviewed and
+    # launched again. Over 120 days, so the relaunch falls inside the run.
+    b.variants.append(
+        Variant(
+            name="drift monitoring 120 days",
+            description="The chat model is watched for drift (mean 30 days after launch): a "
+            "detected drift queues a retraining job that relaunches the model. 120-day run.",
+            overrides=[
+                Override(target="sft-chat", path="drift_monitoring", value=True),
+                Override(target="sft-chat", path="mean_time_to_drift_s", value=30 * DAY_S),
+                Override(target="settings", path="horizon_s", value=120 * DAY_S),
+            ],
+        )
+    )
     b.variants.append(
         Variant(
             name="double annotators",

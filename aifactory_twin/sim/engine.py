@@ -72,7 +72,8 @@ class EventRecord:
 class JobTable:
     """The training jobs of a run so far (index = compiled job order), for the live Gantt.
 
-    Times are simulated seconds: ``start_s`` is the first start (NaN while still queued),
+    Times are simulated seconds: ``submit_s`` is inf for a retraining job not submitted yet,
+    ``start_s`` the first start (NaN while still queued),
     ``end_s`` the finish (NaN while not done). ``held`` is the accelerators each job holds now
     (site and cloud); ``node_job`` names, per node, the job holding most accelerators on it
     (-1: none), for colouring racks by job.
@@ -166,10 +167,15 @@ class Engine:
                 top = np.argmax(cloud, axis=0)
                 busy = cloud[top, np.arange(cloud.shape[1])] > 0
                 node_job[c.cloud.node[busy]] = top[busy]
+        submit_s = work.submits.s.copy()
+        if wl.retrain is not None:
+            # A retraining job drift monitoring submits later is not known yet: not submitted.
+            later = (wl.retrain.origin != np.arange(wl.n_train)) & (submit_s > self.time_s)
+            submit_s[later] = np.inf
         return JobTable(
             ids=wl.train_ids,
             teams=wl.teams,
-            submit_s=work.submits.s.copy(),
+            submit_s=submit_s,
             start_s=work.sched.first_start_s.copy(),
             end_s=work.jobs.finish_s.copy(),
             accelerators=wl.gpus_req.copy(),

@@ -58,6 +58,8 @@ KIND_LABELS: dict[str, str] = {
     "delivery_arrived": "Delivery arrived",
     "staff_left": "Staff left",
     "model_launched": "Model launched",
+    "drift_detected": "Drift detected",
+    "retrain_submitted": "Retraining submitted",
     "injected": "Injected",
 }
 # Colour per kind: red = lost capacity, amber = degraded, green = good news.
@@ -74,6 +76,8 @@ KIND_COLORS: dict[str, str] = {
     "delivery_arrived": "#3B6FE0",
     "staff_left": "#A05CD6",
     "model_launched": "#22A55B",
+    "drift_detected": "#E5A100",
+    "retrain_submitted": "#3B6FE0",
     "injected": "#5F6B7A",
 }
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
@@ -92,6 +96,8 @@ KIND_SEVERITY: dict[str, str] = {
     "job_finished": INFO,
     "delivery_arrived": INFO,
     "model_launched": INFO,
+    "drift_detected": WARNING,
+    "retrain_submitted": INFO,
     "injected": INFO,
 }
 SEVERITY_COLORS = {CRITICAL: "#C81E1E", WARNING: "#E5A100", INFO: "#5F6B7A"}

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor
+from PySide6.QtGui import QColor, QCursor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from aifactory_twin.formatting import format_money, format_quantity, format_span
@@ -54,6 +54,8 @@ QUEUE_SERIES: tuple[tuple[str, str, str, int], ...] = (
 )
 BAR_HEIGHT = 0.8  # of a row
 LEFT_AXIS_PX = 96
+MAX_LEFT_AXIS_PX = 220
+"""The left axes widen up to this for long job ids (``<job>-retrain-<k>``)."""
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -287,6 +289,7 @@ class JobsPanel(QWidget):
             self.curves[series] = curve
         # Both plots' left axes the same width, so the linked time axes line up; wide enough
         # for a job id ("research-123") on the Gantt's rows when zoomed in.
+        self._longest_id = ""
         for p in (self.queue_plot, self.gantt_plot):
             p.getAxis("left").setWidth(LEFT_AXIS_PX)
         self.gantt_plot.showAxis("right")
@@ -304,6 +307,9 @@ class JobsPanel(QWidget):
         for curve in self.curves.values():
             curve.setData([], [])
         self.gantt.show(None, 0.0)
+        self._longest_id = ""
+        for p in (self.queue_plot, self.gantt_plot):
+            p.getAxis("left").setWidth(LEFT_AXIS_PX)
         self.summary.setText("<span style='color:gray'>No run: press Run to see the queue.</span>")
 
     def refresh(self, engine: Any, kpis: dict[str, Any]) -> None:
@@ -316,10 +322,22 @@ class JobsPanel(QWidget):
         table = engine.job_table()
         self.gantt.accounting = kpis.get("job_accounting")
         self.gantt.show(table, float(engine.time_s))
+        self._fit_left_axes(table)
         self.summary.setText(self._summary(table, kpis))
 
+    def _fit_left_axes(self, table: Any) -> None:
+        """Widen both left axes (kept equal: the time axes line up) to the longest row id."""
+        longest = max((table.ids[j] for j in self.gantt.order), key=len, default="")
+        if len(longest) <= len(self._longest_id):
+            return
+        self._longest_id = longest
+        px = QFontMetrics(self.font()).horizontalAdvance(longest) + 16
+        for p in (self.queue_plot, self.gantt_plot):
+            p.getAxis("left").setWidth(int(min(max(LEFT_AXIS_PX, px), MAX_LEFT_AXIS_PX)))
+
     def _summary(self, table: Any, kpis: dict[str, Any]) -> str:
-        n = len(table.ids)
+        # Retraining jobs drift monitoring has not submitted (submit time inf) are not jobs yet.
+        n = int(np.count_nonzero(np.isfinite(table.submit_s)))
         if n == 0:
             return "<span style='color:gray'>No training jobs in this scenario.</span>"
         done = int(np.count_nonzero(~np.isnan(table.end_s)))

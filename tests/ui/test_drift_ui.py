@@ -1,0 +1,100 @@
+"""Drift monitoring in the Scenario dock and the Jobs dock, driven as a user would (issue 14).
+
+In the 1k cluster without its 70B run, tick "Drift monitoring" on the chat fine-tune, type a
+short mean time to drift, run two months: the drift is detected, a retraining job of the same
+team is submitted, queues and runs, and shows in the job table, the Gantt and the event log.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from editor_support import live_window, type_into
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QCheckBox
+
+from aifactory_twin.resources import scenes_dir
+from aifactory_twin.schema import TrainingJob
+from ui.live.live_view import LiveView
+from ui.main_window import MainWindow
+
+DAY_S = 86400.0
+
+
+def chat_scene(tmp_path: Path) -> Path:
+    """training-cluster-1k with only its chat fine-tune, over 60 days at 1 h steps."""
+    data = json.loads((scenes_dir() / "training-cluster-1k.aift.json").read_text())
+    data["workloads"] = [w for w in data["workloads"] if w["id"] == "sft-chat"]
+    data["variants"] = []
+    data["settings"].update(horizon_s=60 * DAY_S, step_s=3600.0)
+    path = tmp_path / "chat.aift.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.fixture
+def window(tmp_path: Path) -> Iterator[MainWindow]:
+    with live_window(tmp_path, chat_scene(tmp_path)) as win:
+        yield win
+
+
+def _job(window: MainWindow) -> TrainingJob:
+    (job,) = window.doc.part("workloads")
+    assert isinstance(job, TrainingJob)
+    return job
+
+
+def test_ticking_drift_monitoring_retrains_the_model_in_the_job_table(
+    qtbot: Any, window: MainWindow
+) -> None:
+    panel = window.scenario_panel
+    panel.workload_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: panel.workload_form is not None)
+    form = panel.workload_form
+    assert form is not None
+    # The fields say what they do (tooltips from the schema).
+    tip = form.rows["mean_time_to_drift_s"].editor.toolTip()
+    assert "drift" in tip and "estimate" in tip
+    assert "retraining job" in form.rows["drift_monitoring"].editor.toolTip()
+    steps = window.stack.count()
+    check = form.rows["drift_monitoring"].editor
+    assert isinstance(check, QCheckBox) and not check.isChecked()
+    # Click the box itself (the widget stretches across the form; the box sits at its left).
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
+    assert _job(window).drift_monitoring
+    type_into(qtbot, form.rows["mean_time_to_drift_s"].editor, "2 d")
+    assert _job(window).mean_time_to_drift_s == 2 * DAY_S
+    assert window.stack.count() == steps + 2
+
+    lv: LiveView = window.live
+    lv.run_headless(60 * DAY_S)
+    engine = lv.controller.engine
+    assert engine is not None
+    table = engine.job_table()
+    j = table.ids.index("sft-chat-retrain-1")
+    # Submitted at run time, after the fine-tune's model launched and drifted; same team.
+    assert table.submit_s[j] <= engine.time_s
+    assert table.submit_s[j] > engine.state.lifecycle.launched_s(0)
+    assert table.teams[j] == table.teams[0]
+    assert not np.isnan(table.start_s[j])
+    # The Gantt draws it as a row of its own; slots never submitted are not drawn.
+    assert j in lv.jobs.gantt.order.tolist()
+    assert lv.jobs.gantt.order.size == int(np.count_nonzero(table.submit_s <= engine.time_s))
+    assert lv.jobs.gantt.order.size == int(np.count_nonzero(np.isfinite(table.submit_s)))
+    assert f"of {lv.jobs.gantt.order.size} done" in lv.jobs.summary.text()
+    # The row axis widens to name the retraining job (ids are long).
+    qtbot.waitUntil(lambda: lv.jobs.gantt_plot.getAxis("left").width() > 96, timeout=3000)
+    kinds = {g.kind for g in lv.alarms.shown_groups()}
+    assert {"drift_detected", "retrain_submitted"} <= kinds
+    kpis = engine.kpis()
+    assert kpis["retrains_submitted"] >= 1
+    assert any(row["retrain_of"] == "sft-chat" for row in kpis["jobs"] if "retrain_of" in row)
+    # Undo takes the monitoring off again.
+    window.stack.undo()
+    window.stack.undo()
+    assert not _job(window).drift_monitoring
