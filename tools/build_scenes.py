@@ -316,7 +316,7 @@ def training_cluster_1k() -> Scenario:
     # launched again. Over 120 days, so the relaunch falls inside the run.
     b.variants.append(
         Variant(
-            name="drift monitoring 120 days",
+            name="drift 120 d",
             description="The chat model is watched for drift (mean 30 days after launch): a "
             "detected drift queues a retraining job that relaunches the model. 120-day run.",
             overrides=[

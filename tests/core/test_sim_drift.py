@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from test_sim_launch import DAY_S, _factory
 
+from aifactory_twin.cli.run_cmd import kpi_table_lines
 from aifactory_twin.schema import Scenario, TrainingJob
 from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.sim.compile.retrain import retrain_slots
@@ -149,6 +150,11 @@ def test_without_drift_monitoring_a_run_is_unchanged_by_the_slots() -> None:
     assert {k: v for k, v in k_idle.items() if k not in DRIFT_KEYS} == k_off
     for name in ("facility_power_kw", "delivered_pflops", "queue_length"):
         assert np.array_equal(off.recorder.series(name), idle.recorder.series(name))
+    # The CLI table has the drift lines only for a run that monitors a model.
+    assert not any("Retraining" in line for line in kpi_table_lines(k_off))
+    lines = kpi_table_lines(k_idle)
+    assert any(line.split() == ["Retraining", "jobs", "submitted", "0"] for line in lines)
+    assert any("Drift to relaunch (mean)" in line for line in lines)
 
 
 def test_the_same_seed_gives_the_same_retrains_and_a_retrained_model_drifts_again() -> None:
