@@ -6,12 +6,13 @@ recovered or restarts, and the random draws of the step (unit failures, staff de
 came out zero. The next step then sees the same inputs and computes exactly the same values,
 until something outside the state moves: a clock hour (prices, ambient, inference demand,
 shifts), a scheduled event, a delivery, a job start or end, a checkpoint, a completed repair,
-a hire, a launch, a grid-series row, the run's end. ``repeat_quiet`` finds how many steps that
-leaves (``quiet_span``), draws their random numbers in one call exactly as those steps would
-(stopping at the first step where something fails or someone leaves, which then runs as a full
-step), adds each running total's last increment that many times with ``np.add.accumulate``
-(strictly in order, so bit-identical to one addition per step) and fills the recorder's rows at
-once. Results equal fixed stepping bit for bit (``tests/core/test_quiet_stretches.py``).
+a hire, a launch, a drift detection, a job submitted at run time, a grid-series row, the run's
+end. ``repeat_quiet`` finds how many steps that leaves (``quiet_span``), draws their random
+numbers in one call exactly as those steps would (stopping at the first step where something
+fails or someone leaves, which then runs as a full step), adds each running total's last
+increment that many times with ``np.add.accumulate`` (strictly in order, so bit-identical to one
+addition per step) and fills the recorder's rows at once. Results equal fixed stepping bit for
+bit (``tests/core/test_quiet_stretches.py``).
 
 Random draws: a step draws one Poisson count for unit failures and one for departures (each
 only when its mean is > 0). numpy draws a Poisson of mean λ < 10 by multiplying uniform doubles
@@ -138,11 +139,16 @@ def quiet_span(
         min((e[0] for e in (*s.price_effects, *s.heat_effects)), default=math.inf),
     )
     wl = c.workloads
-    for times in (wl.train_start_s, wl.inf_start_s, wl.dataset_ready_s):
+    # Training jobs enter the queue at the engine's submit times: the file's, and those of the
+    # retraining jobs drift monitoring submits at run time (``stages/submits.py``).
+    limit = min(limit, s.work.submits.next_after(t0))
+    for times in (wl.inf_start_s, wl.dataset_ready_s):
         if times is not None:
             limit = min(limit, _next_after(times, t0))
-    # Hires and launches happen at the end of the step they fall in.
-    limit_end = min(s.staff.quiet_until_s(), s.lifecycle.next_launch_s())
+    # Hires, launches and drift detections happen at the end of the step they fall in.
+    limit_end = min(
+        s.staff.quiet_until_s(), s.lifecycle.next_launch_s(), s.lifecycle.next_detection_s()
+    )
     if limit <= t or limit_end <= t + dt:
         return no_steps, no_steps
     k = MAX_STRETCH

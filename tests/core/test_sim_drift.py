@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from test_quiet_stretches import assert_same_run
 from test_sim_launch import DAY_S, _factory
 
 from aifactory_twin.cli.run_cmd import kpi_table_lines
@@ -184,3 +185,19 @@ def test_the_next_submission_is_known_ahead_for_event_stepping() -> None:
     assert eng.next_submission_s() == at > eng.time_s
     eng.run(until_s=at + eng.compiled.step_s)
     assert eng.next_submission_s() == math.inf
+
+
+@pytest.mark.parametrize("hog_days", [0.0, 90.0])
+def test_quiet_stretches_stop_at_runtime_submissions_and_detections(hog_days: float) -> None:
+    # Event-driven stepping (sim/quiet.py) equals fixed stepping with drift monitoring: a
+    # stretch ends where a retraining job is submitted and where a detection is logged.
+    sc = _scene(mean_days=5.0, hog_days=hog_days, horizon_days=60.0)
+    # Ten-minute steps: a stretch spans up to the clock hour, past a submission if blind to it.
+    c = compile_scenario(sc.model_copy(update={"settings": sc.settings.model_copy(
+        update={"step_s": 600.0})}))  # fmt: skip
+    fixed = Engine(c, seed=7, event_steps=False)
+    fixed.run()
+    fast = Engine(c, seed=7, event_steps=True)
+    fast.run()
+    assert fast.kpis()["retrains_submitted"] >= 1
+    assert_same_run(fixed, fast)

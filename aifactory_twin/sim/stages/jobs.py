@@ -28,6 +28,7 @@ from aifactory_twin.sim.models.compute import (
 )
 from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
 from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen, read_only
+from aifactory_twin.sim.stages.submits import SubmitTimes
 
 MAX_QUIET_CHECKPOINTS = 64
 """Checkpoint segments one quiet stretch replays at most (the stretch ends there)."""
@@ -40,7 +41,6 @@ QuietJobs = tuple[
 ]
 """Per step of a quiet stretch: progress, time since checkpoint; the nominal FLOPs per step;
 the checkpoints (step, jobs, FLOPs kept); the jobs restarting and their restart left per step."""
-from aifactory_twin.sim.stages.submits import SubmitTimes
 
 
 class Jobs:
