@@ -8,12 +8,10 @@ team is submitted, queues and runs, and shows in the job table, the Gantt and th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 from editor_support import live_window, type_into
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox
@@ -37,12 +35,6 @@ def chat_scene(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def window(tmp_path: Path) -> Iterator[MainWindow]:
-    with live_window(tmp_path, chat_scene(tmp_path)) as win:
-        yield win
-
-
 def _job(window: MainWindow) -> TrainingJob:
     (job,) = window.doc.part("workloads")
     assert isinstance(job, TrainingJob)
@@ -50,8 +42,13 @@ def _job(window: MainWindow) -> TrainingJob:
 
 
 def test_ticking_drift_monitoring_retrains_the_model_in_the_job_table(
-    qtbot: Any, window: MainWindow
+    qtbot: Any, tmp_path: Path
 ) -> None:
+    with live_window(tmp_path, chat_scene(tmp_path)) as window:
+        _drive(qtbot, window)
+
+
+def _drive(qtbot: Any, window: MainWindow) -> None:
     panel = window.scenario_panel
     panel.workload_list.setCurrentRow(0)
     qtbot.waitUntil(lambda: panel.workload_form is not None)
