@@ -15,6 +15,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import scenarios
 from test_sim_builders import hall
 
 from aifactory_twin.io import load_scenario
@@ -279,3 +282,22 @@ def test_a_five_minute_grid_series_and_an_off_hour_start(tmp_path: Path) -> None
     assert_same_run(fixed, fast)
     price = fast.recorder.series("energy_price_usd_per_kwh")
     assert len(np.unique(price)) == 7
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sc=scenarios(),
+    seed=st.integers(0, 2**31 - 1),
+    step_s=st.sampled_from([30.0, 240.0, 700.0]),
+)
+def test_random_scenarios_run_the_same_with_and_without_quiet_stretches(
+    sc: Scenario, seed: int, step_s: float
+) -> None:
+    events = [
+        ScheduledEvent(time_s=2000.0, kind="heat_wave", magnitude=5.0, duration_s=3000.0),
+        ScheduledEvent(time_s=5000.0, kind="price_spike", magnitude=2.0, duration_s=1000.0),
+    ]
+    c = compile_scenario(
+        sc.model_copy(update={"events": events}), horizon_s=6 * 3600.0, step_s=step_s
+    )
+    assert_same_run(_run(c, fast=False, seed=seed), _run(c, fast=True, seed=seed))
