@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -95,17 +96,21 @@ AVL = Study("avl", "air-vs-liquid", "10d", 10 * 86400.0, "1h", 3600.0, ("air", "
 
 
 def engine_run_s(study: Study, scenario: Scenario) -> float:
-    """Mean engine time of one lean run per variant in this process (compiled once, warm)."""
+    """Mean engine CPU time of one lean run per variant in this process (compiled once, warm).
+
+    CPU rather than wall time: on a loaded machine the wall time of a single-threaded run
+    follows the load, its CPU time stays near what a quiet core takes.
+    """
     times = []
     for variant in study.variants or (None,):
         compiled = compile_scenario(
             scenario, variant, horizon_s=study.horizon_s, step_s=study.step_s
         )
         Engine(compiled, seed=0, lean=True).run()  # warm-up
-        started = time.perf_counter()
+        started = time.process_time()
         for seed in (1, 2):
             Engine(compiled, seed=seed, lean=True).run()
-        times.append((time.perf_counter() - started) / 2)
+        times.append((time.process_time() - started) / 2)
     return sum(times) / len(times)
 
 
@@ -144,12 +149,35 @@ def _in_process(
     return time.perf_counter() - started
 
 
-def _line(label: str, wall_s: float, runs: int, per: int, measured: int) -> str:
+def _children_cpu_s() -> float:
+    """CPU seconds of every finished child process (the CLI and pool workers once reaped).
+
+    On a shared machine wall time follows the load; CPU per run barely does, so it is the
+    fairer way to compare two dispatch modes timed a minute apart.
+    """
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _pool_study(
+    study: Study, scenario: Scenario, samples: int, workers: int, max_batch: int | None
+) -> tuple[float, float]:
+    """(wall s, CPU s of the workers including their start-up) of one study on a fresh pool."""
+    cpu0 = _children_cpu_s()
+    with ProcessRunner(workers) as pool:
+        wall_s = _in_process(study, scenario, samples, pool, max_batch)
+    return wall_s, _children_cpu_s() - cpu0
+
+
+def _line(
+    label: str, wall_s: float, runs: int, per: int, measured: int, cpu_s: float | None = None
+) -> str:
     scaled = wall_s / runs * per
     tag = "" if measured >= per else " extrapolated"
+    cpu = "" if cpu_s is None else f"; CPU {cpu_s / runs * 1000:.0f} ms/run"
     return (
         f"  {label:<44} {wall_s:7.1f} s for {runs} runs ({wall_s / runs * 1000:6.0f} ms/run)"
-        f" → {scaled:6.0f} s per {per} runs{tag}"
+        f" → {scaled:6.0f} s per {per} runs{tag}{cpu}"
     )
 
 
@@ -168,9 +196,10 @@ def bench(study: Study, args: argparse.Namespace) -> None:
         f"variants {', '.join(study.variants) or 'base'}; inputs "
         f"{', '.join(u.label for u in scenario.uncertain)}"
     )
+    floor_s = full_runs * one_s / workers
     print(
-        f"  engine alone: {one_s * 1000:.0f} ms per run → floor {full_runs * one_s / workers:.0f}"
-        f" s for {full_runs} runs on {workers} workers (no dispatch, no start-up)"
+        f"  engine alone: {one_s * 1000:.0f} ms CPU per run → floor {floor_s:.0f} s for "
+        f"{full_runs} runs on {workers} free cores (no dispatch, no start-up)"
     )
     total_ms, other_ms = worker_overhead_ms(study, scenario)
     print(
@@ -180,22 +209,27 @@ def bench(study: Study, args: argparse.Namespace) -> None:
     if samples < args.samples:
         print(f"  {args.samples} samples would not fit {args.budget_s:.0f} s: running {samples}")
     with tempfile.TemporaryDirectory() as out:
+        cpu0 = _children_cpu_s()
         started = time.perf_counter()
         done = subprocess.run(
             study.cli(samples, workers, out), cwd=ROOT, capture_output=True, text=True
         )
         cli_s = time.perf_counter() - started
+        cli_cpu_s = _children_cpu_s() - cpu0
     if done.returncode:
         print(f"  CLI failed ({done.returncode}):\n{done.stderr}")
         return
-    print(_line(f"CLI end to end ({workers} workers, batched)", cli_s, runs, full_runs, runs))
-    with ProcessRunner(workers) as pool:
-        batched = _in_process(study, scenario, samples, pool, None)
-    with ProcessRunner(workers) as pool:
-        single = _in_process(study, scenario, samples, pool, 1)
-    print(_line("process pool, batched", batched, runs, full_runs, runs))
-    print(_line("process pool, one run per task (reference)", single, runs, full_runs, runs))
-    print(f"  batched / one per task: ×{single / batched:.2f} throughput")
+    label = f"CLI end to end ({workers} workers, batched)"
+    print(_line(label, cli_s, runs, full_runs, runs, cli_cpu_s))
+    batched, batched_cpu = _pool_study(study, scenario, samples, workers, None)
+    single, single_cpu = _pool_study(study, scenario, samples, workers, 1)
+    print(_line("process pool, batched", batched, runs, full_runs, runs, batched_cpu))
+    print(_line("process pool, one run per task (reference)", single, runs, full_runs, runs,
+                single_cpu))  # fmt: skip
+    print(
+        f"  batched / one per task: ×{single / batched:.2f} throughput (wall), "
+        f"×{single_cpu / batched_cpu:.2f} (CPU)"
+    )
     if args.dask and study is AVL:  # short runs: where per-task overhead shows
         try:
             dask = DaskRunner("local", workers)
@@ -211,7 +245,7 @@ def bench(study: Study, args: argparse.Namespace) -> None:
         print(f"  dask batched / one per task: ×{d_single / d_batched:.2f} throughput")
     if study is MC:
         thousand_s = cli_s / runs * 1000
-        floor_s = 1000 * one_s / workers
+        floor_s = 1000 * one_s / workers  # the issue's figure is per 1,000 runs
         print(
             f"  1,000 runs: {thousand_s:.0f} s end to end{'' if runs >= 1000 else ' extrapolated'}"
             f" = ×{thousand_s / TARGET_MC_S:.1f} the target (≤ {TARGET_MC_S:.0f} s, issue 13); "
