@@ -194,25 +194,43 @@ def take_greedy(free: FloatArray, mask: BoolArray, want: float) -> FloatArray:
     return _take_first(free, mask, want)[0]
 
 
-def _take_first(free: FloatArray, mask: BoolArray, want: float) -> tuple[FloatArray, int]:
-    """``take_greedy``'s result, and a bound ``hi``: only racks before ``hi`` give any."""
+def _take_first(
+    free: FloatArray, mask: BoolArray, want: float, lo: int = 0
+) -> tuple[FloatArray, int]:
+    """``take_greedy``'s result, and a bound ``hi``: only racks before ``hi`` give any.
+
+    ``lo`` > 0 promises that every rack before it has exactly 0 free and every free count is
+    >= 0 (``place`` keeps both true); those racks are then not looked at.
+    """
     n = free.shape[0]
     if want <= 0:
         return np.zeros_like(free), 0
     # Only the first racks whose free accelerators add up to ``want`` give any: the running
-    # total is accumulated in order (the same float sums whatever the window) and never falls
-    # once the free counts are >= 0, so every rack past the window takes 0. The window grows
-    # until it holds ``want`` (a job on a 380k-rack factory looks at its few thousand racks).
-    hi = _WINDOW if n > _WINDOW and free.min() >= 0 else n
+    # total is accumulated in order (the same float sums whatever the window; racks before
+    # ``lo`` add exact zeros) and never falls once the free counts are >= 0, so every rack past
+    # the window takes 0. The window grows until it holds ``want`` (a job on a 380k-rack
+    # factory looks at its few thousand racks).
+    hi = lo + _WINDOW if n - lo > _WINDOW and (lo > 0 or free.min() >= 0) else n
     while True:
-        avail = np.where(mask[:hi], free[:hi], 0.0)
+        avail = np.where(mask[lo:hi], free[lo:hi], 0.0)
         upto = np.cumsum(avail)
         if hi == n or upto[-1] >= want:
             break
-        hi = min(n, hi * 4)
+        hi = min(n, lo + (hi - lo) * 4)
     got = np.zeros_like(free)
-    got[:hi] = np.minimum(np.maximum(want - (upto - avail), 0.0), avail)
+    got[lo:hi] = np.minimum(np.maximum(want - (upto - avail), 0.0), avail)
     return got, hi
+
+
+def _first_free(free: FloatArray, lo: int) -> int:
+    """The first rack at or after ``lo`` with any free accelerator (``len(free)``: none)."""
+    n = len(free)
+    while lo < n:
+        found = np.flatnonzero(free[lo : lo + _WINDOW])
+        if found.size:
+            return lo + int(found[0])
+        lo += _WINDOW
+    return n
 
 
 _WINDOW = 16_384
@@ -258,13 +276,21 @@ def place(
     inf = np.zeros((wl.n_inf, free.shape[0]))
     trc = np.zeros((wl.n_train, cfree.shape[0]))
     infc = np.zeros((wl.n_inf, cfree.shape[0]))
+    # Racks before ``lo`` have nothing left for anyone (jobs take the first racks first, so
+    # on a big factory that is most racks the earlier jobs took); kept only while every free
+    # count is >= 0, as ``_take_first`` needs.
+    lo = 0
+    skip = free.size > 0 and free.min() >= 0
     for kind, k in wl.order:
         is_t = kind == "t"
         want = float(train_want[k] if is_t else inf_want[k])
         if want <= 0:
             continue
-        got, hi = _take_first(free, wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k], want)
-        free[:hi] -= got[:hi]  # the racks past ``hi`` gave nothing
+        mask = wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k]
+        got, hi = _take_first(free, mask, want, lo)
+        free[lo:hi] -= got[lo:hi]  # no rack outside gave anything
+        if skip:
+            lo = _first_free(free, lo)
         rest = want - float(got.sum())
         cgot = np.zeros_like(cfree)
         if rest > 0 and cfree.size:
