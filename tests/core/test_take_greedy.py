@@ -64,6 +64,7 @@ def test_place_skips_emptied_racks_and_equals_the_full_scan() -> None:
             inf_rack_mask=np.ones((0, n), bool),
             inf_cloud_mask=np.ones((0, 0), bool),
             order=tuple(("t", int(k)) for k in rng.permutation(jobs)),
+            wan=None,  # no sites: services place first-first like jobs (issue 14's WAN)
         )
         free = _free(rng, n)
         want = rng.choice([4.0, 8.5, 800.0, 8192.0, 1e6], size=jobs)
