@@ -39,6 +39,7 @@ from aifactory_twin.schema import (
     CoolingUnit,
     Edge,
     Scenario,
+    StaffTeam,
     TrainingJob,
     order_problems,
     refusal_reason,
@@ -82,6 +83,7 @@ def check(scenario: Scenario) -> list[Finding]:
     out += _cooling(scenario, idx, node_path)
     out += _job_warnings(scenario, idx)
     out += _people_and_data(scenario, idx, node_path)
+    out += _nobody_reviews(scenario)
     return _sorted(out)
 
 
@@ -507,6 +509,42 @@ def _people_and_data(
                     )
                 )
     return out
+
+
+def _nobody_reviews(scenario: Scenario) -> list[Finding]:
+    """Training runs whose models would wait at the governance review gate forever.
+
+    The launch pipeline (``sim/models/launch.py``) has finished runs evaluated (by MLOps, else
+    by the ML researchers) and then reviewed by the security/governance team; when someone
+    evaluates but nobody reviews, every model stops at the review gate and none launches. A
+    scenario with no evaluators never reaches the gate (it does not model the launch pipeline),
+    so it is not warned.
+    """
+    people: dict[str, int] = {}
+    for node in scenario.nodes:
+        if isinstance(node, StaffTeam):
+            people[node.role] = people.get(node.role, 0) + node.headcount
+    evaluated = people.get("mlops", 0) + people.get("ml_research", 0) > 0
+    if not evaluated or people.get("security_governance", 0) > 0:
+        return []
+    jobs = [(i, w.id) for i, w in enumerate(scenario.workloads) if isinstance(w, TrainingJob)]
+    runs = [job_id for _, job_id in jobs]
+    runs += [f"the job mix of team {m.team!r}" for m in scenario.job_mix]
+    runs += [f"job trace {t.id!r}" for t in scenario.job_traces]
+    if not runs:
+        return []
+    shown = ", ".join(runs[:5]) + (f" and {len(runs) - 5} more" if len(runs) > 5 else "")
+    return [
+        Finding(
+            "warning",
+            "no-governance-team",
+            f"training runs ({shown}) go to a governance review before launch, but no "
+            "security_governance team with people reviews them, so no model will launch; add a "
+            "staff team with role security_governance",
+            f"workloads[{jobs[0][0]}]" if jobs else "job_mix" if scenario.job_mix else "job_traces",
+            tuple(runs[: len(jobs)]),
+        )
+    ]
 
 
 def _power_limits(scenario: Scenario) -> list[Finding]:

@@ -101,9 +101,22 @@ def test_scene_is_wired_correctly(name: str) -> None:
     assert sc.workloads or sc.job_mix or sc.job_traces
 
 
+# Scenes that study the hall (cooling, scale, the performance model) with an MLOps team but no
+# governance team: their runs are evaluated and never reviewed, launches read 0, and the warning
+# says why. (starter-lab has nobody to evaluate, so its runs never reach the review gate.)
+NO_REVIEWERS = {"air-vs-liquid", "air-vs-liquid-climates", "llama-scale-16k", "frontier-scale"}
+
+
+def _errors_and_hall_warnings(sc: Scenario) -> list[str]:
+    """Every finding but the launch pipeline's missing reviewers."""
+    return [str(f) for f in rules.check(sc) if f.code != "no-governance-team"]
+
+
 @pytest.mark.parametrize("name", SCENE_NAMES)
 def test_scene_has_no_rule_findings(name: str) -> None:
-    assert [str(f) for f in rules.check(_scene(name))] == []
+    assert _errors_and_hall_warnings(_scene(name)) == []
+    warned = [f for f in rules.check(_scene(name)) if f.code == "no-governance-team"]
+    assert bool(warned) == (name in NO_REVIEWERS)
 
 
 @pytest.mark.parametrize("name", SCENE_NAMES)
@@ -187,7 +200,7 @@ def test_air_vs_liquid_variants_apply_cleanly() -> None:
     assert (racks.cooling, racks.liquid_heat_fraction) == ("direct_liquid", 0.8)
     main = next(n for n in liquid.nodes if n.id == "main-cooling")
     assert isinstance(main, CoolingUnit) and main.cooling_type == "cdu"
-    assert [str(f) for f in rules.check(liquid)] == []
+    assert _errors_and_hall_warnings(liquid) == []
 
 
 def test_air_vs_liquid_climates_is_the_hall_for_a_year_in_two_climates() -> None:
@@ -205,7 +218,7 @@ def test_air_vs_liquid_climates_is_the_hall_for_a_year_in_two_climates() -> None
     liquid = apply_variant(sc, "liquid Phoenix")
     main = next(n for n in liquid.nodes if n.id == "main-cooling")
     assert isinstance(main, CoolingUnit) and main.cooling_type == "cdu"
-    assert [str(f) for f in rules.check(liquid)] == []
+    assert _errors_and_hall_warnings(liquid) == []
 
 
 def test_hybrid_burst_peak_exceeds_the_site() -> None:
