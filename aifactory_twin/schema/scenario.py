@@ -214,7 +214,9 @@ class Variant(StrictModel):
     overrides: list[Override] = []
 
 
-EventKind = Literal["fail_unit", "restore_unit", "price_spike", "heat_wave", "staff_departure"]
+EventKind = Literal[
+    "fail_unit", "restore_unit", "price_spike", "heat_wave", "staff_departure", "supply_disruption"
+]
 
 
 class ScheduledEvent(StrictModel):
@@ -223,10 +225,14 @@ class ScheduledEvent(StrictModel):
     time_s: NonNegativeFloat
     kind: EventKind
     target: str = ""
-    """Node id the event applies to (fail/restore/staff), empty for factory-wide events."""
+    """Node id the event applies to (fail/restore/staff, the vendor of a supply disruption),
+    empty for factory-wide events."""
     magnitude: float = 1.0
-    """Units failed, price multiplier, temperature rise in K, or people leaving."""
+    """Units failed, price multiplier, temperature rise in K, or people leaving (unused by a
+    supply disruption)."""
     duration_s: NonNegativeFloat = 0.0
+    """How long it lasts, s (0 = until restored / for good); a supply disruption holds its
+    vendor's shipments this long and needs a length."""
 
 
 class Meta(StrictModel):

@@ -293,4 +293,11 @@ def event_problem(event: ScheduledEvent, kinds_by_id: dict[str, str]) -> str | N
             return f"{event.kind} names unknown node {event.target!r}"
         if event.kind == "staff_departure" and kind != "staff_team":
             return f"staff_departure needs a staff_team, {event.target!r} is a {kind}"
+    if event.kind == "supply_disruption":
+        kind = kinds_by_id.get(event.target)
+        if kind != "vendor":
+            what = "unknown node" if kind is None else f"a {kind}"
+            return f"supply_disruption needs a vendor, {event.target!r} is {what}"
+        if event.duration_s <= 0:
+            return f"supply_disruption of {event.target!r} needs a length (duration_s > 0)"
     return None

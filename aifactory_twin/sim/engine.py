@@ -203,7 +203,8 @@ class Engine:
 
     def kpis(self) -> dict[str, Any]:
         """The KPI dictionary of kpis.json for what has run so far."""
-        return compute_kpis(self.compiled, self.state, self.recorder, self.time_s, self.seed)
+        # The state's parameters: an injected supply disruption replans its deliveries.
+        return compute_kpis(self.state.c, self.state, self.recorder, self.time_s, self.seed)
 
     # -- control ---------------------------------------------------------------------------
     def inject(self, event: ScheduledEvent) -> None:

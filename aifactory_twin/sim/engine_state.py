@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import ScheduledEvent
+from aifactory_twin.sim.compile.nodes import SupplyWindow, with_supply_disruptions
 from aifactory_twin.sim.compiled import CompiledScenario, event_problem
 from aifactory_twin.sim.models import economics as eco
 from aifactory_twin.sim.models import thermal as th
@@ -49,7 +50,7 @@ from aifactory_twin.sim.stages.thermal import Thermal
 from aifactory_twin.sim.stages.view import NodeView
 from aifactory_twin.sim.stages.work import Work
 
-_NODE_EVENT_KINDS = frozenset({"fail_unit", "restore_unit", "staff_departure"})
+_NODE_EVENT_KINDS = frozenset({"fail_unit", "restore_unit", "staff_departure", "supply_disruption"})
 NodeArrays = tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int8]]
 
 
@@ -77,6 +78,9 @@ class EngineState:
         """Price spikes in force: (end s, multiplier)."""
         self.heat_effects: list[tuple[float, float]] = []
         """Heat waves in force: (end s, kelvin added to the ambient)."""
+        self.supply_windows: list[SupplyWindow] = []
+        """Supply disruptions injected so far: (vendor id, start s, end s); they outlive a swap
+        of parameters, so the pending deliveries stay replanned around them."""
         self.view_inputs: ViewInputs | None = None
         self.step_count = 0
         self.step_t = 0.0
@@ -93,6 +97,7 @@ class EngineState:
             # Freeze the last step's per-node view under the old parameters: the caches it
             # reads are rebuilt only by the next step, and node_state() may be asked before it.
             self.view()
+        c = with_supply_disruptions(c, self.supply_windows, self.availability.arrived)
         if self.c is not c:
             self.ledger.rebook_capex(self.c, c, self.availability.arrived)
         self.c = c
@@ -144,7 +149,19 @@ class EngineState:
             self.c.index[ev.target], ev.magnitude, t
         ):
             av.dirty = True
+        elif ev.kind == "supply_disruption":
+            msg = self._disrupt_supply(ev.target, t, end)
         self.log(t, "injected", ev.target, msg)
+
+    def _disrupt_supply(self, vendor: str, t: float, end_s: float) -> str:
+        """Hold ``vendor``'s shipments from ``t`` to ``end_s``: replan the pending deliveries."""
+        before = self.c.nodes.arrival_s
+        self.supply_windows.append((vendor, t, end_s))
+        self.swap_parameters(self.c)
+        later = np.flatnonzero(self.c.nodes.arrival_s > before)
+        self.availability.next_arrival_s = t  # rescan the pending deliveries at the next step
+        days = (end_s - t) / 86400.0
+        return f"supply disruption for {days:g} d: {later.size} pending deliveries delayed"
 
     def _restore_due(self, t: float) -> None:
         for at_s, target, n_units in self.availability.restores_due(t):

@@ -1,4 +1,4 @@
-"""Injected events: fail / restore a unit, price spike, heat wave, staff departure.
+"""Injected events: unit failures and restores, price spikes, heat waves, people, supply.
 
 Injections go to the running engine (``SimController.inject``; they apply at the next tick and
 the engine logs them as ``injected`` events) and are kept here as ``ScheduledEvent``s stamped with
@@ -31,6 +31,9 @@ class EventPreset:
     magnitude: float
     duration_s: float = 0.0
 
+
+# A vendor's disruption holds its shipments for this many days (a port closure, a fab outage).
+SUPPLY_DISRUPTION_DAYS: tuple[float, ...] = (30.0, 90.0)
 
 # Factory-wide events (Simulate › Inject). Magnitude: price multiplier / temperature rise in K.
 FACTORY_PRESETS: tuple[EventPreset, ...] = (
@@ -145,6 +148,16 @@ class EventInjector(QObject):
                 sub.addAction(
                     f"Half the team leaves ({half:g})",
                     lambda: self.inject("staff_departure", node_id, half),
+                )
+        if kind == "vendor":
+            for days in SUPPLY_DISRUPTION_DAYS:
+                action = sub.addAction(
+                    f"Supply disruption for {days:g} days",
+                    lambda d=days: self.inject("supply_disruption", node_id, 1.0, d * DAY_S),
+                )
+                action.setToolTip(
+                    "Holds this vendor's shipments from now on; the deliveries still pending "
+                    "arrive later (a dual-sourced order goes to its other vendor if sooner)"
                 )
         sub.setEnabled(not sub.isEmpty())
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from aifactory_twin.catalog import catalog_embodied_kg, unit_capex_usd
 from aifactory_twin.schema import (
@@ -31,7 +32,7 @@ from aifactory_twin.sim.compile.common import floats, problem
 from aifactory_twin.sim.compile.compute import rack_capex_usd
 from aifactory_twin.sim.compiled import CompiledScenario, NodeParams
 from aifactory_twin.sim.models.data import governance_factors
-from aifactory_twin.sim.models.supply import SupplyError, supply_plan
+from aifactory_twin.sim.models.supply import SupplyError, ordered_from_vendor, supply_plan
 
 
 def _embodied_kg(x: NodeBase) -> float:
@@ -83,13 +84,8 @@ def compile_nodes(
         fail_rate_per_unit_h=fail,
         repair_h=repair,
         static_power_kw=static_kw,
-        supply_seed=seed if any(_orders(x) for x in nodes) else None,
+        supply_seed=seed if any(ordered_from_vendor(x) for x in nodes) else None,
     )
-
-
-def _orders(node: NodeBase) -> bool:
-    delivery = getattr(node, "delivery", None)
-    return delivery is not None and bool(delivery.vendor or delivery.second_vendor)
 
 
 def deliveries_for_seed(c: CompiledScenario, seed: int) -> CompiledScenario:
@@ -100,6 +96,38 @@ def deliveries_for_seed(c: CompiledScenario, seed: int) -> CompiledScenario:
     """
     if c.nodes.supply_seed is None or c.nodes.supply_seed == seed:
         return c
-    arrival_s, _ = supply_plan(c.scenario.nodes, c.start_time, seed)
-    nodes = dataclasses.replace(c.nodes, arrival_s=arrival_s, supply_seed=seed)
-    return dataclasses.replace(c, nodes=nodes)
+    return _replanned(c, seed, {}, np.zeros(c.n_nodes, dtype=bool))
+
+
+SupplyWindow = tuple[str, float, float]
+"""A disruption injected during a run: (vendor id, start s, end s)."""
+
+
+def with_supply_disruptions(
+    c: CompiledScenario, windows: Sequence[SupplyWindow], arrived: npt.NDArray[np.bool_]
+) -> CompiledScenario:
+    """``c`` with the deliveries not yet ``arrived`` replanned around injected ``windows``."""
+    if c.nodes.supply_seed is None or not windows:
+        return c
+    extra: dict[str, list[tuple[float, float]]] = {}
+    for vendor, start_s, end_s in windows:
+        extra.setdefault(vendor, []).append((start_s, end_s))
+    return _replanned(c, c.nodes.supply_seed, extra, arrived)
+
+
+def _replanned(
+    c: CompiledScenario,
+    seed: int,
+    extra: dict[str, list[tuple[float, float]]],
+    keep: npt.NDArray[np.bool_],
+) -> CompiledScenario:
+    """``c`` with the vendor orders not in ``keep`` redrawn.
+
+    Other arrivals (fixed dates, dataset ready times set by the compiler) stay as compiled.
+    """
+    nodes = c.scenario.nodes
+    drawn, _ = supply_plan(nodes, c.start_time, seed, extra)
+    ordered = np.asarray([ordered_from_vendor(x) for x in nodes], dtype=bool)
+    arrival_s = np.where(ordered & ~keep, drawn, c.nodes.arrival_s)
+    params = dataclasses.replace(c.nodes, arrival_s=arrival_s, supply_seed=seed)
+    return dataclasses.replace(c, nodes=params)

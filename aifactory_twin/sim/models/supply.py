@@ -20,13 +20,17 @@ the run's seed (so Monte Carlo seeds vary deliveries):
 4. Dual sourcing (``delivery.second_vendor``): each vendor's offer is computed as above and the
    order goes to the one that delivers first; the node then costs ``1 + dual_source_premium``
    times its unit capex.
+
+A disruption injected during a run (a ``supply_disruption`` event) is one more window of its
+vendor: the plan is redrawn with it (``extra_windows``) and the deliveries still pending take the
+new dates, so a dual-sourced order moves to the other vendor when that is sooner.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -145,9 +149,14 @@ def lead_time_s(vendor: Vendor, seed: int, node_id: str) -> float:
 
 
 def supply_plan(
-    nodes: Sequence[NodeBase], start_time: datetime, seed: int
+    nodes: Sequence[NodeBase],
+    start_time: datetime,
+    seed: int,
+    extra_windows: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Per node: arrival seconds after the start, and the capex multiplier of its sourcing.
+
+    ``extra_windows`` adds (start s, end s) disruptions per vendor id to the drawn ones.
 
     Raises SupplyError when a delivery names something that is not a vendor node, or names a
     vendor together with a fixed delivery date.
@@ -170,7 +179,9 @@ def supply_plan(
             vendor = vendors[name]
             book = books.get(name)
             if book is None:
-                book = books[name] = _VendorBook(vendor, disruption_windows(vendor, seed))
+                windows = disruption_windows(vendor, seed)
+                windows += (extra_windows or {}).get(name, ())
+                book = books[name] = _VendorBook(vendor, sorted(windows))
             ready = order_s + lead_time_s(vendor, seed, node.id)
             done, take = book.ship(ready, float(node.count))
             offers.append((done, name, take))
@@ -180,6 +191,12 @@ def supply_plan(
         if len(offers) > 1:
             price[i] = 1.0 + delivery.dual_source_premium
     return arrival, price
+
+
+def ordered_from_vendor(node: NodeBase) -> bool:
+    """Whether ``node``'s units come from a vendor (their arrival is drawn, not a fixed date)."""
+    delivery = getattr(node, "delivery", None)
+    return delivery is not None and bool(delivery.vendor or delivery.second_vendor)
 
 
 def capex_due_usd(
