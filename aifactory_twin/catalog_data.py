@@ -822,10 +822,8 @@ SITE_PRESETS: dict[str, PresetEntry] = {
     "site_edge": PresetEntry(
         "site",
         "Edge site",
-        "A small site near its users: a metro-edge WAN uplink, a technician drive away.",
+        "A small site near its users, a technician drive away (link it with wan edges).",
         {
-            "wan_rtt_ms": (10.0, "estimate: metro edge to a regional backbone, 5–15 ms"),
-            "wan_bandwidth_gbps": (1.0, "estimate: a business fibre uplink"),
             "egress_usd_per_gb": (0.0, "estimate: a private WAN at a flat rate"),
             "technician_travel_hours": (2.0, "estimate: a regional field team's drive"),
         },
@@ -833,10 +831,8 @@ SITE_PRESETS: dict[str, PresetEntry] = {
     "site_cloud_region": PresetEntry(
         "site",
         "Cloud region",
-        "A public-cloud region: farther from the users, pays egress on what leaves it.",
+        "A public-cloud region: pays egress on what leaves it (link it with wan edges).",
         {
-            "wan_rtt_ms": (30.0, "estimate: regional cloud round trip, 20–40 ms"),
-            "wan_bandwidth_gbps": (100.0, "estimate: a dedicated interconnect"),
             "egress_usd_per_gb": (0.09, f"{_AWS_EGRESS} (internet egress, first 10 TB/month)"),
             "technician_travel_hours": (0.0, "estimate: the provider repairs its own hardware"),
         },

@@ -249,6 +249,48 @@ class Connect(Command):
         doc.remove_edge(self.edge.id)
 
 
+class SetEdgeField(Command):
+    """Set one value of an edge (a WAN link's latency or bandwidth); consecutive edits merge.
+
+    The edge keeps its id and its place in the file: it is removed and put back edited. The
+    new edge is validated when the command is made, so a bad value raises ScenarioError first.
+    """
+
+    def __init__(self, doc: FactoryDocument, edge_id: str, path: str, value: Any) -> None:
+        self.old = doc.edge(edge_id)
+        try:
+            self.new = type(self.old).model_validate({**self.old.model_dump(), path: value})
+        except ValidationError as exc:
+            problems = [Problem(path, plain_message(e["msg"])) for e in exc.errors()]
+            raise ScenarioError(problems) from None
+        self.path = path
+        self.text = f"Set {field_phrase(path)} of {edge_id}"
+
+    def _swap(self, doc: FactoryDocument, edge: Edge) -> None:
+        index = doc.edge_index(edge.id)
+        doc.remove_edge(edge.id)
+        doc.insert_edge(edge, index)
+
+    def redo(self, doc: FactoryDocument) -> None:
+        """Put the edited edge in place of the old one."""
+        self._swap(doc, self.new)
+
+    def undo(self, doc: FactoryDocument) -> None:
+        """Put the old edge back."""
+        self._swap(doc, self.old)
+
+    def merge_key(self) -> tuple[Any, ...]:
+        """Edits of the same value of the same edge merge."""
+        return ("set_edge_field", self.old.id, self.path)
+
+    def merge_with(self, other: Command) -> bool:
+        """Keep this edit's old edge and take ``other``'s new one."""
+        if not isinstance(other, SetEdgeField) or other.merge_key() != self.merge_key():
+            return False
+        self.new = other.new
+        return True
+
+
 class Disconnect(RemoveItems):
     """Remove edges only."""
 

@@ -9,6 +9,8 @@ ignore them, so a half-wired scene still gets sensible reachability answers.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections import deque
 from collections.abc import Iterable
 from itertools import repeat
@@ -34,6 +36,7 @@ from aifactory_twin.schema import (
     Site,
     Storage,
     Ups,
+    WanLink,
 )
 
 if TYPE_CHECKING:
@@ -203,7 +206,8 @@ def to_networkx(scenario: Scenario) -> nx.MultiDiGraph:
     """The scenario as a networkx MultiDiGraph with typed attributes.
 
     Nodes carry ``kind`` and their scalar fields flattened with dots (``position.x``,
-    ``delivery.lead_time_days``); edges are keyed by edge id with attribute ``kind``. Edges whose
+    ``delivery.lead_time_days``); edges are keyed by edge id with attribute ``kind`` (and a WAN
+    link's ``latency_ms`` and ``bandwidth_gbps``). Edges whose
     ends are missing are left out (``rules.check`` reports them).
     """
     import networkx as nx  # here, not at the top: loading and validating never need networkx
@@ -217,7 +221,8 @@ def to_networkx(scenario: Scenario) -> nx.MultiDiGraph:
         graph.add_node(node.id, **attrs)
     for edge in scenario.edges:
         if edge.source in graph and edge.target in graph:
-            graph.add_edge(edge.source, edge.target, key=edge.id, kind=edge.kind)
+            values = edge.model_dump(exclude={"id", "kind", "source", "target"})
+            graph.add_edge(edge.source, edge.target, key=edge.id, kind=edge.kind, **values)
     return graph
 
 
@@ -312,11 +317,69 @@ def site_of(node: NodeBase, known: dict[str, Site]) -> str:
     return node.group if node.group in known else ""
 
 
-def rtt_ms(known: dict[str, Site], a: str, b: str) -> float:
-    """Round trip between sites ``a`` and ``b`` over the hub-and-spoke WAN ("" = backbone)."""
-    if a == b:
-        return 0.0
-    return (known[a].wan_rtt_ms if a else 0.0) + (known[b].wan_rtt_ms if b else 0.0)
+def wan_end(node: NodeBase, known: dict[str, Site]) -> str:
+    """The place a WAN edge's end stands for: the site, or where a switch is ("" = main hall)."""
+    return node.id if isinstance(node, Site) else site_of(node, known)
+
+
+class WanPaths:
+    """Lowest-latency paths between places over the ``wan`` edges (networkx Dijkstra).
+
+    Places are the site ids and "" (the main hall: the nodes at no site). A ``wan`` edge joins
+    two sites, or a site and a network switch, which stands for the place it is at (usually the
+    main hall, where the WAN lands on its border switch). Between the same two places only the
+    lowest-latency link is used; an edge whose two ends are at the same place carries nothing.
+    """
+
+    def __init__(self, scenario: Scenario, known: dict[str, Site] | None = None) -> None:
+        import networkx as nx  # here: only scenarios with sites need it
+
+        self.known = sites(scenario.nodes) if known is None else known
+        by_id = scenario.node_by_id()
+        allowed = ALLOWED_CONNECTIONS["wan"]
+        self.graph: nx.Graph = nx.Graph()
+        self.graph.add_nodes_from(["", *self.known])
+        self.idle: list[WanLink] = []
+        """Usable ``wan`` edges whose two ends are at the same place."""
+        for edge in scenario.edges:
+            if not isinstance(edge, WanLink):
+                continue
+            src, dst = by_id.get(edge.source), by_id.get(edge.target)
+            if src is None or dst is None or (src.kind, dst.kind) not in allowed:
+                continue  # the rules report a dangling or refused edge
+            a, b = wan_end(src, self.known), wan_end(dst, self.known)
+            if a == b:
+                self.idle.append(edge)
+                continue
+            known_link = self.graph.get_edge_data(a, b)
+            if known_link is None or edge.latency_ms < known_link["link"].latency_ms:
+                self.graph.add_edge(a, b, latency_ms=edge.latency_ms, link=edge)
+        self._from: dict[str, tuple[dict[str, float], dict[str, list[str]]]] = {}
+
+    def _search(self, a: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+        found = self._from.get(a)
+        if found is None:
+            import networkx as nx
+
+            if a in self.graph:
+                found = nx.single_source_dijkstra(self.graph, a, weight="latency_ms")
+            else:
+                found = ({a: 0.0}, {a: [a]})
+            self._from[a] = found
+        return found
+
+    def latency_ms(self, a: str, b: str) -> float:
+        """Round trip from place ``a`` to place ``b`` (inf when no WAN path joins them)."""
+        if a == b:
+            return 0.0
+        return float(self._search(a)[0].get(b, math.inf))
+
+    def path(self, a: str, b: str) -> list[WanLink]:
+        """The WAN edges from ``a`` to ``b`` along the lowest-latency path ([] if none)."""
+        places = self._search(a)[1].get(b) if a != b else None
+        if not places:
+            return []
+        return [self.graph.edges[u, v]["link"] for u, v in itertools.pairwise(places)]
 
 
 def serving_hosts(scenario: Scenario, service: InferenceService) -> list[NodeBase]:
@@ -332,9 +395,11 @@ def latency_problems(scenario: Scenario) -> list[tuple[str, str, str]]:
     """(field path, service id, message) for each service its users' latency cannot be met.
 
     A service with a ``users_site`` is served only by hosts within ``latency_target_ms`` round
-    trip of that site; one with no such host is an error (it could serve nobody in time).
+    trip of that site over the WAN edges; one with no such host is an error (it could serve
+    nobody in time). The message names the nearest host and the WAN edges on its path.
     """
     known = sites(scenario.nodes)
+    paths: WanPaths | None = None
     out: list[tuple[str, str, str]] = []
     for i, svc in enumerate(scenario.workloads):
         if not isinstance(svc, InferenceService) or not svc.users_site:
@@ -343,11 +408,20 @@ def latency_problems(scenario: Scenario) -> list[tuple[str, str, str]]:
         if svc.users_site not in known:
             out.append((path, svc.id, f"service {svc.id!r}: {svc.users_site!r} is no site node"))
             continue
+        paths = paths or WanPaths(scenario, known)
         hosts = serving_hosts(scenario, svc)
-        trips = sorted((rtt_ms(known, svc.users_site, site_of(h, known)), h.id) for h in hosts)
+        trips = sorted(
+            (paths.latency_ms(svc.users_site, site_of(h, known)), h.id, site_of(h, known))
+            for h in hosts
+        )
         if hosts and trips[0][0] <= svc.latency_target_ms:
             continue
-        nearest = f"; nearest: {trips[0][1]!r} at {trips[0][0]:g} ms" if trips else ""
+        nearest = ""
+        if trips and math.isfinite(trips[0][0]):
+            links = ", ".join(repr(e.id) for e in paths.path(svc.users_site, trips[0][2]))
+            nearest = f"; nearest: {trips[0][1]!r} at {trips[0][0]:g} ms over WAN edges {links}"
+        elif trips:
+            nearest = "; no path of wan edges reaches any of its hosts"
         out.append(
             (
                 f"workloads[{i}].latency_target_ms",

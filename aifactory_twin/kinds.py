@@ -22,7 +22,7 @@ from aifactory_twin.formatting import format_count, format_percent, format_quant
 
 Layer = Literal["compute", "network", "cooling", "power", "storage", "people", "cloud", "supply"]
 
-EDGE_KINDS: tuple[str, ...] = ("power", "coolant", "network", "data", "support")
+EDGE_KINDS: tuple[str, ...] = ("power", "coolant", "network", "data", "support", "wan")
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,8 @@ class KindInfo:
     data_sink: bool = False
     supports: bool = False
     """Looks after other nodes (support edges from it to any kind)."""
+    wan_end: bool = False
+    """A place on the WAN: ``wan`` edges join it to another one or to a network switch."""
     # --- behaviour ------------------------------------------------------------------------------
     failable: bool = False
     """Its units fail and can be failed or restored by events (staff teams leave instead)."""
@@ -194,7 +196,8 @@ KINDS: tuple[KindInfo, ...] = (
         "site",
         "network",
         5,
-        lambda n: f"Site · WAN {n.wan_rtt_ms:g} ms · {n.wan_bandwidth_gbps:g} Gb/s",
+        lambda n: f"Site · {n.technician_travel_hours:g} h drive · {n.egress_usd_per_gb:g} USD/GB",
+        wan_end=True,
     ),
     KindInfo(
         "dataset",
@@ -265,6 +268,8 @@ def _connects(edge_kind: str, src: KindInfo, dst: KindInfo) -> bool:
         return src.data_source and dst.data_sink
     if edge_kind == "support":
         return src.supports
+    if edge_kind == "wan":  # site to site, or a site to the switch of the place it reaches
+        return (src.wan_end and (dst.wan_end or dst.switch)) or (src.switch and dst.wan_end)
     raise ValueError(f"unknown edge kind {edge_kind!r}")
 
 

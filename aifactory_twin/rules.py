@@ -19,6 +19,7 @@ from aifactory_twin.errors import ScenarioError
 from aifactory_twin.graph import (
     COLLECTORS_NEEDING_REJECTOR,
     FactoryIndex,
+    WanPaths,
     cooling_capacity_kw,
     cooling_groups,
     heat_rejection_reachable,
@@ -41,6 +42,7 @@ from aifactory_twin.schema import (
     Scenario,
     StaffTeam,
     TrainingJob,
+    WanLink,
     order_problems,
     refusal_reason,
 )
@@ -112,6 +114,7 @@ def _error_findings(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
         Finding("error", "latency-unreachable", message, path, (svc_id,))
         for path, svc_id, message in latency_problems(scenario)
     ]
+    out += _idle_wan_links(scenario)
     out += _workload_and_variant_refs(scenario, idx)
     out += [Finding("error", *m) for m in cooling_mode_mismatches(scenario, idx)]
     out += _job_errors(scenario, idx)
@@ -198,17 +201,19 @@ def _workload_and_variant_refs(scenario: Scenario, idx: FactoryIndex) -> list[Fi
                         (work.id, target),
                     )
                 )
+    # A WAN edge's values may be overridden too (its latency, its bandwidth).
+    known = workload_ids | {e.id for e in scenario.edges if isinstance(e, WanLink)}
     for i, variant in enumerate(scenario.variants):
         for j, override in enumerate(variant.overrides):
             target = override.target
-            if target != "settings" and target not in idx.nodes and target not in workload_ids:
+            if target != "settings" and target not in idx.nodes and target not in known:
                 out.append(
                     Finding(
                         "error",
                         "override-missing-target",
                         f"variant {variant.name!r} "
-                        f"overrides {target!r}, which is neither a node, a workload nor "
-                        "'settings'",
+                        f"overrides {target!r}, which is neither a node, a workload, a WAN "
+                        "edge nor 'settings'",
                         f"variants[{i}].overrides[{j}]",
                         (target,),
                     )
@@ -544,6 +549,25 @@ def _nobody_reviews(scenario: Scenario) -> list[Finding]:
             f"workloads[{jobs[0][0]}]" if jobs else "job_mix" if scenario.job_mix else "job_traces",
             tuple(runs[: len(jobs)]),
         )
+    ]
+
+
+def _idle_wan_links(scenario: Scenario) -> list[Finding]:
+    """A WAN edge whose two ends are at the same place (a site and a switch inside it)."""
+    if not any(isinstance(e, WanLink) for e in scenario.edges):
+        return []
+    position = {e.id: i for i, e in enumerate(scenario.edges)}
+    return [
+        Finding(
+            "warning",
+            "wan-edge-same-place",
+            f"WAN edge {e.id!r} joins {e.source!r} and {e.target!r}, which are at the same "
+            "place, so no traffic crosses it; link the site to another site or to a switch "
+            "of the main hall",
+            f"edges[{position[e.id]}]",
+            (e.id, e.source, e.target),
+        )
+        for e in WanPaths(scenario).idle
     ]
 
 

@@ -13,13 +13,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.paths import join_path, set_in, split_path
-from aifactory_twin.schema import Node, Override, Scenario, Settings, Workload
+from aifactory_twin.schema import AnyEdge, Node, Override, Scenario, Settings, Workload
 
 SETTINGS_TARGET = "settings"
 # Changing an id or a kind would be a structural edit, not a what-if.
 _FROZEN_FIELDS = frozenset({"id", "kind"})
 _WORKLOAD_ADAPTER: TypeAdapter[Workload] = TypeAdapter(Workload)
 _NODE_ADAPTER: TypeAdapter[Node] = TypeAdapter(Node)
+_EDGE_ADAPTER: TypeAdapter[AnyEdge] = TypeAdapter(AnyEdge)
+# An edge's ends are structure too; a WAN edge's latency and bandwidth are values.
+_EDGE_ENDS = frozenset({"source", "target"})
 
 
 def variant_names(scenario: Scenario) -> list[str]:
@@ -61,28 +64,34 @@ def apply_variant(scenario: Scenario, name: str | None) -> Scenario:
     work_index: dict[str, int] = {}
     for i, work in enumerate(scenario.workloads):
         work_index.setdefault(work.id, i)
+    edge_index: dict[str, int] = {}
+    for i, edge in enumerate(scenario.edges):  # an id names a node or workload before an edge
+        edge_index.setdefault(edge.id, i)
     # Dump only what the overrides touch: a variant of a 9,472-node scene edits a handful.
     touched: dict[tuple[str, int], dict[str, Any]] = {}
     owner: dict[tuple[str, int], list[str]] = {}
     problems: list[Problem] = []
     for j, override in enumerate(scenario.variants[vi].overrides):
         where = f"variants[{vi}].overrides[{j}]"
-        key, model = _locate(scenario, override, node_index, work_index)
+        key, model = _locate(scenario, override, node_index, work_index, edge_index)
         if key is None or model is None:
             problems.append(
                 Problem(
                     f"{where}.target",
-                    f"{override.target!r} is neither a node, a workload nor 'settings'",
+                    f"{override.target!r} is neither a node, a workload, a WAN edge nor 'settings'",
                 )
             )
             continue
         data = touched.setdefault(key, model.model_dump(mode="python"))
         reason = _set_dotted(data, override.path, override.value)
+        if key[0] == "edges" and override.path in _EDGE_ENDS:
+            reason = f"{override.path!r} is part of the structure and cannot be overridden"
         if reason:
             problems.append(Problem(f"{where}.path", f"{override.target}: {reason}"))
             continue
         owner.setdefault(key, []).append(where)
     nodes, workloads, settings = list(scenario.nodes), list(scenario.workloads), scenario.settings
+    edges = list(scenario.edges)
     for key, data in touched.items():
         part, i = key
         where = " / ".join(owner.get(key, [])) or f"variants[{vi}]"
@@ -91,6 +100,8 @@ def apply_variant(scenario: Scenario, name: str | None) -> Scenario:
                 nodes[i] = _NODE_ADAPTER.validate_python(data)
             elif part == "workloads":
                 workloads[i] = _WORKLOAD_ADAPTER.validate_python(data)
+            elif part == "edges":
+                edges[i] = _EDGE_ADAPTER.validate_python(data)
             else:
                 settings = Settings.model_validate(data)
         except ValidationError as exc:
@@ -98,7 +109,7 @@ def apply_variant(scenario: Scenario, name: str | None) -> Scenario:
     if problems:
         raise ScenarioError(problems)
     return scenario.model_copy(
-        update={"nodes": nodes, "workloads": workloads, "settings": settings}
+        update={"nodes": nodes, "workloads": workloads, "settings": settings, "edges": edges}
     )
 
 
@@ -107,6 +118,7 @@ def _locate(
     override: Override,
     node_index: dict[str, int],
     work_index: dict[str, int],
+    edge_index: dict[str, int],
 ) -> tuple[tuple[str, int] | None, BaseModel | None]:
     if override.target == SETTINGS_TARGET:
         return ("settings", 0), scenario.settings
@@ -116,6 +128,9 @@ def _locate(
     if override.target in work_index:
         i = work_index[override.target]
         return ("workloads", i), scenario.workloads[i]
+    if override.target in edge_index:
+        i = edge_index[override.target]
+        return ("edges", i), scenario.edges[i]
     return None, None
 
 
@@ -153,6 +168,12 @@ def diff_overrides(base: Scenario, edited: Scenario) -> list[Override]:
                 problems.append(Problem(part, f"{item_id!r} changed kind; a variant cannot"))
                 continue
             pairs.append((item_id, old, new))
+    # A WAN edge's latency and bandwidth are values too (edges that came or went are not).
+    old_edges = {e.id: e for e in base.edges}
+    for edge in edited.edges:
+        was = old_edges.get(edge.id)
+        if was is not None and type(was) is type(edge) and was != edge:
+            pairs.append((edge.id, was, edge))
     if problems:
         raise ScenarioError(problems)
     out: list[Override] = []

@@ -30,6 +30,8 @@ from aifactory_twin.schema import (
     TrainingJob,
     UncertainInput,
     Variant,
+    WanLink,
+    make_edge,
 )
 
 SCENES_DIR = Path(__file__).resolve().parent.parent / "scenes"
@@ -37,7 +39,14 @@ DAY_S = 86400.0
 # Node cards on the canvas are ~172 px wide and ~50 px tall: columns 210 px apart, rows 110.
 STEP_X_PX = 210.0
 STEP_Y_PX = 110.0
-_EDGE_ABBR = {"power": "pw", "coolant": "cl", "network": "nw", "data": "dt", "support": "sp"}
+_EDGE_ABBR = {
+    "power": "pw",
+    "coolant": "cl",
+    "network": "nw",
+    "data": "dt",
+    "support": "sp",
+    "wan": "wan",
+}
 
 
 def dumps(scenario: Scenario) -> str:
@@ -71,7 +80,20 @@ class SceneBuilder:
     def link(self, kind: str, source: str, targets: str | list[str]) -> None:
         for target in [targets] if isinstance(targets, str) else targets:
             edge_id = f"{_EDGE_ABBR[kind]}-{source}--{target}"
-            self.edges.append(Edge(id=edge_id, kind=kind, source=source, target=target))
+            self.edges.append(make_edge(edge_id, kind, source, target))
+
+    def wan(self, source: str, target: str, latency_ms: float, bandwidth_gbps: float) -> str:
+        """A WAN link between two sites (or a site and a switch); returns its id."""
+        edge_id = f"wan-{source}--{target}"
+        link = WanLink(
+            id=edge_id,
+            source=source,
+            target=target,
+            latency_ms=latency_ms,
+            bandwidth_gbps=bandwidth_gbps,
+        )
+        self.edges.append(link)
+        return edge_id
 
     def scenario(self) -> Scenario:
         return Scenario(
@@ -753,12 +775,14 @@ def hybrid_burst() -> Scenario:
     b.add("dgx_h100", "cluster", 3, 3, count=32, group="site")
     b.add("roce_400", "leaf", 3, 2, count=8, group="site")
     b.add("roce_400", "spine", 5, 1, count=4)
-    # Sites (issue 14): the cloud H100s sit in a cloud region 5 + 30 ms from the users' site and
-    # every token they stream out pays its egress, $0.09/GB (AWS internet egress, first 10 TB
-    # a month: https://aws.amazon.com/ec2/pricing/on-demand/).
+    # Sites (issue 14): the cloud H100s sit in a cloud region 35 ms round trip from the users'
+    # site over a 100 Gb/s interconnect (estimates: a regional cloud 20–40 ms), and every token
+    # they stream out pays its egress, $0.09/GB (AWS internet egress, first 10 TB a month:
+    # https://aws.amazon.com/ec2/pricing/on-demand/).
     b.add("cloud_h100", "cloud", 8, 1, group="cloud-region")
-    b.add("site_edge", "site", 1, 1, wan_rtt_ms=5.0, wan_bandwidth_gbps=100.0, group="site")
+    b.add("site_edge", "site", 1, 1, name="Campus", group="site")
     b.add("site_cloud_region", "cloud-region", 8, 0, group="cloud-region")
+    cloud_link = b.wan("site", "cloud-region", latency_ms=35.0, bandwidth_gbps=100.0)
     b.link("network", "cluster", "leaf")
     b.link("network", "leaf", "spine")
     b.link("network", "cloud", "spine")
@@ -789,6 +813,16 @@ def hybrid_burst() -> Scenario:
             users_site="site",
         )
     )
+    # The afternoon overflow (~150k tokens/s ≈ 240 Mb/s at 200 B per token) through a 100 Mb/s
+    # VPN: the link saturates and caps what the cloud can serve.
+    b.variants.append(
+        Variant(
+            name="cloud over a 100 Mbps VPN",
+            description="The cloud region over a 100 Mb/s VPN instead of an interconnect: the "
+            "link saturates at the afternoon peak and the overflow goes unserved.",
+            overrides=[Override(target=cloud_link, path="bandwidth_gbps", value=0.1)],
+        )
+    )
     return b.scenario()
 
 
@@ -802,18 +836,18 @@ def edge_inference() -> Scenario:
         step_s=300.0,
     )
     sites = [("north", "hgx_h200", 2), ("south", "hgx_h200", 1), ("east", "mi300x_server", 2)]
-    # Sites and the WAN (issue 14, all estimates): metro-edge uplinks 8–12 ms from the backbone
-    # at 1 Gb/s; the field team drives 1.5–3 h to each site before a repair.
-    wan = {"north": (8.0, 1.5), "south": (12.0, 3.0), "east": (10.0, 2.5)}
+    # Sites and the WAN (issue 14, all estimates): a metro fibre ring of 1 Gb/s links, 18–22 ms
+    # round trip between sites; the field team drives 1.5–3 h to each site before a repair.
+    travel = {"north": 1.5, "south": 3.0, "east": 2.5}
     # Peak demand per GPU of the site, at 1,000 tokens/s per GPU (§6.5, estimate): the south
     # site's users ask for 1.5× its one server; north and east have room to spare.
     load = {"north": 600.0, "south": 1500.0, "east": 600.0}
     all_servers = [f"{site}-servers" for site, _, _ in sites]
     for i, (site, preset, servers) in enumerate(sites):
         c, g = 5.0 * i, f"site-{site}"
-        rtt_ms, travel_h = wan[site]
-        b.add("site_edge", g, c + 2, 1, wan_rtt_ms=rtt_ms, technician_travel_hours=travel_h,
-              group=g)  # fmt: skip
+        # The site nodes stand above their halls, south raised so the WAN ring reads as one.
+        b.add("site_edge", g, c + 2, -1.2 - 1.2 * (site == "south"), name=f"{site.title()} site",
+              technician_travel_hours=travel[site])  # fmt: skip
         b.add(preset, f"{site}-servers", c + 1, 2, count=servers, group=g)
         b.add("roce_400", f"{site}-switch", c + 1, 1, group=g)
         # ≤ 2 × 10.8 = 21.6 kW rated vs a 30 kW in-row unit on a 40 kW air-cooled chiller.
@@ -842,6 +876,11 @@ def edge_inference() -> Scenario:
                 placement=all_servers,
             )
         )
+    ring = [
+        b.wan("site-north", "site-south", latency_ms=20.0, bandwidth_gbps=1.0),
+        b.wan("site-south", "site-east", latency_ms=22.0, bandwidth_gbps=1.0),
+        b.wan("site-north", "site-east", latency_ms=18.0, bandwidth_gbps=1.0),
+    ]
     b.add("team_facilities", "field-ops", 5, 6, headcount=3, shift_coverage="extended")
     b.add("team_mlops", "mlops", 9, 6, headcount=2)
     kit = ("cooler", "chiller", "grid", "ups", "pdu")
@@ -855,6 +894,19 @@ def edge_inference() -> Scenario:
             overrides=[
                 Override(target=f"{site}-assistant", path="latency_target_ms", value=15.0)
                 for site, _, _ in sites
+            ],
+        )
+    )
+    # South's overflow at its peak is ~4,000 tokens/s ≈ 6.4 Mb/s at 200 B per token.
+    b.variants.append(
+        Variant(
+            name="south on a 2 Mbps backhaul",
+            description="The south site's two links are a 2 Mb/s radio backhaul: its users' "
+            "overflow saturates them and part of its peak goes unserved.",
+            overrides=[
+                Override(target=link, path="bandwidth_gbps", value=0.002)
+                for link in ring
+                if "south" in link
             ],
         )
     )

@@ -20,12 +20,13 @@ from aifactory_twin.commands import AddNodes, MoveNodes, new_node
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.kinds import KIND_INFO, id_prefix
-from aifactory_twin.schema import HEAT_REJECTORS, Edge, Node, NodeBase, Position
+from aifactory_twin.schema import HEAT_REJECTORS, AnyEdge, Edge, Node, NodeBase, Position
 from ui.canvas.items import NODE_H, NODE_W
 
 CLIP_FORMAT = "aifactory-twin-nodes"
 PASTE_OFFSET = 40.0
 _NODE_ADAPTER: TypeAdapter[Any] = TypeAdapter(Node)
+_EDGE_ADAPTER: TypeAdapter[Edge] = TypeAdapter(AnyEdge)
 _SUFFIX_RE = re.compile(r"-\d+$")
 
 
@@ -83,7 +84,7 @@ def paste_command(
         raise ScenarioError([Problem("clipboard", "does not hold factory nodes")])
     try:
         nodes: list[NodeBase] = [_NODE_ADAPTER.validate_python(n) for n in data["nodes"]]
-        edges = [Edge.model_validate(e) for e in data.get("edges", [])]
+        edges = [_EDGE_ADAPTER.validate_python(e) for e in data.get("edges", [])]
     except (ValidationError, KeyError, TypeError) as exc:
         raise ScenarioError([Problem("clipboard", f"invalid nodes: {exc}")]) from None
     if at is not None and nodes:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from aifactory_twin.commands import Command, Connect, RemoveItems
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
-from aifactory_twin.schema import Edge
+from aifactory_twin.schema import make_edge
 from ui.arrange import align_command, distribute_command, nudge_command
 from ui.canvas.interactions import choose_edge
 from ui.canvas.items import NODE_H, NODE_W
@@ -86,12 +86,7 @@ class EditorOps:
         if choice.refusal:
             ctx.status(f"Connection refused: {choice.refusal}")
             return
-        edge = Edge(
-            id=ctx.doc.fresh_id(choice.kind),
-            kind=choice.kind,
-            source=choice.source,
-            target=choice.target,
-        )
+        edge = make_edge(ctx.doc.fresh_id(choice.kind), choice.kind, choice.source, choice.target)
         try:
             command = Connect(ctx.doc, edge)
         except ScenarioError as exc:

@@ -56,6 +56,7 @@ EDGE_STYLES: dict[str, tuple[str, Qt.PenStyle, float]] = {
     "network": ("#7C4DDB", Qt.PenStyle.SolidLine, 1.6),
     "data": ("#13A37A", Qt.PenStyle.DashDotLine, 2.0),
     "support": ("#D6457F", Qt.PenStyle.DotLine, 1.6),
+    "wan": ("#2F6FDE", Qt.PenStyle.DashDotDotLine, 3.0),
 }
 
 # Finding severity → badge colour.

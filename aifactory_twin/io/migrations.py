@@ -27,7 +27,7 @@ from aifactory_twin.schema.scenario import SCHEMA_VERSION
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 MIGRATIONS: dict[int, Migration] = {}
-"""from-version → function producing the dict at from-version + 1. Empty while the format is v1."""
+"""from-version → function producing the dict at from-version + 1."""
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "current_version", "migrate"]
 
@@ -120,3 +120,111 @@ def _newer_problem(version: int, target: int, file: str) -> Problem:
 def newer_version_problem(version: int, file: str = "") -> Problem:
     """The problem reported for a file from a newer build."""
     return _newer_problem(version, current_version(), file)
+
+
+# ------------------------------------------------------------------ 1 → 2: WAN edges
+OLD_SITE_RTT_MS = 20.0
+OLD_SITE_BANDWIDTH_GBPS = 10.0
+"""Version-1 defaults of a site's uplink fields (a hand-written file may leave them out)."""
+_OLD_UPLINK_PATHS = {"wan_rtt_ms": "latency_ms", "wan_bandwidth_gbps": "bandwidth_gbps"}
+
+
+def _fresh(taken: set[str], wanted: str) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``… whichever is not ``taken`` (then taken)."""
+    name, n = wanted, 1
+    while name in taken:
+        n += 1
+        name = f"{wanted}-{n}"
+    taken.add(name)
+    return name
+
+
+def _v1_sites_uplinks_become_wan_edges(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 → 2: each site's WAN uplink becomes a ``wan`` edge to a hub "WAN backbone".
+
+    The uplink was ``wan_rtt_ms`` and ``wan_bandwidth_gbps`` on the site node: version 1 joined
+    the sites hub-and-spoke through an implicit backbone, and the nodes at no site sat on it.
+    The hub is now a site node; when the main hall has a network switch (at no site), a 0 ms
+    link joins the hub to it so the hall stays on the backbone, its bandwidth the sum of the
+    uplinks (version 1 capped only the uplinks). Variant overrides and uncertain inputs of the
+    uplink fields move to the new edges.
+    """
+    nodes = data.get("nodes")
+    if not isinstance(nodes, list):
+        return data
+    site_nodes = [n for n in nodes if isinstance(n, dict) and n.get("kind") == "site"]
+    if not site_nodes:
+        return data
+    out = copy.deepcopy(data)
+    site_nodes = [n for n in out["nodes"] if isinstance(n, dict) and n.get("kind") == "site"]
+    site_ids = {str(n.get("id")) for n in site_nodes}
+    node_ids = {str(n.get("id")) for n in out["nodes"] if isinstance(n, dict)}
+    edges = out.setdefault("edges", [])
+    edge_ids = {str(e.get("id")) for e in edges if isinstance(e, dict)}
+    xs = [float(n.get("position", {}).get("x", 0.0)) for n in site_nodes]
+    ys = [float(n.get("position", {}).get("y", 0.0)) for n in site_nodes]
+    hub = _fresh(node_ids, "wan-backbone")
+    out["nodes"].append(
+        {
+            "kind": "site",
+            "id": hub,
+            "name": "WAN backbone",
+            "position": {"x": sum(xs) / len(xs), "y": min(ys) - 160.0},
+        }
+    )
+    moved: dict[str, str] = {}  # site id → its uplink edge id
+    total_gbps = 0.0
+    for site in site_nodes:
+        rtt = float(site.pop("wan_rtt_ms", OLD_SITE_RTT_MS))
+        gbps = float(site.pop("wan_bandwidth_gbps", OLD_SITE_BANDWIDTH_GBPS))
+        total_gbps += gbps
+        edge_id = moved[str(site["id"])] = _fresh(edge_ids, f"wan-{site['id']}")
+        edges.append(
+            {
+                "kind": "wan",
+                "id": edge_id,
+                "source": site["id"],
+                "target": hub,
+                "latency_ms": rtt,
+                "bandwidth_gbps": gbps,
+            }
+        )
+    hall_switch = next(
+        (
+            n["id"]
+            for n in out["nodes"]
+            if isinstance(n, dict)
+            and n.get("kind") == "network_switch"
+            and n.get("group", "") not in site_ids
+        ),
+        None,
+    )
+    if hall_switch is not None:
+        edges.append(
+            {
+                "kind": "wan",
+                "id": _fresh(edge_ids, "wan-main-hall"),
+                "source": hub,
+                "target": hall_switch,
+                "latency_ms": 0.0,
+                "bandwidth_gbps": total_gbps,
+            }
+        )
+    for item in _overrides_and_inputs(out):
+        target, path = item.get("target"), item.get("path")
+        if target in moved and path in _OLD_UPLINK_PATHS:
+            item["target"], item["path"] = moved[target], _OLD_UPLINK_PATHS[path]
+    return out
+
+
+def _overrides_and_inputs(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every variant override and uncertain input of a raw scenario dict."""
+    found: list[dict[str, Any]] = []
+    for variant in data.get("variants") or []:
+        if isinstance(variant, dict):
+            found += [o for o in variant.get("overrides") or [] if isinstance(o, dict)]
+    found += [u for u in data.get("uncertain") or [] if isinstance(u, dict)]
+    return found
+
+
+MIGRATIONS[1] = _v1_sites_uplinks_become_wan_edges

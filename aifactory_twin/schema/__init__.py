@@ -7,8 +7,11 @@ from aifactory_twin.schema.dataset import Dataset
 from aifactory_twin.schema.edges import (
     ALLOWED_CONNECTIONS,
     EDGE_KINDS,
+    AnyEdge,
     Edge,
+    WanLink,
     allowed_edge_kinds,
+    make_edge,
     refusal_reason,
 )
 from aifactory_twin.schema.job_mix import THREE_TEAM_MIX, JobMix
@@ -70,6 +73,7 @@ __all__ = [
     "THREE_TEAM_MIX",
     "AcceleratorSpec",
     "AmbientProfile",
+    "AnyEdge",
     "CheckpointPolicy",
     "CloudBurst",
     "ComputeRack",
@@ -106,8 +110,10 @@ __all__ = [
     "Ups",
     "Variant",
     "Vendor",
+    "WanLink",
     "Workload",
     "allowed_edge_kinds",
+    "make_edge",
     "order_problems",
     "refusal_reason",
 ]

@@ -441,17 +441,12 @@ class Vendor(NodeBase):
 class Site(NodeBase):
     """A location of the factory: a campus, an edge site or a cloud region.
 
-    The nodes whose ``group`` is the site's id are at the site. Sites meet through a WAN
-    backbone (hub and spoke): the round trip between two sites is the sum of their
-    ``wan_rtt_ms``, and responses served to users at another site cross both uplinks. Every
-    default is an estimate (metro edge RTT 5–10 ms, regional 20–40 ms).
+    The nodes whose ``group`` is the site's id are at the site; the nodes at no site are in the
+    main hall. Places meet over ``wan`` edges (``WanLink``: latency and bandwidth), drawn
+    between sites or from a site to a network switch of the place it reaches.
     """
 
     kind: Literal["site"] = "site"
-    wan_rtt_ms: NonNegativeFloat = 20.0
-    """Round-trip time between this site and the WAN backbone, ms."""
-    wan_bandwidth_gbps: PositiveFloat = 10.0
-    """Uplink bandwidth to the backbone, Gb/s: caps the responses crossing it."""
     egress_usd_per_gb: NonNegativeFloat = 0.0
     """Price of data leaving this site over the WAN, USD/GB (a cloud region charges it)."""
     technician_travel_hours: NonNegativeFloat = 0.0

@@ -17,7 +17,7 @@ from aifactory_twin.schema.base import (
     Temperature,
 )
 from aifactory_twin.schema.dataset import Dataset, DatasetSpec
-from aifactory_twin.schema.edges import Edge
+from aifactory_twin.schema.edges import AnyEdge
 from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.schema.job_trace import JobTrace
 from aifactory_twin.schema.nodes import DatasetNode, Node, NodeBase
@@ -25,7 +25,7 @@ from aifactory_twin.schema.training import ModelDescription, ParallelLayout
 from aifactory_twin.schema.uncertainty import UncertainInput
 
 FORMAT_NAME = "aifactory-twin-scenario"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 Placement = list[NodeId]
 """Node ids a workload may run on; an empty list (or ["any"]) means anywhere."""
@@ -247,12 +247,12 @@ class Scenario(StrictModel):
     """A whole factory and how to run it."""
 
     format: Literal["aifactory-twin-scenario"] = "aifactory-twin-scenario"
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     """Bump with a migration in aifactory_twin/io/migrations.py and a golden file in tests/data."""
     meta: Meta = Meta()
     settings: Settings = Settings()
     nodes: list[Node] = []
-    edges: list[Edge] = []
+    edges: list[AnyEdge] = []
     workloads: list[Workload] = []
     job_mix: list[JobMix] = []
     """Generated training jobs per team, expanded into workloads at compile time."""

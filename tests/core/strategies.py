@@ -42,7 +42,9 @@ from aifactory_twin.schema import (
     Position,
     Scenario,
     TrainingJob,
+    WanLink,
     allowed_edge_kinds,
+    make_edge,
 )
 
 
@@ -116,8 +118,6 @@ KIND_FIELDS |= {
         "availability": finite(0, 1),
     },
     "site": {
-        "wan_rtt_ms": finite(0, 200),
-        "wan_bandwidth_gbps": finite(0.001, 400),
         "egress_usd_per_gb": finite(0, 0.2),
         "technician_travel_hours": finite(0, 24),
     },
@@ -176,6 +176,16 @@ def _mode_mismatch(unit: NodeBase, rack: NodeBase) -> bool:
     return unit_problem(rack, unit) is not None
 
 
+def _edge(draw: st.DrawFn, edge_id: str, kind: str, source: str, target: str) -> Edge:
+    """An edge of ``kind``; a WAN link with drawn latency and bandwidth."""
+    if kind != "wan":
+        return make_edge(edge_id, kind, source, target)
+    latency_ms, gbps = draw(finite(0, 200)), draw(finite(0.001, 400))
+    return WanLink(
+        id=edge_id, source=source, target=target, latency_ms=latency_ms, bandwidth_gbps=gbps
+    )
+
+
 def _cold_plates_need_a_cdu(node_list: list[NodeBase], edges: list[Edge]) -> list[NodeBase]:
     """Racks with cold plates but no CDU among their (suitable) units become air-cooled."""
     kinds = {n.id: getattr(n, "cooling_type", "") for n in node_list}
@@ -218,7 +228,7 @@ def scenarios(draw: st.DrawFn, min_nodes: int = 1, max_nodes: int = 12) -> Scena
         kind = draw(st.sampled_from(allowed))
         if kind == "coolant" and _mode_mismatch(src, dst):
             continue  # a valid factory cools each rack with units that suit its servers
-        edges.append(Edge(id=f"edge-{len(edges) + 1}", kind=kind, source=src.id, target=dst.id))
+        edges.append(_edge(draw, f"edge-{len(edges) + 1}", kind, src.id, dst.id))
     return Scenario(
         meta=Meta(name=draw(names)),
         nodes=_cold_plates_need_a_cdu(node_list, edges),
@@ -239,12 +249,7 @@ def _add(draw: st.DrawFn, doc: FactoryDocument) -> Command:
         if allowed:
             edge_id = doc.fresh_id("edge")
             edges.append(
-                Edge(
-                    id=edge_id,
-                    kind=draw(st.sampled_from(allowed)),
-                    source=pair[0].id,
-                    target=pair[1].id,
-                )
+                _edge(draw, edge_id, draw(st.sampled_from(allowed)), pair[0].id, pair[1].id)
             )
     return AddNodes([node], edges)
 
@@ -274,12 +279,7 @@ def _add_many(draw: st.DrawFn, doc: FactoryDocument) -> Command:
         ):
             n += 1
         edges.append(
-            Edge(
-                id=f"edge-{n}",
-                kind=draw(st.sampled_from(allowed)),
-                source=pair[0].id,
-                target=pair[1].id,
-            )
+            _edge(draw, f"edge-{n}", draw(st.sampled_from(allowed)), pair[0].id, pair[1].id)
         )
     return AddNodes(fresh, edges)
 

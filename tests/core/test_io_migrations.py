@@ -1,7 +1,8 @@
 """The migration mechanism: step-by-step, in order, never mutating the input, clear failures.
 
-SCHEMA_VERSION is 1 and the registry is empty, so the mechanism is tested with fake migrations
-patched into the registry (and, for the multi-step chain, a patched current version).
+The mechanism is tested with fake migrations patched into the registry in front of the real
+ones (and, for the multi-step chain, a patched current version); the real 1 → 2 step (site
+uplinks to WAN edges) is tested in test_sim_wan.py.
 """
 
 from __future__ import annotations
@@ -45,11 +46,11 @@ def test_current_file_passes_through_untouched() -> None:
 
 
 def test_fake_v0_migration_runs_on_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(migrations, "MIGRATIONS", {0: _v0_to_v1})
+    monkeypatch.setattr(migrations, "MIGRATIONS", {0: _v0_to_v1, **migrations.MIGRATIONS})
     raw = {"format": "aifactory-twin-scenario", "schema_version": 0, "title": "Old lab"}
     scenario = loads_scenario(json.dumps(raw))
     assert scenario.meta.name == "Old lab"
-    assert scenario.schema_version == 1
+    assert scenario.schema_version == SCHEMA_VERSION
 
 
 def test_steps_run_in_order_without_mutating_input(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,7 +87,7 @@ def test_gap_in_chain_reports_too_old(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_failing_migration_is_a_scenario_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(migrations, "MIGRATIONS", {0: _v0_to_v1})
+    monkeypatch.setattr(migrations, "MIGRATIONS", {0: _v0_to_v1, **migrations.MIGRATIONS})
     raw = {"format": "aifactory-twin-scenario", "schema_version": 0}  # no "title"
     with pytest.raises(ScenarioError) as info:
         loads_scenario(json.dumps(raw), source="old.aift.json")

@@ -20,6 +20,7 @@ from aifactory_twin.io import (
     save_scenario,
 )
 from aifactory_twin.schema import (
+    SCHEMA_VERSION,
     AcceleratorSpec,
     ComputeRack,
     CoolingUnit,
@@ -100,7 +101,7 @@ def test_dumps_is_canonical(golden_path: Path) -> None:
     data = json.loads(text)
     assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     assert data["format"] == "aifactory-twin-scenario"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == SCHEMA_VERSION
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

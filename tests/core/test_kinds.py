@@ -21,7 +21,7 @@ from aifactory_twin.sim import compile_scenario
 def test_registry_lists_every_schema_kind_once_in_schema_order() -> None:
     assert tuple(info.kind for info in KINDS) == NODE_KINDS
     assert set(KIND_INFO) == set(NODE_CLASSES)
-    assert tuple(get_args(EdgeKind)) == EDGE_KINDS
+    assert (*get_args(EdgeKind), "wan") == EDGE_KINDS  # wan edges are WanLink
 
 
 def test_entries_are_complete_and_distinct() -> None:
@@ -57,12 +57,18 @@ def test_every_kind_connects_somewhere_and_the_edge_table_is_pinned() -> None:
         "network": {(a, b) for a in fabric for b in fabric if "network_switch" in (a, b)},
         "data": {("storage", "compute_rack"), ("storage", "storage")},
         "support": {("staff_team", d) for d in first_nine},
+        "wan": set(),  # sites only (below)
     }
     among_first_nine = {
         edge_kind: {(s, d) for s, d in pairs if s in first_nine and d in first_nine}
         for edge_kind, pairs in ALLOWED_CONNECTIONS.items()
     }
     assert among_first_nine == expected
+    assert ALLOWED_CONNECTIONS["wan"] == {
+        ("site", "site"),
+        ("site", "network_switch"),
+        ("network_switch", "site"),
+    }
     for kind in NODE_KINDS:
         assert any(kind in pair for pairs in ALLOWED_CONNECTIONS.values() for pair in pairs), kind
 

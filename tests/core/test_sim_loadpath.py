@@ -127,4 +127,4 @@ def test_what_jiter_refuses_the_full_path_explains() -> None:
     with pytest.raises(ScenarioError, match="appears twice"):
         loads_scenario(good.replace(b'"format"', b'"format": "x", "format"', 1))
     with pytest.raises(ScenarioError, match="whole number"):
-        loads_scenario(good.replace(b'"schema_version": 1', b'"schema_version": true'))
+        loads_scenario(good.replace(b'"schema_version": 2', b'"schema_version": true'))

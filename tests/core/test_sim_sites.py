@@ -11,9 +11,9 @@ from test_sim_builders import hall
 from aifactory_twin.catalog import preset_node
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.rules import check
-from aifactory_twin.schema import InferenceService, Scenario, Site
+from aifactory_twin.schema import InferenceService, Scenario, Site, WanLink
 from aifactory_twin.sim import Engine, compile_scenario
-from aifactory_twin.sim.compile.sites import STREAM_BYTES_PER_TOKEN
+from aifactory_twin.sim.models.wan import STREAM_BYTES_PER_TOKEN
 
 DAY = 86400.0
 
@@ -21,22 +21,28 @@ DAY = 86400.0
 def _edge_and_cloud(
     target_ms: float = 60.0,
     demand_tps: float = 60000.0,
-    north: dict[str, Any] | None = None,
+    link: dict[str, Any] | None = None,
     cloud: dict[str, Any] | None = None,
     users: str = "north",
 ) -> Scenario:
     """Four DGX racks at the edge site "north"; rented H100s in the region "cloud-region".
 
     A chat service for users at north asks for more than the racks serve (4 × 8 × 1,000 =
-    32k tokens/s), so the rest comes from the cloud over the WAN (10 + 30 = 40 ms away).
+    32k tokens/s), so the rest comes from the cloud over the WAN edge "wan-north" (40 ms).
     """
     sc = hall("air", racks=4, settings={"horizon_s": DAY, "step_s": 900.0})
     nodes = [n.model_copy(update={"group": "north"}) if n.id == "rack" else n for n in sc.nodes]
     nodes += [
         preset_node("cloud_h100", "cloud", group="cloud-region"),
-        Site(id="north", wan_rtt_ms=10.0, **(north or {})),
-        Site(id="cloud-region", **{"wan_rtt_ms": 30.0, "egress_usd_per_gb": 0.09, **(cloud or {})}),
+        Site(id="north"),
+        Site(id="cloud-region", **{"egress_usd_per_gb": 0.09, **(cloud or {})}),
     ]
+    wan = WanLink(
+        id="wan-north",
+        source="north",
+        target="cloud-region",
+        **{"latency_ms": 40.0, **(link or {})},
+    )
     svc = InferenceService(
         id="chat",
         peak_demand_tokens_per_s=demand_tps,
@@ -44,7 +50,7 @@ def _edge_and_cloud(
         users_site=users,
         placement=["rack", "cloud"],
     )
-    return sc.model_copy(update={"nodes": nodes, "workloads": [svc]})
+    return sc.model_copy(update={"nodes": nodes, "edges": [*sc.edges, wan], "workloads": [svc]})
 
 
 def _run(sc: Scenario) -> dict[str, Any]:
@@ -56,8 +62,8 @@ def _run(sc: Scenario) -> dict[str, Any]:
 def test_the_latency_target_decides_which_sites_may_serve() -> None:
     near = compile_scenario(_edge_and_cloud(target_ms=60.0)).workloads
     assert near.inf_rack_mask[0].tolist() == [True]
-    assert near.inf_cloud_mask[0].tolist() == [True]  # 10 + 30 = 40 ms ≤ 60 ms
-    assert near.inf_remote_cloud is not None and near.inf_remote_cloud[0].tolist() == [True]
+    assert near.inf_cloud_mask[0].tolist() == [True]  # 40 ms ≤ 60 ms
+    assert near.wan is not None and near.wan.remote_cloud[0].tolist() == [True]
     tight = compile_scenario(_edge_and_cloud(target_ms=30.0)).workloads
     assert tight.inf_cloud_mask[0].tolist() == [False]  # 40 ms > 30 ms: the edge alone
     served_near, served_tight = _run(_edge_and_cloud(60.0)), _run(_edge_and_cloud(30.0))
@@ -74,13 +80,16 @@ def test_a_service_no_site_can_reach_in_time_is_an_error_naming_it() -> None:
     assert [(f.severity, f.path, f.ids) for f in found] == [
         ("error", "workloads[0].latency_target_ms", ("chat",))
     ]
-    assert "nearest: 'cloud' at 40 ms" in found[0].message
+    assert "nearest: 'cloud' at 40 ms over WAN edges 'wan-north'" in found[0].message
     with pytest.raises(ScenarioError, match="within 20 ms of its users"):
         compile_scenario(sc)
     ghost = _edge_and_cloud(users="south")
     assert [f.path for f in check(ghost) if f.code == "latency-unreachable"] == [
         "workloads[0].users_site"
     ]
+    unlinked = sc.model_copy(update={"edges": [e for e in sc.edges if e.kind != "wan"]})
+    (lonely,) = [f for f in check(unlinked) if f.code == "latency-unreachable"]
+    assert "no path of wan edges reaches any of its hosts" in lonely.message
 
 
 def test_remote_responses_pay_the_serving_sites_egress() -> None:
@@ -94,15 +103,15 @@ def test_remote_responses_pay_the_serving_sites_egress() -> None:
     assert k["total_cost_usd"] > free["total_cost_usd"]
 
 
-def test_a_thin_uplink_caps_what_can_be_served_from_afar() -> None:
+def test_a_thin_link_caps_what_can_be_served_from_afar() -> None:
     # 0.016 Gb/s = 2 MB/s = 10k streamed tokens/s from remote sites.
-    thin = _run(_edge_and_cloud(north={"wan_bandwidth_gbps": 0.016}))
+    thin = _run(_edge_and_cloud(link={"bandwidth_gbps": 0.016}))
     assert thin["inference_tokens"] == pytest.approx((32000.0 + 10000.0) * DAY, rel=0.01)
 
 
 def test_no_users_site_means_no_latency_rule_and_results_as_before() -> None:
     sc = _edge_and_cloud(target_ms=1.0, users="")
-    assert compile_scenario(sc).workloads.inf_remote_rack is None
+    assert compile_scenario(sc).workloads.wan is None
     assert _run(sc)["egress_cost_usd"] == 0.0
 
 

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem, QWidget
 
-from aifactory_twin.schema import Edge
+from aifactory_twin.schema import Edge, WanLink
 from ui.canvas.items import LOD_SIMPLE, NODE_W, NodeItem, theme_of
 from ui.resources import EDGE_STYLES
 
@@ -46,6 +46,15 @@ def _edge_pens(kind: str) -> tuple[QPen, QPen]:
 _PEN_CACHE: dict[str, tuple[QPen, QPen]] = {}
 
 
+def wan_label(edge: Edge) -> str:
+    """``20 ms · 1 Gb/s`` for a WAN link, "" for other edges."""
+    if not isinstance(edge, WanLink):
+        return ""
+    gbps = edge.bandwidth_gbps
+    rate = f"{gbps:.3g} Gb/s" if gbps >= 1 else f"{gbps * 1000:.3g} Mb/s"
+    return f"{edge.latency_ms:.3g} ms · {rate}"
+
+
 class EdgeItem(QGraphicsItem):
     """A typed connection: a curve between two cards, or a stub when one end is a hub."""
 
@@ -68,7 +77,10 @@ class EdgeItem(QGraphicsItem):
         self._stubbed = False
         source.edges.add(self)
         target.edges.add(self)
-        self.setToolTip(f"{edge.kind} edge {edge.id}: {edge.source} → {edge.target}")
+        self.label = wan_label(edge)
+        """A WAN link's latency and bandwidth, written at the middle of the curve."""
+        tip = f"{edge.kind} edge {edge.id}: {edge.source} → {edge.target}"
+        self.setToolTip(f"{tip}<br>{self.label}" if self.label else tip)
         self.update_path()
 
     @property
@@ -148,6 +160,9 @@ class EdgeItem(QGraphicsItem):
         self._path = path
         self._shape = None  # built on first hit test: 38k strokes at load time cost seconds
         self._rect = path.controlPointRect().adjusted(-8, -8, 8, 8)
+        if self.label:  # room for the label at the middle of the curve
+            mid = path.pointAtPercent(0.5)
+            self._rect = self._rect.united(QRectF(mid.x() - 70, mid.y() - 22, 140, 20))
 
     def boundingRect(self) -> QRectF:
         return self._rect
@@ -196,7 +211,15 @@ class EdgeItem(QGraphicsItem):
                 self._paint_arrow(painter, color)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             return
-        if self.edge.kind != "network":  # network links carry traffic both ways
+        if self.label:
+            mid = self._path.pointAtPercent(0.5)
+            painter.setPen(color)
+            painter.drawText(
+                QRectF(mid.x() - 70, mid.y() - 22, 140, 18),
+                Qt.AlignmentFlag.AlignCenter,
+                self.label,
+            )
+        if self.edge.kind not in ("network", "wan"):  # these links carry traffic both ways
             self._paint_arrow(painter, color)
 
     def _paint_arrow(self, painter: QPainter, color: QColor) -> None:

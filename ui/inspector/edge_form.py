@@ -3,7 +3,9 @@
 Shows the edge's kind with the same colour and dash the canvas draws it with, its two ends (a
 click on a name selects that node), a kind selector limited to the kinds the schema allows
 between the two node kinds, and a Delete button. Changing the kind is one undo step: a Macro of
-Disconnect + Connect that keeps the edge id, so references to the id stay valid.
+Disconnect + Connect that keeps the edge id, so references to the id stay valid. A WAN edge also
+shows its values (latency, bandwidth) as generated rows with their tooltips; each edit is one
+undoable ``SetEdgeField``.
 """
 
 from __future__ import annotations
@@ -23,16 +25,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aifactory_twin.commands import Command, Connect, Disconnect, Macro, RemoveItems, node_kind
+from aifactory_twin.commands import (
+    Command,
+    Connect,
+    Disconnect,
+    Macro,
+    RemoveItems,
+    SetEdgeField,
+    node_kind,
+)
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.kinds import kind_label
-from aifactory_twin.schema import Edge, allowed_edge_kinds
+from aifactory_twin.schema import Edge, WanLink, allowed_edge_kinds, make_edge
+from ui.inspector.fields import FieldSpec
+from ui.inspector.model_form import ModelForm
 from ui.resources import EDGE_STYLES
+
+# An edge's identity and ends are edited on the canvas, not as values.
+_STRUCTURE = ("id", "kind", "source", "target")
 
 SWATCH_W_PX = 44
 SWATCH_H_PX = 14
 NOT_ALLOWED = " (not allowed)"
+EDGE_TITLES = {"wan": "WAN"}
+"""Kinds whose title is not the capitalized tag."""
 
 
 def edge_swatch(kind: str, width_px: int = SWATCH_W_PX, height_px: int = SWATCH_H_PX) -> QPixmap:
@@ -83,6 +100,12 @@ class EdgeForm(QWidget):
         self.kind_combo = self._kind_combo()
         form.addRow("Kind", self.kind_combo)
         layout.addLayout(form)
+        self.values: ModelForm | None = None
+        if isinstance(self.edge, WanLink):
+            self.values = ModelForm(WanLink, self._commit_value, skip=_STRUCTURE)
+            self.values.setObjectName("edge_values")
+            self.values.set_values(self.edge)
+            layout.addWidget(self.values)
         self.error = QLabel()
         self.error.setObjectName("edge_error")
         self.error.setWordWrap(True)
@@ -106,9 +129,9 @@ class EdgeForm(QWidget):
         self.swatch.setObjectName("edge_swatch")
         self.swatch.setPixmap(edge_swatch(self.edge.kind))
         row.addWidget(self.swatch)
+        kind = EDGE_TITLES.get(self.edge.kind, self.edge.kind.capitalize())
         title = QLabel(
-            f"<b>{escape(self.edge.kind.capitalize())} edge</b><br>"
-            f"<span style='color:gray'>{escape(self.edge.id)}</span>"
+            f"<b>{escape(kind)} edge</b><br><span style='color:gray'>{escape(self.edge.id)}</span>"
         )
         title.setObjectName("inspector_title")
         row.addWidget(title, 1)
@@ -162,7 +185,7 @@ class EdgeForm(QWidget):
         """Re-type the edge: Disconnect + Connect with the same id, as one undo step."""
         if kind == self.edge.kind or not self.doc.has_edge(self.edge.id):
             return
-        new = Edge(id=self.edge.id, kind=kind, source=self.edge.source, target=self.edge.target)
+        new = make_edge(self.edge.id, kind, self.edge.source, self.edge.target)
         try:
             connect = Connect(self.doc, new)
         except ScenarioError as exc:
@@ -173,6 +196,18 @@ class EdgeForm(QWidget):
         self.error.hide()
         text = f"Change {self.edge.id} to {kind}"
         self._push(Macro(text, [Disconnect([self.edge.id]), connect]))
+
+    def _commit_value(self, spec: FieldSpec, value: object) -> str | None:
+        """Push the edit of one of the edge's values, or return the problem to show."""
+        if not self.doc.has_edge(self.edge.id):
+            return "the edge is gone"
+        try:
+            command = SetEdgeField(self.doc, self.edge.id, spec.path, value)
+        except ScenarioError as exc:
+            return "; ".join(p.message for p in exc.problems)
+        if command.new != command.old:
+            self._push(command)
+        return None
 
     def delete(self) -> None:
         if self.doc.has_edge(self.edge.id):

@@ -4,7 +4,8 @@
 * Delivered FLOP/s = Σ allocated accelerators × peak × MFU × network scaling efficiency ×
   data-feed factor × thermal/power derate (§7, §10.7); checkpoint stalls take δ/τ of the time.
 * Placement is greedy by priority (higher first, file order breaks ties) over the racks a
-  workload may use, in node order. Training is elastic: a job runs on what it gets, up to its
+  workload may use, in node order (an inference service with a users' site: nearest racks
+  first, ``models/wan.py``). Training is elastic: a job runs on what it gets, up to its
   request (simplification: real jobs restart on spares; the shortfall is visible as slower
   progress). What cannot be placed on site goes to cloud-burst nodes the placement allows.
 * Inference: demand = peak × hourly profile; accelerators needed = ⌈demand / per-accelerator
@@ -20,6 +21,7 @@ import numpy.typing as npt
 
 from aifactory_twin.schema import InferenceService, Scenario, TrainingJob
 from aifactory_twin.sim.models.segments import EMPTY_ROW, JobRacks, Row, row_of
+from aifactory_twin.sim.models.wan import WanFlows
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -85,15 +87,8 @@ class Workloads:
     teams: tuple[str, ...]
     dataset_ready_s: FloatArray | None = None
     """When each job's dataset is ready (0 without one, inf never; ``models/data_pipeline.py``)."""
-    # Sites and the WAN (``compile/sites.py``); None when no service names its users' site.
-    inf_remote_rack: BoolMatrix | None = None
-    """Per service and rack: the rack serves it from another site than its users'."""
-    inf_remote_cloud: BoolMatrix | None = None
-    inf_wan_tps: FloatArray | None = None
-    """Per service: tokens/s its users' WAN uplink can carry from remote sites."""
-    rack_egress_usd_per_token: FloatArray | None = None
-    """Per rack: egress price of one streamed token leaving its site."""
-    cloud_egress_usd_per_token: FloatArray | None = None
+    wan: WanFlows | None = None
+    """The WAN flows of the services with a users' site (``compile/sites.py``); None without."""
     retrain: RetrainPlan | None = None
     """Drift monitoring's retraining jobs (``compile/retrain.py``); None when no job is watched."""
 
@@ -237,6 +232,19 @@ _WINDOW = 16_384
 """First window of racks ``take_greedy`` looks at (a full scan below that)."""
 
 
+def take_nearest(
+    free: FloatArray, mask: BoolArray, latency_ms: FloatArray, want: float
+) -> FloatArray:
+    """``take_greedy`` over the racks nearest the users first (by round trip, then in order)."""
+    got = np.zeros_like(free)
+    for tier in np.unique(latency_ms[mask]):
+        left = want - float(got.sum())
+        if left <= 0:
+            break
+        got += take_greedy(free, mask & (latency_ms == tier), left)
+    return got
+
+
 @dataclass
 class Placement:
     """Accelerators per workload per rack (and per cloud node) for the current tick.
@@ -286,9 +294,14 @@ def place(
         want = float(train_want[k] if is_t else inf_want[k])
         if want <= 0:
             continue
-        mask = wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k]
-        got, hi = _take_first(free, mask, want, lo)
-        free[lo:hi] -= got[lo:hi]  # no rack outside gave anything
+        if is_t or wl.wan is None:
+            mask = wl.train_rack_mask[k] if is_t else wl.inf_rack_mask[k]
+            got, hi = _take_first(free, mask, want, lo)
+            free[lo:hi] -= got[lo:hi]  # no rack outside gave anything
+        else:
+            # Nearest racks first: racks before ``lo`` have nothing free, so they give 0 here too.
+            got = take_nearest(free, wl.inf_rack_mask[k], wl.wan.rack_latency_ms[k], want)
+            free -= got
         if skip:
             lo = _first_free(free, lo)
         rest = want - float(got.sum())
@@ -310,32 +323,3 @@ def inference_demand_tps(wl: Workloads, hour: int, time_s: float) -> FloatArray:
     """Tokens/s demanded by each service this hour (0 before its start)."""
     started = wl.inf_start_s <= time_s
     return np.where(started, wl.inf_peak_tps * wl.inf_profile[:, hour % 24], 0.0)
-
-
-@dataclass(frozen=True)
-class WanShare:
-    """Inference capacity split by where it serves from (sites and the WAN, issue 14)."""
-
-    local_tps: FloatArray
-    """Per service: tokens/s its hosts at the users' site (or with no site set) can serve."""
-    cap_tps: FloatArray
-    """Per service: local + remote capacity, the remote part capped by the users' uplink."""
-    usd_per_token: FloatArray
-    """Per service: egress price of a remote token, weighted by the remote hosts' capacity."""
-
-
-def wan_share(wl: Workloads, pl: Placement, rack_slow: FloatArray) -> WanShare:
-    """Local and remote capacity of each service's placement and the egress of remote tokens."""
-    assert wl.inf_remote_rack is not None and wl.inf_remote_cloud is not None
-    assert wl.inf_wan_tps is not None and wl.rack_egress_usd_per_token is not None
-    assert wl.cloud_egress_usd_per_token is not None
-    far_r = np.where(wl.inf_remote_rack, pl.inf, 0.0)
-    far_c = np.where(wl.inf_remote_cloud, pl.inf_cloud, 0.0)
-    tps = wl.inf_tps_per_gpu
-    local = ((pl.inf - far_r) @ rack_slow + (pl.inf_cloud - far_c).sum(axis=1)) * tps
-    far = (far_r @ rack_slow + far_c.sum(axis=1)) * tps
-    far_usd = (
-        far_r @ (rack_slow * wl.rack_egress_usd_per_token) + far_c @ wl.cloud_egress_usd_per_token
-    ) * tps
-    price = np.divide(far_usd, far, out=np.zeros_like(far), where=far > 0)
-    return WanShare(local, local + np.minimum(far, wl.inf_wan_tps), price)

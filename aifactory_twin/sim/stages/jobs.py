@@ -22,11 +22,10 @@ from aifactory_twin.sim.models import network as net
 from aifactory_twin.sim.models.compute import (
     INFERENCE_FLOPS_PER_TOKEN_PER_PARAM,
     Placement,
-    WanShare,
     inference_demand_tps,
-    wan_share,
 )
 from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
+from aifactory_twin.sim.models.wan import WanShare, wan_serve, wan_share
 from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen, read_only
 from aifactory_twin.sim.stages.submits import SubmitTimes
 
@@ -286,18 +285,19 @@ class Jobs:
             known = self._inf_cap
             inf_pace = rack_slow if inf_slow is None else inf_slow
             if known is None or known[0] is not pl or known[1] is not inf_pace:
-                if wl.inf_remote_rack is None:
+                if wl.wan is None:
                     site = pl.inf @ inf_pace
                     cap = (site + pl.inf_cloud.sum(axis=1)) * wl.inf_tps_per_gpu
                     known = self._inf_cap = (pl, inf_pace, cap, None)
                 else:
-                    share = wan_share(wl, pl, inf_pace)
+                    share = wan_share(wl.wan, pl.inf, pl.inf_cloud, inf_pace, wl.inf_tps_per_gpu)
                     known = self._inf_cap = (pl, inf_pace, share.cap_tps, share)
-            served = np.minimum(inf_demand_tps, known[2])
-            if known[3] is not None:
-                # Local hosts serve first; the rest of the demand crosses the WAN.
-                far = np.maximum(served - known[3].local_tps, 0.0)
-                self.egress_usd_per_s = float(far @ known[3].usd_per_token)
+            if known[3] is None or wl.wan is None:
+                served = np.minimum(inf_demand_tps, known[2])
+            else:
+                # Local hosts serve first; the rest of the demand shares the WAN links.
+                over_wan = wan_serve(wl.wan, known[3], inf_demand_tps)
+                served, self.egress_usd_per_s = over_wan.served_tps, over_wan.egress_usd_per_s
             tokens_s = float(served.sum())
             inf_flops = float(served @ self._flops_per_token)
         return delivered + inf_flops, tokens_s, inf_flops
