@@ -26,6 +26,7 @@ EDGE_COLORS = {
     "network": "#8E44AD",
     "data": "#009E73",
     "support": "#888888",
+    "wan": "#56B4E9",
 }
 
 
