@@ -53,6 +53,7 @@ EVENT_KINDS: tuple[str, ...] = (
     "model_launched",
     "drift_detected",
     "retrain_submitted",
+    "wan_saturated",
     "injected",
 )
 MAX_EVENT_RECORDS = 200_000

@@ -106,6 +106,17 @@ def test_a_saturated_shared_link_lowers_served_throughput() -> None:
     assert thin["egress_cost_usd"] == pytest.approx(cap_tps * DAY * per_token_usd, rel=1e-6)
 
 
+def test_a_link_that_starts_to_saturate_is_logged_naming_the_edge() -> None:
+    thin = Engine(compile_scenario(_two_towns_one_backbone(0.032)), seed=0)
+    thin.run()
+    (event,) = [e for e in thin.events if e.kind == "wan_saturated"]  # flat demand: once
+    assert event.node_id == "hub" and "WAN edge 'backbone' saturated" in event.message
+    assert "asked 56,000 tokens/s, carries 20,000" in event.message
+    fat = Engine(compile_scenario(_two_towns_one_backbone(100.0)), seed=0)
+    fat.run()
+    assert fat.event_counts["wan_saturated"] == 0
+
+
 def test_a_service_is_placed_on_the_racks_nearest_its_users_first() -> None:
     sc = _two_towns_one_backbone(100.0)
     # South's users may also use north's racks (10 ms away), listed first in node order.

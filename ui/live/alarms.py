@@ -60,6 +60,7 @@ KIND_LABELS: dict[str, str] = {
     "model_launched": "Model launched",
     "drift_detected": "Drift detected",
     "retrain_submitted": "Retraining submitted",
+    "wan_saturated": "WAN link saturated",
     "injected": "Injected",
 }
 # Colour per kind: red = lost capacity, amber = degraded, green = good news.
@@ -78,6 +79,7 @@ KIND_COLORS: dict[str, str] = {
     "model_launched": "#22A55B",
     "drift_detected": "#E5A100",
     "retrain_submitted": "#3B6FE0",
+    "wan_saturated": "#E5A100",
     "injected": "#5F6B7A",
 }
 CRITICAL, WARNING, INFO = "critical", "warning", "info"
@@ -92,6 +94,7 @@ KIND_SEVERITY: dict[str, str] = {
     "job_interrupted": WARNING,
     "job_requeued": WARNING,
     "staff_left": WARNING,
+    "wan_saturated": WARNING,
     "unit_repaired": INFO,
     "job_finished": INFO,
     "delivery_arrived": INFO,

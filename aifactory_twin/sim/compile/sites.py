@@ -56,6 +56,7 @@ def compile_sites(
     remote_cloud = np.zeros_like(wl.inf_cloud_mask)
     link_index: dict[str, int] = {}
     link_tps: list[float] = []
+    link_node: list[str] = []
     flows: list[tuple[int, str, list[int]]] = []  # (service, serving place, link indices)
     for i, svc in enumerate(services):
         users = svc.users_site
@@ -77,6 +78,7 @@ def compile_sites(
                 if link.id not in link_index:
                     link_index[link.id] = len(link_tps)
                     link_tps.append(link_tokens_per_s(link.bandwidth_gbps))
+                    link_node.append(link.source)
                 on_path.append(link_index[link.id])
             flows.append((i, place, on_path))
     links = np.zeros((len(flows), len(link_tps)), dtype=bool)
@@ -95,6 +97,8 @@ def compile_sites(
             dtype=np.float64,
         ),
         link_tps=np.asarray(link_tps, dtype=np.float64),
+        link_ids=tuple(link_index),
+        link_node=tuple(link_node),
         remote_rack=remote_rack,
         remote_cloud=remote_cloud,
         rack_latency_ms=rack_latency_ms,

@@ -53,6 +53,10 @@ class WanFlows:
     """Per flow: egress price of one token leaving its serving site."""
     link_tps: FloatArray
     """Per link: tokens/s it carries at most."""
+    link_ids: tuple[str, ...]
+    """Per link: the WAN edge's id."""
+    link_node: tuple[str, ...]
+    """Per link: the node an event about it names (the edge's source)."""
     remote_rack: BoolMatrix
     """Service × rack: the rack serves it from another site (the union of its flows)."""
     remote_cloud: BoolMatrix
@@ -99,6 +103,10 @@ class WanServed:
     served_tps: FloatArray
     """Per service: tokens/s served, local plus what the links carried."""
     egress_usd_per_s: float
+    saturated: npt.NDArray[np.bool_]
+    """Per link: asked for more tokens/s than it carries."""
+    asked_tps: FloatArray
+    """Per link: tokens/s the flows crossing it asked for."""
 
 
 def wan_serve(w: WanFlows, share: WanShare, demand_tps: FloatArray) -> WanServed:
@@ -117,4 +125,4 @@ def wan_serve(w: WanFlows, share: WanShare, demand_tps: FloatArray) -> WanServed
     carried = offered * flow_factor
     remote = np.bincount(w.service, weights=carried, minlength=local.shape[0])
     served = local + remote.astype(np.float64)
-    return WanServed(served, float(carried @ w.usd_per_token))
+    return WanServed(served, float(carried @ w.usd_per_token), load > w.link_tps, load)

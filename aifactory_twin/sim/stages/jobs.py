@@ -25,7 +25,7 @@ from aifactory_twin.sim.models.compute import (
     inference_demand_tps,
 )
 from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
-from aifactory_twin.sim.models.wan import WanShare, wan_serve, wan_share
+from aifactory_twin.sim.models.wan import WanServed, WanShare, wan_serve, wan_share
 from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen, read_only
 from aifactory_twin.sim.stages.submits import SubmitTimes
 
@@ -91,6 +91,7 @@ class Jobs:
         self._inf_cap: tuple[Placement, FloatArray, FloatArray, WanShare | None] | None = None
         self.egress_usd_per_s = 0.0
         """WAN egress of the responses served from another site than their users' (this step)."""
+        self._wan_saturated = np.zeros(0 if wl.wan is None else wl.wan.link_tps.shape[0], bool)
         self._flops_per_token = wl.inf_params_b * 1e9 * INFERENCE_FLOPS_PER_TOKEN_PER_PARAM
         # Per-GPU failure rate of each rack, for the Young/Daly MTBF of the jobs on it.
         self.rack_lambda_gpu_h = c.nodes.fail_rate_per_unit_h[c.racks.node] / c.racks.gpus_per_unit
@@ -298,6 +299,7 @@ class Jobs:
                 # Local hosts serve first; the rest of the demand shares the WAN links.
                 over_wan = wan_serve(wl.wan, known[3], inf_demand_tps)
                 served, self.egress_usd_per_s = over_wan.served_tps, over_wan.egress_usd_per_s
+                self._log_saturation(t, over_wan, log)
             tokens_s = float(served.sum())
             inf_flops = float(served @ self._flops_per_token)
         return delivered + inf_flops, tokens_s, inf_flops
@@ -394,6 +396,19 @@ class Jobs:
     def n_done(self) -> int:
         """Training jobs finished so far."""
         return len(self._done_jobs)
+
+    def _log_saturation(self, t: float, over_wan: WanServed, log: LogFn) -> None:
+        """Log each WAN link that starts to be asked for more than it carries."""
+        wan = self.c.workloads.wan
+        if wan is None:
+            return
+        for link in np.flatnonzero(over_wan.saturated & ~self._wan_saturated):
+            message = (
+                f"WAN edge {wan.link_ids[link]!r} saturated: asked "
+                f"{over_wan.asked_tps[link]:,.0f} tokens/s, carries {wan.link_tps[link]:,.0f}"
+            )
+            log(t, "wan_saturated", wan.link_node[link], message)
+        self._wan_saturated = over_wan.saturated
 
     def eta_h(self) -> list[float | None]:
         """Hours to completion at the current rate (None when stalled or done)."""
