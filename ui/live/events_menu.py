@@ -171,6 +171,7 @@ class EventInjector(QObject):
             )
         sub.addSeparator()
         sub.addAction("Fail / restore a unit: right-click a node on the canvas").setEnabled(False)
+        sub.addAction("Supply disruption: right-click a vendor on the canvas").setEnabled(False)
         return sub
 
     def populate_simulate_menu(self, menu: QMenu) -> QMenu:
