@@ -86,6 +86,7 @@ def check(scenario: Scenario) -> list[Finding]:
     out += _job_warnings(scenario, idx)
     out += _people_and_data(scenario, idx, node_path)
     out += _nobody_reviews(scenario)
+    out += _idle_wan_links(scenario)
     return _sorted(out)
 
 
@@ -114,7 +115,6 @@ def _error_findings(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
         Finding("error", "latency-unreachable", message, path, (svc_id,))
         for path, svc_id, message in latency_problems(scenario)
     ]
-    out += _idle_wan_links(scenario)
     out += _workload_and_variant_refs(scenario, idx)
     out += [Finding("error", *m) for m in cooling_mode_mismatches(scenario, idx)]
     out += _job_errors(scenario, idx)

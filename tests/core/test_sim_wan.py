@@ -199,3 +199,16 @@ def test_wan_edge_problems_name_the_edge() -> None:
     bad = sc.model_copy(update={"edges": [*sc.edges, wrong]})
     (refused,) = [f for f in check(bad) if f.code == "edge-not-allowed"]
     assert "wan-rack" in refused.ids
+
+
+def test_saturated_links_run_the_same_in_quiet_stretches() -> None:
+    from test_quiet_stretches import _run as run_stepped
+    from test_quiet_stretches import assert_same_run
+
+    c = compile_scenario(_two_towns_one_backbone(0.032))
+    assert_same_run(run_stepped(c, fast=False), run_stepped(c, fast=True))
+    sc = load_scenario(Path(__file__).resolve().parents[2] / "scenes" / "hybrid-burst.aift.json")
+    c = compile_scenario(sc, variant="cloud over a 100 Mbps VPN", horizon_s=2 * DAY)
+    fixed, fast = run_stepped(c, fast=False), run_stepped(c, fast=True)
+    assert_same_run(fixed, fast)
+    assert fixed.event_counts["wan_saturated"] == 2  # one afternoon peak a day

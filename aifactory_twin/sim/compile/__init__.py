@@ -104,10 +104,15 @@ def _edges_by_kind(
                 raise problem(f"edges[{e_pos}]", f"edge {edge.id!r} names unknown node {missing!r}")
     by_kind = EdgesByKind(power=[], coolant=[], network=[], data=[], support=[])
     add = {kind: pairs.append for kind, pairs in vars(by_kind).items()}
+    add["wan"] = _skip  # WAN edges are read with the sites (``compile/sites.py``)
     for kind, pair in zip(kinds, zip(src_index, dst_index, strict=True), strict=True):
         add[kind](pair)  # no None left: checked above
     edge_ids = tuple(zip([edge.id for edge in edges], kinds, sources, targets, strict=True))
     return by_kind, edge_ids
+
+
+def _skip(_pair: tuple[int | None, int | None]) -> None:
+    """Drop an edge the per-kind pair lists do not hold."""
 
 
 _NodeT = TypeVar("_NodeT", bound=NodeBase)
