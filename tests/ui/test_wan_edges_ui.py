@@ -8,6 +8,7 @@ from editor_support import add_node, drag, type_into, view_point
 from PySide6.QtCore import Qt
 from test_edge_inspector import _click_edge
 
+from aifactory_twin.commands import Connect
 from aifactory_twin.schema import WanLink
 from ui.main_window import MainWindow
 
@@ -57,3 +58,20 @@ def test_a_wan_edge_to_a_rack_is_refused_naming_what_is_allowed(window: MainWind
     window.view.connect_requested.emit("town", "rack")
     assert not window.doc.edges
     assert "Connection refused" in window.last_status
+
+
+def test_copied_sites_paste_with_their_wan_edge_and_its_values(
+    qtbot: Any, window: MainWindow
+) -> None:
+    add_node(window, "site", "town", 0, 0)
+    add_node(window, "site", "region", 400, 0)
+    link = WanLink(id="wan-1", source="town", target="region", latency_ms=35.0, bandwidth_gbps=0.1)
+    window.push(Connect(window.doc, link))
+    window.view.fit_all()
+    window.scene.select_nodes(["town", "region"])
+    qtbot.keyClick(window.view, Qt.Key.Key_C, CTRL)
+    qtbot.keyClick(window.view, Qt.Key.Key_V, CTRL)
+    pasted = [e for e in window.doc.edges.values() if e.id != "wan-1"]
+    assert len(pasted) == 1 and isinstance(pasted[0], WanLink)
+    assert (pasted[0].latency_ms, pasted[0].bandwidth_gbps) == (35.0, 0.1)
+    assert {pasted[0].source, pasted[0].target}.isdisjoint({"town", "region"})
