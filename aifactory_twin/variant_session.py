@@ -26,7 +26,7 @@ from aifactory_twin.commands import Command, SetPart, set_path
 from aifactory_twin.document import DERIVED_STATE, FactoryDocument, Links
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.paths import get_path
-from aifactory_twin.schema import NodeBase, Override, Scenario, Settings, Variant
+from aifactory_twin.schema import Edge, NodeBase, Override, Scenario, Settings, Variant
 from aifactory_twin.variants import SETTINGS_TARGET, apply_variant, diff_overrides
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -44,6 +44,8 @@ def base_scenario(target: str, model: BaseModel) -> Scenario:
         return Scenario.model_construct(settings=item)
     if isinstance(model, NodeBase):
         return Scenario.model_construct(nodes=[item])
+    if isinstance(model, Edge):
+        return Scenario.model_construct(edges=[item])
     return Scenario.model_construct(workloads=[item])
 
 
@@ -187,16 +189,26 @@ class VariantSession:
         workloads = self.shown().workloads if self.active is not None else self._base_workloads()
         return next((w for w in workloads if w.id == workload_id), None)
 
+    def shown_edge(self, edge_id: str) -> Edge:
+        """Edge ``edge_id`` as the active variant shows it (a WAN link's values may differ)."""
+        if self.active is None:
+            return self.doc.edge(edge_id)
+        found = next((e for e in self.shown().edges if e.id == edge_id), None)
+        return found or self.doc.edge(edge_id)
+
     def _base_workloads(self) -> list[Any]:
         return list(self.doc.part("workloads"))
 
     def base_model(self, target: str) -> BaseModel | None:
-        """The base object an override ``target`` names (node, workload or settings)."""
+        """The base object an override ``target`` names (node, workload, WAN edge or settings)."""
         if target == SETTINGS_TARGET:
             return cast(Settings, self.doc.part("settings"))
         if self.doc.has_node(target):
             return self.doc.node(target)
-        return next((w for w in self._base_workloads() if w.id == target), None)
+        work = next((w for w in self._base_workloads() if w.id == target), None)
+        if work is None and self.doc.has_edge(target):
+            return self.doc.edge(target)
+        return work
 
     def differs(self, target: str, path: str) -> bool:
         """True when the active variant shows another value than the base at ``path``."""

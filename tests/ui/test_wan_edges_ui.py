@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from test_edge_inspector import _click_edge
 
 from aifactory_twin.commands import Connect
+from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import WanLink
 from ui.main_window import MainWindow
 
@@ -75,3 +76,27 @@ def test_copied_sites_paste_with_their_wan_edge_and_its_values(
     assert len(pasted) == 1 and isinstance(pasted[0], WanLink)
     assert (pasted[0].latency_ms, pasted[0].bandwidth_gbps) == (35.0, 0.1)
     assert {pasted[0].source, pasted[0].target}.isdisjoint({"town", "region"})
+
+
+def test_with_a_variant_active_the_edge_shows_and_edits_its_overrides(
+    qtbot: Any, window: MainWindow
+) -> None:
+    window.load_now(str(scenes_dir() / "edge-inference.aift.json"))
+    link = "wan-site-north--site-south"
+    window.variant_session.set_active("south on a 2 Mbps backhaul")
+    window.view.fit_all()
+    form = _click_edge(qtbot, window, link)
+    assert form.values is not None
+    bandwidth = form.values.rows["bandwidth_gbps"]
+    assert bandwidth.overridden  # the variant's 2 Mb/s, marked against the base 1 Gb/s
+    type_into(qtbot, form.values.rows["latency_ms"].editor, "30")
+    variant = window.variant_session.variant()
+    assert variant is not None
+    mine = {(o.path, o.value) for o in variant.overrides if o.target == link}
+    assert mine == {("bandwidth_gbps", 0.002), ("latency_ms", 30.0)}
+    base = window.doc.edge(link)
+    assert isinstance(base, WanLink) and (base.latency_ms, base.bandwidth_gbps) == (20.0, 1.0)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    variant = window.variant_session.variant()
+    assert variant is not None
+    assert {o.path for o in variant.overrides if o.target == link} == {"bandwidth_gbps"}

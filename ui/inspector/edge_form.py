@@ -36,8 +36,10 @@ from aifactory_twin.commands import (
 )
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
+from aifactory_twin.formatting import field_phrase
 from aifactory_twin.kinds import kind_label
 from aifactory_twin.schema import Edge, WanLink, allowed_edge_kinds, make_edge
+from aifactory_twin.variant_session import VariantSession, set_model_path
 from ui.inspector.fields import FieldSpec
 from ui.inspector.model_form import ModelForm
 from ui.resources import EDGE_STYLES
@@ -81,11 +83,16 @@ class EdgeForm(QWidget):
         push: Callable[[Command], None],
         select_node: Callable[[str], None],
         parent: QWidget | None = None,
+        variants: VariantSession | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("edge_form")
         self.doc = doc
         self.edge: Edge = doc.edge(edge_id)
+        # With a variant active the values shown (and edited, as its overrides) are its own.
+        self.variants = variants if variants is not None and variants.active else None
+        self.shown = self.edge if self.variants is None else self.variants.shown_edge(edge_id)
+        """The edge as shown: the base, or the active variant's version of it."""
         self._push = push
         self._select_node = select_node
         layout = QVBoxLayout(self)
@@ -104,7 +111,10 @@ class EdgeForm(QWidget):
         if isinstance(self.edge, WanLink):
             self.values = ModelForm(WanLink, self._commit_value, skip=_STRUCTURE)
             self.values.setObjectName("edge_values")
-            self.values.set_values(self.edge)
+            if self.variants is None:
+                self.values.set_values(self.edge)
+            else:
+                self.values.set_values(self.shown, base=self.edge)
             layout.addWidget(self.values)
         self.error = QLabel()
         self.error.setObjectName("edge_error")
@@ -202,12 +212,22 @@ class EdgeForm(QWidget):
         if not self.doc.has_edge(self.edge.id):
             return "the edge is gone"
         try:
+            if self.variants is not None:
+                self._push(self._override(spec.path, value))
+                return None
             command = SetEdgeField(self.doc, self.edge.id, spec.path, value)
         except ScenarioError as exc:
             return "; ".join(p.message for p in exc.problems)
         if command.new != command.old:
             self._push(command)
         return None
+
+    def _override(self, path: str, value: object) -> Command:
+        """The active variant's overrides changed so that it shows ``path`` = ``value``."""
+        assert self.variants is not None
+        edited = set_model_path(self.shown, path, value)
+        text = f"{self.variants.active}: set {field_phrase(path)} of {self.edge.id}"
+        return self.variants.override_command({self.edge.id: edited}, text)
 
     def delete(self) -> None:
         if self.doc.has_edge(self.edge.id):

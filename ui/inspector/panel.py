@@ -161,7 +161,9 @@ class InspectorPanel(QWidget):
         if self.banner is not None:
             layout.addWidget(self.banner)
         if self.edge_id is not None:
-            self.edge_form = EdgeForm(self.doc, self.edge_id, self._push, self.select_node)
+            self.edge_form = EdgeForm(
+                self.doc, self.edge_id, self._push, self.select_node, variants=self.variants
+            )
             layout.addWidget(self.edge_form)
         elif not self.node_ids:
             self._build_scenario_form(layout)
@@ -200,7 +202,13 @@ class InspectorPanel(QWidget):
         if self.edge_id is None:
             return
         gone = not self.doc.has_edge(self.edge_id)
-        if gone or self.edge_form is None or self.edge_form.edge != self.doc.edge(self.edge_id):
+        form = self.edge_form
+        if (
+            gone
+            or form is None
+            or form.edge != self.doc.edge(self.edge_id)
+            or form.shown != self.variants.shown_edge(self.edge_id)
+        ):
             self.set_selection([], None if self._canvas() else ([] if gone else [self.edge_id]))
 
     def set_node_footer(self, widget: QWidget | None) -> None:
@@ -467,8 +475,10 @@ class InspectorPanel(QWidget):
             self._refresh_values()
 
     def _on_doc_part_changed(self, name: str, old: Any, new: Any) -> None:
-        if not self.node_ids:
-            self.set_selection([], [self.edge_id] if self.edge_id else [])
+        if self.edge_id is not None:
+            self._edge_timer.start()  # a variant's override of the edge: rebuilt next turn
+        elif not self.node_ids:
+            self.set_selection([], [])
         elif name == "variants" and self.variants.active is not None:
             self._refresh_values()  # an override came or went: shown values and marks change
 
