@@ -212,3 +212,24 @@ def test_saturated_links_run_the_same_in_quiet_stretches() -> None:
     fixed, fast = run_stepped(c, fast=False), run_stepped(c, fast=True)
     assert_same_run(fixed, fast)
     assert fixed.event_counts["wan_saturated"] == 2  # one afternoon peak a day
+
+
+def test_a_variant_overrides_a_wan_edges_values_but_not_its_ends() -> None:
+    from aifactory_twin.errors import ScenarioError
+    from aifactory_twin.schema import Override, Variant
+    from aifactory_twin.variants import apply_variant, diff_overrides
+
+    far = Variant(
+        name="far", overrides=[Override(target="wan-north", path="latency_ms", value=70.0)]
+    )
+    sc = _edge_and_cloud().model_copy(update={"variants": [far]})
+    applied = apply_variant(sc, "far")
+    assert WanPaths(applied).latency_ms("north", "cloud-region") == 70.0
+    assert compile_scenario(sc, variant="far").workloads.inf_cloud_mask[0].tolist() == [False]
+    assert diff_overrides(sc, applied) == far.overrides
+    assert not [f for f in check(sc) if f.code == "override-missing-target"]
+    moved = Variant(
+        name="moved", overrides=[Override(target="wan-north", path="target", value="x")]
+    )
+    with pytest.raises(ScenarioError, match="part of the structure"):
+        apply_variant(sc.model_copy(update={"variants": [moved]}), "moved")
