@@ -264,8 +264,9 @@ class Ledger:
         totals.energy_kwh += self.feed_step[0]
         totals.carbon_kg += self.feed_step[1]
         totals.cost_usd += self.feed_step[2]
+        facility_kwh = facility_kw * dt_h  # a subnormal draw times dt_h can round to 0
         self.grid = GridNow(
-            energy_usd / (facility_kw * dt_h) if facility_kw > 0 else mean_price,
+            energy_usd / facility_kwh if facility_kwh > 0 else mean_price,
             carbon_g / facility_kw if facility_kw > 0 else mean_carbon,
         )
         capex = self.capex_view(av)
