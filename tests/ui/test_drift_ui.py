@@ -13,11 +13,13 @@ from typing import Any
 
 import numpy as np
 from editor_support import live_window, type_into
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox
 
 from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import TrainingJob
+from ui.live.jobs_panel import MIN_BAR_PX, TEAM_COLORS
 from ui.live.live_view import LiveView
 from ui.main_window import MainWindow
 
@@ -95,3 +97,54 @@ def _drive(qtbot: Any, window: MainWindow) -> None:
     window.stack.undo()
     window.stack.undo()
     assert not _job(window).drift_monitoring
+
+
+def test_a_short_retraining_bar_is_visible_at_the_default_zoom(qtbot: Any, tmp_path: Path) -> None:
+    """The 0.9 h retrain of "drift 120 d" is a few pixels wide on the 120-day Gantt, unzoomed."""
+    scene = scenes_dir() / "training-cluster-1k.aift.json"
+    with live_window(tmp_path, scene) as window:
+        lv: LiveView = window.live
+        lv.controls.variant.setCurrentIndex(lv.controls.variant.findData("drift 120 d"))
+        lv.run_headless(120 * DAY_S)
+        lv.jobs_dock.raise_()
+        qtbot.waitUntil(lambda: lv.jobs.isVisible(), timeout=5000)
+        lv.refresh_panels(force=True)
+        engine = lv.controller.engine
+        assert engine is not None
+        table = engine.job_table()
+        j = table.ids.index("sft-chat-retrain-1")
+        start_s, end_s = float(table.start_s[j]), float(table.end_s[j])
+        assert 0 < end_s - start_s < 2 * 3600.0
+        gantt, vb = lv.jobs.gantt, lv.jobs.gantt_plot.vb
+        lv.jobs.view.grab()  # the plot auto-ranges when it paints
+        (lo_s, hi_s), _ = vb.viewRange()
+        assert hi_s - lo_s > 100 * DAY_S  # the default zoom: the whole run
+        px_s = float(vb.viewPixelSize()[0])
+        assert (end_s - start_s) / px_s < 0.1  # its own width: a tenth of a pixel at most
+        # The bar keeps the job's real span as data; only the drawn bar is widened.
+        key, i = next(
+            (k, int(np.flatnonzero(x0 == start_s)[0]))
+            for k, (x0, _) in gantt.spans.items()
+            if k[1] and np.any(x0 == start_s)
+        )
+        assert gantt.spans[key][1][i] == end_s
+        item = gantt.items[key]
+        assert (item.opts["x1"][i] - item.opts["x0"][i]) / px_s >= MIN_BAR_PX - 1e-6
+        # And the screen shows it: the team colour fills the retrain's row from its start.
+        row = int(np.flatnonzero(gantt.order == j)[0])
+        at = vb.mapViewToScene(QPointF(start_s, row + 0.5))
+        image = lv.jobs.view.grab().toImage()
+        want = QColor(TEAM_COLORS[key[0]])
+        hits = [
+            dx
+            for dx in range(-2, 6)
+            if _near(image.pixelColor(int(at.x()) + dx, int(at.y())), want)
+        ]
+        assert len(hits) >= 2, hits
+        # Zoomed in to a few hours, the bar is drawn at its own width again.
+        vb.setXRange(start_s - 3600.0, end_s + 3600.0, padding=0)
+        assert item.opts["x0"][i] == start_s and item.opts["x1"][i] == end_s
+
+
+def _near(a: QColor, b: QColor) -> bool:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) < 30

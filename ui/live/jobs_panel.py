@@ -12,6 +12,12 @@ one colour, which pyqtgraph paints with a single ``drawRects`` call (no per-job 
 QPicture), so hundreds or thousands of jobs cost a few array operations per refresh. The
 live view refreshes the panel at its panel cadence (≤ 4 Hz), never per simulation step.
 
+A bar narrower than ``MIN_BAR_PX`` on screen (a 0.9 h retraining job on a 120-day axis is a
+hundredth of a pixel) is drawn that wide, so every job shows at any zoom; the job table is not
+touched, only the drawn span, which is recomputed when the time axis zooms or the plot resizes.
+It grows rightwards, or leftwards at the end of the drawn span so the plot's extent (and its
+auto-range) stays that of the data.
+
 Simplification: a job requeued after an interruption keeps one bar from its first start (the
 engine records the first start and the end, not each stint).
 """
@@ -53,6 +59,8 @@ QUEUE_SERIES: tuple[tuple[str, str, str, int], ...] = (
     ("gpus_up", "GPUs up", "#8A94A6", 1),
 )
 BAR_HEIGHT = 0.8  # of a row
+MIN_BAR_PX = 3.0
+"""Narrowest bar drawn, in screen pixels (shorter jobs are widened on screen only)."""
 LEFT_AXIS_PX = 96
 MAX_LEFT_AXIS_PX = 220
 """The left axes widen up to this for long job ids (``<job>-retrain-<k>``)."""
@@ -111,6 +119,8 @@ class JobGantt:
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
         self.items: dict[tuple[int, bool], pg.BarGraphItem] = {}
+        self.spans: dict[tuple[int, bool], tuple[FloatArray, FloatArray]] = {}
+        """The (start, end) of each item's bars as the job table gives them (not widened)."""
         self.table: Any = None
         self.accounting: dict[str, Any] | None = None
         """The run's ``kpis["job_accounting"]`` (training jobs first, in ``table.ids`` order)."""
@@ -124,6 +134,33 @@ class JobGantt:
         plot.getAxis("left").setLabel("Jobs (submit order)")
         plot.setMenuEnabled(False)
         plot.hideButtons()
+        plot.vb.sigXRangeChanged.connect(self._widen)
+        plot.vb.sigResized.connect(self._widen)
+
+    def _min_span_s(self) -> float:
+        """``MIN_BAR_PX`` in seconds at the current zoom (0 before the plot has a size)."""
+        px_s = float(self.plot.vb.viewPixelSize()[0])
+        return MIN_BAR_PX * px_s if np.isfinite(px_s) and px_s > 0 else 0.0
+
+    def drawn(self, x0: FloatArray, x1: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Spans ``x0``–``x1`` widened to ``MIN_BAR_PX`` on screen, inside the data's extent."""
+        w = self._min_span_s()
+        if w <= 0 or x0.size == 0:
+            return x0, x1
+        lo, hi = float(np.min(x0)), float(np.max(x1))
+        for spans in self.spans.values():  # the extent of every bar, not just this item's
+            if spans[0].size:
+                lo, hi = min(lo, float(spans[0].min())), max(hi, float(spans[1].max()))
+        w = min(w, hi - lo)
+        end = np.minimum(np.maximum(x1, x0 + w), hi)
+        return np.minimum(x0, end - w), end
+
+    def _widen(self, *_args: Any) -> None:
+        for key, (x0, x1) in self.spans.items():
+            item = self.items[key]
+            d0, d1 = self.drawn(x0, x1)
+            if not (np.array_equal(d0, item.opts["x0"]) and np.array_equal(d1, item.opts["x1"])):
+                item.setOpts(x0=d0, x1=d1)
 
     def _item(self, color: int, running: bool) -> pg.BarGraphItem:
         key = (color, running)
@@ -143,8 +180,9 @@ class JobGantt:
         """Draw the jobs submitted by ``now_s`` from ``engine.job_table()`` (None clears)."""
         self.table, self.now_s = table, now_s
         if table is None or len(table.ids) == 0:
-            for item in self.items.values():
+            for key, item in self.items.items():
                 item.setOpts(x0=np.zeros(0), x1=np.zeros(0), y0=np.zeros(0), height=np.zeros(0))
+                self.spans[key] = (np.zeros(0), np.zeros(0))
             self.order = np.zeros(0, dtype=np.intp)
             self._set_row_ids([])
             return
@@ -161,20 +199,23 @@ class JobGantt:
         rows[self.order] = np.arange(self.order.size, dtype=np.float64)
         start = np.where(np.isnan(table.start_s), now_s, np.minimum(table.start_s, now_s))
         end = np.where(np.isnan(table.end_s), now_s, np.minimum(table.end_s, now_s))
+        rows_of: dict[tuple[int, bool], npt.NDArray[np.intp]] = {}
         for k in range(len(TEAM_COLORS)):
             mine = self.order[color[self.order] == k]
             if mine.size == 0 and (k, False) not in self.items:
                 continue
             waited = mine[start[mine] > table.submit_s[mine]]
             ran = mine[~np.isnan(table.start_s[mine])]
-            for running, jobs, x0, x1 in (
-                (False, waited, table.submit_s[waited], start[waited]),
-                (True, ran, start[ran], end[ran]),
-            ):
-                self._item(k, running).setOpts(
-                    x0=x0, x1=x1, y0=rows[jobs] + (1 - BAR_HEIGHT) / 2,
-                    height=np.full(jobs.size, BAR_HEIGHT),
-                )  # fmt: skip
+            self.spans[(k, False)] = (table.submit_s[waited], start[waited])
+            self.spans[(k, True)] = (start[ran], end[ran])
+            rows_of[(k, False)], rows_of[(k, True)] = waited, ran
+        # Widen after every span is known: the widening stays inside all the bars' extent.
+        for key, jobs in rows_of.items():
+            x0, x1 = self.drawn(*self.spans[key])
+            self._item(*key).setOpts(
+                x0=x0, x1=x1, y0=rows[jobs] + (1 - BAR_HEIGHT) / 2,
+                height=np.full(jobs.size, BAR_HEIGHT),
+            )  # fmt: skip
 
     def _set_row_ids(self, ids: list[str]) -> None:
         axis = self.plot.getAxis("left")
@@ -191,7 +232,10 @@ class JobGantt:
         j = int(self.order[row])
         end = self.table.end_s[j]
         last = self.now_s if np.isnan(end) else min(float(end), self.now_s)
-        return j if self.table.submit_s[j] <= time_s <= last else None
+        first = float(self.table.submit_s[j])
+        # A bar widened on screen answers over its drawn width too.
+        slack = max(self._min_span_s() - (last - first), 0.0)
+        return j if first - slack <= time_s <= last + slack else None
 
     def describe(self, j: int) -> str:
         """Tooltip text of job ``j``: id, team, accelerators, wait, run."""
