@@ -49,7 +49,7 @@ from ui.report_content import (
 )
 from ui.report_diagram import draw_factory_diagram
 from ui.report_studies import DecisionStudies
-from ui.report_table import TableStyle, draw_table, table_row_heights
+from ui.report_table import TableStyle, draw_table, fitted_table
 from ui.theme import LIGHT, Theme
 
 PageFn = Callable[[QPainter, QRectF], None]
@@ -83,7 +83,8 @@ def _table_pages(
     style: TableStyle,
 ) -> list[tuple[str, PageFn]]:
     """Split rows over pages by their measured heights; continuation pages say so."""
-    heights = table_row_heights(painter, body.width(), [header, *rows], style)
+    # Heights in the fitted columns (numbers widen, wrapped text narrows and grows taller).
+    heights = fitted_table(painter, body.width(), header, rows, style)[2]
     room = body.height() - heights[0]
     chunks: list[list[Sequence[str]]] = [[]]
     used = 0.0

@@ -43,6 +43,8 @@ EXECUTIVE_KPIS = (
     "product_launches_per_year",
     "launch_lead_time_mean_days",
 )
+DRIFT_KPIS = ("retrains_submitted", "retrains_completed", "drift_to_relaunch_mean_days")
+"""Executive rows only when a compared run monitors drift (other runs do not report them)."""
 
 
 def executive_table(result: CompareResult, baseline: str) -> tuple[list[str], list[list[str]]]:
@@ -53,8 +55,9 @@ def executive_table(result: CompareResult, baseline: str) -> tuple[list[str], li
     keys = {k for row in rows.values() for k in row}
     years = sorted(k for k in keys if k.startswith("investment_"))
     launches = sorted(k for k in keys if k.startswith("job.") and k.endswith(".launch_day"))
+    drift = [k for k in DRIFT_KPIS if k in keys]
     body: list[list[str]] = []
-    for key in (*EXECUTIVE_KPIS, *years, *launches):
+    for key in (*EXECUTIVE_KPIS, *drift, *years, *launches):
         info = kpi_info(key)
         cells = [info.caption]
         for label in labels:

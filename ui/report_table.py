@@ -53,14 +53,16 @@ def fit_table(
 
     Numbers (right-aligned columns) are never elided: a figure cut to "$218…" is worse than
     none. Their columns grow to their widest cell, taking room from the text columns (whose
-    labels may elide, down to a third of their share). The font shrinks a little so the labels
-    fit as well, and as far as needed so the numbers do.
+    labels may elide, down to a third of their share), then from the wrapped columns (which
+    grow taller instead, down to a third of their share), so the table keeps its width. The font
+    shrinks a little so the labels fit as well, and as far as needed so the numbers do.
     """
     u = unit(painter, scale)
     n = len(header)
     size = style.point_size
     numeric = [i for i in range(n) if i not in style.left and i not in style.wrap]
     text_cols = [i for i in range(n) if i in style.left and i not in style.wrap]
+    wrap_cols = [i for i in range(n) if i in style.wrap]
     while True:
         widths = _widths(style, n, width)
         body = metrics(painter, font(size * scale))
@@ -75,7 +77,7 @@ def fit_table(
             for i in numeric
         }
         deficit = sum(max(0.0, need[i] - widths[i]) for i in numeric)
-        spare = sum(widths[i] * 2 / 3 for i in text_cols)
+        spare = sum(widths[i] * 2 / 3 for i in (*text_cols, *wrap_cols))
         labels = sum(
             max(body.horizontalAdvance(r[i]) for r in [header, *rows] if i < len(r)) + pad
             for i in text_cols
@@ -88,9 +90,13 @@ def fit_table(
     if deficit > 0:
         for i in numeric:
             widths[i] = max(widths[i], need[i])
-        text_total = sum(widths[i] for i in text_cols)
-        for i in text_cols:
-            widths[i] -= min(deficit, spare) * widths[i] / text_total
+        # Elide labels first; what they cannot give comes from the wrapped columns.
+        for cols in (text_cols, wrap_cols):
+            give = min(deficit, sum(widths[i] * 2 / 3 for i in cols))
+            total = sum(widths[i] for i in cols)
+            for i in cols:
+                widths[i] -= give * widths[i] / total
+            deficit -= give
     return widths, size
 
 
@@ -100,23 +106,41 @@ def table_row_heights(
     rows: Sequence[Sequence[str]],
     style: TableStyle,
     scale: float = 1.0,
+    widths: Sequence[float] | None = None,
 ) -> list[float]:
-    """Height of each row when drawn ``width`` wide (header not included)."""
+    """Height of each row when drawn ``width`` wide, or in columns ``widths`` (``fit_table``)."""
     u = unit(painter, scale)
     fm = metrics(painter, font(style.point_size * scale))
     base = fm.height() * 1.55
     out = []
     for cells in rows:
-        widths = _widths(style, len(cells), width)
+        cols = _widths(style, len(cells), width) if widths is None else widths
         h = base
         for i in style.wrap:
             if i < len(cells) and cells[i]:
                 box = fm.boundingRect(
-                    QRectF(0, 0, widths[i] - 10 * u, 1e7), _WRAP, _breakable(cells[i])
+                    QRectF(0, 0, cols[i] - 10 * u, 1e7), _WRAP, _breakable(cells[i])
                 )
                 h = max(h, box.height() + fm.height() * 0.55)
         out.append(h)
     return out
+
+
+def fitted_table(
+    painter: QPainter,
+    width: float,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    style: TableStyle,
+    scale: float = 1.0,
+) -> tuple[list[float], float, list[float]]:
+    """Column widths, point size and row heights (header first) of the table drawn ``width`` wide.
+
+    ``sum`` of the heights is the table's height, so a slide can shrink a table to fit.
+    """
+    widths, size = fit_table(painter, width, header, rows, style, scale)
+    fitted = replace(style, point_size=size)
+    return widths, size, table_row_heights(painter, width, [header, *rows], fitted, scale, widths)
 
 
 def draw_table(
@@ -137,11 +161,10 @@ def draw_table(
     """
     u = unit(painter, scale)
     painter.save()
-    widths, size = fit_table(painter, rect.width(), header, rows, style, scale)
+    widths, size, heights = fitted_table(painter, rect.width(), header, rows, style, scale)
     style = replace(style, point_size=size)
     body_font = font(size * scale)
     head_font = font(size * scale, bold=True)
-    heights = table_row_heights(painter, rect.width(), [header, *rows], style, scale)
     y = rect.top()
     pad = 5 * u
 

@@ -38,7 +38,7 @@ from ui.report_content import (
     sweep_rows,
 )
 from ui.report_studies import DecisionStudies
-from ui.report_table import TableStyle, draw_table
+from ui.report_table import TableStyle, draw_table, fitted_table
 from ui.theme import Theme
 
 # Delta colours: green when the KPI registry says the change is better, red when worse.
@@ -139,7 +139,13 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
             left=frozenset({0, n_runs + 1}),
             wrap=frozenset({0, n_runs + 1}),
         )
-        draw_table(painter, body, header, rows, theme, scale=scale * 1.05, style=style)
+        # Many variants and drift rows make a tall table: shrink the text until it fits.
+        size = scale * 1.05
+        while size > scale * 0.5 and (
+            sum(fitted_table(painter, body.width(), header, rows, style, size)[2]) > body.height()
+        ):
+            size *= 0.93
+        draw_table(painter, body, header, rows, theme, scale=size, style=style)
     elif slide.kind == "sweep":
         _sweep(painter, body, deck, theme, scale)
     elif slide.kind in studies and decisions is not None:
