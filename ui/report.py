@@ -153,6 +153,7 @@ def _title_page(data: ReportInput) -> PageFn:
             sw = data.sweep
             lines.append(
                 f"Sweep: {sw.param.text} over {len(sw.values)} values × {len(sw.seeds)} seeds"
+                f" of {sw.variant or BASE_LABEL}"
             )
         lines += _decision_lines(data.decisions)
         lines.append(f"Generated {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}")
@@ -199,7 +200,7 @@ def _decision_lines(decisions: DecisionStudies | None) -> list[str]:
         sw = decisions.sweep2d
         lines.append(
             f"2-D sweep: {sw.x.text} ({len(sw.x_values)} values) × {sw.y.text} "
-            f"({len(sw.y_values)} values) × {len(sw.seeds)} seed(s)"
+            f"({len(sw.y_values)} values) × {len(sw.seeds)} seed(s) of {sw.variant or BASE_LABEL}"
         )
     return lines
 
@@ -260,14 +261,19 @@ def build_pages(data: ReportInput, painter: QPainter, body: QRectF) -> list[tupl
             draw_chart(p, QRectF(r.left(), r.top(), r.width(), r.height() * 0.9), spec, LIGHT)
 
         pages.append(
-            (f"Sweep of {sw.param.text}: {spec.title}, P50 with P10–P90 across seeds", sweep_chart)
+            (
+                f"Sweep of {sw.param.text} in {sw.variant or BASE_LABEL}: {spec.title}, P50 with "
+                "P10–P90 across seeds",
+                sweep_chart,
+            )
         )
         kpis = [data.sweep_kpi, *(k for k in SWEEP_KPIS if k != data.sweep_kpi)]
         sweep_header, sweep_body = sweep_rows(sw, kpis)
         pages += _table_pages(
             p,
             b,
-            f"Sweep of {sw.param.text}: KPIs per value (P50, P10–P90)",
+            f"Sweep of {sw.param.text} in {sw.variant or BASE_LABEL}: KPIs per value (P50, "
+            "P10–P90)",
             sweep_header,
             sweep_body,
             TableStyle(weights=(1.4,) + (1.0,) * len(kpis), wrap=frozenset(range(len(kpis) + 1))),

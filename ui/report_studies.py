@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QPainter
 
 from aifactory_twin.formatting import MISSING
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
+from aifactory_twin.study import BASE_LABEL
 from aifactory_twin.study.optimize import TIME_KPI, DesignVariable, OptimizeResult, Trial
 from aifactory_twin.study.sweep2d import Sweep2DResult
 from aifactory_twin.study.uncertainty import TORNADO_KPIS, UncertaintyResult, input_text
@@ -105,7 +106,8 @@ class DecisionStudies:
                 f"train, {len(self.optimize.trials)} designs"
             )
         if kind == "heatmap" and self.sweep2d is not None:
-            return f"2-D sweep: {self.sweep2d.x.text} × {self.sweep2d.y.text}"
+            sw = self.sweep2d
+            return f"2-D sweep of {sw.variant or BASE_LABEL}: {sw.x.text} × {sw.y.text}"
         return kind
 
     def draw(self, painter: QPainter, rect: QRectF, kind: str, theme: Theme, scale: float) -> None:

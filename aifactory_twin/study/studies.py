@@ -185,6 +185,8 @@ class SweepResult:
     values: list[Any]
     seeds: list[int]
     rows: list[tuple[Any, int, RunResult]] = field(default_factory=list)
+    variant: str | None = None
+    """The variant every value ran on (None: the base scenario)."""
 
     def kpi_matrix(self, kpi: str) -> FloatArray:
         """Values × seeds array of one KPI (NaN where the run has no number for it)."""
@@ -239,7 +241,7 @@ def sweep(
     ]
     results = (runner or SerialRunner()).run_all(specs, progress=progress, cancel=cancel)
     rows = [(spec.tag, spec.seed, run) for spec, run in zip(specs, results, strict=True)]
-    return SweepResult(param=param, values=list(values), seeds=seeds, rows=rows)
+    return SweepResult(param=param, values=list(values), seeds=seeds, rows=rows, variant=variant)
 
 
 @dataclass

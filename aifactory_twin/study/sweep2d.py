@@ -34,6 +34,8 @@ class Sweep2DResult:
     seeds: list[int]
     runs: dict[tuple[int, int, int], RunResult] = field(default_factory=dict)
     """(x index, y index, seed index) → the run."""
+    variant: str | None = None
+    """The variant every cell ran on (None: the base scenario)."""
 
     def cube(self, kpi: str) -> FloatArray:
         """``kpi`` per (x, y, seed); NaN where a run has no number for it."""
@@ -93,6 +95,6 @@ def sweep2d(
         for k, s in enumerate(seeds)
     ]
     results = (runner or SerialRunner()).run_all(specs, progress=progress, cancel=cancel)
-    out = Sweep2DResult(x, y, list(x_values), list(y_values), seeds)
+    out = Sweep2DResult(x, y, list(x_values), list(y_values), seeds, variant=variant)
     out.runs = {spec.tag: run for spec, run in zip(specs, results, strict=True)}
     return out

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from aifactory_twin.io import load_scenario
 from aifactory_twin.resources import scenes_dir
-from aifactory_twin.study import FAN_SERIES, StudyOptions, compare, parse_param
+from aifactory_twin.study import FAN_SERIES, StudyOptions, compare, parse_param, sweep
 from aifactory_twin.study.optimize import optimize, parse_constraint, parse_variable
 from aifactory_twin.study.sweep2d import sweep2d
 from aifactory_twin.study.uncertainty import uncertainty
@@ -88,11 +88,39 @@ def test_report_gets_a_page_per_study_run_and_none_without(qapp, tmp_path, studi
     assert added[0] == "What moves the outcome most? 3 uncertain inputs, 6 samples"
     assert added[1] == "How sure are we? air vs liquid, 6 samples"
     assert "6 designs" in added[2]
-    assert added[3] == "2-D sweep: racks.count × grid.price.flat_usd_per_kwh"
+    assert added[3] == "2-D sweep of base: racks.count × grid.price.flat_usd_per_kwh"
     assert [t for t in grid_titles if t not in plain] == [added[3]]
     pages = export_report(full, tmp_path / "studies.pdf")
     assert pages == export_report(ReportInput(scenario, compared, "air"), tmp_path / "p.pdf") + 4
     assert (tmp_path / "studies.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_sweep_pages_name_the_variant_swept(qapp, studies):
+    from ui.report import ReportInput, build_pages
+    from ui.report_studies import DecisionStudies
+
+    scenario, compared, _ = studies
+    day = StudyOptions(86400.0, 3600.0, series=("it_power_kw",), max_points=None)
+    racks = parse_param(scenario, "racks.count")
+    one_d = sweep(scenario, racks, [16, 32], variant="liquid", options=day)
+    grid = sweep2d(
+        scenario, racks, [16, 32], parse_param(scenario, "grid.price.flat_usd_per_kwh"), [0.1],
+        variant="air", options=day,
+    )  # fmt: skip
+    assert (one_d.variant, grid.variant) == ("liquid", "air")
+    data = ReportInput(
+        scenario, compared, "air", sweep=one_d, decisions=DecisionStudies(sweep2d=grid)
+    )
+    image = QImage(2000, 1400, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    try:
+        titles = [t for t, _ in build_pages(data, painter, QRectF(0, 0, 2000, 1400))]
+    finally:
+        painter.end()
+    sweeps = [t for t in titles if "weep" in t]
+    assert sweeps[0].startswith("Sweep of racks.count in liquid: ")
+    assert sweeps[1].startswith("Sweep of racks.count in liquid: KPIs per value")
+    assert "2-D sweep of air: racks.count × grid.price.flat_usd_per_kwh" in sweeps
 
 
 def test_each_study_page_draws_its_results(qapp, studies):

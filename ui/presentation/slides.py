@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from aifactory_twin.formatting import MISSING
 from aifactory_twin.kpi_registry import delta_is_better, format_kpi_delta, kpi_info
 from aifactory_twin.schema import Scenario
-from aifactory_twin.study import CompareResult, MonteCarloResult, SweepResult
+from aifactory_twin.study import BASE_LABEL, CompareResult, MonteCarloResult, SweepResult
 from aifactory_twin.study.assumptions import override_rows
 from ui.report_charts import (
     ChartSpec,
@@ -109,7 +109,11 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
             if deck.montecarlo
             else "Monte Carlo"
         ),
-        "sweep": f"What if {deck.sweep.param.text} changes?" if deck.sweep else "Sweep",
+        "sweep": (
+            f"What if {deck.sweep.param.text} changes in {deck.sweep.variant or BASE_LABEL}?"
+            if deck.sweep
+            else "Sweep"
+        ),
     }
     title = titles[slide.kind]
     painter.setPen(QColor(theme.foreground))
