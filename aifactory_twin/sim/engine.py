@@ -26,6 +26,7 @@ from aifactory_twin.sim import quiet
 from aifactory_twin.sim.compile import CompiledScenario, compile_scenario, deliveries_for_seed
 from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.kpis import compute_kpis
+from aifactory_twin.sim.models.wan import STREAM_BYTES_PER_TOKEN
 from aifactory_twin.sim.recorder import Recorder
 from aifactory_twin.sim.stages.view import STATUS_NAMES
 
@@ -143,6 +144,21 @@ class Engine:
         if node_id not in self.compiled.index:
             raise KeyError(f"unknown node id {node_id!r}")
         return self.recorder.node_history(self.compiled.index[node_id])
+
+    def wan_load(self) -> dict[str, tuple[float, float]]:
+        """WAN edge id → (load, bandwidth_gbps) of this run (its variant's values).
+
+        The load is the tokens/s the last step asked of the link over what it carries (> 1:
+        saturated); only links some service's flows cross, 0 before any demand reached them.
+        """
+        wan = self.compiled.workloads.wan
+        if wan is None:
+            return {}
+        load = self.state.work.jobs.wan_asked_tps / wan.link_tps
+        gbps = wan.link_tps * STREAM_BYTES_PER_TOKEN * 8.0 / 1e9
+        return {
+            link: (float(x), float(g)) for link, x, g in zip(wan.link_ids, load, gbps, strict=True)
+        }
 
     def job_table(self) -> JobTable:
         """Submit, first start and end of every training job, what it holds now and where."""

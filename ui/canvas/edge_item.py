@@ -45,14 +45,21 @@ def _edge_pens(kind: str) -> tuple[QPen, QPen]:
 
 _PEN_CACHE: dict[str, tuple[QPen, QPen]] = {}
 
+WAN_LOAD_COLORS = ((1.0, "#E0483E"), (0.7, "#E09400"))
+"""A live WAN link's colour by load (asked / carried at most): saturated red, ≥ 70 % amber;
+below that it keeps its own blue."""
+
 
 def wan_label(edge: Edge) -> str:
     """``20 ms · 1 Gb/s`` for a WAN link, "" for other edges."""
     if not isinstance(edge, WanLink):
         return ""
-    gbps = edge.bandwidth_gbps
-    rate = f"{gbps:.3g} Gb/s" if gbps >= 1 else f"{gbps * 1000:.3g} Mb/s"
-    return f"{edge.latency_ms:.3g} ms · {rate}"
+    return f"{edge.latency_ms:.3g} ms · {rate_text(edge.bandwidth_gbps)}"
+
+
+def rate_text(gbps: float) -> str:
+    """``1 Gb/s``, ``100 Mb/s``."""
+    return f"{gbps:.3g} Gb/s" if gbps >= 1 else f"{gbps * 1000:.3g} Mb/s"
 
 
 class EdgeItem(QGraphicsItem):
@@ -79,9 +86,39 @@ class EdgeItem(QGraphicsItem):
         target.edges.add(self)
         self.label = wan_label(edge)
         """A WAN link's latency and bandwidth, written at the middle of the curve."""
-        tip = f"{edge.kind} edge {edge.id}: {edge.source} → {edge.target}"
-        self.setToolTip(f"{tip}<br>{self.label}" if self.label else tip)
+        self.load: tuple[float, float] | None = None
+        """A live run's (load, bandwidth_gbps) on a WAN link (``Engine.wan_load``), or None."""
+        self._set_tip()
         self.update_path()
+
+    def _set_tip(self) -> None:
+        edge = self.edge
+        tip = f"{edge.kind} edge {edge.id}: {edge.source} → {edge.target}"
+        if self.load is not None:
+            tip += (
+                f"<br>live run: asked for {self.load[0] * 100:,.0f} % of the "
+                f"{rate_text(self.load[1])} it carries"
+            )
+        self.setToolTip(f"{tip}<br>{wan_label(edge)}" if self.label else tip)
+
+    def set_load(self, load: tuple[float, float] | None) -> None:
+        """Colour and label a WAN link by a live run's (load, bandwidth_gbps); None: its own.
+
+        The live label gives the run's bandwidth (a variant's may differ from the canvas's).
+        """
+        if load == self.load or not isinstance(self.edge, WanLink):
+            return
+        self.load = load
+        self._pen = _edge_pens(self.edge.kind)[0]
+        self.label = wan_label(self.edge)
+        if load is not None:
+            self.label = f"{load[0] * 100:,.0f} % of {rate_text(load[1])}"
+            color = next((c for limit, c in WAN_LOAD_COLORS if load[0] >= limit), None)
+            if color is not None:
+                self._pen = QPen(self._pen)
+                self._pen.setColor(QColor(color))
+        self._set_tip()
+        self.update()
 
     @property
     def edge_id(self) -> str:

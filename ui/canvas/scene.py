@@ -61,6 +61,7 @@ class FactoryScene(QGraphicsScene):
         self.show_groups = True
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[str, EdgeItem] = {}
+        self._wan_loads_shown = False  # a scene without WAN links never walks its edges live
         self._frames: dict[str, GroupFrameItem] = {}
         self.overview = False
         # Overview blocks by fill colour (ARGB): the kind colour, or the live overlay's.
@@ -469,6 +470,17 @@ class FactoryScene(QGraphicsScene):
             if not on and edge_item.hub_end:
                 edge_item.sync_stub()
         self.update()
+
+    def set_wan_loads(self, loads: dict[str, tuple[float, float]]) -> None:
+        """A live run's load per WAN edge id (``Engine.wan_load``).
+
+        Links not named go back to their own look (``{}`` clears every one when the run is gone).
+        """
+        if not loads and not self._wan_loads_shown:
+            return
+        self._wan_loads_shown = bool(loads)
+        for edge_id, item in self.edge_items.items():
+            item.set_load(loads.get(edge_id))  # a no-op on other edges
 
     def overlay_changed(self, marked_ids: list[str]) -> None:
         """The live overlay recoloured items (ui/live): regroup the overview blocks by colour.

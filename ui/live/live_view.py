@@ -293,6 +293,7 @@ class LiveView(QObject):
             self.tiles.clear()
             self.jobs.clear()
             self._apply_overlay(None)
+            self.window.scene.set_wan_loads({})
             self._show_selected_history()  # hides the mini-chart: the run is gone
             return
         if force:
@@ -313,6 +314,7 @@ class LiveView(QObject):
         self._apply_overlay(
             compute_overlay(self.overlay_mode, state, STATUS_NAMES, engine.node_kinds, jobs)
         )
+        self.window.scene.set_wan_loads(engine.wan_load())  # shared links fill up (issue 14)
         self._show_selected_history()
         self.panel_refresh_ms = (time.perf_counter() - start) * 1000.0
 

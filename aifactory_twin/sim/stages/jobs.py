@@ -92,6 +92,8 @@ class Jobs:
         self.egress_usd_per_s = 0.0
         """WAN egress of the responses served from another site than their users' (this step)."""
         self._wan_saturated = np.zeros(0 if wl.wan is None else wl.wan.link_tps.shape[0], bool)
+        self.wan_asked_tps = np.zeros(self._wan_saturated.shape[0])
+        """Per WAN link: tokens/s the last step's flows asked of it (the live canvas shows it)."""
         self._flops_per_token = wl.inf_params_b * 1e9 * INFERENCE_FLOPS_PER_TOKEN_PER_PARAM
         # Per-GPU failure rate of each rack, for the Young/Daly MTBF of the jobs on it.
         self.rack_lambda_gpu_h = c.nodes.fail_rate_per_unit_h[c.racks.node] / c.racks.gpus_per_unit
@@ -409,6 +411,7 @@ class Jobs:
             )
             log(t, "wan_saturated", wan.link_node[link], message)
         self._wan_saturated = over_wan.saturated
+        self.wan_asked_tps = over_wan.asked_tps
 
     def eta_h(self) -> list[float | None]:
         """Hours to completion at the current rate (None when stalled or done)."""
