@@ -49,7 +49,7 @@ from ui.report_content import (
 )
 from ui.report_diagram import draw_factory_diagram
 from ui.report_studies import DecisionStudies
-from ui.report_table import TableStyle, draw_table, fitted_table
+from ui.report_table import TableStyle, draw_table, fit_table
 from ui.theme import LIGHT, Theme
 
 PageFn = Callable[[QPainter, QRectF], None]
@@ -84,7 +84,7 @@ def _table_pages(
 ) -> list[tuple[str, PageFn]]:
     """Split rows over pages by their measured heights; continuation pages say so."""
     # Heights in the fitted columns (numbers widen, wrapped text narrows and grows taller).
-    heights = fitted_table(painter, body.width(), header, rows, style)[2]
+    heights = fit_table(painter, body.width(), header, rows, style)[2]
     room = body.height() - heights[0]
     chunks: list[list[Sequence[str]]] = [[]]
     used = 0.0

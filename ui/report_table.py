@@ -48,8 +48,8 @@ def fit_table(
     rows: Sequence[Sequence[str]],
     style: TableStyle,
     scale: float = 1.0,
-) -> tuple[list[float], float]:
-    """Column widths and point size at which every number is shown whole.
+) -> tuple[list[float], float, list[float]]:
+    """Column widths and point size at which every number is shown whole, and row heights.
 
     Numbers (right-aligned columns) are never elided: a figure cut to "$218…" is worse than
     none. Their columns grow to their widest cell, taking room from the text columns (whose
@@ -97,7 +97,10 @@ def fit_table(
             for i in cols:
                 widths[i] -= give * widths[i] / total
             deficit -= give
-    return widths, size
+    # Row heights (header first) in these columns: their sum is the table's height, so a slide
+    # can shrink a table to fit.
+    fitted = replace(style, point_size=size)
+    return widths, size, table_row_heights(painter, width, [header, *rows], fitted, scale, widths)
 
 
 def table_row_heights(
@@ -126,23 +129,6 @@ def table_row_heights(
     return out
 
 
-def fitted_table(
-    painter: QPainter,
-    width: float,
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    style: TableStyle,
-    scale: float = 1.0,
-) -> tuple[list[float], float, list[float]]:
-    """Column widths, point size and row heights (header first) of the table drawn ``width`` wide.
-
-    ``sum`` of the heights is the table's height, so a slide can shrink a table to fit.
-    """
-    widths, size = fit_table(painter, width, header, rows, style, scale)
-    fitted = replace(style, point_size=size)
-    return widths, size, table_row_heights(painter, width, [header, *rows], fitted, scale, widths)
-
-
 def draw_table(
     painter: QPainter,
     rect: QRectF,
@@ -161,7 +147,7 @@ def draw_table(
     """
     u = unit(painter, scale)
     painter.save()
-    widths, size, heights = fitted_table(painter, rect.width(), header, rows, style, scale)
+    widths, size, heights = fit_table(painter, rect.width(), header, rows, style, scale)
     style = replace(style, point_size=size)
     body_font = font(size * scale)
     head_font = font(size * scale, bold=True)

@@ -86,7 +86,7 @@ def test_comparison_slide_shows_every_dollar_figure_whole(qtbot: Any, compared: 
     assert all(cell.startswith("$") for cell in body[0][1:])
     style = TableStyle(weights=(2.6,) + (1.0,) * len(labels))
     width = (1280 - 2 * 28 * 720 / 640) * 0.44
-    widths, size = fit_table(painter, width, header, body, style, 720 / 640 * 1.35)
+    widths, size, _ = fit_table(painter, width, header, body, style, 720 / 640 * 1.35)
     fm = metrics(painter, font(size * 720 / 640 * 1.35))
     advances = [[fm.horizontalAdvance(cell) for cell in row] for row in body]
     painter.end()

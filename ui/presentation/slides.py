@@ -38,7 +38,7 @@ from ui.report_content import (
     sweep_rows,
 )
 from ui.report_studies import DecisionStudies
-from ui.report_table import TableStyle, draw_table, fitted_table
+from ui.report_table import TableStyle, draw_table, fit_table
 from ui.theme import Theme
 
 # Delta colours: green when the KPI registry says the change is better, red when worse.
@@ -146,7 +146,7 @@ def draw_slide(painter: QPainter, rect: QRectF, deck: Deck, slide: Slide, theme:
         # Many variants and drift rows make a tall table: shrink the text until it fits.
         size = scale * 1.05
         while size > scale * 0.5 and (
-            sum(fitted_table(painter, body.width(), header, rows, style, size)[2]) > body.height()
+            sum(fit_table(painter, body.width(), header, rows, style, size)[2]) > body.height()
         ):
             size *= 0.93
         draw_table(painter, body, header, rows, theme, scale=size, style=style)
