@@ -24,13 +24,14 @@ only.
 
 from __future__ import annotations
 
+import bisect
 import math
 from datetime import timedelta
 
 import numpy as np
 
 from aifactory_twin.sim.engine_state import EngineState
-from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
+from aifactory_twin.sim.models.sequential import SMALL_K, Stretch, repeated_sums
 from aifactory_twin.sim.recorder import Recorder
 from aifactory_twin.sim.stages.handoff import FloatArray
 from aifactory_twin.sim.stages.ledger import Ledger
@@ -78,11 +79,22 @@ def zero_draws(rng: np.random.Generator, thresholds: list[float], k: int) -> int
     m = len(thresholds)
     bitgen = rng.bit_generator
     saved = bitgen.state
-    u = rng.random(k * m).reshape(k, m)
-    zero = (u <= np.array(thresholds)).all(axis=1)
-    if zero.all():
-        return k
-    n = int(np.argmin(zero))
+    if k <= SMALL_K:
+        # A few steps: the same doubles compared one by one (fewer calls than arrays).
+        draws = rng.random(k * m).tolist()
+        zeros = [
+            all(u <= x for u, x in zip(draws[i * m : (i + 1) * m], thresholds, strict=True))
+            for i in range(k)
+        ]
+        if all(zeros):
+            return k
+        n = zeros.index(False)
+    else:
+        u = rng.random(k * m).reshape(k, m)
+        zero = (u <= np.array(thresholds)).all(axis=1)
+        if zero.all():
+            return k
+        n = int(np.argmin(zero))
     bitgen.state = saved
     if n:
         rng.random(n * m)
@@ -154,9 +166,19 @@ def quiet_span(
     k = MAX_STRETCH
     if math.isfinite(limit):
         k = min(k, int((limit - t) / dt) + 2)
-    ends = repeated_sums(np.array([t]), np.array([dt]), k)[:, 0]
-    starts = np.concatenate([[t], ends[:-1]])
-    k = min(int(np.searchsorted(starts, limit)), int(np.searchsorted(ends, limit_end)))
+    if k <= SMALL_K:
+        # A few steps (the clock hour ends soon): Python floats, the same additions in order.
+        end_list, end = [], t
+        for _ in range(k):
+            end += dt
+            end_list.append(end)
+        start_list = [t, *end_list[:-1]]
+        k = min(bisect.bisect_left(start_list, limit), bisect.bisect_left(end_list, limit_end))
+        starts, ends = np.array(start_list[:k]), np.array(end_list[:k])
+    else:
+        ends = repeated_sums(np.array([t]), np.array([dt]), k)[:, 0]
+        starts = np.concatenate([[t], ends[:-1]])
+        k = min(int(np.searchsorted(starts, limit)), int(np.searchsorted(ends, limit_end)))
     ledger = s.ledger
     for _f, x in ledger.series:
         # The grid row of every step must be the last step's (``GridSeries.index_at``).

@@ -69,3 +69,64 @@ class Stretch:
         for arr, first in self._arrays:
             arr[...] = seq[-1, first : first + arr.shape[0]]
         return seq
+
+
+SMALL_K = 8
+"""Up to this many steps ``checkpoints`` adds one step at a time: fewer numpy calls."""
+
+Checkpoint = tuple[int, npt.NDArray[np.bool_], FloatArray]
+"""(step index, which jobs checkpoint there, the progress they save)."""
+
+
+def checkpoints(
+    start: FloatArray,
+    active: FloatArray,
+    tau: FloatArray,
+    progress: FloatArray,
+    rate: FloatArray,
+    max_hits: int,
+) -> tuple[int, FloatArray, list[Checkpoint]]:
+    """The time since each job's checkpoint over ``k = len(progress)`` steps, replayed in order.
+
+    Each step adds ``active`` to the time since the checkpoint; where it reaches ``tau`` the
+    job checkpoints the progress of that step less ``rate`` × the remainder, and the time
+    restarts from the remainder (``Jobs.advance``). Returns (steps covered, the time since the
+    checkpoint after each step, the checkpoints). At most ``max_hits`` steps with checkpoints:
+    past that, the steps from the last one on are not covered. Short stretches add step by
+    step; longer ones add a segment between checkpoints at once (``repeated_sums``); both are
+    the same additions in the same order.
+    """
+    k = progress.shape[0]
+    since = np.empty((k, start.shape[0]))
+    ckpts: list[Checkpoint] = []
+    if k <= SMALL_K:
+        now, first = start, 0
+        for i in range(k):
+            now = now + active
+            over = now >= tau
+            if over.any():
+                if len(ckpts) >= max_hits:
+                    return first, since, ckpts
+                rem = np.mod(now, tau)
+                ckpts.append((i, over, progress[i] - rate * rem))
+                now = np.where(over, rem, now)
+                first = i + 1
+            since[i] = now
+        return k, since, ckpts
+    i = 0
+    while i < k:
+        seq = repeated_sums(start, active, k - i)
+        if not (seq[-1] >= tau).any():  # the time since a checkpoint only grows
+            since[i:] = seq
+            break
+        over_seq = seq >= tau
+        hit = over_seq.any(axis=1)
+        if len(ckpts) >= max_hits:
+            return i, since, ckpts
+        j = int(np.argmax(hit))
+        since[i : i + j] = seq[:j]
+        rem = np.mod(seq[j], tau)
+        ckpts.append((i + j, over_seq[j], progress[i + j] - rate * rem))
+        start = since[i + j] = np.where(over_seq[j], rem, seq[j])
+        i += j + 1
+    return k, since, ckpts

@@ -24,7 +24,7 @@ from aifactory_twin.sim.models.compute import (
     Placement,
     inference_demand_tps,
 )
-from aifactory_twin.sim.models.sequential import Stretch, repeated_sums
+from aifactory_twin.sim.models.sequential import Stretch, checkpoints, repeated_sums
 from aifactory_twin.sim.models.wan import WanServed, WanShare, wan_serve, wan_share
 from aifactory_twin.sim.stages.handoff import BoolArray, FloatArray, LogFn, frozen, read_only
 from aifactory_twin.sim.stages.submits import SubmitTimes
@@ -352,27 +352,10 @@ class Jobs:
                 (progress >= self._finish_flops) & ~self.completed
             ).any(axis=1)
             k = int(np.argmax(stop))
-        # Checkpoints, one segment of steps between them at a time.
-        tau = self._cached[2]
-        since = np.empty((k, wl.n_train))
-        ckpts: list[tuple[int, BoolArray, FloatArray]] = []
-        start, i = self.since_ckpt_s, 0
-        while i < k:
-            seq = repeated_sums(start, active, k - i)
-            if not (seq[-1] >= tau).any():  # the time since a checkpoint only grows
-                since[i:] = seq
-                break
-            over = seq >= tau
-            hit = over.any(axis=1)
-            if len(ckpts) >= MAX_QUIET_CHECKPOINTS:
-                k = i
-                break
-            j = int(np.argmax(hit))
-            since[i : i + j] = seq[:j]
-            rem = np.mod(seq[j], tau)
-            ckpts.append((i + j, over[j], progress[i + j] - rate * rem))
-            start = since[i + j] = np.where(over[j], rem, seq[j])
-            i += j + 1
+        # Checkpoints, replayed in order (a 15-min step may checkpoint at every step).
+        k, since, ckpts = checkpoints(
+            self.since_ckpt_s, active, self._cached[2], progress[:k], rate, MAX_QUIET_CHECKPOINTS
+        )
         self._quiet = (progress, since, nominal_dt, ckpts, restart)
         return k
 
