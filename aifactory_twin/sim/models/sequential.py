@@ -64,8 +64,7 @@ class Stretch:
         seq = repeated_sums(np.concatenate(self._start), np.concatenate(self._step), self.k)
         last = seq[-1].tolist()
         for totals, keys, first in self._targets:
-            for j, key in enumerate(keys):
-                totals[key] = last[first + j]
+            totals.update(zip(keys, last[first : first + len(keys)], strict=True))
         for arr, first in self._arrays:
             arr[...] = seq[-1, first : first + arr.shape[0]]
         return seq
