@@ -190,40 +190,32 @@ def quiet_span(
     return starts[:k], ends[:k]
 
 
-LEDGER_MOVING = (
-    "capex_amortized_usd",
-    "energy_cost_usd",
-    "staff_cost_usd",
-    "maintenance_cost_usd",
-    "cloud_cost_usd",
-    "compliance_cost_usd",
-    "carbon_kg",
-)
-"""The ledger totals the recorder's moving series are made of (``ledger_series``)."""
-
-
 def ledger_series(ledger: Ledger, sums: FloatArray, first: int) -> dict[str, FloatArray]:
     """The recorder series that move over a stretch (the ledger's running sums), per step.
 
     ``sums``: the stretch's running totals, the ledger's from column ``first``. The other
     series repeat the last step's ``out``, whose running sums are set to the stretch's end.
     """
-    keys = list(ledger.step)
-    seq = {key: sums[:, first + keys.index(key)] for key in LEDGER_MOVING}
+    # Column views only of the totals used (the ledger keeps ~25).
+    column = {key: first + j for j, key in enumerate(ledger.step)}
+
+    def seq(key: str) -> FloatArray:
+        return sums[:, column[key]]
+
     moving = {
-        "energy_cost_usd_cum": seq["energy_cost_usd"],
+        "energy_cost_usd_cum": seq("energy_cost_usd"),
         # The sum in the order of ``Ledger.total_cost_usd``.
-        "total_cost_usd_cum": seq["capex_amortized_usd"]
-        + seq["energy_cost_usd"]
-        + seq["staff_cost_usd"]
-        + seq["maintenance_cost_usd"]
-        + seq["cloud_cost_usd"]
-        + seq["compliance_cost_usd"],
-        "carbon_t_cum": seq["carbon_kg"] / 1000.0,
-        "capex_amortized_usd_cum": seq["capex_amortized_usd"],
-        "staff_cost_usd_cum": seq["staff_cost_usd"],
-        "maintenance_cost_usd_cum": seq["maintenance_cost_usd"],
-        "cloud_cost_usd_cum": seq["cloud_cost_usd"],
+        "total_cost_usd_cum": seq("capex_amortized_usd")
+        + seq("energy_cost_usd")
+        + seq("staff_cost_usd")
+        + seq("maintenance_cost_usd")
+        + seq("cloud_cost_usd")
+        + seq("compliance_cost_usd"),
+        "carbon_t_cum": seq("carbon_kg") / 1000.0,
+        "capex_amortized_usd_cum": seq("capex_amortized_usd"),
+        "staff_cost_usd_cum": seq("staff_cost_usd"),
+        "maintenance_cost_usd_cum": seq("maintenance_cost_usd"),
+        "cloud_cost_usd_cum": seq("cloud_cost_usd"),
     }
     ledger.out = dict(ledger.out)
     for name, values in moving.items():
