@@ -41,6 +41,8 @@ class AvailabilityCache:
     """Nodes with units waiting for automated recovery."""
     repair_queue: tuple[Any, ...] | None = None
     """Nodes waiting for a technician and their support edges (``_repair_queue``)."""
+    gpus_arrived: tuple[int, float] | None = None
+    """(arrival version, accelerators delivered to the racks then)."""
 
 
 class Availability:
@@ -61,6 +63,8 @@ class Availability:
         self.incidents = 0.0
         self.incidents_auto = 0.0
         self.version = 0
+        self.arrived_version = 0
+        """Bumped by each delivery (``arrived`` changed); ``version`` covers it too."""
         self.dirty = True
         self._quiet: tuple[npt.NDArray[np.intp], FloatArray] | None = None
         """(nodes waiting for a technician, their repair progress per step) of a stretch."""
@@ -112,9 +116,13 @@ class Availability:
 
     def gpus_arrived(self) -> float:
         """Accelerators delivered to the racks so far (failed or not)."""
-        c = self.c
-        present = np.where(self.arrived, c.nodes.count, 0.0)
-        return float(present[c.racks.node] @ c.racks.gpus_per_unit)
+        memo = self.cache
+        if memo.gpus_arrived is None or memo.gpus_arrived[0] != self.arrived_version:
+            c = self.c
+            present = np.where(self.arrived, c.nodes.count, 0.0)
+            gpus = float(present[c.racks.node] @ c.racks.gpus_per_unit)
+            memo.gpus_arrived = (self.arrived_version, gpus)
+        return memo.gpus_arrived[1]
 
     def settle(self) -> FloatArray:
         """Close the availability part of a step: units up now, version bumped on a change."""
@@ -172,6 +180,7 @@ class Availability:
         if new.size == 0:
             return None
         self._arrived[new] = True
+        self.arrived_version += 1
         capex_usd = sup.capex_due_usd(c.nodes.count, c.nodes.capex_per_unit_usd, new)
         for i in new:
             if c.nodes.arrival_s[i] > 0:

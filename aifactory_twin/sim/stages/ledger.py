@@ -110,6 +110,10 @@ class LedgerCache:
 
     capex_version: int | None = None
     capex: CapexView | None = None
+    arrived_version: int | None = None
+    arrived: tuple[float, float, FloatArray, float, float] | None = None
+    """(capex USD, embodied kg, per-rack capex USD, accelerators, waiting share) of the
+    arrived units, for the arrival version ``arrived_version``."""
     price_key: tuple[object, ...] | None = None
     prices: tuple[FloatArray, FloatArray, float, float] | None = None
     """(price and carbon per feed now, mean price and carbon or the defaults) for
@@ -201,25 +205,40 @@ class Ledger:
             self.acc["capex_usd"] += now - was
 
     def capex_view(self, av: Availability) -> CapexView:
-        """Capex and accelerators arrived and failed (cached per availability version)."""
-        if self.cache.capex is None or self.cache.capex_version != av.version:
+        """Capex and accelerators arrived and failed (cached per availability version).
+
+        The arrival terms are cached per ``av.arrived_version`` (deliveries are rare), so a
+        unit failure, which bumps ``av.version`` every few steps at scale, recomputes only the
+        failed accelerators.
+        """
+        memo = self.cache
+        if memo.capex is None or memo.capex_version != av.version:
             c = self.c
             rn = c.racks.node
-            arrived_units = np.where(av.arrived, c.nodes.count, 0.0)
-            down = av.units_failed()
-            rated_kw = c.nodes.static_power_kw * c.nodes.count
-            rated_kw[rn] += c.racks.rating_kw * c.nodes.count[rn]
-            total_kw = float(rated_kw.sum())
-            self.cache.capex = CapexView(
-                float(arrived_units @ c.nodes.capex_per_unit_usd),
-                float(arrived_units @ c.nodes.embodied_kg_per_unit),
-                arrived_units[rn] * c.nodes.capex_per_unit_usd[rn],
-                float(arrived_units[rn] @ c.racks.gpus_per_unit),
-                float(down[rn] @ c.racks.gpus_per_unit),
-                float(rated_kw[~av.arrived].sum()) / total_kw if total_kw > 0 else 0.0,
+            if memo.arrived is None or memo.arrived_version != av.arrived_version:
+                arrived_units = np.where(av.arrived, c.nodes.count, 0.0)
+                rated_kw = c.nodes.static_power_kw * c.nodes.count
+                rated_kw[rn] += c.racks.rating_kw * c.nodes.count[rn]
+                total_kw = float(rated_kw.sum())
+                memo.arrived = (
+                    float(arrived_units @ c.nodes.capex_per_unit_usd),
+                    float(arrived_units @ c.nodes.embodied_kg_per_unit),
+                    arrived_units[rn] * c.nodes.capex_per_unit_usd[rn],
+                    float(arrived_units[rn] @ c.racks.gpus_per_unit),
+                    float(rated_kw[~av.arrived].sum()) / total_kw if total_kw > 0 else 0.0,
+                )
+                memo.arrived_version = av.arrived_version
+            usd, embodied_kg, rack_usd, gpus_arrived, waiting_share = memo.arrived
+            memo.capex = CapexView(
+                usd,
+                embodied_kg,
+                rack_usd,
+                gpus_arrived,
+                float(av.units_failed()[rn] @ c.racks.gpus_per_unit),
+                waiting_share,
             )
-            self.cache.capex_version = av.version
-        return self.cache.capex
+            memo.capex_version = av.version
+        return memo.capex
 
     def book(
         self,
