@@ -88,3 +88,23 @@ def test_room_share_absorbs_within_spare_and_no_more() -> None:
     assert col_extra[3] == 0.0
     big = ft.room_share(unmet, rack_room, spare * 10.0, col_room, 1)[0]
     assert big[0] == pytest.approx(ft.ROOM_AIR_SHARE * 100.0)
+
+
+def test_may_reach_covers_every_rack_that_reaches_its_target_in_the_step() -> None:
+    # rc_step_with_trip evaluates the closed form only where may_reach holds: any rack with
+    # time_to_reach < dt outside that set would miss its trip.
+    rng = np.random.default_rng(7)
+    n = 20_000
+    temp = rng.uniform(0.0, 120.0, n)
+    q_in = rng.choice([0.0, 1e3, 8e3, 4e4, 1e5], n) * rng.uniform(0.5, 1.5, n)
+    cap = rng.choice([0.0, 1e3, 8e3, 4e4, np.inf], n) * rng.uniform(0.5, 1.5, n)
+    cap = np.where(rng.random(n) < 0.2, q_in * rng.uniform(0.9, 1.1, n), cap)
+    sup = rng.uniform(10.0, 50.0, n)
+    heat_cap = rng.choice([1e3, 1e5, 1e6], n) * rng.uniform(0.5, 2.0, n)
+    target = rng.uniform(20.0, 110.0, n)
+    for dt in (1.0, 15.0, 300.0, 3600.0):
+        t = ft.time_to_reach(temp, q_in, cap, sup, heat_cap, target)
+        may = ft.may_reach(temp, q_in, cap, sup, heat_cap, target, dt)
+        assert (t < dt).sum() > 100
+        assert not ((t < dt) & ~may).any()
+        assert (~may).sum() > 100

@@ -58,6 +58,31 @@ def time_to_reach(
         return _time_to_reach(temp_c, q_in_w, cap_w, supply_c, heat_cap_j_per_k, target_c)
 
 
+def may_reach(
+    temp_c: FloatArray,
+    q_in_w: FloatArray,
+    cap_w: FloatArray,
+    supply_c: FloatArray,
+    heat_cap_j_per_k: FloatArray,
+    target_c: FloatArray,
+    dt_s: float,
+) -> npt.NDArray[np.bool_]:
+    """Racks that may reach ``target_c`` within ``dt_s`` (a superset of ``time_to_reach < dt``).
+
+    On ``rc_step``'s trajectory a rack never rises above max(T, T_supply) + max(Q_in − cap, 0)
+    · dt / C: the proportional regime decays toward the supply, the saturated and cold regimes
+    heat at most linearly at (Q_in − cap)/C. The 1 K slack covers rounding; racks with no heat
+    capacity or a NaN bound are always included.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        rise = np.maximum(q_in_w - cap_w, 0.0) * dt_s / heat_cap_j_per_k
+        top = np.maximum(temp_c, supply_c) + rise
+        may: npt.NDArray[np.bool_] = (
+            (target_c <= top + 1.0) | ~(heat_cap_j_per_k > 0) | np.isnan(top)
+        )
+    return may
+
+
 def _time_to_reach(
     temp_c: FloatArray,
     q_in_w: FloatArray,
@@ -112,7 +137,15 @@ def rc_step_with_trip(
     the shutdown limit) within the step runs at ``q_in_w`` until then and at ``q_trip_w`` for the
     rest of the step. Energy balance holds per rack: heat in = removed + C·ΔT.
     """
-    t_hit = time_to_reach(temp_c, q_in_w, cap_w, supply_c, heat_cap_j_per_k, trip_c)
+    # Only racks that may reach their trip temperature within the step need the closed form
+    # (elementwise, so computing it on those racks alone gives the same values); the others
+    # keep inf, which reads as "not tripped" exactly as their finite time ≥ dt did.
+    idx = np.flatnonzero(may_reach(temp_c, q_in_w, cap_w, supply_c, heat_cap_j_per_k, trip_c, dt_s))
+    t_hit = np.full(temp_c.shape, np.inf)
+    if idx.size:
+        t_hit[idx] = time_to_reach(
+            temp_c[idx], q_in_w[idx], cap_w[idx], supply_c[idx], heat_cap_j_per_k[idx], trip_c[idx]
+        )
     tripped = t_hit < dt_s
     if not tripped.any():
         new, removed = rc_step(temp_c, q_in_w, cap_w, supply_c, heat_cap_j_per_k, dt_s)
