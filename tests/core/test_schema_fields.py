@@ -53,7 +53,6 @@ DISPLAY_ONLY: dict[str, str] = {
 
 # Accepted and saved today but read by nothing; the issue that will wire each one.
 NOT_YET_READ: dict[str, str] = {
-    "Storage.storage_type": "issue 14: lake vs warehouse access patterns",
     "PowerFeed.battery_kwh": "no issue yet: on-site battery (peak shaving, ride-through)",
 }
 

@@ -8,10 +8,10 @@ import pytest
 from test_sim_builders import hall
 
 from aifactory_twin.catalog import preset_node
-from aifactory_twin.schema import NodeBase, Scenario, TrainingJob
+from aifactory_twin.schema import DatasetNode, NodeBase, Scenario, Storage, TrainingJob, make_edge
 from aifactory_twin.schema.dataset import Dataset
 from aifactory_twin.sim import Engine, compile_scenario
-from aifactory_twin.sim.models.data_pipeline import ready_times_s
+from aifactory_twin.sim.models.data_pipeline import access_pattern, ready_times_s
 
 WEEK_H = 168.0 / 40.0  # calendar hours per working hour
 
@@ -92,3 +92,55 @@ def test_a_job_without_a_dataset_is_not_held() -> None:
     plain = sc.model_copy(update={"workloads": [job.model_copy(update={"dataset": None})]})
     assert compile_scenario(plain).workloads.dataset_ready_s is None
     assert _run(plain).kpis()["jobs"][0]["progress"] > 0.0
+
+
+def test_the_store_sets_the_access_pattern_lake_warehouse_or_file_system() -> None:
+    d = Dataset(size_tb=10.0)
+    base, lake, warehouse = (
+        ready_times_s([d], 2, 0, 1e6, patterns=[p])[0] / 3600.0 / WEEK_H
+        for p in ("parallel_fs", "data_lake", "warehouse")
+    )
+    # 10 TB for two people: ingest at 1 TB/person-h, clean at 0.5 → 5 + 10 = 15 h.
+    assert base == pytest.approx(15.0)
+    assert ready_times_s([d], 2, 0, 1e6)[0] / 3600.0 / WEEK_H == pytest.approx(base)
+    assert lake == pytest.approx(2.5 + 10.0)  # raw objects land twice as fast
+    assert warehouse == pytest.approx(10.0 + 2.5)  # ETL at load, then little cleaning
+    assert access_pattern(["parallel_fs", "warehouse"]) == "warehouse"
+    assert access_pattern(["data_lake", "parallel_fs"]) == "data_lake"
+    assert access_pattern([]) == ""
+
+
+def _held_on(storage_type: str) -> Scenario:
+    """A dataset node held (data edge) on one store of ``storage_type``; the job trains on it."""
+    sc = _with_dataset(annotators=0, data_engineers=2)
+    job = sc.workloads[0]
+    assert isinstance(job, TrainingJob)
+    data = DatasetNode(id="corpus", size_tb=40.0)
+    store = Storage(id="store", storage_type=storage_type, capacity_pb=1.0)  # type: ignore[arg-type]
+    edge = make_edge("held", "data", "corpus", "store")
+    job = job.model_copy(update={"dataset": None, "dataset_id": "corpus"})
+    return sc.model_copy(
+        update={
+            "nodes": [*sc.nodes, data, store],
+            "edges": [*sc.edges, edge],
+            "workloads": [job],
+        }
+    )
+
+
+def test_a_dataset_on_a_lake_starts_its_job_sooner_than_on_a_file_system() -> None:
+    ready_h = {}
+    for kind in ("parallel_fs", "data_lake", "warehouse"):
+        compiled = compile_scenario(_held_on(kind))
+        assert compiled.workloads.dataset_ready_s is not None
+        ready_h[kind] = float(compiled.workloads.dataset_ready_s[0]) / 3600.0 / WEEK_H
+    # 40 TB for two data engineers: 20 + 40 = 60 h; a lake 10 + 40 = 50 h; a warehouse 40 + 10.
+    assert ready_h["parallel_fs"] == pytest.approx(60.0)
+    assert ready_h["data_lake"] == pytest.approx(50.0)
+    assert ready_h["warehouse"] == pytest.approx(50.0)
+    lake, fs = _run(_held_on("data_lake")), _run(_held_on("parallel_fs"))
+    started = [float(e.state.work.sched.first_start_s[0]) / 3600.0 for e in (lake, fs)]
+    # On the lake the job starts when its data is ready (50 working h = 210 calendar h); on the
+    # file system its data needs 252 h, past the 10-day horizon, so it never starts.
+    assert started[0] == pytest.approx(50.0 * WEEK_H, abs=0.25)
+    assert math.isnan(started[1])

@@ -54,7 +54,7 @@ from aifactory_twin.sim.compiled import (
     event_problem,
 )
 from aifactory_twin.sim.models.compute import Workloads, compile_workloads
-from aifactory_twin.sim.models.data_pipeline import ready_times_s
+from aifactory_twin.sim.models.data_pipeline import access_pattern, ready_times_s
 from aifactory_twin.variants import apply_variant
 
 __all__ = [
@@ -163,11 +163,21 @@ def _gate_on_datasets(
     ]
     if all(d is None for d in datasets):
         return
+    # Where each dataset node is held: the stores its data edges reach (either direction).
+    store_type = {x.id: x.storage_type for _, x in stores}
+    held: dict[str, list[str]] = {}
+    for edge in sc.edges:
+        if edge.kind == "data":
+            for a, b in ((edge.source, edge.target), (edge.target, edge.source)):
+                if b in store_type:
+                    held.setdefault(a, []).append(store_type[b])
+    patterns = [access_pattern(held.get(w.dataset_id, [])) for w in jobs]
     ready = ready_times_s(
         datasets,
         data_engineers=float(sum(x.headcount for _, x in teams if x.role == "data_engineering")),
         annotators=float(sum(x.headcount for _, x in teams if x.role == "labeling")),
         storage_tb=float(sum(x.capacity_pb * 1000.0 * x.count for _, x in stores)),
+        patterns=patterns,
     )
     for j, w in enumerate(jobs):
         if w.dataset_id:

@@ -11,7 +11,11 @@ ready, nor is one that needs a team the scenario lacks. Rates are estimates:
 - labels per annotator-hour by modality (classification-grade tasks; bounding boxes and
   transcription are slower): text 150, image 50, audio 40, video 10, tabular 200;
 - a share ``rework_rate`` of labels fails review and is done again, so the effective rate is
-  rate × (1 − rework_rate).
+  rate × (1 − rework_rate);
+- the store a dataset is held on sets its access pattern (``ACCESS_RATES``): a data lake lands
+  raw objects as they come (schema on read), a warehouse transforms and validates at load
+  (schema on write, ETL) and leaves little cleaning; a parallel file system, or no store, keeps
+  the rates above.
 """
 
 from __future__ import annotations
@@ -38,6 +42,23 @@ LABELS_PER_PERSON_HOUR = {
     "tabular": 200.0,
 }
 """Estimates by modality."""
+ACCESS_RATES: dict[str, tuple[float, float]] = {
+    "parallel_fs": (1.0, 1.0),
+    "data_lake": (2.0, 1.0),
+    "warehouse": (0.5, 4.0),
+}
+"""(ingest, cleaning) rate multipliers by the type of store a dataset is held on. Estimates:
+a lake ingests twice as fast (no transformation on landing, cleaning unchanged); a warehouse
+ingests at half the rate (transform and validate at load) and then cleans four times as fast
+(typed, deduplicated, conformed rows: only filtering is left)."""
+ACCESS_ORDER = ("warehouse", "data_lake", "parallel_fs")
+"""A dataset held on several stores follows the first of these it is on: data that lands in a
+warehouse goes through its ETL whatever else also holds a copy."""
+
+
+def access_pattern(store_types: Sequence[str]) -> str:
+    """The access pattern of a dataset held on stores of ``store_types`` ("" when on none)."""
+    return next((t for t in ACCESS_ORDER if t in store_types), "")
 
 
 def labels_per_hour(d: Dataset) -> float:
@@ -51,10 +72,12 @@ def ready_times_s(
     data_engineers: float,
     annotators: float,
     storage_tb: float,
+    patterns: Sequence[str] | None = None,
 ) -> FloatArray:
     """Seconds from the scenario start until each job's dataset is ready.
 
-    0 for a job without a dataset, inf for one that can never be ready.
+    0 for a job without a dataset, inf for one that can never be ready. ``patterns`` gives per
+    job the access pattern of its dataset's store (``access_pattern``; "" or None: base rates).
     """
     out = np.zeros(len(datasets))
     de_free_h = 0.0
@@ -70,7 +93,10 @@ def ready_times_s(
             out[j] = math.inf
             continue
         held_tb += d.size_tb
-        work_h = d.size_tb / INGEST_TB_PER_PERSON_HOUR + d.size_tb / CLEAN_TB_PER_PERSON_HOUR
+        ingest_x, clean_x = ACCESS_RATES.get(patterns[j] if patterns else "", (1.0, 1.0))
+        work_h = d.size_tb / (INGEST_TB_PER_PERSON_HOUR * ingest_x) + d.size_tb / (
+            CLEAN_TB_PER_PERSON_HOUR * clean_x
+        )
         de_free_h += work_h / data_engineers / WORKING_SHARE
         clean_h = de_free_h
         if d.labels_needed > 0:
