@@ -323,7 +323,7 @@ def _connect(draw: st.DrawFn, doc: FactoryDocument) -> Command | None:
     allowed = allowed_edge_kinds(doc.node(a).kind, doc.node(b).kind)  # type: ignore[attr-defined]
     if not allowed:
         return None
-    edge = Edge(id=doc.fresh_id("edge"), kind=draw(st.sampled_from(allowed)), source=a, target=b)
+    edge = make_edge(doc.fresh_id("edge"), draw(st.sampled_from(allowed)), a, b)
     return Connect(doc, edge)
 
 
