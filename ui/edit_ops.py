@@ -148,11 +148,15 @@ def _fresh(old_id: str, taken: set[str]) -> str:
 
 
 # ------------------------------------------------------------------ layout
-def _layer(node: Any) -> int:
-    """Columns follow the flows left to right: feed → UPS → PDU/CRAH/CDU → racks → fabric."""
+def _layer(node: Any) -> float:
+    """Columns follow the flows left to right: feed → UPS → PDU → CRAH/CDU → racks → fabric.
+
+    Heat rejectors (chillers, towers) stand beside the UPS; room units (CRAH, CDU) get their
+    own column between the PDUs that power them and the racks they cool.
+    """
     kind = node.kind
     if kind == "cooling_unit":
-        return 1 if node.cooling_type in HEAT_REJECTORS else 2
+        return 1 if node.cooling_type in HEAT_REJECTORS else 2.5
     info = KIND_INFO.get(kind)
     return info.layout_column if info is not None else 3
 
@@ -166,9 +170,11 @@ def layout_positions(doc: FactoryDocument) -> dict[str, Position]:
     """A layered (Sugiyama-style) layout over the networkx graph of the factory.
 
     Each group (hall) is laid out as its own block and blocks are stacked, so group frames do
-    not overlap. Within a block, nodes sit in columns by kind (``_layer``); each column is
-    ordered by the barycentre of the node's neighbours in earlier columns (one sweep of the
-    classic crossing-reduction heuristic) and wraps into sub-columns when it is very tall.
+    not overlap. Nodes sit in columns by kind (``_layer``), and a kind's column has the same x
+    in every block: the PDUs outside a hall line up left of the racks inside it, so the flows
+    still run left to right across blocks. Each column is ordered by the barycentre of the
+    node's neighbours in earlier columns (one sweep of the classic crossing-reduction
+    heuristic) and wraps into sub-columns when it is very tall.
     """
     graph = nx.Graph()
     for node in doc.nodes.values():
@@ -177,22 +183,41 @@ def layout_positions(doc: FactoryDocument) -> dict[str, Position]:
     blocks: dict[str, list[str]] = defaultdict(list)
     for node_id, attrs in graph.nodes(data=True):
         blocks[attrs["group"]].append(node_id)
+    ordered = [_order_block(graph, blocks[g]) for g in sorted(blocks, key=lambda g: (g == "", g))]
+    # A layer is as wide as its widest block needs (sub-columns), at one x for all blocks.
+    width: dict[float, int] = defaultdict(int)
+    for columns in ordered:
+        for layer, (sub_columns, _rows, _ids) in columns.items():
+            width[layer] = max(width[layer], sub_columns)
+    x_of: dict[float, float] = {}
+    x = 0.0
+    for layer in sorted(width):
+        x_of[layer] = x
+        x += width[layer] * (NODE_W + COLUMN_GAP / 2) + COLUMN_GAP / 2
     positions: dict[str, Position] = {}
     top = 0.0
-    for group in sorted(blocks, key=lambda g: (g == "", g)):
-        height = _layout_block(graph, blocks[group], top, positions)
+    for columns in ordered:
+        height = 0.0
+        for layer, (_sub, rows, ids) in columns.items():
+            for i, nid in enumerate(ids):
+                sub, row = divmod(i, rows)
+                positions[nid] = Position(
+                    x=x_of[layer] + sub * (NODE_W + COLUMN_GAP / 2),
+                    y=top + row * (NODE_H + ROW_GAP),
+                )
+            height = max(height, rows * (NODE_H + ROW_GAP))
         top += height + BLOCK_GAP
     return positions
 
 
-def _layout_block(graph: Any, members: list[str], top: float, out: dict[str, Position]) -> float:
-    by_layer: dict[int, list[str]] = defaultdict(list)
+def _order_block(graph: Any, members: list[str]) -> dict[float, tuple[int, int, list[str]]]:
+    """Per layer of one block: (sub-columns, rows per sub-column, node ids in order)."""
+    by_layer: dict[float, list[str]] = defaultdict(list)
     for nid in members:
         by_layer[graph.nodes[nid]["layer"]].append(nid)
     max_rows = max(6, math.ceil(math.sqrt(len(members)) * 1.5))
     rank: dict[str, float] = {}
-    x = 0.0
-    height = 0.0
+    out: dict[float, tuple[int, int, list[str]]] = {}
     for layer in sorted(by_layer):
         column = by_layer[layer]
         order = {nid: i for i, nid in enumerate(column)}
@@ -205,14 +230,9 @@ def _layout_block(graph: Any, members: list[str], top: float, out: dict[str, Pos
         sub_columns = math.ceil(len(column) / max_rows)
         rows = math.ceil(len(column) / sub_columns)
         for i, nid in enumerate(column):
-            sub, row = divmod(i, rows)
-            out[nid] = Position(
-                x=x + sub * (NODE_W + COLUMN_GAP / 2), y=top + row * (NODE_H + ROW_GAP)
-            )
             rank[nid] = i / max(len(column) - 1, 1)
-        x += sub_columns * (NODE_W + COLUMN_GAP / 2) + COLUMN_GAP
-        height = max(height, rows * (NODE_H + ROW_GAP))
-    return height
+        out[layer] = (sub_columns, rows, column)
+    return out
 
 
 def layout_command(doc: FactoryDocument) -> MoveNodes | None:

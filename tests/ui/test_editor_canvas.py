@@ -9,6 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from aifactory_twin.resources import scenes_dir
 from ui.canvas.edge_item import HUB_FANOUT
 from ui.canvas.view import PALETTE_MIME
 from ui.main_window import MainWindow
@@ -213,6 +214,20 @@ def test_auto_layout_is_one_undoable_command(qtbot: Any, window: MainWindow) -> 
     assert xs["power_feed"] < xs["ups"] < xs["pdu"] < xs["compute_rack"]
     window.stack.undo()
     assert all(n.position.x == 0 for n in window.doc.nodes.values())
+
+
+def test_auto_layout_keeps_flows_left_to_right_across_halls(qtbot: Any, window: MainWindow) -> None:
+    # air-vs-liquid: the PDUs, UPS and chiller sit outside the hall, the racks and CRAHs in it.
+    window.load_now(str(scenes_dir() / "air-vs-liquid.aift.json"))
+    before = {n.id: n.position for n in window.doc.nodes.values()}
+    window.acts["auto_layout"].trigger()
+    doc = window.doc
+    power = [e for e in doc.edges.values() if e.kind == "power"]
+    assert any(doc.node(e.source).group != doc.node(e.target).group for e in power)
+    for edge in power:  # feed → UPS → PDU → loads, whichever block each end is in
+        assert doc.node(edge.source).position.x < doc.node(edge.target).position.x, edge.id
+    window.stack.undo()
+    assert {n.id: n.position for n in window.doc.nodes.values()} == before
 
 
 def test_hub_edges_are_stubs_until_the_hub_is_selected(qtbot: Any, window: MainWindow) -> None:
