@@ -23,10 +23,13 @@ from aifactory_twin.schema import (
     Edge,
     InferenceService,
     Meta,
+    OptimizeStudy,
     Override,
     ParallelLayout,
     Scenario,
     Settings,
+    Studies,
+    Sweep2DStudy,
     TrainingJob,
     UncertainInput,
     Variant,
@@ -70,6 +73,7 @@ class SceneBuilder:
         self.workloads: list[Any] = []
         self.variants: list[Variant] = []
         self.uncertain: list[UncertainInput] = []
+        self.studies = Studies()
 
     def add(self, preset: str, node_id: str, col: float, row: float, **fields: Any) -> str:
         """Add a preset node at grid cell (col, row) of STEP_X_PX × STEP_Y_PX cells."""
@@ -104,6 +108,7 @@ class SceneBuilder:
             workloads=self.workloads,
             variants=self.variants,
             uncertain=self.uncertain,
+            studies=self.studies,
         )
 
 
@@ -712,6 +717,24 @@ def air_vs_liquid() -> Scenario:
         UncertainInput(target="racks", path="delivery.lead_time_days", distribution="lognormal",
                        median=1.0, sigma=0.8),
     ]  # fmt: skip
+    # What `aifactory-twin-cli report` runs besides the uncertainty study: the cheapest design
+    # (rack count × cooling) that trains the model within the 6-day deadline at ≥ 98 %
+    # availability, and cost per trained model over MFU × electricity price for liquid.
+    b.studies = Studies(
+        optimize=OptimizeStudy(
+            variables=["racks.count=int:24:48:4", "variant=choice:air,liquid"],
+            constraints=["training_time_days<=6", "availability>=0.98"],
+            trials=16,
+        ),
+        sweep2d=Sweep2DStudy(
+            x="train-70b.target_mfu",
+            x_values=[0.3, 0.35, 0.4, 0.45, 0.5],
+            y="grid.price.flat_usd_per_kwh",
+            y_values=[0.05, 0.08, 0.12, 0.2],
+            kpi="cost_per_trained_model_usd",
+            variant="liquid",
+        ),
+    )
     return b.scenario()
 
 
@@ -760,6 +783,9 @@ def air_vs_liquid_climates() -> Scenario:
             "settings": settings,
             "workloads": [job.model_copy(update={"tokens_t": 23.0})],
             "variants": variants,
+            # The studies name variants 'air'/'liquid' this scene renames, and a year per run
+            # makes them long: its report runs the uncertainty study only.
+            "studies": Studies(),
         }
     )
 

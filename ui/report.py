@@ -9,16 +9,16 @@ variant's overrides. Long tables continue on further pages. Every number is read
 study results or the scenario, none is typed in here.
 
 ``python -m ui.report FILE --out X.pdf [--variants a,b] [--horizon 30d] [--step 15m] [--seed N]
-[--montecarlo N]`` runs the study and writes the PDF (exit 0; bad input 2; unexpected 1).
+[--montecarlo N] [--samples N] [--compare A B] [--workers N] [--scheduler S]`` runs the compare
+and the decision studies the scenario declares (ui.report_cli), then writes the PDF (exit 0;
+bad input 2; unexpected 1).
 ``main`` is also the ``pdf`` entry point of the group ``aifactory_twin.report_renderers``
 (pyproject.toml), through which ``aifactory-twin-cli report`` reaches it without naming ``ui``.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -367,110 +367,14 @@ def export_report(data: ReportInput, path: str | Path, theme: Theme = LIGHT) -> 
         painter.end()
 
 
-def run_study_for_report(
-    scenario: Scenario,
-    variants: Sequence[str] | None,
-    *,
-    seed: int | None,
-    horizon_s: float | None,
-    step_s: float | None,
-    montecarlo_runs: int = 0,
-    workers: int | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> tuple[CompareResult, MonteCarloResult | None]:
-    """Compare (and optionally Monte Carlo the baseline) on a spawn process pool."""
-    from aifactory_twin.study import (
-        DEFAULT_SERIES,
-        ProcessRunner,
-        SerialRunner,
-        StudyOptions,
-        compare,
-        monte_carlo,
-        resolve_variants,
-    )
-    from aifactory_twin.study.runs import FAN_SERIES
-
-    n = len(resolve_variants(scenario, variants)) + montecarlo_runs
-    workers = workers or min(os.cpu_count() or 1, n)
-    options = StudyOptions(
-        horizon_s=horizon_s, step_s=step_s, series=DEFAULT_SERIES, max_points=2000
-    )
-    with ProcessRunner(workers) if workers > 1 else SerialRunner() as runner:
-        result = compare(
-            scenario,
-            variants,
-            seed=seed,
-            options=options,
-            runner=runner,
-            progress=(lambda d, t: progress("compare", d, t)) if progress else None,
-        )
-        mc = None
-        if montecarlo_runs:
-            first = next(iter(result.runs.values()))
-            mc = monte_carlo(
-                scenario,
-                montecarlo_runs,
-                seed=seed,
-                variant=first.variant,
-                options=StudyOptions(
-                    horizon_s=horizon_s, step_s=step_s, series=FAN_SERIES, max_points=240
-                ),
-                runner=runner,
-                progress=(lambda d, t: progress("montecarlo", d, t)) if progress else None,
-            )
-    return result, mc
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """CLI entry: run the study, then write the PDF."""
-    parser = argparse.ArgumentParser(prog="python -m ui.report", description=__doc__)
-    parser.add_argument("file")
-    parser.add_argument("--out", required=True)
-    parser.add_argument("--variants")
-    parser.add_argument("--horizon")
-    parser.add_argument("--step")
-    parser.add_argument("--seed", type=int)
-    parser.add_argument("--montecarlo", type=int, default=0)
-    parser.add_argument("--workers", type=int)
-    args = parser.parse_args(argv)
-    # Writing a PDF needs no display; a CLI run must not depend on one.
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from aifactory_twin.cli.common import Progress
-    from aifactory_twin.errors import TwinError
-    from aifactory_twin.formatting import parse_duration
-    from aifactory_twin.io import load_scenario
+    """CLI entry: run the compare and the scenario's declared studies, then write the PDF.
 
-    try:
-        scenario = load_scenario(args.file)
-        horizon_s = parse_duration(args.horizon, "--horizon") if args.horizon else None
-        step_s = parse_duration(args.step, "--step") if args.step else None
-        names = [n.strip() for n in args.variants.split(",")] if args.variants else None
-        bars: dict[str, Progress] = {}
+    The ``pdf`` renderer of ``aifactory-twin-cli report``; the work is in ``ui.report_cli``.
+    """
+    from ui.report_cli import main as render
 
-        def progress(label: str, done: int, total: int) -> None:
-            bars.setdefault(label, Progress(label, total)).update(done)
-
-        result, mc = run_study_for_report(
-            scenario,
-            names,
-            seed=args.seed,
-            horizon_s=horizon_s,
-            step_s=step_s,
-            montecarlo_runs=args.montecarlo,
-            workers=args.workers,
-            progress=progress,
-        )
-        from PySide6.QtGui import QGuiApplication
-
-        app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-        data = ReportInput(scenario, result, next(iter(result.runs)), mc, source=args.file)
-        pages = export_report(data, args.out)
-        del app
-    except TwinError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {args.out} ({pages} pages)")
-    return 0
+    return render(argv)
 
 
 if __name__ == "__main__":

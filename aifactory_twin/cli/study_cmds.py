@@ -23,23 +23,22 @@ from aifactory_twin.kpi_registry import format_kpi
 from aifactory_twin.schema import Scenario
 
 
-def _add_common(parser: argparse.ArgumentParser, *, runner: bool = True) -> None:
+def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="scenario file (*.aift.json)")
     parser.add_argument("--horizon", help="simulated time per run, e.g. 30d (default: scenario)")
     parser.add_argument("--step", help="time step, e.g. 15m (default: scenario)")
     parser.add_argument("--seed", type=int, help="seed (default: the scenario's settings.seed)")
-    if runner:
-        parser.add_argument(
-            "--workers",
-            type=int,
-            help="worker processes (default: CPU count; 0 runs in this process)",
-        )
-        parser.add_argument(
-            "--scheduler",
-            metavar="ADDRESS|local",
-            help="run on Dask: a scheduler address (tcp://host:8786) or 'local' for a "
-            "LocalCluster on 127.0.0.1 (needs the 'cluster' extra)",
-        )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (default: CPU count; 0 runs in this process)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS|local",
+        help="run on Dask: a scheduler address (tcp://host:8786) or 'local' for a "
+        "LocalCluster on 127.0.0.1 (needs the 'cluster' extra)",
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -172,11 +171,29 @@ def register(subparsers: Any) -> None:
     opt.add_argument("--out", required=True, metavar="DIR", help="output folder")
     opt.set_defaults(handler=cmd_optimize)
 
-    report = subparsers.add_parser("report", help="write a PDF report comparing variants")
-    _add_common(report, runner=False)
+    report = subparsers.add_parser(
+        "report",
+        help="write a PDF report comparing variants, with the decision studies the scenario "
+        "declares (uncertain inputs; studies.optimize, studies.sweep2d)",
+    )
+    _add_common(report)
     report.add_argument("--variants", help="comma-separated variant names (default: all)")
     report.add_argument("--montecarlo", type=int, default=0, metavar="N",
                         help="add Monte Carlo bands from N seeds")  # fmt: skip
+    report.add_argument(
+        "--samples",
+        type=int,
+        metavar="N",
+        help="Latin hypercube samples per variant for the uncertain inputs' tornado and fans "
+        "(default 100; 0 leaves the uncertainty study out)",
+    )
+    report.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("A", "B"),
+        help="the variants the uncertainty study compares (default: the first two variants "
+        "reported after the base, or the base and the only variant)",
+    )
     report.add_argument("--out", required=True, metavar="PDF", help="report file (*.pdf)")
     report.set_defaults(handler=cmd_report)
 
@@ -505,8 +522,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     for option, value in (("--horizon", args.horizon), ("--step", args.step)):
         if value:
             parse_duration(value, option)
-    if args.montecarlo < 0:
-        raise UsageError("--montecarlo must be 0 or more")
+    for option, count in (
+        ("--montecarlo", args.montecarlo),
+        ("--samples", args.samples),
+        ("--workers", args.workers),
+    ):
+        if count is not None and count < 0:
+            raise UsageError(f"{option} must be 0 or more (got {count})")
     renderer = report_renderer("pdf")
     argv = [args.file, "--out", args.out]
     for option, value in (
@@ -515,7 +537,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         ("--step", args.step),
         ("--seed", None if args.seed is None else str(args.seed)),
         ("--montecarlo", str(args.montecarlo) if args.montecarlo else None),
+        ("--samples", None if args.samples is None else str(args.samples)),
+        ("--workers", None if args.workers is None else str(args.workers)),
+        ("--scheduler", args.scheduler),
     ):
         if value is not None:
             argv += [option, value]
+    if args.compare:
+        argv += ["--compare", *args.compare]
     return renderer(argv)

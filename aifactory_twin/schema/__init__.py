@@ -56,6 +56,7 @@ from aifactory_twin.schema.scenario import (
     Variant,
     Workload,
 )
+from aifactory_twin.schema.studies import OptimizeStudy, Studies, Sweep2DStudy
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout, RecomputeMode
 from aifactory_twin.schema.uncertainty import UncertainInput
 
@@ -90,6 +91,7 @@ __all__ = [
     "NetworkSwitch",
     "Node",
     "NodeBase",
+    "OptimizeStudy",
     "Override",
     "ParallelLayout",
     "Pdu",
@@ -104,6 +106,8 @@ __all__ = [
     "StaffTeam",
     "Storage",
     "StrictModel",
+    "Studies",
+    "Sweep2DStudy",
     "TimeOfUsePeriod",
     "TrainingJob",
     "UncertainInput",

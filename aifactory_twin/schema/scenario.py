@@ -21,6 +21,7 @@ from aifactory_twin.schema.edges import AnyEdge
 from aifactory_twin.schema.job_mix import JobMix
 from aifactory_twin.schema.job_trace import JobTrace
 from aifactory_twin.schema.nodes import DatasetNode, Node, NodeBase
+from aifactory_twin.schema.studies import Studies
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout
 from aifactory_twin.schema.uncertainty import UncertainInput
 
@@ -262,6 +263,8 @@ class Scenario(StrictModel):
     events: list[ScheduledEvent] = []
     uncertain: list[UncertainInput] = []
     """Input distributions for uncertainty studies (``uncertainty`` command); runs ignore them."""
+    studies: Studies = Studies()
+    """Optimization and 2-D sweep the report runs (``report`` command); runs ignore them."""
     _source_dir: str | None = PrivateAttr(default=None)
     # The folder of the file this scenario was loaded from (not saved): files the scenario names
     # by relative path (job traces) resolve against it. Copies and pickles keep it.

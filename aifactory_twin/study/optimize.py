@@ -63,17 +63,17 @@ class DesignVariable:
         return [self.low, self.high]
 
 
-def _number(text: str, spec: str) -> float:
+def _number(text: str, spec: str, option: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise UsageError(f"--var {spec!r}: {text!r} is not a number") from None
+        raise UsageError(f"{option} {spec!r}: {text!r} is not a number") from None
     if not math.isfinite(value):
-        raise UsageError(f"--var {spec!r}: bounds must be finite")
+        raise UsageError(f"{option} {spec!r}: bounds must be finite")
     return value
 
 
-def parse_variable(scenario: Scenario, spec: str) -> DesignVariable:
+def parse_variable(scenario: Scenario, spec: str, option: str = "--var") -> DesignVariable:
     """``PATH=int:LOW:HIGH[:STEP]``, ``PATH=float:LOW:HIGH[:log]`` or ``PATH=choice:A,B,…``.
 
     PATH is ``NODE_ID.FIELD``, ``WORKLOAD_ID.FIELD``, ``settings.FIELD`` or ``variant`` (then
@@ -81,7 +81,7 @@ def parse_variable(scenario: Scenario, spec: str) -> DesignVariable:
     """
     if "=" not in spec:
         raise UsageError(
-            f"--var {spec!r}: use PATH=int:LOW:HIGH[:STEP], PATH=float:LOW:HIGH[:log] or "
+            f"{option} {spec!r}: use PATH=int:LOW:HIGH[:STEP], PATH=float:LOW:HIGH[:log] or "
             "PATH=choice:A,B,… (PATH as NODE_ID.FIELD, settings.FIELD or variant)"
         )
     path, _, domain = spec.partition("=")
@@ -89,44 +89,44 @@ def parse_variable(scenario: Scenario, spec: str) -> DesignVariable:
     kind, _, rest = domain.partition(":")
     if path == VARIANT_VARIABLE:
         if kind != "choice":
-            raise UsageError(f"--var {spec!r}: the variant is a choice, e.g. variant=choice:a,b")
-        names = parse_values(rest, f"--var {path}")
+            raise UsageError(f"{option} {spec!r}: the variant is a choice, e.g. variant=choice:a,b")
+        names = parse_values(rest, f"{option} {path}")
         known = {v.name for v in scenario.variants} | {"base"}
         unknown = [str(n) for n in names if str(n) not in known]
         if unknown:
             raise UsageError(
-                f"--var {path}: no variant {', '.join(map(repr, unknown))}; known: "
+                f"{option} {path}: no variant {', '.join(map(repr, unknown))}; known: "
                 f"{', '.join(sorted(known))}"
             )
         return DesignVariable(path, None, "choice", choices=tuple(str(n) for n in names))
-    param = parse_param(scenario, path, "--var")
+    param = parse_param(scenario, path, option)
     if kind == "choice":
-        choices = parse_values(rest, f"--var {path}")
+        choices = parse_values(rest, f"{option} {path}")
         if any(not isinstance(c, str | int | float | bool) for c in choices):
-            raise UsageError(f"--var {path}: choices must be numbers, true/false or words")
+            raise UsageError(f"{option} {path}: choices must be numbers, true/false or words")
         return DesignVariable(param.text, param, "choice", choices=tuple(choices))
     parts = rest.split(":")
     if kind not in ("int", "float") or len(parts) not in (2, 3):
         raise UsageError(
-            f"--var {spec!r}: expected int:LOW:HIGH[:STEP], float:LOW:HIGH[:log] or choice:A,B"
+            f"{option} {spec!r}: expected int:LOW:HIGH[:STEP], float:LOW:HIGH[:log] or choice:A,B"
         )
     numeric: Kind = "int" if kind == "int" else "float"
-    low, high = _number(parts[0], spec), _number(parts[1], spec)
+    low, high = _number(parts[0], spec, option), _number(parts[1], spec, option)
     if not low < high:
-        raise UsageError(f"--var {spec!r}: LOW must be below HIGH")
+        raise UsageError(f"{option} {spec!r}: LOW must be below HIGH")
     step: float | None = None
     log = False
     if len(parts) == 3:
         if kind == "float" and parts[2] == "log":
             log = True
             if low <= 0:
-                raise UsageError(f"--var {spec!r}: a log range needs LOW > 0")
+                raise UsageError(f"{option} {spec!r}: a log range needs LOW > 0")
         else:
-            step = _number(parts[2], spec)
+            step = _number(parts[2], spec, option)
             if step <= 0:
-                raise UsageError(f"--var {spec!r}: STEP must be positive")
+                raise UsageError(f"{option} {spec!r}: STEP must be positive")
     if kind == "int" and (low != round(low) or high != round(high) or (step and step % 1)):
-        raise UsageError(f"--var {spec!r}: an int range needs whole LOW, HIGH and STEP")
+        raise UsageError(f"{option} {spec!r}: an int range needs whole LOW, HIGH and STEP")
     return DesignVariable(param.text, param, numeric, low, high, step, log)
 
 
@@ -278,13 +278,15 @@ def variant_from_trial(
     return variant
 
 
-def check_variables(scenario: Scenario, variables: Sequence[DesignVariable]) -> None:
+def check_variables(
+    scenario: Scenario, variables: Sequence[DesignVariable], option: str = "--var"
+) -> None:
     """Each variable's extremes apply to every start variant (UsageError naming it if not)."""
     if not variables:
         raise UsageError("give at least one design variable (--var PATH=…)")
     names = [v.name for v in variables]
     if len(set(names)) != len(names):
-        raise UsageError(f"--var: each path once ({', '.join(names)})")
+        raise UsageError(f"{option}: each path once ({', '.join(names)})")
     starts: list[str | None] = [None]
     for var in variables:
         if var.param is None:
@@ -294,9 +296,9 @@ def check_variables(scenario: Scenario, variables: Sequence[DesignVariable]) -> 
             continue
         for start in starts:
             try:
-                check_param_values(scenario, start, var.param, var.extremes(), "--var")
+                check_param_values(scenario, start, var.param, var.extremes(), option)
             except ScenarioError as exc:  # a variant that does not apply by itself
-                raise UsageError(f"--var {var.name}: {exc}") from None
+                raise UsageError(f"{option} {var.name}: {exc}") from None
 
 
 def _suggest(trial: Any, var: DesignVariable) -> Any:

@@ -38,8 +38,9 @@ READERS: dict[str, tuple[str, ...]] = {
     "compiler": ("sim", "variants.py", "io/traces.py"),
     "rules": ("rules.py", "rules_residency.py", "graph.py", "perf"),
     "loader": ("io/load.py", "io/migrations.py"),
-    # The uncertain inputs are read by uncertainty studies, not by a single run.
-    "studies": ("study/uncertainty.py",),
+    # The uncertain inputs are read by uncertainty studies, the declared optimization and 2-D
+    # sweep by the report's study runner, not by a single run.
+    "studies": ("study/uncertainty.py", "study/declared.py"),
 }
 
 # Shown and edited in the app, never simulated: the reason says where it is used.

@@ -74,10 +74,25 @@ def test_report_cli_renders_the_pdf_through_the_entry_point(tmp_path):
         str(out),
     ]
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=env)
+    result = subprocess.run(
+        [*cmd, "--samples", "0"], capture_output=True, text=True, timeout=180, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert out.read_bytes().startswith(b"%PDF")
-    assert _page_count(out) >= 6
+    # The scene declares an optimization and a 2-D sweep: the report runs them headless
+    # (progress on stderr), as the studio's tabs would.
+    for study in ("optimize (16 runs)", "sweep2d (20 runs)"):
+        assert f"{study}: 100%" in result.stderr
+    assert "uncertainty" not in result.stderr  # --samples 0
+    without_uncertainty = _page_count(out)
+    assert without_uncertainty >= 8  # the six sections, the Pareto front and the heat map
+    # And its uncertain inputs: 4 samples × 2 variants + P10/P90 of 3 inputs + all medians.
+    result = subprocess.run(
+        [*cmd, "--samples", "4"], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "uncertainty (15 runs): 100%" in result.stderr
+    assert _page_count(out) == without_uncertainty + 2  # the tornado and the fans
     bad = subprocess.run(
         [*cmd[:4], str(tmp_path / "missing.aift.json"), "--out", str(out)],
         capture_output=True,
@@ -87,6 +102,27 @@ def test_report_cli_renders_the_pdf_through_the_entry_point(tmp_path):
     )
     assert bad.returncode == 2
     assert "Traceback" not in bad.stderr
+
+
+def test_report_names_a_bad_declared_study_before_running(tmp_path, scenario, capsys):
+    from aifactory_twin.cli import main
+    from aifactory_twin.io import save_scenario
+    from aifactory_twin.schema import OptimizeStudy
+
+    bad = scenario.studies.model_copy(
+        update={"optimize": OptimizeStudy(variables=["racks.count=int:4:64", "racks.cont=int:1:2"])}
+    )
+    path = tmp_path / "bad.aift.json"
+    save_scenario(scenario.model_copy(update={"studies": bad}), path)
+    out = tmp_path / "r.pdf"
+    assert main(["report", str(path), "--workers", "0", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: studies.optimize.variables[1]" in err
+    assert "racks.cont" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert main(["report", str(SCENE), "--compare", "air", "nope", "--out", str(out)]) == 2
+    assert "'nope'" in capsys.readouterr().err
 
 
 def test_presentation_moves_with_arrows_and_leaves_with_esc(qtbot, scenario, compared, mc):
