@@ -33,6 +33,7 @@ from aifactory_twin.schema import (
     Scenario,
     ScheduledEvent,
     Settings,
+    Studies,
     UncertainInput,
     Variant,
     Workload,
@@ -47,6 +48,7 @@ SCENARIO_PARTS = (
     "job_mix",
     "job_traces",
     "uncertain",
+    "studies",
 )
 
 # Connection priorities for listeners whose order matters (psygnal runs higher first; equal
@@ -173,6 +175,7 @@ class FactoryDocument:
         self._events: list[ScheduledEvent] = []
         # Kept as loaded (the studio does not edit them yet) so a save does not drop them.
         self._uncertain: list[UncertainInput] = []
+        self._studies = Studies()
         self._job_mix: list[JobMix] = []
         self._job_traces: list[JobTrace] = []
         self.source_dir: str | None = None
@@ -194,6 +197,7 @@ class FactoryDocument:
             variants=list(self._variants),
             events=list(self._events),
             uncertain=list(self._uncertain),
+            studies=self._studies,
             job_mix=list(self._job_mix),
             job_traces=list(self._job_traces),
         ).with_source_dir(self.source_dir)
@@ -404,6 +408,7 @@ class FactoryDocument:
         self._variants = list(scenario.variants)
         self._events = list(scenario.events)
         self._uncertain = list(scenario.uncertain)
+        self._studies = scenario.studies
         self._job_mix = list(scenario.job_mix)
         self._job_traces = list(scenario.job_traces)
         self.source_dir = scenario.source_dir
