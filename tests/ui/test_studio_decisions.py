@@ -121,6 +121,40 @@ def test_heat_map_shows_a_kpi_over_two_parameters(window, qtbot):
     assert "no_such_field" in studio.status.text()
 
 
+def test_heat_map_sweeps_the_variant_the_user_picks_and_the_report_names_it(window, qtbot):
+    studio = _studio(window, qtbot, "action_heatmap", horizon="2d")
+    tab = studio.heatmap_tab
+    box = tab.variant_box
+    assert [box.itemText(i) for i in range(box.count())] == ["base", "air", "liquid"]
+    assert box.currentText() == "base"
+    tab.x_box.setCurrentText("racks.count")
+    tab.x_values.setText("16,32")
+    tab.y_box.setCurrentText("grid.price.flat_usd_per_kwh")
+    tab.y_values.setText("0.05,0.15")
+    tab.kpi_box.setCurrentText("facility_energy_mwh")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
+    base = tab.result
+    assert base.variant is None
+    # The user picks liquid from the drop-down with the keyboard, then runs the same grid.
+    box.setFocus()
+    qtbot.keyClicks(box, "liquid")
+    assert box.currentText() == "liquid"
+    tab.result = None
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
+    liquid = tab.result
+    assert liquid.variant == "liquid"
+    # Cold plates and warm-water CDUs: every cell uses less facility energy than the base's.
+    assert (liquid.grid("facility_energy_mwh") < base.grid("facility_energy_mwh")).all()
+    assert " in liquid: " in tab.plot.titleLabel.text
+    decisions = studio.decisions()
+    assert decisions.title("heatmap").startswith("2-D sweep of liquid: racks.count × ")
+    # Refreshing the variant lists (after an edit) keeps the pick.
+    studio.refresh_variants()
+    assert box.currentText() == "liquid"
+
+
 def test_declaring_an_input_uncertain_in_the_studio_is_an_undoable_edit(window, qtbot):
     studio = _studio(window, qtbot, "action_tornado")
     tab = studio.tornado_tab

@@ -1,7 +1,7 @@
 """The Heat map tab of the studio: a KPI over two parameters (a 2-D sweep).
 
 Two parameters (as in the Sweep tab: NODE_ID.FIELD with values or START:STOP:N), seeds per
-point; the map shows the chosen KPI's median across seeds in each cell, with the value written
+point, on the base or a variant (as the Sweep tab); the map shows the chosen KPI's median across seeds in each cell, with the value written
 in the cell, and a colour bar. Cells where the runs report no value (a job that never finished)
 stay blank.
 """
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from aifactory_twin.errors import TwinError
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
 from aifactory_twin.schema import Scenario
-from aifactory_twin.study import parse_param, parse_range, parse_values
+from aifactory_twin.study import BASE_LABEL, parse_param, parse_range, parse_values
 from aifactory_twin.study.params import check_param_values
 from aifactory_twin.study.sweep2d import Sweep2DResult, sweep2d
 from ui.compare.study_tabs import suggested_params
@@ -57,6 +57,9 @@ class HeatmapTab(QWidget):
         self.runs_box = QSpinBox()
         self.runs_box.setRange(1, 1000)
         self.runs_box.setValue(1)
+        self.variant_box = QComboBox()
+        self.variant_box.setObjectName("heatmap_variant")
+        self.variant_box.setToolTip("Sweep on top of this variant (base: the scenario as it is)")
         self.kpi_box = QComboBox()
         self.kpi_box.setEditable(True)
         self.kpi_box.addItems([*SWEEP_KPIS, "training_time_days"])
@@ -74,6 +77,8 @@ class HeatmapTab(QWidget):
             row.addWidget(values, 1)
         row1.addWidget(QLabel("Seeds per point"))
         row1.addWidget(self.runs_box)
+        row1.addWidget(QLabel("Variant"))
+        row1.addWidget(self.variant_box)
         row2.addWidget(QLabel("KPI"))
         row2.addWidget(self.kpi_box)
         row2.addWidget(self.run_button)
@@ -97,6 +102,11 @@ class HeatmapTab(QWidget):
             box.clear()
             box.addItems(params)
             box.setCurrentText(current or (params[pick] if len(params) > pick else ""))
+        names = [BASE_LABEL, *(v.name for v in scenario.variants)]
+        current = self.variant_box.currentText()
+        self.variant_box.clear()
+        self.variant_box.addItems(names)
+        self.variant_box.setCurrentText(current if current in names else BASE_LABEL)
 
     def run(self) -> None:
         owner = self.owner
@@ -106,8 +116,10 @@ class HeatmapTab(QWidget):
             y = parse_param(scenario, self.y_box.currentText(), "y")
             xv = _values(self.x_values.text(), "x values")
             yv = _values(self.y_values.text(), "y values")
-            check_param_values(scenario, None, x, xv, "x")
-            check_param_values(scenario, None, y, yv, "y")
+            name = self.variant_box.currentText()
+            variant = None if name == BASE_LABEL else name
+            check_param_values(scenario, variant, x, xv, "x")
+            check_param_values(scenario, variant, y, yv, "y")
             options = owner.options(series=())
         except TwinError as exc:
             owner.status.setText(f"Cannot sweep: {exc}")
@@ -115,7 +127,8 @@ class HeatmapTab(QWidget):
         runs, seed = self.runs_box.value(), owner.seed_box.value()
 
         def job(**kw: Any) -> Sweep2DResult:
-            return sweep2d(scenario, x, xv, y, yv, runs=runs, seed=seed, options=options, **kw)
+            return sweep2d(scenario, x, xv, y, yv, runs=runs, seed=seed, variant=variant,
+                           options=options, **kw)  # fmt: skip
 
         owner.start("sweep2d", len(xv) * len(yv) * runs, job)
 
@@ -158,4 +171,7 @@ class HeatmapTab(QWidget):
         )
         self.plot.setLabel("bottom", result.x.text)
         self.plot.setLabel("left", result.y.text)
-        self.plot.setTitle(f"{kpi_info(key).label}: median over {len(result.seeds)} seed(s)")
+        self.plot.setTitle(
+            f"{kpi_info(key).label} in {result.variant or BASE_LABEL}: median over "
+            f"{len(result.seeds)} seed(s)"
+        )
