@@ -1,9 +1,9 @@
 """The Heat map tab of the studio: a KPI over two parameters (a 2-D sweep).
 
 Two parameters (as in the Sweep tab: NODE_ID.FIELD with values or START:STOP:N), seeds per
-point, on the base or a variant (as the Sweep tab); the map shows the chosen KPI's median across seeds in each cell, with the value written
-in the cell, and a colour bar. Cells where the runs report no value (a job that never finished)
-stay blank.
+point, on the base or a variant (as the Sweep tab); the map shows the chosen KPI's median across
+seeds in each cell, with the value written in the cell, and a colour bar. Cells where the runs
+report no value (a job that never finished) stay blank.
 """
 
 from __future__ import annotations
