@@ -314,7 +314,7 @@ def build_pages(data: ReportInput, painter: QPainter, body: QRectF) -> list[tupl
         ["variant", "field", "base value", "variant value"],
         changes,
         TableStyle(
-            weights=(1.2, 2.6, 2.0, 2.0), left=frozenset({0, 1, 2, 3}), wrap=frozenset({2, 3})
+            weights=(1.2, 2.6, 2.0, 2.0), left=frozenset({0, 1, 2, 3}), wrap=frozenset({0, 2, 3})
         ),
     )
     return pages

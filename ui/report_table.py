@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
 from ui.report_charts import font, metrics, unit
 from ui.theme import Theme
@@ -68,9 +68,11 @@ def fit_table(
         body = metrics(painter, font(size * scale))
         head = metrics(painter, font(size * scale, bold=True))
         pad = 2 * 5 * u + 1
+        # A header wraps onto more lines (a variant's long name); only its longest word and
+        # the column's numbers must fit on one line.
         need = {
             i: max(
-                [head.horizontalAdvance(header[i])]
+                [_longest_word(head, header[i])]
                 + [body.horizontalAdvance(r[i]) for r in rows if i < len(r)]
             )
             + pad
@@ -97,10 +99,55 @@ def fit_table(
             for i in cols:
                 widths[i] -= give * widths[i] / total
             deficit -= give
+    # Numbers with room to spare give it to labels that would be elided ("Operational cost…").
+    label_need = {
+        i: max([0.0, *(body.horizontalAdvance(r[i]) for r in rows if i < len(r))]) + pad
+        for i in text_cols
+    }
+    short = {i: label_need[i] - widths[i] for i in text_cols if label_need[i] > widths[i]}
+    surplus = {i: widths[i] - need[i] for i in numeric if widths[i] > need[i]}
+    give = min(sum(short.values()), sum(surplus.values()))
+    if give > 0:
+        for i, v in surplus.items():
+            widths[i] -= give * v / sum(surplus.values())
+        for i, v in short.items():
+            widths[i] += give * v / sum(short.values())
     # Row heights (header first) in these columns: their sum is the table's height, so a slide
     # can shrink a table to fit.
     fitted = replace(style, point_size=size)
-    return widths, size, table_row_heights(painter, width, [header, *rows], fitted, scale, widths)
+    heights = table_row_heights(painter, width, [header, *rows], fitted, scale, widths)
+    wrapped = [
+        head.boundingRect(QRectF(0, 0, max(w - pad, 1.0), 1e7), _WRAP, text).height()
+        for text, w in zip(header, widths, strict=False)
+    ]
+    heights[0] = max(heights[0], max(wrapped, default=0.0) + head.height() * 0.55)
+    return widths, size, heights
+
+
+def natural_width(
+    painter: QPainter,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    style: TableStyle,
+    scale: float = 1.0,
+) -> float:
+    """Width at which no number or label is cut and headers wrap only at spaces."""
+    u = unit(painter, scale)
+    body = metrics(painter, font(style.point_size * scale))
+    head = metrics(painter, font(style.point_size * scale, bold=True))
+    pad = 2 * 5 * u + 1
+    return sum(
+        max(
+            [_longest_word(head, text), *(body.horizontalAdvance(r[i]) for r in rows if i < len(r))]
+        )
+        + pad
+        for i, text in enumerate(header)
+    )
+
+
+def _longest_word(fm: QFontMetricsF, text: str) -> float:
+    """Width of the widest word of ``text``: a wrapped header's narrowest whole-word width."""
+    return max((fm.horizontalAdvance(word) for word in text.split()), default=0.0)
 
 
 def table_row_heights(
@@ -167,6 +214,9 @@ def draw_table(
             if i in style.wrap and not bold:
                 flags = align | Qt.AlignmentFlag.AlignVCenter | _WRAP
                 painter.drawText(box, flags, _breakable(cell))
+            elif bold and _longest_word(fm, cell) <= box.width():
+                # Headers wrap at spaces (fit_table made the header row tall enough).
+                painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter | _WRAP, cell)
             else:
                 text = fm.elidedText(cell, Qt.TextElideMode.ElideRight, w - 2 * pad)
                 painter.drawText(box, align | Qt.AlignmentFlag.AlignVCenter, text)

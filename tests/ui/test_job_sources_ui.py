@@ -131,7 +131,8 @@ def test_mix_a_week_live_then_easy_backfill_variant_in_the_compare_window(
     assert easy["mean_allocation"] > base["mean_allocation"]
     assert easy["mean_utilization"] > base["mean_utilization"]
     assert easy["queue_wait_mean_h"] < base["queue_wait_mean_h"]
-    table_rows = {studio.kpi_table.item(r, 0).text() for r in range(studio.kpi_table.rowCount())}
+    table = studio.kpi_table  # KPI names are its row headers
+    table_rows = {table.verticalHeaderItem(r).text() for r in range(table.rowCount())}
     assert {"Queue wait (mean)", "Queue wait (95th percentile)", "Mean allocation"} <= table_rows
 
 

@@ -362,7 +362,7 @@ class CompareWindow(QWidget):
                     curve.setClipToView(True)
                     curve.setDownsampling(auto=True, method="peak")
         header, rows = kpi_table(result, self.baseline())
-        fill_table(self.kpi_table, header, rows, first_numeric_column=1)
+        fill_table(self.kpi_table, header, rows, first_numeric_column=1, row_labels=True)
         self.changes.clear()
         scenario = self._source()
         for label, overrides in result.overrides.items():

@@ -123,22 +123,53 @@ class ResultTab(QWidget):
         raise NotImplementedError
 
 
+# A header line's length in characters before it wraps.
+HEADER_CHARS = 14
+
+
+def header_lines(text: str, width_chars: int = HEADER_CHARS) -> str:
+    """``text`` broken at spaces into lines of about ``width_chars`` (a long variant name)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width_chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
 def fill_table(
     table: QTableWidget,
     header: list[str],
     rows: list[list[str]],
     first_numeric_column: int,
+    *,
+    row_labels: bool = False,
 ) -> None:
-    """Replace ``table``'s contents; columns from ``first_numeric_column`` on align right."""
+    """Replace ``table``'s contents; columns from ``first_numeric_column`` on align right.
+
+    Headers wrap onto lines (the whole text in the tooltip), so six variants' columns are as
+    wide as their numbers. ``row_labels``: the first column becomes the row headers, which stay
+    in view while the table scrolls sideways.
+    """
     table.clear()
-    table.setColumnCount(len(header))
+    skip = 1 if row_labels else 0
+    table.setColumnCount(len(header) - skip)
     table.setRowCount(len(rows))
-    table.setHorizontalHeaderLabels(header)
+    for c, text in enumerate(header[skip:]):
+        item = QTableWidgetItem(header_lines(text))
+        item.setToolTip(text)
+        table.setHorizontalHeaderItem(c, item)
+    if row_labels:
+        table.setVerticalHeaderLabels([cells[0] if cells else "" for cells in rows])
+        table.verticalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
     right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
     for r, cells in enumerate(rows):
-        for c, text in enumerate(cells):
+        for c, text in enumerate(cells[skip:]):
             item = QTableWidgetItem(text)
-            if c >= first_numeric_column:
+            if c + skip >= first_numeric_column:
                 item.setTextAlignment(right)
             table.setItem(r, c, item)
     table.resizeColumnsToContents()

@@ -38,7 +38,7 @@ from ui.report_content import (
     sweep_rows,
 )
 from ui.report_studies import DecisionStudies
-from ui.report_table import TableStyle, draw_table, fit_table
+from ui.report_table import TableStyle, draw_table, fit_table, natural_width
 from ui.theme import Theme
 
 # Delta colours: green when the KPI registry says the change is better, red when worse.
@@ -328,16 +328,20 @@ def _comparison(painter: QPainter, rect: QRectF, deck: Deck, theme: Theme, scale
             else:
                 cells.append(info.format(rows[label].get(key)))
         body.append(cells)
-    left = QRectF(rect.left(), rect.top(), rect.width() * 0.44, rect.height())
-    draw_table(
-        painter,
-        left,
-        ["KPI", *labels],
-        body,
-        theme,
-        scale=scale * 1.35,
-        style=TableStyle(weights=(2.6,) + (1.0,) * len(labels)),
-    )
+    header = ["KPI", *labels]
+    style = TableStyle(weights=(2.6,) + (1.0,) * len(labels))
+    # Many variants: give the table more of the slide, then smaller text, until every label
+    # and number shows whole (the charts keep at least 38 % of the width).
+    size, share = scale * 1.35, 0.44
+    while natural_width(painter, header, body, style, size) > rect.width() * share:
+        if share < 0.62:
+            share += 0.03
+        elif size > scale * 0.8:
+            size *= 0.95
+        else:
+            break
+    left = QRectF(rect.left(), rect.top(), rect.width() * share, rect.height())
+    draw_table(painter, left, header, body, theme, scale=size, style=style)
     right = QRectF(
         left.right() + 24 * u, rect.top(), rect.width() - left.width() - 24 * u, rect.height()
     )
