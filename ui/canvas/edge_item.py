@@ -101,6 +101,16 @@ class EdgeItem(QGraphicsItem):
             )
         self.setToolTip(f"{tip}<br>{wan_label(edge)}" if self.label else tip)
 
+    def set_edge(self, edge: Edge) -> None:
+        """Show ``edge``'s values (the active variant's WAN latency and bandwidth); same ends."""
+        if edge == self.edge:
+            return
+        self.edge = edge
+        if self.load is None:  # a live run's label keeps the run's own numbers
+            self.label = wan_label(edge)
+        self._set_tip()
+        self.update()
+
     def set_load(self, load: tuple[float, float] | None) -> None:
         """Colour and label a WAN link by a live run's (load, bandwidth_gbps); None: its own.
 

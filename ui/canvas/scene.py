@@ -56,6 +56,7 @@ class FactoryScene(QGraphicsScene):
         # session says which (the scene is the only writer of its items).
         self.variants = variants
         self._variant_shown: set[str] = set()  # ids whose card shows a variant's node now
+        self._variant_edges: set[str] = set()  # ids of edges showing a variant's values now
         self.theme: Theme = LIGHT
         self.snap_grid = GRID
         self.show_groups = True
@@ -125,6 +126,7 @@ class FactoryScene(QGraphicsScene):
         self.clear()
         self.node_items.clear()
         self._variant_shown = set()  # a reset document shows the base (the session agrees)
+        self._variant_edges = set()
         self.edge_items.clear()
         self._retired_nodes.clear()
         self._retired_edges.clear()
@@ -199,6 +201,8 @@ class FactoryScene(QGraphicsScene):
             item.reattach(self._hub_end(edge))
             item.setVisible(not self.overview)
         else:
+            if self.variants is not None and edge.id in self._variant_edges:
+                edge = self.variants.shown_edge(edge.id)  # built late: the variant's values
             item = EdgeItem(edge, source, target, self._hub_end(edge))
             if self.overview:
                 item.setVisible(False)
@@ -259,12 +263,21 @@ class FactoryScene(QGraphicsScene):
         """Cards of overridden nodes show the active variant's node; the others the base's.
 
         Once per edit or variant switch (the session's ``shown_changed``). A variant never
-        changes structure, so only values (labels, subtitles) change.
+        changes structure, so only values (labels, subtitles) change; an overridden WAN link's
+        label gives the variant's latency and bandwidth.
         """
         if self.variants is None:
             return
         doc = self.doc
-        now = {t for t in self.variants.override_targets() if doc.has_node(t)}
+        targets = self.variants.override_targets()
+        edges_now = {t for t in targets if doc.has_edge(t)}
+        for edge_id in self._variant_edges | edges_now:
+            edge_item = self.edge_items.get(edge_id)
+            if edge_item is not None and doc.has_edge(edge_id):
+                shown = self.variants.shown_edge(edge_id) if edge_id in edges_now else None
+                edge_item.set_edge(shown or doc.edge(edge_id))
+        self._variant_edges = edges_now
+        now = {t for t in targets if doc.has_node(t)}
         for node_id in self._variant_shown | now:
             item = self.node_items.get(node_id)
             if item is None or not doc.has_node(node_id):
