@@ -59,6 +59,11 @@ def test_optimizer_finds_a_design_and_makes_it_an_undoable_variant(window, qtbot
     studio = _studio(window, qtbot, "action_optimize")
     tab = studio.optimize_tab
     assert studio.tabs.currentWidget() is tab
+    # The tab opens on the optimization the scene declares (the one its CLI report runs).
+    declared = window.doc.scenario.studies.optimize
+    assert tab.variables.specs() == declared.variables
+    assert tab.constraints_edit.text() == "training_time_days<=6; availability>=0.98"
+    assert tab.trials_box.value() == declared.trials == 16
     tab.variables.set_specs(["racks.count=int:24:40:8", "variant=choice:air,liquid"])
     tab.constraints_edit.setText("training_time_days<=5; availability>=0.98")
     tab.trials_box.setValue(8)
@@ -126,6 +131,13 @@ def test_heat_map_sweeps_the_variant_the_user_picks_and_the_report_names_it(wind
     tab = studio.heatmap_tab
     box = tab.variant_box
     assert [box.itemText(i) for i in range(box.count())] == ["base", "air", "liquid"]
+    # The tab opens on the 2-D sweep the scene declares (the one its CLI report runs).
+    declared = window.doc.scenario.studies.sweep2d
+    assert (tab.x_box.currentText(), tab.y_box.currentText()) == (declared.x, declared.y)
+    assert tab.x_values.text() == "0.3,0.35,0.4,0.45,0.5"
+    assert tab.kpi_box.currentText() == declared.kpi and box.currentText() == "liquid"
+    box.setFocus()
+    qtbot.keyClicks(box, "base")
     assert box.currentText() == "base"
     tab.x_box.setCurrentText("racks.count")
     tab.x_values.setText("16,32")
@@ -138,6 +150,7 @@ def test_heat_map_sweeps_the_variant_the_user_picks_and_the_report_names_it(wind
     assert base.variant is None
     # The user picks liquid from the drop-down with the keyboard, then runs the same grid.
     box.setFocus()
+    qtbot.wait(QApplication.keyboardInputInterval() + 50)  # a new keyboard search
     qtbot.keyClicks(box, "liquid")
     assert box.currentText() == "liquid"
     tab.result = None

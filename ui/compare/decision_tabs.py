@@ -140,8 +140,18 @@ class OptimizeTab(ResultTab):
 
     def refresh(self, scenario: Scenario) -> None:
         self.variables.set_fields([*suggested_params(scenario), VARIANT_VARIABLE])
-        if not self.variables.specs():
+        if self.variables.specs():
+            return  # the user's rows stay
+        declared = scenario.studies.optimize
+        if declared is None:
             self.variables.set_specs(suggested_variables(scenario))
+            return
+        # The optimization the scenario declares (what `aifactory-twin-cli report` runs).
+        self.variables.set_specs(list(declared.variables))
+        self.constraints_edit.setText("; ".join(declared.constraints))
+        self.objective_box.setCurrentText(declared.objective)
+        self.trials_box.setValue(declared.trials)
+        self.sampler_box.setCurrentText(declared.sampler)
 
     def _parts(self, text: str) -> list[str]:
         return [p.strip() for p in text.split(";") if p.strip()]

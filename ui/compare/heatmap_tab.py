@@ -97,6 +97,8 @@ class HeatmapTab(QWidget):
 
     def refresh(self, scenario: Scenario) -> None:
         params = suggested_params(scenario)
+        # A first look shows the 2-D sweep the scenario declares (the report's), if any.
+        declared = scenario.studies.sweep2d if not self.x_values.text() else None
         for box, pick in ((self.x_box, 0), (self.y_box, 1)):
             current = box.currentText()
             box.clear()
@@ -107,6 +109,15 @@ class HeatmapTab(QWidget):
         self.variant_box.clear()
         self.variant_box.addItems(names)
         self.variant_box.setCurrentText(current if current in names else BASE_LABEL)
+        if declared is not None:
+            self.x_box.setCurrentText(declared.x)
+            self.y_box.setCurrentText(declared.y)
+            self.x_values.setText(",".join(str(v) for v in declared.x_values))
+            self.y_values.setText(",".join(str(v) for v in declared.y_values))
+            self.kpi_box.setCurrentText(declared.kpi)
+            self.runs_box.setValue(declared.runs)
+            if declared.variant in names:
+                self.variant_box.setCurrentText(declared.variant)
 
     def run(self) -> None:
         owner = self.owner
