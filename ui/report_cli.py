@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--step")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--montecarlo", type=int, default=0)
-    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES)
+    parser.add_argument("--samples", type=int)
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"))
     parser.add_argument("--workers", type=int)
     parser.add_argument("--scheduler")
@@ -142,6 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         horizon_s = parse_duration(args.horizon, "--horizon") if args.horizon else None
         step_s = parse_duration(args.step, "--step") if args.step else None
         names = [n.strip() for n in args.variants.split(",")] if args.variants else None
+        if args.samples and not scenario.uncertain:
+            print(
+                f"note: {args.file} declares no uncertain inputs; --samples has nothing to "
+                "sample (add an 'uncertain' list to get the tornado and fan pages)",
+                file=sys.stderr,
+            )
         bars: dict[str, Progress] = {}
 
         def progress(label: str, done: int, total: int) -> None:
@@ -154,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             horizon_s=horizon_s,
             step_s=step_s,
             montecarlo_runs=args.montecarlo,
-            samples=args.samples,
+            samples=DEFAULT_SAMPLES if args.samples is None else args.samples,
             pair=args.compare,
             file=args.file,
             workers=args.workers,

@@ -125,6 +125,17 @@ def test_report_names_a_bad_declared_study_before_running(tmp_path, scenario, ca
     assert "'nope'" in capsys.readouterr().err
 
 
+def test_report_says_when_samples_have_no_uncertain_inputs(tmp_path, capsys):
+    from aifactory_twin.cli import main
+
+    out = tmp_path / "r.pdf"
+    scene = str(scenes_dir() / "hybrid-burst.aift.json")
+    args = ["report", scene, "--samples", "3", "--horizon", "2h", "--step", "1h", "--workers", "0"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "declares no uncertain inputs" in capsys.readouterr().err
+    assert out.read_bytes().startswith(b"%PDF")
+
+
 def test_presentation_moves_with_arrows_and_leaves_with_esc(qtbot, scenario, compared, mc):
     from ui.presentation import PresentationWindow
 
