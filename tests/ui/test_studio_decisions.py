@@ -67,6 +67,19 @@ def test_optimizer_finds_a_design_and_makes_it_an_undoable_variant(window, qtbot
     tab.variables.set_specs(["racks.count=int:24:40:8", "variant=choice:air,liquid"])
     tab.constraints_edit.setText("training_time_days<=5; availability>=0.98")
     tab.trials_box.setValue(8)
+    # Declare for report: these settings become the scenario's declared optimization (undoable).
+    qtbot.mouseClick(tab.declare_button, Qt.MouseButton.LeftButton)
+    saved = window.doc.scenario.studies.optimize
+    assert saved.variables == ["racks.count=int:24:40:8", "variant=choice:air,liquid"]
+    assert saved.constraints == ["training_time_days<=5", "availability>=0.98"]
+    assert saved.trials == 8
+    window.findChild(QAction, "action_undo").trigger()
+    assert window.doc.scenario.studies.optimize == declared
+    tab.variables.set_specs(["racks.bogus=int:1:4"])
+    qtbot.mouseClick(tab.declare_button, Qt.MouseButton.LeftButton)
+    assert "racks.bogus" in studio.status.text()
+    assert window.doc.scenario.studies.optimize == declared
+    tab.variables.set_specs(["racks.count=int:24:40:8", "variant=choice:air,liquid"])
     qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
     best = tab.result.best
@@ -133,6 +146,7 @@ def test_heat_map_sweeps_the_variant_the_user_picks_and_the_report_names_it(wind
     assert [box.itemText(i) for i in range(box.count())] == ["base", "air", "liquid"]
     # The tab opens on the 2-D sweep the scene declares (the one its CLI report runs).
     declared = window.doc.scenario.studies.sweep2d
+    declared_opt = window.doc.scenario.studies.optimize
     assert (tab.x_box.currentText(), tab.y_box.currentText()) == (declared.x, declared.y)
     assert tab.x_values.text() == "0.3,0.35,0.4,0.45,0.5"
     assert tab.kpi_box.currentText() == declared.kpi and box.currentText() == "liquid"
@@ -166,6 +180,14 @@ def test_heat_map_sweeps_the_variant_the_user_picks_and_the_report_names_it(wind
     # Refreshing the variant lists (after an edit) keeps the pick.
     studio.refresh_variants()
     assert box.currentText() == "liquid"
+    # Declare for report: the grid becomes the scenario's declared 2-D sweep; Undo restores.
+    qtbot.mouseClick(tab.declare_button, Qt.MouseButton.LeftButton)
+    grid = window.doc.scenario.studies.sweep2d
+    assert (grid.x, grid.x_values, grid.y_values) == ("racks.count", [16, 32], [0.05, 0.15])
+    assert grid.variant == "liquid" and grid.kpi == "facility_energy_mwh"
+    assert window.doc.scenario.studies.optimize == declared_opt  # untouched
+    window.findChild(QAction, "action_undo").trigger()
+    assert window.doc.scenario.studies.sweep2d == declared
 
 
 def test_declaring_an_input_uncertain_in_the_studio_is_an_undoable_edit(window, qtbot):

@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
+from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -31,13 +32,16 @@ from PySide6.QtWidgets import (
 from aifactory_twin.commands import SetPart
 from aifactory_twin.errors import ScenarioError, TwinError, UsageError
 from aifactory_twin.kpi_registry import format_kpi
-from aifactory_twin.schema import Scenario
+from aifactory_twin.schema import OptimizeStudy, Scenario
 from aifactory_twin.study import BASE_LABEL
 from aifactory_twin.study.optimize import (
     TIME_KPI,
     VARIANT_VARIABLE,
+    Constraint,
+    DesignVariable,
     OptimizeResult,
     Trial,
+    check_kpi,
     check_variables,
     optimize,
     parse_constraint,
@@ -108,13 +112,20 @@ class OptimizeTab(ResultTab):
         self.variant_button.setToolTip("Add the selected design to the document as a variant")
         self.variant_button.clicked.connect(lambda: self.make_variant())
         self.variant_button.setEnabled(False)
+        self.declare_button = QPushButton("Declare for report")
+        self.declare_button.setToolTip(
+            "Save these variables, constraints and trials in the scenario (studies.optimize): "
+            "aifactory-twin-cli report runs them"
+        )
+        self.declare_button.clicked.connect(lambda: self.declare())
         row1 = QHBoxLayout()
         row1.addWidget(QLabel("Variables"))
         row1.addWidget(self.variables, 1)
         row2 = labelled_row(
             [("Constraints", self.constraints_edit), ("Objective", self.objective_box),
              ("Trials", self.trials_box), ("Sampler", self.sampler_box)],
-            self.run_button, self.variant_button, grow=self.constraints_edit,
+            self.run_button, self.variant_button, self.declare_button,
+            grow=self.constraints_edit,
         )  # fmt: skip
         self.summary = QLabel("Set variables and constraints, then Optimize.")
         self.summary.setObjectName("optimize_summary")
@@ -140,6 +151,7 @@ class OptimizeTab(ResultTab):
 
     def refresh(self, scenario: Scenario) -> None:
         self.variables.set_fields([*suggested_params(scenario), VARIANT_VARIABLE])
+        self.declare_button.setEnabled(self.owner.push_command is not None)
         if self.variables.specs():
             return  # the user's rows stay
         declared = scenario.studies.optimize
@@ -156,17 +168,44 @@ class OptimizeTab(ResultTab):
     def _parts(self, text: str) -> list[str]:
         return [p.strip() for p in text.split(";") if p.strip()]
 
+    def _read(self, scenario: Scenario) -> tuple[list[DesignVariable], list[Constraint], str]:
+        """The rows, constraints and objective, checked (TwinError naming what is wrong)."""
+        variables = [parse_variable(scenario, s) for s in self.variables.specs()]
+        if not variables:
+            raise UsageError("add a design variable (Add variable)")
+        check_variables(scenario, variables)  # a bad field is named before any run
+        constraints = [parse_constraint(c) for c in self._parts(self.constraints_edit.text())]
+        return variables, constraints, check_kpi(self.objective_box.currentText(), "Objective")
+
+    def declare(self) -> bool:
+        """Save the tab's optimization in the scenario's studies: one undoable edit."""
+        owner = self.owner
+        if owner.push_command is None:
+            return False
+        try:
+            scenario = owner.scenario()
+            _variables, constraints, objective = self._read(scenario)
+            study = OptimizeStudy.model_validate({
+                "variables": self.variables.specs(),
+                "constraints": [c.text for c in constraints],
+                "objective": objective,
+                "trials": self.trials_box.value(),
+                "sampler": self.sampler_box.currentText(),
+            })  # fmt: skip
+        except (TwinError, ValidationError) as exc:
+            owner.status.setText(f"Cannot declare: {exc}")
+            return False
+        studies = scenario.studies.model_copy(update={"optimize": study})
+        owner.push_command(SetPart(owner.document, "studies", studies, text="Declare optimization"))
+        owner.status.setText("Optimization declared: aifactory-twin-cli report runs it.")
+        return True
+
     def run(self) -> None:
         owner = self.owner
         try:
             scenario = owner.scenario()
-            variables = [parse_variable(scenario, s) for s in self.variables.specs()]
-            if not variables:
-                raise UsageError("add a design variable (Add variable)")
-            check_variables(scenario, variables)  # a bad field is named before any run
-            constraints = [parse_constraint(c) for c in self._parts(self.constraints_edit.text())]
+            variables, constraints, objective = self._read(scenario)
             options = owner.options(series=(), max_points=None)
-            objective = self.objective_box.currentText().strip()
         except TwinError as exc:
             owner.status.setText(f"Cannot optimize: {exc}")
             return

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
+from pydantic import ValidationError
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aifactory_twin.commands import SetPart
 from aifactory_twin.errors import TwinError
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
-from aifactory_twin.schema import Scenario
-from aifactory_twin.study import BASE_LABEL, parse_param, parse_range, parse_values
+from aifactory_twin.schema import Scenario, Sweep2DStudy
+from aifactory_twin.study import BASE_LABEL, SweepParam, parse_param, parse_range, parse_values
+from aifactory_twin.study.optimize import check_kpi
 from aifactory_twin.study.params import check_param_values
 from aifactory_twin.study.sweep2d import Sweep2DResult, sweep2d
 from ui.compare.study_tabs import suggested_params
@@ -66,6 +69,12 @@ class HeatmapTab(QWidget):
         self.kpi_box.currentTextChanged.connect(lambda _t: self._draw())
         self.run_button = QPushButton("Run 2-D sweep")
         self.run_button.clicked.connect(self.run)
+        self.declare_button = QPushButton("Declare for report")
+        self.declare_button.setToolTip(
+            "Save this grid in the scenario (studies.sweep2d): aifactory-twin-cli report runs "
+            "it and shows its heat map"
+        )
+        self.declare_button.clicked.connect(lambda: self.declare())
         row1, row2 = QHBoxLayout(), QHBoxLayout()
         for row, label, box, values in (
             (row1, "x", self.x_box, self.x_values),
@@ -82,6 +91,7 @@ class HeatmapTab(QWidget):
         row2.addWidget(QLabel("KPI"))
         row2.addWidget(self.kpi_box)
         row2.addWidget(self.run_button)
+        row2.addWidget(self.declare_button)
         self.view = pg.GraphicsLayoutWidget()
         self.plot = self.view.addPlot(row=0, col=0)
         self.image = pg.ImageItem()
@@ -97,6 +107,7 @@ class HeatmapTab(QWidget):
 
     def refresh(self, scenario: Scenario) -> None:
         params = suggested_params(scenario)
+        self.declare_button.setEnabled(self.owner.push_command is not None)
         # A first look shows the 2-D sweep the scenario declares (the report's), if any.
         declared = scenario.studies.sweep2d if not self.x_values.text() else None
         for box, pick in ((self.x_box, 0), (self.y_box, 1)):
@@ -119,18 +130,48 @@ class HeatmapTab(QWidget):
             if declared.variant in names:
                 self.variant_box.setCurrentText(declared.variant)
 
+    def _read(self, scenario: Scenario) -> tuple[SweepParam, list[Any], SweepParam, list[Any]]:
+        """The two parameters and their values, checked on the chosen variant (TwinError)."""
+        x = parse_param(scenario, self.x_box.currentText(), "x")
+        y = parse_param(scenario, self.y_box.currentText(), "y")
+        xv = _values(self.x_values.text(), "x values")
+        yv = _values(self.y_values.text(), "y values")
+        check_param_values(scenario, self.variant(), x, xv, "x")
+        check_param_values(scenario, self.variant(), y, yv, "y")
+        return x, xv, y, yv
+
+    def variant(self) -> str | None:
+        """The variant the grid is swept on (None: the base)."""
+        name = self.variant_box.currentText()
+        return None if name == BASE_LABEL else name
+
+    def declare(self) -> bool:
+        """Save the tab's grid in the scenario's studies (the report's heat map): undoable."""
+        owner = self.owner
+        if owner.push_command is None:
+            return False
+        try:
+            scenario = owner.scenario()
+            x, xv, y, yv = self._read(scenario)
+            kpi = check_kpi(self.kpi_box.currentText(), "KPI")
+            study = Sweep2DStudy.model_validate({
+                "x": x.text, "x_values": xv, "y": y.text, "y_values": yv, "kpi": kpi,
+                "runs": self.runs_box.value(), "variant": self.variant(),
+            })  # fmt: skip
+        except (TwinError, ValidationError) as exc:
+            owner.status.setText(f"Cannot declare: {exc}")
+            return False
+        studies = scenario.studies.model_copy(update={"sweep2d": study})
+        owner.push_command(SetPart(owner.document, "studies", studies, text="Declare 2-D sweep"))
+        owner.status.setText("2-D sweep declared: aifactory-twin-cli report runs it.")
+        return True
+
     def run(self) -> None:
         owner = self.owner
         try:
             scenario = owner.scenario()
-            x = parse_param(scenario, self.x_box.currentText(), "x")
-            y = parse_param(scenario, self.y_box.currentText(), "y")
-            xv = _values(self.x_values.text(), "x values")
-            yv = _values(self.y_values.text(), "y values")
-            name = self.variant_box.currentText()
-            variant = None if name == BASE_LABEL else name
-            check_param_values(scenario, variant, x, xv, "x")
-            check_param_values(scenario, variant, y, yv, "y")
+            x, xv, y, yv = self._read(scenario)
+            variant = self.variant()
             options = owner.options(series=())
         except TwinError as exc:
             owner.status.setText(f"Cannot sweep: {exc}")
