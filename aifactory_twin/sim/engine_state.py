@@ -17,6 +17,7 @@ per-node view · ``seasons`` monthly totals, free cooling, water.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -54,6 +55,21 @@ _NODE_EVENT_KINDS = frozenset({"fail_unit", "restore_unit", "staff_departure", "
 NodeArrays = tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int8]]
 
 
+@dataclass(frozen=True)
+class ClockHour:
+    """The clock hour a step starts in, and what holds through it (``EngineState.clock_hour``)."""
+
+    start_s: float
+    """The hour's start, s since the run's start."""
+    end_s: float
+    """The next hour's start less a microsecond (datetimes round to the microsecond)."""
+    hour: int
+    weekday: int
+    year_month: tuple[int, int]
+    outdoor: tuple[float, float]
+    """(dry bulb, wet bulb) °C before heat waves: the value at the hour's start."""
+
+
 class EngineState:
     """The stages of a run and the step that drives them."""
 
@@ -85,8 +101,7 @@ class EngineState:
         self.step_count = 0
         self.step_t = 0.0
         """Start of the last step, s."""
-        self.quiet_hour: tuple[float, float] | None = None
-        """The clock hour of the last quiet stretch, s since the start (``sim/quiet.py``)."""
+        self._clock: ClockHour | None = None
         self._view: NodeArrays | None = None
         self._view_step = -1
 
@@ -101,6 +116,7 @@ class EngineState:
         if self.c is not c:
             self.ledger.rebook_capex(self.c, c, self.availability.arrived)
         self.c = c
+        self._clock = None
         self.staff.swap(c)
         self.lifecycle.swap(c)
         self.availability.swap(c)
@@ -171,26 +187,50 @@ class EngineState:
             self.apply_event(restore, t)
 
     # -- one step --------------------------------------------------------------------------
-    def advance(self, rng: np.random.Generator, t: float, dt: float) -> None:
-        """Run one step from ``t`` to ``t + dt``: the stages in the order of the module doc."""
+    def clock_hour(self, t: float) -> ClockHour:
+        """The clock hour of ``t`` s since the start: computed once, kept while ``t`` is in it.
+
+        A ``t`` in [start, end) lies in the same hour as ``start_time + timedelta(seconds=t)``
+        (its rounding to the microsecond cannot reach the next hour's start).
+        """
+        known = self._clock
+        if known is not None and known.start_s <= t < known.end_s:
+            return known
         c = self.c
-        settings = c.scenario.settings
         st = c.start_time + timedelta(seconds=t)
-        hour, weekday = st.hour, st.weekday()
-        amb = settings.ambient
-        self.price_effects = [e for e in self.price_effects if e[0] > t]
-        self.heat_effects = [e for e in self.heat_effects if e[0] > t]
+        start = st.replace(minute=0, second=0, microsecond=0)
+        end_s = (start + timedelta(hours=1) - c.start_time).total_seconds() - 1e-6
+        amb = c.scenario.settings.ambient
         # The outdoor air holds its value through each clock hour (its value at the hour's
         # start), as hourly weather data does: between hour boundaries nothing outside moves,
         # which lets the engine repeat quiet steps in one call (``sim/quiet.py``).
         if c.weather is None:
-            ambient = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, float(hour))
+            dry = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, float(st.hour))
+            outdoor = (dry, math.nan)
+        else:
+            year_start = start.replace(month=1, day=1, hour=0)
+            outdoor = c.weather.at((start - year_start).total_seconds())
+        known = self._clock = ClockHour(
+            (start - c.start_time).total_seconds(), end_s, st.hour, st.weekday(),
+            (st.year, st.month), outdoor,
+        )  # fmt: skip
+        return known
+
+    def advance(self, rng: np.random.Generator, t: float, dt: float) -> None:
+        """Run one step from ``t`` to ``t + dt``: the stages in the order of the module doc."""
+        c = self.c
+        settings = c.scenario.settings
+        clock = self.clock_hour(t)
+        hour, weekday = clock.hour, clock.weekday
+        if self.price_effects:
+            self.price_effects = [e for e in self.price_effects if e[0] > t]
+        if self.heat_effects:
+            self.heat_effects = [e for e in self.heat_effects if e[0] > t]
+        ambient, wet_bulb = clock.outdoor
+        if c.weather is None:
             ambient += sum(k for _, k in self.heat_effects)
             wet_bulb = ambient - th.WET_BULB_DEPRESSION_K
         else:
-            hour_start = st.replace(minute=0, second=0, microsecond=0)
-            year_start = hour_start.replace(month=1, day=1, hour=0)
-            ambient, wet_bulb = c.weather.at((hour_start - year_start).total_seconds())
             # A heat wave lifts the whole air mass: dry and wet bulb alike (simplification).
             heat_k = sum(k for _, k in self.heat_effects)
             ambient += heat_k
@@ -253,7 +293,7 @@ class EngineState:
         ledger.out["gpus_allocated"] = rb.allocated
         econ = weather.economizer
         self.seasons.book(
-            (st.year, st.month), dt, self.outdoor, pb, weather.free_share,
+            clock.year_month, dt, self.outdoor, pb, weather.free_share,
             econ.water_l_per_kwh if econ is not None else None,
         )  # fmt: skip
         self._book_accounts(dt, rb, hb, pb, pl)

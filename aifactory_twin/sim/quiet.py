@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from datetime import timedelta
 
 import numpy as np
 
@@ -116,22 +115,6 @@ def _next_after(times: np.ndarray, t: float) -> float:
     return float(later.min()) if later.size else math.inf
 
 
-def _hour_end_s(s: EngineState, t0: float) -> float:
-    """Where the clock hour of ``t0`` ends, s since the start, less a microsecond.
-
-    Datetimes round to the microsecond. Kept while ``t0`` stays in the hour.
-    """
-    known = s.quiet_hour
-    if known is not None and known[0] <= t0 < known[1]:
-        return known[1]
-    c = s.c
-    st0 = c.start_time + timedelta(seconds=t0)
-    start = st0.replace(minute=0, second=0, microsecond=0)
-    end = (start + timedelta(hours=1) - c.start_time).total_seconds() - 1e-6
-    s.quiet_hour = ((start - c.start_time).total_seconds(), end)
-    return end
-
-
 def quiet_span(
     s: EngineState, t: float, dt: float, stop_s: float, next_event_s: float
 ) -> tuple[FloatArray, FloatArray]:
@@ -143,13 +126,15 @@ def quiet_span(
     t0 = s.step_t
     no_steps = np.zeros(0)
     limit = min(
-        _hour_end_s(s, t0),
+        s.clock_hour(t0).end_s,
         stop_s - 1e-9,
         next_event_s,
         s.availability.next_arrival_s,
-        min((r[0] for r in s.availability.timed_restores), default=math.inf),
-        min((e[0] for e in (*s.price_effects, *s.heat_effects)), default=math.inf),
     )
+    if s.availability.timed_restores:
+        limit = min(limit, min(r[0] for r in s.availability.timed_restores))
+    if s.price_effects or s.heat_effects:
+        limit = min(limit, min(e[0] for e in (*s.price_effects, *s.heat_effects)))
     wl = c.workloads
     # Training jobs enter the queue at the engine's submit times: the file's, and those of the
     # retraining jobs drift monitoring submits at run time (``stages/submits.py``).
@@ -240,8 +225,8 @@ def repeat_quiet(
     staff = s.staff
 
     def hours(i: int) -> FloatArray:
-        st0 = s.c.start_time + timedelta(seconds=s.step_t)
-        return staff.technician_hours(st0.hour, st0.weekday(), dt / 3600.0, float(starts[i]))
+        clock = s.clock_hour(s.step_t)
+        return staff.technician_hours(clock.hour, clock.weekday, dt / 3600.0, float(starts[i]))
 
     k = s.work.jobs.quiet_steps(k, dt)
     if k >= 1:

@@ -14,7 +14,7 @@ totals are public for per-workload accounting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,7 +31,12 @@ from aifactory_twin.sim.stages.handoff import (
     PlantBlock,
     RackBlock,
     RackCapacity,
+    frozen,
+    read_only,
 )
+
+PRICE_MEMO_MAX = 4096
+"""Price keys the ledger keeps at most (24 hours × the price multipliers in force)."""
 
 ACC_KEYS: tuple[str, ...] = (
     "capex_usd",
@@ -114,10 +119,11 @@ class LedgerCache:
     arrived: tuple[float, float, FloatArray, float, float] | None = None
     """(capex USD, embodied kg, per-rack capex USD, accelerators, waiting share) of the
     arrived units, for the arrival version ``arrived_version``."""
-    price_key: tuple[object, ...] | None = None
-    prices: tuple[FloatArray, FloatArray, float, float] | None = None
-    """(price and carbon per feed now, mean price and carbon or the defaults) for
-    ``price_key`` (hour, price multiplier, the series' rows)."""
+    prices: dict[tuple[object, ...], tuple[FloatArray, FloatArray, float, float]] = field(
+        default_factory=dict
+    )
+    """(price and carbon per feed, mean price and carbon or the defaults) per (hour, price
+    multiplier, the series' rows): a day's 24 hours are computed once, not at every hour."""
     idle_key: tuple[object, ...] | None = None
     idle_capex_usd: float = 0.0
     people_key: bytes | None = None
@@ -167,8 +173,8 @@ class Ledger:
         soy = self.year_offset_s + t
         rows = tuple(x.index_at(soy) for _, x in self.series)
         key = (hour, price_mult, rows)
-        memo = self.cache
-        if memo.prices is None or memo.price_key != key:
+        known = self.cache.prices.get(key)
+        if known is None:
             settings = c.scenario.settings
             prices = eco.feed_prices(c.power.feed_price_by_hour, hour, price_mult)
             carbon = c.power.feed_carbon_g_per_kwh
@@ -186,9 +192,11 @@ class Ledger:
                     settings.default_price_usd_per_kwh * price_mult,
                     settings.default_carbon_g_per_kwh,
                 )
-            memo.prices = (prices, carbon, *means)
-            memo.price_key = key
-        return memo.prices
+            if len(self.cache.prices) >= PRICE_MEMO_MAX:  # grid series: rows rarely repeat
+                self.cache.prices.clear()
+            # Read-only: the same arrays serve every step with this key.
+            known = self.cache.prices[key] = (frozen(prices), read_only(carbon), *means)
+        return known
 
     def rebook_capex(
         self, old: CompiledScenario, new: CompiledScenario, arrived: BoolArray

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import reliability as rel
 from aifactory_twin.sim.models import staff as stf
 from aifactory_twin.sim.stages.handoff import FloatArray, LogFn, read_only
 
@@ -43,7 +44,7 @@ class Staff:
         self._covered_key: tuple[int, int] | None = None
         self._now = 0.0
         self._covered = np.zeros(0, dtype=bool)
-        self._departure_mean: tuple[tuple[float, bytes], float] | None = None
+        self._attrition: tuple[tuple[float, bytes], FloatArray, FloatArray, float] | None = None
 
     def technician_hours(
         self, hour: int, weekday: int, dt_h: float, t: float | None = None
@@ -107,11 +108,20 @@ class Staff:
         """
         if self.load_h.any() and np.any(stf.workload_factor(self.load_h, self._headcount) > 1.0):
             return None
+        return self._plain_attrition(dt)[3]
+
+    def _plain_attrition(self, dt: float) -> tuple[object, FloatArray, FloatArray, float]:
+        """(key, people per team, p of leaving, expected departures) at the plain rate.
+
+        ``stf.departures``'s arithmetic for one step, kept while headcount and ``dt`` hold.
+        """
         key = (dt, self._headcount.tobytes())
-        if self._departure_mean is None or self._departure_mean[0] != key:
+        known = self._attrition
+        if known is None or known[0] != key:
+            people = np.floor(self._headcount)
             p = -np.expm1(-self.c.staff.attrition_per_s * dt)
-            self._departure_mean = (key, float(np.floor(self._headcount) @ p))
-        return self._departure_mean[1]
+            known = self._attrition = (key, people, p, float(people @ p))
+        return known
 
     def quiet_until_s(self) -> float:
         """The first time a requisition is filled (headcount moves), s."""
@@ -137,13 +147,14 @@ class Staff:
         """Attrition and hires that arrive. True if headcount moved."""
         c = self.c
         changed = False
-        hazard = c.staff.attrition_per_s
         self._decay_load(t)
-        if self.load_h.any():
-            factor = stf.workload_factor(self.load_h, self._headcount)
-            if np.any(factor > 1.0):
-                hazard = hazard * factor
-        gone = stf.departures(rng, self._headcount, hazard, dt)
+        factor = stf.workload_factor(self.load_h, self._headcount) if self.load_h.any() else None
+        if factor is not None and np.any(factor > 1.0):
+            gone = stf.departures(rng, self._headcount, c.staff.attrition_per_s * factor, dt)
+        else:
+            # The plain rate: the same draw with the per-team terms kept from the last step.
+            _key, people, p, mean = self._plain_attrition(dt)
+            gone = rel.draw_failures(rng, people, p, mean)
         if gone is not None:
             for k in np.flatnonzero(gone):
                 changed = self.lose(int(k), float(gone[k]), t) or changed
