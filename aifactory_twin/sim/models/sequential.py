@@ -27,46 +27,54 @@ def repeated_sums(start: FloatArray, step: FloatArray, k: int) -> FloatArray:
 class Stretch:
     """The running totals of a quiet stretch: registered by the stages, added in one call.
 
-    Each ``totals``/``arrays`` call names where its columns sit in ``run``'s result; ``run``
-    adds every registered step ``k`` times (``repeated_sums``) and writes the totals back.
+    Each ``totals``/``arrays`` call names where its columns sit in ``run``'s result (the
+    scalar totals first, in the order registered, then the arrays); ``run`` adds every
+    registered step ``k`` times (``repeated_sums``) and writes the totals back.
     """
 
     def __init__(self, k: int) -> None:
         self.k = k
-        self._start: list[FloatArray] = []
-        self._step: list[FloatArray] = []
+        self._start: list[float] = []
+        self._step: list[float] = []
         self._targets: list[tuple[MutableMapping[str, float], list[str], int]] = []
-        self._arrays: list[tuple[FloatArray, int]] = []
-        self._size = 0
+        self._array_start: list[FloatArray] = []
+        self._array_step: list[FloatArray] = []
 
     def totals(self, totals: MutableMapping[str, float], step: Mapping[str, float]) -> int:
         """Add ``step[key]`` to ``totals[key]`` for each key; the first key's column."""
         keys = list(step)
-        first = self._size
-        self._start.append(np.fromiter((totals[key] for key in keys), np.float64, len(keys)))
-        self._step.append(np.fromiter(step.values(), np.float64, len(keys)))
+        first = len(self._start)
+        # Python lists, one array at ``run``: a few dozen scalars cost one conversion.
+        self._start.extend([totals[key] for key in keys])
+        self._step.extend(step.values())
         self._targets.append((totals, keys, first))
-        self._size += len(keys)
         return first
 
     def arrays(self, arrays: list[FloatArray], steps: list[FloatArray]) -> None:
         """Add ``steps[i]`` (shaped like ``arrays[i]``) to ``arrays[i]`` in place, for each i."""
-        for arr, step in zip(arrays, steps, strict=True):
-            self._start.append(arr)
-            self._step.append(step)
-            self._arrays.append((arr, self._size))
-            self._size += arr.shape[0]
+        if len(arrays) != len(steps):
+            raise ValueError("one step per array")
+        self._array_start.extend(arrays)
+        self._array_step.extend(steps)
 
     def run(self) -> FloatArray:
         """Add everything registered ``k`` times; shape (k, columns), one row per step."""
-        if not self._size:
+        arrays = self._array_start
+        n_scalars = len(self._start)
+        if not n_scalars and not arrays:
             return np.zeros((self.k, 0))
-        seq = repeated_sums(np.concatenate(self._start), np.concatenate(self._step), self.k)
-        last = seq[-1].tolist()
+        start = np.concatenate([np.array(self._start, dtype=np.float64), *arrays])
+        step = np.concatenate([np.array(self._step, dtype=np.float64), *self._array_step])
+        seq = repeated_sums(start, step, self.k)
+        last_row = seq[-1]
+        last = last_row[:n_scalars].tolist()
         for totals, keys, first in self._targets:
             totals.update(zip(keys, last[first : first + len(keys)], strict=True))
-        for arr, first in self._arrays:
-            arr[...] = seq[-1, first : first + arr.shape[0]]
+        col = n_scalars
+        for arr in arrays:
+            n = arr.shape[0]
+            arr[...] = last_row[col : col + n]
+            col += n
         return seq
 
 

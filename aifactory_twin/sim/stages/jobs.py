@@ -106,7 +106,7 @@ class Jobs:
         """
         wl = self.c.workloads
         key = (
-            hour,
+            hour if wl.n_inf else -1,  # the hour moves only the inference demand
             self.submits.count(t),
             bisect.bisect_right(self._inf_starts, t),
             len(self._done_jobs),

@@ -231,7 +231,11 @@ class Scheduler:
 
     def set_gate(self, name: str, ready: BoolArray) -> None:
         """Set one named start condition per training job; ``start_ready`` is the AND of all."""
-        self.gates[name] = np.asarray(ready, dtype=bool).copy()
+        ready = np.asarray(ready, dtype=bool)
+        known = self.gates.get(name)
+        if known is not None and known.tobytes() == ready.tobytes():
+            return  # set every step, changes rarely: nothing to recombine
+        self.gates[name] = ready.copy()
         combined = np.ones(self.c.workloads.n_train, dtype=bool)
         for gate in self.gates.values():
             combined &= gate
