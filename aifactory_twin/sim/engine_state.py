@@ -102,6 +102,7 @@ class EngineState:
         self.step_t = 0.0
         """Start of the last step, s."""
         self._clock: ClockHour | None = None
+        self._shutdown_any: tuple[npt.NDArray[np.bool_], bool] | None = None
         self._view: NodeArrays | None = None
         self._view_step = -1
 
@@ -186,6 +187,17 @@ class EngineState:
             )
             self.apply_event(restore, t)
 
+    def new_shutdown_any(self) -> bool:
+        """Whether a rack shut down in the last step.
+
+        Kept per read-only array: the thermal stage replaces it, never edits it.
+        """
+        flags = self.thermal.new_shutdown
+        known = self._shutdown_any
+        if known is None or known[0] is not flags or flags.flags.writeable:
+            known = self._shutdown_any = (flags, bool(flags.any()))
+        return known[1]
+
     # -- one step --------------------------------------------------------------------------
     def clock_hour(self, t: float) -> ClockHour:
         """The clock hour of ``t`` s since the start: computed once, kept while ``t`` is in it.
@@ -250,7 +262,7 @@ class EngineState:
         # 2. work: capacity, interruptions, placement, fabric
         versions = (av.version, thermal.version, power.version)
         cap = work.capacity(up, versions, staff.headcount, thermal.status, power.supply_factor)
-        if work.placement is not None and (any_failure or thermal.new_shutdown.any()):
+        if work.placement is not None and (any_failure or self.new_shutdown_any()):
             work.interrupt(t, (failures[c.racks.node] > 0) | thermal.new_shutdown)
             thermal.clear_new_shutdown()
         inf_demand = work.place(t, hour, cap)

@@ -47,10 +47,11 @@ def state_key(s: EngineState) -> tuple[object, ...]:
     return (
         av.version,
         av.dirty,
-        bool(av.failed_auto.any()),
+        # ``any_auto_failed`` is False only when none is (it may be True when none is).
+        av.any_auto_failed and bool(av.failed_auto.any()),
         len(av.timed_restores),
         s.thermal.version,
-        bool(s.thermal.new_shutdown.any()),
+        s.new_shutdown_any(),
         s.power.version,
         work.version,
         work.sched.version,

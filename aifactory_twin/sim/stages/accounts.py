@@ -66,6 +66,12 @@ class WorkloadPower:
     onsite_gpus: FloatArray
     cloud_gpus: FloatArray
     cloud_usd_per_h: FloatArray
+    it_kw: FloatArray
+    """``gpu_kw + host_kw``."""
+    held: float
+    """Accelerators held on site, all workloads."""
+    gpus: FloatArray
+    """``onsite_gpus + cloud_gpus``."""
 
 
 class Accounts:
@@ -103,16 +109,23 @@ class Accounts:
         train_host = a * held(g[1]) + (1.0 - a) * held(g[5])
         unassigned = acct.unassigned_kw if scale is None else acct.unassigned_kw * scale
         cloud_price = c.cloud.price_usd_per_gpu_h
+        gpu_kw = np.concatenate([train_gpu, inf @ g[2]])
+        host_kw = np.concatenate([train_host, inf @ g[3]])
+        onsite = np.concatenate([jr.per_job_sum(jr.gpus), inf.sum(axis=1)])
+        cloud = np.concatenate([pl.train_cloud.sum(axis=1), pl.inf_cloud.sum(axis=1)])
         return WorkloadPower(
             rb=rb,
-            gpu_kw=np.concatenate([train_gpu, inf @ g[2]]),
-            host_kw=np.concatenate([train_host, inf @ g[3]]),
+            gpu_kw=gpu_kw,
+            host_kw=host_kw,
             unassigned_rack_kw=float(unassigned.sum()),
-            onsite_gpus=np.concatenate([jr.per_job_sum(jr.gpus), inf.sum(axis=1)]),
-            cloud_gpus=np.concatenate([pl.train_cloud.sum(axis=1), pl.inf_cloud.sum(axis=1)]),
+            onsite_gpus=onsite,
+            cloud_gpus=cloud,
             cloud_usd_per_h=np.concatenate(
                 [pl.train_cloud @ cloud_price, pl.inf_cloud @ cloud_price]
             ),
+            it_kw=gpu_kw + host_kw,
+            held=float(onsite.sum()),
+            gpus=onsite + cloud,
         )
 
     def book(
@@ -147,11 +160,11 @@ class Accounts:
         it_kw = pb.it_kw
         overhead_kw = pb.facility_kw - it_kw
         share = overhead_kw / it_kw if it_kw > 0 else 0.0
-        w_it = wp.gpu_kw + wp.host_kw
+        w_it = wp.it_kw
         w_fac = w_it * share
         idle_it = wp.unassigned_rack_kw + static_kw
         idle_fac = idle_it * share if it_kw > 0 else overhead_kw
-        held = float(wp.onsite_gpus.sum())
+        held = wp.held
         step = {
             "gpu_kwh": wp.gpu_kw * dt_h,
             "host_kwh": wp.host_kw * dt_h,
@@ -163,7 +176,7 @@ class Accounts:
         if held > 0:
             step["fixed_cost_usd"] = wp.onsite_gpus * (fixed_usd / held)
         step["cloud_cost_usd"] = wp.cloud_usd_per_h * dt_h
-        step["gpu_s"] = (wp.onsite_gpus + wp.cloud_gpus) * dt
+        step["gpu_s"] = wp.gpus * dt
         idle_kwh = (idle_it + idle_fac) * dt_h
         unassigned = {
             "it_kwh": idle_it * dt_h,

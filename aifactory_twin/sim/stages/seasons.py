@@ -22,6 +22,15 @@ from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.handoff import FloatArray, PlantBlock
 
+Rates = tuple[float, float, float]
+RATES_MEMO_MAX = 48
+"""Plant blocks whose rates the stage keeps at most: a day's hours twice (it holds them)."""
+
+
+def _same(these: tuple[object, ...], those: tuple[object, ...]) -> bool:
+    """Whether the two tuples hold the very same objects (arrays compare by identity)."""
+    return all(a is b for a, b in zip(these, those, strict=True))
+
 
 @dataclass
 class MonthTotals:
@@ -63,7 +72,7 @@ class Seasons:
         self.free_cooling_s = 0.0
         self.economizer_water_l = 0.0
         self.tower_water_l = 0.0
-        self._rates: tuple[PlantBlock, FloatArray, tuple[float, float, float]] | None = None
+        self._rates: dict[int, tuple[PlantBlock, FloatArray, object, Rates]] = {}
         self.step: tuple[MonthTotals, dict[str, float], dict[str, float]] | None = None
         """The last step's month and what it added to the run's and the month's totals."""
         self.swap(c)
@@ -73,23 +82,35 @@ class Seasons:
         self.c = c
         p = c.plant
         self.has_chiller = bool(p.is_chiller.any())
+        self._chillers = np.flatnonzero(p.is_chiller)
         self.tower_wue = np.where(p.is_tower, p.wue_l_per_kwh, 0.0)
-        self._rates = None
+        self._rates = {}
 
     def _rates_for(
         self, pb: PlantBlock, free_share: FloatArray, econ_water: FloatArray | None
-    ) -> tuple[float, float, float]:
-        """(free share, economizer water L/h, tower water L/h): the same until the block moves."""
-        known = self._rates
-        if known is not None and known[0] is pb and known[1] is free_share:
-            return known[2]
+    ) -> Rates:
+        """(free share, economizer water L/h, tower water L/h) of a plant block.
+
+        Kept per block (the power stage hands the same block back for the same hour's
+        weather, and every block and share array is read-only), so hours that return to a
+        block do not recompute.
+        """
+        known = self._rates.get(id(pb))
+        if known is not None and _same((pb, free_share, econ_water), known[:3]):
+            return known[3]
         heat = pb.unit_heat_kw
-        chill = self.c.plant.is_chiller
-        chiller_kw = float(np.sum(heat[chill]))
-        share = float(free_share[chill] @ heat[chill]) / chiller_kw if chiller_kw > 0 else 0.0
+        share = 0.0
+        if self.has_chiller:
+            chill = self._chillers
+            chill_heat = heat[chill]
+            chiller_kw = float(np.sum(chill_heat))
+            if chiller_kw > 0:
+                share = float(free_share[chill] @ chill_heat) / chiller_kw
         econ = float(heat @ econ_water) if econ_water is not None else 0.0
         rates = (share, econ, float(heat @ self.tower_wue))
-        self._rates = (pb, free_share, rates)
+        if len(self._rates) >= RATES_MEMO_MAX:
+            self._rates.clear()
+        self._rates[id(pb)] = (pb, free_share, econ_water, rates)
         return rates
 
     def book(
