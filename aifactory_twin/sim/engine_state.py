@@ -103,6 +103,8 @@ class EngineState:
         """Start of the last step, s."""
         self._clock: ClockHour | None = None
         self._shutdown_any: tuple[npt.NDArray[np.bool_], bool] | None = None
+        self.next_after: dict[int, tuple[FloatArray, float, float]] = {}
+        """Per compiled time array: (it, from s, its first time after that), ``sim/quiet.py``."""
         self._view: NodeArrays | None = None
         self._view_step = -1
 
@@ -118,6 +120,7 @@ class EngineState:
             self.ledger.rebook_capex(self.c, c, self.availability.arrived)
         self.c = c
         self._clock = None
+        self.next_after = {}
         self.staff.swap(c)
         self.lifecycle.swap(c)
         self.availability.swap(c)

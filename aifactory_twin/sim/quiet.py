@@ -80,15 +80,15 @@ def zero_draws(rng: np.random.Generator, thresholds: list[float], k: int) -> int
     bitgen = rng.bit_generator
     saved = bitgen.state
     if k <= SMALL_K:
-        # A few steps: the same doubles compared one by one (fewer calls than arrays).
+        # A few steps: the same doubles compared one by one (fewer calls than arrays). The
+        # first step that draws something is the step of the first double above its threshold.
         draws = rng.random(k * m).tolist()
-        zeros = [
-            all(u <= x for u, x in zip(draws[i * m : (i + 1) * m], thresholds, strict=True))
-            for i in range(k)
-        ]
-        if all(zeros):
+        for i, (u, x) in enumerate(zip(draws, thresholds * k, strict=True)):
+            if not u <= x:
+                n = i // m
+                break
+        else:
             return k
-        n = zeros.index(False)
     else:
         u = rng.random(k * m).reshape(k, m)
         zero = (u <= np.array(thresholds)).all(axis=1)
@@ -110,10 +110,18 @@ def poisson_zero(mean: float) -> list[float]:
     return [math.exp(-mean)]
 
 
-def _next_after(times: np.ndarray, t: float) -> float:
-    """The first of ``times`` after ``t`` (inf if none)."""
+def _next_after(s: EngineState, times: FloatArray, t: float) -> float:
+    """The first of ``times`` (compiled, never edited) after ``t`` (inf if none).
+
+    Kept per array: found at ``t0`` ≤ ``t`` and still after ``t``, it is still the first.
+    """
+    known = s.next_after.get(id(times))
+    if known is not None and known[0] is times and known[1] <= t < known[2]:
+        return known[2]
     later = times[times > t]
-    return float(later.min()) if later.size else math.inf
+    first = float(later.min()) if later.size else math.inf
+    s.next_after[id(times)] = (times, t, first)
+    return first
 
 
 def quiet_span(
@@ -142,7 +150,7 @@ def quiet_span(
     limit = min(limit, s.work.submits.next_after(t0))
     for times in (wl.inf_start_s, wl.dataset_ready_s):
         if times is not None:
-            limit = min(limit, _next_after(times, t0))
+            limit = min(limit, _next_after(s, times, t0))
     # Hires, launches and drift detections happen at the end of the step they fall in.
     limit_end = min(
         s.staff.quiet_until_s(), s.lifecycle.next_launch_s(), s.lifecycle.next_detection_s()
@@ -176,37 +184,58 @@ def quiet_span(
     return starts[:k], ends[:k]
 
 
-def ledger_series(ledger: Ledger, sums: FloatArray, first: int) -> dict[str, FloatArray]:
-    """The recorder series that move over a stretch (the ledger's running sums), per step.
+MOVING_SERIES: tuple[str, ...] = (
+    "energy_cost_usd_cum",
+    "total_cost_usd_cum",
+    "carbon_t_cum",
+    "capex_amortized_usd_cum",
+    "staff_cost_usd_cum",
+    "maintenance_cost_usd_cum",
+    "cloud_cost_usd_cum",
+)
+"""The recorder series a stretch moves: the ledger's running sums (``ledger_series``)."""
+_SUMMED = (
+    "energy_cost_usd",
+    "capex_amortized_usd",
+    "staff_cost_usd",
+    "maintenance_cost_usd",
+    "cloud_cost_usd",
+    "compliance_cost_usd",
+    "carbon_kg",
+)
+"""The ledger totals ``MOVING_SERIES`` are made of, in ``ledger_series``'s column order."""
+_COLUMNS: dict[tuple[str, ...], list[int]] = {}
+
+
+def ledger_series(ledger: Ledger, sums: FloatArray, first: int) -> FloatArray:
+    """The recorder series that move over a stretch, shape (``MOVING_SERIES``, steps).
 
     ``sums``: the stretch's running totals, the ledger's from column ``first``. The other
     series repeat the last step's ``out``, whose running sums are set to the stretch's end.
     """
-    # Column views only of the totals used (the ledger keeps ~25).
-    column = {key: first + j for j, key in enumerate(ledger.step)}
-
-    def seq(key: str) -> FloatArray:
-        return sums[:, column[key]]
-
-    moving = {
-        "energy_cost_usd_cum": seq("energy_cost_usd"),
-        # The sum in the order of ``Ledger.total_cost_usd``.
-        "total_cost_usd_cum": seq("capex_amortized_usd")
-        + seq("energy_cost_usd")
-        + seq("staff_cost_usd")
-        + seq("maintenance_cost_usd")
-        + seq("cloud_cost_usd")
-        + seq("compliance_cost_usd"),
-        "carbon_t_cum": seq("carbon_kg") / 1000.0,
-        "capex_amortized_usd_cum": seq("capex_amortized_usd"),
-        "staff_cost_usd_cum": seq("staff_cost_usd"),
-        "maintenance_cost_usd_cum": seq("maintenance_cost_usd"),
-        "cloud_cost_usd_cum": seq("cloud_cost_usd"),
-    }
+    keys = tuple(ledger.step)
+    where = _COLUMNS.get(keys)
+    if where is None:
+        where = _COLUMNS[keys] = [keys.index(key) for key in _SUMMED]
+    # energy, capex, staff, maintenance, cloud, compliance, carbon: per step, Python floats
+    # (the same IEEE operations numpy does per element, in the same order).
+    rows = sums[:, [first + j for j in where]].tolist()
+    moving = [
+        (
+            energy,
+            # The sum in the order of ``Ledger.total_cost_usd``.
+            capex + energy + staff + maint + cloud + compliance,
+            carbon / 1000.0,
+            capex,
+            staff,
+            maint,
+            cloud,
+        )
+        for energy, capex, staff, maint, cloud, compliance, carbon in rows
+    ]
     ledger.out = dict(ledger.out)
-    for name, values in moving.items():
-        ledger.out[name] = float(values[-1])
-    return moving
+    ledger.out.update(zip(MOVING_SERIES, moving[-1], strict=True))
+    return np.array(moving).T
 
 
 def repeat_quiet(
@@ -259,5 +288,5 @@ def repeat_quiet(
     s.ledger.acc["time_s"] = end
     s.step_count += k
     s.step_t = float(starts[k - 1])
-    recorder.repeat(ends[:k], s.ledger.out, moving, s.values)
+    recorder.repeat(ends[:k], s.ledger.out, MOVING_SERIES, moving, s.values)
     return k, end

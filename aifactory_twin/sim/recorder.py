@@ -67,6 +67,7 @@ class Recorder:
         ticks = math.ceil(compiled.horizon_s / compiled.step_s - 1e-9) + 1
         self._data = np.zeros((len(SERIES), ticks))
         self._col = {name: k for k, name in enumerate(SERIES)}
+        self._rows: dict[tuple[str, ...], npt.NDArray[np.intp]] = {}
         self._pick = operator.itemgetter(*SERIES[1:])
         self.n = 0
         n_nodes = max(compiled.n_nodes, 1)
@@ -140,10 +141,13 @@ class Recorder:
         self,
         times_s: FloatArray,
         out: Mapping[str, float],
-        moving: Mapping[str, FloatArray],
+        moving: tuple[str, ...],
+        moving_values: FloatArray,
         node_values: Callable[[], tuple[FloatArray, FloatArray, FloatArray]],
     ) -> None:
         """Append ticks at ``times_s`` that repeat ``out`` but for the ``moving`` series.
+
+        ``moving_values``: one row per name in ``moving``, one column per tick.
 
         What ``record`` would write tick by tick over a quiet stretch (``sim/quiet.py``): the
         per-node values, the same at every tick, are sampled at the ticks on the stride.
@@ -154,8 +158,10 @@ class Recorder:
         block = self._data[:, self.n : self.n + k]
         block[0] = times_s
         block[1:] = np.asarray(self._pick(out), dtype=np.float64)[:, None]
-        for name, values in moving.items():
-            block[self._col[name]] = values
+        rows = self._rows.get(moving)
+        if rows is None:
+            rows = self._rows[moving] = np.array([self._col[name] for name in moving])
+        block[rows] = moving_values
         if self.node_samples:
             first = -self.n % self.node_stride
             ticks = np.arange(first, k, self.node_stride)

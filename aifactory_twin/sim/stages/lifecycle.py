@@ -149,11 +149,13 @@ class Lifecycle:
 
     def next_launch_s(self) -> float:
         """When the next pending launch is logged, s (inf: none pending)."""
-        return min((self.launched_s(j) for j in self._pending), default=math.inf)
+        return min(self.launched_s(j) for j in self._pending) if self._pending else math.inf
 
     def next_detection_s(self) -> float:
         """When the next pending drift detection is logged, s (inf: none pending)."""
-        return min((float(self.detected_s[j]) for j in self._detections), default=math.inf)
+        if not self._detections:
+            return math.inf
+        return min(float(self.detected_s[j]) for j in self._detections)
 
     def launched_s(self, j: int) -> float:
         """When job ``j``'s model launches (inf: not finished training, or never)."""

@@ -125,7 +125,7 @@ class Staff:
 
     def quiet_until_s(self) -> float:
         """The first time a requisition is filled (headcount moves), s."""
-        return min((h[0] for h in self.hires), default=math.inf)
+        return min(h[0] for h in self.hires) if self.hires else math.inf
 
     def repeat(self, starts_s: FloatArray, end_s: float) -> None:
         """Age the repair load and the ramp-ups over quiet steps starting at ``starts_s``."""
