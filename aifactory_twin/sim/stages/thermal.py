@@ -22,6 +22,7 @@ from aifactory_twin.sim.models import faults as ft
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.models import thermal as th
 from aifactory_twin.sim.models.sequential import Stretch
+from aifactory_twin.sim.stages import rack_heat as rh
 from aifactory_twin.sim.stages.handoff import (
     BoolArray,
     FloatArray,
@@ -99,6 +100,8 @@ class ThermalCache:
     grant: GrantMemo | None = None
     condenser: tuple[FloatArray, FloatArray] | None = None
     """(COP array, condenser multiplier for it)."""
+    live: tuple[FloatArray, BoolArray] | None = None
+    """(capacity array, racks whose own collectors have capacity under it)."""
 
 
 class Thermal:
@@ -133,6 +136,13 @@ class Thermal:
         self.weather_now: Weather | None = None
         """The outdoor condition's effect this step (set by ``capacity_w``)."""
         self.cache = ThermalCache()
+        rk = c.racks
+        self.rack_heat = rh.RackHeat(
+            rh.HeatParams(
+                plant.rack_supply_c, rk.rating_kw, self.heat_cap_node, self.standby_w,
+                rk.shutdown_c, rk.r_th_k_per_w, rk.max_operating_c, rk.slowdown_c,
+            )
+        )  # fmt: skip
 
     def clear_new_shutdown(self) -> None:
         """The interruptions of the last shutdowns were handled."""
@@ -269,6 +279,18 @@ class Thermal:
             self.__dict__, {"heat_in_j": block.heat_in_j, "heat_removed_j": block.removed_j}
         )
 
+    def _cooling_live(self, cap_w: FloatArray) -> BoolArray:
+        """Per rack: a collector of its own has capacity (or it has no modelled collector)."""
+        known = self.cache.live
+        if known is None or known[0] is not cap_w:
+            p = self.c.plant
+            own_cap = np.bincount(
+                p.collector_rack_index, weights=cap_w[p.collector_index],
+                minlength=self.c.racks.node.shape[0],
+            )  # fmt: skip
+            known = self.cache.live = (cap_w, frozen((own_cap > 0) | ~p.rack_has_collector))
+        return known[1]
+
     def _grant(self, rb: RackBlock, cap_w: FloatArray) -> Grant:
         """Capacity per rack: own collectors (demand capped per unit), then the shared room."""
         c = self.c
@@ -318,14 +340,16 @@ class Thermal:
         p, rk = c.plant, c.racks
         rn = rk.node
         granted, granted_e = grant.granted, grant.granted_e
-        # Protective shutdown inside the step, passive loss of starved racks (models/faults).
-        leak = ft.leak_w(self.temp_c, p.rack_supply_c, rk.rating_kw * cap.rack_up, grant.starved)
-        cap_eff = granted + leak
-        trip_c = np.where(rb.gpu_w_now > 0, rk.shutdown_c - rb.gpu_w_now * rk.r_th_k_per_w, np.inf)
-        q_trip = (cap.units_on + cap.units_sd) * self.standby_w
-        new_t, removed_j, heat_in_r, tripped = ft.rc_step_with_trip(
-            self.temp_c, rb.q_in, q_trip, cap_eff, p.rack_supply_c, self.heat_cap_node, dt, trip_c
-        )
+        prev, prev_hard, prev_derate = self.status, self.hard, self.derate
+        r = self.rack_heat.step(
+            rh.HeatInputs(
+                self.temp_c, rb.q_in, granted, grant.starved, cap.rack_up, rb.gpu_w_now,
+                cap.units_on, cap.units_sd, prev, prev_hard, self._cooling_live(cap_w),
+            ),
+            dt,
+        )  # fmt: skip
+        cap_eff, removed_j, new_t, tripped = r.cap_eff_w, r.removed_j, r.new_t, r.tripped
+        tj, status, derate, hard = r.tj_c, r.status, r.derate, r.hard
         n_k = p.unit_node.shape[0]
         frac_e = granted_e / np.maximum(cap_eff[p.collector_rack_index], 1e-12)
         col_heat_j = np.bincount(
@@ -333,8 +357,8 @@ class Thermal:
             weights=removed_j[p.collector_rack_index] * frac_e,
             minlength=n_k,
         )
-        per_w = removed_j / np.maximum(cap_eff, 1e-12)
-        leak_j = float(per_w @ leak)
+        per_w = r.per_w
+        leak_j = float(per_w @ r.leak_w)
         if p.n_rooms:
             # Heat the room air carried goes to the room's collectors by their spare capacity.
             in_room = p.rack_room >= 0
@@ -351,16 +375,6 @@ class Thermal:
             weights=col_heat_j[p.rejector_collector_index] * p.rejector_weight,
             minlength=n_k,
         )
-        own_cap = np.bincount(
-            p.collector_rack_index, weights=cap_w[p.collector_index], minlength=rn.shape[0]
-        )
-        cooling_live = (own_cap > 0) | ~p.rack_has_collector
-        prev, prev_hard, prev_derate = self.status, self.hard, self.derate
-        tj, status, derate, hard = th.junction_status(
-            new_t, rb.gpu_w_now, rk.r_th_k_per_w, p.rack_supply_c, rk.max_operating_c,
-            rk.slowdown_c, rk.shutdown_c, prev, prev_hard, tripped, cooling_live,
-        )  # fmt: skip
-        status = np.where(cap.rack_up > 0, status, th.STATUS_OK).astype(np.int8)
         same_status = (
             np.array_equal(status, prev)
             and np.array_equal(hard, prev_hard)
@@ -374,18 +388,18 @@ class Thermal:
             self.new_shutdown = frozen(
                 (status == th.STATUS_SHUTDOWN) & (prev != th.STATUS_SHUTDOWN)
             )
-            for r in np.flatnonzero((status == th.STATUS_THROTTLED) & (prev == th.STATUS_OK)):
-                self.log(t + dt, "thermal_throttle", c.node_ids[rn[r]], f"junction {tj[r]:.1f} °C")
-            for r in np.flatnonzero(self.new_shutdown):
-                how = "protective shutdown" if tripped[r] else "junction"
-                limit = rk.shutdown_c[r] if tripped[r] else tj[r]
-                self.log(t + dt, "shutdown", c.node_ids[rn[r]], f"{how} {limit:.1f} °C")
+            for i in np.flatnonzero((status == th.STATUS_THROTTLED) & (prev == th.STATUS_OK)):
+                self.log(t + dt, "thermal_throttle", c.node_ids[rn[i]], f"junction {tj[i]:.1f} °C")
+            for i in np.flatnonzero(self.new_shutdown):
+                how = "protective shutdown" if tripped[i] else "junction"
+                limit = rk.shutdown_c[i] if tripped[i] else tj[i]
+                self.log(t + dt, "shutdown", c.node_ids[rn[i]], f"{how} {limit:.1f} °C")
         live = cap.rack_up > 0
         max_t = float(np.max(tj, where=live, initial=-np.inf)) if rn.size else 0.0
         implicit_j = float(np.sum(removed_j[~p.rack_has_collector]))
         # A rack that tripped drew its full power only until the trip: the power path bills
         # the energy the rack really used this step.
-        rack_kw = frozen(heat_in_r / dt / 1000.0) if tripped.any() else None
+        rack_kw = frozen(r.heat_in_j / dt / 1000.0) if tripped.any() else None
         return HeatBlock(
             key=key,
             fixed=fixed,
@@ -394,7 +408,7 @@ class Thermal:
             rej_heat_j=frozen(rej_heat_j.astype(np.float64, copy=False)),
             implicit_rack_j=implicit_j,
             removed_j=float(col_heat_j.sum()) + implicit_j + leak_j,
-            heat_in_j=float(heat_in_r.sum()),
+            heat_in_j=float(r.heat_in_j.sum()),
             max_t=max_t if np.isfinite(max_t) else 0.0,
             rack_kw=rack_kw,
         )

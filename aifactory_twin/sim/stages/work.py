@@ -12,8 +12,10 @@ Formulas: ``models/compute.py``, ``models/network.py``, ``models/data.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import data as dat
@@ -40,8 +42,24 @@ class WorkCache:
     store_version: int | None = None
     """Availability version ``rack_store_per_gpu`` was computed for."""
     place_key: tuple[object, ...] | None = None
-    fabric_key: tuple[int, int] | None = None
-    """(placement version, availability version) of ``rack_bw``."""
+    fabric_key: tuple[int, bytes] | None = None
+    """(placement version, switch capacity up) of ``rack_bw``: a rack's failure leaves it."""
+    staffed: tuple[bytes, BoolArray] | None = None
+    """(headcount, nodes that need support and have nobody) of the last capacity."""
+
+
+def _arrays(pl: Placement) -> tuple[npt.NDArray[Any], ...]:
+    """Every array of a placement."""
+    jr = pl.train_racks
+    return (jr.job, jr.rack, jr.gpus, jr.start, pl.inf, pl.train_cloud, pl.inf_cloud)
+
+
+def same_placement(a: Placement, b: Placement) -> bool:
+    """Whether two placements hold the same accelerators everywhere (bit for bit)."""
+    return a.train_racks.n_racks == b.train_racks.n_racks and all(
+        x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
+        for x, y in zip(_arrays(a), _arrays(b), strict=True)
+    )
 
 
 class Work:
@@ -83,13 +101,7 @@ class Work:
             return known
         c = self.c
         rn = c.racks.node
-        team_people = (headcount > 0).astype(float)
-        people = np.bincount(
-            c.staff.support_node,
-            weights=team_people[c.staff.support_team_index],
-            minlength=c.n_nodes,
-        )
-        unstaffed = self.has_support & (people == 0)
+        unstaffed = self._unstaffed(headcount)
         rack_up = up[rn]
         shut = rack_status == th.STATUS_SHUTDOWN
         units_on = np.where(shut, 0.0, rack_up)
@@ -97,7 +109,7 @@ class Work:
         cap = self.cache.capacity = RackCapacity(
             key=key,
             up=up,
-            unstaffed=frozen(unstaffed),
+            unstaffed=unstaffed,
             rack_up=frozen(rack_up),
             units_on=frozen(units_on),
             units_sd=frozen(np.where(shut, rack_up, 0.0)),
@@ -112,6 +124,21 @@ class Work:
             self.rack_store_per_gpu = frozen(rack_store / np.maximum(gpus_up_rack, 1.0))
             self.cache.store_version = key[0]
         return cap
+
+    def _unstaffed(self, headcount: FloatArray) -> BoolArray:
+        """Nodes that need support staff and have none (kept while the headcount stands)."""
+        key = headcount.tobytes()
+        known = self.cache.staffed
+        if known is None or known[0] != key:
+            c = self.c
+            team_people = (headcount > 0).astype(float)
+            people = np.bincount(
+                c.staff.support_node,
+                weights=team_people[c.staff.support_team_index],
+                minlength=c.n_nodes,
+            )
+            known = self.cache.staffed = (key, frozen(self.has_support & (people == 0)))
+        return known[1]
 
     def interrupt(self, t: float, hit_racks: BoolArray) -> None:
         """Jobs on racks that lost units roll back, judged on the placement they ran on."""
@@ -142,23 +169,26 @@ class Work:
                 want = sched.gated_wants(train_want)
                 pl = place(c.workloads, cap.free, c.cloud.max_gpus, want, inf_want)
                 sched.note_starts(t, pl, submitted, jobs.completed)
-            jr = pl.train_racks
-            for arr in (jr.job, jr.rack, jr.gpus, jr.start, pl.inf, pl.train_cloud, pl.inf_cloud):
-                frozen(arr)
-            self.placement = pl
             self.cache.place_key = key
-            self.version += 1
-        if self.cache.fabric_key != (self.version, cap.key[0]):
-            self._fabric(cap)
+            # A failure re-places the workloads; where nothing moved (the failed unit held no
+            # work) the placement and its version stand, and so does all that follows from it.
+            if self.placement is None or not same_placement(pl, self.placement):
+                for arr in _arrays(pl):
+                    frozen(arr)
+                self.placement = pl
+                self.version += 1
+        port_gbps = cap.up[c.network.switch_node] * c.network.switch_capacity_gbps
+        if self.cache.fabric_key != (self.version, port_gbps.tobytes()):
+            self._fabric(port_gbps)
         return inf_demand
 
-    def _fabric(self, cap: RackCapacity) -> None:
-        """Fabric bandwidth per rack for the placement and the switches up."""
+    def _fabric(self, port_gbps: FloatArray) -> None:
+        """Fabric bandwidth per rack for the placement and the switch capacity up."""
         # The fabric carries the NIC traffic of the accelerators placed on training jobs (idle
-        # and inference accelerators leave it free); recomputed when placement or units change.
+        # and inference accelerators leave it free); recomputed when placement or switches
+        # change (a rack's own units do not enter it).
         c = self.c
         assert self.placement is not None
-        port_gbps = cap.up[c.network.switch_node] * c.network.switch_capacity_gbps
         jr = self.placement.train_racks
         train_gpus = jr.per_rack_sum(jr.gpus)
         bw, bw_local = net.fabric_bandwidth(
@@ -169,4 +199,4 @@ class Work:
             c.racks.nic_gbps,
         )
         self.rack_bw, self.rack_bw_local = frozen(bw), frozen(bw_local)
-        self.cache.fabric_key = (self.version, cap.key[0])
+        self.cache.fabric_key = (self.version, port_gbps.tobytes())
