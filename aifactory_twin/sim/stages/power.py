@@ -38,6 +38,7 @@ PLANT_MEMO_FLOATS = 1_000_000
 """Bound on the floats the plant memo keeps (8 MB)."""
 
 Level = tuple[npt.NDArray[np.intp], Any, Any, Any]
+LossSpace = tuple[list[Level], FloatArray, FloatArray, FloatArray, tuple[pl.Curve, ...]]
 
 
 class PlantInputs(NamedTuple):
@@ -149,6 +150,7 @@ class Power:
         self.cool_eff = c.power.efficiency[closure]
         self.cool_local = loc[c.plant.unit_node]
         self.dist_nodes = np.flatnonzero(level_of > 0)
+        self.loss_space = self._loss_space(c, level_of > 0)
         in_closure = reach[self.dist_nodes]
         self.dist_cool_pos = np.flatnonzero(in_closure)
         self.dist_cool_loc = loc[self.dist_nodes[in_closure]]
@@ -185,16 +187,35 @@ class Power:
         """
         if not self.has_partload:
             return self._no_extra
+        # In the distribution nodes' own index space (``_loss_space``): the same values.
         c = self.c
-        out_full = np.zeros(c.n_nodes)
-        out_full[self.dist_nodes] = out_dist
+        levels, eff, noload, square, curves = self.loss_space
         assert self.cache.rating_up_kw is not None
-        extra_in, extra_out = pl.nonlinear_losses(
-            out_full, self.levels, c.power.efficiency, self.cache.rating_up_kw,
-            c.power.noload_per_kw, c.power.square_per_kw, c.power.curves,
-        )  # fmt: skip
-        self._extra_out = extra_out[self.dist_nodes]
+        extra_in_d, self._extra_out = pl.nonlinear_losses(
+            out_dist, levels, eff, self.cache.rating_up_kw[self.dist_nodes], noload, square, curves
+        )
+        extra_in = np.zeros(c.n_nodes)
+        extra_in[self.dist_nodes] = extra_in_d
         return extra_in
+
+    def _loss_space(self, c: CompiledScenario, is_dist: npt.NDArray[np.bool_]) -> LossSpace:
+        """The chain's levels, efficiencies, losses and curves indexed by distribution node.
+
+        The converters' extra losses (``partload.nonlinear_losses``) live on the distribution
+        nodes; an edge to any other child (a rack, a switch) carries an extra of exactly 0,
+        and adding 0.0 to a sum that starts at 0.0 leaves it as it is, so leaving those edges
+        out gives the same values at a cost that does not grow with the racks.
+        """
+        loc = np.full(c.n_nodes, -1, dtype=np.int64)
+        loc[self.dist_nodes] = np.arange(self.dist_nodes.shape[0])
+        levels: list[Level] = []
+        for nodes, src, dst, split in self.levels:
+            keep = is_dist[dst]
+            levels.append((loc[nodes], loc[src[keep]], loc[dst[keep]], split[keep]))
+        d = self.dist_nodes
+        pp = c.power
+        curves = tuple((int(loc[node]), lf, ef) for node, lf, ef in pp.curves)
+        return levels, pp.efficiency[d], pp.noload_per_kw[d], pp.square_per_kw[d], curves
 
     def _cooling_maps(self, c: CompiledScenario) -> tuple[FloatArray, FloatArray] | None:
         """(input, output) kW per plant-closure node per kW of each cooling unit's load.
