@@ -291,7 +291,7 @@ class EngineState:
         work.sched.account(dt, pl, work.version)
         flops_s, tokens_s, _ = work.jobs.advance(
             t, dt, pl, rb.slow, work.rack_bw, work.rack_bw_local, work.rack_store_per_gpu,
-            inf_demand, self.log, (work.version, thermal.version, power.version, av.version),
+            inf_demand, self.log, (work.version, self.it_power.pace_version, work.rates_version),
             rb.inf_slow,
         )  # fmt: skip
         # With compliance of the regulated datasets held (models/launch.py).

@@ -32,9 +32,10 @@ from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.sim.engine_state import EngineState
 from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.it_power import ItPower
+from aifactory_twin.sim.stages.power import Power
 from aifactory_twin.sim.stages.rack_heat import RackHeat
 
-INCREMENTAL = (ItPower, RackHeat)
+INCREMENTAL = (ItPower, RackHeat, Power)
 """The classes whose ``incremental`` switch the tests turn off for the reference run."""
 
 
@@ -88,7 +89,7 @@ def rows(
                 parameters_b=70.0,
                 tokens_t=1.4,
                 accelerators_requested=job_gpus,
-            )  # fmt: skip
+            )
         )
     if inference:
         workloads.append(

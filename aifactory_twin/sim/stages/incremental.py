@@ -58,9 +58,17 @@ def take(arrays: Sequence[AnyArray], idx: IntArray) -> list[AnyArray]:
 
 
 def put(full: Sequence[AnyArray], idx: IntArray, part: Sequence[AnyArray]) -> list[AnyArray]:
-    """Copies of ``full`` with entries ``idx`` replaced by ``part`` (the rest as they were)."""
+    """``full`` with entries ``idx`` replaced by ``part``.
+
+    Copies, or the same array where those entries already hold ``part`` (the arrays are
+    read-only, never edited in place).
+    """
     out = []
     for a, p in zip(full, part, strict=True):
+        if np.array_equal(_bits(a[idx]), _bits(p)):
+            # Nothing moved in this array (read-only): the same array serves.
+            out.append(a)
+            continue
         b = a.copy()
         b[idx] = p
         out.append(b)

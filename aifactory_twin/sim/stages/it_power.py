@@ -157,6 +157,8 @@ class ItPower:
     tests compare both bit for bit)."""
 
     def __init__(self, c: CompiledScenario) -> None:
+        self.pace_version = 0
+        """Bumped when the racks' pace arrays (``slow``, ``inf_slow``) change."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -240,6 +242,8 @@ class ItPower:
                 unassigned_kw=frozen(r.unassigned),
             ),
         )
+        if cached is None or cached.slow is not block.slow or cached.inf_slow is not block.inf_slow:
+            self.pace_version += 1
         self.cache.rack = block
         return block
 

@@ -21,6 +21,7 @@ import numpy.typing as npt
 from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import partload as pl
 from aifactory_twin.sim.models import power as pw
+from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.handoff import (
     FloatArray,
     HeatBlock,
@@ -92,6 +93,8 @@ class PowerCache:
     static_kw: FloatArray | None = None
     static_sum_kw: float = 0.0
     rating_up_kw: FloatArray | None = None
+    static_up: FloatArray | None = None
+    """Units up per node the static power and ratings were computed for."""
     base: BaseLoad | None = None
     ratio_ones: bool = False
     ratio: FloatArray | None = None
@@ -100,6 +103,9 @@ class PowerCache:
 
 class Power:
     """The facility's power path for the step's IT load and cooling."""
+
+    incremental = True
+    """Update per-node terms only where units changed (False: all; the tests compare both)."""
 
     def __init__(self, c: CompiledScenario, log: LogFn) -> None:
         self.log = log
@@ -238,12 +244,30 @@ class Power:
         memo = self.cache
         if memo.static_kw is None or memo.static_version != avail_version:
             c = self.c
-            memo.static_kw = frozen(c.nodes.static_power_kw * up)
+            static_kw, rating_up_kw = c.nodes.static_power_kw, c.power.rating_kw
+            kept_kw, kept_rating = memo.static_kw, memo.rating_up_kw
+            prev_up = memo.static_up
+            if prev_up is None or kept_kw is None or kept_rating is None or not self.incremental:
+                memo.static_kw, memo.rating_up_kw = self._static(up, static_kw, rating_up_kw)
+            else:
+                # Elementwise in the units up: a failure recomputes its own nodes only.
+                idx = inc.changed([up], [prev_up])
+                part = self._static(up[idx], static_kw[idx], rating_up_kw[idx])
+                memo.static_kw, memo.rating_up_kw = inc.put((kept_kw, kept_rating), idx, part)
+            frozen(memo.static_kw)
+            frozen(memo.rating_up_kw)
             memo.static_sum_kw = float(memo.static_kw.sum())
-            finite = np.where(np.isinf(c.power.rating_kw), 0.0, c.power.rating_kw)
-            memo.rating_up_kw = frozen(np.where(np.isinf(c.power.rating_kw), np.inf, finite * up))
+            memo.static_up = up
             memo.static_version = avail_version
         return memo.static_kw
+
+    @staticmethod
+    def _static(
+        up: FloatArray, static_kw: FloatArray, rating_kw: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """(static kW, rating kW of the units up) per node."""
+        finite = np.where(np.isinf(rating_kw), 0.0, rating_kw)
+        return static_kw * up, np.where(np.isinf(rating_kw), np.inf, finite * up)
 
     def plant(self, x: PlantInputs) -> PlantBlock:
         """Cooling power, the distribution chain and facility power for this step's heat.

@@ -189,7 +189,10 @@ class Thermal:
             c = self.c
             cap_w = c.plant.capacity_kw * 1000.0 * up[c.plant.unit_node]
             cap_w[self.rej_idx] *= hit.ambient_factor
-            known = self.cache.capacity_w = frozen(cap_w)
+            # A unit failing elsewhere (a rack, a switch) leaves the capacity as it was: keep
+            # the same array, so what is keyed on it stands.
+            if known is None or known.tobytes() != cap_w.tobytes():
+                known = self.cache.capacity_w = frozen(cap_w)
             self.cache.capacity_key = key
         return known
 

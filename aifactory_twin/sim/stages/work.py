@@ -76,6 +76,8 @@ class Work:
         self.rack_bw = frozen(np.zeros(n_r))
         self.rack_bw_local = frozen(np.zeros(n_r))
         self.rack_store_per_gpu = frozen(np.zeros(n_r))
+        self.rates_version = 0
+        """Bumped when ``rack_bw``, ``rack_bw_local`` or ``rack_store_per_gpu`` change."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -121,7 +123,10 @@ class Work:
             rack_store = dat.rack_storage_gbs(
                 store_up, c.storage.edge_storage_index, c.storage.edge_rack_index, gpus_up_rack
             )
-            self.rack_store_per_gpu = frozen(rack_store / np.maximum(gpus_up_rack, 1.0))
+            store = rack_store / np.maximum(gpus_up_rack, 1.0)
+            if store.tobytes() != self.rack_store_per_gpu.tobytes():
+                self.rack_store_per_gpu = frozen(store)
+                self.rates_version += 1
             self.cache.store_version = key[0]
         return cap
 
@@ -199,4 +204,5 @@ class Work:
             c.racks.nic_gbps,
         )
         self.rack_bw, self.rack_bw_local = frozen(bw), frozen(bw_local)
+        self.rates_version += 1
         self.cache.fabric_key = (self.version, port_gbps.tobytes())
