@@ -34,8 +34,9 @@ from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.it_power import ItPower
 from aifactory_twin.sim.stages.power import Power
 from aifactory_twin.sim.stages.rack_heat import RackHeat
+from aifactory_twin.sim.stages.work import Work
 
-INCREMENTAL = (ItPower, RackHeat, Power)
+INCREMENTAL = (ItPower, RackHeat, Power, Work)
 """The classes whose ``incremental`` switch the tests turn off for the reference run."""
 
 

@@ -104,6 +104,16 @@ class ThermalCache:
     """(capacity array, racks whose own collectors have capacity under it)."""
 
 
+def _bits_equal(a: FloatArray, b: FloatArray) -> bool:
+    """Whether two float arrays are equal bit for bit (the same read-only array is)."""
+    return a is b or (a.shape == b.shape and a.tobytes() == b.tobytes())
+
+
+def _same_grant(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Whether two (rack block key, granted per rack, granted per edge) are the same grant."""
+    return bool(a[0] == b[0] and _bits_equal(a[1], b[1]) and _bits_equal(a[2], b[2]))
+
+
 class Thermal:
     """Rack temperatures and the cooling they are granted."""
 
@@ -130,6 +140,8 @@ class Thermal:
         self.has_chiller = bool(plant.is_chiller.any())
         self.rej_idx = np.flatnonzero(plant.is_dry_cooler | plant.is_tower)
         self.heat_cap_node = frozen(c.racks.heat_cap_j_per_k * c.nodes.count[c.racks.node])
+        self.g_rack = frozen(self.heat_cap_node / th.RACK_TAU_S)
+        self.no_collector = np.flatnonzero(~plant.rack_has_collector)
         self.standby_w = frozen(c.racks.rating_kw * 1000.0 * ft.STANDBY_FRACTION)
         self.cop_now = frozen(c.plant.cop.copy())
         self.has_economizer = bool(plant.economizer.any())
@@ -262,8 +274,8 @@ class Thermal:
         # often does not change (the plant has headroom). Everything below is a function of the
         # racks' state, the rack block and the grant only, so at a fixed point with the same
         # grant the previous block is exactly what recomputing would give.
-        granted_key = (rb.key, granted.tobytes(), granted_e.tobytes())
-        if cached is not None and cached.fixed and cached.granted_key == granted_key:
+        granted_key = (rb.key, granted, granted_e)
+        if cached is not None and cached.fixed and _same_grant(cached.granted_key, granted_key):
             cached.key = key
             block = cached
         else:
@@ -299,8 +311,7 @@ class Thermal:
         c = self.c
         p = c.plant
         n_r = c.racks.node.shape[0]
-        g = self.heat_cap_node / th.RACK_TAU_S
-        demand = rb.q_in + g * np.maximum(self.temp_c - p.rack_supply_c, 0.0)
+        demand = rb.q_in + self.g_rack * np.maximum(self.temp_c - p.rack_supply_c, 0.0)
         want_e, want_c, limit_c = th.collector_limits_w(
             demand, cap_w, p.collector_index, p.collector_rack_index, p.collector_weight,
             p.rejector_index, p.rejector_collector_index, p.rejector_weight,
@@ -378,9 +389,10 @@ class Thermal:
             weights=col_heat_j[p.rejector_collector_index] * p.rejector_weight,
             minlength=n_k,
         )
+        # Status and hard are integers (no NaN): the same array is an equal one.
         same_status = (
-            np.array_equal(status, prev)
-            and np.array_equal(hard, prev_hard)
+            (status is prev or np.array_equal(status, prev))
+            and (hard is prev_hard or np.array_equal(hard, prev_hard))
             and np.array_equal(derate, prev_derate)
         )
         fixed = same_status and np.array_equal(new_t, self.temp_c)
@@ -399,7 +411,7 @@ class Thermal:
                 self.log(t + dt, "shutdown", c.node_ids[rn[i]], f"{how} {limit:.1f} °C")
         live = cap.rack_up > 0
         max_t = float(np.max(tj, where=live, initial=-np.inf)) if rn.size else 0.0
-        implicit_j = float(np.sum(removed_j[~p.rack_has_collector]))
+        implicit_j = float(np.sum(removed_j[self.no_collector]))
         # A rack that tripped drew its full power only until the trip: the power path bills
         # the energy the rack really used this step.
         rack_kw = frozen(r.heat_in_j / dt / 1000.0) if tripped.any() else None

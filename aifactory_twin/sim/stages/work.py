@@ -22,6 +22,7 @@ from aifactory_twin.sim.models import data as dat
 from aifactory_twin.sim.models import network as net
 from aifactory_twin.sim.models import thermal as th
 from aifactory_twin.sim.models.compute import Placement, place
+from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.handoff import (
     BoolArray,
     FloatArray,
@@ -44,8 +45,25 @@ class WorkCache:
     place_key: tuple[object, ...] | None = None
     fabric_key: tuple[int, bytes] | None = None
     """(placement version, switch capacity up) of ``rack_bw``: a rack's failure leaves it."""
+    rack_units: tuple[tuple[Any, ...], tuple[FloatArray, ...]] | None = None
+    """((units up per rack, status, supply, unstaffed) given, what ``_rack_units`` gave)."""
     staffed: tuple[bytes, BoolArray] | None = None
     """(headcount, nodes that need support and have nobody) of the last capacity."""
+
+
+def _units(
+    rack_up: FloatArray,
+    rack_status: np.ndarray[tuple[int], np.dtype[np.int8]],
+    rack_supply: FloatArray,
+    rack_unstaffed: BoolArray,
+    gpus_per_unit: FloatArray,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(units up, on, shut down, free accelerators) of racks (elementwise)."""
+    shut = rack_status == th.STATUS_SHUTDOWN
+    units_on = np.where(shut, 0.0, rack_up)
+    powered = rack_supply > 0
+    free = units_on * gpus_per_unit * (powered & ~rack_unstaffed)
+    return rack_up, units_on, np.where(shut, rack_up, 0.0), free
 
 
 def _arrays(pl: Placement) -> tuple[npt.NDArray[Any], ...]:
@@ -64,6 +82,9 @@ def same_placement(a: Placement, b: Placement) -> bool:
 
 class Work:
     """Placement, fabric and storage bandwidth, and the jobs."""
+
+    incremental = True
+    """Update per-rack units only where units changed (False: all; the tests compare both)."""
 
     def __init__(self, c: CompiledScenario, log: LogFn) -> None:
         n_r = c.racks.node.shape[0]
@@ -102,22 +123,23 @@ class Work:
         if known is not None and known.key == key:
             return known
         c = self.c
-        rn = c.racks.node
         unstaffed = self._unstaffed(headcount)
-        rack_up = up[rn]
-        shut = rack_status == th.STATUS_SHUTDOWN
-        units_on = np.where(shut, 0.0, rack_up)
-        powered = supply_factor[rn] > 0
+        rack_up, units_on, units_sd, free = self._rack_units(
+            up[c.racks.node], rack_status, supply_factor, unstaffed
+        )
         cap = self.cache.capacity = RackCapacity(
             key=key,
             up=up,
             unstaffed=unstaffed,
-            rack_up=frozen(rack_up),
-            units_on=frozen(units_on),
-            units_sd=frozen(np.where(shut, rack_up, 0.0)),
-            free=frozen(units_on * c.racks.gpus_per_unit * (powered & ~unstaffed[rn])),
+            rack_up=rack_up,
+            units_on=units_on,
+            units_sd=units_sd,
+            free=free,
         )
-        if self.cache.store_version != key[0]:
+        if self.cache.store_version != key[0] and (
+            c.storage.edge_storage_index.size or self.cache.store_version is None
+        ):
+            # (With no storage edges every rack reads 0 GB/s, whatever is up.)
             gpus_up_rack = rack_up * c.racks.gpus_per_unit
             store_up = up[c.storage.node] * c.storage.throughput_gbs
             rack_store = dat.rack_storage_gbs(
@@ -129,6 +151,42 @@ class Work:
                 self.rates_version += 1
             self.cache.store_version = key[0]
         return cap
+
+    def _rack_units(
+        self,
+        rack_up: FloatArray,
+        rack_status: np.ndarray[tuple[int], np.dtype[np.int8]],
+        supply_factor: FloatArray,
+        unstaffed: BoolArray,
+    ) -> tuple[FloatArray, ...]:
+        """(units up, on, shut down, free accelerators) per rack, read-only.
+
+        Elementwise per rack: a failure recomputes its own rack only (``stages/incremental``),
+        as long as status, supply and staffing are the arrays of the last call.
+        """
+        c = self.c
+        rn = c.racks.node
+        last = self.cache.rack_units
+        if last is not None and self.incremental:
+            (l_up, l_status, l_supply, l_unstaffed), l_out = last
+            if l_status is rack_status and l_supply is supply_factor and l_unstaffed is unstaffed:
+                idx = inc.changed([rack_up], [l_up])
+                if inc.worth_it(idx, rack_up.shape[0]):
+                    part = _units(
+                        rack_up[idx], rack_status[idx], supply_factor[rn[idx]],
+                        unstaffed[rn[idx]], c.racks.gpus_per_unit[idx],
+                    )  # fmt: skip
+                    out = tuple(frozen(a) for a in inc.put(l_out, idx, part))
+                    self.cache.rack_units = ((rack_up, rack_status, supply_factor, unstaffed), out)
+                    return out
+        out = tuple(
+            frozen(a)
+            for a in _units(
+                rack_up, rack_status, supply_factor[rn], unstaffed[rn], c.racks.gpus_per_unit
+            )
+        )
+        self.cache.rack_units = ((rack_up, rack_status, supply_factor, unstaffed), out)
+        return out
 
     def _unstaffed(self, headcount: FloatArray) -> BoolArray:
         """Nodes that need support staff and have none (kept while the headcount stands)."""
