@@ -109,7 +109,7 @@ def _error_findings(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
     out = _structure(scenario, idx)
     out += [
         Finding("error", "bad-vendor-order", message, path, (node_id,))
-        for path, node_id, message in order_problems(list(scenario.nodes))
+        for path, node_id, message in order_problems(scenario.nodes)
     ]
     out += [
         Finding("error", "latency-unreachable", message, path, (svc_id,))

@@ -40,6 +40,7 @@ from aifactory_twin.schema.nodes import (
     Ups,
     Vendor,
     order_problems,
+    vendor_orders,
 )
 from aifactory_twin.schema.scenario import (
     FORMAT_NAME,
@@ -120,4 +121,5 @@ __all__ = [
     "make_edge",
     "order_problems",
     "refusal_reason",
+    "vendor_orders",
 ]

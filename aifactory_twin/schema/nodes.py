@@ -9,7 +9,9 @@ one to one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from itertools import repeat
 from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
@@ -482,19 +484,25 @@ Node = Annotated[
 ]
 
 
-def order_problems(nodes: list[NodeBase]) -> list[tuple[str, str, str]]:
+def order_problems(
+    nodes: Sequence[NodeBase], ordered: list[int] | None = None
+) -> list[tuple[str, str, str]]:
     """(field path, node id, message) for each delivery whose vendor references do not hold.
 
     A vendor reference must name a vendor node; a second vendor needs a first; a node ordered
     from a vendor cannot also have a fixed delivery date. The rules report these as findings
-    and the supply model refuses to plan with them.
+    and the supply model refuses to plan with them. ``ordered``: :func:`vendor_orders` of
+    ``nodes`` when the caller has it.
     """
-    vendors = {x.id for x in nodes if isinstance(x, Vendor)}
     out: list[tuple[str, str, str]] = []
-    for i, node in enumerate(nodes):
-        delivery = getattr(node, "delivery", None)
-        if not isinstance(delivery, Delivery) or not (delivery.vendor or delivery.second_vendor):
-            continue
+    if ordered is None:
+        ordered = vendor_orders(nodes)
+    if not ordered:
+        return out
+    vendors = {x.id for x in nodes if isinstance(x, Vendor)}
+    for i in ordered:
+        node = nodes[i]
+        delivery = node.delivery  # type: ignore[attr-defined]
         where = f"nodes[{i}].delivery"
         for part in ("vendor", "second_vendor"):
             name = getattr(delivery, part)
@@ -508,6 +516,20 @@ def order_problems(nodes: list[NodeBase]) -> list[tuple[str, str, str]]:
             message = f"{node.id!r} has a fixed delivery date and a vendor: give one of them"
             out.append((f"{where}.delivery_date", node.id, message))
     return out
+
+
+def vendor_orders(nodes: Sequence[NodeBase]) -> list[int]:
+    """Positions of the nodes whose delivery names a vendor (or a second vendor), in order.
+
+    One pass with no Python call per node: a 40-hall factory has 383,600 nodes and usually no
+    vendor at all, and the rules and the supply plan both ask.
+    """
+    deliveries = list(map(getattr, nodes, repeat("delivery"), repeat(None)))
+    return [
+        i
+        for i, d in enumerate(deliveries)
+        if isinstance(d, Delivery) and (d.vendor or d.second_vendor)
+    ]
 
 
 # Tag → class, read off the union so a new kind is listed once (in ``Node``).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -28,11 +29,17 @@ from aifactory_twin.schema import (
     Storage,
     Ups,
 )
-from aifactory_twin.sim.compile.common import floats, problem
+from aifactory_twin.sim.compile.common import problem
 from aifactory_twin.sim.compile.compute import rack_capex_usd
-from aifactory_twin.sim.compiled import CompiledScenario, NodeParams
+from aifactory_twin.sim.compiled import CompiledScenario, FloatArray, NodeParams
 from aifactory_twin.sim.models.data import governance_factors
-from aifactory_twin.sim.models.supply import SupplyError, ordered_from_vendor, supply_plan
+from aifactory_twin.sim.models.distinct import first_of_each
+from aifactory_twin.sim.models.supply import (
+    SupplyError,
+    ordered_from_vendor,
+    supply_plan,
+    supply_plan_and_orders,
+)
 
 
 def _embodied_kg(x: NodeBase) -> float:
@@ -52,7 +59,7 @@ def compile_nodes(
 ) -> NodeParams:
     """Per-node parameters (index i = position in ``nodes``); ``seed`` draws vendor deliveries."""
     try:
-        arrival_s, price_factor = supply_plan(nodes, start_time, seed)
+        arrival_s, price_factor, ordered = supply_plan_and_orders(nodes, start_time, seed)
     except SupplyError as exc:
         raise problem(exc.path, str(exc)) from None
     n = len(nodes)
@@ -60,12 +67,17 @@ def compile_nodes(
     fail = np.zeros(n)
     repair = np.ones(n)
     static_kw = np.zeros(n)
-    # Racks column-wise (a big factory has hundreds of thousands of them); same values.
+    embodied = np.zeros(n)
+    # Racks column-wise, once per distinct configuration (a big factory has hundreds of
+    # thousands of them and a handful of configurations); same values.
     at = np.asarray([i for i, _ in racks], dtype=np.intp)
-    capex[at] = [rack_capex_usd(rack, spec) for (_, rack), spec in zip(racks, specs, strict=True)]
-    fail[at] = [rack.failure_rate_per_gpu_hour * rack.accelerators_per_unit for _, rack in racks]
-    repair[at] = [rack.repair_hours for _, rack in racks]
-    for i, x in enumerate(nodes):
+    if racks:
+        capex[at], fail[at], repair[at], embodied[at] = _rack_columns(racks, specs)
+    others = np.ones(n, dtype=bool)
+    others[at] = False
+    for i in np.flatnonzero(others).tolist():
+        x = nodes[i]
+        embodied[i] = _embodied_kg(x)
         if isinstance(x, NetworkSwitch | CoolingUnit | Ups | Pdu | Storage):
             capex[i] = unit_capex_usd(x) if isinstance(x, CoolingUnit) else x.capex_usd
             fail[i] = x.failure_rate_per_hour
@@ -77,15 +89,46 @@ def compile_nodes(
         elif isinstance(x, Storage):
             static_kw[i] = x.power_kw * governance_factors(x)[1]
     return NodeParams(
-        count=floats([float(x.count) for x in nodes]),
+        count=np.fromiter(map(attrgetter("count"), nodes), np.float64, n),
         arrival_s=arrival_s,
         capex_per_unit_usd=capex * price_factor,
-        embodied_kg_per_unit=floats([_embodied_kg(x) for x in nodes]),
+        embodied_kg_per_unit=embodied,
         fail_rate_per_unit_h=fail,
         repair_h=repair,
         static_power_kw=static_kw,
-        supply_seed=seed if any(ordered_from_vendor(x) for x in nodes) else None,
+        supply_seed=seed if ordered else None,
     )
+
+
+_RACK_FIELDS = attrgetter(
+    "capex_usd",
+    "accelerators_per_unit",
+    "failure_rate_per_gpu_hour",
+    "repair_hours",
+    "embodied_kg_co2e",
+)
+"""What a rack's capex, failure rate, repair time and embodied carbon read, with its spec."""
+
+
+def _rack_columns(
+    racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec]
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(capex, failures per unit-hour, repair hours, embodied kg) per rack, in rack order."""
+    rk = [rack for _, rack in racks]
+    firsts, inverse = first_of_each(list(zip(map(_RACK_FIELDS, rk), map(id, specs), strict=True)))
+    table = np.asarray(
+        [
+            (
+                rack_capex_usd(rk[r], specs[r]),
+                rk[r].failure_rate_per_gpu_hour * rk[r].accelerators_per_unit,
+                rk[r].repair_hours,
+                _embodied_kg(rk[r]),
+            )
+            for r in firsts
+        ],
+        dtype=np.float64,
+    )[inverse]
+    return table[:, 0], table[:, 1], table[:, 2], table[:, 3]
 
 
 def deliveries_for_seed(c: CompiledScenario, seed: int) -> CompiledScenario:

@@ -33,11 +33,13 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.schema import NodeBase, Vendor, order_problems
+from aifactory_twin.schema import Delivery, NodeBase, Vendor, order_problems, vendor_orders
+from aifactory_twin.sim.models.distinct import first_of_each
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -57,7 +59,10 @@ class SupplyError(ValueError):
 
 def arrival_seconds(node: NodeBase, start_time: datetime) -> float:
     """Seconds after the start at which ``node``'s units arrive without a vendor (0 = there)."""
-    delivery = getattr(node, "delivery", None)
+    return _arrival_s(getattr(node, "delivery", None), start_time)
+
+
+def _arrival_s(delivery: Delivery | None, start_time: datetime) -> float:
     if delivery is None:
         return 0.0
     if delivery.delivery_date is not None:
@@ -161,17 +166,36 @@ def supply_plan(
     Raises SupplyError when a delivery names something that is not a vendor node, or names a
     vendor together with a fixed delivery date.
     """
-    problems = order_problems(list(nodes))
+    arrival, price, _ = supply_plan_and_orders(nodes, start_time, seed, extra_windows)
+    return arrival, price
+
+
+def supply_plan_and_orders(
+    nodes: Sequence[NodeBase],
+    start_time: datetime,
+    seed: int,
+    extra_windows: Mapping[str, Sequence[tuple[float, float]]] | None = None,
+) -> tuple[FloatArray, FloatArray, list[int]]:
+    """:func:`supply_plan`, and the positions of the nodes ordered from a vendor."""
+    ordered = vendor_orders(nodes)
+    problems = order_problems(nodes, ordered)
     if problems:
         raise SupplyError(problems[0][0], problems[0][2])
-    vendors = {x.id: x for x in nodes if isinstance(x, Vendor)}
-    books: dict[str, _VendorBook] = {}
-    arrival = np.asarray([arrival_seconds(node, start_time) for node in nodes], dtype=np.float64)
+    # Arrivals without a vendor, once per distinct (date, lead time): a big factory has
+    # hundreds of thousands of nodes and a few distinct deliveries.
+    deliveries = list(map(getattr, nodes, repeat("delivery"), repeat(None)))
+    firsts, inverse = first_of_each(
+        [None if d is None else (d.delivery_date, d.lead_time_days) for d in deliveries]
+    )
+    plain = [_arrival_s(deliveries[p], start_time) for p in firsts]
+    arrival = np.asarray(plain, dtype=np.float64)[inverse]
     price = np.ones(len(nodes))
-    for i, node in enumerate(nodes):
-        delivery = getattr(node, "delivery", None)
-        if delivery is None or not (delivery.vendor or delivery.second_vendor):
-            continue
+    vendors = {x.id: x for x in nodes if isinstance(x, Vendor)} if ordered else {}
+    books: dict[str, _VendorBook] = {}
+    for i in ordered:
+        node = nodes[i]
+        delivery = deliveries[i]
+        assert delivery is not None  # vendor_orders lists nodes with a delivery only
         names = [delivery.vendor, delivery.second_vendor]
         order_s = float(delivery.lead_time_days) * DAY_S
         offers = []
@@ -190,7 +214,7 @@ def supply_plan(
         arrival[i] = done
         if len(offers) > 1:
             price[i] = 1.0 + delivery.dual_source_premium
-    return arrival, price
+    return arrival, price, ordered
 
 
 def ordered_from_vendor(node: NodeBase) -> bool:

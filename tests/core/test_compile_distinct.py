@@ -1,0 +1,87 @@
+"""Per-distinct-key compile columns (issue 13, big factories) equal the per-item formulas."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from aifactory_twin.catalog import catalog_embodied_kg, preset_node
+from aifactory_twin.schema import ComputeRack, NodeBase, Pdu, Vendor, order_problems
+from aifactory_twin.sim.compile.compute import rack_capex_usd, rack_specs
+from aifactory_twin.sim.compile.nodes import compile_nodes
+from aifactory_twin.sim.models import supply as sup
+from aifactory_twin.sim.models.distinct import first_of_each
+
+START = datetime(2027, 1, 1)
+
+
+def test_first_of_each_points_every_item_at_its_keys_first_item() -> None:
+    rng = random.Random(7)
+    keys = [(rng.randrange(5), rng.choice("ab")) for _ in range(500)]
+    firsts, inverse = first_of_each(keys)
+    assert firsts == sorted({keys.index(k) for k in keys})
+    assert [keys[firsts[c]] for c in inverse.tolist()] == keys
+    empty_firsts, empty_inverse = first_of_each([])
+    assert empty_firsts == [] and empty_inverse.size == 0
+
+
+def _mixed_racks() -> list[NodeBase]:
+    rng = random.Random(3)
+    nodes: list[NodeBase] = []
+    for i in range(300):
+        fields: dict[str, Any] = {
+            "capex_usd": rng.choice([None, 0.0, 250_000.0]),
+            "embodied_kg_co2e": rng.choice([None, 1200.0]),
+            "failure_rate_per_gpu_hour": rng.choice([1e-5, 2e-5]),
+            "repair_hours": rng.choice([2.0, 3.0]),
+            "accelerators_per_unit": rng.choice([4, 8]),
+            "delivery": {"lead_time_days": rng.choice([0.0, 7.5])},
+        }
+        if i % 50 == 7:
+            fields["delivery"] = {"delivery_date": date(2027, 2, 1)}
+        preset = rng.choice(["dgx_h100", "dgx_b200"])
+        rack = preset_node(preset, f"r{i}", **fields)
+        nodes.append(rack)
+        if i % 60 == 0:
+            nodes.append(Pdu(id=f"p{i}", delivery={"lead_time_days": 2.0}))
+    return nodes
+
+
+def test_node_columns_equal_the_per_node_formulas() -> None:
+    nodes = _mixed_racks()
+    racks = [(i, x) for i, x in enumerate(nodes) if isinstance(x, ComputeRack)]
+    specs = rack_specs(racks)
+    params = compile_nodes(nodes, START, racks, specs, seed=0)
+    for (i, rack), spec in zip(racks, specs, strict=True):
+        assert params.capex_per_unit_usd[i] == rack_capex_usd(rack, spec)
+        assert params.fail_rate_per_unit_h[i] == (
+            rack.failure_rate_per_gpu_hour * rack.accelerators_per_unit
+        )
+        assert params.repair_h[i] == rack.repair_hours
+        own = rack.embodied_kg_co2e
+        assert params.embodied_kg_per_unit[i] == (
+            own if own is not None else catalog_embodied_kg(rack)[0]
+        )
+    expected = [sup.arrival_seconds(x, START) for x in nodes]
+    assert params.arrival_s.tolist() == expected
+    assert params.count.tolist() == [float(x.count) for x in nodes]
+    assert params.supply_seed is None
+
+
+def test_vendor_orders_are_found_among_many_plain_deliveries() -> None:
+    nodes = _mixed_racks()
+    ordered = preset_node("dgx_h100", "ordered", delivery={"vendor": "oem"})
+    stray = preset_node("dgx_h100", "stray", delivery={"vendor": "nobody"})
+    nodes += [ordered, stray, Vendor(id="oem", lead_time_median_days=10.0)]
+    problems = order_problems(nodes)
+    assert [(path, node_id) for path, node_id, _ in problems] == [
+        (f"nodes[{len(nodes) - 2}].delivery.vendor", "stray")
+    ]
+    nodes.pop(-2)
+    arrival, _, positions = sup.supply_plan_and_orders(nodes, START, seed=0)
+    assert positions == [len(nodes) - 2]
+    assert arrival[len(nodes) - 2] > 0
+    assert np.array_equal(arrival[:-2], [sup.arrival_seconds(x, START) for x in nodes[:-2]])
