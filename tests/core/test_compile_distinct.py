@@ -50,6 +50,10 @@ def _mixed_racks() -> list[NodeBase]:
     return nodes
 
 
+def _plain(node: NodeBase) -> float:
+    return sup.plain_arrival_s(getattr(node, "delivery", None), START)
+
+
 def test_node_columns_equal_the_per_node_formulas() -> None:
     nodes = _mixed_racks()
     racks = [(i, x) for i, x in enumerate(nodes) if isinstance(x, ComputeRack)]
@@ -65,7 +69,7 @@ def test_node_columns_equal_the_per_node_formulas() -> None:
         assert params.embodied_kg_per_unit[i] == (
             own if own is not None else catalog_embodied_kg(rack)[0]
         )
-    expected = [sup.arrival_seconds(x, START) for x in nodes]
+    expected = [_plain(x) for x in nodes]
     assert params.arrival_s.tolist() == expected
     assert params.count.tolist() == [float(x.count) for x in nodes]
     assert params.supply_seed is None
@@ -84,4 +88,4 @@ def test_vendor_orders_are_found_among_many_plain_deliveries() -> None:
     arrival, _, positions = sup.supply_plan_and_orders(nodes, START, seed=0)
     assert positions == [len(nodes) - 2]
     assert arrival[len(nodes) - 2] > 0
-    assert np.array_equal(arrival[:-2], [sup.arrival_seconds(x, START) for x in nodes[:-2]])
+    assert np.array_equal(arrival[:-2], [_plain(x) for x in nodes[:-2]])

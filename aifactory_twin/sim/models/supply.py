@@ -57,12 +57,11 @@ class SupplyError(ValueError):
         self.path = path
 
 
-def arrival_seconds(node: NodeBase, start_time: datetime) -> float:
-    """Seconds after the start at which ``node``'s units arrive without a vendor (0 = there)."""
-    return _arrival_s(getattr(node, "delivery", None), start_time)
+def plain_arrival_s(delivery: Delivery | None, start_time: datetime) -> float:
+    """Seconds after the start at which units with ``delivery`` arrive without a vendor.
 
-
-def _arrival_s(delivery: Delivery | None, start_time: datetime) -> float:
+    No delivery (a kind that is never shipped) or no lead time: 0, already there.
+    """
     if delivery is None:
         return 0.0
     if delivery.delivery_date is not None:
@@ -187,7 +186,7 @@ def supply_plan_and_orders(
     firsts, inverse = first_of_each(
         [None if d is None else (d.delivery_date, d.lead_time_days) for d in deliveries]
     )
-    plain = [_arrival_s(deliveries[p], start_time) for p in firsts]
+    plain = [plain_arrival_s(deliveries[p], start_time) for p in firsts]
     arrival = np.asarray(plain, dtype=np.float64)[inverse]
     price = np.ones(len(nodes))
     vendors = {x.id: x for x in nodes if isinstance(x, Vendor)} if ordered else {}
