@@ -9,8 +9,9 @@ cooling unit k, and so on); edge arrays by edge within the part.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import get_args
 
 import numpy as np
@@ -266,9 +267,26 @@ class CompiledScenario:
     perf: JobPerf
     events: tuple[ScheduledEvent, ...]
     facility_rated_it_kw: float
-    edge_ids: tuple[tuple[str, str, str, str], ...] = field(default=())
     weather: YearWeather | None = None
     """Hourly outdoor year (EPW file or climate preset); None = the settings' daily sine."""
+
+    @cached_property
+    def edge_ids(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(id, kind, source, target) of every edge, in file order.
+
+        Built when first asked (the topology key of a live edit): a 40-hall factory has 1.5 M
+        edges and a plain run never compares topologies.
+        """
+        edges = self.scenario.edges
+        return tuple(
+            zip(
+                [e.id for e in edges],
+                [e.kind for e in edges],
+                [e.source for e in edges],
+                [e.target for e in edges],
+                strict=True,
+            )
+        )
 
     @property
     def n_nodes(self) -> int:

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from aifactory_twin.catalog import catalog_embodied_kg, preset_node
-from aifactory_twin.schema import ComputeRack, NodeBase, Pdu, Vendor, order_problems
+from aifactory_twin.errors import ScenarioError
+from aifactory_twin.io import load_scenario
+from aifactory_twin.resources import scene_templates
+from aifactory_twin.schema import (
+    ComputeRack,
+    NodeBase,
+    Pdu,
+    Scenario,
+    Vendor,
+    make_edge,
+    order_problems,
+)
+from aifactory_twin.sim import compile_scenario
 from aifactory_twin.sim.compile.compute import rack_capex_usd, rack_specs
 from aifactory_twin.sim.compile.nodes import compile_nodes
 from aifactory_twin.sim.models import supply as sup
@@ -89,3 +104,31 @@ def test_vendor_orders_are_found_among_many_plain_deliveries() -> None:
     assert positions == [len(nodes) - 2]
     assert arrival[len(nodes) - 2] > 0
     assert np.array_equal(arrival[:-2], [_plain(x) for x in nodes[:-2]])
+
+
+def _scene() -> Scenario:
+    return load_scenario(Path(scene_templates()["training-cluster-1k"]))
+
+
+def test_network_edges_read_from_the_switch_end_whichever_way_drawn() -> None:
+    scenario = _scene()
+    flipped = [
+        e.model_copy(update={"source": e.target, "target": e.source}) if e.kind == "network" else e
+        for e in scenario.edges
+    ]
+    assert any(e.kind == "network" for e in flipped)
+    base = compile_scenario(scenario).network.fabric
+    other = compile_scenario(scenario.model_copy(update={"edges": flipped})).network.fabric
+    for field in dataclasses.fields(base):
+        np.testing.assert_equal(getattr(base, field.name), getattr(other, field.name))
+
+
+def test_an_edge_to_no_node_names_the_edge_and_the_missing_end() -> None:
+    scenario = _scene()
+    ghost = make_edge("to-ghost", "support", scenario.nodes[0].id, "ghost")
+    edges = [*scenario.edges, ghost]
+    with pytest.raises(ScenarioError) as err:
+        compile_scenario(scenario.model_copy(update={"edges": edges}))
+    problem = err.value.problems[0]
+    assert problem.path == f"edges[{len(edges) - 1}]"
+    assert "'to-ghost' names unknown node 'ghost'" in problem.message

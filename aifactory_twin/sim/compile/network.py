@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from aifactory_twin.schema import ComputeRack, NetworkSwitch, Storage
-from aifactory_twin.sim.compile.common import floats, ints
-from aifactory_twin.sim.compiled import NetworkParams, StorageParams
+from aifactory_twin.sim.compile.common import floats, ints, positions
+from aifactory_twin.sim.compiled import IntArray, NetworkParams, StorageParams
 from aifactory_twin.sim.models import network as net
 from aifactory_twin.sim.models.data import governance_factors
 
@@ -19,20 +19,26 @@ from aifactory_twin.sim.models.data import governance_factors
 def compile_network(
     switches: list[tuple[int, NetworkSwitch]],
     racks: list[tuple[int, ComputeRack]],
-    edges: list[tuple[int, int]],
+    edges: tuple[IntArray, IntArray],
+    n_nodes: int,
 ) -> NetworkParams:
-    """Switches (index s in the order of ``switches``) and the racks' fabric."""
+    """Switches (index s in the order of ``switches``) and the racks' fabric.
+
+    ``edges``: the network edges as node-index arrays; an edge is read from its switch end
+    (its source when that is a switch), so it may be drawn either way.
+    """
     sw = [x for _, x in switches]
-    s_index = {i: s for s, (i, _) in enumerate(switches)}
-    r_index = {i: r for r, (i, _) in enumerate(racks)}
-    rack_edges: list[tuple[int, int]] = []
-    switch_edges: list[tuple[int, int]] = []
-    for src, dst in edges:
-        a, b = (src, dst) if src in s_index else (dst, src)
-        if a in s_index and b in r_index:
-            rack_edges.append((s_index[a], r_index[b]))
-        elif a in s_index and b in s_index:
-            switch_edges.append((s_index[a], s_index[b]))
+    s_of = positions([i for i, _ in switches], n_nodes)
+    r_of = positions([i for i, _ in racks], n_nodes)
+    src, dst = edges
+    from_src = s_of[src] >= 0
+    a = np.where(from_src, src, dst)
+    b = np.where(from_src, dst, src)
+    at_switch = s_of[a] >= 0
+    to_rack = at_switch & (r_of[b] >= 0)
+    to_switch = at_switch & ~to_rack & (s_of[b] >= 0)
+    rack_edges = list(zip(s_of[a[to_rack]].tolist(), r_of[b[to_rack]].tolist(), strict=True))
+    switch_edges = list(zip(s_of[a[to_switch]].tolist(), s_of[b[to_switch]].tolist(), strict=True))
     fabric = net.build_fabric(
         rack_edges,
         switch_edges,

@@ -13,8 +13,8 @@ import numpy as np
 import numpy.typing as npt
 
 from aifactory_twin.schema import HEAT_COLLECTORS, ComputeRack, CoolingUnit
-from aifactory_twin.sim.compile.common import floats, ints, problem
-from aifactory_twin.sim.compiled import CoolingPlant
+from aifactory_twin.sim.compile.common import floats, ints, positions, problem
+from aifactory_twin.sim.compiled import CoolingPlant, IntArray
 from aifactory_twin.sim.models import economizer as ec
 from aifactory_twin.sim.models import faults as ft
 from aifactory_twin.sim.models import thermal as th
@@ -43,37 +43,41 @@ def _plant_pair(
 def compile_plant(
     cools: list[tuple[int, CoolingUnit]],
     racks: list[tuple[int, ComputeRack]],
-    edges: list[tuple[int, int]],
+    edges: tuple[IntArray, IntArray],
+    n_nodes: int,
 ) -> CoolingPlant:
-    """Cooling units (index k in the order of ``cools``) and the coolant edges."""
+    """Cooling units (index k in the order of ``cools``) and the coolant edges (node indices)."""
     ck = [x for _, x in cools]
     n_r, n_k = len(racks), len(cools)
-    k_index = {i: k for k, (i, _) in enumerate(cools)}
-    r_index = {i: r for r, (i, _) in enumerate(racks)}
 
     def of_type(types: frozenset[str]) -> npt.NDArray[np.bool_]:
         return np.asarray([x.cooling_type in types for x in ck], dtype=bool)
 
     is_collector = of_type(HEAT_COLLECTORS)
-    ce_cool, ce_rack, ce_liquid = [], [], []
+    is_liquid = of_type(LIQUID_COLLECTORS)
+    supply_c = floats([x.supply_temp_c for x in ck])
+    # Collector → rack edges column-wise (one per rack in a big factory); unit → unit edges,
+    # a few, one by one.
+    k_of = positions([i for i, _ in cools], n_nodes)
+    r_of = positions([i for i, _ in racks], n_nodes)
+    src, dst = edges
+    k_src, r_dst, k_dst = k_of[src], r_of[dst], k_of[dst]
+    from_unit = k_src >= 0
+    to_rack = from_unit & (r_dst >= 0)
+    to_rack &= is_collector[np.where(to_rack, k_src, 0)] if n_k else to_rack
+    ce_cool_a, ce_rack_a = k_src[to_rack], r_dst[to_rack]
+    liquid_a = is_liquid[ce_cool_a]
     pe_rej, pe_col = [], []
     cd_src, cd_dst = [], []
-    for src, dst in edges:
-        if src in k_index and dst in r_index:
-            if is_collector[k_index[src]]:
-                ce_cool.append(k_index[src])
-                ce_rack.append(r_index[dst])
-                ce_liquid.append(ck[k_index[src]].cooling_type in LIQUID_COLLECTORS)
-        elif src in k_index and dst in k_index:
-            a, b = _plant_pair(k_index[src], k_index[dst], is_collector, ck)
-            if is_collector[b] and not is_collector[a]:
-                pe_rej.append(a)
-                pe_col.append(b)
-            elif not is_collector[a] and not is_collector[b]:
-                cd_src.append(a)
-                cd_dst.append(b)
-    ce_cool_a, ce_rack_a = ints(ce_cool), ints(ce_rack)
-    liquid_a = np.asarray(ce_liquid, dtype=bool)
+    between = from_unit & (k_dst >= 0)
+    for ka, kb in zip(k_src[between].tolist(), k_dst[between].tolist(), strict=True):
+        a, b = _plant_pair(ka, kb, is_collector, ck)
+        if is_collector[b] and not is_collector[a]:
+            pe_rej.append(a)
+            pe_col.append(b)
+        elif not is_collector[a] and not is_collector[b]:
+            cd_src.append(a)
+            cd_dst.append(b)
     liq_frac = floats([x.liquid_heat_fraction for _, x in racks])
     has_liq = np.bincount(ce_rack_a[liquid_a], minlength=n_r) > 0
     has_air = np.bincount(ce_rack_a[~liquid_a], minlength=n_r) > 0
@@ -85,9 +89,7 @@ def compile_plant(
     n_air = np.bincount(ce_rack_a, weights=(~liquid_a).astype(float), minlength=n_r)
     per = np.where(liquid_a, n_kind[ce_rack_a], n_air[ce_rack_a])
     ce_weight = raw / np.maximum(per, 1.0)
-    supply_sum = np.bincount(
-        ce_rack_a, weights=ce_weight * floats([ck[k].supply_temp_c for k in ce_cool]), minlength=n_r
-    )
+    supply_sum = np.bincount(ce_rack_a, weights=ce_weight * supply_c[ce_cool_a], minlength=n_r)
     w_sum = np.bincount(ce_rack_a, weights=ce_weight, minlength=n_r)
     pe_col_a = ints(pe_col)
     per_col = np.bincount(pe_col_a, minlength=n_k).astype(float)
@@ -109,7 +111,7 @@ def compile_plant(
     # of its collectors' supply temperatures, or the assumed room's.
     air_supply = np.full(n_k, np.inf)
     if pe_rej:
-        np.minimum.at(air_supply, ints(pe_rej), floats([ck[k].supply_temp_c for k in pe_col]))
+        np.minimum.at(air_supply, ints(pe_rej), supply_c[ints(pe_col)])
     cd_src_a = ints(cd_src)
     tower_cond = np.bincount(cd_dst_a[is_tower[cd_src_a]], minlength=n_k) > 0
     # A tower that names no water use evaporates by the rule of thumb (models/thermal.py).
@@ -122,7 +124,7 @@ def compile_plant(
     return CoolingPlant(
         unit_node=ints([i for i, _ in cools]),
         is_collector=is_collector,
-        is_liquid_collector=of_type(LIQUID_COLLECTORS),
+        is_liquid_collector=is_liquid,
         is_chiller=of_type(frozenset({"chiller"})),
         is_dry_cooler=of_type(frozenset({"dry_cooler"})),
         is_tower=is_tower,
@@ -131,7 +133,7 @@ def compile_plant(
         fan_pump_fraction=floats([x.fan_pump_power_fraction for x in ck]),
         min_speed=floats([x.min_speed_fraction for x in ck]),
         chiller_vsd=np.asarray([x.compressor == "vsd" for x in ck], dtype=np.int8),
-        supply_c=floats([x.supply_temp_c for x in ck]),
+        supply_c=supply_c,
         wue_l_per_kwh=floats(wue),
         # An economizer replaces the older free-cooling threshold of the same chiller.
         free_cooling_below_c=floats(

@@ -33,7 +33,7 @@ def compile_sites(
     rack_node: IntArray,
     cloud_node: IntArray,
     teams: list[tuple[int, StaffTeam]],
-    support: list[tuple[int, int]],
+    support: tuple[IntArray, IntArray],
     node_params: NodeParams,
 ) -> None:
     """Narrow the inference hosts by latency and build the WAN flows; set travel times."""
@@ -109,13 +109,13 @@ def _travel(
     known: dict[str, Site],
     where: list[str],
     teams: list[tuple[int, StaffTeam]],
-    support: list[tuple[int, int]],
+    support: tuple[IntArray, IntArray],
     node_params: NodeParams,
 ) -> None:
     """Per node: the travel time of the nearest technician team looking after it (0 if local)."""
     tech = {i: where[i] for i, x in teams if x.role in TECHNICIAN_ROLES}
     travel = np.full(len(where), math.inf)
-    for team, node in support:
+    for team, node in zip(support[0].tolist(), support[1].tolist(), strict=True):
         if team not in tech:
             continue
         at = where[node]

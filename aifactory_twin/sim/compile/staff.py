@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from aifactory_twin.schema import StaffTeam
-from aifactory_twin.sim.compile.common import floats, ints
-from aifactory_twin.sim.compiled import ROLES, StaffParams
+from aifactory_twin.sim.compile.common import floats, ints, positions
+from aifactory_twin.sim.compiled import ROLES, IntArray, StaffParams
 from aifactory_twin.sim.models import staff as stf
 
 TECHNICIAN_ROLES = frozenset({"facilities_ops", "network_ops"})
@@ -24,11 +24,15 @@ def _pay_ratio(team: StaffTeam) -> float:
     return 1.0 if market is None else team.salary_usd_per_year / market
 
 
-def compile_staff(teams: list[tuple[int, StaffTeam]], edges: list[tuple[int, int]]) -> StaffParams:
-    """Teams (index t in the order of ``teams``) and their support edges."""
+def compile_staff(
+    teams: list[tuple[int, StaffTeam]], edges: tuple[IntArray, IntArray], n_nodes: int
+) -> StaffParams:
+    """Teams (index t in the order of ``teams``) and their support edges (node-index arrays)."""
     tm = [x for _, x in teams]
-    t_index = {i: t for t, (i, _) in enumerate(teams)}
-    kept = [(t_index[src], dst) for src, dst in edges if src in t_index]
+    team_of = positions([i for i, _ in teams], n_nodes)
+    src, dst = edges
+    team = team_of[src]
+    kept = team >= 0
     role = ints([ROLES.index(x.role) for x in tm])
     return StaffParams(
         team_node=ints([i for i, _ in teams]),
@@ -59,6 +63,6 @@ def compile_staff(teams: list[tuple[int, StaffTeam]], edges: list[tuple[int, int
         ramp_up_s=floats([x.ramp_up_days * 86400.0 for x in tm]),
         on_shift_fraction=floats([40.0 / COVERED_HOURS_PER_WEEK[x.shift_coverage] for x in tm]),
         coverage=tuple(x.shift_coverage for x in tm),
-        support_team_index=ints([t for t, _ in kept]),
-        support_node=ints([node for _, node in kept]),
+        support_team_index=team[kept],
+        support_node=dst[kept],
     )
