@@ -14,11 +14,11 @@ import math
 from collections import deque
 from collections.abc import Iterable
 from itertools import repeat
-from operator import ne
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from aifactory_twin.columns import EDGE_KIND_CODE, columns
 from aifactory_twin.kinds import NEEDS_POWER_KINDS
 from aifactory_twin.schema import (
     ALLOWED_CONNECTIONS,
@@ -59,31 +59,29 @@ class FactoryIndex:
 
     def __init__(self, scenario: Scenario) -> None:
         nodes = scenario.nodes
-        ids = [n.id for n in nodes]
-        by_id: dict[str, NodeBase] = dict(zip(ids, nodes, strict=True))
+        cols = columns(scenario)
         # Same map as Scenario.node_by_id (first one wins) without a per-node Python call; a
         # repeated id (an error the rules report) falls back to it.
-        self.nodes: dict[str, NodeBase] = by_id if len(by_id) == len(ids) else scenario.node_by_id()
-        self.kind: dict[str, str] = dict(
-            zip(self.nodes, [n.kind for n in self.nodes.values()], strict=True)
-        )
+        node_kinds = [n.kind for n in nodes]
+        if cols.ids_unique:
+            self.nodes: dict[str, NodeBase] = dict(zip(cols.ids, nodes, strict=True))
+            self.kind: dict[str, str] = dict(zip(cols.ids, node_kinds, strict=True))
+        else:
+            self.nodes = scenario.node_by_id()
+            self.kind = {node_id: node.kind for node_id, node in self.nodes.items()}
         self._by_kind: dict[str, list[str]] | None = None
-        edges = scenario.edges
-        n = len(edges)
-        sources = [e.source for e in edges]
-        targets = [e.target for e in edges]
         # Usability as one table lookup per edge on small integer codes (edge kind, source
-        # kind, target kind; a missing end gets the code no connection allows).
-        codes = map(_NODE_CODE.get, self.kind.values(), repeat(_NO_NODE))
-        code_of = dict(zip(self.nodes, codes, strict=False))  # strict: repeat() never ends
-        src_code = np.fromiter(map(code_of.get, sources, repeat(_NO_NODE)), np.intp, n)
-        dst_code = np.fromiter(map(code_of.get, targets, repeat(_NO_NODE)), np.intp, n)
-        kind_code = np.fromiter(map(_EDGE_CODE.__getitem__, (e.kind for e in edges)), np.intp, n)
-        usable = _USABLE[kind_code, src_code, dst_code]
-        usable &= np.fromiter(map(ne, sources, targets), np.bool_, n)  # no self-loops
+        # kind, target kind). An edge end's position is its id's first node, whose kind is the
+        # one ``kind`` holds; a missing end, position -1, reads the appended code that no
+        # connection allows.
+        code = np.fromiter(map(_NODE_CODE.get, node_kinds, repeat(_NO_NODE)), np.intp)
+        code = np.append(code, _NO_NODE)
+        kind_code = cols.edge_kind
+        usable = _USABLE[kind_code, code[cols.src], code[cols.dst]]
+        usable &= cols.src != cols.dst  # no self-loops (a missing end is refused already)
         self.rejected: list[int] = np.flatnonzero(~usable).tolist()
         """Positions in ``scenario.edges`` of dangling, self-looping or refused edges."""
-        self._edges = (kind_code, sources, targets, usable)
+        self._edges = (kind_code, cols.sources, cols.targets, usable)
         self._adjacency: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
 
     def _built(self, edge_kind: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -136,7 +134,7 @@ class FactoryIndex:
         return self.successors(edge_kind, node_id) + self.predecessors(edge_kind, node_id)
 
 
-_EDGE_CODE: dict[str, int] = {kind: code for code, kind in enumerate(ALLOWED_CONNECTIONS)}
+_EDGE_CODE: dict[str, int] = EDGE_KIND_CODE  # ALLOWED_CONNECTIONS has one entry per kind
 _NODE_CODE: dict[str, int] = {kind: code for code, kind in enumerate(NODE_KINDS)}
 _NO_NODE = len(NODE_KINDS)
 """Code of a missing node (a dangling edge end) or an unknown kind."""

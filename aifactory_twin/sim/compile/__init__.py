@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
-from itertools import repeat
 from typing import Any, TypeVar
 
 import numpy as np
 
 from aifactory_twin.catalog import accelerator_spec
+from aifactory_twin.columns import EDGE_KIND_CODE, columns
 from aifactory_twin.schema import (
     CloudBurst,
     ComputeRack,
@@ -86,29 +86,19 @@ def compile_scenario(
             gc.enable()
 
 
-def _edges_by_kind(sc: Scenario, index: dict[str, int]) -> EdgesByKind:
-    """Edges as node-index arrays per kind (an unknown end is an error)."""
-    # Column-wise: a 40-hall factory has 1.5 M edges; map and fromiter run at C speed.
-    edges = sc.edges
-    n = len(edges)
-    src = np.fromiter(map(index.get, [e.source for e in edges], repeat(-1)), np.int64, n)
-    dst = np.fromiter(map(index.get, [e.target for e in edges], repeat(-1)), np.int64, n)
+def _edges_by_kind(sc: Scenario) -> EdgesByKind:
+    """Edges as node-index arrays per kind (an unknown end is an error; ids are unique here)."""
+    cols = columns(sc)  # shared with the load's error rules
+    src, dst = cols.src, cols.dst
     dangling = np.flatnonzero((src < 0) | (dst < 0))
     if dangling.size:
         e_pos = int(dangling[0])
-        edge = edges[e_pos]
+        edge = sc.edges[e_pos]
         missing = edge.source if src[e_pos] < 0 else edge.target
         raise problem(f"edges[{e_pos}]", f"edge {edge.id!r} names unknown node {missing!r}")
-    code = np.fromiter(map(_EDGE_KIND_CODE.__getitem__, [e.kind for e in edges]), np.intp, n)
     # WAN edges are read with the sites (``compile/sites.py``), not here.
-    return EdgesByKind(
-        {kind: (src[code == c], dst[code == c]) for kind, c in _EDGE_KIND_CODE.items()}
-    )
-
-
-_EDGE_KIND_CODE = {
-    kind: c for c, kind in enumerate(("power", "coolant", "network", "data", "support", "wan"))
-}
+    kind = cols.edge_kind
+    return EdgesByKind({k: (src[kind == c], dst[kind == c]) for k, c in EDGE_KIND_CODE.items()})
 
 
 _NodeT = TypeVar("_NodeT", bound=NodeBase)
@@ -210,14 +200,14 @@ def _compile(
     if not (step > 0 and np.isfinite(step)):
         raise problem("settings.step_s", f"must be a positive duration (got {step})")
     nodes = list(sc.nodes)
-    ids = [n.id for n in nodes]
+    ids = columns(sc).ids
     if sc.events:
         kinds_by_id = {n.id: str(getattr(n, "kind", "")) for n in nodes}
         for e_pos, event in enumerate(sc.events):
             found = event_problem(event, kinds_by_id)
             if found:
                 raise problem(f"events[{e_pos}].target", found)
-    index = dict(zip(ids, range(len(ids)), strict=True))
+    index = dict(columns(sc).position)
     if len(index) != len(ids):
         seen: set[str] = set()
         for i, node_id in enumerate(ids):
@@ -242,7 +232,7 @@ def _compile(
     stores = of_class(Storage)
     teams = of_class(StaffTeam)
     feeds = of_class(PowerFeed)
-    edges = _edges_by_kind(sc, index)
+    edges = _edges_by_kind(sc)
     rack_params = compile_racks(racks, specs)
     rated_it_kw = float(
         sum(x.power_rating_kw * x.count for _, x in racks)
