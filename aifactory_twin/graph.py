@@ -17,6 +17,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from aifactory_twin.columns import EDGE_KIND_CODE, columns
 from aifactory_twin.kinds import NEEDS_POWER_KINDS
@@ -41,6 +42,8 @@ from aifactory_twin.schema import (
 
 if TYPE_CHECKING:
     import networkx as nx
+
+IntArray = npt.NDArray[np.int64]
 
 # A CDU only moves rack-loop heat into facility water; without a chiller, dry cooler or tower
 # behind it nothing takes that heat out of the building. A CRAH may be a DX unit with its own
@@ -82,6 +85,7 @@ class FactoryIndex:
         self.rejected: list[int] = np.flatnonzero(~usable).tolist()
         """Positions in ``scenario.edges`` of dangling, self-looping or refused edges."""
         self._edges = (kind_code, cols.sources, cols.targets, usable)
+        self._ends = (cols.src, cols.dst)
         self._adjacency: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
 
     def _built(self, edge_kind: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -104,6 +108,16 @@ class FactoryIndex:
                 ins[dst] = [src]
         self._adjacency[edge_kind] = (outs, ins)
         return outs, ins
+
+    def usable_ends(self, edge_kind: str) -> tuple[IntArray, IntArray]:
+        """(source, target) node positions of the usable edges of ``edge_kind``, in file order.
+
+        A position is that of the first node with the id (``columns``); for loops over many
+        nodes that need no id-keyed adjacency.
+        """
+        kind_code, _, _, usable = self._edges
+        chosen = usable & (kind_code == _EDGE_CODE[edge_kind])
+        return self._ends[0][chosen], self._ends[1][chosen]
 
     def of_kind(self, kind: str) -> list[str]:
         """Ids of every node of ``kind``, in file order."""

@@ -9,6 +9,9 @@ a rack with no cooling unit at all is the ``rack-no-cooling`` warning of ``rules
 
 from __future__ import annotations
 
+import numpy as np
+
+from aifactory_twin.columns import columns
 from aifactory_twin.graph import FactoryIndex
 from aifactory_twin.schema import ComputeRack, CoolingUnit, Scenario
 from aifactory_twin.schema.nodes import HEAT_COLLECTORS
@@ -19,8 +22,8 @@ Mismatch = tuple[str, str, str, tuple[str, ...]]
 _ROOM_UNITS = "a CRAH, in-row or rear-door unit"
 
 
-def _collectors(idx: FactoryIndex, rack_id: str) -> list[CoolingUnit]:
-    units = [idx.nodes[u] for u in idx.predecessors("coolant", rack_id)]
+def _collectors(idx: FactoryIndex, feeders: list[str]) -> list[CoolingUnit]:
+    units = [idx.nodes[u] for u in feeders]
     return [u for u in units if isinstance(u, CoolingUnit) and u.cooling_type in HEAT_COLLECTORS]
 
 
@@ -49,27 +52,39 @@ def unit_problem(rack: ComputeRack, unit: CoolingUnit) -> str | None:
 
 def cooling_mode_mismatches(scenario: Scenario, idx: FactoryIndex) -> list[Mismatch]:
     """Every rack whose servers do not suit the units that cool it (module doc)."""
-    out: list[Mismatch] = []
     # Racks of one cooling mode fed by the same units get the same verdict: thousands of racks
     # share a few CDUs, so each (mode, units) pair is judged once and only a rack whose pair
-    # has a problem is looked at in full.
-    fine: dict[tuple[str, tuple[str, ...]], bool] = {}
-    feeding = idx.predecessor_map("coolant")
-    for i, rack in enumerate(scenario.nodes):
-        if not isinstance(rack, ComputeRack):
-            continue
-        key = (rack.cooling, tuple(feeding.get(rack.id, ())))
+    # has a problem is looked at in full. The feeding units come as node positions, grouped
+    # per rack with numpy (a 40-hall factory has 379k racks and as many coolant edges).
+    cols = columns(scenario)
+    racks = [(i, x) for i, x in enumerate(scenario.nodes) if isinstance(x, ComputeRack)]
+    src, dst = idx.usable_ends("coolant")
+    order = np.argsort(dst, kind="stable")  # stable: a rack's feeders stay in file order
+    src, dst = src[order].tolist(), dst[order]
+    # An edge names its target by id, which every node with that id answers to.
+    at = [i for i, _ in racks] if cols.ids_unique else [cols.position[x.id] for _, x in racks]
+    starts = np.searchsorted(dst, at).tolist()
+    ends = np.searchsorted(dst, at, side="right").tolist()
+    ids = cols.ids
+    fine: dict[tuple[str, tuple[int, ...]], bool] = {}
+    out: list[Mismatch] = []
+    for (i, rack), lo, hi in zip(racks, starts, ends, strict=True):
+        key = (rack.cooling, tuple(src[lo:hi]))
         verdict = fine.get(key)
         if verdict is None:
-            verdict = fine[key] = not _rack_mismatches(rack, idx, "")
+            feeders = [ids[p] for p in key[1]]
+            verdict = fine[key] = not _rack_mismatches(rack, idx, feeders, "")
         if not verdict:
-            out += _rack_mismatches(rack, idx, f"nodes[{i}].cooling")
+            feeders = [ids[p] for p in key[1]]
+            out += _rack_mismatches(rack, idx, feeders, f"nodes[{i}].cooling")
     return out
 
 
-def _rack_mismatches(rack: ComputeRack, idx: FactoryIndex, path: str) -> list[Mismatch]:
+def _rack_mismatches(
+    rack: ComputeRack, idx: FactoryIndex, feeders: list[str], path: str
+) -> list[Mismatch]:
     out: list[Mismatch] = []
-    units = _collectors(idx, rack.id)
+    units = _collectors(idx, feeders)
     for unit in units:
         message = unit_problem(rack, unit)
         if message:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from test_sim_builders import hall
 
+from aifactory_twin.graph import FactoryIndex
 from aifactory_twin.rules import check
-from aifactory_twin.schema import Scenario
+from aifactory_twin.rules_cooling import _rack_mismatches, cooling_mode_mismatches
+from aifactory_twin.schema import ComputeRack, CoolingUnit, Scenario, make_edge
 
 
 def _errors(sc: Scenario) -> list[str]:
@@ -66,3 +70,31 @@ def test_server_fan_energy_follows_the_cooling_mode() -> None:
     assert shares["air"] == pytest.approx(0.08)
     assert shares["dlc"] == pytest.approx(0.02)
     assert shares["immersion"] == 0.0
+
+
+def test_grouped_verdicts_equal_judging_every_rack_on_its_own() -> None:
+    """Many racks, random modes and feeders (one id repeated): the per-(mode, units) verdicts
+    the check shares give exactly the findings of judging each rack in full."""
+    rng = random.Random(11)
+    units = [
+        CoolingUnit(id=f"u{k}", cooling_type=rng.choice(["crah", "cdu", "immersion_tank"]))
+        for k in range(6)
+    ]
+    racks = [
+        ComputeRack(id=f"r{j % 190}", cooling=rng.choice(["air", "direct_liquid", "immersion"]))
+        for j in range(200)
+    ]
+    edges = [
+        make_edge(f"e{j}-{k}", "coolant", f"u{k}", rack.id)
+        for j, rack in enumerate(racks)
+        for k in rng.sample(range(6), rng.choice([0, 1, 1, 1, 2]))
+    ]
+    sc = Scenario(nodes=[*units, *racks], edges=edges)
+    idx = FactoryIndex(sc)
+    expected = []
+    for i, node in enumerate(sc.nodes):
+        if isinstance(node, ComputeRack):
+            feeders = idx.predecessors("coolant", node.id)
+            expected += _rack_mismatches(node, idx, feeders, f"nodes[{i}].cooling")
+    assert any(expected)
+    assert cooling_mode_mismatches(sc, idx) == expected
