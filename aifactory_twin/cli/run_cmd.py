@@ -224,16 +224,18 @@ def _formatted(values: Any, spec: str) -> list[str]:
     """One column of numbers as text (``tolist`` first: formatting Python floats is faster).
 
     A float column of a big factory holds few distinct values (383,600 nodes, a few dozen
-    temperatures): each distinct bit pattern is formatted once (so 0.0 and -0.0 stay apart).
+    temperatures): each distinct value is formatted once. Not when a -0.0 is there: it equals
+    0.0 as a dict key but prints as "-0".
     """
     array = np.asarray(values)
-    if array.dtype != np.float64 or array.size < 4096:
-        return list(map(spec.format, array.tolist()))
-    distinct, inverse = np.unique(array.view(np.int64), return_inverse=True)
-    if distinct.size > array.size // 4:
-        return list(map(spec.format, array.tolist()))
-    texts = list(map(spec.format, distinct.view(np.float64).tolist()))
-    return list(map(texts.__getitem__, inverse.ravel().tolist()))
+    items = array.tolist()
+    if array.dtype != np.float64 or array.size < 4096 or np.signbit(array[array == 0.0]).any():
+        return list(map(spec.format, items))
+    distinct = dict.fromkeys(items)
+    if len(distinct) > len(items) // 4:
+        return list(map(spec.format, items))
+    texts = {value: spec.format(value) for value in distinct}
+    return list(map(texts.__getitem__, items))
 
 
 def _needs_quotes(text: str) -> bool:
