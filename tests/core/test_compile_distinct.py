@@ -25,7 +25,8 @@ from aifactory_twin.schema import (
     order_problems,
 )
 from aifactory_twin.sim import compile_scenario
-from aifactory_twin.sim.compile.compute import rack_capex_usd, rack_specs
+from aifactory_twin.sim.compile import _racks_per_configuration
+from aifactory_twin.sim.compile.compute import compile_racks, rack_capex_usd, rack_specs
 from aifactory_twin.sim.compile.nodes import compile_nodes
 from aifactory_twin.sim.models import supply as sup
 from aifactory_twin.sim.models.distinct import first_of_each
@@ -132,3 +133,30 @@ def test_an_edge_to_no_node_names_the_edge_and_the_missing_end() -> None:
     problem = err.value.problems[0]
     assert problem.path == f"edges[{len(edges) - 1}]"
     assert "'to-ghost' names unknown node 'ghost'" in problem.message
+
+
+def test_rack_parameters_per_configuration_equal_rack_by_rack() -> None:
+    """Racks that differ in names, places, groups and deliveries share their parameters; the
+    spread arrays equal compiling every rack (so compile_racks must not read those fields)."""
+    rng = random.Random(9)
+    racks: list[tuple[int, ComputeRack]] = []
+    for i in range(400):
+        rack = preset_node(
+            rng.choice(["dgx_h100", "dgx_b200"]),
+            f"r{i}",
+            name=f"rack {i}",
+            group=rng.choice(["a", "hall-2"]),
+            position={"x": float(i), "y": 0.0},
+            delivery={"lead_time_days": rng.choice([0.0, 3.0])},
+            cooling=rng.choice(["air", "direct_liquid"]),
+            power_limit_w=rng.choice([None, 500.0]),
+            host_idle_w=rng.choice([900.0, 1200.0]),
+        )
+        assert isinstance(rack, ComputeRack)
+        racks.append((3 * i + 1, rack))
+    specs = rack_specs(racks)
+    shared = _racks_per_configuration(racks, specs)
+    direct = compile_racks(racks, specs)
+    for field in dataclasses.fields(direct):
+        got, want = getattr(shared, field.name), getattr(direct, field.name)
+        assert got.dtype == want.dtype and np.array_equal(got, want), field.name

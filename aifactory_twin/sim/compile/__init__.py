@@ -15,8 +15,10 @@ time for jobs that describe their model). Each part returns the matching part of
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -24,6 +26,7 @@ import numpy as np
 from aifactory_twin.catalog import accelerator_spec
 from aifactory_twin.columns import EDGE_KIND_CODE, columns
 from aifactory_twin.schema import (
+    AcceleratorSpec,
     CloudBurst,
     ComputeRack,
     CoolingUnit,
@@ -52,10 +55,12 @@ from aifactory_twin.sim.compiled import (
     ROLES,
     CompiledScenario,
     NodeParams,
+    RackParams,
     event_problem,
 )
 from aifactory_twin.sim.models.compute import Workloads, compile_workloads
 from aifactory_twin.sim.models.data_pipeline import access_pattern, ready_times_s
+from aifactory_twin.sim.models.distinct import first_of_each
 from aifactory_twin.variants import apply_variant
 
 __all__ = [
@@ -99,6 +104,39 @@ def _edges_by_kind(sc: Scenario) -> EdgesByKind:
     # WAN edges are read with the sites (``compile/sites.py``), not here.
     kind = cols.edge_kind
     return EdgesByKind({k: (src[kind == c], dst[kind == c]) for k, c in EDGE_KIND_CODE.items()})
+
+
+_RACK_IDENTITY = frozenset({"id", "name", "position", "group", "delivery"})
+"""Rack fields ``compile_racks`` does not read: racks differing only in these share parameters."""
+
+
+def _racks_per_configuration(
+    racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec]
+) -> RackParams:
+    """``compile_racks(racks, specs)``, computed once per distinct rack configuration.
+
+    A 40-hall factory has 378,880 racks and a few configurations: the parameters of the first
+    rack of each configuration are spread to the others with one index array (same values).
+    """
+    reads = attrgetter(*(f for f in ComputeRack.model_fields if f not in _RACK_IDENTITY))
+    rk = [x for _, x in racks]
+    try:
+        keys = list(zip(map(type, rk), map(reads, rk), map(id, specs), strict=True))
+        firsts, inverse = first_of_each(keys)
+    except TypeError:  # a field that cannot be a dict key: compile rack by rack
+        return compile_racks(racks, specs)
+    if len(firsts) == len(racks):
+        return compile_racks(racks, specs)
+    once = compile_racks([racks[r] for r in firsts], [specs[r] for r in firsts])
+    spread: dict[str, Any] = {"node": np.asarray([i for i, _ in racks], dtype=np.int64)}
+    for field in dataclasses.fields(once):
+        value = getattr(once, field.name)
+        if field.name == "node":
+            continue
+        if not (isinstance(value, np.ndarray) and value.shape[:1] == (len(firsts),)):
+            return compile_racks(racks, specs)  # not a per-rack array: nothing to spread
+        spread[field.name] = value[inverse]
+    return RackParams(**spread)
 
 
 _NodeT = TypeVar("_NodeT", bound=NodeBase)
@@ -233,7 +271,7 @@ def _compile(
     teams = of_class(StaffTeam)
     feeds = of_class(PowerFeed)
     edges = _edges_by_kind(sc)
-    rack_params = compile_racks(racks, specs)
+    rack_params = _racks_per_configuration(racks, specs)
     rated_it_kw = float(
         sum(x.power_rating_kw * x.count for _, x in racks)
         + sum(x.power_w / 1000.0 * x.count for _, x in switches)
