@@ -139,10 +139,6 @@ class FactoryIndex:
         """Nodes that reach ``node_id`` by one usable edge of ``edge_kind``."""
         return self._built(edge_kind)[1].get(node_id, [])
 
-    def predecessor_map(self, edge_kind: str) -> dict[str, list[str]]:
-        """Node id → :meth:`predecessors` along ``edge_kind``, for loops over many nodes."""
-        return self._built(edge_kind)[1]
-
     def neighbours(self, edge_kind: str, node_id: str) -> list[str]:
         """Successors then predecessors of ``node_id`` along ``edge_kind``."""
         return self.successors(edge_kind, node_id) + self.predecessors(edge_kind, node_id)
