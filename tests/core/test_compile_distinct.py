@@ -25,7 +25,7 @@ from aifactory_twin.schema import (
     order_problems,
 )
 from aifactory_twin.sim import compile_scenario
-from aifactory_twin.sim.compile import _racks_per_configuration
+from aifactory_twin.sim.compile import _rack_configurations, _racks_per_configuration
 from aifactory_twin.sim.compile.compute import compile_racks, rack_capex_usd, rack_specs
 from aifactory_twin.sim.compile.nodes import compile_nodes
 from aifactory_twin.sim.models import supply as sup
@@ -75,6 +75,9 @@ def test_node_columns_equal_the_per_node_formulas() -> None:
     racks = [(i, x) for i, x in enumerate(nodes) if isinstance(x, ComputeRack)]
     specs = rack_specs(racks)
     params = compile_nodes(nodes, START, racks, specs, seed=0)
+    grouped = compile_nodes(nodes, START, racks, specs, 0, _rack_configurations(racks, specs))
+    for field in dataclasses.fields(params):
+        np.testing.assert_equal(getattr(grouped, field.name), getattr(params, field.name))
     for (i, rack), spec in zip(racks, specs, strict=True):
         assert params.capex_per_unit_usd[i] == rack_capex_usd(rack, spec)
         assert params.fail_rate_per_unit_h[i] == (
@@ -155,7 +158,9 @@ def test_rack_parameters_per_configuration_equal_rack_by_rack() -> None:
         assert isinstance(rack, ComputeRack)
         racks.append((3 * i + 1, rack))
     specs = rack_specs(racks)
-    shared = _racks_per_configuration(racks, specs)
+    groups = _rack_configurations(racks, specs)
+    assert groups is not None and len(groups[0]) < len(racks)
+    shared = _racks_per_configuration(racks, specs, groups)
     direct = compile_racks(racks, specs)
     for field in dataclasses.fields(direct):
         got, want = getattr(shared, field.name), getattr(direct, field.name)

@@ -60,7 +60,7 @@ from aifactory_twin.sim.compiled import (
 )
 from aifactory_twin.sim.models.compute import Workloads, compile_workloads
 from aifactory_twin.sim.models.data_pipeline import access_pattern, ready_times_s
-from aifactory_twin.sim.models.distinct import first_of_each
+from aifactory_twin.sim.models.distinct import Groups, first_of_each
 from aifactory_twin.variants import apply_variant
 
 __all__ = [
@@ -110,23 +110,32 @@ _RACK_IDENTITY = frozenset({"id", "name", "position", "group", "delivery"})
 """Rack fields ``compile_racks`` does not read: racks differing only in these share parameters."""
 
 
-def _racks_per_configuration(
+def _rack_configurations(
     racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec]
-) -> RackParams:
-    """``compile_racks(racks, specs)``, computed once per distinct rack configuration.
+) -> Groups | None:
+    """Racks grouped by configuration: every field but ``_RACK_IDENTITY``, and the spec.
 
-    A 40-hall factory has 378,880 racks and a few configurations: the parameters of the first
-    rack of each configuration are spread to the others with one index array (same values).
+    None when a field cannot be a dict key (the parts then go rack by rack).
     """
     reads = attrgetter(*(f for f in ComputeRack.model_fields if f not in _RACK_IDENTITY))
     rk = [x for _, x in racks]
     try:
-        keys = list(zip(map(type, rk), map(reads, rk), map(id, specs), strict=True))
-        firsts, inverse = first_of_each(keys)
-    except TypeError:  # a field that cannot be a dict key: compile rack by rack
+        return first_of_each(list(zip(map(type, rk), map(reads, rk), map(id, specs), strict=True)))
+    except TypeError:
+        return None
+
+
+def _racks_per_configuration(
+    racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec], groups: Groups | None
+) -> RackParams:
+    """``compile_racks(racks, specs)``, computed once per rack configuration (``groups``).
+
+    A 40-hall factory has 378,880 racks and a few configurations: the parameters of the first
+    rack of each configuration are spread to the others with one index array (same values).
+    """
+    if groups is None or len(groups[0]) == len(racks):
         return compile_racks(racks, specs)
-    if len(firsts) == len(racks):
-        return compile_racks(racks, specs)
+    firsts, inverse = groups
     once = compile_racks([racks[r] for r in firsts], [specs[r] for r in firsts])
     spread: dict[str, Any] = {"node": np.asarray([i for i, _ in racks], dtype=np.int64)}
     for field in dataclasses.fields(once):
@@ -264,14 +273,17 @@ def _compile(
     sc = expand_job_mix(sc, max(peaks, default=0.0))
     sc = expand_job_traces(sc, max(peaks, default=0.0))
     sc, retrain_chains = expand_retrains(sc, horizon)
-    node_params = compile_nodes(nodes, settings.start_time, racks, specs, settings.seed)
+    rack_groups = _rack_configurations(racks, specs)
+    node_params = compile_nodes(
+        nodes, settings.start_time, racks, specs, settings.seed, rack_groups
+    )
     cools = of_class(CoolingUnit)
     switches = of_class(NetworkSwitch)
     stores = of_class(Storage)
     teams = of_class(StaffTeam)
     feeds = of_class(PowerFeed)
     edges = _edges_by_kind(sc)
-    rack_params = _racks_per_configuration(racks, specs)
+    rack_params = _racks_per_configuration(racks, specs, rack_groups)
     rated_it_kw = float(
         sum(x.power_rating_kw * x.count for _, x in racks)
         + sum(x.power_w / 1000.0 * x.count for _, x in switches)

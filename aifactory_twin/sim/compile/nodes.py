@@ -33,7 +33,7 @@ from aifactory_twin.sim.compile.common import problem
 from aifactory_twin.sim.compile.compute import rack_capex_usd
 from aifactory_twin.sim.compiled import CompiledScenario, FloatArray, NodeParams
 from aifactory_twin.sim.models.data import governance_factors
-from aifactory_twin.sim.models.distinct import first_of_each
+from aifactory_twin.sim.models.distinct import Groups, first_of_each
 from aifactory_twin.sim.models.supply import (
     SupplyError,
     ordered_from_vendor,
@@ -56,8 +56,13 @@ def compile_nodes(
     racks: list[tuple[int, ComputeRack]],
     specs: list[AcceleratorSpec],
     seed: int,
+    rack_groups: Groups | None = None,
 ) -> NodeParams:
-    """Per-node parameters (index i = position in ``nodes``); ``seed`` draws vendor deliveries."""
+    """Per-node parameters (index i = position in ``nodes``); ``seed`` draws vendor deliveries.
+
+    ``rack_groups``: the racks grouped by configuration (every field the rack columns read, and
+    the spec), when the caller has them.
+    """
     try:
         arrival_s, price_factor, ordered = supply_plan_and_orders(nodes, start_time, seed)
     except SupplyError as exc:
@@ -72,7 +77,7 @@ def compile_nodes(
     # thousands of them and a handful of configurations); same values.
     at = np.asarray([i for i, _ in racks], dtype=np.intp)
     if racks:
-        capex[at], fail[at], repair[at], embodied[at] = _rack_columns(racks, specs)
+        capex[at], fail[at], repair[at], embodied[at] = _rack_columns(racks, specs, rack_groups)
     others = np.ones(n, dtype=bool)
     others[at] = False
     for i in np.flatnonzero(others).tolist():
@@ -111,11 +116,13 @@ _RACK_FIELDS = attrgetter(
 
 
 def _rack_columns(
-    racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec]
+    racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec], groups: Groups | None
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """(capex, failures per unit-hour, repair hours, embodied kg) per rack, in rack order."""
     rk = [rack for _, rack in racks]
-    firsts, inverse = first_of_each(list(zip(map(_RACK_FIELDS, rk), map(id, specs), strict=True)))
+    if groups is None:
+        groups = first_of_each(list(zip(map(_RACK_FIELDS, rk), map(id, specs), strict=True)))
+    firsts, inverse = groups
     table = np.asarray(
         [
             (

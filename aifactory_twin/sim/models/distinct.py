@@ -16,8 +16,11 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+Groups = tuple[list[int], npt.NDArray[np.intp]]
+"""(position of the first item of each group, per item the place of its group in that list)."""
 
-def first_of_each(keys: Sequence[Hashable]) -> tuple[list[int], npt.NDArray[np.intp]]:
+
+def first_of_each(keys: Sequence[Hashable]) -> Groups:
     """(position of the first item of each distinct key, per item its key's place in that list).
 
     ``[value(items[p]) for p in firsts]`` then ``[inverse]`` gives ``value`` of every item,

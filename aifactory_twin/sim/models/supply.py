@@ -38,7 +38,7 @@ from itertools import repeat
 import numpy as np
 import numpy.typing as npt
 
-from aifactory_twin.schema import Delivery, NodeBase, Vendor, order_problems, vendor_orders
+from aifactory_twin.schema import Delivery, NodeBase, Vendor, order_problems
 from aifactory_twin.sim.models.distinct import first_of_each
 
 FloatArray = npt.NDArray[np.float64]
@@ -176,17 +176,24 @@ def supply_plan_and_orders(
     extra_windows: Mapping[str, Sequence[tuple[float, float]]] | None = None,
 ) -> tuple[FloatArray, FloatArray, list[int]]:
     """:func:`supply_plan`, and the positions of the nodes ordered from a vendor."""
-    ordered = vendor_orders(nodes)
-    problems = order_problems(nodes, ordered)
-    if problems:
-        raise SupplyError(problems[0][0], problems[0][2])
-    # Arrivals without a vendor, once per distinct (date, lead time): a big factory has
+    # One pass over the deliveries, then once per distinct delivery: a big factory has
     # hundreds of thousands of nodes and a few distinct deliveries.
     deliveries = list(map(getattr, nodes, repeat("delivery"), repeat(None)))
     firsts, inverse = first_of_each(
-        [None if d is None else (d.delivery_date, d.lead_time_days) for d in deliveries]
+        [
+            None if d is None else (d.delivery_date, d.lead_time_days, d.vendor, d.second_vendor)
+            for d in deliveries
+        ]
     )
-    plain = [plain_arrival_s(deliveries[p], start_time) for p in firsts]
+    distinct = [deliveries[p] for p in firsts]
+    from_vendor = np.asarray(
+        [d is not None and bool(d.vendor or d.second_vendor) for d in distinct], dtype=bool
+    )
+    ordered: list[int] = np.flatnonzero(from_vendor[inverse]).tolist() if firsts else []
+    problems = order_problems(nodes, ordered)
+    if problems:
+        raise SupplyError(problems[0][0], problems[0][2])
+    plain = [plain_arrival_s(d, start_time) for d in distinct]
     arrival = np.asarray(plain, dtype=np.float64)[inverse]
     price = np.ones(len(nodes))
     vendors = {x.id: x for x in nodes if isinstance(x, Vendor)} if ordered else {}
