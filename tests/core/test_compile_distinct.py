@@ -75,7 +75,7 @@ def test_node_columns_equal_the_per_node_formulas() -> None:
     racks = [(i, x) for i, x in enumerate(nodes) if isinstance(x, ComputeRack)]
     specs = rack_specs(racks)
     params = compile_nodes(nodes, START, racks, specs, seed=0)
-    grouped = compile_nodes(nodes, START, racks, specs, 0, _rack_configurations(racks, specs))
+    grouped = compile_nodes(nodes, START, racks, specs, 0, _rack_configurations(racks))
     for field in dataclasses.fields(params):
         np.testing.assert_equal(getattr(grouped, field.name), getattr(params, field.name))
     for (i, rack), spec in zip(racks, specs, strict=True):
@@ -158,10 +158,25 @@ def test_rack_parameters_per_configuration_equal_rack_by_rack() -> None:
         assert isinstance(rack, ComputeRack)
         racks.append((3 * i + 1, rack))
     specs = rack_specs(racks)
-    groups = _rack_configurations(racks, specs)
+    groups = _rack_configurations(racks)
     assert groups is not None and len(groups[0]) < len(racks)
     shared = _racks_per_configuration(racks, specs, groups)
     direct = compile_racks(racks, specs)
     for field in dataclasses.fields(direct):
         got, want = getattr(shared, field.name), getattr(direct, field.name)
         assert got.dtype == want.dtype and np.array_equal(got, want), field.name
+
+
+def test_an_unknown_accelerator_names_the_first_rack_that_has_it() -> None:
+    scenario = _scene()
+    rack_at = [i for i, x in enumerate(scenario.nodes) if isinstance(x, ComputeRack)]
+    bad = {rack_at[-1]: "nope-b", rack_at[1]: "nope-a", rack_at[2]: "nope-a"}
+    nodes = [
+        x.model_copy(update={"accelerator": bad[i]}) if i in bad else x
+        for i, x in enumerate(scenario.nodes)
+    ]
+    with pytest.raises(ScenarioError) as err:
+        compile_scenario(scenario.model_copy(update={"nodes": nodes}))
+    problem = err.value.problems[0]
+    assert problem.path == f"nodes[{rack_at[1]}].accelerator"
+    assert "'nope-a'" in problem.message

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 from collections.abc import Callable, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 import numpy as np
@@ -110,19 +110,45 @@ _RACK_IDENTITY = frozenset({"id", "name", "position", "group", "delivery"})
 """Rack fields ``compile_racks`` does not read: racks differing only in these share parameters."""
 
 
-def _rack_configurations(
-    racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec]
-) -> Groups | None:
-    """Racks grouped by configuration: every field but ``_RACK_IDENTITY``, and the spec.
+def _rack_configurations(racks: list[tuple[int, ComputeRack]]) -> Groups | None:
+    """Racks grouped by configuration: every field but ``_RACK_IDENTITY``.
 
-    None when a field cannot be a dict key (the parts then go rack by rack).
+    The accelerator spec follows from the fields (``rack_specs``), so it is the same within a
+    group. None when a rack is of a subclass or a field cannot be a dict key (the parts then go
+    rack by rack).
     """
-    reads = attrgetter(*(f for f in ComputeRack.model_fields if f not in _RACK_IDENTITY))
     rk = [x for _, x in racks]
+    if set(map(type, rk)) - {ComputeRack}:
+        return None
+    reads = itemgetter(*_RACK_CONFIGURATION)
     try:
-        return first_of_each(list(zip(map(type, rk), map(reads, rk), map(id, specs), strict=True)))
+        return first_of_each(list(map(reads, map(_fields_of, rk))))
     except TypeError:
         return None
+
+
+_RACK_CONFIGURATION = tuple(f for f in ComputeRack.model_fields if f not in _RACK_IDENTITY)
+_fields_of = attrgetter("__dict__")  # a model's field values, read without attribute lookups
+
+
+def _rack_specs_per_configuration(
+    racks: list[tuple[int, ComputeRack]], groups: Groups | None
+) -> list[AcceleratorSpec]:
+    """``rack_specs(racks)``, resolved once per rack configuration."""
+    if groups is None:
+        return rack_specs(racks)
+    firsts, inverse = groups
+    once = rack_specs([racks[r] for r in firsts])
+    return list(map(once.__getitem__, inverse.tolist()))
+
+
+def _rated_rack_kw(racks: list[tuple[int, ComputeRack]], groups: Groups | None) -> float:
+    """Sum of the racks' rated power × count, in rack order (the same float sum)."""
+    if groups is None:
+        return sum(x.power_rating_kw * x.count for _, x in racks)
+    firsts, inverse = groups
+    once = [racks[r][1].power_rating_kw * racks[r][1].count for r in firsts]
+    return sum(map(once.__getitem__, inverse.tolist()))
 
 
 def _racks_per_configuration(
@@ -264,7 +290,8 @@ def _compile(
     kinds = np.asarray([str(getattr(x, "kind", "")) for x in nodes], dtype=np.str_)
     of_class = _by_class(nodes)
     racks = of_class(ComputeRack)
-    specs = rack_specs(racks)
+    rack_groups = _rack_configurations(racks)
+    specs = _rack_specs_per_configuration(racks, rack_groups)
     # The job mix and the replayed traces size their jobs' work on the fastest accelerator.
     clouds = of_class(CloudBurst)
     peaks = [x.peak_bf16_tflops for x in specs] + [
@@ -273,7 +300,6 @@ def _compile(
     sc = expand_job_mix(sc, max(peaks, default=0.0))
     sc = expand_job_traces(sc, max(peaks, default=0.0))
     sc, retrain_chains = expand_retrains(sc, horizon)
-    rack_groups = _rack_configurations(racks, specs)
     node_params = compile_nodes(
         nodes, settings.start_time, racks, specs, settings.seed, rack_groups
     )
@@ -285,7 +311,7 @@ def _compile(
     edges = _edges_by_kind(sc)
     rack_params = _racks_per_configuration(racks, specs, rack_groups)
     rated_it_kw = float(
-        sum(x.power_rating_kw * x.count for _, x in racks)
+        _rated_rack_kw(racks, rack_groups)
         + sum(x.power_w / 1000.0 * x.count for _, x in switches)
         + sum(x.power_kw * x.count for _, x in stores)
     )
