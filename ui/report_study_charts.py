@@ -84,11 +84,16 @@ def draw_tornado(
         return
     label_w = min(rect.width() * 0.38, max(fm.horizontalAdvance(b.label) for b in shown) + 8 * u)
     legend_h = fm.height() * 1.8
+    # Inputs left out because a run at one of their ends reports no value (a job that did not
+    # finish within the horizon) are named under the chart, so their absence is not read as
+    # "no effect".
+    missing = [b.label for b in bars if not math.isfinite(b.swing)]
+    note_h = fm_small.height() * 1.5 if missing else 0.0
     plot = QRectF(
         rect.left() + label_w,
         rect.top() + top,
         rect.width() - label_w - 4 * u,
-        rect.height() - top - fm.height() * 1.6 - legend_h,
+        rect.height() - top - fm.height() * 1.6 - legend_h - note_h,
     )
     values = [v for b in shown for v in (b.kpi_at_low, b.kpi_at_high)]
     mid = center if math.isfinite(center) else float(np.median(values))
@@ -149,6 +154,15 @@ def draw_tornado(
         painter.setPen(QColor(theme.foreground))
         painter.drawText(QPointF(x + 18 * u, y + fm.ascent() / 2 - 1), label)
         x += 30 * u + fm.horizontalAdvance(label)
+    if missing:
+        painter.setFont(small)
+        painter.setPen(QColor(theme.muted))
+        text = f"Not shown: no {info.label.lower()} at an end of {', '.join(missing)}"
+        painter.drawText(
+            QRectF(rect.left(), rect.bottom() - legend_h - note_h, rect.width(), note_h),
+            _ALIGN_LEFT,
+            fm_small.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
+        )
     painter.restore()
 
 

@@ -201,3 +201,40 @@ def test_slides_show_the_decision_studies_after_the_others(qtbot, studies):
     window.resize(1280, 720)
     window.go_to(len(kinds) - 4)
     assert len(_colors(window.grab().toImage())) > 20
+
+
+class _RecordingPainter(QPainter):
+    """A painter that keeps every text it draws (the page's words, in drawing order)."""
+
+    def __init__(self, device) -> None:
+        super().__init__(device)
+        self.texts: list[str] = []
+
+    def drawText(self, *args) -> None:  # noqa: N802 - Qt's name
+        if isinstance(args[-1], str):
+            self.texts.append(args[-1])
+        super().drawText(*args)
+
+
+def test_tornado_names_an_input_left_out_for_want_of_a_value(qapp):
+    from aifactory_twin.study.uncertainty import TornadoBar
+    from ui.report_study_charts import draw_tornado
+    from ui.theme import LIGHT
+
+    key = "training_time_days"
+    finished = TornadoBar("train.target_mfu", 0.35, 0.45, 6.5, 5.3)
+    late = TornadoBar("racks.delivery.lead_time_days", 0.4, 2.8, 5.4, math.nan)  # not trained
+
+    def texts(bars) -> list[str]:
+        image = QImage(1200, 700, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = _RecordingPainter(image)
+        draw_tornado(painter, QRectF(0, 0, 1200, 700), key, bars, 5.85, LIGHT)
+        painter.end()
+        return painter.texts
+
+    with_late = texts([finished, late])
+    note = "Not shown: no time to train at an end of racks.delivery.lead_time_days"
+    assert note in with_late
+    assert "racks.delivery.lead_time_days" not in with_late  # no row of its own
+    assert not any(t.startswith("Not shown") for t in texts([finished]))
