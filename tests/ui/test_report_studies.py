@@ -210,7 +210,7 @@ class _RecordingPainter(QPainter):
         super().__init__(device)
         self.texts: list[str] = []
 
-    def drawText(self, *args) -> None:  # noqa: N802 - Qt's name
+    def drawText(self, *args) -> None:
         if isinstance(args[-1], str):
             self.texts.append(args[-1])
         super().drawText(*args)
