@@ -151,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bars: dict[str, Progress] = {}
 
         def progress(label: str, done: int, total: int) -> None:
-            bars.setdefault(label, Progress(f"{label} ({total} runs)", total)).update(done)
+            runs = f"{total} run{'' if total == 1 else 's'}"
+            bars.setdefault(label, Progress(f"{label} ({runs})", total)).update(done)
 
         result, mc, decisions = run_study_for_report(
             scenario,
