@@ -47,6 +47,7 @@ def rows(
     job_gpus: int = 64,
     failure_rate: float = 2e-3,
     inference: bool = True,
+    cdu_kw: float = 130.0,
     settings: dict[str, Any] | None = None,
     events: list[ScheduledEvent] | None = None,
 ) -> Scenario:
@@ -67,7 +68,7 @@ def rows(
     link("power", "grid", "tower")
     n_cdus = (n_rows + 1) // 2
     for i in range(n_cdus):
-        nodes.append(preset_node("cdu", f"cdu-{i}", nominal_cooling_capacity_kw=130.0))
+        nodes.append(preset_node("cdu", f"cdu-{i}", nominal_cooling_capacity_kw=cdu_kw))
         link("power", "grid", f"cdu-{i}")
         link("coolant", "tower", f"cdu-{i}")
     for r in range(n_rows):
@@ -222,3 +223,16 @@ def test_one_rack_failing_heats_only_its_row(monkeypatch: pytest.MonkeyPatch) ->
     )
     subsets = assert_same_as_full(sc, monkeypatch)
     assert subsets > 50
+
+
+def test_undersized_cdus_share_their_capacity_as_racks_fail(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 10 rows of 8 nodes, a CDU per two rows sized below their heat: every CDU grants its racks
+    # the same share of their demand (about a quarter at times), and each failure or repair
+    # moves that share for all of them.
+    sc = rows(
+        10, 8, cdu_kw=50.0, failure_rate=5e-3,
+        settings={"horizon_s": 12 * 3600.0, "step_s": 60.0},
+    )  # fmt: skip
+    assert assert_same_as_full(sc, monkeypatch) > 20
