@@ -15,8 +15,10 @@ import hashlib
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from test_quiet_stretches import assert_same_run
+from test_sim_builders import edge
 
 from aifactory_twin.catalog import preset_node
 from aifactory_twin.schema import (
@@ -61,7 +63,7 @@ def rows(
     edges: list[Edge] = []
 
     def link(kind: str, src: str, dst: str) -> None:
-        edges.append(Edge(id=f"{kind}-{src}-{dst}", kind=kind, source=src, target=dst))  # type: ignore[arg-type]
+        edges.append(edge(kind, src, dst))
 
     link("power", "grid", "ups")
     link("power", "ups", "sw")
@@ -111,7 +113,8 @@ def _digest(s: EngineState) -> str:
     h = hashlib.sha256()
     rb = s.it_power.cache.rack
     assert rb is not None and rb.acct is not None
-    arrays = [rb.rack_kw, rb.busy, rb.slow, rb.q_in, rb.gpu_w_now, rb.gpus_inf]
+    arrays: list[npt.NDArray[Any]] = [rb.rack_kw, rb.busy, rb.slow, rb.q_in, rb.gpu_w_now]
+    arrays.append(rb.gpus_inf)
     arrays += [*rb.acct.per_gpu_kw, rb.acct.unassigned_kw, rb.acct.train_active]
     if rb.inf_slow is not None:
         arrays.append(rb.inf_slow)
