@@ -17,9 +17,8 @@ per-node view · ``seasons`` monthly totals, free cooling, water.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -55,8 +54,7 @@ _NODE_EVENT_KINDS = frozenset({"fail_unit", "restore_unit", "staff_departure", "
 NodeArrays = tuple[FloatArray, FloatArray, FloatArray, npt.NDArray[np.int8]]
 
 
-@dataclass(frozen=True)
-class ClockHour:
+class ClockHour(NamedTuple):
     """The clock hour a step starts in, and what holds through it (``EngineState.clock_hour``)."""
 
     start_s: float
@@ -68,6 +66,10 @@ class ClockHour:
     year_month: tuple[int, int]
     outdoor: tuple[float, float]
     """(dry bulb, wet bulb) °C before heat waves: the value at the hour's start."""
+    next_s: float
+    """The next hour's start, s since the run's start."""
+    of_year_s: float
+    """The hour's start, s since its year's start (where the weather table is read)."""
 
 
 class EngineState:
@@ -209,27 +211,46 @@ class EngineState:
         (its rounding to the microsecond cannot reach the next hour's start).
         """
         known = self._clock
-        if known is not None and known.start_s <= t < known.end_s:
-            return known
+        if known is not None:
+            if known.start_s <= t < known.end_s:
+                return known
+            if known.hour < 23 and self.c.start_time.microsecond == 0:
+                # The next hour of the same day: whole seconds since the start (exact floats),
+                # the same calendar day, the weather table an hour further.
+                after_s = known.next_s + 3600.0
+                if known.next_s <= t < after_s - 1e-6:
+                    of_year_s = known.of_year_s + 3600.0
+                    known = self._clock = known._replace(
+                        start_s=known.next_s, end_s=after_s - 1e-6, hour=known.hour + 1,
+                        outdoor=self._outdoor(known.hour + 1, of_year_s), next_s=after_s,
+                        of_year_s=of_year_s,
+                    )  # fmt: skip
+                    return known
         c = self.c
         st = c.start_time + timedelta(seconds=t)
         start = st.replace(minute=0, second=0, microsecond=0)
-        end_s = (start + timedelta(hours=1) - c.start_time).total_seconds() - 1e-6
-        amb = c.scenario.settings.ambient
-        # The outdoor air holds its value through each clock hour (its value at the hour's
-        # start), as hourly weather data does: between hour boundaries nothing outside moves,
-        # which lets the engine repeat quiet steps in one call (``sim/quiet.py``).
-        if c.weather is None:
-            dry = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, float(st.hour))
-            outdoor = (dry, math.nan)
-        else:
-            year_start = start.replace(month=1, day=1, hour=0)
-            outdoor = c.weather.at((start - year_start).total_seconds())
+        next_s = (start + timedelta(hours=1) - c.start_time).total_seconds()
+        of_year_s = (start - start.replace(month=1, day=1, hour=0)).total_seconds()
         known = self._clock = ClockHour(
-            (start - c.start_time).total_seconds(), end_s, st.hour, st.weekday(),
-            (st.year, st.month), outdoor,
+            (start - c.start_time).total_seconds(), next_s - 1e-6, st.hour, st.weekday(),
+            (st.year, st.month), self._outdoor(st.hour, of_year_s), next_s, of_year_s,
         )  # fmt: skip
         return known
+
+    def _outdoor(self, hour: int, of_year_s: float) -> tuple[float, float]:
+        """(dry bulb, wet bulb) °C at the start of a clock hour, before heat waves.
+
+        The outdoor air holds its value through each clock hour (its value at the hour's
+        start), as hourly weather data does: between hour boundaries nothing outside moves,
+        which lets the engine repeat quiet steps in one call (``sim/quiet.py``). Without a
+        weather table the wet bulb follows the dry bulb in ``advance`` (NaN here).
+        """
+        c = self.c
+        if c.weather is None:
+            amb = c.scenario.settings.ambient
+            dry = eco.ambient_c(amb.mean_c, amb.daily_amplitude_c, amb.peak_hour, float(hour))
+            return dry, math.nan
+        return c.weather.at(of_year_s)
 
     def advance(self, rng: np.random.Generator, t: float, dt: float) -> None:
         """Run one step from ``t`` to ``t + dt``: the stages in the order of the module doc."""

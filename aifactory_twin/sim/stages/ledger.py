@@ -15,6 +15,7 @@ totals are public for per-workload accounting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -87,8 +88,7 @@ class CapexView:
     the facility built for it waits (supply delays, ``models/supply.py``)."""
 
 
-@dataclass(frozen=True)
-class GridNow:
+class GridNow(NamedTuple):
     """Price and carbon intensity of this step's energy, for the facility as a whole."""
 
     price_usd_per_kwh: float
