@@ -82,6 +82,8 @@ class Jobs:
         self._key = ()
         self._live_key: tuple[object, ...] = ()
         self._live: tuple[FloatArray, FloatArray] = (np.zeros(0), np.zeros(0))
+        self._finish_open = np.zeros(0)
+        """The work at which each job not done finishes (NaN: done), per ``_live_key``."""
         self._finish_flops = wl.flops_total * (1 - 1e-12)
         self.all_active = frozen(np.ones(wl.n_train))
         self._inf_starts = sorted(wl.inf_start_s.tolist())
@@ -247,6 +249,9 @@ class Jobs:
                     np.where(self.completed, 0.0, rate_all),
                     np.where(self.completed, 0.0, nominal * dt),
                 )
+                # NaN for the jobs done: ``progress >= finish`` is then False there, as
+                # ``~completed & (progress >= finish)`` is.
+                self._finish_open = np.where(self.completed, np.nan, self._finish_flops)
                 self._live_key = live_key
             rate, nominal_dt = self._live
             tau = self._cached[2]
@@ -270,7 +275,7 @@ class Jobs:
                 self.since_ckpt_s = np.where(over, rem, self.since_ckpt_s)
             self.rate_flops = rate
             delivered = float(step_flops.sum()) / dt
-            done = (~self.completed) & (self.progress_flops >= self._finish_flops)
+            done = self.progress_flops >= self._finish_open
             if done.any():
                 for j in np.flatnonzero(done):
                     used_s = step_flops[j] / rate[j] if rate[j] > 0 else active[j]
