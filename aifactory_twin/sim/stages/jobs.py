@@ -349,12 +349,11 @@ class Jobs:
         # Progress only grows, so the work left only shrinks: when the last step is neither
         # capped nor finishing, no step before it is (the common case, checked first).
         left = wl.flops_total - (progress[-2] if k > 1 else self.progress_flops)
-        if (add > np.maximum(left, 0.0)).any() or (
-            (progress[-1] >= self._finish_flops) & ~self.completed
-        ).any():
+        # ``_finish_open`` is NaN for the jobs done (kept with the live rates checked above).
+        if (add > np.maximum(left, 0.0)).any() or (progress[-1] >= self._finish_open).any():
             before = np.concatenate([self.progress_flops[None, :], progress[:-1]])
             stop = (add > np.maximum(wl.flops_total - before, 0.0)).any(axis=1) | (
-                (progress >= self._finish_flops) & ~self.completed
+                progress >= self._finish_open
             ).any(axis=1)
             k = int(np.argmax(stop))
         # Checkpoints, replayed in order (a 15-min step may checkpoint at every step).
