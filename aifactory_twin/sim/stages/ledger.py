@@ -15,7 +15,6 @@ totals are public for per-workload accounting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 
@@ -88,7 +87,8 @@ class CapexView:
     the facility built for it waits (supply delays, ``models/supply.py``)."""
 
 
-class GridNow(NamedTuple):
+@dataclass(frozen=True)
+class GridNow:
     """Price and carbon intensity of this step's energy, for the facility as a whole."""
 
     price_usd_per_kwh: float
