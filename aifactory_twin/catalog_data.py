@@ -38,6 +38,7 @@ _AIR_C = (
     "→ 120–410 kJ/K; upper end"
 )
 _LOOP_C = "estimate: 200 L secondary loop × 4.186 kJ/(L·K) ≈ 840 kJ/K (§3.6 liquid-loop example)"
+_AS_BUILT = "estimate: the host figures describe the server as built for its native cooling, "
 _SERVER_CAPEX = "estimate: 8 × GPU price + 30 % for CPUs/NICs/chassis (§1.2, +20–40 %)"
 _UPTIME_AIR = "https://crac.services/blog/in-row-vs-perimeter-crac-high-density-racks"
 _CDU = "https://resistancezero.com/cdu-selection-guide.html"
@@ -90,6 +91,7 @@ def _compute(
         "host_overhead_w": host_w,
         "host_idle_w": host_idle_w,
         "cooling": ("air", "estimate: air-cooled chassis (§2 servers per rack, air)"),
+        "host_power_cooling": ("air", _AS_BUILT + "air-cooled, fans included"),
         "liquid_heat_fraction": (0.0, "estimate: air-cooled, no cold plates"),
         "thermal_resistance_k_per_w": (0.07, _AIR_RTH),
         "heat_capacity_kj_per_k": (400.0, _AIR_C),
@@ -225,6 +227,7 @@ COMPUTE_PRESETS: dict[str, PresetEntry] = {
                 "estimate: ~40 % of host overhead (CPUs, switch trays, pumps)",
             ),
             "cooling": ("direct_liquid", "https://setloop.io/blog/gb200-nvl72-architecture"),
+            "host_power_cooling": ("direct_liquid", _AS_BUILT + "cold plates"),
             "liquid_heat_fraction": (0.85, "estimate: §9.2 NVL72 liquid fraction 0.85 (0.8–0.9)"),
             "thermal_resistance_k_per_w": (0.03, _COLD_PLATE),
             "heat_capacity_kj_per_k": (840.0, _LOOP_C),
@@ -280,6 +283,7 @@ COMPUTE_PRESETS: dict[str, PresetEntry] = {
                 "https://docs.cloud.google.com/tpu/docs/v5p-training?hl=es (4 chips per host)",
             ),
             "cooling": ("direct_liquid", "estimate: recalled, TPU v4+ pods liquid-cooled; verify"),
+            "host_power_cooling": ("direct_liquid", _AS_BUILT + "liquid-cooled"),
             "liquid_heat_fraction": (0.8, "estimate: §9.2 liquid fraction low end"),
             "thermal_resistance_k_per_w": (0.03, _COLD_PLATE),
         },
@@ -301,6 +305,7 @@ COMPUTE_PRESETS: dict[str, PresetEntry] = {
                 "estimate: Frontier-style node of 4 GPUs (task brief; not in the reference)",
             ),
             "cooling": ("direct_liquid", "estimate: Cray EX cabinets are liquid-cooled; verify"),
+            "host_power_cooling": ("direct_liquid", _AS_BUILT + "liquid-cooled"),
             "liquid_heat_fraction": (1.0, "estimate: fanless liquid-cooled blades; verify"),
             "thermal_resistance_k_per_w": (0.03, _COLD_PLATE),
         },

@@ -228,3 +228,41 @@ def _overrides_and_inputs(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 MIGRATIONS[1] = _v1_sites_uplinks_become_wan_edges
+
+
+# ------------------------------------------------------------------ 2 → 3: fans follow cooling
+def _v2_host_power_for_its_cooling(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 → 3: a rack's host power is given for ``host_power_cooling``.
+
+    Version 3 moves a rack's host power by the server-fan share when its ``cooling`` differs
+    from the mode the host figures are for (``sim/compile/compute.host_power_for_cooling``);
+    version 2 took ``host_overhead_w`` and ``host_idle_w`` as they stood, in whatever mode. So
+    each rack's figures are declared for its own cooling mode, and a variant override of a
+    rack's ``cooling`` declares them for the new mode too: old files draw the same power.
+    """
+    nodes = data.get("nodes")
+    if not isinstance(nodes, list):
+        return data
+    out = copy.deepcopy(data)
+    racks = set()
+    for node in out["nodes"]:
+        if isinstance(node, dict) and node.get("kind") == "compute_rack":
+            node.setdefault("host_power_cooling", node.get("cooling", "air"))
+            racks.add(node.get("id"))
+    for variant in out.get("variants") or []:
+        if not isinstance(variant, dict) or not isinstance(variant.get("overrides"), list):
+            continue
+        kept: list[Any] = []
+        for item in variant["overrides"]:
+            kept.append(item)
+            if (
+                isinstance(item, dict)
+                and item.get("target") in racks
+                and item.get("path") == "cooling"
+            ):
+                kept.append({**item, "path": "host_power_cooling"})
+        variant["overrides"] = kept
+    return out
+
+
+MIGRATIONS[2] = _v2_host_power_for_its_cooling

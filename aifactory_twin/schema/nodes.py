@@ -158,6 +158,12 @@ class ComputeRack(NodeBase):
     accelerator draws it lowers power to the cap and throughput along P_dyn ∝ f³ (§1.3):
     an H100 training at 595 W capped to 350 W runs ≈19 % slower on 41 % less GPU power."""
     cooling: CoolingMode = "air"
+    host_power_cooling: CoolingMode = "air"
+    """The cooling mode ``host_overhead_w`` and ``host_idle_w`` are given for (server fans as
+    built for it: the catalog presets' native mode). When ``cooling`` differs the host power
+    moves by the difference of the two modes' server-fan shares (``SERVER_FAN_FRACTION``):
+    air → direct liquid takes ≈6 % of the server's power off, air → immersion 8 %. Set it to
+    ``cooling`` when your host figures are for the mode the rack runs in."""
     liquid_heat_fraction: Fraction = 0.0
     """Share of heat captured by liquid (cold plates); the rest goes to room air."""
     max_operating_c: Temperature = 87.0

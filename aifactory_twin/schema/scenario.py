@@ -26,7 +26,7 @@ from aifactory_twin.schema.training import ModelDescription, ParallelLayout
 from aifactory_twin.schema.uncertainty import UncertainInput
 
 FORMAT_NAME = "aifactory-twin-scenario"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 Placement = list[NodeId]
 """Node ids a workload may run on; an empty list (or ["any"]) means anywhere."""
@@ -248,7 +248,7 @@ class Scenario(StrictModel):
     """A whole factory and how to run it."""
 
     format: Literal["aifactory-twin-scenario"] = "aifactory-twin-scenario"
-    schema_version: Literal[2] = 2
+    schema_version: Literal[3] = 3
     """Bump with a migration in aifactory_twin/io/migrations.py and a golden file in tests/data."""
     meta: Meta = Meta()
     settings: Settings = Settings()

@@ -20,7 +20,7 @@ from strategies import scenarios
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.io import dumps_scenario, loads_scenario, parse_document
 from aifactory_twin.io import load as io_load
-from aifactory_twin.schema import Scenario
+from aifactory_twin.schema import SCHEMA_VERSION, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "scenes").glob("*.aift.json")) + sorted(
@@ -127,4 +127,5 @@ def test_what_jiter_refuses_the_full_path_explains() -> None:
     with pytest.raises(ScenarioError, match="appears twice"):
         loads_scenario(good.replace(b'"format"', b'"format": "x", "format"', 1))
     with pytest.raises(ScenarioError, match="whole number"):
-        loads_scenario(good.replace(b'"schema_version": 2', b'"schema_version": true'))
+        version = f'"schema_version": {SCHEMA_VERSION}'.encode()
+        loads_scenario(good.replace(version, b'"schema_version": true'))

@@ -1,19 +1,23 @@
 """Compile part: compute racks and cloud-burst nodes, with their accelerators' specs.
 
 Catalog accelerators are resolved here (``catalog.accelerator_spec``); a rack's capex defaults to
-its accelerators' price × the server overhead when the node does not give one.
+its accelerators' price × the server overhead when the node does not give one. A rack's host
+power follows its cooling mode (``host_power_for_cooling``): the server fans of the mode its
+host figures were given for are swapped for those of the mode it runs in.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from aifactory_twin.catalog import accelerator_spec
 from aifactory_twin.catalog_data import SERVER_FAN_FRACTION
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import AcceleratorSpec, CloudBurst, ComputeRack
-from aifactory_twin.sim.compile.common import floats, ints
-from aifactory_twin.sim.compiled import CloudParams, RackParams
+from aifactory_twin.sim.compile.common import floats, ints, problem
+from aifactory_twin.sim.compiled import CloudParams, FloatArray, RackParams
 
 # Server all-in price over the accelerators alone (CPUs, NICs, chassis): +20–40 % (§1.2, [E]).
 SERVER_OVERHEAD_ON_GPU_PRICE = 1.3
@@ -58,9 +62,57 @@ def rack_capex_usd(rack: ComputeRack, spec: AcceleratorSpec) -> float:
     return spec.price_usd * rack.accelerators_per_unit * SERVER_OVERHEAD_ON_GPU_PRICE
 
 
+def _fan_fraction(modes: list[str]) -> FloatArray:
+    """Server-fan share of a server's power for each cooling mode (§3.2; estimates for liquid)."""
+    share = {mode: float(src[0]) for mode, src in SERVER_FAN_FRACTION.items()}
+    return floats([share[m] for m in modes])
+
+
+def host_power_for_cooling(
+    racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec], fan_now: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """(host overhead W, host idle W) per unit for the cooling mode each rack runs in.
+
+    A rack's host figures are for ``host_power_cooling`` (the server as built, fans included).
+    Fans draw the share f of a server's power (``SERVER_FAN_FRACTION``) and the rest of it
+    does not depend on how the server is cooled, so in a mode with share f' the server draws
+    P' = P·(1 − f)/(1 − f'): the fans' difference P·(f − f')/(1 − f') leaves (or joins) the
+    host power, at idle (P = accelerators' idle + host idle) and at full training load
+    (P = accelerators' κ_train·TDP + host overhead); in between the host power interpolates as
+    before. Racks in the mode of their figures keep them exactly. A host figure too small to
+    hold the fans it would lose is an error naming the rack.
+    """
+    rk = [x for _, x in racks]
+    overhead_w = floats([x.host_overhead_w for x in rk])
+    idle_w = floats([x.host_idle_w for x in rk])
+    moved = np.flatnonzero([x.cooling != x.host_power_cooling for x in rk])
+    if moved.size == 0:
+        return overhead_w, idle_w
+    fan_built = _fan_fraction([rk[r].host_power_cooling for r in moved])
+    swap = (fan_built - fan_now[moved]) / (1.0 - fan_now[moved])
+    n = floats([rk[r].accelerators_per_unit for r in moved])
+    full_w = n * floats([specs[r].kappa_train * specs[r].tdp_w for r in moved]) + overhead_w[moved]
+    floor_w = n * floats([specs[r].idle_w for r in moved]) + idle_w[moved]
+    overhead_w[moved] -= swap * full_w
+    idle_w[moved] -= swap * floor_w
+    for field, values in (("host_overhead_w", overhead_w), ("host_idle_w", idle_w)):
+        for r in moved[values[moved] < 0.0]:
+            i, rack = racks[r]
+            raise problem(
+                f"nodes[{i}].{field}",
+                f"{rack.id!r}: {getattr(rack, field):,.0f} W given for {rack.host_power_cooling} "
+                f"cooling cannot lose the {getattr(rack, field) - values[r]:,.0f} W of server "
+                f"fans that {rack.cooling} cooling removes; set host_power_cooling to "
+                f"{rack.cooling!r} if the host figures are already for it",
+            )
+    return overhead_w, idle_w
+
+
 def compile_racks(racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorSpec]) -> RackParams:
     """Per-rack parameters (index r in the order of ``racks``)."""
     rk = [x for _, x in racks]
+    fan_now = _fan_fraction([x.cooling for x in rk])
+    host_overhead_w, host_idle_w = host_power_for_cooling(racks, specs, fan_now)
     return RackParams(
         node=ints([i for i, _ in racks]),
         gpus_per_unit=floats([x.accelerators_per_unit for x in rk]),
@@ -73,8 +125,8 @@ def compile_racks(racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorS
         hbm_gb=floats([s.hbm_gb for s in specs]),
         scale_up_domain=floats([s.scale_up_domain for s in specs]),
         nic_gbps=floats([s.nic_gbps for s in specs]),
-        host_overhead_w=floats([x.host_overhead_w for x in rk]),
-        host_idle_w=floats([x.host_idle_w for x in rk]),
+        host_overhead_w=host_overhead_w,
+        host_idle_w=host_idle_w,
         max_operating_c=floats([x.max_operating_c for x in rk]),
         slowdown_c=floats([x.slowdown_c for x in rk]),
         shutdown_c=floats([x.shutdown_c for x in rk]),
@@ -84,7 +136,7 @@ def compile_racks(racks: list[tuple[int, ComputeRack]], specs: list[AcceleratorS
         power_limit_w=floats(
             [math.inf if x.power_limit_w is None else x.power_limit_w for x in rk]
         ),
-        fan_fraction=floats([float(SERVER_FAN_FRACTION[x.cooling][0]) for x in rk]),
+        fan_fraction=fan_now,
     )
 
 
