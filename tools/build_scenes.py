@@ -613,6 +613,23 @@ def gb200_campus() -> Scenario:
             start_s=84 * DAY_S,
         )
     )
+    # Per-job carbon and price follow the feed behind each workload's racks (issue 10): the
+    # training job sits on halls 1–16 (feed A and B), the API on halls 17–24 (feed B only).
+    b.variants.append(
+        Variant(
+            name="feed B clean",
+            description=(
+                "Feed B (halls 13–24) is a hydro/nuclear supply contract at 30 g/kWh and a flat "
+                "0.06 $/kWh (§9.6 low ends); the API behind it pays less per kWh than the "
+                "training job, which draws on both feeds."
+            ),
+            overrides=[
+                Override(target="grid-b", path="carbon_intensity_g_per_kwh", value=30.0),
+                Override(target="grid-b", path="price.time_of_use", value=[]),
+                Override(target="grid-b", path="price.flat_usd_per_kwh", value=0.06),
+            ],
+        )
+    )
     return b.scenario()
 
 

@@ -363,9 +363,11 @@ class EngineState:
         ledger = self.ledger
         grid = ledger.grid
         assert grid is not None
+        static = self.power.cache
+        assert static.static_kw is not None
         self.accounts.book(
-            dt, rb, hb, pb, pl, self.power.cache.static_sum_kw, grid.carbon_g_per_kwh,
-            grid.price_usd_per_kwh, ledger.step_fixed_usd,
+            dt, rb, hb, pb, pl, static.static_sum_kw, grid, ledger.step_fixed_usd,
+            static.static_kw,
         )  # fmt: skip
 
     # -- per-node view -----------------------------------------------------------------------

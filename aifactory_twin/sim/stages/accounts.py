@@ -13,9 +13,16 @@ Rules (issue 10, per-job accounting):
   Σ workloads + unassigned = the factory's IT power, every step.
 * Facility share: the step's facility power above IT (cooling, distribution losses, misc,
   no-load) is shared by IT power: a workload gets overhead × its IT / factory IT.
-* Carbon and energy cost: the workload's energy (IT + facility share) × the step's carbon
-  intensity and price of the facility's energy (the ledger's carbon and energy cost of the step
-  over its energy), so Σ workloads + unassigned = the factory's totals.
+* Carbon and energy cost, one feed: the workload's energy (IT + facility share) × the step's
+  carbon intensity and price of the facility's energy (the ledger's carbon and energy cost of
+  the step over its energy).
+* Carbon and energy cost, several feeds: a workload's IT power on a rack is supplied by the
+  feeds behind that rack, in the shares the distribution chain draws on them
+  (``models/feed_share.py``), at each feed's price and intensity of the step. The rest of the
+  facility's energy (distribution losses, cooling, misc, no-load, and IT no feed reaches) costs
+  what the feeds' supply beyond that IT costs, per kWh: the step's price and carbon left over
+  once the IT is billed, over the energy left over. Σ workloads + unassigned = the factory's
+  totals either way.
 * Fixed cost (amortized capex, maintenance, staff) is shared by the accelerators held on site
   this step; rented cloud accelerators cost their workload their price. GPU-hours are the
   accelerators held (site and cloud) × time, whatever their activity.
@@ -28,10 +35,13 @@ per-step work is O(workloads).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from aifactory_twin.sim.compiled import CompiledScenario
+from aifactory_twin.sim.models import feed_share as fs
 from aifactory_twin.sim.models.compute import Placement
 from aifactory_twin.sim.models.sequential import Stretch
 from aifactory_twin.sim.stages.handoff import FloatArray, HeatBlock, PlantBlock, RackBlock
@@ -55,6 +65,26 @@ UNASSIGNED_KEYS: tuple[str, ...] = (
 )
 
 
+class GridPrices(Protocol):
+    """The step's price and carbon intensity, site-wide and per feed (the ledger's GridNow)."""
+
+    @property
+    def price_usd_per_kwh(self) -> float:
+        """The facility's energy cost this step / its energy."""
+
+    @property
+    def carbon_g_per_kwh(self) -> float:
+        """The facility's carbon this step / its energy."""
+
+    @property
+    def feed_price_usd_per_kwh(self) -> FloatArray:
+        """Per feed: this step's price."""
+
+    @property
+    def feed_carbon_g_per_kwh(self) -> FloatArray:
+        """Per feed: this step's carbon intensity."""
+
+
 @dataclass(frozen=True)
 class WorkloadPower:
     """Per workload (train then inference) for one rack block: kW and accelerators held."""
@@ -72,6 +102,19 @@ class WorkloadPower:
     """Accelerators held on site, all workloads."""
     gpus: FloatArray
     """``onsite_gpus + cloud_gpus``."""
+    feed_kw: FloatArray | None = None
+    """Per workload × feed: its IT kW that feed supplies (None with fewer than two feeds)."""
+    unassigned_feed_kw: FloatArray | None = None
+    """Per feed: the unassigned rack kW it supplies."""
+
+
+@dataclass(frozen=True)
+class FeedMix:
+    """Per rack and per switch/storage node: the share of its power each feed supplies."""
+
+    rack: FloatArray
+    static_node: npt.NDArray[np.intp]
+    static: FloatArray
 
 
 class Accounts:
@@ -89,6 +132,18 @@ class Accounts:
         """Take the parameters of ``c`` (same workloads)."""
         self.c = c
         self.cache: WorkloadPower | None = None
+        self.static_memo: tuple[FloatArray | None, FloatArray] = (None, np.zeros(0))
+        pp = c.power
+        self.mix: FeedMix | None = None
+        if pp.feed_node.shape[0] > 1:
+            draw = fs.feed_draw(
+                c.node_kinds, pp.feed_node, pp.edge_parent, pp.edge_child, pp.edge_split,
+                pp.efficiency,
+            )  # fmt: skip
+            static_node = np.flatnonzero(c.nodes.static_power_kw)
+            self.mix = FeedMix(
+                fs.feed_mix(draw[c.racks.node]), static_node, fs.feed_mix(draw[static_node])
+            )
 
     def _power(self, rb: RackBlock, pl: Placement, scale: FloatArray | None) -> WorkloadPower:
         """Per-workload kW for the rack block (``scale``: per rack, when a rack tripped)."""
@@ -113,6 +168,9 @@ class Accounts:
         host_kw = np.concatenate([train_host, inf @ g[3]])
         onsite = np.concatenate([jr.per_job_sum(jr.gpus), inf.sum(axis=1)])
         cloud = np.concatenate([pl.train_cloud.sum(axis=1), pl.inf_cloud.sum(axis=1)])
+        feed_kw = unassigned_feed_kw = None
+        if self.mix is not None:
+            feed_kw, unassigned_feed_kw = self._feed_kw(g, a, pl, unassigned)
         return WorkloadPower(
             rb=rb,
             gpu_kw=gpu_kw,
@@ -126,7 +184,64 @@ class Accounts:
             it_kw=gpu_kw + host_kw,
             held=float(onsite.sum()),
             gpus=onsite + cloud,
+            feed_kw=feed_kw,
+            unassigned_feed_kw=unassigned_feed_kw,
         )
+
+    def _feed_kw(
+        self, g: tuple[FloatArray, ...], a: FloatArray, pl: Placement, unassigned: FloatArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """(per workload × feed, per feed unassigned) IT kW on the racks each feed supplies."""
+        assert self.mix is not None
+        jr, mix = pl.train_racks, self.mix.rack
+        # Per feed: Σ over each job's racks of its kW there × the feed's share of the rack.
+        on_rack = a[jr.job] * (g[0] + g[1])[jr.rack] + (1.0 - a[jr.job]) * (g[4] + g[5])[jr.rack]
+        entry_kw = jr.gpus * on_rack
+        train_feed = np.stack(
+            [jr.per_job_sum(entry_kw * mix[jr.rack, f]) for f in range(mix.shape[1])], axis=1
+        ).reshape(-1, mix.shape[1])
+        feed_kw = np.concatenate([train_feed, pl.inf @ ((g[2] + g[3])[:, None] * mix)])
+        return feed_kw, unassigned @ mix
+
+    def _static_feed_kw(self, static_node_kw: FloatArray) -> FloatArray:
+        """Per feed: switch and storage kW it supplies (memo per availability's array)."""
+        known, out = self.static_memo
+        if known is not static_node_kw:
+            assert self.mix is not None
+            out = static_node_kw[self.mix.static_node] @ self.mix.static
+            self.static_memo = (static_node_kw, out)
+        return out
+
+    def _by_feed(
+        self,
+        wp: WorkloadPower,
+        w_kw: FloatArray,
+        idle_kw: float,
+        total_kw: float,
+        static_node_kw: FloatArray,
+        grid: GridPrices,
+    ) -> tuple[FloatArray, FloatArray, float, float]:
+        """(carbon g/h, cost USD/h) per workload and unassigned, billed by the racks' feeds.
+
+        ``w_kw``: per workload IT + facility share, ``idle_kw`` the unassigned's, ``total_kw``
+        the facility's. The IT on a feed's path pays that feed; the remainder of the facility's
+        energy pays the rest of the step's carbon and cost at one rate each.
+        """
+        assert wp.feed_kw is not None and wp.unassigned_feed_kw is not None
+        idle_feed = wp.unassigned_feed_kw + self._static_feed_kw(static_node_kw)
+        on_feeds = wp.feed_kw.sum(axis=0) + idle_feed
+        rest_kw = total_kw - float(on_feeds.sum())
+        out: list[tuple[FloatArray, float]] = []
+        for per_feed, site in (
+            (grid.feed_carbon_g_per_kwh, grid.carbon_g_per_kwh),
+            (grid.feed_price_usd_per_kwh, grid.price_usd_per_kwh),
+        ):
+            rest = site * total_kw - float(on_feeds @ per_feed)
+            rate = rest / rest_kw if rest_kw > 0 else 0.0
+            w = wp.feed_kw @ per_feed + (w_kw - wp.feed_kw.sum(axis=1)) * rate
+            out.append((w, float(idle_feed @ per_feed) + (idle_kw - float(idle_feed.sum())) * rate))
+        (w_g, idle_g), (w_usd, idle_usd) = out
+        return w_g, w_usd, idle_g, idle_usd
 
     def book(
         self,
@@ -136,15 +251,15 @@ class Accounts:
         pb: PlantBlock,
         pl: Placement,
         static_kw: float,
-        carbon_g_per_kwh: float,
-        price_usd_per_kwh: float,
+        grid: GridPrices,
         fixed_usd: float,
+        static_node_kw: FloatArray,
     ) -> None:
         """Add this step to the totals.
 
-        ``static_kw``: switch and storage power; ``carbon_g_per_kwh`` and ``price_usd_per_kwh``:
-        the step's intensity and price of the facility's energy; ``fixed_usd``: the step's
-        amortized capex, maintenance and staff cost.
+        ``static_kw``: switch and storage power (``static_node_kw`` per node); ``grid``: the
+        step's price and intensity of the facility's energy and of each feed; ``fixed_usd``: the
+        step's amortized capex, maintenance and staff cost.
         """
         if hb.rack_kw is not None:
             # A rack tripped inside the step: its mean power over the step scales its parts.
@@ -171,18 +286,29 @@ class Accounts:
             "facility_kwh": w_fac * dt_h,
         }
         w_kwh = (w_it + w_fac) * dt_h
-        step["carbon_kg"] = w_kwh * (carbon_g_per_kwh / 1000.0)
-        step["energy_cost_usd"] = w_kwh * price_usd_per_kwh
+        idle_kwh = (idle_it + idle_fac) * dt_h
+        if wp.feed_kw is None:
+            carbon_g_per_kwh, price_usd_per_kwh = grid.carbon_g_per_kwh, grid.price_usd_per_kwh
+            step["carbon_kg"] = w_kwh * (carbon_g_per_kwh / 1000.0)
+            step["energy_cost_usd"] = w_kwh * price_usd_per_kwh
+            idle_kg = idle_kwh * carbon_g_per_kwh / 1000.0
+            idle_usd = idle_kwh * price_usd_per_kwh
+        else:
+            w_g, w_usd, idle_g, idle_usd_h = self._by_feed(
+                wp, w_it + w_fac, idle_it + idle_fac, pb.facility_kw, static_node_kw, grid
+            )
+            step["carbon_kg"] = w_g * (dt_h / 1000.0)
+            step["energy_cost_usd"] = w_usd * dt_h
+            idle_kg, idle_usd = idle_g * dt_h / 1000.0, idle_usd_h * dt_h
         if held > 0:
             step["fixed_cost_usd"] = wp.onsite_gpus * (fixed_usd / held)
         step["cloud_cost_usd"] = wp.cloud_usd_per_h * dt_h
         step["gpu_s"] = wp.gpus * dt
-        idle_kwh = (idle_it + idle_fac) * dt_h
         unassigned = {
             "it_kwh": idle_it * dt_h,
             "facility_kwh": idle_fac * dt_h,
-            "carbon_kg": idle_kwh * carbon_g_per_kwh / 1000.0,
-            "energy_cost_usd": idle_kwh * price_usd_per_kwh,
+            "carbon_kg": idle_kg,
+            "energy_cost_usd": idle_usd,
         }
         if held <= 0:
             unassigned["fixed_cost_usd"] = fixed_usd

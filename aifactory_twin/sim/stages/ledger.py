@@ -95,6 +95,10 @@ class GridNow:
     """The facility's energy cost this step / its energy (the mean feed price at zero load)."""
     carbon_g_per_kwh: float
     """The facility's carbon this step / its energy (the mean feed intensity at zero load)."""
+    feed_price_usd_per_kwh: FloatArray
+    """Per feed: this step's price (per-job accounting bills each job by its racks' feeds)."""
+    feed_carbon_g_per_kwh: FloatArray
+    """Per feed: this step's carbon intensity."""
 
 
 @dataclass
@@ -295,6 +299,8 @@ class Ledger:
         self.grid = GridNow(
             energy_usd / facility_kwh if facility_kwh > 0 else mean_price,
             carbon_g / facility_kw if facility_kw > 0 else mean_carbon,
+            prices,
+            carbon,
         )
         capex = self.capex_view(av)
         years = settings.depreciation_years
