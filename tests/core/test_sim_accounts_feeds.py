@@ -31,15 +31,12 @@ def _two_halves(feed_b: dict[str, Any], step_s: float = 600.0) -> Scenario:
         preset_node("ups", "ups-b", ups_rating_kw=80.0),
         preset_node("pdu", "pdu-b", power_rating_kw=80.0),
     ]
-    edges = [
-        edge("power", "feed-b", "ups-b"),
-        edge("power", "ups-b", "pdu-b"),
-        edge("power", "pdu-b", "rack-b"),
-        edge("coolant", "crah", "rack-b"),
-        edge("network", "rack-b", "ib"),
-        edge("data", "pfs", "rack-b"),
-        edge("support", "ops", "rack-b"),
-    ]
+    links = (
+        ("power", "feed-b", "ups-b"), ("power", "ups-b", "pdu-b"), ("power", "pdu-b", "rack-b"),
+        ("coolant", "crah", "rack-b"), ("network", "rack-b", "ib"), ("data", "pfs", "rack-b"),
+        ("support", "ops", "rack-b"),
+    )  # fmt: skip
+    edges = [edge(kind, src, dst) for kind, src, dst in links]
     jobs = [
         TrainingJob(id=j, parameters_b=70.0, tokens_t=1.4, accelerators_requested=32,
                     placement=[r])
