@@ -16,7 +16,7 @@ from aifactory_twin.catalog import accelerator_spec
 from aifactory_twin.catalog_data import SERVER_FAN_FRACTION
 from aifactory_twin.errors import Problem, ScenarioError
 from aifactory_twin.schema import AcceleratorSpec, CloudBurst, ComputeRack
-from aifactory_twin.sim.compile.common import floats, ints, problem
+from aifactory_twin.sim.compile.common import floats, ints
 from aifactory_twin.sim.compiled import CloudParams, FloatArray, RackParams
 
 # Server all-in price over the accelerators alone (CPUs, NICs, chassis): +20–40 % (§1.2, [E]).
@@ -79,8 +79,8 @@ def host_power_for_cooling(
     P' = P·(1 − f)/(1 − f'): the fans' difference P·(f − f')/(1 − f') leaves (or joins) the
     host power, at idle (P = accelerators' idle + host idle) and at full training load
     (P = accelerators' κ_train·TDP + host overhead); in between the host power interpolates as
-    before. Racks in the mode of their figures keep them exactly. A host figure too small to
-    hold the fans it would lose is an error naming the rack.
+    before. Racks in the mode of their figures keep them exactly; a host figure smaller than
+    the fans it would lose goes to zero, not below.
     """
     rk = [x for _, x in racks]
     overhead_w = floats([x.host_overhead_w for x in rk])
@@ -93,18 +93,10 @@ def host_power_for_cooling(
     n = floats([rk[r].accelerators_per_unit for r in moved])
     full_w = n * floats([specs[r].kappa_train * specs[r].tdp_w for r in moved]) + overhead_w[moved]
     floor_w = n * floats([specs[r].idle_w for r in moved]) + idle_w[moved]
-    overhead_w[moved] -= swap * full_w
-    idle_w[moved] -= swap * floor_w
-    for field, values in (("host_overhead_w", overhead_w), ("host_idle_w", idle_w)):
-        for r in moved[values[moved] < 0.0]:
-            i, rack = racks[r]
-            raise problem(
-                f"nodes[{i}].{field}",
-                f"{rack.id!r}: {getattr(rack, field):,.0f} W given for {rack.host_power_cooling} "
-                f"cooling cannot lose the {getattr(rack, field) - values[r]:,.0f} W of server "
-                f"fans that {rack.cooling} cooling removes; set host_power_cooling to "
-                f"{rack.cooling!r} if the host figures are already for it",
-            )
+    # Fans cannot draw more than the host figure they are part of: a host figure given
+    # smaller than the fans it would lose already excludes them, and stays at zero.
+    overhead_w[moved] = np.maximum(overhead_w[moved] - swap * full_w, 0.0)
+    idle_w[moved] = np.maximum(idle_w[moved] - swap * floor_w, 0.0)
     return overhead_w, idle_w
 
 
