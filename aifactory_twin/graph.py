@@ -13,6 +13,7 @@ import itertools
 import math
 from collections import deque
 from collections.abc import Iterable
+from functools import cached_property
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -61,17 +62,9 @@ class FactoryIndex:
     """
 
     def __init__(self, scenario: Scenario) -> None:
-        nodes = scenario.nodes
-        cols = columns(scenario)
-        # Same map as Scenario.node_by_id (first one wins) without a per-node Python call; a
-        # repeated id (an error the rules report) falls back to it.
-        node_kinds = [n.kind for n in nodes]
-        if cols.ids_unique:
-            self.nodes: dict[str, NodeBase] = dict(zip(cols.ids, nodes, strict=True))
-            self.kind: dict[str, str] = dict(zip(cols.ids, node_kinds, strict=True))
-        else:
-            self.nodes = scenario.node_by_id()
-            self.kind = {node_id: node.kind for node_id, node in self.nodes.items()}
+        self._scenario = scenario
+        cols = self._cols = columns(scenario)
+        node_kinds = self._node_kinds = [n.kind for n in scenario.nodes]
         self._by_kind: dict[str, list[str]] | None = None
         # Usability as one table lookup per edge on small integer codes (edge kind, source
         # kind, target kind). An edge end's position is its id's first node, whose kind is the
@@ -87,6 +80,24 @@ class FactoryIndex:
         self._edges = (kind_code, cols.sources, cols.targets, usable)
         self._ends = (cols.src, cols.dst)
         self._adjacency: dict[str, tuple[dict[str, list[str]], dict[str, list[str]]]] = {}
+
+    @cached_property
+    def nodes(self) -> dict[str, NodeBase]:
+        """Id → node, as Scenario.node_by_id (the first node of a repeated id), built on use."""
+        if self._cols.ids_unique:  # without a per-node Python call
+            return dict(zip(self._cols.ids, self._scenario.nodes, strict=True))
+        return self._scenario.node_by_id()
+
+    @cached_property
+    def kind(self) -> dict[str, str]:
+        """Id → node kind (of the node ``nodes`` holds), built on use."""
+        if self._cols.ids_unique:
+            return dict(zip(self._cols.ids, self._node_kinds, strict=True))
+        return {node_id: node.kind for node_id, node in self.nodes.items()}
+
+    def node(self, node_id: str) -> NodeBase:
+        """``nodes[node_id]`` without building ``nodes`` (KeyError for an unknown id)."""
+        return self._scenario.nodes[self._cols.position[node_id]]
 
     def _built(self, edge_kind: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """(out, in) adjacency of ``edge_kind``, built on first use."""

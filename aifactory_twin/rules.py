@@ -132,7 +132,7 @@ def _error_findings(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
 # ----------------------------------------------------------------------------- errors
 def _structure(scenario: Scenario, idx: FactoryIndex) -> list[Finding]:
     out: list[Finding] = []
-    if len(idx.nodes) != len(scenario.nodes):  # the index keeps one node per id
+    if not columns(scenario).ids_unique:
         out += [
             Finding("error", "duplicate-node-id", f"node id {node_id!r} is used twice",
                     f"nodes[{i}]", (node_id,))

@@ -23,7 +23,7 @@ _ROOM_UNITS = "a CRAH, in-row or rear-door unit"
 
 
 def _collectors(idx: FactoryIndex, feeders: list[str]) -> list[CoolingUnit]:
-    units = [idx.nodes[u] for u in feeders]
+    units = [idx.node(u) for u in feeders]
     return [u for u in units if isinstance(u, CoolingUnit) and u.cooling_type in HEAT_COLLECTORS]
 
 
