@@ -9,12 +9,16 @@ a rack with no cooling unit at all is the ``rack-no-cooling`` warning of ``rules
 
 from __future__ import annotations
 
+from operator import attrgetter
+from typing import get_args
+
 import numpy as np
+import numpy.typing as npt
 
 from aifactory_twin.columns import columns
 from aifactory_twin.graph import FactoryIndex
 from aifactory_twin.schema import ComputeRack, CoolingUnit, Scenario
-from aifactory_twin.schema.nodes import HEAT_COLLECTORS
+from aifactory_twin.schema.nodes import HEAT_COLLECTORS, CoolingMode
 
 Mismatch = tuple[str, str, str, tuple[str, ...]]
 """(code, message, field path, ids) of one error."""
@@ -60,24 +64,51 @@ def cooling_mode_mismatches(scenario: Scenario, idx: FactoryIndex) -> list[Misma
     racks = [(i, x) for i, x in enumerate(scenario.nodes) if isinstance(x, ComputeRack)]
     src, dst = idx.usable_ends("coolant")
     order = np.argsort(dst, kind="stable")  # stable: a rack's feeders stay in file order
-    src, dst = src[order].tolist(), dst[order]
+    src, dst = src[order], dst[order]
     # An edge names its target by id, which every node with that id answers to.
     at = [i for i, _ in racks] if cols.ids_unique else [cols.position[x.id] for _, x in racks]
-    starts = np.searchsorted(dst, at).tolist()
-    ends = np.searchsorted(dst, at, side="right").tolist()
-    ids = cols.ids
+    starts = np.searchsorted(dst, at)
+    ends = np.searchsorted(dst, at, side="right")
+    # The key of a rack with at most one feeding unit is one integer: (mode, unit or none).
+    mode = np.fromiter(
+        map(_MODE_CODE.__getitem__, map(attrgetter("cooling"), (x for _, x in racks))),
+        np.int64,
+        len(racks),
+    )
+    single = ends - starts <= 1
+    fed = ends > starts
+    unit = np.full(len(racks), -1, dtype=np.int64)
+    unit[fed] = src[starts[fed]]
+    key = mode * (len(cols.ids) + 1) + unit + 1
+    keys, first = np.unique(np.where(single, key, -1), return_index=True)
+    bad_keys = [k for k, r in zip(keys.tolist(), first.tolist(), strict=True) if k >= 0 and (
+        _rack_mismatches(racks[r][1], idx, _feeders(cols.ids, src, starts[r], ends[r]), "")
+    )]  # fmt: skip
+    bad = single & np.isin(key, bad_keys)
+    # Racks fed by several units (few): a verdict per (mode, units) in Python.
     fine: dict[tuple[str, tuple[int, ...]], bool] = {}
-    out: list[Mismatch] = []
-    for (i, rack), lo, hi in zip(racks, starts, ends, strict=True):
-        key = (rack.cooling, tuple(src[lo:hi]))
-        verdict = fine.get(key)
+    for r in np.flatnonzero(~single).tolist():
+        rack = racks[r][1]
+        several = (rack.cooling, tuple(src[starts[r] : ends[r]].tolist()))
+        verdict = fine.get(several)
         if verdict is None:
-            feeders = [ids[p] for p in key[1]]
-            verdict = fine[key] = not _rack_mismatches(rack, idx, feeders, "")
-        if not verdict:
-            feeders = [ids[p] for p in key[1]]
-            out += _rack_mismatches(rack, idx, feeders, f"nodes[{i}].cooling")
+            feeders = _feeders(cols.ids, src, starts[r], ends[r])
+            verdict = fine[several] = not _rack_mismatches(rack, idx, feeders, "")
+        bad[r] = not verdict
+    out: list[Mismatch] = []
+    for r in np.flatnonzero(bad).tolist():
+        i, rack = racks[r]
+        feeders = _feeders(cols.ids, src, starts[r], ends[r])
+        out += _rack_mismatches(rack, idx, feeders, f"nodes[{i}].cooling")
     return out
+
+
+_MODE_CODE = {mode: code for code, mode in enumerate(get_args(CoolingMode))}
+
+
+def _feeders(ids: list[str], src: npt.NDArray[np.int64], lo: int, hi: int) -> list[str]:
+    """Ids of the units feeding one rack: its slice of the coolant sources sorted by rack."""
+    return [ids[p] for p in src[lo:hi].tolist()]
 
 
 def _rack_mismatches(

@@ -98,3 +98,8 @@ def test_grouped_verdicts_equal_judging_every_rack_on_its_own() -> None:
             expected += _rack_mismatches(node, idx, feeders, f"nodes[{i}].cooling")
     assert any(expected)
     assert cooling_mode_mismatches(sc, idx) == expected
+
+
+def test_racks_without_any_coolant_edge_have_no_mismatch() -> None:
+    sc = Scenario(nodes=[ComputeRack(id="a"), ComputeRack(id="b", cooling="immersion")])
+    assert cooling_mode_mismatches(sc, FactoryIndex(sc)) == []
