@@ -140,7 +140,7 @@ def tornado_kpis(result: UncertaintyResult, kpi: str) -> list[str]:
     """
     first = kpi if kpi != TIME_KPI else TORNADO_KPIS[0]
     for key in (first, *TORNADO_KPIS):
-        if any(math.isfinite(b.swing) for b in result.tornado(key)):
+        if any(math.isfinite(b.swing) or b.one_end_missing for b in result.tornado(key)):
             first = key
             break
     return [first, TIME_KPI]

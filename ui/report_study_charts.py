@@ -12,11 +12,11 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPen
 
 from aifactory_twin.formatting import MISSING
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
-from aifactory_twin.study.uncertainty import TornadoBar
+from aifactory_twin.study.uncertainty import NO_VALUE_TEXT, TornadoBar
 from ui.report_charts import VARIANT_COLORS, draw_x_ticks, font, metrics, nice_ticks, unit
 from ui.theme import Theme
 
@@ -73,7 +73,7 @@ def draw_tornado(
     note = f"centre: all inputs at medians = {format_kpi(key, center)}"
     top = _heading(painter, rect, info.label, "; ".join(p for p in (info.unit_text, note) if p),
                    theme, scale)  # fmt: skip
-    shown = [b for b in bars if math.isfinite(b.swing)]
+    shown = [b for b in bars if math.isfinite(b.swing) or b.one_end_missing]
     tick_font, small = font(8 * scale), font(7 * scale)
     fm, fm_small = metrics(painter, tick_font), metrics(painter, small)
     if not shown:
@@ -87,7 +87,7 @@ def draw_tornado(
     # Inputs left out because a run at one of their ends reports no value (a job that did not
     # finish within the horizon) are named under the chart, so their absence is not read as
     # "no effect".
-    missing = [b.label for b in bars if not math.isfinite(b.swing)]
+    missing = [b.label for b in bars if b not in shown]  # no value at either end
     note_h = fm_small.height() * 1.5 if missing else 0.0
     plot = QRectF(
         rect.left() + label_w,
@@ -95,11 +95,20 @@ def draw_tornado(
         rect.width() - label_w - 4 * u,
         rect.height() - top - fm.height() * 1.6 - legend_h - note_h,
     )
-    values = [v for b in shown for v in (b.kpi_at_low, b.kpi_at_high)]
+    values = [v for b in shown for v in (b.kpi_at_low, b.kpi_at_high) if math.isfinite(v)]
     mid = center if math.isfinite(center) else float(np.median(values))
     lo, hi = min([*values, mid]), max([*values, mid])
     pad = (hi - lo) * 0.18 or abs(hi) * 0.05 or 1.0
     x0, x1 = lo - pad, hi + pad
+    if any(b.one_end_missing for b in shown):
+        # Room beyond the values for a hatched end's words and a value label beside them.
+        need = fm_small.horizontalAdvance(f"{NO_VALUE_TEXT}  $000.0k") + 12 * u
+        share = min(0.6, need / max(plot.width(), 1.0))
+        room = (x1 - x0) * share / (1.0 - share)
+        x0, x1 = (x0 - room, x1) if info.better == "higher" else (x0, x1 + room)
+        # The value labels on the other side keep their share of the wider axis.
+        extra = room * 0.18
+        x0, x1 = (x0, x1 + extra) if info.better == "higher" else (x0 - extra, x1)
 
     def px(x: float) -> float:
         return plot.left() + (x - x0) / (x1 - x0) * plot.width()
@@ -132,7 +141,12 @@ def draw_tornado(
             painter.drawText(QRectF(px(mid) + 4 * u, y - bar_h / 2, plot.width(), bar_h),
                              _ALIGN_LEFT, "no change")  # fmt: skip
             continue
-        for value, color in ((bar.kpi_at_low, LOW_COLOR), (bar.kpi_at_high, HIGH_COLOR)):
+        ends = ((bar.kpi_at_low, LOW_COLOR), (bar.kpi_at_high, HIGH_COLOR))
+        # A missing end first: a value on the same side is drawn over its hatching.
+        for value, color in sorted(ends, key=lambda end: math.isfinite(end[0])):
+            if not math.isfinite(value):
+                _draw_no_value(painter, plot, px(mid), y, bar_h, color, info.better, small, u)
+                continue
             left, right = sorted((px(mid), px(value)))
             painter.fillRect(QRectF(left, y - bar_h / 2, max(right - left, 1.0), bar_h), color)
             text = format_kpi(key, value)
@@ -157,13 +171,42 @@ def draw_tornado(
     if missing:
         painter.setFont(small)
         painter.setPen(QColor(theme.muted))
-        text = f"Not shown: no {info.label.lower()} at an end of {', '.join(missing)}"
+        text = f"Not shown: no {info.label.lower()} at either end of {', '.join(missing)}"
         painter.drawText(
             QRectF(rect.left(), rect.bottom() - legend_h - note_h, rect.width(), note_h),
             _ALIGN_LEFT,
             fm_small.elidedText(text, Qt.TextElideMode.ElideRight, rect.width()),
         )
     painter.restore()
+
+
+def _draw_no_value(
+    painter: QPainter,
+    plot: QRectF,
+    mid_x: float,
+    y: float,
+    bar_h: float,
+    color: QColor,
+    better: str | None,
+    small: QFont,
+    u: float,
+) -> None:
+    """The end of a bar whose run has no KPI value: hatched out to the worse edge, labelled.
+
+    No value means nothing was trained (or served) within the horizon: worse than any value
+    on the axis, so the bar runs off the plot on the worse side.
+    """
+    worse_left = better == "higher"
+    left, right = (plot.left(), mid_x) if worse_left else (mid_x, plot.right())
+    box = QRectF(left, y - bar_h / 2, max(right - left, 1.0), bar_h)
+    painter.fillRect(box, QBrush(color, Qt.BrushStyle.BDiagPattern))
+    painter.setPen(QPen(color, max(1.0, 0.8 * u)))
+    painter.drawRect(box)
+    painter.setFont(small)
+    painter.setPen(QColor("#000000"))
+    # At the far end, clear of the value label of a bar drawn over the hatching.
+    align = _ALIGN_LEFT if worse_left else _ALIGN_RIGHT
+    painter.drawText(box.adjusted(4 * u, 0, -4 * u, 0), align, NO_VALUE_TEXT)
 
 
 def viridis(fractions: np.ndarray) -> list[QColor]:

@@ -403,6 +403,7 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
 def cmd_uncertainty(args: argparse.Namespace) -> int:
     """Write uncertainty.csv (one row per sample) and uncertainty.json (summary)."""
     from aifactory_twin.study.uncertainty import (
+        NO_VALUE_TEXT,
         TORNADO_KPIS,
         parse_uncertain,
         uncertainty,
@@ -439,7 +440,12 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         print(f"tornado ({key}, P10 → P90 of each input, others at medians = {center}):")
         for bar in result.tornado(key):
             ends = f"{format_kpi(key, bar.kpi_at_low)} → {format_kpi(key, bar.kpi_at_high)}"
-            print(f"  {bar.label:>40}: swing {format_kpi(key, bar.swing)} ({ends})")
+            swing = (
+                NO_VALUE_TEXT + " at one end"
+                if bar.one_end_missing
+                else f"swing {format_kpi(key, bar.swing)}"
+            )
+            print(f"  {bar.label:>40}: {swing} ({ends})")
     if args.compare:
         a, b = result.labels
         print(f"P({b} beats {a} on {kpi}) = {result.probability_better(a, b, kpi):.0%}")

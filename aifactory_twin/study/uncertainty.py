@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -227,6 +228,10 @@ def check_inputs(scenario: Scenario, variants: Sequence[str | None]) -> list[Unc
     return inputs
 
 
+NO_VALUE_TEXT = "no value within the horizon"
+"""What a tornado bar end shows when its run has no KPI value (e.g. no model trained)."""
+
+
 @dataclass
 class TornadoBar:
     """One input's effect on a KPI: the KPI at the input's P10 and P90, others at medians."""
@@ -241,6 +246,15 @@ class TornadoBar:
     def swing(self) -> float:
         """|KPI at P90 − KPI at P10| (NaN when either run has no value)."""
         return abs(self.kpi_at_high - self.kpi_at_low)
+
+    @property
+    def one_end_missing(self) -> bool:
+        """Whether the KPI has a value at one end only.
+
+        E.g. at its P90 the input delays the start so much that no model is trained within the
+        horizon: a bigger effect than any swing.
+        """
+        return math.isfinite(self.kpi_at_low) != math.isfinite(self.kpi_at_high)
 
 
 @dataclass
@@ -275,12 +289,23 @@ class UncertaintyResult:
         return out
 
     def tornado(self, kpi: str) -> list[TornadoBar]:
-        """Inputs sorted by the KPI swing between their P10 and P90, largest first."""
+        """Inputs by their effect on the KPI, largest first.
+
+        An input with no KPI value at one end (no trained model within the horizon at its P90,
+        say) ranks first; then the rest by the swing between their P10 and P90; inputs with no
+        value at either end last.
+        """
         bars = [
             TornadoBar(label, *self.tornado_values[label], *by_kpi.get(kpi, (np.nan, np.nan)))
             for label, by_kpi in self.tornado_kpis.items()
         ]
-        return sorted(bars, key=lambda b: -b.swing if np.isfinite(b.swing) else np.inf)
+
+        def rank(bar: TornadoBar) -> tuple[int, float]:
+            if bar.one_end_missing:
+                return (0, 0.0)
+            return (1, -bar.swing) if math.isfinite(bar.swing) else (2, 0.0)
+
+        return sorted(bars, key=rank)
 
     def probability_better(self, a: str, b: str, kpi: str) -> float:
         """Share of paired samples where ``b`` is better than ``a`` on ``kpi`` (NaN if none)."""
@@ -428,6 +453,7 @@ def write_uncertainty(result: UncertaintyResult, out_dir: Path, kpi: str) -> lis
                 "kpi_at_low": b.kpi_at_low,
                 "kpi_at_high": b.kpi_at_high,
                 "swing": b.swing,
+                "one_end_missing": b.one_end_missing,
             }
             for b in result.tornado(key)
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 
 import numpy as np
@@ -17,6 +18,7 @@ from aifactory_twin.resources import scenes_dir
 from aifactory_twin.schema import UncertainInput
 from aifactory_twin.study import StudyOptions
 from aifactory_twin.study.uncertainty import (
+    UncertaintyResult,
     correlation_matrix,
     iman_conover,
     input_text,
@@ -290,3 +292,21 @@ def test_cli_declares_inputs_on_the_command_line(tmp_path, capsys):
                 "--input", "racks.bogus ~ uniform(1, 2)", "--out", str(tmp_path)])  # fmt: skip
     assert bad == 2
     assert "racks.bogus" in capsys.readouterr().err
+
+
+def test_an_input_that_leaves_the_kpi_without_a_value_ranks_first():
+    # "late" at its P90 leaves no trained model within the horizon: the biggest effect of all.
+    effects = {
+        "a": (1.0, 3.0),
+        "late": (2.0, math.nan),
+        "neither": (math.nan, math.nan),
+        "b": (1.0, 1.5),
+    }
+    result = UncertaintyResult(
+        labels=["base"], inputs=[], seeds=[], draws=[], kpis={},
+        tornado_kpis={label: {"k": ends} for label, ends in effects.items()},
+        tornado_values=dict.fromkeys(effects, (0.0, 1.0)),
+    )  # fmt: skip
+    bars = result.tornado("k")
+    assert [b.label for b in bars] == ["late", "a", "b", "neither"]
+    assert [b.one_end_missing for b in bars] == [True, False, False, False]

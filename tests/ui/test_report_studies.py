@@ -216,7 +216,7 @@ class _RecordingPainter(QPainter):
         super().drawText(*args)
 
 
-def test_tornado_names_an_input_left_out_for_want_of_a_value(qapp):
+def test_tornado_names_an_input_left_out_for_want_of_any_value(qapp):
     from aifactory_twin.study.uncertainty import TornadoBar
     from ui.report_study_charts import draw_tornado
     from ui.theme import LIGHT
@@ -224,6 +224,7 @@ def test_tornado_names_an_input_left_out_for_want_of_a_value(qapp):
     key = "training_time_days"
     finished = TornadoBar("train.target_mfu", 0.35, 0.45, 6.5, 5.3)
     late = TornadoBar("racks.delivery.lead_time_days", 0.4, 2.8, 5.4, math.nan)  # not trained
+    never = TornadoBar("racks.count", 8, 16, math.nan, math.nan)  # not trained at either end
 
     def texts(bars) -> list[str]:
         image = QImage(1200, 700, QImage.Format.Format_ARGB32)
@@ -233,8 +234,29 @@ def test_tornado_names_an_input_left_out_for_want_of_a_value(qapp):
         painter.end()
         return painter.texts
 
-    with_late = texts([finished, late])
-    note = "Not shown: no time to train at an end of racks.delivery.lead_time_days"
-    assert note in with_late
-    assert "racks.delivery.lead_time_days" not in with_late  # no row of its own
-    assert not any(t.startswith("Not shown") for t in texts([finished]))
+    drawn = texts([late, finished, never])
+    assert "Not shown: no time to train at either end of racks.count" in drawn
+    # One end with a value: a row of its own (the other end hatched), not a note.
+    assert "racks.delivery.lead_time_days" in drawn
+    assert not any(t.startswith("Not shown") for t in texts([late, finished]))
+
+
+def test_a_tornado_end_without_a_value_is_drawn_hatched_to_the_edge(qapp):
+    # One input whose P90 leaves no trained model: before, the chart dropped it (blank page).
+    from aifactory_twin.study.uncertainty import TornadoBar
+    from ui.report_study_charts import HIGH_COLOR, draw_tornado
+    from ui.theme import LIGHT
+
+    bars = [TornadoBar("racks.delivery.lead_time_days", 0.36, 2.79, 215e3, math.nan)]
+    image = QImage(800, 500, QImage.Format.Format_RGB32)
+    image.fill(QColor(LIGHT.background))
+    painter = QPainter(image)
+    try:
+        draw_tornado(painter, QRectF(0, 0, 800, 500), "cost_per_trained_model_usd", bars,
+                     203e3, LIGHT, 1.0)  # fmt: skip
+    finally:
+        painter.end()
+    high = HIGH_COLOR.rgb() & 0xFFFFFF
+    xs = [x for x in range(800) for y in range(0, 500, 2) if image.pixel(x, y) & 0xFFFFFF == high]
+    assert xs, "the missing P90 end is drawn"
+    assert max(xs) > 700  # out to the worse (higher cost) edge of the plot

@@ -6,7 +6,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QApplication
 
 from aifactory_twin.kpi_registry import format_kpi
@@ -218,3 +218,24 @@ def test_declaring_an_input_uncertain_in_the_studio_is_an_undoable_edit(window, 
         "price.flat_usd_per_kwh",
         "delivery.lead_time_days",
     ]
+
+
+def test_an_input_that_leaves_no_model_trained_tops_the_tornado_hatched(window, qtbot):
+    # 7 days: at the lead time's P90 the racks arrive so late that train-70b does not finish,
+    # so cost per trained model has no value there. That input must not vanish from the chart.
+    from aifactory_twin.study.uncertainty import NO_VALUE_TEXT
+
+    studio = _studio(window, qtbot, "action_tornado", horizon="7d")
+    tab = studio.tornado_tab
+    tab.samples_box.setValue(4)
+    tab.kpi_box.setCurrentText("cost_per_trained_model_usd")
+    qtbot.mouseClick(tab.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=120_000)
+    assert tab.bar_labels[0] == "racks.delivery.lead_time_days"
+    assert len(tab.bar_labels) == 3  # every input has a bar
+    items = {i.objectName(): i for i in tab.plot.getPlotItem().items if i.objectName()}
+    late_end = items["tornado_bar_0_1"]  # the lead time at its P90
+    assert late_end.opts["brush"].style() == Qt.BrushStyle.BDiagPattern
+    assert NO_VALUE_TEXT in late_end.toolTip()
+    assert isinstance(items["tornado_bar_0_0"].opts["brush"], QColor)  # a value: solid
+    assert f"racks.delivery.lead_time_days: {NO_VALUE_TEXT}" in tab.readout.text()

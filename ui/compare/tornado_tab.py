@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from aifactory_twin.kpi_registry import format_kpi, kpi_info
 from aifactory_twin.schema import Scenario, UncertainInput
 from aifactory_twin.study import BASE_LABEL, FAN_SERIES
 from aifactory_twin.study.uncertainty import (
+    NO_VALUE_TEXT,
     TIME_KPI,
     TORNADO_KPIS,
     TornadoBar,
@@ -230,26 +231,33 @@ class TornadoTab(ResultTab):
     def paint(self, result: UncertaintyResult) -> None:
         key = self.kpi_box.currentText()
         scale = kpi_axis(key)[1]
-        self.bars = [b for b in result.tornado(key) if np.isfinite(b.swing)]
+        self.bars = [b for b in result.tornado(key) if np.isfinite(b.swing) or b.one_end_missing]
         center = result.tornado_center.get(key, math.nan)
         n = len(self.bars)
         chosen = self.selected.label if self.selected is not None else None
+        far = self._no_value_end(key, center)
         for row, bar in enumerate(self.bars):
-            y = n - 1 - row  # largest swing on top
-            mid = center if math.isfinite(center) else (bar.kpi_at_low + bar.kpi_at_high) / 2
+            y = n - 1 - row  # largest effect on top
+            ends = [v for v in (bar.kpi_at_low, bar.kpi_at_high) if math.isfinite(v)]
+            mid = center if math.isfinite(center) else sum(ends) / len(ends)
             outline = (
                 pg.mkPen(self.palette().text().color(), width=3) if bar.label == chosen else None
             )
-            for end, value, color in (
-                (0, bar.kpi_at_low, LOW_COLOR),
-                (1, bar.kpi_at_high, HIGH_COLOR),
-            ):
-                left, right = sorted((mid / scale, value / scale))
+            ends = ((0, bar.kpi_at_low, LOW_COLOR), (1, bar.kpi_at_high, HIGH_COLOR))
+            # A missing end first, so a value on the same side is drawn over its hatching.
+            for end, value, color in sorted(ends, key=lambda e: math.isfinite(e[1])):
+                # No value (nothing trained within the horizon): hatched, out to the worse side.
+                brush = color if math.isfinite(value) else QBrush(color, Qt.BrushStyle.BDiagPattern)
+                left, right = sorted(
+                    (mid / scale, (value if math.isfinite(value) else far) / scale)
+                )
                 item = TornadoBarItem(
                     row, self.select_row, x0=[left], width=[max(right - left, 1e-12)], y=[y],
-                    height=0.6, brush=color, pen=outline or pg.mkPen(color.darker(130)),
+                    height=0.6, brush=brush, pen=outline or pg.mkPen(color.darker(130)),
                 )  # fmt: skip
                 item.setObjectName(f"tornado_bar_{row}_{end}")
+                if not math.isfinite(value):
+                    item.setToolTip(f"{bar.label} at its {('P10', 'P90')[end]}: {NO_VALUE_TEXT}")
                 self.plot.addItem(item)
         if math.isfinite(center):
             self.plot.addItem(pg.InfiniteLine(center / scale, angle=90, pen=pg.mkPen(GRAY)))
@@ -267,6 +275,17 @@ class TornadoTab(ResultTab):
         fill_table(self.table, header, rows, first_numeric_column=1)
         self._show_detail(key)
 
+    def _no_value_end(self, key: str, center: float) -> float:
+        """Where a bar end without a value stops: past every value, on the KPI's worse side."""
+        values = [
+            v for b in self.bars for v in (b.kpi_at_low, b.kpi_at_high, center) if math.isfinite(v)
+        ]
+        if not values:
+            return 1.0
+        lo, hi = min(values), max(values)
+        pad = (hi - lo) * 0.5 or abs(hi) * 0.1 or 1.0
+        return lo - pad if kpi_info(key).better == "higher" else hi + pad
+
     def _readout(self, result: UncertaintyResult, key: str) -> str:
         lines = []
         if len(result.labels) == 2:
@@ -282,9 +301,16 @@ class TornadoTab(ResultTab):
                 f"over {len(result.seeds)} paired samples"
                 + (f" ({ties * 100:.0f} % ties)" if ties > 0 else "")
             )
-        missing = [b.label for b in result.tornado(key) if not np.isfinite(b.swing)]
+        missing = [b.label for b in result.tornado(key) if b.one_end_missing]
         if missing:
-            lines.append(f"no {kpi_info(key).label.lower()} at an end of {', '.join(missing)}")
+            lines.append(f"{', '.join(missing)}: {NO_VALUE_TEXT} at one end (hatched bar)")
+        neither = [
+            b.label
+            for b in result.tornado(key)
+            if not b.one_end_missing and not math.isfinite(b.swing)
+        ]
+        if neither:
+            lines.append(f"no {kpi_info(key).label.lower()} at either end of {', '.join(neither)}")
         return "; ".join(lines) or f"{len(result.seeds)} samples of {result.labels[0]}"
 
     # ------------------------------------------------------------------ selection
