@@ -141,9 +141,9 @@ def draw_tornado(
             painter.drawText(QRectF(px(mid) + 4 * u, y - bar_h / 2, plot.width(), bar_h),
                              _ALIGN_LEFT, "no change")  # fmt: skip
             continue
-        ends = ((bar.kpi_at_low, LOW_COLOR), (bar.kpi_at_high, HIGH_COLOR))
+        bar_ends = ((bar.kpi_at_low, LOW_COLOR), (bar.kpi_at_high, HIGH_COLOR))
         # A missing end first: a value on the same side is drawn over its hatching.
-        for value, color in sorted(ends, key=lambda end: math.isfinite(end[0])):
+        for value, color in sorted(bar_ends, key=lambda end: math.isfinite(end[0])):
             if not math.isfinite(value):
                 _draw_no_value(painter, plot, px(mid), y, bar_h, color, info.better, small, u)
                 continue

@@ -243,9 +243,9 @@ class TornadoTab(ResultTab):
             outline = (
                 pg.mkPen(self.palette().text().color(), width=3) if bar.label == chosen else None
             )
-            ends = ((0, bar.kpi_at_low, LOW_COLOR), (1, bar.kpi_at_high, HIGH_COLOR))
+            bar_ends = ((0, bar.kpi_at_low, LOW_COLOR), (1, bar.kpi_at_high, HIGH_COLOR))
             # A missing end first, so a value on the same side is drawn over its hatching.
-            for end, value, color in sorted(ends, key=lambda e: math.isfinite(e[1])):
+            for end, value, color in sorted(bar_ends, key=lambda e: math.isfinite(e[1])):
                 # No value (nothing trained within the horizon): hatched, out to the worse side.
                 brush = color if math.isfinite(value) else QBrush(color, Qt.BrushStyle.BDiagPattern)
                 left, right = sorted(
