@@ -183,10 +183,14 @@ def test_compare_window_runs_two_variants_in_worker_processes(qtbot, scenario):
     window.variant_list.item(0).setCheckState(Qt.CheckState.Unchecked)  # base off
     assert window.chosen_variants() == ["air", "liquid"]
     window.scheduler_edit.setText("")  # the default: a spawn process pool
+    shown: list[str] = []  # the status line as each run finishes (after the window's update)
+    window.worker.progressed.connect(lambda _d, _t: shown.append(window.status.text()))
     window.run_compare()
     qtbot.waitUntil(lambda: window.result is not None, timeout=90_000)
     assert list(window.result.runs) == ["air", "liquid"]
     assert window.progress.value() == 2
+    # Half way the user is told how far and how long is left, from the pace so far.
+    assert any(re.fullmatch(r"Running compare: 1 of 2 runs, .* left", t) for t in shown), shown
     header = [  # the KPI names are the row headers; long column names wrap
         window.kpi_table.horizontalHeaderItem(c).text().replace("\n", " ")
         for c in range(window.kpi_table.columnCount())
@@ -296,3 +300,11 @@ def test_simulate_menu_opens_the_studio_on_the_open_document(window, qtbot):
     assert studio.scenario().model_dump() == window.doc.scenario.model_dump()
     assert window.findChild(QAction, "action_presentation").shortcut().toString() == "F5"
     assert window.findChild(QAction, "action_export_report") is not None
+
+
+def test_time_left_follows_the_pace_so_far():
+    from ui.compare.compare_view import time_left_text
+
+    assert time_left_text(60.0, 10, 30) == "about 2 min left"  # 6 s a run, 20 to go
+    assert time_left_text(1.0, 10, 30) == "less than 5 s left"
+    assert time_left_text(3600.0, 1, 3) == "about 2.0 h left"

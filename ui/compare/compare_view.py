@@ -12,6 +12,7 @@ document.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +44,7 @@ from PySide6.QtWidgets import (
 
 from aifactory_twin.commands import Command
 from aifactory_twin.errors import TwinError
-from aifactory_twin.formatting import format_duration, parse_duration
+from aifactory_twin.formatting import format_duration, format_span, parse_duration
 from aifactory_twin.schema import Scenario
 from aifactory_twin.study import (
     BASE_LABEL,
@@ -69,6 +70,12 @@ from ui.theme import current as current_theme
 ScenarioSource = Callable[[], Scenario]
 
 
+def time_left_text(elapsed_s: float, done: int, total: int) -> str:
+    """``about 1 min left`` from the pace so far (the runs of a study take alike long)."""
+    left_s = elapsed_s / done * (total - done)
+    return "less than 5 s left" if left_s < 5 else f"about {format_span(left_s)} left"
+
+
 class CompareWindow(QWidget):
     """The what-if studio window; ``scenario_source`` returns the current scenario snapshot."""
 
@@ -87,6 +94,8 @@ class CompareWindow(QWidget):
         settings = QSettings()
         self._runner_factory = runner_factory
         self.result: CompareResult | None = None
+        self._running: tuple[str, float] | None = None
+        """The study running now and when it started (monotonic s), for the time left."""
         self.document: Any = None
         """The editor document this studio belongs to (one studio per document)."""
         self.push_command: Callable[[Command], None] | None = None
@@ -269,6 +278,7 @@ class CompareWindow(QWidget):
         self.progress.setRange(0, max(n_runs, 1))
         self.progress.setValue(0)
         self.status.setText(f"Running {kind}: {n_runs} run{'s' if n_runs != 1 else ''}…")
+        self._running = (kind, time.monotonic())
         self.run_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.worker.start(kind, n_runs, job, self.runner_factory())
@@ -295,6 +305,12 @@ class CompareWindow(QWidget):
     def _on_worker_progressed(self, done: int, total: int) -> None:
         self.progress.setMaximum(total)
         self.progress.setValue(done)
+        if self._running is not None and 0 < done < total:
+            kind, started = self._running
+            self.status.setText(
+                f"Running {kind}: {done:,} of {total:,} runs, "
+                f"{time_left_text(time.monotonic() - started, done, total)}"
+            )
 
     def _on_worker_finished(self, kind: str, result: object) -> None:
         self.run_button.setEnabled(True)
