@@ -299,7 +299,8 @@ def _check_envelope_and_migrate(data: dict[str, Any], source: str) -> dict[str, 
     if problems:
         raise ScenarioError(problems)
     assert isinstance(version, int)
-    return migrations.migrate(data, version, source)
+    # The dict was parsed for this load alone: the migrations may work on it in place.
+    return migrations.migrate(data, version, source, owned=True)
 
 
 def _raise_rule_errors(scenario: Scenario, source: str) -> None:

@@ -27,7 +27,9 @@ from aifactory_twin.schema.scenario import SCHEMA_VERSION
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 MIGRATIONS: dict[int, Migration] = {}
-"""from-version → function producing the dict at from-version + 1."""
+"""from-version → function producing the dict at from-version + 1.
+
+A step may change the dict it is given: ``migrate`` gives it one of its own."""
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "current_version", "migrate"]
 
@@ -45,11 +47,15 @@ def oldest_readable_version() -> int:
     return version
 
 
-def migrate(data: dict[str, Any], version: int, file: str = "") -> dict[str, Any]:
+def migrate(
+    data: dict[str, Any], version: int, file: str = "", *, owned: bool = False
+) -> dict[str, Any]:
     """Bring ``data`` (a raw dict at ``version``) to the current version, one step at a time.
 
     Raises ScenarioError when a step is missing or a migration fails on malformed old data; the
-    input dict is never modified.
+    input dict is never modified, unless ``owned``: the caller hands ``data`` over (the loader's
+    freshly parsed dict) and the steps run on it without a deep copy first (a 40-hall factory
+    is 1.9 M objects: a copy takes ~10 s).
     """
     target = current_version()
     if version == target:
@@ -70,7 +76,7 @@ def migrate(data: dict[str, Any], version: int, file: str = "") -> dict[str, Any
                 )
             ]
         )
-    current = copy.deepcopy(data)
+    current = data if owned else copy.deepcopy(data)
     for step in range(version, target):
         migration = MIGRATIONS[step]
         try:
@@ -243,9 +249,11 @@ def _v2_host_power_for_its_cooling(data: dict[str, Any]) -> dict[str, Any]:
     nodes = data.get("nodes")
     if not isinstance(nodes, list):
         return data
-    out = copy.deepcopy(data)
+    # In place: ``migrate`` hands each step a dict it owns (its deep copy, or the loader's own
+    # parse), and a deep copy here took ~10 s on a 40-hall factory's 1.9 M objects.
+    out = data
     racks = set()
-    for node in out["nodes"]:
+    for node in nodes:
         if isinstance(node, dict) and node.get("kind") == "compute_rack":
             node.setdefault("host_power_cooling", node.get("cooling", "air"))
             racks.add(node.get("id"))

@@ -104,3 +104,41 @@ def test_newer_version_message(monkeypatch: pytest.MonkeyPatch) -> None:
         f"written by a newer aifactory-twin (version {SCHEMA_VERSION + 1}); "
         f"this build reads up to {SCHEMA_VERSION}"
     )
+
+
+def test_two_to_three_declares_each_racks_figures_for_its_own_mode() -> None:
+    """Through ``migrate`` (which gives the step its own dict) the caller's dict is untouched;
+    racks get host_power_cooling = their cooling, nothing else changes."""
+    data = json.loads((DATA / "scenario_v2.aift.json").read_text(encoding="utf-8"))
+    before = copy.deepcopy(data)
+    out = migrations.migrate(data, 2)
+    assert data == before
+    assert out["edges"] == data["edges"]
+    for old, new in zip(data["nodes"], out["nodes"], strict=True):
+        if old.get("kind") == "compute_rack":
+            assert new == {**old, "host_power_cooling": old.get("cooling", "air")}
+        else:
+            assert new == old
+
+
+def test_the_loader_hands_its_parsed_dict_to_the_migrations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Loading an old file migrates the dict it parsed in place (``owned``), not a deep copy;
+    a caller's own dict is copied first, as before."""
+    seen: list[dict[str, Any]] = []
+    real = migrations.migrate
+
+    def spy(data: dict[str, Any], version: int, file: str = "", **kw: Any) -> dict[str, Any]:
+        seen.append(data)
+        result = real(data, version, file, **kw)
+        assert kw.get("owned") is True
+        return result
+
+    monkeypatch.setattr(migrations, "migrate", spy)
+    scenario = load_scenario(DATA / "scenario_v2.aift.json")
+    assert seen and scenario.nodes
+    original = json.loads((DATA / "scenario_v2.aift.json").read_text(encoding="utf-8"))
+    kept = copy.deepcopy(original)
+    real(original, 2)
+    assert original == kept

@@ -14,7 +14,7 @@ import pytest
 from test_sim_builders import hall
 
 from aifactory_twin.io import load_scenario
-from aifactory_twin.io.migrations import MIGRATIONS
+from aifactory_twin.io.migrations import migrate
 from aifactory_twin.schema import Scenario
 from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.variants import apply_variant
@@ -130,7 +130,7 @@ def test_version_2_files_keep_their_host_power_in_every_variant() -> None:
         "variants": [{"name": "v", "overrides": [{"target": "a", "path": "cooling",
                                                  "value": "immersion"}]}],
     }  # fmt: skip
-    out = MIGRATIONS[2](raw)
+    out = migrate(raw, 2)  # migrate gives the step a copy: the caller's dict stays as it was
     assert [n["host_power_cooling"] for n in out["nodes"]] == ["direct_liquid", "air"]
     assert out["variants"][0]["overrides"][1] == {
         "target": "a",
