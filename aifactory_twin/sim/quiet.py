@@ -217,25 +217,32 @@ def ledger_series(ledger: Ledger, sums: FloatArray, first: int) -> FloatArray:
     where = _COLUMNS.get(keys)
     if where is None:
         where = _COLUMNS[keys] = [keys.index(key) for key in _SUMMED]
-    # energy, capex, staff, maintenance, cloud, compliance, carbon: per step, Python floats
-    # (the same IEEE operations numpy does per element, in the same order).
-    rows = sums[:, [first + j for j in where]].tolist()
-    moving = [
-        (
-            energy,
-            # The sum in the order of ``Ledger.total_cost_usd``.
-            capex + energy + staff + maint + cloud + compliance,
-            carbon / 1000.0,
-            capex,
-            staff,
-            maint,
-            cloud,
-        )
-        for energy, capex, staff, maint, cloud, compliance, carbon in rows
-    ]
+    # energy, capex, staff, maintenance, cloud, compliance, carbon, one row per step.
+    picked = sums[:, [first + j for j in where]]
+    if picked.shape[0] <= SMALL_K:
+        # A few steps: Python floats (the same IEEE operations numpy does per element, in the
+        # same order), fewer calls than the columns below.
+        rows = [
+            (
+                energy,
+                # The sum in the order of ``Ledger.total_cost_usd``.
+                capex + energy + staff + maint + cloud + compliance,
+                carbon / 1000.0,
+                capex,
+                staff,
+                maint,
+                cloud,
+            )
+            for energy, capex, staff, maint, cloud, compliance, carbon in picked.tolist()
+        ]
+        moving = np.array(rows).T
+    else:
+        energy, capex, staff, maint, cloud, compliance, carbon = picked.T
+        total = capex + energy + staff + maint + cloud + compliance
+        moving = np.stack([energy, total, carbon / 1000.0, capex, staff, maint, cloud])
     ledger.out = dict(ledger.out)
-    ledger.out.update(zip(MOVING_SERIES, moving[-1], strict=True))
-    return np.array(moving).T
+    ledger.out.update(zip(MOVING_SERIES, moving[:, -1].tolist(), strict=True))
+    return moving
 
 
 def repeat_quiet(
