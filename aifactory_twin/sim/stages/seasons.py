@@ -13,6 +13,7 @@ only) has nothing to free and reports None.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,7 @@ from aifactory_twin.sim.stages.handoff import FloatArray, PlantBlock
 
 Rates = tuple[float, float, float]
 RATES_MEMO_MAX = 48
-"""Plant blocks whose rates the stage keeps at most: a day's hours twice (it holds them)."""
-
-
-def _same(these: tuple[object, ...], those: tuple[object, ...]) -> bool:
-    """Whether the two tuples hold the very same objects (arrays compare by identity)."""
-    return all(a is b for a, b in zip(these, those, strict=True))
+"""Plant blocks whose rates the stage keeps at most: a day's hours twice."""
 
 
 @dataclass
@@ -72,7 +68,7 @@ class Seasons:
         self.free_cooling_s = 0.0
         self.economizer_water_l = 0.0
         self.tower_water_l = 0.0
-        self._rates: dict[int, tuple[PlantBlock, FloatArray, object, Rates]] = {}
+        self._rates: dict[int, tuple[weakref.ref[PlantBlock], FloatArray, object, Rates]] = {}
         self.step: tuple[MonthTotals, dict[str, float], dict[str, float]] | None = None
         """The last step's month and what it added to the run's and the month's totals."""
         self.swap(c)
@@ -91,12 +87,17 @@ class Seasons:
     ) -> Rates:
         """(free share, economizer water L/h, tower water L/h) of a plant block.
 
-        Kept per block (the power stage hands the same block back for the same hour's
-        weather, and every block and share array is read-only), so hours that return to a
-        block do not recompute.
+        Kept per block while the power stage keeps it (it hands the same block back for the
+        same hour's weather; every block and share array is read-only), so hours that return to
+        a block do not recompute.
         """
         known = self._rates.get(id(pb))
-        if known is not None and _same((pb, free_share, econ_water), known[:3]):
+        if (
+            known is not None
+            and known[0]() is pb
+            and known[1] is free_share
+            and known[2] is econ_water
+        ):
             return known[3]
         heat = pb.unit_heat_kw
         share = 0.0
@@ -110,7 +111,9 @@ class Seasons:
         rates = (share, econ, float(heat @ self.tower_wue))
         if len(self._rates) >= RATES_MEMO_MAX:
             self._rates.clear()
-        self._rates[id(pb)] = (pb, free_share, econ_water, rates)
+        # A weak reference: the memo must not keep the power stage's blocks alive (at scale a
+        # block holds per-node arrays); a block freed reads as a miss, even if its id is reused.
+        self._rates[id(pb)] = (weakref.ref(pb), free_share, econ_water, rates)
         return rates
 
     def book(
