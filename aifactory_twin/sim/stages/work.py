@@ -21,7 +21,7 @@ from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import data as dat
 from aifactory_twin.sim.models import network as net
 from aifactory_twin.sim.models import thermal as th
-from aifactory_twin.sim.models.compute import Placement, place
+from aifactory_twin.sim.models.compute import Placement, Placer
 from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.handoff import (
     BoolArray,
@@ -109,6 +109,7 @@ class Work:
         self.sched.swap(c)
         self.has_support = np.bincount(c.staff.support_node, minlength=c.n_nodes) > 0
         self.cache = WorkCache()
+        self.placer = Placer()
 
     def capacity(
         self,
@@ -230,7 +231,7 @@ class Work:
                 )  # fmt: skip
             else:
                 want = sched.gated_wants(train_want)
-                pl = place(c.workloads, cap.free, c.cloud.max_gpus, want, inf_want)
+                pl = self.placer.place(c.workloads, cap.free, c.cloud.max_gpus, want, inf_want)
                 sched.note_starts(t, pl, submitted, jobs.completed)
             self.cache.place_key = key
             # A failure re-places the workloads; where nothing moved (the failed unit held no
