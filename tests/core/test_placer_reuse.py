@@ -108,3 +108,24 @@ def test_reuse_really_keeps_workloads_and_stops_on_odd_counts() -> None:
         )
         assert placer.kept == 9
         placer.place(wl, free, np.zeros(0), want, np.zeros(0))  # a clean base again
+
+
+def test_a_repair_in_the_empty_racks_after_a_job_moves_the_next_one() -> None:
+    # The first job fills racks 0-999; the scan for the next free rack reads the empty racks
+    # after it, so a repair there reaches the first job's step (the next job starts there).
+    rng = np.random.default_rng(4)
+    n = 50_000
+    wl = _workloads(rng, n, 3, 0, 0)
+    wl.train_rack_mask[:] = True
+    wl.order = (("t", 0), ("t", 1), ("t", 2))
+    free = np.full(n, 8.0)
+    free[1_000:1_010] = 0.0
+    want = np.full(3, 8.0 * 1_000)
+    placer = Placer()
+    placer.place(wl, free, np.zeros(0), want, np.zeros(0))
+    free = free.copy()
+    free[1_005] = 8.0
+    got = placer.place(wl, free, np.zeros(0), want, np.zeros(0))
+    assert _arrays(got) == _arrays(place(wl, free, np.zeros(0), want, np.zeros(0)))
+    assert int(_job_racks(got, 1)[0]) == 1_005
+    assert placer.kept == 0
