@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aifactory_twin.sim.models.compute import Placement, Placer, place
+from aifactory_twin.sim.models.compute import Placement
+from aifactory_twin.sim.models.placement import Placer, place
 
 
 def _arrays(pl: Placement) -> list[bytes]:

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from aifactory_twin.sim.models.compute import place, take_greedy
+from aifactory_twin.sim.models.compute import take_greedy
+from aifactory_twin.sim.models.placement import place
 
 
 def _full_scan(free: np.ndarray, mask: np.ndarray, want: float) -> np.ndarray:

@@ -21,7 +21,8 @@ from aifactory_twin.sim.compiled import CompiledScenario
 from aifactory_twin.sim.models import data as dat
 from aifactory_twin.sim.models import network as net
 from aifactory_twin.sim.models import thermal as th
-from aifactory_twin.sim.models.compute import Placement, Placer
+from aifactory_twin.sim.models.compute import Placement
+from aifactory_twin.sim.models.placement import Placer
 from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.handoff import (
     BoolArray,
