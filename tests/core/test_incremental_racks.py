@@ -32,13 +32,14 @@ from aifactory_twin.schema import (
 )
 from aifactory_twin.sim import Engine, compile_scenario
 from aifactory_twin.sim.engine_state import EngineState
+from aifactory_twin.sim.models.placement import Placer
 from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.it_power import ItPower
 from aifactory_twin.sim.stages.power import Power
 from aifactory_twin.sim.stages.rack_heat import RackHeat
 from aifactory_twin.sim.stages.work import Work
 
-INCREMENTAL = (ItPower, RackHeat, Power, Work)
+INCREMENTAL = (ItPower, RackHeat, Power, Work, Placer)
 """The classes whose ``incremental`` switch the tests turn off for the reference run."""
 
 
