@@ -21,7 +21,7 @@ from aifactory_twin.sim.models.compute import (
     take_greedy,
     take_nearest,
 )
-from aifactory_twin.sim.models.segments import EMPTY_ROW, JobRacks, Row, row_of
+from aifactory_twin.sim.models.segments import EMPTY_ROW, JobRacks, Row
 
 
 def place(
@@ -104,8 +104,6 @@ def _greedy(
         old = trace.placement
         steps = trace.steps[:m]
         for s in steps:
-            racks, gpus = s.taken
-            free[racks] -= gpus
             if s.kind == "t":
                 rows[s.k], trc[s.k] = s.taken, old.train_cloud[s.k]
             else:
@@ -113,6 +111,12 @@ def _greedy(
         nxt = trace.steps[m] if m < len(trace.steps) else None
         if nxt is None:
             return _placement(rows, free.shape[0], inf, trc, infc), steps
+        # Racks before the m-th's ``lo`` (none free) are never read again; past it only the
+        # last racks the first m took from can have given anything.
+        for s in steps:
+            racks, gpus = s.taken
+            cut = int(np.searchsorted(racks, nxt.lo))
+            free[racks[cut:]] -= gpus[cut:]
         lo, cfree = nxt.lo, nxt.cfree.copy()
         order = order[order.index((nxt.kind, nxt.k)) :]
     else:
@@ -140,7 +144,9 @@ def _greedy(
             cmask = wl.train_cloud_mask[k] if is_t else wl.inf_cloud_mask[k]
             cgot = take_greedy(cfree, cmask, rest)
             cfree -= cgot
-        taken = row_of(got[:hi])
+        # Racks before ``lo_before`` gave nothing (they had none free).
+        racks = np.flatnonzero(got[lo_before:hi]) + lo_before
+        taken = (racks, got[racks])
         if is_t:
             rows[k], trc[k] = taken, cgot
         else:
