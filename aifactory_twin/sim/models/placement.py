@@ -217,7 +217,9 @@ class Placer:
             exact = self.incremental and _exact(wl, free_gpus)
         pl, steps = _greedy(wl, free_gpus, cloud_free, train_want, inf_want, resume)
         if exact:
-            kept = free_gpus if not free_gpus.flags.writeable else free_gpus.copy()
+            # A read-only array that owns its data is a handed-over value (``frozen``): kept as is.
+            owned = free_gpus.flags.owndata and not free_gpus.flags.writeable
+            kept = free_gpus if owned else free_gpus.copy()
             self._last = _Trace(wl, kept, cloud, wants, True, steps, pl)
         else:
             self._last = None
