@@ -110,11 +110,47 @@ class WorkloadPower:
 
 @dataclass(frozen=True)
 class FeedMix:
-    """Per rack and per switch/storage node: the share of its power each feed supplies."""
+    """Per rack and per switch/storage node: the share of its power each feed supplies.
 
-    rack: FloatArray
+    The racks' shares are kept sparse, (rack, feed, share) for each share > 0 in rack order
+    (``rack_ptr[r]:rack_ptr[r + 1]`` are rack r's): a rack hangs off one or two feeds, and a
+    dense racks × feeds table is 120 MB and most of a step at 40 halls with a feed each.
+    """
+
+    n_feeds: int
+    rack_ptr: npt.NDArray[np.intp]
+    nz_rack: npt.NDArray[np.intp]
+    nz_feed: npt.NDArray[np.intp]
+    nz_share: FloatArray
     static_node: npt.NDArray[np.intp]
     static: FloatArray
+
+    @classmethod
+    def of(
+        cls, rack_mix: FloatArray, static_node: npt.NDArray[np.intp], static: FloatArray
+    ) -> FeedMix:
+        """From the dense racks × feeds shares."""
+        nz_rack, nz_feed = np.nonzero(rack_mix)
+        counts = np.bincount(nz_rack, minlength=rack_mix.shape[0])
+        ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.intp)
+        return cls(
+            rack_mix.shape[1], ptr, nz_rack, nz_feed, rack_mix[nz_rack, nz_feed], static_node,
+            static,
+        )  # fmt: skip
+
+    def per_feed(self, group: npt.NDArray[np.intp], rack: npt.NDArray[np.intp],
+                 kw: FloatArray, n_groups: int) -> FloatArray:  # fmt: skip
+        """Per group × feed: Σ of ``kw`` (one value per entry on ``rack``) × the feed's share."""
+        counts = self.rack_ptr[rack + 1] - self.rack_ptr[rack]
+        entry = np.repeat(np.arange(rack.shape[0]), counts)
+        first = np.repeat(self.rack_ptr[rack], counts)
+        nz = first + (np.arange(entry.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts))
+        out = np.bincount(
+            group[entry] * self.n_feeds + self.nz_feed[nz],
+            weights=kw[entry] * self.nz_share[nz],
+            minlength=n_groups * self.n_feeds,
+        )
+        return np.asarray(out, dtype=np.float64).reshape(n_groups, self.n_feeds)
 
 
 class Accounts:
@@ -141,7 +177,7 @@ class Accounts:
                 pp.efficiency,
             )  # fmt: skip
             static_node = np.flatnonzero(c.nodes.static_power_kw)
-            self.mix = FeedMix(
+            self.mix = FeedMix.of(
                 fs.feed_mix(draw[c.racks.node]), static_node, fs.feed_mix(draw[static_node])
             )
 
@@ -192,16 +228,21 @@ class Accounts:
         self, g: tuple[FloatArray, ...], a: FloatArray, pl: Placement, unassigned: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
         """(per workload × feed, per feed unassigned) IT kW on the racks each feed supplies."""
-        assert self.mix is not None
-        jr, mix = pl.train_racks, self.mix.rack
+        mix = self.mix
+        assert mix is not None
+        jr = pl.train_racks
         # Per feed: Σ over each job's racks of its kW there × the feed's share of the rack.
         on_rack = a[jr.job] * (g[0] + g[1])[jr.rack] + (1.0 - a[jr.job]) * (g[4] + g[5])[jr.rack]
-        entry_kw = jr.gpus * on_rack
-        train_feed = np.stack(
-            [jr.per_job_sum(entry_kw * mix[jr.rack, f]) for f in range(mix.shape[1])], axis=1
-        ).reshape(-1, mix.shape[1])
-        feed_kw = np.concatenate([train_feed, pl.inf @ ((g[2] + g[3])[:, None] * mix)])
-        return feed_kw, unassigned @ mix
+        train_feed = mix.per_feed(jr.job, jr.rack, jr.gpus * on_rack, self.c.workloads.n_train)
+        # Services: their kW per rack (each row of ``pl.inf``) over the racks' feeds.
+        n_racks = mix.rack_ptr.shape[0] - 1
+        racks = np.arange(n_racks)
+        inf_kw = g[2] + g[3]
+        inf_feed = np.zeros((pl.inf.shape[0], mix.n_feeds))
+        for k, row in enumerate(pl.inf):
+            inf_feed[k] = mix.per_feed(np.zeros(n_racks, np.intp), racks, row * inf_kw, 1)[0]
+        unassigned_feed = mix.per_feed(np.zeros(n_racks, np.intp), racks, unassigned, 1)[0]
+        return np.concatenate([train_feed, inf_feed]), unassigned_feed
 
     def _static_feed_kw(self, static_node_kw: FloatArray) -> FloatArray:
         """Per feed: switch and storage kW it supplies (memo per availability's array)."""
