@@ -13,7 +13,6 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
-from pydantic import ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -51,6 +50,7 @@ from aifactory_twin.study.optimize import (
 from ui.compare.study_tabs import (
     ResultTab,
     axis_title,
+    declare_study,
     fill_table,
     labelled_row,
     suggested_params,
@@ -179,26 +179,17 @@ class OptimizeTab(ResultTab):
 
     def declare(self) -> bool:
         """Save the tab's optimization in the scenario's studies: one undoable edit."""
-        owner = self.owner
-        if owner.push_command is None:
-            return False
-        try:
-            scenario = owner.scenario()
-            _variables, constraints, objective = self._read(scenario)
-            study = OptimizeStudy.model_validate({
-                "variables": self.variables.specs(),
-                "constraints": [c.text for c in constraints],
-                "objective": objective,
-                "trials": self.trials_box.value(),
-                "sampler": self.sampler_box.currentText(),
-            })  # fmt: skip
-        except (TwinError, ValidationError) as exc:
-            owner.status.setText(f"Cannot declare: {exc}")
-            return False
-        studies = scenario.studies.model_copy(update={"optimize": study})
-        owner.push_command(SetPart(owner.document, "studies", studies, text="Declare optimization"))
-        owner.status.setText("Optimization declared: aifactory-twin-cli report runs it.")
-        return True
+        return declare_study(self.owner, "optimize", self._study, "optimization")
+
+    def _study(self, scenario: Scenario) -> OptimizeStudy:
+        _variables, constraints, objective = self._read(scenario)
+        return OptimizeStudy.model_validate({
+            "variables": self.variables.specs(),
+            "constraints": [c.text for c in constraints],
+            "objective": objective,
+            "trials": self.trials_box.value(),
+            "sampler": self.sampler_box.currentText(),
+        })  # fmt: skip
 
     def run(self) -> None:
         owner = self.owner

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
-from pydantic import ValidationError
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aifactory_twin.commands import SetPart
 from aifactory_twin.errors import TwinError
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
 from aifactory_twin.schema import Scenario, Sweep2DStudy
@@ -32,7 +30,7 @@ from aifactory_twin.study import BASE_LABEL, SweepParam, parse_param, parse_rang
 from aifactory_twin.study.optimize import check_kpi
 from aifactory_twin.study.params import check_param_values
 from aifactory_twin.study.sweep2d import Sweep2DResult, sweep2d
-from ui.compare.study_tabs import suggested_params
+from ui.compare.study_tabs import declare_study, suggested_params
 from ui.report_charts import nice_ticks
 from ui.report_content import SWEEP_KPIS
 from ui.report_study_charts import text_on, viridis
@@ -147,24 +145,15 @@ class HeatmapTab(QWidget):
 
     def declare(self) -> bool:
         """Save the tab's grid in the scenario's studies (the report's heat map): undoable."""
-        owner = self.owner
-        if owner.push_command is None:
-            return False
-        try:
-            scenario = owner.scenario()
-            x, xv, y, yv = self._read(scenario)
-            kpi = check_kpi(self.kpi_box.currentText(), "KPI")
-            study = Sweep2DStudy.model_validate({
-                "x": x.text, "x_values": xv, "y": y.text, "y_values": yv, "kpi": kpi,
-                "runs": self.runs_box.value(), "variant": self.variant(),
-            })  # fmt: skip
-        except (TwinError, ValidationError) as exc:
-            owner.status.setText(f"Cannot declare: {exc}")
-            return False
-        studies = scenario.studies.model_copy(update={"sweep2d": study})
-        owner.push_command(SetPart(owner.document, "studies", studies, text="Declare 2-D sweep"))
-        owner.status.setText("2-D sweep declared: aifactory-twin-cli report runs it.")
-        return True
+        return declare_study(self.owner, "sweep2d", self._study, "2-D sweep")
+
+    def _study(self, scenario: Scenario) -> Sweep2DStudy:
+        x, xv, y, yv = self._read(scenario)
+        kpi = check_kpi(self.kpi_box.currentText(), "KPI")
+        return Sweep2DStudy.model_validate({
+            "x": x.text, "x_values": xv, "y": y.text, "y_values": yv, "kpi": kpi,
+            "runs": self.runs_box.value(), "variant": self.variant(),
+        })  # fmt: skip
 
     def run(self) -> None:
         owner = self.owner

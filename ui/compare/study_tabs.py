@@ -9,11 +9,12 @@ energy, availability and delivered training compute, and the distribution of a c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
+from pydantic import BaseModel, ValidationError
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aifactory_twin.commands import SetPart
 from aifactory_twin.errors import TwinError
 from aifactory_twin.kpi_registry import kpi_info
 from aifactory_twin.schema import Scenario
@@ -372,3 +374,26 @@ class MonteCarloTab(QWidget):
         self.hist.addItem(bars)
         self.hist.setLabel("bottom", axis_title(key))
         self.hist.setLabel("left", "runs")
+
+
+def declare_study(
+    owner: CompareWindow, field: str, build: Callable[[Scenario], BaseModel], what: str
+) -> bool:
+    """Save the study a tab builds as the scenario's ``studies.<field>``: one undoable edit.
+
+    ``what`` names it in the undo text and the status line ("optimization", "2-D sweep"); a
+    setting the study refuses leaves the document as it was and says why.
+    """
+    if owner.push_command is None:
+        return False
+    try:
+        scenario = owner.scenario()
+        study = build(scenario)
+    except (TwinError, ValidationError) as exc:
+        owner.status.setText(f"Cannot declare: {exc}")
+        return False
+    studies = scenario.studies.model_copy(update={field: study})
+    owner.push_command(SetPart(owner.document, "studies", studies, text=f"Declare {what}"))
+    said = f"{what[:1].upper()}{what[1:]}"
+    owner.status.setText(f"{said} declared: aifactory-twin-cli report runs it.")
+    return True
