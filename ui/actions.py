@@ -198,6 +198,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Select and move nodes; drag from a node's port to connect",
         "select",
         checkable=True,
+        # A bare letter: only while the canvas has focus, so typing "c" in the palette, a
+        # read-only field or a drop-down never switches tools behind the user's back.
+        canvas_only=True,
     ),
     ActionSpec(
         "connect_tool",
@@ -207,6 +210,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Drag from one node to another to connect them (or Shift-drag with any tool)",
         "connect",
         checkable=True,
+        canvas_only=True,
     ),
     ActionSpec(
         "auto_layout",

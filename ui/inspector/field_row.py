@@ -32,6 +32,9 @@ from ui.resources import STATUS_COLORS
 from ui.undo import route_field_undo
 
 MIXED = "(mixed)"
+ID_TIP = (
+    "<br>Fixed: edges, variants and workloads refer to it. Change the <b>Name</b> instead."
+)
 RESET_GLYPH = "↺"
 
 
@@ -62,7 +65,9 @@ class FieldRow(QWidget):
         row.setSpacing(4)
         self.editor = self._make_editor()
         route_field_undo(self.editor)
-        self.editor.setToolTip(spec.tooltip())
+        self.editor.setToolTip(
+            spec.tooltip() + (ID_TIP if spec.path == "id" else "")
+        )
         row.addWidget(self.editor, 1)
         if spec.editor == "file":
             browse = QToolButton(self)
@@ -115,7 +120,8 @@ class FieldRow(QWidget):
         edit = QLineEdit(self)
         if spec.editor == "list" or spec.path in READ_ONLY:
             edit.setReadOnly(True)
-            edit.setEnabled(spec.path not in READ_ONLY or True)
+            # Frameless, so it reads as a value to select and copy, not a box to type in.
+            edit.setFrame(spec.path not in READ_ONLY)
         else:
             edit.editingFinished.connect(lambda: self._commit_text(edit.text()))
             edit.returnPressed.connect(lambda: self._commit_text(edit.text()))
