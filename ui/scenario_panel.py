@@ -35,7 +35,14 @@ from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import ScenarioError
 from aifactory_twin.kinds import WORKLOAD_HOST_KINDS
 from aifactory_twin.paths import get_path
-from aifactory_twin.schema import InferenceService, Scenario, Settings, TrainingJob
+from aifactory_twin.schema import (
+    CloudBurst,
+    ComputeRack,
+    InferenceService,
+    Scenario,
+    Settings,
+    TrainingJob,
+)
 from aifactory_twin.sim.compile.weather import read_weather_file
 from aifactory_twin.variant_session import VariantSession, set_model_path
 from aifactory_twin.variants import SETTINGS_TARGET
@@ -380,12 +387,27 @@ class ScenarioPanel(QScrollArea):
         work: TrainingJob | InferenceService
         if kind == "training":
             work = TrainingJob(id=self.fresh_workload_id("train"), name="New training job")
+            # The schema's 1,024 accelerators on a 16-GPU lab is a warning before the first
+            # edit: a new job asks for what this factory can give it, at most that default.
+            available = self._accelerators_available()
+            if 0 < available < work.accelerators_requested:
+                work = work.model_copy(update={"accelerators_requested": available})
         else:
             work = InferenceService(id=self.fresh_workload_id("serve"), name="New inference")
         self.selected_id = work.id
         text = f"Add {'training job' if kind == 'training' else 'inference service'}"
         self._push(SetPart(self.doc, "workloads", [*self._workloads(), work], text=text))
         return str(self.selected_id)
+
+    def _accelerators_available(self) -> int:
+        """Accelerators on site plus what cloud bursts may add (what a job could be given)."""
+        total = 0
+        for node in self.doc.nodes.values():
+            if isinstance(node, ComputeRack):
+                total += node.accelerators_per_unit * node.count
+            elif isinstance(node, CloudBurst):
+                total += node.max_accelerators
+        return total
 
     def remove_selected(self) -> None:
         target = self.selected_id

@@ -46,3 +46,19 @@ def test_typing_letters_outside_the_canvas_never_switches_the_tool(
     assert connect.isChecked() and window.view.connect_tool
     qtbot.keyClick(window.view, Qt.Key.Key_V)
     assert window.acts["select_tool"].isChecked() and not window.view.connect_tool
+
+
+def test_a_new_training_job_asks_for_what_the_factory_has(qtbot: Any, window: MainWindow) -> None:
+    for i in (1, 2):
+        add_node(window, "compute_rack", f"rack-{i}", 0, 120 * i, accelerators_per_unit=8)
+    window.scenario_dock.show()
+    window.scenario_dock.raise_()
+    qtbot.mouseClick(window.scenario_panel.add_training_button, Qt.MouseButton.LeftButton)
+    (job,) = window.doc.scenario.workloads
+    assert job.accelerators_requested == 16  # not the schema's 1,024
+    window.validation.run_check()
+    assert not [f for f in window.validation.findings if f.code == "job-exceeds-accelerators"]
+    # A factory bigger than the default keeps the default.
+    add_node(window, "compute_rack", "hall", 0, 600, accelerators_per_unit=8, count=500)
+    qtbot.mouseClick(window.scenario_panel.add_training_button, Qt.MouseButton.LeftButton)
+    assert window.doc.scenario.workloads[-1].accelerators_requested == 1024
