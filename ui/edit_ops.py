@@ -19,7 +19,7 @@ from aifactory_twin.catalog import NODE_PRESETS, preset_node
 from aifactory_twin.commands import AddNodes, MoveNodes, new_node
 from aifactory_twin.document import FactoryDocument
 from aifactory_twin.errors import Problem, ScenarioError
-from aifactory_twin.kinds import KIND_INFO, id_prefix
+from aifactory_twin.kinds import KIND_INFO, id_prefix, kind_label
 from aifactory_twin.schema import HEAT_REJECTORS, AnyEdge, Edge, Node, NodeBase, Position
 from ui.canvas.items import NODE_H, NODE_W
 
@@ -42,14 +42,18 @@ def place_command(doc: FactoryDocument, spec: str, x: float, y: float) -> AddNod
         node = preset_node(name, node_id, position=position)
     elif what == "kind":
         node_id = doc.fresh_id(id_prefix(name))
-        node = new_node(name, node_id, name=_default_name(node_id), position=position)
+        node = new_node(name, node_id, name=_default_name(name, node_id), position=position)
     else:
         raise ScenarioError([Problem("palette", f"not a palette entry: {spec!r}")])
     return AddNodes([node], text=f"Add {node.name or node.id}")
 
 
-def _default_name(node_id: str) -> str:
-    return node_id.replace("-", " ").capitalize()
+def _default_name(kind: str, node_id: str) -> str:
+    """``rack-3`` → "Rack 3"; an acronym keeps its capitals: ``ups-1`` → "UPS 1", not "Ups 1"."""
+    prefix, _, number = node_id.rpartition("-")
+    label = kind_label(kind)
+    word = label if label.casefold() == prefix.casefold() else prefix.capitalize()
+    return f"{word} {number}" if prefix else node_id.capitalize()
 
 
 # ------------------------------------------------------------------ clipboard

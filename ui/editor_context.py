@@ -40,6 +40,14 @@ def nodes_text(count: int) -> str:
     return f"{count:,} node{'s' if count != 1 else ''}"
 
 
+def _items_text(nodes: int, edges: int) -> str:
+    """``2 nodes and 5 edges``, ``1 edge``."""
+    parts = [nodes_text(nodes)] if nodes else []
+    if edges:
+        parts.append(f"{edges:,} edge{'s' if edges != 1 else ''}")
+    return " and ".join(parts)
+
+
 @dataclass
 class EditorContext:
     """What the editor's panels and operations work with (no window lookups)."""
@@ -106,7 +114,12 @@ class EditorOps:
     def delete_selection(self) -> None:
         nodes, edges = self.ctx.scene.selected_node_ids(), self.ctx.scene.selected_edge_ids()
         if nodes or edges:
+            doc = self.ctx.doc
+            before = len(doc.nodes), len(doc.edges)
             self.ctx.push(RemoveItems(nodes, edges))
+            # Say what went, connections included: a node's edges go with it, unasked.
+            gone = _items_text(before[0] - len(doc.nodes), before[1] - len(doc.edges))
+            self.ctx.status(f"Deleted {gone} (Ctrl+Z brings them back)")
 
     def copy_selection(self, verb: str = "Copied") -> bool:
         ids = self.ctx.selected_node_ids()
@@ -152,6 +165,7 @@ class EditorOps:
         command = duplicate_command(self.ctx.doc, ids)
         self.ctx.push(command)
         self.ctx.select_nodes([n.id for n in command.nodes])
+        self.ctx.status(f"Duplicated {nodes_text(len(command.nodes))}")
 
     # ------------------------------------------------------------ selection
     def select_all(self) -> None:
@@ -227,6 +241,7 @@ class EditorOps:
             return
         self.ctx.push(command)
         self.ctx.view.fit_all()
+        self.ctx.status(f"Auto-layout moved {nodes_text(len(command.moves))} (one undo step)")
 
     def nudge(self, dx_steps: int, dy_steps: int, fast: bool = False) -> None:
         """Arrow keys: one grid step (Shift: NUDGE_FAST steps); repeats merge into one undo."""

@@ -8,17 +8,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from editor_support import add_node, view_point
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from editor_support import add_node, drag, view_point
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
 
+from ui.canvas.view import PALETTE_MIME
 from ui.main_window import MainWindow
+
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def _click(qtbot: Any, window: MainWindow, node_id: str) -> None:
     viewport = window.view.viewport()
     qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=view_point(window, node_id))
     qtbot.waitUntil(lambda: window.inspector.node_ids == [node_id])
+
+
+def _drop(window: MainWindow, spec: str, x: float, y: float) -> str:
+    """Drag ``spec`` from the palette and drop it at viewport (x, y); the new node's id."""
+    mime = QMimeData()
+    mime.setData(PALETTE_MIME, spec.encode())
+    at = QPointF(x, y)
+    none = Qt.KeyboardModifier.NoModifier
+    copy, left = Qt.DropAction.CopyAction, Qt.MouseButton.LeftButton
+    viewport = window.view.viewport()
+    QApplication.sendEvent(viewport, QDragEnterEvent(at.toPoint(), copy, mime, left, none))
+    QApplication.sendEvent(viewport, QDropEvent(at, copy, mime, left, none))
+    return list(window.doc.nodes)[-1]
 
 
 def test_typing_letters_outside_the_canvas_never_switches_the_tool(
@@ -62,3 +79,28 @@ def test_a_new_training_job_asks_for_what_the_factory_has(qtbot: Any, window: Ma
     add_node(window, "compute_rack", "hall", 0, 600, accelerators_per_unit=8, count=500)
     qtbot.mouseClick(window.scenario_panel.add_training_button, Qt.MouseButton.LeftButton)
     assert window.doc.scenario.workloads[-1].accelerators_requested == 1024
+
+
+def test_palette_names_delete_duplicate_and_layout_say_what_happened(
+    qtbot: Any, window: MainWindow
+) -> None:
+    ups, pdu = _drop(window, "kind:ups", 150, 150), _drop(window, "kind:pdu", 450, 150)
+    # Acronyms keep their capitals ("Ups 1" read as a typo).
+    assert [window.doc.node(n).name for n in (ups, pdu)] == ["UPS 1", "PDU 1"]
+    assert window.doc.node(_drop(window, "kind:power_feed", 150, 350)).name == "Feed 1"
+    drag(qtbot, window, view_point(window, ups, "port"), view_point(window, pdu))
+    assert len(window.doc.edges) == 1
+    _click(qtbot, window, ups)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Delete)
+    assert ups not in window.doc.nodes and not window.doc.edges
+    # The edge went with the node: the status line says so, and how to get both back.
+    assert window.last_status == "Deleted 1 node and 1 edge (Ctrl+Z brings them back)"
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, CTRL)
+    assert ups in window.doc.nodes and len(window.doc.edges) == 1
+    _click(qtbot, window, pdu)
+    qtbot.keyClick(window.view, Qt.Key.Key_D, CTRL)
+    assert window.last_status == "Duplicated 1 node"  # not "Pasted"
+    qtbot.keyClick(window.view, Qt.Key.Key_L, CTRL)
+    assert window.stack.undoText() == "Auto-layout"
+    assert window.last_status.startswith("Auto-layout moved ")
