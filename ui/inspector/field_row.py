@@ -32,9 +32,7 @@ from ui.resources import STATUS_COLORS
 from ui.undo import route_field_undo
 
 MIXED = "(mixed)"
-ID_TIP = (
-    "<br>Fixed: edges, variants and workloads refer to it. Change the <b>Name</b> instead."
-)
+ID_TIP = "<br>Fixed: edges, variants and workloads refer to it. Change the <b>Name</b> instead."
 RESET_GLYPH = "↺"
 
 
@@ -65,9 +63,7 @@ class FieldRow(QWidget):
         row.setSpacing(4)
         self.editor = self._make_editor()
         route_field_undo(self.editor)
-        self.editor.setToolTip(
-            spec.tooltip() + (ID_TIP if spec.path == "id" else "")
-        )
+        self.editor.setToolTip(spec.tooltip() + (ID_TIP if spec.path == "id" else ""))
         row.addWidget(self.editor, 1)
         if spec.editor == "file":
             browse = QToolButton(self)
