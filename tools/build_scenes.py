@@ -99,8 +99,9 @@ class SceneBuilder:
         self.edges.append(link)
         return edge_id
 
-    def scenario(self) -> Scenario:
-        return Scenario(
+    def scenario(self, *, laid_out: bool = False) -> Scenario:
+        """The scene; ``laid_out`` replaces the grid positions by the editor's auto-layout."""
+        scenario = Scenario(
             meta=self.meta,
             settings=self.settings,
             nodes=self.nodes,
@@ -110,6 +111,24 @@ class SceneBuilder:
             uncertain=self.uncertain,
             studies=self.studies,
         )
+        return auto_laid_out(scenario) if laid_out else scenario
+
+
+def auto_laid_out(scenario: Scenario) -> Scenario:
+    """The scenario with every node where the editor's auto-layout (Ctrl-L) puts it.
+
+    The scenes with one hall read better this way (power, coolant and network edges left to
+    right, fewer crossings). The scenes laid out as a map or a campus grid keep their hand
+    layout: edge-inference and hybrid-burst show their sites and WAN links side by side, and
+    auto-layout would stack the halls of llama-scale-16k, gb200-campus and frontier-scale into
+    one tall column. Positions only: results do not change.
+    """
+    from aifactory_twin.document import FactoryDocument
+    from ui.edit_ops import layout_positions  # the editor's own layout, so Ctrl-L is a no-op
+
+    positions = layout_positions(FactoryDocument(scenario))
+    nodes = [n.model_copy(update={"position": positions[n.id]}) for n in scenario.nodes]
+    return scenario.model_copy(update={"nodes": nodes})
 
 
 # Business-day demand curve, hour 0..23 (estimate: diurnal chat/API traffic, trough at night).
@@ -156,7 +175,7 @@ def starter_lab() -> Scenario:
             placement=["dgx"],
         )
     )
-    return b.scenario()
+    return b.scenario(laid_out=True)
 
 
 def _h100_rows(
@@ -360,7 +379,7 @@ def training_cluster_1k() -> Scenario:
             overrides=[Override(target="labeling", path="headcount", value=16)],
         )
     )
-    return b.scenario()
+    return b.scenario(laid_out=True)
 
 
 def shared_cluster_1k() -> Scenario:
@@ -752,7 +771,7 @@ def air_vs_liquid() -> Scenario:
             variant="liquid",
         ),
     )
-    return b.scenario()
+    return b.scenario(laid_out=True)
 
 
 def air_vs_liquid_climates() -> Scenario:

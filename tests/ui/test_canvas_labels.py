@@ -20,16 +20,16 @@ def test_fit_all_names_the_nodes_at_screen_size_without_overlap(qtbot: Any, tmp_
         items = [i for i in window.scene.items() if isinstance(i, NodeItem)]
         labels = view.zoomed_out_labels(items)
         texts = [text for _rect, text in labels]
-        # Every node that has room is named; the crowded rack rows keep most of theirs.
-        # Nearly every distinct name is on screen (racks of one preset share theirs), and
-        # more than half of the nodes are labelled; a side-by-side pair (the two vendors at
-        # 180 units) cannot both be named at this zoom.
+        # Every node that has room is named: 42 of 47 in the shipped auto-layout. Names are
+        # dropped only in the teams-and-vendors block, whose columns (282 units apart) stand
+        # closer on screen than a label is wide at this zoom.
         unnamed = {
             i.label for i in items if not any(i.label.startswith(t.rstrip("…")) for t in texts)
         }
-        assert len(unnamed) <= 1
-        assert len(labels) > 0.6 * len(items)
-        assert any(t.startswith("Labeling") for t in texts)
+        assert len(unnamed) <= 5
+        assert len(labels) > 0.8 * len(items)
+        assert any(t.startswith("Grid feed") for t in texts)
+        assert any(t.startswith("Facilities") for t in texts)
         for i, (rect, _text) in enumerate(labels):
             assert all(not rect.intersects(other) for other, _ in labels[i + 1 :])
         # The selected node is named first, whatever its neighbours.
