@@ -32,6 +32,7 @@ from aifactory_twin.schema import (
     Sweep2DStudy,
     TrainingJob,
     UncertainInput,
+    UncertaintyStudy,
     Variant,
     WanLink,
     make_edge,
@@ -757,6 +758,9 @@ def air_vs_liquid() -> Scenario:
     # (rack count × cooling) that trains the model within the 6-day deadline at ≥ 98 %
     # availability, and cost per trained model over MFU × electricity price for liquid.
     b.studies = Studies(
+        # 100 paired samples of the three uncertain inputs: air against liquid (the tornado
+        # and P(liquid beats air) of the report; --samples/--compare override).
+        uncertainty=UncertaintyStudy(samples=100, compare=("air", "liquid")),
         optimize=OptimizeStudy(
             variables=["racks.count=int:24:48:4", "variant=choice:air,liquid"],
             constraints=["training_time_days<=6", "availability>=0.98"],

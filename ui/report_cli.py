@@ -20,9 +20,6 @@ from aifactory_twin.schema import Scenario
 from aifactory_twin.study import CompareResult, MonteCarloResult, Runner
 from ui.report_studies import DecisionStudies
 
-# Latin hypercube samples per variant when --samples is not given: P10 and P90 of 100 LHS
-# samples move by a few percent between seeds, and a week-long scene runs them in minutes.
-DEFAULT_SAMPLES = 100
 ProgressFn = Callable[[str, int, int], None]
 
 
@@ -44,7 +41,7 @@ def run_study_for_report(
     horizon_s: float | None,
     step_s: float | None,
     montecarlo_runs: int = 0,
-    samples: int = 0,
+    samples: int | None = 0,
     pair: Sequence[str] | None = None,
     file: str = "",
     workers: int | None = None,
@@ -53,7 +50,9 @@ def run_study_for_report(
 ) -> tuple[CompareResult, MonteCarloResult | None, DecisionStudies | None]:
     """Compare, Monte Carlo (``montecarlo_runs`` > 0) and the declared decision studies.
 
-    The declared studies are checked first (UsageError naming ``file`` and the declaration),
+    ``samples`` and ``pair`` override the scenario's ``studies.uncertainty`` (None: its
+    values, else the defaults; ``samples`` 0 leaves the uncertainty study out). The declared
+    studies are checked first (UsageError naming ``file`` and the declaration),
     so a mistake in one does not surface after minutes of runs.
     """
     from aifactory_twin.study import (
@@ -161,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             horizon_s=horizon_s,
             step_s=step_s,
             montecarlo_runs=args.montecarlo,
-            samples=DEFAULT_SAMPLES if args.samples is None else args.samples,
+            samples=args.samples,  # None: the scenario's studies.uncertainty, else 100
             pair=args.compare,
             file=args.file,
             workers=args.workers,

@@ -105,7 +105,9 @@ def register(subparsers: Any) -> None:
         "tornado ranking, probability that variant B beats A",
     )
     _add_common(unc)
-    unc.add_argument("--samples", type=int, required=True, help="number of LHS samples")
+    unc.add_argument("--samples", type=int,
+                     help="number of LHS samples (default: the scenario's "
+                     "studies.uncertainty.samples)")  # fmt: skip
     unc.add_argument(
         "--input",
         action="append",
@@ -117,7 +119,8 @@ def register(subparsers: Any) -> None:
     )
     unc.add_argument("--variant", help="sample this variant instead of the base")
     unc.add_argument("--compare", nargs=2, metavar=("A", "B"),
-                     help="sample variants A and B with the same draws and seeds")  # fmt: skip
+                     help="sample variants A and B with the same draws and seeds (default "
+                     "without --variant: the scenario's studies.uncertainty.compare)")  # fmt: skip
     unc.add_argument(
         "--kpi",
         default="cost_per_trained_model_usd",
@@ -185,14 +188,16 @@ def register(subparsers: Any) -> None:
         type=int,
         metavar="N",
         help="Latin hypercube samples per variant for the uncertain inputs' tornado and fans "
-        "(default 100; 0 leaves the uncertainty study out)",
+        "(default: the scenario's studies.uncertainty.samples, else 100; 0 leaves the "
+        "uncertainty study out)",
     )
     report.add_argument(
         "--compare",
         nargs=2,
         metavar=("A", "B"),
-        help="the variants the uncertainty study compares (default: the first two variants "
-        "reported after the base, or the base and the only variant)",
+        help="the variants the uncertainty study compares (default: the scenario's "
+        "studies.uncertainty.compare, else the first two variants reported after the base, or "
+        "the base and the only variant)",
     )
     report.add_argument("--out", required=True, metavar="PDF", help="report file (*.pdf)")
     report.set_defaults(handler=cmd_report)
@@ -402,6 +407,7 @@ def cmd_montecarlo(args: argparse.Namespace) -> int:
 
 def cmd_uncertainty(args: argparse.Namespace) -> int:
     """Write uncertainty.csv (one row per sample) and uncertainty.json (summary)."""
+    from aifactory_twin.study.declared import uncertainty_settings
     from aifactory_twin.study.uncertainty import (
         NO_VALUE_TEXT,
         TORNADO_KPIS,
@@ -416,15 +422,17 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
         labels = {spec.label for spec in added}
         kept = [u for u in scenario.uncertain if u.label not in labels]
         scenario = scenario.model_copy(update={"uncertain": [*kept, *added]})
-    if args.samples < 1:
-        raise UsageError("--samples must be at least 1")
     if args.variant and args.compare:
         raise UsageError("give --variant or --compare A B, not both")
-    variants = list(args.compare) if args.compare else [args.variant] if args.variant else None
-    n_runs = args.samples * (len(variants) if variants else 1) + 2 * len(scenario.uncertain) + 1
-    result = _run(
-        args, "uncertainty", n_runs, uncertainty, scenario, args.samples, variants=variants
-    )
+    # The command line's --samples/--compare win over the scenario's studies.uncertainty.
+    pair = args.compare if args.compare or not args.variant else [args.variant]
+    samples, variants = uncertainty_settings(scenario, args.samples, pair, file=args.file)
+    if samples is None:
+        raise UsageError(f"give --samples N: {args.file} declares no studies.uncertainty.samples")
+    if samples < 1:
+        raise UsageError("--samples must be at least 1")
+    n_runs = samples * (len(variants) if variants else 1) + 2 * len(scenario.uncertain) + 1
+    result = _run(args, "uncertainty", n_runs, uncertainty, scenario, samples, variants=variants)
     pct = result.percentiles(result.labels[0])
     kpi = next((k for k in (args.kpi, *TORNADO_KPIS) if k in pct), None)
     if kpi is None:

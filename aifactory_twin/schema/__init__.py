@@ -57,7 +57,7 @@ from aifactory_twin.schema.scenario import (
     Variant,
     Workload,
 )
-from aifactory_twin.schema.studies import OptimizeStudy, Studies, Sweep2DStudy
+from aifactory_twin.schema.studies import OptimizeStudy, Studies, Sweep2DStudy, UncertaintyStudy
 from aifactory_twin.schema.training import ModelDescription, ParallelLayout, RecomputeMode
 from aifactory_twin.schema.uncertainty import UncertainInput
 
@@ -112,6 +112,7 @@ __all__ = [
     "TimeOfUsePeriod",
     "TrainingJob",
     "UncertainInput",
+    "UncertaintyStudy",
     "Ups",
     "Variant",
     "Vendor",

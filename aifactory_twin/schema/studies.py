@@ -1,8 +1,9 @@
 """Decision studies declared in the scenario, run headless by ``aifactory-twin-cli report``.
 
-The uncertain inputs (``Scenario.uncertain``) declare the uncertainty study; this section
-declares the other two the report shows: an optimization (goal seek) and a 2-D sweep. Fields
-use the same text the ``optimize`` and ``sweep2d`` commands take on the command line, so a
+The uncertain inputs (``Scenario.uncertain``) declare what the uncertainty study samples; this
+section holds its settings (samples, the A/B pair) and declares the other two studies the
+report shows: an optimization (goal seek) and a 2-D sweep. Fields use the same text the
+``uncertainty``, ``optimize`` and ``sweep2d`` commands take on the command line, so a
 study tried there can be pasted here; they are checked against the scenario when the report
 runs them (study/declared.py), where a bad one is named by its path in this section.
 """
@@ -52,8 +53,22 @@ class Sweep2DStudy(StrictModel):
     """Sweep on top of this variant (None: the base scenario)."""
 
 
-class Studies(StrictModel):
-    """The decision studies the report runs besides the uncertainty study."""
+class UncertaintyStudy(StrictModel):
+    """How the report samples the uncertain inputs (``uncertainty --samples N --compare A B``).
 
+    A command-line ``--samples`` or ``--compare`` overrides the value saved here.
+    """
+
+    samples: int = Field(default=100, ge=1, le=100_000)
+    """Latin hypercube samples per variant (A and B get the same draws)."""
+    compare: tuple[str, str] | None = None
+    """Variants A and B by name (``base``: the scenario as built); None: the report's default
+    pair, the first two variants after the base."""
+
+
+class Studies(StrictModel):
+    """The decision studies the report runs and how (see the module docstring)."""
+
+    uncertainty: UncertaintyStudy | None = None
     optimize: OptimizeStudy | None = None
     sweep2d: Sweep2DStudy | None = None

@@ -1,7 +1,8 @@
 """The decision studies a scenario declares, checked up front and run headless (``report``).
 
-A scenario declares an uncertainty study with its ``uncertain`` inputs, and an optimization or
-a 2-D sweep in its ``studies`` section. ``plan_studies`` reads and checks every declaration
+A scenario declares an uncertainty study with its ``uncertain`` inputs (its samples and A/B
+pair in ``studies.uncertainty``), and an optimization or a 2-D sweep in its ``studies``
+section. ``plan_studies`` reads and checks every declaration
 against the scenario before any run starts (UsageError naming the file and the declaration's
 path, e.g. ``studies.optimize.variables[1]``); ``run_studies`` runs them with the same study
 functions the studio's Tornado, Optimize and Heat map tabs call, on the runner it is given.
@@ -29,11 +30,15 @@ from aifactory_twin.study.optimize import (
 from aifactory_twin.study.params import SweepParam, check_param_values, parse_param
 from aifactory_twin.study.runners import Runner
 from aifactory_twin.study.runs import FAN_SERIES
-from aifactory_twin.study.studies import KPI_ONLY, StudyOptions, resolve_variants
+from aifactory_twin.study.studies import BASE_LABEL, KPI_ONLY, StudyOptions, resolve_variants
 from aifactory_twin.study.sweep2d import Sweep2DResult, sweep2d
 from aifactory_twin.study.uncertainty import UncertaintyResult, check_inputs, uncertainty
 
 _T = TypeVar("_T")
+# Latin hypercube samples per variant when neither --samples nor studies.uncertainty says: P10
+# and P90 of 100 LHS samples move by a few percent between seeds, and a week-long scene runs
+# them in minutes.
+DEFAULT_SAMPLES = 100
 # Points of each variant's fan over time (as the studio's Tornado tab records them).
 FAN_POINTS = 240
 # Designs asked of the optimizer at once and run in parallel (the CLI's default --batch).
@@ -87,24 +92,56 @@ def _at(file: str, path: str, check: Callable[[], _T]) -> _T:
         raise UsageError(f"{where}: {exc}") from None
 
 
+def uncertainty_settings(
+    scenario: Scenario,
+    samples: int | None,
+    pair: Sequence[str] | None,
+    *,
+    file: str = "",
+) -> tuple[int | None, list[str] | None]:
+    """The uncertainty study's samples and A/B pair: the command line's, else the declared.
+
+    None where neither gives one. A declared pair naming no variant of the scenario is a
+    UsageError naming ``file`` and ``studies.uncertainty.compare``.
+    """
+    declared = scenario.studies.uncertainty
+    if declared is not None and declared.compare is not None:
+        known = [BASE_LABEL, *(v.name for v in scenario.variants)]
+        for name in declared.compare:
+            if name not in known:
+                where = f"{file}: " if file else ""
+                raise UsageError(
+                    f"{where}studies.uncertainty.compare: no variant {name!r} in the scenario; "
+                    f"known: {', '.join(known)}"
+                )
+    if samples is None and declared is not None:
+        samples = declared.samples
+    if pair is None and declared is not None and declared.compare is not None:
+        pair = declared.compare
+    return samples, None if pair is None else list(dict.fromkeys(pair))
+
+
 def plan_studies(
     scenario: Scenario,
     labels: Sequence[str],
     *,
-    samples: int,
+    samples: int | None = None,
     pair: Sequence[str] | None = None,
     file: str = "",
 ) -> StudyPlan:
     """Read and check the declared studies before any run (UsageError naming the problem).
 
-    ``labels`` are the report's compared variants (``pair`` defaults to ``default_pair`` of
-    them); ``samples`` 0 leaves the uncertainty study out.
+    ``labels`` are the report's compared variants. ``samples`` and ``pair`` (the command
+    line's) override ``studies.uncertainty``; without either, DEFAULT_SAMPLES and
+    ``default_pair`` of the labels. ``samples`` 0 leaves the uncertainty study out.
     """
+    samples, pair = uncertainty_settings(scenario, samples, pair, file=file)
+    samples = DEFAULT_SAMPLES if samples is None else samples
     if samples < 0:
         raise UsageError("--samples must be 0 or more")
     variants: list[str] = []
     if samples and scenario.uncertain:
-        variants = list(pair) if pair else default_pair(labels)
+        variants = pair or default_pair(labels)
         chosen = resolve_variants(scenario, variants)
         _at(file, "uncertain", lambda: check_inputs(scenario, chosen))
     opt = scenario.studies.optimize

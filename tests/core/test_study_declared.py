@@ -10,9 +10,15 @@ from aifactory_twin.cli import main
 from aifactory_twin.errors import UsageError
 from aifactory_twin.io import load_scenario, save_scenario
 from aifactory_twin.resources import scenes_dir
-from aifactory_twin.schema import OptimizeStudy, Studies, Sweep2DStudy
+from aifactory_twin.schema import OptimizeStudy, Studies, Sweep2DStudy, UncertaintyStudy
 from aifactory_twin.study import SerialRunner
-from aifactory_twin.study.declared import default_pair, plan_studies, run_studies
+from aifactory_twin.study.declared import (
+    DEFAULT_SAMPLES,
+    default_pair,
+    plan_studies,
+    run_studies,
+    uncertainty_settings,
+)
 
 SCENE = scenes_dir() / "air-vs-liquid.aift.json"
 LABELS = ["base", "air", "liquid"]
@@ -133,3 +139,61 @@ def test_old_file_without_studies_loads_and_a_declared_one_round_trips(scenario,
     path = tmp_path / "declared.aift.json"
     save_scenario(scenario, path)
     assert load_scenario(path).studies == scenario.studies
+
+
+def test_the_declared_uncertainty_settings_apply_and_the_command_line_wins(scenario):
+    declared = scenario.studies.uncertainty
+    assert declared == UncertaintyStudy(samples=100, compare=("air", "liquid"))
+    plan = plan_studies(scenario, ["base", "liquid", "air"], file="scene.aift.json")
+    assert plan.samples == 100
+    assert plan.uncertainty_variants == ["air", "liquid"]  # not the labels' default pair
+    mine = plan_studies(scenario, LABELS, samples=7, pair=["base", "air"])
+    assert (mine.samples, mine.uncertainty_variants) == (7, ["base", "air"])
+    assert plan_studies(scenario, LABELS, samples=0).uncertainty_variants == []
+    plain = _with(scenario)  # nothing declared: 100 samples of the default pair
+    plan = plan_studies(plain, ["base", "liquid", "air"])
+    assert (plan.samples, plan.uncertainty_variants) == (DEFAULT_SAMPLES, ["liquid", "air"])
+    assert uncertainty_settings(plain, None, None) == (None, None)
+    assert uncertainty_settings(scenario, None, ["air", "air"]) == (100, ["air"])
+
+
+def test_a_bad_uncertainty_declaration_exits_2_naming_the_file_and_entry(
+    scenario, tmp_path, capsys
+):
+    bad = _with(scenario, uncertainty=UncertaintyStudy(compare=("air", "water")))
+    path = tmp_path / "bad.aift.json"
+    save_scenario(bad, path)
+    with pytest.raises(UsageError, match=r"^scene\.aift\.json: studies\.uncertainty\.compare"):
+        plan_studies(bad, LABELS, file="scene.aift.json")
+    # Refused before any run, even when --samples 0 leaves the study out.
+    out = str(tmp_path / "r.pdf")
+    assert main(["report", str(path), "--samples", "0", "--out", out]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "studies.uncertainty.compare" in err and "'water'" in err
+    assert main(["uncertainty", str(path), "--out", str(tmp_path)]) == 2
+    assert "studies.uncertainty.compare" in capsys.readouterr().err
+    data = json.loads(path.read_text())
+    data["studies"]["uncertainty"] = {"samples": 0, "compare": None}
+    path.write_text(json.dumps(data))
+    assert main(["uncertainty", str(path), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.aift.json" in err and "studies.uncertainty.samples" in err
+
+
+def test_uncertainty_command_takes_the_declared_samples_unless_given(tmp_path, capsys):
+    starter = load_scenario(scenes_dir() / "starter-lab.aift.json")
+    path = tmp_path / "lab.aift.json"
+    args = ["--horizon", "6h", "--step", "1h", "--workers", "0"]
+    args += ["--input", "settings.default_price_usd_per_kwh ~ uniform(0.05, 0.2)"]
+    save_scenario(starter, path)
+    assert main(["uncertainty", str(path), *args, "--out", str(tmp_path / "a")]) == 2
+    assert "give --samples N" in capsys.readouterr().err
+    declared = _with(starter, uncertainty=UncertaintyStudy(samples=3))
+    save_scenario(declared, path)
+    assert main(["uncertainty", str(path), *args, "--out", str(tmp_path / "b")]) == 0
+    summary = json.loads((tmp_path / "b" / "uncertainty.json").read_text())
+    assert summary["samples"] == 3
+    assert main(["uncertainty", str(path), *args, "--samples", "2",
+                 "--out", str(tmp_path / "c")]) == 0  # fmt: skip
+    summary = json.loads((tmp_path / "c" / "uncertainty.json").read_text())
+    assert summary["samples"] == 2

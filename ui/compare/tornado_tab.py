@@ -6,7 +6,8 @@ P90, the others at their medians, on variant A) and the probability that B beats
 bar selects its input: the detail line gives its P10/P90 values and the KPI at each, and
 "Sweep this input" opens the Sweep tab on that field over its P10–P90 range, on variant A.
 Inputs are declared here too (each Add/Remove is one undoable edit of the document's
-``uncertain`` part).
+``uncertain`` part), and "Declare for report" saves the samples and the A/B pair as the
+scenario's ``studies.uncertainty`` (the tab opens on them).
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from PySide6.QtWidgets import (
 from aifactory_twin.commands import SetPart
 from aifactory_twin.errors import TwinError, UsageError
 from aifactory_twin.kpi_registry import format_kpi, kpi_info
-from aifactory_twin.schema import Scenario, UncertainInput
-from aifactory_twin.study import BASE_LABEL, FAN_SERIES
+from aifactory_twin.schema import Scenario, UncertainInput, UncertaintyStudy
+from aifactory_twin.study import BASE_LABEL, FAN_SERIES, resolve_variants
 from aifactory_twin.study.uncertainty import (
     NO_VALUE_TEXT,
     TIME_KPI,
@@ -50,6 +51,7 @@ from aifactory_twin.study.uncertainty import (
 from ui.compare.study_tabs import (
     ResultTab,
     axis_title,
+    declare_study,
     fill_table,
     labelled_row,
     study_inputs,
@@ -113,10 +115,17 @@ class TornadoTab(ResultTab):
         self.kpi_box.currentTextChanged.connect(lambda _t: self.redraw())
         self.run_button = QPushButton("Run uncertainty")
         self.run_button.clicked.connect(self.run)
+        self.declare_button = QPushButton("Declare for report")
+        self.declare_button.setToolTip(
+            "Save these samples and the A/B pair in the scenario (studies.uncertainty): "
+            "aifactory-twin-cli report samples the uncertain inputs this way"
+        )
+        self.declare_button.clicked.connect(lambda: self.declare())
+        self._declared_shown = False
         top = labelled_row(
             [("Samples", self.samples_box), ("A", self.a_box), ("B", self.b_box),
              ("KPI", self.kpi_box)],
-            self.run_button, stretch=True,
+            self.run_button, self.declare_button, stretch=True,
         )  # fmt: skip
         self.inputs = QListWidget()
         self.inputs.setObjectName("uncertain_inputs")
@@ -172,6 +181,15 @@ class TornadoTab(ResultTab):
             box.clear()
             box.addItems(names)
             box.setCurrentText(current if current in names else names[min(pick, len(names) - 1)])
+        # A first look shows the settings the scenario declares (the report's), if any.
+        declared = scenario.studies.uncertainty if not self._declared_shown else None
+        self._declared_shown = True
+        if declared is not None:
+            self.samples_box.setValue(declared.samples)
+            for box, name in zip((self.a_box, self.b_box), declared.compare or (), strict=False):
+                if name in names:
+                    box.setCurrentText(name)
+        self.declare_button.setEnabled(self.owner.push_command is not None)
         self.inputs.clear()
         self.inputs.addItems([input_text(u) for u in scenario.uncertain])
         editable = self.owner.push_command is not None
@@ -210,6 +228,15 @@ class TornadoTab(ResultTab):
         kept = [u for i, u in enumerate(scenario.uncertain) if i != row]
         owner.push_command(SetPart(owner.document, "uncertain", kept, text=f"Certain {gone.label}"))
         owner.refresh_variants()
+
+    def declare(self) -> bool:
+        """Save the samples and the A/B pair as the scenario's studies.uncertainty: undoable."""
+        return declare_study(self.owner, "uncertainty", self._study, "uncertainty study")
+
+    def _study(self, scenario: Scenario) -> UncertaintyStudy:
+        pair = (self.a_box.currentText(), self.b_box.currentText())
+        resolve_variants(scenario, list(pair))
+        return UncertaintyStudy(samples=self.samples_box.value(), compare=pair)
 
     def run(self) -> None:
         owner = self.owner
