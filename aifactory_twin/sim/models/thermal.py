@@ -8,7 +8,12 @@
   suffices, linear heating (or cooling) at (Q_in − cap)/C while it does not, so large steps stay
   stable. Heat removed over the step is Q_in·dt − C·ΔT (the energy balance holds exactly).
 * Capacity: a collector (CRAH, CDU, …) splits its capacity among its racks in proportion to their
-  demand (``np.bincount`` over coolant edges); a collector is itself limited by the rejectors
+  demand (``np.bincount`` over coolant edges). A rack with several collectors of one kind (two
+  CRAHs on its room air, two CDUs on its manifold) asks each for a share of that kind's heat in
+  proportion to the capacity the unit has now (``capacity_weights``): a small or failed unit
+  beside a big one does not leave the rack short while the big one has room (simplification:
+  by the unit's whole capacity, not what its other racks leave). A collector is itself limited
+  by the rejectors
   (chiller, dry cooler, tower) behind it, shared the same way. Dry coolers and towers lose
   capacity as the outdoor temperature approaches their supply temperature (approach
   ``APPROACH_K``, estimate): dry coolers the dry bulb, towers the wet bulb (from the weather
@@ -54,6 +59,49 @@ def rejector_ambient_factor(
     sink = np.where(tower, wet_bulb_c, ambient_c)
     factor = np.minimum(np.maximum((supply_c - sink) / APPROACH_K, 0.0), 1.0)
     return np.where(dry | tower, factor, 1.0)
+
+
+def multi_collector_edges(ce_rack: IntArray, ce_is_air: npt.NDArray[np.bool_]) -> IntArray:
+    """Coolant edges of racks with more than one collector of the edge's kind (air / liquid)."""
+    group = ce_rack * 2 + ce_is_air
+    n_g = int(group.max()) + 1 if group.size else 0
+    return np.flatnonzero(np.bincount(group, minlength=n_g)[group] > 1)
+
+
+def capacity_weights(
+    weight: FloatArray,
+    ce_cool: IntArray,
+    ce_rack: IntArray,
+    ce_is_air: npt.NDArray[np.bool_],
+    cap_w: FloatArray,
+    multi: IntArray,
+) -> FloatArray:
+    """Per coolant edge: the rack's heat share asked of that collector (module doc).
+
+    ``weight`` is the compiled even split, ``multi`` the edges of racks with several collectors
+    of one kind (``multi_collector_edges``). Among those, each kind's share of the rack's heat
+    goes to its collectors by their capacity now. Where a rack's collectors of a kind have equal
+    capacity, or none has any (all failed: the rack is short), ``weight`` stays as it is.
+    """
+    if not multi.size:
+        return weight
+    _, group = np.unique(ce_rack[multi] * 2 + ce_is_air[multi], return_inverse=True)
+    n_g = int(group.max()) + 1
+    w = weight[multi]
+    cap_e = cap_w[ce_cool[multi]]
+    kind_share = np.bincount(group, weights=w, minlength=n_g)
+    cap_sum = np.bincount(group, weights=cap_e, minlength=n_g)
+    cap_max = np.zeros(n_g)
+    np.maximum.at(cap_max, group, cap_e)
+    cap_min = np.full(n_g, np.inf)
+    np.minimum.at(cap_min, group, cap_e)
+    uneven = (cap_max > cap_min) & (cap_sum > 0)
+    if not uneven.any():
+        return weight
+    by_cap = kind_share[group] * cap_e / np.maximum(cap_sum[group], 1e-300)
+    out = weight.copy()
+    out[multi] = np.where(uneven[group], by_cap, w)
+    return out
 
 
 def rack_cooling_capacity_w(

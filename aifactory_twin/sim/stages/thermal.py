@@ -102,6 +102,8 @@ class ThermalCache:
     """(COP array, condenser multiplier for it)."""
     live: tuple[FloatArray, BoolArray] | None = None
     """(capacity array, racks whose own collectors have capacity under it)."""
+    weights: tuple[FloatArray, FloatArray] | None = None
+    """(capacity array, coolant edge weights by capacity under it)."""
 
 
 def _bits_equal(a: FloatArray, b: FloatArray) -> bool:
@@ -142,6 +144,9 @@ class Thermal:
         self.heat_cap_node = frozen(c.racks.heat_cap_j_per_k * c.nodes.count[c.racks.node])
         self.g_rack = frozen(self.heat_cap_node / th.RACK_TAU_S)
         self.no_collector = np.flatnonzero(~plant.rack_has_collector)
+        self.multi_edges = th.multi_collector_edges(
+            plant.collector_rack_index, plant.collector_is_air
+        )
         self.standby_w = frozen(c.racks.rating_kw * 1000.0 * ft.STANDBY_FRACTION)
         self.cop_now = frozen(c.plant.cop.copy())
         self.has_economizer = bool(plant.economizer.any())
@@ -306,6 +311,18 @@ class Thermal:
             known = self.cache.live = (cap_w, frozen((own_cap > 0) | ~p.rack_has_collector))
         return known[1]
 
+    def _weights(self, cap_w: FloatArray) -> FloatArray:
+        """Coolant edge weights under capacity ``cap_w`` (read-only, replaced on change)."""
+        known = self.cache.weights
+        if known is None or known[0] is not cap_w:
+            p = self.c.plant
+            w = th.capacity_weights(
+                p.collector_weight, p.collector_index, p.collector_rack_index,
+                p.collector_is_air, cap_w, self.multi_edges,
+            )  # fmt: skip
+            known = self.cache.weights = (cap_w, w)
+        return known[1]
+
     def _grant(self, rb: RackBlock, cap_w: FloatArray) -> Grant:
         """Capacity per rack: own collectors (demand capped per unit), then the shared room."""
         c = self.c
@@ -313,7 +330,7 @@ class Thermal:
         n_r = c.racks.node.shape[0]
         demand = rb.q_in + self.g_rack * np.maximum(self.temp_c - p.rack_supply_c, 0.0)
         want_e, want_c, limit_c = th.collector_limits_w(
-            demand, cap_w, p.collector_index, p.collector_rack_index, p.collector_weight,
+            demand, cap_w, p.collector_index, p.collector_rack_index, self._weights(cap_w),
             p.rejector_index, p.rejector_collector_index, p.rejector_weight,
             p.collector_has_rejector,
             (p.condenser_index, p.condenser_served_index, p.condenser_weight,
