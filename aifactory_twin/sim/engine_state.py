@@ -286,8 +286,13 @@ class EngineState:
         # 2. work: capacity, interruptions, placement, fabric
         versions = (av.version, thermal.version, power.version)
         cap = work.capacity(up, versions, staff.headcount, thermal.status, power.supply_factor)
-        if work.placement is not None and (any_failure or self.new_shutdown_any()):
-            work.interrupt(t, (failures[c.racks.node] > 0) | thermal.new_shutdown)
+        # Racks whose power path was lost in the last step stop like failed ones.
+        lost = power.take_lost()
+        if work.placement is not None and (
+            any_failure or self.new_shutdown_any() or lost is not None
+        ):
+            hit = (failures[c.racks.node] > 0) | thermal.new_shutdown
+            work.interrupt(t, hit if lost is None else hit | lost[c.racks.node])
             thermal.clear_new_shutdown()
         inf_demand = work.place(t, hour, cap)
         # 3. rack power
@@ -296,7 +301,9 @@ class EngineState:
             thermal.derate, power.supply_factor,
         )  # fmt: skip
         # 4. thermal
-        cap_w = thermal.capacity_w(ambient, wet_bulb, up, av.version)
+        cap_w = thermal.capacity_w(
+            ambient, wet_bulb, up, av.version, (power.supply_factor, power.version)
+        )
         hb = thermal.heat(t, dt, rb, cap, cap_w)
         # 5. power: plant, distribution, supply caps (they act on the next step)
         weather = thermal.weather_now

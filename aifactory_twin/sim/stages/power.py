@@ -1,7 +1,11 @@
 """Power stage: cooling power, the distribution chain, supply caps and facility power.
 
 Owns ``supply_factor`` per node (the share of its demand the chain delivers, < 1 when a PDU,
-UPS or feed is over its rating; read by the racks on the next step) and its ``version``; the
+UPS or feed is over its rating; read by the racks on the next step) and its ``version``. A
+node whose factor is 0 has lost its power path (a feed, UPS or PDU above it is down; no
+generator or battery ride-through is modelled): it draws nothing, a cooling unit cools nothing,
+a rack's accelerators count as down and its jobs are interrupted, a converter without power has
+no no-load loss, and the facility's no-load draw follows the share of the feeds' rating up. The
 distribution levels (pdu → ups → feed) and the cooling plant's own path up that chain,
 derived from the compiled scenario in ``swap``. Hands out the ``PlantBlock`` (read-only
 arrays). Formulas: ``models/power.py``.
@@ -23,6 +27,7 @@ from aifactory_twin.sim.models import partload as pl
 from aifactory_twin.sim.models import power as pw
 from aifactory_twin.sim.stages import incremental as inc
 from aifactory_twin.sim.stages.handoff import (
+    BoolArray,
     FloatArray,
     HeatBlock,
     LogFn,
@@ -89,12 +94,16 @@ class PowerCache:
     plant_memo: PlantMemo | None = None
     heat_terms: tuple[Any, ...] | None = None
     """(heat block, dt, unit heat kW, orphan collector kW, implicit room kW)."""
-    static_version: int | None = None
+    static_version: tuple[int, int] | None = None
+    """(availability version, supply version) of the static power and ratings."""
     static_kw: FloatArray | None = None
     static_sum_kw: float = 0.0
     rating_up_kw: FloatArray | None = None
-    static_up: FloatArray | None = None
-    """Units up per node the static power and ratings were computed for."""
+    static_up: tuple[FloatArray, FloatArray] | None = None
+    """(units up, units up and powered) per node the static power and ratings were computed
+    for."""
+    feed_up_share: float = 1.0
+    """Share of the feeds' rating up (1 with no feed modelled): the no-load draw follows it."""
     base: BaseLoad | None = None
     ratio_ones: bool = False
     ratio: FloatArray | None = None
@@ -111,6 +120,10 @@ class Power:
         self.log = log
         self.supply_factor = frozen(np.ones(c.n_nodes))
         self.version = 0
+        self.unpowered: BoolArray | None = None
+        """Nodes whose power path is lost (supply factor 0); None when every node has power."""
+        self.lost: BoolArray | None = None
+        """Nodes that lost their power path in the last step (``take_lost``; None: none)."""
         self.swap(c)
 
     def swap(self, c: CompiledScenario) -> None:
@@ -197,8 +210,12 @@ class Power:
         c = self.c
         levels, eff, noload, square, curves = self.loss_space
         assert self.cache.rating_up_kw is not None
+        rating = self.cache.rating_up_kw[self.dist_nodes]
+        if self.unpowered is not None:
+            # A converter with no power upstream has no no-load loss either.
+            rating = np.where(self.unpowered[self.dist_nodes], 0.0, rating)
         extra_in_d, self._extra_out = pl.nonlinear_losses(
-            out_dist, levels, eff, self.cache.rating_up_kw[self.dist_nodes], noload, square, curves
+            out_dist, levels, eff, rating, noload, square, curves
         )
         extra_in = np.zeros(c.n_nodes)
         extra_in[self.dist_nodes] = extra_in_d
@@ -240,34 +257,50 @@ class Power:
         return m_in, m_out
 
     def static_kw(self, up: FloatArray, avail_version: int) -> FloatArray:
-        """Switch and storage power per node for the units up (cached per availability)."""
+        """Switch and storage power per node for the units up and powered (cached).
+
+        Ratings follow the units up only: a PDU whose UPS is lost is still there, and carries
+        again once the UPS is back.
+        """
         memo = self.cache
-        if memo.static_kw is None or memo.static_version != avail_version:
+        key = (avail_version, self.version)
+        if memo.static_kw is None or memo.static_version != key:
             c = self.c
+            on = up if self.unpowered is None else np.where(self.unpowered, 0.0, up)
             static_kw, rating_up_kw = c.nodes.static_power_kw, c.power.rating_kw
             kept_kw, kept_rating = memo.static_kw, memo.rating_up_kw
-            prev_up = memo.static_up
-            if prev_up is None or kept_kw is None or kept_rating is None or not self.incremental:
-                memo.static_kw, memo.rating_up_kw = self._static(up, static_kw, rating_up_kw)
+            prev = memo.static_up
+            if prev is None or kept_kw is None or kept_rating is None or not self.incremental:
+                memo.static_kw, memo.rating_up_kw = self._static(up, on, static_kw, rating_up_kw)
             else:
                 # Elementwise in the units up: a failure recomputes its own nodes only.
-                idx = inc.changed([up], [prev_up])
-                part = self._static(up[idx], static_kw[idx], rating_up_kw[idx])
+                idx = inc.changed([up, on], list(prev))
+                part = self._static(up[idx], on[idx], static_kw[idx], rating_up_kw[idx])
                 memo.static_kw, memo.rating_up_kw = inc.put((kept_kw, kept_rating), idx, part)
             frozen(memo.static_kw)
             frozen(memo.rating_up_kw)
             memo.static_sum_kw = float(memo.static_kw.sum())
-            memo.static_up = up
-            memo.static_version = avail_version
+            memo.static_up = (up, on)
+            memo.static_version = key
+            feeds = c.power.feed_node
+            rated = float(c.power.rating_kw[feeds].sum())
+            memo.feed_up_share = (
+                float(memo.rating_up_kw[feeds].sum()) / rated if feeds.size and rated > 0 else 1.0
+            )
         return memo.static_kw
 
     @staticmethod
     def _static(
-        up: FloatArray, static_kw: FloatArray, rating_kw: FloatArray
+        up: FloatArray, on: FloatArray, static_kw: FloatArray, rating_kw: FloatArray
     ) -> tuple[FloatArray, FloatArray]:
-        """(static kW, rating kW of the units up) per node."""
+        """(static kW of the units ``on``, rating kW of the units ``up``) per node."""
         finite = np.where(np.isinf(rating_kw), 0.0, rating_kw)
-        return static_kw * up, np.where(np.isinf(rating_kw), np.inf, finite * up)
+        return static_kw * on, np.where(np.isinf(rating_kw), np.inf, finite * up)
+
+    def take_lost(self) -> BoolArray | None:
+        """Nodes that lost their power path in the last step (None: none); cleared by the call."""
+        lost, self.lost = self.lost, None
+        return lost
 
     def plant(self, x: PlantInputs) -> PlantBlock:
         """Cooling power, the distribution chain and facility power for this step's heat.
@@ -378,6 +411,9 @@ class Power:
             )
         pl_ = c.plant
         up_k = up[pl_.unit_node]
+        if self.unpowered is not None:
+            # A unit without power neither cools nor turns its fans (thermal stage: no capacity).
+            up_k = np.where(self.unpowered[pl_.unit_node], 0.0, up_k)
         cool_kw = pw.cooling_power_partload_kw(
             unit_heat_kw, pl_.is_chiller, pl_.fan_pump_fraction, cap_w / 1000.0,
             pl_.capacity_kw * up_k, pl_.min_speed, cop_now, pl_.capacity_kw, up_k,
@@ -424,14 +460,23 @@ class Power:
         if supply is not self.supply_factor:
             quiet = False
             if not np.array_equal(supply, self.supply_factor):
-                newly = (supply < 1.0) & (self.supply_factor >= 1.0) & self.is_rack
+                dead = supply <= 0.0
+                lost = dead & (self.supply_factor > 0.0)
+                newly = (supply < 1.0) & (self.supply_factor >= 1.0) & self.is_rack & ~dead
                 for i in np.flatnonzero(newly):
                     self.log(t + dt, "overload", c.node_ids[i], f"power capped to {supply[i]:.0%}")
+                for i in np.flatnonzero(lost & self.is_rack):
+                    self.log(
+                        t + dt, "overload", c.node_ids[i], "power lost (its supply path is down)"
+                    )
+                if lost.any():
+                    self.lost = lost if self.lost is None else self.lost | lost
+                self.unpowered = frozen(dead) if dead.any() else None
                 self.version += 1
             self.supply_factor = supply
         it_kw = rack_heat_kw + static_sum
         # Misc load follows the IT load; the no-load part (lighting, controls) does not.
-        misc_kw = settings.misc_facility_fraction * it_kw + self.no_load_kw
+        misc_kw = settings.misc_facility_fraction * it_kw + self.no_load_kw * (memo.feed_up_share)
         sited_kw = base.facility_kw + float(cool_in @ self.cool_root_w)
         facility_kw = sited_kw + unattributed_cool_kw + misc_kw
         cooling_kw = float(cool_kw.sum()) + unattributed_cool_kw

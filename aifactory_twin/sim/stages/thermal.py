@@ -94,7 +94,7 @@ class ThermalCache:
     """Memos of the thermal stage (reset by a parameter swap)."""
 
     weather: dict[tuple[float, float], Weather] = field(default_factory=dict)
-    capacity_key: tuple[int, bytes] | None = None
+    capacity_key: tuple[int, bytes, int] | None = None
     capacity_w: FloatArray | None = None
     heat: HeatBlock | None = None
     grant: GrantMemo | None = None
@@ -176,9 +176,17 @@ class Thermal:
         return known[1]
 
     def capacity_w(
-        self, ambient: float, wet_bulb: float, up: FloatArray, avail_version: int
+        self,
+        ambient: float,
+        wet_bulb: float,
+        up: FloatArray,
+        avail_version: int,
+        supply: tuple[FloatArray, int] | None = None,
     ) -> FloatArray:
         """Cooling capacity per unit at dry bulb ``ambient`` and ``wet_bulb``, W.
+
+        ``supply`` = (supply factor per node, its version) of the power stage: a unit whose
+        power path is lost (factor 0) cools nothing.
 
         Sets ``cop_now`` (chillers) and ``weather_now``. The chiller COP, the economizers and
         the rejectors' ambient factor are pure functions of the outdoor condition and the
@@ -200,11 +208,13 @@ class Thermal:
                 self.cache.condenser = (hit.cop, hit.economizer.condenser_mult)
         # Only dry coolers and towers follow the weather; capacity is rebuilt when their factor
         # or the units up change (the same array comes back otherwise, which the caches see).
-        key = (avail_version, hit.factor_bytes)
+        key = (avail_version, hit.factor_bytes, -1 if supply is None else supply[1])
         known = self.cache.capacity_w
         if known is None or self.cache.capacity_key != key:
             c = self.c
             cap_w = c.plant.capacity_kw * 1000.0 * up[c.plant.unit_node]
+            if supply is not None:
+                cap_w[supply[0][c.plant.unit_node] <= 0] = 0.0
             cap_w[self.rej_idx] *= hit.ambient_factor
             # A unit failing elsewhere (a rack, a switch) leaves the capacity as it was: keep
             # the same array, so what is keyed on it stands.

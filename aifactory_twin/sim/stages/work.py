@@ -59,10 +59,16 @@ def _units(
     rack_unstaffed: BoolArray,
     gpus_per_unit: FloatArray,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """(units up, on, shut down, free accelerators) of racks (elementwise)."""
+    """(units up, on, shut down, free accelerators) of racks (elementwise).
+
+    A rack whose power path is lost (supply factor 0) has no unit up: it draws nothing, not
+    even standby, and its accelerators count as down.
+    """
+    powered = rack_supply > 0
+    if not powered.all():
+        rack_up = np.where(powered, rack_up, 0.0)
     shut = rack_status == th.STATUS_SHUTDOWN
     units_on = np.where(shut, 0.0, rack_up)
-    powered = rack_supply > 0
     free = units_on * gpus_per_unit * (powered & ~rack_unstaffed)
     return rack_up, units_on, np.where(shut, rack_up, 0.0), free
 
